@@ -1,0 +1,230 @@
+//! Dates and times as statements write them, and the per-file decision between day-first and
+//! month-first when a file writes `03/04/2026`.
+//!
+//! The order is decided from every date of the file ([`DateEvidence`]): a first field above 12
+//! proves day-first, a second field above 12 proves month-first. A file with no proof either way
+//! is ambiguous; the importer then uses the format's own convention or asks the user.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// The order of day and month in numeric dates that do not start with the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// `03/04/2026` is 3 April.
+    DayFirst,
+    /// `03/04/2026` is 4 March.
+    MonthFirst,
+}
+
+impl DateOrder {
+    /// Reads `dmy`/`dd/mm/yyyy`/`day-first` or `mdy`/`mm/dd/yyyy`/`month-first`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim().to_ascii_lowercase().replace(['/', '.', '-', '_'], "");
+        match t.as_str() {
+            "dmy" | "ddmmyyyy" | "dayfirst" => Some(DateOrder::DayFirst),
+            "mdy" | "mmddyyyy" | "monthfirst" => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::DayFirst => "dmy",
+            DateOrder::MonthFirst => "mdy",
+        }
+    }
+}
+
+/// What the dates of one file say about their order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateEvidence {
+    pub day_first: u64,
+    pub month_first: u64,
+    /// Dates like `03/04/2026` that fit both readings.
+    pub ambiguous: u64,
+}
+
+/// The outcome of weighing a file's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderVerdict {
+    /// No date of the file needs an order (ISO dates only, or no dates).
+    NotNeeded,
+    Proven(DateOrder),
+    /// Every date fits both readings.
+    Ambiguous,
+    /// Some dates prove day-first and others month-first.
+    Contradictory,
+}
+
+impl DateEvidence {
+    /// Adds one date text to the evidence.
+    pub fn observe(&mut self, text: &str) {
+        let Some((a, b, _)) = numeric_parts(text) else { return };
+        if a > 12 && b <= 12 {
+            self.day_first += 1;
+        } else if b > 12 && a <= 12 {
+            self.month_first += 1;
+        } else if a <= 12 && b <= 12 {
+            self.ambiguous += 1;
+        }
+    }
+
+    pub fn verdict(&self) -> OrderVerdict {
+        match (self.day_first > 0, self.month_first > 0) {
+            (true, true) => OrderVerdict::Contradictory,
+            (true, false) => OrderVerdict::Proven(DateOrder::DayFirst),
+            (false, true) => OrderVerdict::Proven(DateOrder::MonthFirst),
+            (false, false) if self.ambiguous > 0 => OrderVerdict::Ambiguous,
+            (false, false) => OrderVerdict::NotNeeded,
+        }
+    }
+}
+
+/// The three numbers of a `a/b/yyyy`, `a-b-yyyy` or `a.b.yyyy` date (not year-first).
+fn numeric_parts(text: &str) -> Option<(u32, u32, i32)> {
+    let date = text.trim().split([' ', 'T']).next()?;
+    let sep = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    let mut it = date.split(sep);
+    let a = it.next()?;
+    let b = it.next()?;
+    let y = it.next()?;
+    if it.next().is_some() || a.len() > 2 || b.len() > 2 || !(y.len() == 4 || y.len() == 2) {
+        return None;
+    }
+    let year: i32 = y.parse().ok()?;
+    let year = if y.len() == 2 { 2000 + year } else { year };
+    Some((a.parse().ok()?, b.parse().ok()?, year))
+}
+
+/// Parses a date, with or without a time, into a UTC date-time.
+///
+/// Accepts ISO (`2026-03-04`, `2026-03-04 10:00:00`, `2026-03-04T10:00:00+00:00`, `...Z`), Unix
+/// seconds, and `a/b/yyyy`, `a-b-yyyy`, `a.b.yyyy` (two-digit years too) read with `order`; a time
+/// may follow after a space. Offsets are applied, so the result is UTC.
+pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateTime> {
+    let t = text.trim().trim_matches('"');
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(dt.naive_utc());
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S %z") {
+        return Some(dt.naive_utc());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(dt);
+        }
+    }
+    let t = t.strip_suffix(" UTC").or_else(|| t.strip_suffix('Z')).unwrap_or(t);
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d.and_time(NaiveTime::MIN));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y/%m/%d") {
+        return Some(d.and_time(NaiveTime::MIN));
+    }
+    let (date_part, time_part) = match t.split_once(' ') {
+        Some((d, rest)) => (d, Some(rest.trim())),
+        None => (t, None),
+    };
+    let (a, b, year) = numeric_parts(date_part)?;
+    let (day, month) = match order {
+        Some(DateOrder::DayFirst) => (a, b),
+        Some(DateOrder::MonthFirst) => (b, a),
+        None if a > 12 => (a, b),
+        None if b > 12 => (b, a),
+        None => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = match time_part {
+        None => NaiveTime::MIN,
+        Some(tp) => parse_time(tp)?,
+    };
+    Some(date.and_time(time))
+}
+
+/// Parses `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let t = text.trim();
+    ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"].iter().find_map(|f| NaiveTime::parse_from_str(t, f).ok())
+}
+
+/// Unix seconds (as OpenAI writes `start_time`) to a UTC date-time.
+pub fn from_unix_seconds(text: &str) -> Option<NaiveDateTime> {
+    let t = text.trim();
+    let secs: i64 = t.split('.').next()?.parse().ok()?;
+    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc())
+}
+
+/// The UTC offset in hours of the time-zone abbreviations PayPal writes, where known.
+pub fn zone_offset_minutes(abbreviation: &str) -> Option<i64> {
+    let z = abbreviation.trim().to_ascii_uppercase();
+    let hours: i64 = match z.as_str() {
+        "UTC" | "GMT" | "Z" => 0,
+        "BST" | "CET" | "MEZ" | "WAT" => 1,
+        "CEST" | "MESZ" | "EET" | "SAST" => 2,
+        "EEST" | "MSK" => 3,
+        "PST" => -8,
+        "PDT" | "MST" => -7,
+        "MDT" | "CST" => -6,
+        "CDT" | "EST" => -5,
+        "EDT" => -4,
+        "JST" | "KST" => 9,
+        "AEST" => 10,
+        "AEDT" => 11,
+        _ => return None,
+    };
+    Some(hours * 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str, order: Option<DateOrder>) -> String {
+        parse_datetime(s, order).map(|x| x.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn parses_every_written_form() {
+        assert_eq!(d("2026-03-04", None), "2026-03-04 00:00:00");
+        assert_eq!(d("2026-06-06 19:42:42", None), "2026-06-06 19:42:42");
+        assert_eq!(d("2025-10-05T00:00:00+00:00", None), "2025-10-05 00:00:00");
+        assert_eq!(d("2026-08-01T01:00:00Z", None), "2026-08-01 01:00:00");
+        assert_eq!(d("2018-02-25 12:34:56 +0000", None), "2018-02-25 12:34:56");
+        assert_eq!(d("2026-01-01T02:00:00+02:00", None), "2026-01-01 00:00:00");
+        assert_eq!(d("03/04/2026", Some(DateOrder::MonthFirst)), "2026-03-04 00:00:00");
+        assert_eq!(d("03/04/2026", Some(DateOrder::DayFirst)), "2026-04-03 00:00:00");
+        assert_eq!(d("31.08.2026", None), "2026-08-31 00:00:00");
+        assert_eq!(d("12-30-2025", None), "2025-12-30 00:00:00");
+        assert_eq!(d("6/4/2016", Some(DateOrder::MonthFirst)), "2016-06-04 00:00:00");
+        assert_eq!(d("24-08-2020 13:43:54.496", None), "2020-08-24 13:43:54.496");
+        assert_eq!(d("03/04/2026", None), "", "ambiguous without an order");
+        assert_eq!(d("31/02/2026", Some(DateOrder::DayFirst)), "", "no such day");
+        assert_eq!(d("not a date", None), "");
+    }
+
+    #[test]
+    fn decides_order_from_all_rows() {
+        let mut e = DateEvidence::default();
+        for s in ["01/02/2026", "05/06/2026", "25/06/2026"] {
+            e.observe(s);
+        }
+        assert_eq!(e.verdict(), OrderVerdict::Proven(DateOrder::DayFirst));
+        let mut e = DateEvidence::default();
+        e.observe("01/02/2026");
+        assert_eq!(e.verdict(), OrderVerdict::Ambiguous);
+        e.observe("13/02/2026");
+        e.observe("02/13/2026");
+        assert_eq!(e.verdict(), OrderVerdict::Contradictory);
+        let mut e = DateEvidence::default();
+        e.observe("2026-01-02");
+        assert_eq!(e.verdict(), OrderVerdict::NotNeeded);
+    }
+
+    #[test]
+    fn reads_unix_seconds() {
+        assert_eq!(from_unix_seconds("1759622400").map(|x| x.to_string()).unwrap(), "2025-10-05 00:00:00");
+    }
+}

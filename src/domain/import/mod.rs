@@ -1,0 +1,481 @@
+//! Importers: from a CSV file's bytes to ledger records.
+//!
+//! The pipeline is `prepare` (find encoding, delimiter, header and format; weigh the file's dates
+//! and decimal marks when the format needs it) then `RowStream` (one row at a time, each row
+//! giving records or a [`RowError`] with line, column and reason). Formats are found by their
+//! header, never by file name, and read columns by name in any order.
+//!
+//! This module does no file-system access: the caller hands in an [`Opener`] that yields the
+//! file's bytes. It never panics on input.
+
+pub mod dates;
+pub mod formats;
+pub mod mapping;
+pub mod table;
+
+use std::io;
+
+use serde::Serialize;
+
+pub use self::dates::{DateEvidence, DateOrder, OrderVerdict};
+pub use self::mapping::BankMapping;
+pub use self::table::{BindError, Dialect, FieldError, Header, Opener, Row, TextEncoding};
+use self::table::{DecimalEvidence, decoded_reader, sniff_delimiter};
+use super::records::Record;
+
+/// The kind of records a format yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Usage,
+    Billing,
+    Bank,
+    Rates,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Usage => "usage",
+            RecordKind::Billing => "billing",
+            RecordKind::Bank => "bank",
+            RecordKind::Rates => "rates",
+        }
+    }
+}
+
+/// A file format burnrate can read.
+pub trait Format: Sync {
+    /// The id users pass to `--as` (`openai-cost`, `revolut`, ...).
+    fn id(&self) -> &'static str;
+    /// A name for people (`OpenAI cost export`).
+    fn name(&self) -> &'static str;
+    fn kind(&self) -> RecordKind;
+    /// The columns that identify the format, as shown by `burnrate formats`.
+    fn signature(&self) -> &'static str;
+    /// Whether a file with this header is in this format.
+    fn detect(&self, header: &Header) -> bool;
+    /// Resolves the columns this format reads.
+    ///
+    /// # Errors
+    /// When a column the format needs is missing.
+    fn bind(&self, header: &Header, options: &FileOptions) -> Result<Box<dyn RowParser>, BindError>;
+}
+
+/// Reads the rows of one file, once bound to its header.
+pub trait RowParser: Send {
+    /// Columns holding dates that may be written day-first or month-first.
+    fn date_columns(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// Columns holding amounts whose decimal mark may vary.
+    fn amount_columns(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// The issuer's own date order, used when the file's dates fit both readings.
+    fn default_date_order(&self) -> Option<DateOrder> {
+        None
+    }
+    /// Parses one row into zero or more records (zero for rows the format skips, such as the
+    /// empty days of an OpenAI cost export).
+    ///
+    /// # Errors
+    /// When a cell cannot be read.
+    fn parse(&mut self, row: &Row<'_>, out: &mut Vec<Record>) -> Result<(), FieldError>;
+}
+
+/// What the user said about a file.
+#[derive(Debug, Clone, Default)]
+pub struct FileOptions {
+    /// `--as FORMAT`: skip detection.
+    pub format: Option<String>,
+    /// The user's answer when the file's dates are ambiguous.
+    pub date_order: Option<DateOrder>,
+    /// A saved mapping for a bank CSV of this header (the generic format).
+    pub mapping: Option<BankMapping>,
+}
+
+/// A bad row: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    /// The 1-based column number (`None` when the whole row is wrong).
+    pub column: Option<usize>,
+    /// The column's name as written in the file (empty when the whole row is wrong).
+    pub column_name: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.column {
+            Some(c) => write!(f, "line {}, column {} ({}): {}", self.line, c, self.column_name, self.reason),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// Why a file cannot be imported at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read the file: {0}")]
+    Io(#[from] io::Error),
+    #[error("the file is empty or has no header row")]
+    Empty,
+    #[error(
+        "burnrate does not recognise this file's columns ({columns}). Tried: {tried}. If it is a bank or card statement, map its columns once with `burnrate map FILE --date COLUMN --description COLUMN --amount COLUMN` (or the mapping editor in the window); if it is one of the formats above, pass `--as FORMAT`"
+    )]
+    Unrecognized { columns: String, tried: String },
+    #[error("there is no format named '{0}'; `burnrate formats` lists them")]
+    UnknownFormat(String),
+    #[error("the file does not fit the format {format}: {reason}")]
+    Bind { format: String, reason: String },
+    #[error(
+        "every date in this file fits both day-first and month-first (for example {example}); say which it is with `--date-order dmy` or `--date-order mdy`"
+    )]
+    AmbiguousDates { example: String },
+    #[error(
+        "the dates in this file contradict each other: some can only be day-first and others only month-first (line {line}: {example}); check the file"
+    )]
+    ContradictoryDates { line: u64, example: String },
+    #[error("the CSV structure is broken at line {line}: {reason}")]
+    Csv { line: u64, reason: String },
+}
+
+/// A file ready to stream: its format and dialect decided.
+pub struct Prepared {
+    pub format: &'static dyn Format,
+    pub header: Header,
+    pub dialect: Dialect,
+    parser: Box<dyn RowParser>,
+}
+
+/// Reads the header of a file without choosing a format (for the mapping editor and for
+/// looking up a saved mapping).
+///
+/// # Errors
+/// When the file cannot be read or has no header.
+pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> {
+    let (mut reader, encoding) = decoded_reader(open)?;
+    let mut sample = Vec::with_capacity(64 * 1024);
+    (&mut reader).take(64 * 1024).read_to_end(&mut sample)?;
+    let delimiter = sniff_delimiter(&sample);
+    let dialect = Dialect { encoding, delimiter, decimal: super::money::DecimalMark::Dot, date_order: None };
+    let mut csv = csv_reader(std::io::Cursor::new(sample), delimiter);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Err(ImportError::Empty),
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(&e)),
+        }
+        let filled = record.iter().filter(|f| f.iter().any(|b| !b.is_ascii_whitespace())).count();
+        if filled >= 2 {
+            let line = record.position().map_or(1, csv::Position::line);
+            let row = Row { record: &record, line, dialect: &dialect };
+            let names = (0..record.len()).map(|i| row.text(i).into_owned()).collect();
+            return Ok((Header::new(names, line), dialect));
+        }
+    }
+}
+
+use std::io::Read;
+
+fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader)
+}
+
+fn csv_error(e: &csv::Error) -> ImportError {
+    let line = e.position().map_or(0, csv::Position::line);
+    match e.kind() {
+        csv::ErrorKind::Io(io) => ImportError::Io(io::Error::new(io.kind(), io.to_string())),
+        _ => ImportError::Csv { line, reason: e.to_string() },
+    }
+}
+
+/// Finds the format of a file from its header.
+///
+/// # Errors
+/// When no format recognises the header, or `--as` names no format.
+pub fn detect_format(header: &Header, options: &FileOptions) -> Result<&'static dyn Format, ImportError> {
+    if let Some(id) = &options.format {
+        return formats::by_id(id).ok_or_else(|| ImportError::UnknownFormat(id.clone()));
+    }
+    if options.mapping.is_some() {
+        return formats::by_id(formats::GENERIC_ID).ok_or_else(|| ImportError::UnknownFormat(formats::GENERIC_ID.into()));
+    }
+    formats::all().iter().copied().find(|f| f.detect(header)).ok_or_else(|| ImportError::Unrecognized {
+        columns: header.names.iter().filter(|n| !n.is_empty()).cloned().collect::<Vec<_>>().join(", "),
+        tried: formats::all().iter().filter(|f| f.id() != formats::GENERIC_ID).map(|f| f.name()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Prepares a file for import: header, format, and (when the format needs it) one pass over
+/// all rows to decide the date order and decimal mark.
+///
+/// # Errors
+/// When the file cannot be read, is not recognised, or its dates are ambiguous or contradictory
+/// and the user has not said which order they are in.
+pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, ImportError> {
+    let (header, mut dialect) = read_header(open)?;
+    let format = detect_format(&header, options)?;
+    let parser = format
+        .bind(&header, options)
+        .map_err(|e| ImportError::Bind { format: format.name().to_string(), reason: e.to_string() })?;
+    let date_cols = parser.date_columns();
+    let amount_cols = parser.amount_columns();
+    if !date_cols.is_empty() || !amount_cols.is_empty() {
+        let mut dates = DateEvidence::default();
+        let mut decimals = DecimalEvidence::default();
+        let mut contradiction: Option<(u64, String)> = None;
+        let mut ambiguous_example = String::new();
+        for_each_row(open, &header, &dialect, |row| {
+            for &c in &date_cols {
+                let text = row.text(c);
+                let before = dates;
+                dates.observe(&text);
+                if ambiguous_example.is_empty() && dates.ambiguous > before.ambiguous {
+                    ambiguous_example = text.to_string();
+                }
+                if contradiction.is_none() && dates.verdict() == OrderVerdict::Contradictory {
+                    contradiction = Some((row.line, text.to_string()));
+                }
+            }
+            for &c in &amount_cols {
+                decimals.observe(&row.text(c));
+            }
+        })?;
+        dialect.decimal = decimals.verdict();
+        dialect.date_order = match (options.date_order, dates.verdict()) {
+            (Some(order), _) => Some(order),
+            (None, OrderVerdict::Proven(order)) => Some(order),
+            (None, OrderVerdict::NotNeeded) => parser.default_date_order(),
+            (None, OrderVerdict::Ambiguous) => match parser.default_date_order() {
+                Some(order) => Some(order),
+                None => return Err(ImportError::AmbiguousDates { example: ambiguous_example }),
+            },
+            (None, OrderVerdict::Contradictory) => {
+                let (line, example) = contradiction.unwrap_or_default();
+                return Err(ImportError::ContradictoryDates { line, example });
+            }
+        };
+    }
+    Ok(Prepared { format, header, dialect, parser })
+}
+
+fn for_each_row(
+    open: &Opener<'_>,
+    header: &Header,
+    dialect: &Dialect,
+    mut f: impl FnMut(&Row<'_>),
+) -> Result<(), ImportError> {
+    let (reader, _) = decoded_reader(open)?;
+    let mut csv = csv_reader(reader, dialect.delimiter);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(&e)),
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if line <= header.line {
+            continue;
+        }
+        let row = Row { record: &record, line, dialect };
+        if !row.is_blank() {
+            f(&row);
+        }
+    }
+}
+
+/// What one row gave.
+#[derive(Debug)]
+pub enum RowOutcome {
+    Records(Vec<Record>),
+    Rejected(RowError),
+}
+
+/// Streams the rows of a prepared file.
+pub struct RowStream {
+    prepared: Prepared,
+    csv: csv::Reader<Box<dyn Read + Send>>,
+    record: csv::ByteRecord,
+    /// Bytes read so far, for progress bars.
+    pub bytes_read: u64,
+    failed: bool,
+}
+
+impl RowStream {
+    /// Opens the file again and positions after the header.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn new(open: &Opener<'_>, prepared: Prepared) -> Result<Self, ImportError> {
+        let (reader, _) = decoded_reader(open)?;
+        let csv = csv_reader(reader, prepared.dialect.delimiter);
+        Ok(Self { prepared, csv, record: csv::ByteRecord::new(), bytes_read: 0, failed: false })
+    }
+
+    pub fn format(&self) -> &'static dyn Format {
+        self.prepared.format
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.prepared.header
+    }
+
+    pub fn dialect(&self) -> &Dialect {
+        &self.prepared.dialect
+    }
+
+    /// The next data row (`None` at the end).
+    ///
+    /// # Errors
+    /// When the CSV structure itself is broken (an unclosed quote): the rest of the file cannot
+    /// be read reliably, so the import of this file stops.
+    pub fn next_row(&mut self) -> Option<Result<(u64, RowOutcome), ImportError>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(csv_error(&e)));
+                }
+            }
+            let pos = self.record.position().map_or(0, csv::Position::line);
+            self.bytes_read = self.record.position().map_or(0, csv::Position::byte);
+            if pos <= self.prepared.header.line {
+                continue;
+            }
+            let row = Row { record: &self.record, line: pos, dialect: &self.prepared.dialect };
+            if row.is_blank() {
+                continue;
+            }
+            let mut out = Vec::new();
+            let outcome = match self.prepared.parser.parse(&row, &mut out) {
+                Ok(()) => RowOutcome::Records(out),
+                Err(e) => RowOutcome::Rejected(RowError {
+                    line: pos,
+                    column: e.column.map(|c| c + 1),
+                    column_name: e.column.map(|c| self.prepared.header.name(c).to_string()).unwrap_or_default(),
+                    reason: e.reason,
+                }),
+            };
+            return Some(Ok((pos, outcome)));
+        }
+    }
+}
+
+/// Everything one file gave, collected in memory (for tests and small previews; imports
+/// stream through [`RowStream`] instead).
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub format_id: &'static str,
+    pub dialect: Dialect,
+    pub records: Vec<Record>,
+    pub rejected: Vec<RowError>,
+    /// Data rows read (skipped and rejected rows included).
+    pub rows: u64,
+}
+
+/// Parses a whole file held in memory.
+///
+/// # Errors
+/// As [`prepare`], or when the CSV structure is broken.
+pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, ImportError> {
+    let owned = bytes.to_vec();
+    let open = move || -> io::Result<Box<dyn Read + Send>> { Ok(Box::new(std::io::Cursor::new(owned.clone()))) };
+    let prepared = prepare(&open, options)?;
+    let format_id = prepared.format.id();
+    let dialect = prepared.dialect;
+    let mut stream = RowStream::new(&open, prepared)?;
+    let mut parsed = ParsedFile { format_id, dialect, records: Vec::new(), rejected: Vec::new(), rows: 0 };
+    while let Some(next) = stream.next_row() {
+        let (_, outcome) = next?;
+        parsed.rows += 1;
+        match outcome {
+            RowOutcome::Records(r) => parsed.records.extend(r),
+            RowOutcome::Rejected(e) => parsed.rejected.push(e),
+        }
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::records::Record;
+
+    fn usage(parsed: &ParsedFile) -> Vec<&crate::domain::records::UsageRecord> {
+        parsed.records.iter().filter_map(|r| if let Record::Usage(u) = r { Some(u) } else { None }).collect()
+    }
+
+    #[test]
+    fn openai_cost_skips_empty_days_and_keeps_30_decimals() {
+        let csv = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source\n\
+1790467200,1790553600,2026-09-27T00:00:00+00:00,2026-09-28T00:00:00+00:00,,,,,,,,,,,,,\n\
+1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.003835980000000000000000000000,usd,,,,,,,org-fixture,,Fixture Org,someone@example.com,\n\
+1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.5,usd,1000,tokens,\"gpt-5-nano, input_tokens\",,key_1,proj_a,org-fixture,Proj A,someone@example.com,\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!(parsed.format_id, "openai-cost");
+        assert_eq!(parsed.rows, 3);
+        let u = usage(&parsed);
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].cost.unwrap().nanos(), 3_835_980);
+        assert_eq!(u[0].grain, Some(crate::domain::records::UsageGrain::Detail), "a user email makes it a detail row");
+        assert_eq!(u[1].model, "gpt-5-nano");
+        assert_eq!(u[1].token_kind, "input");
+        assert_eq!(u[1].tokens, Some(1000));
+        assert_eq!(u[1].project_label(), "Proj A");
+        assert_eq!(u[1].day.unwrap().to_string(), "2026-09-28");
+    }
+
+    #[test]
+    fn openai_cost_tab_separated_old_era() {
+        let tsv = "start_time\tend_time\tstart_time_iso\tend_time_iso\tamount_value\tamount_currency\tline_item\tproject_id\torganization_id\torganization_name\n\
+1759622400\t1759708800\t2025-10-05T00:00:00+00:00\t2025-10-06T00:00:00+00:00\t0.8958740000000000\tusd\t\t\torg-Hp9\tPersonal\n\
+1759968000\t1760054400\t2025-10-09T00:00:00+00:00\t2025-10-10T00:00:00+00:00\n";
+        let parsed = parse_bytes(tsv.as_bytes(), &FileOptions::default()).unwrap();
+        let u = usage(&parsed);
+        assert_eq!(u.len(), 1);
+        assert_eq!(u[0].grain, Some(crate::domain::records::UsageGrain::Total));
+        assert_eq!(u[0].cost.unwrap().nanos(), 895_874_000);
+    }
+
+    #[test]
+    fn bad_cost_is_reported_with_line_and_column() {
+        let csv = "start_time,end_time,amount_value,amount_currency,line_item\n1759622400,1759708800,abc,usd,\"gpt-4o, input\"\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!(parsed.rejected.len(), 1);
+        let e = &parsed.rejected[0];
+        assert_eq!((e.line, e.column, e.column_name.as_str()), (2, Some(3), "amount_value"));
+        assert!(e.reason.contains("'abc' is not a number"), "{}", e.reason);
+    }
+
+    #[test]
+    fn unrecognised_file_says_what_was_tried() {
+        let err = parse_bytes(b"foo,bar\n1,2\n", &FileOptions::default()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("foo, bar") && msg.contains("OpenAI cost export") && msg.contains("burnrate map"), "{msg}");
+    }
+
+    #[test]
+    fn utf16_and_bom_files_are_read() {
+        let text = "start_time,end_time,amount_value,amount_currency\n1759622400,1759708800,1.5,usd\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let parsed = parse_bytes(&utf16, &FileOptions::default()).unwrap();
+        assert_eq!(parsed.records.len(), 1);
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
+        let parsed = parse_bytes(&bom, &FileOptions::default()).unwrap();
+        assert_eq!((parsed.format_id, parsed.records.len()), ("openai-cost", 1), "{parsed:?}");
+    }
+}

@@ -1,0 +1,428 @@
+//! Reading a CSV file as a table: encoding (UTF-8 with or without BOM, UTF-16 with BOM,
+//! Windows-1252 fallback per field), delimiter (comma, semicolon, tab, pipe), the header row
+//! (the first row with at least two filled cells), and typed access to cells by column.
+//!
+//! Nothing here reads a whole file into memory: rows stream from the reader one at a time.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+use chrono::NaiveDateTime;
+
+use super::dates::{self, DateOrder};
+use crate::domain::money::{Amount, DecimalMark};
+
+/// Opens the file again from its start; importers read a file twice when they must weigh all
+/// its dates before parsing.
+pub type Opener<'a> = dyn Fn() -> io::Result<Box<dyn Read + Send>> + 'a;
+
+/// The text encoding found at the start of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl TextEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8 (Windows-1252 where not UTF-8)",
+            TextEncoding::Utf8Bom => "UTF-8 with BOM",
+            TextEncoding::Utf16Le => "UTF-16 LE",
+            TextEncoding::Utf16Be => "UTF-16 BE",
+        }
+    }
+}
+
+/// The dialect of one file: how to split it and how to read its numbers and dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub encoding: TextEncoding,
+    pub delimiter: u8,
+    pub decimal: DecimalMark,
+    pub date_order: Option<DateOrder>,
+}
+
+/// The header row of a file, with names normalised for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub names: Vec<String>,
+    normalized: Vec<String>,
+    /// The 1-based line of the header row.
+    pub line: u64,
+}
+
+/// Lowercase, trimmed, inner whitespace collapsed, BOM and stray quotes removed.
+pub fn normalize_name(name: &str) -> String {
+    let cleaned = name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '"' || c == '\'');
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+impl Header {
+    pub fn new(names: Vec<String>, line: u64) -> Self {
+        let names: Vec<String> = names.into_iter().map(|n| n.trim_matches(['\u{feff}', ' ']).to_string()).collect();
+        let normalized = names.iter().map(|n| normalize_name(n)).collect();
+        Self { names, normalized, line }
+    }
+
+    /// The index of the first column whose name is one of `aliases` (compared normalised).
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        aliases.iter().find_map(|a| {
+            let a = normalize_name(a);
+            self.normalized.iter().position(|n| *n == a)
+        })
+    }
+
+    /// The index of the first column whose name starts with one of `prefixes` (normalised).
+    pub fn find_prefix(&self, prefixes: &[&str]) -> Option<usize> {
+        prefixes.iter().find_map(|p| {
+            let p = normalize_name(p);
+            self.normalized.iter().position(|n| n.starts_with(&p))
+        })
+    }
+
+    /// Whether every name of `required` is a column.
+    pub fn has_all(&self, required: &[&str]) -> bool {
+        required.iter().all(|r| self.find(&[r]).is_some())
+    }
+
+    /// Like [`Header::find`], but a missing column is an error that names it.
+    ///
+    /// # Errors
+    /// When no column has any of the names.
+    pub fn require(&self, aliases: &[&str]) -> Result<usize, BindError> {
+        self.find(aliases).ok_or_else(|| BindError::MissingColumn(aliases.first().copied().unwrap_or_default().to_string()))
+    }
+
+    /// The column's name as written in the file.
+    pub fn name(&self, index: usize) -> &str {
+        self.names.get(index).map_or("", String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// A stable text naming the column set, used to remember a user's mapping for files of the
+    /// same shape.
+    pub fn signature(&self) -> String {
+        self.normalized.iter().filter(|n| !n.is_empty()).cloned().collect::<Vec<_>>().join("|")
+    }
+}
+
+/// Why a format cannot read a file with this header.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BindError {
+    #[error("the file has no column named '{0}'")]
+    MissingColumn(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A problem with one cell of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// 0-based column index, `None` when the row as a whole is wrong.
+    pub column: Option<usize>,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn at(column: usize, reason: impl Into<String>) -> Self {
+        Self { column: Some(column), reason: reason.into() }
+    }
+
+    pub fn row(reason: impl Into<String>) -> Self {
+        Self { column: None, reason: reason.into() }
+    }
+}
+
+/// One data row, with typed access to its cells.
+pub struct Row<'a> {
+    pub record: &'a csv::ByteRecord,
+    /// The 1-based line where the row starts.
+    pub line: u64,
+    pub dialect: &'a Dialect,
+}
+
+impl<'a> Row<'a> {
+    /// The cell's text, trimmed; empty when the row is shorter than the header.
+    pub fn text(&self, column: usize) -> Cow<'a, str> {
+        let Some(bytes) = self.record.get(column) else { return Cow::Borrowed("") };
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s.trim()),
+            Err(_) => {
+                let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                Cow::Owned(decoded.trim().to_string())
+            }
+        }
+    }
+
+    /// The cell's text, or empty when the column is absent from the file.
+    pub fn opt_text(&self, column: Option<usize>) -> Cow<'a, str> {
+        column.map_or(Cow::Borrowed(""), |c| self.text(c))
+    }
+
+    /// Whether every cell of the row is empty.
+    pub fn is_blank(&self) -> bool {
+        self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+
+    /// A required amount.
+    ///
+    /// # Errors
+    /// When the cell is empty or not a number.
+    pub fn amount(&self, column: usize) -> Result<Amount, FieldError> {
+        let text = self.text(column);
+        Amount::parse(&text, self.dialect.decimal).map_err(|e| FieldError::at(column, amount_reason(&e)))
+    }
+
+    /// An amount that may be empty or absent.
+    ///
+    /// # Errors
+    /// When the cell holds text that is not a number.
+    pub fn opt_amount(&self, column: Option<usize>) -> Result<Option<Amount>, FieldError> {
+        let Some(column) = column else { return Ok(None) };
+        let text = self.text(column);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Amount::parse(&text, self.dialect.decimal).map(Some).map_err(|e| FieldError::at(column, amount_reason(&e)))
+    }
+
+    /// A required date or date-time.
+    ///
+    /// # Errors
+    /// When the cell is empty or not a date in the file's date order.
+    pub fn datetime(&self, column: usize) -> Result<NaiveDateTime, FieldError> {
+        let text = self.text(column);
+        if text.is_empty() {
+            return Err(FieldError::at(column, "the date is empty"));
+        }
+        dates::parse_datetime(&text, self.dialect.date_order)
+            .ok_or_else(|| FieldError::at(column, format!("'{text}' is not a date this importer can read")))
+    }
+
+    /// A date that may be empty or absent.
+    ///
+    /// # Errors
+    /// When the cell holds text that is not a date.
+    pub fn opt_datetime(&self, column: Option<usize>) -> Result<Option<NaiveDateTime>, FieldError> {
+        let Some(column) = column else { return Ok(None) };
+        if self.text(column).is_empty() {
+            return Ok(None);
+        }
+        self.datetime(column).map(Some)
+    }
+
+    /// A whole number of tokens or requests (`10.0` counts as 10).
+    ///
+    /// # Errors
+    /// When the cell holds text that is not a whole number.
+    pub fn opt_count(&self, column: Option<usize>) -> Result<Option<i64>, FieldError> {
+        let Some(column) = column else { return Ok(None) };
+        let text = self.text(column);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let amount = Amount::parse(&text, DecimalMark::Dot)
+            .map_err(|_| FieldError::at(column, format!("'{text}' is not a count")))?;
+        if amount.nanos() % crate::domain::money::NANOS_PER_UNIT != 0 {
+            return Err(FieldError::at(column, format!("'{text}' is not a whole number")));
+        }
+        Ok(Some(amount.nanos() / crate::domain::money::NANOS_PER_UNIT))
+    }
+}
+
+fn amount_reason(e: &crate::domain::money::AmountError) -> String {
+    match e {
+        crate::domain::money::AmountError::Empty => "the amount is empty".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads the first bytes of a file to find its encoding; returns a reader of UTF-8-ish bytes
+/// (UTF-16 is transcoded as it streams; a UTF-8 BOM is skipped).
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn decoded_reader(open: &Opener<'_>) -> io::Result<(Box<dyn Read + Send>, TextEncoding)> {
+    let mut probe = open()?;
+    let mut bom = [0u8; 3];
+    let mut got = 0;
+    while got < 3 {
+        let n = probe.read(&mut bom[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    drop(probe);
+    let reader = open()?;
+    if got >= 2 && bom[..2] == [0xFF, 0xFE] {
+        let r = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding_rs::UTF_16LE))
+            .build(reader);
+        return Ok((Box::new(StripCr::new(r)), TextEncoding::Utf16Le));
+    }
+    if got >= 2 && bom[..2] == [0xFE, 0xFF] {
+        let r = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding_rs::UTF_16BE))
+            .build(reader);
+        return Ok((Box::new(StripCr::new(r)), TextEncoding::Utf16Be));
+    }
+    if got == 3 && bom == [0xEF, 0xBB, 0xBF] {
+        let mut reader = reader;
+        let mut skip = [0u8; 3];
+        reader.read_exact(&mut skip)?;
+        return Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8Bom));
+    }
+    Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8))
+}
+
+/// Drops carriage returns as bytes stream through, so CRLF files count lines like LF files
+/// (the csv crate reports the line of a CRLF record one too low) and quoted multi-line fields
+/// keep plain newlines.
+pub struct StripCr<R> {
+    inner: R,
+}
+
+impl<R> StripCr<R> {
+    pub fn new(inner: R) -> Self {
+        Self { inner }
+    }
+}
+
+impl<R: Read> Read for StripCr<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = buf[i];
+                if b != b'\r' {
+                    buf[kept] = b;
+                    kept += 1;
+                }
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
+}
+
+/// Picks the delimiter from the first lines: the one of `,` `;` tab `|` that splits the first
+/// non-empty line into the most fields, outside quotes.
+pub fn sniff_delimiter(sample: &[u8]) -> u8 {
+    let mut lines = sample.split(|b| *b == b'\n').filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    let Some(first) = lines.next() else { return b',' };
+    let count = |line: &[u8], d: u8| {
+        let mut quoted = false;
+        line.iter()
+            .filter(|b| {
+                if **b == b'"' {
+                    quoted = !quoted;
+                }
+                !quoted && **b == d
+            })
+            .count()
+    };
+    let candidates = [b',', b';', b'\t', b'|'];
+    let mut best = b',';
+    let mut best_count = 0;
+    for d in candidates {
+        let c = count(first, d);
+        if c > best_count {
+            best = d;
+            best_count = c;
+        }
+    }
+    best
+}
+
+/// Weighs decimal marks from the amounts of a file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DecimalEvidence {
+    comma: u64,
+    dot: u64,
+}
+
+impl DecimalEvidence {
+    pub fn observe(&mut self, text: &str) {
+        let t = text.trim();
+        let last_dot = t.rfind('.');
+        let last_comma = t.rfind(',');
+        let digits_after = |i: usize| t[i + 1..].chars().take_while(char::is_ascii_digit).count();
+        match (last_dot, last_comma) {
+            (Some(d), Some(c)) => {
+                if c > d { self.comma += 1 } else { self.dot += 1 }
+            }
+            (None, Some(c)) => {
+                let n = digits_after(c);
+                if t.matches(',').count() == 1 && n != 3 && n > 0 {
+                    self.comma += 1;
+                }
+            }
+            (Some(d), None) => {
+                let n = digits_after(d);
+                if t.matches('.').count() > 1 {
+                    self.comma += 1;
+                } else if n != 3 && n > 0 {
+                    self.dot += 1;
+                }
+            }
+            (None, None) => {}
+        }
+    }
+
+    pub fn verdict(&self) -> DecimalMark {
+        if self.comma > 0 && self.dot == 0 { DecimalMark::Comma } else { DecimalMark::Dot }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_matching_ignores_case_space_and_bom() {
+        let h = Header::new(vec!["\u{feff}Date".into(), " Amount (EUR) ".into(), "\"Fee\"".into()], 1);
+        assert_eq!(h.find(&["date"]), Some(0));
+        assert_eq!(h.find(&["amount  (eur)"]), Some(1));
+        assert_eq!(h.find(&["fee"]), Some(2));
+        assert_eq!(h.find_prefix(&["amount ("]), Some(1));
+        assert!(h.require(&["Balance"]).is_err());
+    }
+
+    #[test]
+    fn sniffs_delimiters() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter(b"\n\na;b;c\n1,5;2;3"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a,x\";b;c"), b';');
+    }
+
+    #[test]
+    fn weighs_decimal_marks() {
+        let mut e = DecimalEvidence::default();
+        for t in ["1.234,56", "12,30", "1,000"] {
+            e.observe(t);
+        }
+        assert_eq!(e.verdict(), DecimalMark::Comma);
+        let mut e = DecimalEvidence::default();
+        for t in ["1,234.56", "12.3", "1,000"] {
+            e.observe(t);
+        }
+        assert_eq!(e.verdict(), DecimalMark::Dot);
+    }
+}

@@ -1,0 +1,145 @@
+//! Tagging bank and card lines with the AI service they paid and what for, from the merchant
+//! descriptor the issuer printed (`OPENAI *CHATGPT SUBSCR`, `Anthropic* Claude Sub`, ...).
+//!
+//! Patterns match whole words of the descriptor, case-insensitively, with punctuation ignored,
+//! so `CURSOR` matches `CURSOR, AI POWERED IDE` but not `PRECURSOR LTD`. The user's own rules
+//! are tried before the built-in ones; the first match wins. Lines that match nothing are not
+//! AI spending.
+
+use super::records::SpendKind;
+
+/// One descriptor rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantRule {
+    pub pattern: String,
+    pub provider: String,
+    pub kind: SpendKind,
+}
+
+impl MerchantRule {
+    pub fn new(pattern: &str, provider: &str, kind: SpendKind) -> Self {
+        Self { pattern: pattern.to_string(), provider: provider.to_string(), kind }
+    }
+}
+
+/// The provider and kind a line was tagged with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub provider: String,
+    pub kind: SpendKind,
+}
+
+/// Built-in rules, most specific first.
+const BUILT_IN: &[(&str, &str, SpendKind)] = &[
+    ("OPENAI CHATGPT", "openai", SpendKind::Subscription),
+    ("CHATGPT SUBSCR", "openai", SpendKind::Subscription),
+    ("CHATGPT SUBSCRIPTION", "openai", SpendKind::Subscription),
+    ("CHATGPT", "openai", SpendKind::Subscription),
+    ("OPENAI", "openai", SpendKind::ApiTopup),
+    ("ANTHROPIC CLAUDE SUB", "anthropic", SpendKind::Subscription),
+    ("ANTHROPIC CLAUDE SUBSCRIPTION", "anthropic", SpendKind::Subscription),
+    ("CLAUDE AI SUBSCRIPTION", "anthropic", SpendKind::Subscription),
+    ("CLAUDE AI", "anthropic", SpendKind::Subscription),
+    ("ANTHROPIC", "anthropic", SpendKind::ApiTopup),
+    ("MIDJOURNEY", "midjourney", SpendKind::Subscription),
+    ("GITHUB INC", "github", SpendKind::Subscription),
+    ("GITHUB COPILOT", "github", SpendKind::Subscription),
+    ("RUNWAYML", "runway", SpendKind::Subscription),
+    ("RUNWAY AI", "runway", SpendKind::Subscription),
+    ("RUNWAY ML", "runway", SpendKind::Subscription),
+    ("DEEPL", "deepl", SpendKind::Subscription),
+    ("CURSOR AI", "cursor", SpendKind::Subscription),
+    ("CURSOR USAGE", "cursor", SpendKind::Subscription),
+    ("CURSOR", "cursor", SpendKind::Subscription),
+    ("PERPLEXITY", "perplexity", SpendKind::Subscription),
+    ("ELEVENLABS", "elevenlabs", SpendKind::Subscription),
+    ("OPENROUTER", "openrouter", SpendKind::ApiTopup),
+    ("MISTRAL AI", "mistral", SpendKind::ApiTopup),
+    ("GROQ", "groq", SpendKind::ApiTopup),
+    ("REPLICATE", "replicate", SpendKind::ApiTopup),
+    ("TOGETHER AI", "together", SpendKind::ApiTopup),
+    ("X AI", "xai", SpendKind::ApiTopup),
+    ("GOOGLE GEMINI", "google", SpendKind::Subscription),
+];
+
+/// The built-in rules as values (for `burnrate settings rule list` and the settings screen).
+pub fn built_in_rules() -> Vec<MerchantRule> {
+    BUILT_IN.iter().map(|(p, prov, k)| MerchantRule::new(p, prov, *k)).collect()
+}
+
+/// Uppercase words of a descriptor, punctuation dropped: `Anthropic* Claude Sub` -> `ANTHROPIC
+/// CLAUDE SUB`; `CLAUDE.AI` -> `CLAUDE AI`.
+pub fn normalize_descriptor(text: &str) -> String {
+    let decoded = text.replace("&amp;", "&");
+    decoded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn matches_words(descriptor: &str, pattern: &str) -> bool {
+    if pattern.is_empty() {
+        return false;
+    }
+    let padded = format!(" {descriptor} ");
+    padded.contains(&format!(" {pattern} "))
+}
+
+/// Tags a descriptor with the user's rules first, then the built-in ones.
+pub fn tag(description: &str, user_rules: &[MerchantRule]) -> Option<Tag> {
+    let descriptor = normalize_descriptor(description);
+    let user = user_rules.iter().map(|r| (normalize_descriptor(&r.pattern), r.provider.as_str(), r.kind));
+    let built_in = BUILT_IN.iter().map(|(p, prov, k)| ((*p).to_string(), *prov, *k));
+    user.chain(built_in)
+        .find(|(pattern, _, _)| matches_words(&descriptor, pattern))
+        .map(|(_, provider, kind)| Tag { provider: provider.to_lowercase(), kind })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Option<(String, SpendKind)> {
+        tag(s, &[]).map(|t| (t.provider, t.kind))
+    }
+
+    #[test]
+    fn tags_real_descriptors() {
+        let sub = SpendKind::Subscription;
+        let api = SpendKind::ApiTopup;
+        let cases: &[(&str, Option<(&str, SpendKind)>)] = &[
+            ("OPENAI *CHATGPT SUBSCR", Some(("openai", sub))),
+            ("OPENAI *CHATGPT SUBS SAN FRANCISCO CA", Some(("openai", sub))),
+            ("Openai *chatgpt Subscr", Some(("openai", sub))),
+            ("CHATGPT SUBSCRIPTION    SAN FRANCISCO", Some(("openai", sub))),
+            ("OPENAI", Some(("openai", api))),
+            ("OPENAI *API 1234", Some(("openai", api))),
+            ("ANTHROPIC", Some(("anthropic", api))),
+            ("Anthropic* Claude Sub", Some(("anthropic", sub))),
+            ("CLAUDE.AI SUBSCRIPTION  SAN FRANCISCO", Some(("anthropic", sub))),
+            ("claude.ai subscription", Some(("anthropic", sub))),
+            ("MIDJOURNEY INC", Some(("midjourney", sub))),
+            ("GITHUB, INC.", Some(("github", sub))),
+            ("CURSOR, AI POWERED IDE", Some(("cursor", sub))),
+            ("PRECURSOR LTD", None),
+            ("DEEPL SE", Some(("deepl", sub))),
+            ("PERPLEXITY AI", Some(("perplexity", sub))),
+            ("STARBUCKS STORE 03255", None),
+            ("GOOGLE *CLOUD_02BB66-C", None),
+        ];
+        for (desc, want) in cases {
+            assert_eq!(t(desc), want.map(|(p, k)| (p.to_string(), k)), "{desc}");
+        }
+    }
+
+    #[test]
+    fn user_rules_win() {
+        let rules = vec![MerchantRule::new("PADDLE.NET* N8N", "n8n", SpendKind::Subscription)];
+        let got = tag("PADDLE.NET* N8N CLOUD", &rules).map(|t| t.provider);
+        assert_eq!(got.as_deref(), Some("n8n"));
+        let rules = vec![MerchantRule::new("OPENAI", "openai", SpendKind::Other)];
+        assert_eq!(tag("OPENAI", &rules).map(|t| t.kind), Some(SpendKind::Other));
+    }
+}

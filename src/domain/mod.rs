@@ -1,0 +1,9 @@
+//! The pure core of burnrate: money, records, import parsers, merchant tagging.
+//!
+//! Nothing in `domain` touches egui, SQLite, the file system or the clock: files arrive as byte
+//! readers, "today" arrives as a parameter. That keeps every rule here testable with plain data.
+
+pub mod import;
+pub mod merchants;
+pub mod money;
+pub mod records;

@@ -1,0 +1,285 @@
+//! Exact money: amounts are integers of nano-units (1e-9 of the currency's major unit).
+//!
+//! Nine decimals hold every real usage row (OpenAI writes up to 30 decimals, of which only the
+//! first nine are ever non-zero in practice; further digits are rounded half away from zero and
+//! the text as written is kept beside the number in the ledger). Arithmetic is checked: an
+//! overflow is an error, never a wrap. Floats appear only in [`Amount::to_f64_for_chart`].
+
+use std::fmt;
+
+/// Nano-units per major unit (one dollar is `1_000_000_000` nanos).
+pub const NANOS_PER_UNIT: i64 = 1_000_000_000;
+
+/// Which character separates the decimals in a file's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecimalMark {
+    /// `1,234.56`
+    #[default]
+    Dot,
+    /// `1.234,56`
+    Comma,
+}
+
+/// An exact amount of some currency, in nano-units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount {
+    nanos: i64,
+}
+
+/// Why a text is not an amount.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    #[error("'{0}' is too large to be an amount")]
+    TooLarge(String),
+    #[error("the amount is empty")]
+    Empty,
+}
+
+impl Amount {
+    pub const ZERO: Amount = Amount { nanos: 0 };
+
+    /// An amount from nano-units.
+    pub const fn from_nanos(nanos: i64) -> Self {
+        Self { nanos }
+    }
+
+    /// An amount from minor units of a two-decimal currency (cents).
+    pub fn from_cents(cents: i64) -> Option<Self> {
+        cents.checked_mul(10_000_000).map(Self::from_nanos)
+    }
+
+    /// The amount in nano-units.
+    pub const fn nanos(self) -> i64 {
+        self.nanos
+    }
+
+    pub const fn is_zero(self) -> bool {
+        self.nanos == 0
+    }
+
+    pub const fn is_negative(self) -> bool {
+        self.nanos < 0
+    }
+
+    #[must_use]
+    pub const fn abs(self) -> Self {
+        Self { nanos: self.nanos.saturating_abs() }
+    }
+
+    #[must_use]
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.nanos.checked_add(other.nanos).map(Self::from_nanos)
+    }
+
+    #[must_use]
+    pub fn checked_sub(self, other: Self) -> Option<Self> {
+        self.nanos.checked_sub(other.nanos).map(Self::from_nanos)
+    }
+
+    #[must_use]
+    pub fn checked_neg(self) -> Option<Self> {
+        self.nanos.checked_neg().map(Self::from_nanos)
+    }
+
+    /// Parses a number as written in a statement: optional sign (also `- 85.30`, `(12.50)` and a
+    /// trailing minus), currency symbols and codes around it, thousands separators, and the given
+    /// decimal mark.
+    ///
+    /// # Errors
+    /// When the text holds no number, more than one number, or one too large for the ledger.
+    pub fn parse(text: &str, mark: DecimalMark) -> Result<Self, AmountError> {
+        parse_amount(text, mark)
+    }
+
+    /// Rounds to whole cents (half away from zero) and returns them.
+    pub fn round_to_cents(self) -> i64 {
+        let step = NANOS_PER_UNIT / 100;
+        let q = self.nanos / step;
+        let r = self.nanos % step;
+        if r.abs() * 2 >= step { q + self.nanos.signum() } else { q }
+    }
+
+    /// A decimal string rounded to cents: `-12.35`.
+    pub fn to_cents_string(self) -> String {
+        let cents = self.round_to_cents();
+        let sign = if cents < 0 { "-" } else { "" };
+        let abs = cents.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
+    /// The value as a float, for placing points on a chart only.
+    #[expect(clippy::cast_precision_loss, reason = "charts need floats; money code never reads them back")]
+    pub fn to_f64_for_chart(self) -> f64 {
+        self.nanos as f64 / 1e9
+    }
+}
+
+impl fmt::Display for Amount {
+    /// The exact value with trailing zeros trimmed, at least two decimals: `0.00383598`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.nanos < 0 { "-" } else { "" };
+        let abs = self.nanos.unsigned_abs();
+        let unit = NANOS_PER_UNIT.unsigned_abs();
+        let whole = abs / unit;
+        let frac = format!("{:09}", abs % unit);
+        let trimmed = frac.trim_end_matches('0');
+        let frac = if trimmed.len() < 2 { &frac[..2] } else { trimmed };
+        write!(f, "{sign}{whole}.{frac}")
+    }
+}
+
+/// Sums amounts exactly.
+///
+/// # Errors
+/// On overflow (a total beyond nine billion units).
+pub fn checked_sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Amount> {
+    items.into_iter().try_fold(Amount::ZERO, Amount::checked_add)
+}
+
+fn is_decoration(c: char) -> bool {
+    c.is_alphabetic() || c.is_whitespace() || "$€£¥₹₩₽₺₪¤'\"=".contains(c)
+}
+
+fn parse_amount(text: &str, mark: DecimalMark) -> Result<Amount, AmountError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let not_a_number = || AmountError::NotANumber(trimmed.to_string());
+    let mut negative = false;
+    let mut body = trimmed.trim_matches(is_decoration);
+    if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+        negative = true;
+        body = inner.trim_matches(is_decoration);
+    }
+    if let Some(rest) = body.strip_prefix(['-', '\u{2212}', '\u{2013}']) {
+        negative = !negative;
+        body = rest.trim_matches(is_decoration);
+    } else if let Some(rest) = body.strip_prefix('+') {
+        body = rest.trim_matches(is_decoration);
+    }
+    if let Some(rest) = body.strip_suffix('-') {
+        negative = !negative;
+        body = rest.trim_matches(is_decoration);
+    }
+    let (decimal, thousands) = match mark {
+        DecimalMark::Dot => ('.', ','),
+        DecimalMark::Comma => (',', '.'),
+    };
+    let mut int_part = String::new();
+    let mut frac_part = String::new();
+    let mut in_frac = false;
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            if in_frac { frac_part.push(c) } else { int_part.push(c) }
+        } else if c == decimal && !in_frac {
+            in_frac = true;
+        } else if (c == thousands || c == '\'' || c == '\u{2019}' || c == ' ' || c == '\u{a0}' || c == '\u{202f}')
+            && !in_frac
+            && !int_part.is_empty()
+        {
+        } else {
+            return Err(not_a_number());
+        }
+    }
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(not_a_number());
+    }
+    let too_large = || AmountError::TooLarge(trimmed.to_string());
+    let stripped = int_part.trim_start_matches('0');
+    if stripped.len() > 10 {
+        return Err(too_large());
+    }
+    let int_value: i64 = if stripped.is_empty() { 0 } else { stripped.parse().map_err(|_| not_a_number())? };
+    let mut frac_nanos: i64 = 0;
+    let frac_bytes = frac_part.as_bytes();
+    for i in 0..9 {
+        let d = frac_bytes.get(i).map_or(0, |b| i64::from(b - b'0'));
+        frac_nanos = frac_nanos * 10 + d;
+    }
+    if frac_bytes.get(9).is_some_and(|b| *b >= b'5') {
+        frac_nanos += 1;
+    }
+    let nanos = int_value
+        .checked_mul(NANOS_PER_UNIT)
+        .and_then(|n| n.checked_add(frac_nanos))
+        .ok_or_else(too_large)?;
+    Ok(Amount::from_nanos(if negative { -nanos } else { nanos }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dot(s: &str) -> i64 {
+        Amount::parse(s, DecimalMark::Dot).unwrap().nanos()
+    }
+    fn comma(s: &str) -> i64 {
+        Amount::parse(s, DecimalMark::Comma).unwrap().nanos()
+    }
+
+    #[test]
+    fn parses_statement_numbers() {
+        let cases: &[(&str, i64)] = &[
+            ("12.34", 12_340_000_000),
+            ("-3.46", -3_460_000_000),
+            ("- 85.30", -85_300_000_000),
+            ("1,250.00", 1_250_000_000_000),
+            ("£67.40", 67_400_000_000),
+            ("$-5.00", -5_000_000_000),
+            ("-$5.00", -5_000_000_000),
+            ("(12.50)", -12_500_000_000),
+            ("12.50-", -12_500_000_000),
+            ("+7", 7_000_000_000),
+            ("0.003835980000000000000000000000", 3_835_980),
+            ("10.0", 10_000_000_000),
+            ("12.00 USD", 12_000_000_000),
+            (".5", 500_000_000),
+            ("0.0000000015", 2),
+        ];
+        for (text, want) in cases {
+            assert_eq!(dot(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn parses_decimal_comma() {
+        assert_eq!(comma("1.234,56"), 1_234_560_000_000);
+        assert_eq!(comma("219,56"), 219_560_000_000);
+        assert_eq!(comma("-0,5"), -500_000_000);
+        assert_eq!(comma("1 234,56"), 1_234_560_000_000);
+    }
+
+    #[test]
+    fn rejects_non_numbers() {
+        assert!(Amount::parse("abc", DecimalMark::Dot).is_err());
+        assert!(Amount::parse("", DecimalMark::Dot).is_err());
+        assert!(Amount::parse("1.2.3", DecimalMark::Dot).is_err());
+        assert!(Amount::parse("12/03/2024", DecimalMark::Dot).is_err());
+        assert!(Amount::parse("99999999999999", DecimalMark::Dot).is_err());
+    }
+
+    #[test]
+    fn rounds_to_cents_half_away_from_zero() {
+        assert_eq!(Amount::from_nanos(12_345_000_000).to_cents_string(), "12.35");
+        assert_eq!(Amount::from_nanos(-12_345_000_000).to_cents_string(), "-12.35");
+        assert_eq!(Amount::from_nanos(3_835_980).to_cents_string(), "0.00");
+        assert_eq!(Amount::from_nanos(-4_000_000).to_cents_string(), "0.00");
+    }
+
+    #[test]
+    fn displays_exact_value() {
+        assert_eq!(Amount::from_nanos(3_835_980).to_string(), "0.00383598");
+        assert_eq!(Amount::from_nanos(-5_000_000_000).to_string(), "-5.00");
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        let tenth = Amount::parse("0.1", DecimalMark::Dot).unwrap();
+        let total = checked_sum(std::iter::repeat_n(tenth, 10)).unwrap();
+        assert_eq!(total, Amount::parse("1", DecimalMark::Dot).unwrap());
+        assert!(Amount::from_nanos(i64::MAX).checked_add(tenth).is_none());
+    }
+}

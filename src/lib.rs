@@ -1,0 +1,12 @@
+//! burnrate: a local-first ledger of what people spend on AI services.
+//!
+//! Layers, and which way they may depend:
+//! - [`domain`]: pure rules (money, records, importers, merchant tagging). No egui, no rusqlite,
+//!   no file system, no clock.
+//! - [`store`]: the only module that names rusqlite: opening the ledger, migrations, queries.
+//! - [`cli`]: the command-line front end over `domain` and `store`.
+//! - `ui` and `app`: the desktop window (egui), reading views and emitting actions.
+
+pub mod cli;
+pub mod domain;
+pub mod store;
