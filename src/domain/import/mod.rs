@@ -93,6 +93,9 @@ pub struct FileOptions {
     pub date_order: Option<DateOrder>,
     /// A saved mapping for a bank CSV of this header (the generic format).
     pub mapping: Option<BankMapping>,
+    /// `--provider NAME`, for files that do not say which provider they are about (a Stripe
+    /// invoice export).
+    pub provider: Option<String>,
 }
 
 /// A bad row: where, and why.
