@@ -7,6 +7,7 @@
 //! - [`cli`]: the command-line front end over `domain` and `store`.
 //! - `ui` and `app`: the desktop window (egui), reading views and emitting actions.
 
+pub mod app;
 pub mod cli;
 pub mod domain;
 pub mod store;

@@ -1,1 +1,23 @@
-fn main() {}
+//! The burnrate binary: runs a command-line command, or opens the window when there is none.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use burnrate::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let db = args.db.clone().unwrap_or_else(burnrate::store::default_path);
+    let result = match args.command {
+        Some(command) => cli::run(&db, command),
+        None => burnrate::app::run(&args, &db),
+    };
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("burnrate: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

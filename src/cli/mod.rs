@@ -1,1 +1,356 @@
-//! placeholder
+//! The command line: `import`, `report`, `formats` and `map` over the same domain and store the
+//! window uses. Output for scripts (`--json`, `--csv`) is stable; messages for people go to
+//! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
+
+mod output;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::import::mapping::SignConvention;
+use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
+use crate::store::{ImportMode, ImportReport, Period, ReportGroup, ReportWhat, SourceMeta, Store};
+
+/// burnrate: a local ledger of what you spend on AI services.
+#[derive(Debug, Parser)]
+#[command(name = "burnrate", version, about, long_about = None)]
+pub struct Cli {
+    /// The ledger file (default: $BURNRATE_DB, else ~/.local/share/burnrate/ledger.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Open the demo ledger built from the sample exports shipped with burnrate.
+    #[arg(long)]
+    pub demo: bool,
+    /// The day to show the ledger as of (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE", global = true)]
+    pub as_of: Option<NaiveDate>,
+    /// Open the window, wait until the dashboard has drawn, save a PNG of it and exit.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot_to: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import exports and statements (CSV) into the ledger.
+    Import(ImportArgs),
+    /// Totals for a period, by provider, project, model or line item.
+    Report(ReportArgs),
+    /// List the file formats burnrate reads.
+    Formats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a column mapping for a bank CSV burnrate does not recognise.
+    Map(MapArgs),
+    /// List imported files, or undo one import.
+    History {
+        /// Remove exactly the records the import with this id brought.
+        #[arg(long, value_name = "ID")]
+        undo: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Print one JSON object per file.
+    #[arg(long)]
+    pub json: bool,
+    /// Read and check the files, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import nothing from a file when any of its rows is bad.
+    #[arg(long)]
+    pub strict: bool,
+    /// Skip detection: read the files as this format (see `burnrate formats`).
+    #[arg(long = "as", value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Read ambiguous dates such as 03/04/2026 as day-first (dmy) or month-first (mdy).
+    #[arg(long, value_parser = parse_order, value_name = "dmy|mdy")]
+    pub date_order: Option<DateOrder>,
+    /// The provider of files that do not say it (a Stripe invoice export).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+fn parse_order(text: &str) -> Result<DateOrder, String> {
+    DateOrder::parse(text).ok_or_else(|| format!("'{text}' is not a date order; use dmy or mdy"))
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WhatArg {
+    Usage,
+    Paid,
+    Credits,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByArg {
+    Provider,
+    Project,
+    Model,
+    #[value(name = "line_item")]
+    LineItem,
+    Kind,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A calendar month, YYYY-MM.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+    /// First day, YYYY-MM-DD (inclusive).
+    #[arg(long, requires = "to")]
+    pub from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (inclusive).
+    #[arg(long, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// usage (what providers charged), paid (what left your bank and cards), credits (bought
+    /// and granted).
+    #[arg(long, value_enum, default_value = "usage")]
+    pub what: WhatArg,
+    /// Grouping: provider, project, model, line_item (usage); kind, provider, project (credits).
+    #[arg(long, value_enum)]
+    pub by: Option<ByArg>,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// A sample file with the header to map.
+    pub file: PathBuf,
+    /// A name for the account (shown in tables).
+    #[arg(long, default_value = "bank")]
+    pub account: String,
+    #[arg(long, value_name = "COLUMN")]
+    pub date: String,
+    #[arg(long, value_name = "COLUMN")]
+    pub description: String,
+    /// One signed amount column.
+    #[arg(long, value_name = "COLUMN", required_unless_present_any = ["debit", "credit"])]
+    pub amount: Option<String>,
+    /// Money-out column (unsigned).
+    #[arg(long, value_name = "COLUMN")]
+    pub debit: Option<String>,
+    /// Money-in column (unsigned).
+    #[arg(long, value_name = "COLUMN")]
+    pub credit: Option<String>,
+    #[arg(long, value_name = "COLUMN")]
+    pub status: Option<String>,
+    #[arg(long, value_name = "COLUMN")]
+    pub currency: Option<String>,
+    /// The currency when the file has no currency column (e.g. EUR).
+    #[arg(long, value_name = "CODE")]
+    pub default_currency: Option<String>,
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// How spending is written in the amount column.
+    #[arg(long, value_enum, default_value = "spend-negative")]
+    pub sign: SignArg,
+    #[arg(long, value_parser = parse_order, value_name = "dmy|mdy")]
+    pub date_order: Option<DateOrder>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SignArg {
+    SpendNegative,
+    SpendPositive,
+}
+
+/// Opens a file for the importers, again from its start each time.
+pub fn file_opener(path: &Path) -> impl Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + '_ {
+    move || {
+        let f = std::fs::File::open(path)?;
+        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)) as Box<dyn std::io::Read + Send>)
+    }
+}
+
+/// The current time as the ledger stores it.
+pub fn now_utc() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Runs one command against the ledger. Returns the process exit code.
+///
+/// # Errors
+/// Failures that stop the command (the ledger cannot be opened, a bad argument value).
+pub fn run(db: &Path, command: Command) -> anyhow::Result<i32> {
+    match command {
+        Command::Formats { json } => {
+            output::formats(json)?;
+            Ok(0)
+        }
+        Command::Import(args) => import_files(db, &args),
+        Command::Report(args) => report(db, &args),
+        Command::Map(args) => map(db, &args),
+        Command::History { undo, json } => history(db, undo, json),
+    }
+}
+
+fn open_store(db: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(db)?)
+}
+
+/// Imports files into a store, one transaction each; used by the CLI and the demo builder.
+///
+/// # Errors
+/// Only ledger failures; file problems are in the reports.
+pub fn import_paths(store: &mut Store, paths: &[PathBuf], options: &FileOptions, mode: ImportMode) -> anyhow::Result<Vec<ImportReport>> {
+    let mut reports = Vec::with_capacity(paths.len());
+    for path in paths {
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let meta = SourceMeta { name: name.clone(), path: path.display().to_string(), imported_at: now_utc() };
+        if !path.is_file() {
+            reports.push(ImportReport {
+                file: name,
+                error: Some(format!("there is no readable file at {}", path.display())),
+                ..ImportReport::default()
+            });
+            continue;
+        }
+        let open = file_opener(path);
+        let report = store
+            .import_file(&open, &meta, options, mode, &mut |_| true)
+            .with_context(|| format!("importing {}", path.display()))?;
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
+    let mut store = open_store(db)?;
+    let options = FileOptions {
+        format: args.format.clone(),
+        date_order: args.date_order,
+        mapping: None,
+        provider: args.provider.clone(),
+    };
+    if let Some(f) = &args.format {
+        if import::formats::by_id(f).is_none() {
+            bail!("there is no format named '{f}'; `burnrate formats` lists them");
+        }
+    }
+    let mode = ImportMode { strict: args.strict, dry_run: args.dry_run };
+    let reports = import_paths(&mut store, &args.files, &options, mode)?;
+    let failed = reports.iter().any(|r| r.error.is_some());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        output::import_reports(&reports, args.dry_run)?;
+    }
+    if failed {
+        for r in reports.iter().filter(|r| r.error.is_some()) {
+            let path = args.files.iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == r.file));
+            eprintln!(
+                "burnrate: {}: {}",
+                r.error.as_deref().unwrap_or_default(),
+                path.map_or_else(|| r.file.clone(), |p| p.display().to_string())
+            );
+        }
+    }
+    Ok(i32::from(failed))
+}
+
+fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
+    let store = open_store(db)?;
+    let period = match (&args.month, args.from, args.to) {
+        (Some(m), _, _) => Period::month(m).with_context(|| format!("'{m}' is not a month; write it as YYYY-MM"))?,
+        (None, Some(from), Some(to)) => {
+            if to < from {
+                bail!("--to ({to}) is before --from ({from})");
+            }
+            Period::range(from, to)
+        }
+        _ => Period::all(),
+    };
+    let what = match args.what {
+        WhatArg::Usage => ReportWhat::Usage,
+        WhatArg::Paid => ReportWhat::Paid,
+        WhatArg::Credits => ReportWhat::Credits,
+    };
+    let group = match (args.by, what) {
+        (None, ReportWhat::Credits) => ReportGroup::Kind,
+        (None, _) | (Some(ByArg::Provider), _) => ReportGroup::Provider,
+        (Some(ByArg::Project), _) => ReportGroup::Project,
+        (Some(ByArg::Model), _) => ReportGroup::Model,
+        (Some(ByArg::LineItem), _) => ReportGroup::LineItem,
+        (Some(ByArg::Kind), _) => ReportGroup::Kind,
+    };
+    let rows = store.report(what, group, &period)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+    } else if args.csv {
+        output::report_csv(&mut out, &rows)?;
+    } else {
+        output::report_table(&mut out, &rows)?;
+    }
+    Ok(0)
+}
+
+fn map(db: &Path, args: &MapArgs) -> anyhow::Result<i32> {
+    let store = open_store(db)?;
+    let open = file_opener(&args.file);
+    let (header, _) = import::read_header(&open).with_context(|| format!("reading {}", args.file.display()))?;
+    let mapping = BankMapping {
+        account: args.account.clone(),
+        date: args.date.clone(),
+        description: args.description.clone(),
+        amount: args.amount.clone(),
+        debit: args.debit.clone(),
+        credit: args.credit.clone(),
+        status: args.status.clone(),
+        currency: args.currency.clone(),
+        default_currency: args.default_currency.clone(),
+        id: args.id.clone(),
+        sign: match args.sign {
+            SignArg::SpendNegative => SignConvention::SpendNegative,
+            SignArg::SpendPositive => SignConvention::SpendPositive,
+        },
+        date_order: args.date_order.map(|o| o.as_str().to_string()),
+    };
+    let options = FileOptions { mapping: Some(mapping.clone()), ..FileOptions::default() };
+    // Bind and read the file once, so a wrong column name fails now and not at import time.
+    let prepared = import::prepare(&open, &options)
+        .map_err(|e| anyhow::anyhow!("{e}: {}", args.file.display()))?;
+    drop(prepared);
+    store.save_bank_mapping(&header.signature(), &mapping, &now_utc())?;
+    println!(
+        "Saved the mapping for files with the columns: {}.\nImport them with: burnrate import {}",
+        header.names.join(", "),
+        args.file.display()
+    );
+    Ok(0)
+}
+
+fn history(db: &Path, undo: Option<i64>, json: bool) -> anyhow::Result<i32> {
+    let mut store = open_store(db)?;
+    if let Some(id) = undo {
+        if !store.source_files()?.iter().any(|f| f.id == id) {
+            bail!("there is no import with id {id}; `burnrate history` lists them");
+        }
+        let removed = store.undo_import(id)?;
+        println!("Undid import {id}: removed {removed} record(s).");
+        return Ok(0);
+    }
+    let files = store.source_files()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&files)?);
+    } else {
+        output::history(&files)?;
+    }
+    Ok(0)
+}

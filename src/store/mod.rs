@@ -1,1 +1,348 @@
-//! placeholder
+//! The ledger on disk: the only module that names rusqlite.
+//!
+//! [`Store::open`] creates the file private to its owner (mode 0600), sets the pragmas
+//! (foreign keys, WAL, busy timeout) and brings the schema to the latest version with the
+//! append-only migrations in `store/migrations/`, one step per `PRAGMA user_version`. A ledger
+//! written by a newer burnrate is refused rather than guessed at. Every write bumps a revision
+//! counter that views use to know when to rebuild.
+
+mod import;
+mod query;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
+pub use self::query::{Period, ReportGroup, ReportRow, ReportWhat, SourceFileRow};
+use crate::domain::import::BankMapping;
+use crate::domain::merchants::MerchantRule;
+use crate::domain::records::SpendKind;
+
+/// The schema steps, in order; `MIGRATIONS[n]` takes a ledger from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_ledger.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// What can go wrong with the ledger file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "this ledger was written by a newer burnrate (schema version {found}, this burnrate knows up to {supported}); update burnrate to open it: {path}"
+    )]
+    TooNew { found: i64, supported: i64, path: String },
+    #[error("the ledger could not be opened or written ({source}): {path}")]
+    Open { source: rusqlite::Error, path: String },
+    #[error("could not create the ledger's folder ({source}): {path}")]
+    Folder { source: std::io::Error, path: String },
+    #[error("ledger error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("a total is too large to add up exactly")]
+    Overflow,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An open ledger.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The default ledger location: `BURNRATE_DB` when set, else the platform data directory
+/// (`~/.local/share/burnrate/ledger.sqlite` on Linux).
+pub fn default_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BURNRATE_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("burnrate").join("ledger.sqlite")
+}
+
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| StoreError::Folder { source, path: parent.display().to_string() })?;
+    }
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Folder { source, path: path.display().to_string() }),
+    }
+}
+
+impl Store {
+    /// Opens (creating when absent) the ledger at `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be created or opened, is not a ledger, or was written by a newer
+    /// burnrate.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private(path)?;
+        let open_err = |source| StoreError::Open { source, path: path.display().to_string() };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        let mut store = Self { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens a throw-away ledger in memory (tests and previews).
+    ///
+    /// # Errors
+    /// When SQLite cannot create it.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Self { conn, path: PathBuf::from(":memory:") };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open ledger.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+                path: self.path.display().to_string(),
+            });
+        }
+        let start = usize::try_from(found).unwrap_or(0);
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap_or(i64::MAX))?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// A number that changes whenever the ledger's data changes (views rebuild on change).
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn revision(&self) -> Result<i64, StoreError> {
+        Ok(self.setting("revision")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    fn bump_revision(conn: &Connection) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('revision', '1')
+             ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// A stored setting.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores a setting.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Self::bump_revision(&self.conn)
+    }
+
+    /// The user's merchant rules, oldest first.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn merchant_rules(&self) -> Result<Vec<MerchantRule>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT pattern, provider, spend_kind FROM merchant_rules ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            let kind: String = r.get(2)?;
+            Ok(MerchantRule {
+                pattern: r.get(0)?,
+                provider: r.get(1)?,
+                kind: SpendKind::parse(&kind).unwrap_or(SpendKind::Other),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds (or replaces) a merchant rule and re-tags every bank line with the new rule set.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn add_merchant_rule(&mut self, rule: &MerchantRule, now: &str) -> Result<usize, StoreError> {
+        if rule.pattern.trim().is_empty() || rule.provider.trim().is_empty() {
+            return Err(StoreError::Invalid("a rule needs a pattern and a provider".into()));
+        }
+        self.conn.execute(
+            "INSERT INTO merchant_rules(pattern, provider, spend_kind, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(pattern) DO UPDATE SET provider = excluded.provider, spend_kind = excluded.spend_kind",
+            params![rule.pattern.trim(), rule.provider.trim().to_lowercase(), rule.kind.as_str(), now],
+        )?;
+        self.retag_bank_lines()
+    }
+
+    /// Removes a merchant rule by pattern and re-tags.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn remove_merchant_rule(&mut self, pattern: &str) -> Result<bool, StoreError> {
+        let n = self.conn.execute("DELETE FROM merchant_rules WHERE pattern = ?1", [pattern.trim()])?;
+        self.retag_bank_lines()?;
+        Ok(n > 0)
+    }
+
+    /// Tags every bank line again with the current rules; returns how many lines changed.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn retag_bank_lines(&mut self) -> Result<usize, StoreError> {
+        let rules = self.merchant_rules()?;
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut select = tx.prepare("SELECT id, description, provider, spend_kind FROM bank_lines")?;
+            let mut update = tx.prepare("UPDATE bank_lines SET provider = ?2, spend_kind = ?3 WHERE id = ?1")?;
+            let lines = select
+                .query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            for (id, description, provider, kind) in lines {
+                let tag = crate::domain::merchants::tag(&description, &rules);
+                let new_provider = tag.as_ref().map(|t| t.provider.clone());
+                let new_kind = tag.as_ref().map(|t| t.kind.as_str().to_string());
+                if new_provider != provider || new_kind != kind {
+                    update.execute(params![id, new_provider, new_kind])?;
+                    changed += 1;
+                }
+            }
+        }
+        Self::bump_revision(&tx)?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// The saved column mapping for files with this header signature.
+    ///
+    /// # Errors
+    /// On a SQLite failure or a damaged stored mapping.
+    pub fn bank_mapping(&self, header_signature: &str) -> Result<Option<BankMapping>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT mapping_json FROM bank_mappings WHERE header_signature = ?1")?
+            .query_row([header_signature], |r| r.get(0))
+            .optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(format!("a saved column mapping is damaged: {e}"))))
+            .transpose()
+    }
+
+    /// Saves a column mapping for files with this header signature.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn save_bank_mapping(&self, header_signature: &str, mapping: &BankMapping, now: &str) -> Result<(), StoreError> {
+        let json = serde_json::to_string(mapping).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO bank_mappings(header_signature, mapping_json, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(header_signature) DO UPDATE SET mapping_json = excluded.mapping_json",
+            params![header_signature, json, now],
+        )?;
+        Ok(())
+    }
+
+    /// Counts of records by kind: (usage, billing, bank lines, rates).
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn counts(&self) -> Result<(i64, i64, i64, i64), StoreError> {
+        let q = |sql: &str| -> Result<i64, StoreError> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok((
+            q("SELECT count(*) FROM usage")?,
+            q("SELECT count(*) FROM billing")?,
+            q("SELECT count(*) FROM bank_lines")?,
+            q("SELECT count(*) FROM fx_rates")?,
+        ))
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_private_file_at_latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("ledger.sqlite");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn refuses_a_ledger_from_a_newer_burnrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer burnrate") && err.contains("update burnrate"), "{err}");
+    }
+
+    #[test]
+    fn settings_round_trip_and_bump_revision() {
+        let store = Store::open_in_memory().unwrap();
+        let before = store.revision().unwrap();
+        store.set_setting("reporting_currency", "EUR").unwrap();
+        assert_eq!(store.setting("reporting_currency").unwrap().as_deref(), Some("EUR"));
+        assert!(store.revision().unwrap() > before);
+    }
+}

@@ -1,0 +1,125 @@
+//! Printing for the command line: aligned tables for people, JSON and CSV for scripts. CSV
+//! cells of text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return) get a leading apostrophe; numbers stay numbers.
+
+use std::io::Write;
+
+use crate::domain::import::formats;
+use crate::store::{ImportReport, ReportRow, SourceFileRow};
+
+/// Makes a text cell safe to open in a spreadsheet.
+pub fn csv_safe_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
+}
+
+pub fn formats(json: bool) -> anyhow::Result<()> {
+    let all = formats::all();
+    if json {
+        let list: Vec<_> = all
+            .iter()
+            .map(|f| serde_json::json!({"id": f.id(), "name": f.name(), "kind": f.kind().as_str(), "columns": f.signature()}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let width = all.iter().map(|f| f.id().len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for f in all {
+        writeln!(out, "{:width$}  {:7}  {}", f.id(), f.kind().as_str(), f.name())?;
+        writeln!(out, "{:width$}           columns: {}", "", f.signature())?;
+    }
+    Ok(())
+}
+
+pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for r in reports {
+        let Some(format) = r.format.as_deref().filter(|_| r.error.is_none() || !r.rejected.is_empty()) else {
+            writeln!(out, "{}: not imported", r.file)?;
+            continue;
+        };
+        let name = formats::by_id(format).map_or(format, |f| f.name());
+        let verb = if dry_run { "would import" } else if r.written { "imported" } else { "not imported" };
+        writeln!(
+            out,
+            "{}: {name}, {} rows: {verb} {} new, {} updated, {} duplicate, {} rejected{}",
+            r.file,
+            r.rows,
+            r.inserted,
+            r.updated,
+            r.duplicates,
+            r.rejected.len(),
+            if r.skipped > 0 { format!(", {} empty skipped", r.skipped) } else { String::new() }
+        )?;
+        if r.look_alikes > 0 {
+            writeln!(
+                out,
+                "  {} new line(s) share a day and amount with another line but not its id; all were kept (check them for double charges)",
+                r.look_alikes
+            )?;
+        }
+        for e in r.rejected.iter().take(50) {
+            writeln!(out, "  rejected {e}")?;
+        }
+        if r.rejected.len() > 50 {
+            writeln!(out, "  ... and {} more rejected rows (use --json for all)", r.rejected.len() - 50)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn report_table(out: &mut impl Write, rows: &[ReportRow]) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        writeln!(out, "Nothing in the ledger for this period.")?;
+        return Ok(());
+    }
+    let amounts: Vec<String> = rows.iter().map(|r| r.amount.to_cents_string()).collect();
+    let pw = rows.iter().map(|r| r.period.chars().count()).max().unwrap_or(0).max(6);
+    let gw = rows.iter().map(|r| r.group.chars().count()).max().unwrap_or(0).max(5);
+    let aw = amounts.iter().map(String::len).max().unwrap_or(0).max(6);
+    writeln!(out, "{:pw$}  {:gw$}  {:>aw$}  CURRENCY", "PERIOD", "GROUP", "AMOUNT")?;
+    for (r, a) in rows.iter().zip(&amounts) {
+        writeln!(out, "{:pw$}  {:gw$}  {a:>aw$}  {}", r.period, r.group, r.currency)?;
+    }
+    Ok(())
+}
+
+pub fn report_csv(out: &mut impl Write, rows: &[ReportRow]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["period", "group", "amount", "currency"])?;
+    for r in rows {
+        w.write_record([csv_safe_text(&r.period), csv_safe_text(&r.group), r.amount.to_cents_string(), csv_safe_text(&r.currency)])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub fn history(files: &[SourceFileRow]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if files.is_empty() {
+        writeln!(out, "No files imported yet.")?;
+    }
+    for f in files {
+        writeln!(
+            out,
+            "{:>4}  {}  {}  ({})  {} rows: {} new, {} updated, {} duplicate, {} rejected",
+            f.id, f.imported_at, f.name, f.format, f.rows, f.inserted, f.updated, f.duplicates, f.rejected
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_spreadsheet_formulas() {
+        assert_eq!(csv_safe_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe_text("+1"), "'+1");
+        assert_eq!(csv_safe_text("-cmd"), "'-cmd");
+        assert_eq!(csv_safe_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe_text("\tx"), "'\tx");
+        assert_eq!(csv_safe_text("project"), "project");
+    }
+}

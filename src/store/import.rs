@@ -1,0 +1,498 @@
+//! Writing one imported file into the ledger, in one transaction.
+//!
+//! Each record's key is the SHA-256 of its natural key plus its occurrence index within the
+//! file, so re-importing a file or an overlapping export finds the same keys and inserts
+//! nothing, while two identical lines of one statement stay two records. An existing record is
+//! updated only when its content changed (a revised usage cost, a pending line now settled); a
+//! settled line is never turned back into a pending one by an older statement. Only exact keys
+//! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Store, StoreError};
+use crate::domain::import::{self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream};
+use crate::domain::merchants::{self, MerchantRule};
+use crate::domain::records::{BankLine, BankStatus, BillingRecord, FxRate, Record, UsageGrain, UsageRecord};
+
+/// Where a file came from.
+#[derive(Debug, Clone)]
+pub struct SourceMeta {
+    /// The file name shown to the user.
+    pub name: String,
+    /// The full path, as given.
+    pub path: String,
+    /// When the import ran (UTC, ISO 8601).
+    pub imported_at: String,
+}
+
+/// How to treat bad rows and whether to write at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportMode {
+    /// Import nothing when any row is bad.
+    pub strict: bool,
+    /// Compute the report, write nothing.
+    pub dry_run: bool,
+}
+
+/// Progress of an import, for progress bars.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// The outcome of importing one file. Counts of inserted, updated and duplicate are records
+/// (an activity row can hold several token kinds); `rows` counts data rows read.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: Option<String>,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub duplicates: u64,
+    pub rejected: Vec<RowError>,
+    /// Rows of the file that hold nothing to import (the empty days of an OpenAI export).
+    pub skipped: u64,
+    /// New records that share day and amount with another record but not its key: kept, and
+    /// counted so the user can look.
+    pub look_alikes: u64,
+    pub written: bool,
+    /// Why nothing was imported, when nothing was.
+    pub error: Option<String>,
+    /// The ledger's id for this file's import (absent for dry runs and failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file_id: Option<i64>,
+    /// The first records as they will be stored, for previews.
+    #[serde(skip)]
+    pub sample: Vec<Record>,
+}
+
+enum Write {
+    Inserted,
+    Updated,
+    Duplicate,
+}
+
+fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(natural_key.as_bytes());
+    h.update(b"#");
+    h.update(occurrence.to_le_bytes());
+    h.finalize()[..16].to_vec()
+}
+
+fn fingerprint<T: Hash>(value: &T) -> i64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    i64::from_ne_bytes(h.finish().to_ne_bytes())
+}
+
+fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
+    t.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+/// SHA-256 of a file's bytes, streamed.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn sha256_hex(open: &Opener<'_>) -> std::io::Result<String> {
+    let mut reader = open()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+use std::io::Read;
+
+const SAMPLE_RECORDS: usize = 20;
+
+impl Store {
+    /// Imports one file: all of it in one transaction, or none of it.
+    ///
+    /// `progress` is called every few thousand rows; returning `false` cancels the import
+    /// (nothing is written).
+    ///
+    /// # Errors
+    /// Only for ledger failures; problems with the file itself are in the report's `error`.
+    pub fn import_file(
+        &mut self,
+        open: &Opener<'_>,
+        meta: &SourceMeta,
+        options: &FileOptions,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<ImportReport, StoreError> {
+        let mut report = ImportReport { file: meta.name.clone(), ..ImportReport::default() };
+        let mut options = options.clone();
+        if options.format.is_none() && options.mapping.is_none() {
+            if let Ok((header, _)) = import::read_header(open) {
+                options.mapping = self.bank_mapping(&header.signature())?;
+            }
+        }
+        let prepared = match import::prepare(open, &options) {
+            Ok(p) => p,
+            Err(e) => {
+                report.error = Some(e.to_string());
+                return Ok(report);
+            }
+        };
+        report.format = Some(prepared.format.id().to_string());
+        let sha = match sha256_hex(open) {
+            Ok(s) => s,
+            Err(e) => {
+                report.error = Some(ImportError::Io(e).to_string());
+                return Ok(report);
+            }
+        };
+        let mut stream = match RowStream::new(open, prepared) {
+            Ok(s) => s,
+            Err(e) => {
+                report.error = Some(e.to_string());
+                return Ok(report);
+            }
+        };
+        let rules = self.merchant_rules()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO source_files(name, path, sha256, format, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![meta.name, meta.path, sha, stream.format().id(), meta.imported_at],
+        )?;
+        let file_id = tx.last_insert_rowid();
+        let mut occurrences: HashMap<i64, u32> = HashMap::new();
+        let mut writer = Writer { tx: &tx, file_id, rules: &rules };
+        while let Some(next) = stream.next_row() {
+            let (line, outcome) = match next {
+                Ok(x) => x,
+                Err(e) => {
+                    report.error = Some(e.to_string());
+                    return Ok(report);
+                }
+            };
+            report.rows += 1;
+            if report.rows % 4096 == 0 && !progress(Progress { rows: report.rows, bytes: stream.bytes_read }) {
+                report.error = Some("the import was cancelled; nothing was written".into());
+                return Ok(report);
+            }
+            let records = match outcome {
+                RowOutcome::Records(r) => r,
+                RowOutcome::Rejected(e) => {
+                    report.rejected.push(e);
+                    continue;
+                }
+            };
+            if records.is_empty() {
+                report.skipped += 1;
+            }
+            for record in records {
+                let natural = record.natural_key();
+                let occurrence = {
+                    let slot = occurrences.entry(fingerprint(&natural)).or_insert(0);
+                    *slot += 1;
+                    *slot - 1
+                };
+                let key = key_bytes(&natural, occurrence);
+                let (write, look_alike) = writer.write(&record, &key, line)?;
+                match write {
+                    Write::Inserted => report.inserted += 1,
+                    Write::Updated => report.updated += 1,
+                    Write::Duplicate => report.duplicates += 1,
+                }
+                if look_alike {
+                    report.look_alikes += 1;
+                }
+                if report.sample.len() < SAMPLE_RECORDS {
+                    report.sample.push(record);
+                }
+            }
+        }
+        progress(Progress { rows: report.rows, bytes: stream.bytes_read });
+        if mode.strict && !report.rejected.is_empty() {
+            report.error = Some(format!(
+                "{} row(s) could not be read, and --strict imports nothing when any row is bad",
+                report.rejected.len()
+            ));
+            return Ok(report);
+        }
+        if mode.dry_run {
+            return Ok(report);
+        }
+        tx.execute(
+            "UPDATE source_files SET rows = ?2, inserted = ?3, updated = ?4, duplicates = ?5, rejected = ?6 WHERE id = ?1",
+            params![
+                file_id,
+                i64::try_from(report.rows).unwrap_or(i64::MAX),
+                i64::try_from(report.inserted).unwrap_or(i64::MAX),
+                i64::try_from(report.updated).unwrap_or(i64::MAX),
+                i64::try_from(report.duplicates).unwrap_or(i64::MAX),
+                i64::try_from(report.rejected.len()).unwrap_or(i64::MAX)
+            ],
+        )?;
+        Store::bump_revision(&tx)?;
+        tx.commit()?;
+        report.written = true;
+        report.source_file_id = Some(file_id);
+        Ok(report)
+    }
+
+    /// Removes exactly the records an import brought, and the import from the history.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn undo_import(&mut self, source_file_id: i64) -> Result<u64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut removed = 0u64;
+        for table in ["usage", "billing", "bank_lines", "fx_rates"] {
+            let sql = format!("DELETE FROM {table} WHERE source_file_id = ?1");
+            removed += u64::try_from(tx.execute(&sql, [source_file_id])?).unwrap_or(0);
+        }
+        tx.execute("DELETE FROM source_files WHERE id = ?1", [source_file_id])?;
+        Store::bump_revision(&tx)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+}
+
+struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    file_id: i64,
+    rules: &'a [MerchantRule],
+}
+
+impl Writer<'_> {
+    fn write(&mut self, record: &Record, key: &[u8], line: u64) -> Result<(Write, bool), StoreError> {
+        let line = i64::try_from(line).unwrap_or(i64::MAX);
+        match record {
+            Record::Usage(u) => Ok((self.usage(u, key, line)?, false)),
+            Record::Billing(b) => self.billing(b, key, line),
+            Record::Bank(b) => self.bank(b, key, line),
+            Record::Rate(r) => Ok((self.rate(r)?, false)),
+        }
+    }
+
+    fn existing(&self, table: &str, key: &[u8]) -> Result<Option<(i64, i64, String)>, StoreError> {
+        let status_col = if table == "usage" { "''" } else { "status" };
+        let sql = format!("SELECT id, fingerprint, {status_col} FROM {table} WHERE key = ?1");
+        Ok(self.tx.prepare_cached(&sql)?.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+    }
+
+    fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
+        let fp = fingerprint(&(u.cost.map(|c| c.nanos()), u.tokens, u.requests, &u.project_name, &u.organization_name, &u.api_key_name));
+        let existing = self.existing("usage", key)?;
+        let day = u.day.map(|d| d.to_string()).unwrap_or_default();
+        let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
+        match existing {
+            Some((_, old, _)) if old == fp => Ok(Write::Duplicate),
+            Some((id, _, _)) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
+                         project_name = ?7, organization_name = ?8, api_key_name = ?9 WHERE id = ?1",
+                    )?
+                    .execute(params![id, fp, u.cost.map(|c| c.nanos()), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
+                Ok(Write::Updated)
+            }
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO usage(key, fingerprint, source_kind, day, provider, organization_id, organization_name,
+                         project_id, project_name, model, token_kind, line_item, api_key_id, api_key_name, user_ref, dimensions,
+                         tokens, requests, cost_nanos, currency, cost_text, grain, source_file_id, source_line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                    )?
+                    .execute(params![
+                        key,
+                        fp,
+                        u.source_kind,
+                        day,
+                        u.provider,
+                        u.organization_id,
+                        u.organization_name,
+                        u.project_id,
+                        u.project_name,
+                        u.model,
+                        u.token_kind,
+                        u.line_item,
+                        u.api_key_id,
+                        u.api_key_name,
+                        u.user,
+                        u.extra_dimensions,
+                        u.tokens,
+                        u.requests,
+                        u.cost.map(|c| c.nanos()),
+                        u.currency,
+                        u.cost_text,
+                        grain,
+                        self.file_id,
+                        line
+                    ])?;
+                Ok(Write::Inserted)
+            }
+        }
+    }
+
+    fn look_alike(&self, table: &str, day: &str, amount: i64, key: &[u8]) -> Result<bool, StoreError> {
+        let sql = format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE day = ?1 AND amount_nanos = ?2 AND key != ?3)");
+        Ok(self.tx.prepare_cached(&sql)?.query_row(params![day, amount, key], |r| r.get(0))?)
+    }
+
+    fn billing(&mut self, b: &BillingRecord, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
+        let fp = fingerprint(&(b.amount.nanos(), b.status.as_str(), dt(b.expires_at), &b.description, &b.currency, b.occurred_at));
+        let day = b.occurred_at.date().to_string();
+        match self.existing("billing", key)? {
+            Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
+            Some((id, _, _)) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE billing SET fingerprint = ?2, amount_nanos = ?3, amount_text = ?4, status = ?5, expires_at = ?6,
+                         description = ?7, occurred_at = ?8, day = ?9, currency = ?10 WHERE id = ?1",
+                    )?
+                    .execute(params![id, fp, b.amount.nanos(), b.amount_text, b.status.as_str(), dt(b.expires_at), b.description, dt(Some(b.occurred_at)), day, b.currency])?;
+                Ok((Write::Updated, false))
+            }
+            None => {
+                let look_alike = self.look_alike("billing", &day, b.amount.nanos(), key)?;
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO billing(key, fingerprint, occurred_at, day, provider, number, kind, amount_nanos, currency,
+                         amount_text, status, expires_at, description, organization, project, source_file_id, source_line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    )?
+                    .execute(params![
+                        key,
+                        fp,
+                        dt(Some(b.occurred_at)),
+                        day,
+                        b.provider,
+                        b.number,
+                        b.kind.as_str(),
+                        b.amount.nanos(),
+                        b.currency,
+                        b.amount_text,
+                        b.status.as_str(),
+                        dt(b.expires_at),
+                        b.description,
+                        b.organization,
+                        b.project,
+                        self.file_id,
+                        line
+                    ])?;
+                Ok((Write::Inserted, look_alike))
+            }
+        }
+    }
+
+    fn bank(&mut self, b: &BankLine, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
+        let status = b.status.unwrap_or(BankStatus::Settled);
+        let fp = fingerprint(&(
+            b.amount.nanos(),
+            status.as_str(),
+            dt(b.posted_at),
+            dt(b.started_at),
+            b.fee.map(|f| f.nanos()),
+            b.original_amount.map(|a| a.nanos()),
+            &b.description,
+        ));
+        let day = b.day().map(|d| d.to_string()).unwrap_or_default();
+        let tag = merchants::tag(&b.description, self.rules);
+        match self.existing("bank_lines", key)? {
+            Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
+            Some((_, _, old_status)) if BankStatus::parse_stored(&old_status).is_some_and(|s| s.rank() > status.rank()) => {
+                Ok((Write::Duplicate, false))
+            }
+            Some((id, _, _)) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE bank_lines SET fingerprint = ?2, amount_nanos = ?3, amount_text = ?4, status = ?5, posted_at = ?6,
+                         started_at = COALESCE(?7, started_at), fee_nanos = ?8, original_nanos = ?9, original_currency = ?10,
+                         description = ?11, day = ?12 WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        id,
+                        fp,
+                        b.amount.nanos(),
+                        b.amount_text,
+                        status.as_str(),
+                        dt(b.posted_at),
+                        dt(b.started_at),
+                        b.fee.map(|f| f.nanos()),
+                        b.original_amount.map(|a| a.nanos()),
+                        b.original_currency,
+                        b.description,
+                        day
+                    ])?;
+                Ok((Write::Updated, false))
+            }
+            None => {
+                let look_alike = self.look_alike("bank_lines", &day, b.amount.nanos(), key)?;
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
+                         currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
+                         provider, spend_kind, source_file_id, source_line)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                    )?
+                    .execute(params![
+                        key,
+                        fp,
+                        b.account,
+                        dt(b.started_at),
+                        dt(b.posted_at),
+                        day,
+                        b.description,
+                        b.amount.nanos(),
+                        b.currency,
+                        b.amount_text,
+                        b.original_amount.map(|a| a.nanos()),
+                        b.original_currency,
+                        b.fee.map(|f| f.nanos()),
+                        status.as_str(),
+                        b.issuer_id,
+                        b.related_id,
+                        b.note,
+                        tag.as_ref().map(|t| t.provider.clone()),
+                        tag.as_ref().map(|t| t.kind.as_str()),
+                        self.file_id,
+                        line
+                    ])?;
+                Ok((Write::Inserted, look_alike))
+            }
+        }
+    }
+
+    fn rate(&mut self, r: &FxRate) -> Result<Write, StoreError> {
+        let day = r.day.to_string();
+        let existing: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT per_euro_nanos FROM fx_rates WHERE day = ?1 AND currency = ?2")?
+            .query_row(params![day, r.currency], |row| row.get(0))
+            .optional()?;
+        match existing {
+            Some(v) if v == r.per_euro.nanos() => Ok(Write::Duplicate),
+            Some(_) => {
+                self.tx
+                    .prepare_cached("UPDATE fx_rates SET per_euro_nanos = ?3 WHERE day = ?1 AND currency = ?2")?
+                    .execute(params![day, r.currency, r.per_euro.nanos()])?;
+                Ok(Write::Updated)
+            }
+            None => {
+                self.tx
+                    .prepare_cached("INSERT INTO fx_rates(day, currency, per_euro_nanos, source_file_id) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![day, r.currency, r.per_euro.nanos(), self.file_id])?;
+                Ok(Write::Inserted)
+            }
+        }
+    }
+}
