@@ -19,7 +19,10 @@ pub enum DateOrder {
 impl DateOrder {
     /// Reads `dmy`/`dd/mm/yyyy`/`day-first` or `mdy`/`mm/dd/yyyy`/`month-first`.
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim().to_ascii_lowercase().replace(['/', '.', '-', '_'], "");
+        let t = text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['/', '.', '-', '_'], "");
         match t.as_str() {
             "dmy" | "ddmmyyyy" | "dayfirst" => Some(DateOrder::DayFirst),
             "mdy" | "mmddyyyy" | "monthfirst" => Some(DateOrder::MonthFirst),
@@ -59,7 +62,9 @@ pub enum OrderVerdict {
 impl DateEvidence {
     /// Adds one date text to the evidence.
     pub fn observe(&mut self, text: &str) {
-        let Some((a, b, _)) = numeric_parts(text) else { return };
+        let Some((a, b, _)) = numeric_parts(text) else {
+            return;
+        };
         if a > 12 && b <= 12 {
             self.day_first += 1;
         } else if b > 12 && a <= 12 {
@@ -112,17 +117,27 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
     if let Ok(dt) = chrono::DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S %z") {
         return Some(dt.naive_utc());
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
             return Some(dt);
         }
     }
-    let t = t.strip_suffix(" UTC").or_else(|| t.strip_suffix('Z')).unwrap_or(t);
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Some(d.and_time(NaiveTime::MIN));
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y/%m/%d") {
-        return Some(d.and_time(NaiveTime::MIN));
+    let t = t
+        .strip_suffix(" UTC")
+        .or_else(|| t.strip_suffix('Z'))
+        .unwrap_or(t);
+    let year_first = t.split(['-', '/']).next().is_some_and(|y| y.len() == 4);
+    if year_first {
+        for fmt in ["%Y-%m-%d", "%Y/%m/%d"] {
+            if let Ok(d) = NaiveDate::parse_from_str(t, fmt) {
+                return Some(d.and_time(NaiveTime::MIN));
+            }
+        }
     }
     let (date_part, time_part) = match t.split_once(' ') {
         Some((d, rest)) => (d, Some(rest.trim())),
@@ -147,7 +162,9 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
 /// Parses `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let t = text.trim();
-    ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"].iter().find_map(|f| NaiveTime::parse_from_str(t, f).ok())
+    ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(t, f).ok())
 }
 
 /// Unix seconds (as OpenAI writes `start_time`) to a UTC date-time.
@@ -183,7 +200,9 @@ mod tests {
     use super::*;
 
     fn d(s: &str, order: Option<DateOrder>) -> String {
-        parse_datetime(s, order).map(|x| x.to_string()).unwrap_or_default()
+        parse_datetime(s, order)
+            .map(|x| x.to_string())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -194,14 +213,32 @@ mod tests {
         assert_eq!(d("2026-08-01T01:00:00Z", None), "2026-08-01 01:00:00");
         assert_eq!(d("2018-02-25 12:34:56 +0000", None), "2018-02-25 12:34:56");
         assert_eq!(d("2026-01-01T02:00:00+02:00", None), "2026-01-01 00:00:00");
-        assert_eq!(d("03/04/2026", Some(DateOrder::MonthFirst)), "2026-03-04 00:00:00");
-        assert_eq!(d("03/04/2026", Some(DateOrder::DayFirst)), "2026-04-03 00:00:00");
+        assert_eq!(
+            d("03/04/2026", Some(DateOrder::MonthFirst)),
+            "2026-03-04 00:00:00"
+        );
+        assert_eq!(
+            d("03/04/2026", Some(DateOrder::DayFirst)),
+            "2026-04-03 00:00:00"
+        );
         assert_eq!(d("31.08.2026", None), "2026-08-31 00:00:00");
         assert_eq!(d("12-30-2025", None), "2025-12-30 00:00:00");
-        assert_eq!(d("6/4/2016", Some(DateOrder::MonthFirst)), "2016-06-04 00:00:00");
-        assert_eq!(d("24-08-2020 13:43:54.496", None), "2020-08-24 13:43:54.496");
+        assert_eq!(
+            d("6/4/2016", Some(DateOrder::MonthFirst)),
+            "2016-06-04 00:00:00"
+        );
+        assert_eq!(
+            d("24-08-2020 13:43:54.496", None),
+            "2020-08-24 13:43:54.496"
+        );
         assert_eq!(d("03/04/2026", None), "", "ambiguous without an order");
-        assert_eq!(d("31/02/2026", Some(DateOrder::DayFirst)), "", "no such day");
+        assert_eq!(d("03/02/26", Some(DateOrder::MonthFirst)), "2026-03-02 00:00:00");
+        assert_eq!(d("2026/03/02", None), "2026-03-02 00:00:00");
+        assert_eq!(
+            d("31/02/2026", Some(DateOrder::DayFirst)),
+            "",
+            "no such day"
+        );
         assert_eq!(d("not a date", None), "");
     }
 
@@ -225,6 +262,11 @@ mod tests {
 
     #[test]
     fn reads_unix_seconds() {
-        assert_eq!(from_unix_seconds("1759622400").map(|x| x.to_string()).unwrap(), "2025-10-05 00:00:00");
+        assert_eq!(
+            from_unix_seconds("1759622400")
+                .map(|x| x.to_string())
+                .unwrap(),
+            "2025-10-05 00:00:00"
+        );
     }
 }

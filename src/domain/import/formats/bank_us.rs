@@ -19,7 +19,7 @@
 
 use chrono::NaiveDateTime;
 
-use crate::domain::import::dates::DateOrder;
+use crate::domain::import::dates::{DateOrder, parse_datetime};
 use crate::domain::import::table::{BindError, FieldError, Header, Row, normalize_name};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
 use crate::domain::money::{Amount, DecimalMark};
@@ -42,14 +42,24 @@ impl Format for ChaseCard {
         "Card?, Transaction Date, Post Date, Description, Category, Type, Amount, Memo?"
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["Transaction Date", "Post Date", "Description", "Category", "Type", "Amount"])
+        h.has_all(&[
+            "Transaction Date",
+            "Post Date",
+            "Description",
+            "Category",
+            "Type",
+            "Amount",
+        ])
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let amount = h.require(&["Amount"])?;
         let mut p = StatementParser::new(
             self.id(),
             h.require(&["Description"])?,
-            Money::Signed { amount, spend_positive: false },
+            Money::Signed {
+                amount,
+                spend_positive: false,
+            },
         );
         p.started = Some(h.require(&["Transaction Date"])?);
         p.posted = h.find(&["Post Date"]);
@@ -76,14 +86,24 @@ impl Format for ChaseChecking {
         "Details, Posting Date, Description, Amount, Type, Balance, Check or Slip #?"
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["Details", "Posting Date", "Description", "Amount", "Type", "Balance"])
+        h.has_all(&[
+            "Details",
+            "Posting Date",
+            "Description",
+            "Amount",
+            "Type",
+            "Balance",
+        ])
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let amount = h.require(&["Amount"])?;
         let mut p = StatementParser::new(
             self.id(),
             h.require(&["Description"])?,
-            Money::Signed { amount, spend_positive: false },
+            Money::Signed {
+                amount,
+                spend_positive: false,
+            },
         );
         // The only date is the posting date: the file does not say when a payment started.
         p.posted = Some(h.require(&["Posting Date"])?);
@@ -120,7 +140,10 @@ impl Format for AppleCard {
         let mut p = StatementParser::new(
             self.id(),
             h.require(&["Description"])?,
-            Money::Signed { amount, spend_positive: true },
+            Money::Signed {
+                amount,
+                spend_positive: true,
+            },
         );
         p.fallback_description = h.find(&["Merchant"]);
         p.started = Some(h.require(&["Transaction Date"])?);
@@ -149,12 +172,23 @@ impl Format for CapitalOne {
         "Transaction Date, Posted Date, Card No., Description, Category, Debit, Credit"
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["Transaction Date", "Posted Date", "Card No.", "Description", "Debit", "Credit"])
+        h.has_all(&[
+            "Transaction Date",
+            "Posted Date",
+            "Card No.",
+            "Description",
+            "Debit",
+            "Credit",
+        ])
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let debit = h.require(&["Debit"])?;
         let credit = h.require(&["Credit"])?;
-        let mut p = StatementParser::new(self.id(), h.require(&["Description"])?, Money::DebitCredit { debit, credit });
+        let mut p = StatementParser::new(
+            self.id(),
+            h.require(&["Description"])?,
+            Money::DebitCredit { debit, credit },
+        );
         p.started = Some(h.require(&["Transaction Date"])?);
         p.posted = h.find(&["Posted Date"]);
         p.account_number = h.find(&["Card No.", "Card No"]);
@@ -223,7 +257,11 @@ impl Format for Citi {
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let debit = h.require(&["Debit"])?;
         let credit = h.require(&["Credit"])?;
-        let mut p = StatementParser::new(self.id(), h.require(&["Description"])?, Money::DebitCredit { debit, credit });
+        let mut p = StatementParser::new(
+            self.id(),
+            h.require(&["Description"])?,
+            Money::DebitCredit { debit, credit },
+        );
         p.started = Some(h.require(&["Date"])?);
         p.status = Some(h.require(&["Status"])?);
         p.key_without_amount = true;
@@ -241,9 +279,7 @@ const AMEX_COLUMNS: &[&str] = &[
     "description",
     "beskrivelse",
     "card member",
-    "kortmedlem",
     "account #",
-    "konto #",
     "amount",
     "beløp",
     "extended details",
@@ -284,7 +320,11 @@ impl Format for Amex {
         "Date, Description, Card Member?, Account #?, Amount, Extended Details?, ..., Reference?, Category? (only known Amex columns)"
     }
     fn detect(&self, h: &Header) -> bool {
-        let only_amex_columns = h.names.iter().map(|n| normalize_name(n)).all(|n| n.is_empty() || AMEX_COLUMNS.contains(&n.as_str()));
+        let only_amex_columns = h
+            .names
+            .iter()
+            .map(|n| normalize_name(n))
+            .all(|n| n.is_empty() || AMEX_COLUMNS.contains(&n.as_str()));
         only_amex_columns
             && h.find(AMEX_DATE).is_some()
             && h.find(AMEX_DESCRIPTION).is_some()
@@ -295,10 +335,13 @@ impl Format for Amex {
         let mut p = StatementParser::new(
             self.id(),
             h.require(AMEX_DESCRIPTION)?,
-            Money::Signed { amount, spend_positive: true },
+            Money::Signed {
+                amount,
+                spend_positive: true,
+            },
         );
         p.started = Some(h.require(AMEX_DATE)?);
-        p.account_number = h.find(&["Account #", "Konto #"]);
+        p.account_number = h.find(&["Account #"]);
         p.reference = h.find(&["Reference", "Referanse"]);
         p.extended = h.find(&["Extended Details", "Utvidede detaljer"]);
         if h.find(&["Dato", "Beløp", "Beskrivelse"]).is_some() {
@@ -376,19 +419,39 @@ impl StatementParser {
     fn amount(&self, row: &Row<'_>) -> Result<(Amount, String), FieldError> {
         let out_of_range = |c: usize| FieldError::at(c, "the amount is out of range");
         match self.money {
-            Money::Signed { amount, spend_positive } => {
+            Money::Signed {
+                amount,
+                spend_positive,
+            } => {
                 let value = row.amount(amount)?;
-                let value = if spend_positive { value.checked_neg().ok_or_else(|| out_of_range(amount))? } else { value };
+                let value = if spend_positive {
+                    value.checked_neg().ok_or_else(|| out_of_range(amount))?
+                } else {
+                    value
+                };
                 Ok((value, row.text(amount).into_owned()))
             }
             Money::DebitCredit { debit, credit } => {
                 let money_out = row.opt_amount(Some(debit))?;
                 let money_in = row.opt_amount(Some(credit))?;
                 let (value, text) = match (money_out, money_in) {
-                    (None, None) => return Err(FieldError::at(debit, "the row has neither a debit nor a credit")),
-                    (Some(d), None) => (d.abs().checked_neg().ok_or_else(|| out_of_range(debit))?, row.text(debit)),
+                    (None, None) => {
+                        return Err(FieldError::at(
+                            debit,
+                            "the row has neither a debit nor a credit",
+                        ));
+                    }
+                    (Some(d), None) => (
+                        d.abs().checked_neg().ok_or_else(|| out_of_range(debit))?,
+                        row.text(debit),
+                    ),
                     (None, Some(c)) => (c.abs(), row.text(credit)),
-                    (Some(d), Some(c)) => (c.abs().checked_sub(d.abs()).ok_or_else(|| out_of_range(debit))?, row.text(debit)),
+                    (Some(d), Some(c)) => (
+                        c.abs()
+                            .checked_sub(d.abs())
+                            .ok_or_else(|| out_of_range(debit))?,
+                        row.text(debit),
+                    ),
                 };
                 Ok((value, text.into_owned()))
             }
@@ -396,10 +459,15 @@ impl StatementParser {
                 let value = row.amount(amount)?.abs();
                 let word = row.text(direction);
                 let value = match word.to_ascii_lowercase().as_str() {
-                    "debit" | "withdrawal" => value.checked_neg().ok_or_else(|| out_of_range(amount))?,
+                    "debit" | "withdrawal" => {
+                        value.checked_neg().ok_or_else(|| out_of_range(amount))?
+                    }
                     "credit" | "deposit" => value,
                     _ => {
-                        return Err(FieldError::at(direction, format!("'{word}' is neither Debit nor Credit")));
+                        return Err(FieldError::at(
+                            direction,
+                            format!("'{word}' is neither Debit nor Credit"),
+                        ));
                     }
                 };
                 Ok((value, row.text(amount).into_owned()))
@@ -408,17 +476,27 @@ impl StatementParser {
     }
 
     fn status(&self, row: &Row<'_>) -> Result<BankStatus, FieldError> {
-        let Some(c) = self.status else { return Ok(BankStatus::Settled) };
+        let Some(c) = self.status else {
+            return Ok(BankStatus::Settled);
+        };
         let word = row.text(c);
-        BankStatus::from_issuer(&word)
-            .ok_or_else(|| FieldError::at(c, format!("'{word}' is not a status this importer knows (Cleared or Pending)")))
+        BankStatus::from_issuer(&word).ok_or_else(|| {
+            FieldError::at(
+                c,
+                format!("'{word}' is not a status this importer knows (Cleared or Pending)"),
+            )
+        })
     }
 
-    fn dates(&self, row: &Row<'_>) -> Result<(Option<NaiveDateTime>, Option<NaiveDateTime>), FieldError> {
-        let started_at = self.started.map(|c| row.datetime(c)).transpose()?;
+    fn dates(
+        &self,
+        row: &Row<'_>,
+    ) -> Result<(Option<NaiveDateTime>, Option<NaiveDateTime>), FieldError> {
+        let started_at = self.started.map(|c| read_date(row, c)).transpose()?;
         let posted_at = match (self.started, self.posted) {
-            (None, Some(c)) => Some(row.datetime(c)?),
-            (_, c) => row.opt_datetime(c)?,
+            (None, Some(c)) => Some(read_date(row, c)?),
+            (_, Some(c)) if !row.text(c).is_empty() => Some(read_date(row, c)?),
+            _ => None,
         };
         Ok((started_at, posted_at))
     }
@@ -428,12 +506,20 @@ impl StatementParser {
         if text.is_empty() {
             text = row.opt_text(self.fallback_description);
         }
-        if self.decode_entities { decode_html_entities(&text) } else { text.into_owned() }
+        if self.decode_entities {
+            decode_html_entities(&text)
+        } else {
+            text.into_owned()
+        }
     }
 
     fn account(&self, row: &Row<'_>) -> String {
         let number = row.opt_text(self.account_number);
-        if number.is_empty() { self.format_id.to_string() } else { format!("{}:{number}", self.format_id) }
+        if number.is_empty() {
+            self.format_id.to_string()
+        } else {
+            format!("{}:{number}", self.format_id)
+        }
     }
 }
 
@@ -459,21 +545,43 @@ impl RowParser for StatementParser {
         let status = self.status(row)?;
         let description = self.description(row);
         let account = self.account(row);
-        let issuer_id = row.opt_text(self.reference).trim_matches(['\'', '"', ' ']).to_string();
-        let (original_amount, original_currency) = match foreign_spend(&row.opt_text(self.extended)) {
+        let issuer_id = row
+            .opt_text(self.reference)
+            .trim_matches(['\'', '"', ' '])
+            .to_string();
+        let (original_amount, original_currency) = match foreign_spend(&row.opt_text(self.extended))
+        {
             Some((value, code)) if code != self.currency => {
-                let signed = if amount.is_negative() { value.abs().checked_neg() } else { Some(value.abs()) };
-                (signed, if signed.is_some() { code } else { String::new() })
+                let signed = if amount.is_negative() {
+                    value.abs().checked_neg()
+                } else {
+                    Some(value.abs())
+                };
+                (
+                    signed,
+                    if signed.is_some() {
+                        code
+                    } else {
+                        String::new()
+                    },
+                )
             }
             _ => (None, String::new()),
         };
-        let day = started_at.or(posted_at).map(|t| t.date().to_string()).unwrap_or_default();
+        let day = started_at
+            .or(posted_at)
+            .map(|t| t.date().to_string())
+            .unwrap_or_default();
         let natural_key = if !issuer_id.is_empty() {
             format!("bank|{account}|id|{issuer_id}")
         } else if self.key_without_amount {
             format!("bank|{account}|{day}|{description}|{}", self.currency)
         } else {
-            format!("bank|{account}|{day}|{description}|{}|{}", self.currency, amount.nanos())
+            format!(
+                "bank|{account}|{day}|{description}|{}|{}",
+                self.currency,
+                amount.nanos()
+            )
         };
         out.push(Record::Bank(BankLine {
             account,
@@ -494,10 +602,39 @@ impl RowParser for StatementParser {
     }
 }
 
+/// A required date. Two-digit years (`03/02/26`, as Capital One 360 writes them) are widened
+/// first: `dates::parse_datetime` would otherwise read `03/02/26` as year 3 through its
+/// `%Y/%m/%d` pattern.
+fn read_date(row: &Row<'_>, column: usize) -> Result<NaiveDateTime, FieldError> {
+    let text = row.text(column);
+    let Some(widened) = widen_two_digit_year(&text) else {
+        return row.datetime(column);
+    };
+    parse_datetime(&widened, row.dialect.date_order).ok_or_else(|| {
+        FieldError::at(
+            column,
+            format!("'{text}' is not a date this importer can read"),
+        )
+    })
+}
+
+/// `03/02/26` -> `03/02/2026` (with any of `/`, `-`, `.`); `None` for every other text.
+fn widen_two_digit_year(text: &str) -> Option<String> {
+    let sep = text.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    let parts: Vec<&str> = text.split(sep).collect();
+    let [a, b, year] = parts.as_slice() else {
+        return None;
+    };
+    let short = |p: &str| (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit());
+    (short(a) && short(b) && year.len() == 2 && short(year))
+        .then(|| format!("{a}{sep}{b}{sep}20{year}"))
+}
+
 /// `USD` from a column name such as `Amount (USD)`.
 fn currency_in_name(name: &str) -> Option<String> {
     let inner = name.split_once('(')?.1.split_once(')')?.0.trim();
-    (inner.len() == 3 && inner.chars().all(|c| c.is_ascii_alphabetic())).then(|| inner.to_ascii_uppercase())
+    (inner.len() == 3 && inner.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| inner.to_ascii_uppercase())
 }
 
 /// Decodes the HTML entities Chase leaves in descriptions (`AT&amp;T` is `AT&T`).
@@ -523,8 +660,9 @@ fn foreign_spend(details: &str) -> Option<(Amount, String)> {
     let mut words = upper.get(start..)?.split_whitespace();
     let number = words.next()?;
     let amount = Amount::parse(number, decimal_mark_of(number)).ok()?;
-    let name: Vec<&str> =
-        words.take_while(|w| !w.ends_with(':') && !matches!(*w, "COMMISSION" | "CURRENCY" | "EXCHANGE")).collect();
+    let name: Vec<&str> = words
+        .take_while(|w| !w.ends_with(':') && !matches!(*w, "COMMISSION" | "CURRENCY" | "EXCHANGE"))
+        .collect();
     Some((amount, currency_code(&name.join(" "))?))
 }
 
@@ -532,7 +670,9 @@ fn foreign_spend(details: &str) -> Option<(Amount, String)> {
 /// is a decimal comma (`5,36`), anything else reads with a dot.
 fn decimal_mark_of(number: &str) -> DecimalMark {
     match (number.rfind('.'), number.rfind(',')) {
-        (None, Some(c)) if number.get(c + 1..).is_some_and(|rest| rest.len() != 3) => DecimalMark::Comma,
+        (None, Some(c)) if number.get(c + 1..).is_some_and(|rest| rest.len() != 3) => {
+            DecimalMark::Comma
+        }
         (Some(d), Some(c)) if c > d => DecimalMark::Comma,
         _ => DecimalMark::Dot,
     }
@@ -542,7 +682,11 @@ fn decimal_mark_of(number: &str) -> DecimalMark {
 fn currency_code(name: &str) -> Option<String> {
     let name = name.trim();
     let code = match name {
-        "UNITED STATES DOLLAR" | "UNITED STATES DOLLARS" | "US DOLLAR" | "US DOLLARS" | "U.S. DOLLAR" => "USD",
+        "UNITED STATES DOLLAR"
+        | "UNITED STATES DOLLARS"
+        | "US DOLLAR"
+        | "US DOLLARS"
+        | "U.S. DOLLAR" => "USD",
         "EURO" | "EUROS" => "EUR",
         "POUND STERLING" | "BRITISH POUND" | "UK POUND STERLING" => "GBP",
         "NORWEGIAN KRONE" | "NORWEGIAN KRONER" => "NOK",
@@ -565,11 +709,24 @@ mod tests {
     use crate::domain::import::{ParsedFile, parse_bytes};
 
     fn parse(bytes: &[u8]) -> ParsedFile {
-        parse_bytes(bytes, &FileOptions::default()).unwrap()
+        match parse_bytes(bytes, &FileOptions::default()) {
+            Ok(parsed) => parsed,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     fn lines(parsed: &ParsedFile) -> Vec<&BankLine> {
-        parsed.records.iter().filter_map(|r| if let Record::Bank(b) = r { Some(b) } else { None }).collect()
+        parsed
+            .records
+            .iter()
+            .filter_map(|r| {
+                if let Record::Bank(b) = r {
+                    Some(b)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     fn day(t: Option<NaiveDateTime>) -> String {
@@ -577,7 +734,11 @@ mod tests {
     }
 
     /// (file, format id, [(amount nanos, transaction day, posted day, currency)])
-    type Case = (&'static [u8], &'static str, &'static [(i64, &'static str, &'static str, &'static str)]);
+    type Case = (
+        &'static [u8],
+        &'static str,
+        &'static [(i64, &'static str, &'static str, &'static str)],
+    );
 
     #[test]
     fn reads_every_issuer_with_the_ledger_sign() {
@@ -598,7 +759,7 @@ CREDIT,01/27/2026,\"INTEREST PAYMENT\",0.01,MISC_CREDIT,1015.30,,\n",
             ),
             (
                 b"Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit\n\
-2026-02-01,2026-02-02,6983,GITHUB, INC.,Software,10.00,\n\
+2026-02-01,2026-02-02,6983,\"GITHUB, INC.\",Software,10.00,\n\
 02/14/2026,02/15/2026,6983,CAPITAL ONE AUTOPAY PYMT,Payment/Credit,,100.50\n",
                 "capital-one",
                 &[(-10_000_000_000, "2026-02-01", "2026-02-02", "USD"), (100_500_000_000, "2026-02-14", "2026-02-15", "USD")],
@@ -634,9 +795,19 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
             assert!(parsed.rejected.is_empty(), "{id}: {:?}", parsed.rejected);
             let got: Vec<_> = lines(&parsed)
                 .iter()
-                .map(|l| (l.amount.nanos(), day(l.started_at), day(l.posted_at), l.currency.clone()))
+                .map(|l| {
+                    (
+                        l.amount.nanos(),
+                        day(l.started_at),
+                        day(l.posted_at),
+                        l.currency.clone(),
+                    )
+                })
                 .collect();
-            let want: Vec<_> = expected.iter().map(|(a, s, p, c)| (*a, (*s).to_string(), (*p).to_string(), (*c).to_string())).collect();
+            let want: Vec<_> = expected
+                .iter()
+                .map(|(a, s, p, c)| (*a, (*s).to_string(), (*p).to_string(), (*c).to_string()))
+                .collect();
             assert_eq!(got, want, "{id}");
         }
     }
@@ -680,17 +851,31 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
             let parsed = parse(bytes);
             let l = lines(&parsed);
             assert_eq!(l.len(), 1, "{account}: {:?}", parsed.rejected);
-            assert_eq!((l[0].account.as_str(), l[0].natural_key.as_str(), l[0].status), (*account, *key, Some(*status)));
+            assert_eq!(
+                (
+                    l[0].account.as_str(),
+                    l[0].natural_key.as_str(),
+                    l[0].status
+                ),
+                (*account, *key, Some(*status))
+            );
         }
     }
 
     #[test]
     fn citi_pending_and_cleared_twins_share_a_key() {
-        let pending = parse(b"Status,Date,Description,Debit,Credit\nPending,01/16/2024,OPENAI *CHATGPT,21.78,\n");
-        let cleared = parse(b"Status,Date,Description,Debit,Credit\nCleared,01/16/2024,OPENAI *CHATGPT,21.78,\n");
+        let pending = parse(
+            b"Status,Date,Description,Debit,Credit\nPending,01/16/2024,OPENAI *CHATGPT,21.78,\n",
+        );
+        let cleared = parse(
+            b"Status,Date,Description,Debit,Credit\nCleared,01/16/2024,OPENAI *CHATGPT,21.78,\n",
+        );
         let (p, c) = (lines(&pending)[0], lines(&cleared)[0]);
         assert_eq!(p.natural_key, c.natural_key);
-        assert_eq!((p.status, c.status), (Some(BankStatus::Pending), Some(BankStatus::Settled)));
+        assert_eq!(
+            (p.status, c.status),
+            (Some(BankStatus::Pending), Some(BankStatus::Settled))
+        );
         assert_eq!(p.amount.nanos(), -21_780_000_000);
     }
 
@@ -706,10 +891,22 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
         let parsed = parse(&bytes);
         assert_eq!(parsed.format_id, "apple-card");
         let l = lines(&parsed);
-        assert_eq!(l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(), [-20_000_000_000, -20_000_000_000, 400_000_000_000]);
-        assert_eq!(l[0].natural_key, l[1].natural_key, "the store tells them apart by occurrence");
-        assert_eq!(l[0].description, "OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA USA");
-        assert_eq!((l[0].amount_text.as_str(), l[0].currency.as_str()), ("20.00", "USD"));
+        assert_eq!(
+            l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(),
+            [-20_000_000_000, -20_000_000_000, 400_000_000_000]
+        );
+        assert_eq!(
+            l[0].natural_key, l[1].natural_key,
+            "the store tells them apart by occurrence"
+        );
+        assert_eq!(
+            l[0].description,
+            "OPENAI *CHATGPT SUBSCR SAN FRANCISCO CA USA"
+        );
+        assert_eq!(
+            (l[0].amount_text.as_str(), l[0].currency.as_str()),
+            ("20.00", "USD")
+        );
         assert_eq!(parsed.rejected, []);
     }
 
@@ -722,9 +919,15 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
         assert_eq!(parsed.format_id, "amex");
         assert_eq!(parsed.rows, 2);
         let l = lines(&parsed);
-        assert_eq!((l[0].amount.nanos(), l[0].issuer_id.as_str()), (-100_000_000_000, "320260630001234567"));
+        assert_eq!(
+            (l[0].amount.nanos(), l[0].issuer_id.as_str()),
+            (-100_000_000_000, "320260630001234567")
+        );
         assert_eq!(l[0].natural_key, "bank|amex|id|320260630001234567");
-        assert_eq!((l[1].amount.nanos(), day(l[1].started_at)), (490_480_000_000, "2026-03-15".into()));
+        assert_eq!(
+            (l[1].amount.nanos(), day(l[1].started_at)),
+            (490_480_000_000, "2026-03-15".into())
+        );
     }
 
     #[test]
@@ -735,7 +938,10 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
         let parsed = parse(csv.as_bytes());
         let l = lines(&parsed);
         assert_eq!(parsed.format_id, "amex");
-        assert_eq!((day(l[0].started_at), l[0].currency.as_str()), ("2026-08-31".into(), "GBP"));
+        assert_eq!(
+            (day(l[0].started_at), l[0].currency.as_str()),
+            ("2026-08-31".into(), "GBP")
+        );
         assert_eq!(day(l[1].started_at), "2026-08-03");
     }
 
@@ -744,7 +950,11 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
         let uk = "Date,Description,Amount,Town/City,Postcode,Reference\n03/08/2026,ANTHROPIC,18.00,LONDON,EC1,'A1'\n";
         let us = "Date,Description,Amount,City/State,Zip Code,Reference\n03/08/2026,ANTHROPIC,18.00,SF CA,94104,'A1'\n";
         let chase = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n03/08/2026,03/09/2026,OPENAI,Shopping,Sale,-5.00,\n";
-        for (csv, expected) in [(uk, "2026-08-03"), (us, "2026-03-08"), (chase, "2026-03-08")] {
+        for (csv, expected) in [
+            (uk, "2026-08-03"),
+            (us, "2026-03-08"),
+            (chase, "2026-03-08"),
+        ] {
             let parsed = parse(csv.as_bytes());
             assert_eq!(day(lines(&parsed)[0].started_at), expected, "{csv}");
         }
@@ -759,11 +969,32 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
         let parsed = parse(csv.as_bytes());
         assert_eq!(parsed.format_id, "amex");
         let l = lines(&parsed);
-        assert_eq!(l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(), [-100_000_000_000, -219_560_000_000, 1_000_000_000_000]);
+        assert_eq!(
+            l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(),
+            [-100_000_000_000, -219_560_000_000, 1_000_000_000_000]
+        );
         assert_eq!(l[1].currency, "NOK");
-        assert_eq!((l[1].original_amount, l[1].original_currency.as_str()), (Some(Amount::from_nanos(-20_000_000_000)), "USD"));
-        assert_eq!((l[0].original_amount, day(l[0].started_at)), (None, "2023-05-19".into()));
+        assert_eq!(
+            (l[1].original_amount, l[1].original_currency.as_str()),
+            (Some(Amount::from_nanos(-20_000_000_000)), "USD")
+        );
+        assert_eq!(
+            (l[0].original_amount, day(l[0].started_at)),
+            (None, "2023-05-19".into())
+        );
         assert_eq!(l[1].natural_key, "bank|amex|id|AT83831718");
+    }
+
+    #[test]
+    fn norwegian_header_in_windows_1252_is_still_amex() {
+        let parsed =
+            parse(b"Dato,Beskrivelse,Bel\xf8p,Referanse\n11/16/2026,ANTHROPIC,\"219,56\",'AT1'\n");
+        assert_eq!(parsed.format_id, "amex");
+        let l = lines(&parsed);
+        assert_eq!(
+            (l[0].amount.nanos(), l[0].currency.as_str()),
+            (-219_560_000_000, "NOK")
+        );
     }
 
     #[test]
@@ -775,8 +1006,14 @@ CHECK,01/06/2025,\"CHECK 101\",-50.00,CHECK_PAID,950.00,101,\n";
         assert_eq!(parsed.format_id, "chase-checking");
         let l = lines(&parsed);
         assert_eq!(l[0].description, "Caf\u{e9} Claude");
-        assert_eq!(l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(), [-10_000_000_000, -50_000_000_000]);
-        assert_eq!((l[0].started_at, day(l[0].posted_at)), (None, "2025-01-05".into()));
+        assert_eq!(
+            l.iter().map(|l| l.amount.nanos()).collect::<Vec<_>>(),
+            [-10_000_000_000, -50_000_000_000]
+        );
+        assert_eq!(
+            (l[0].started_at, day(l[0].posted_at)),
+            (None, "2025-01-05".into())
+        );
     }
 
     #[test]
@@ -823,7 +1060,11 @@ CHECK,01/06/2025,\"CHECK 101\",-50.00,CHECK_PAID,950.00,101,\n";
             let parsed = parse(csv.as_bytes());
             assert_eq!(parsed.rejected.len(), 1, "{csv}");
             let e = &parsed.rejected[0];
-            assert_eq!((e.line, e.column, e.column_name.as_str()), (*line, Some(*column), *name), "{csv}");
+            assert_eq!(
+                (e.line, e.column, e.column_name.as_str()),
+                (*line, Some(*column), *name),
+                "{csv}"
+            );
             assert!(e.reason.contains(reason), "{}", e.reason);
         }
     }
@@ -835,7 +1076,9 @@ CHECK,01/06/2025,\"CHECK 101\",-50.00,CHECK_PAID,950.00,101,\n";
             b"Date,Description,Amount,Balance\n01/02/2026,OPENAI,-5.00,100.00\n",
         ];
         for bytes in not_amex {
-            let err = parse_bytes(bytes, &FileOptions::default()).unwrap_err();
+            let Err(err) = parse_bytes(bytes, &FileOptions::default()) else {
+                panic!("claimed a file that is not Amex");
+            };
             assert!(err.to_string().contains("burnrate map"), "{err}");
         }
         let trailing = parse(b"Date,Description,Amount,\n01/17/2024,OPENAI,21.78,\n");
@@ -845,20 +1088,33 @@ CHECK,01/06/2025,\"CHECK 101\",-50.00,CHECK_PAID,950.00,101,\n";
     #[test]
     fn a_missing_column_is_a_bind_error() {
         let h = Header::new(vec!["Date".into(), "Amount".into()], 1);
-        let Err(e) = Amex.bind(&h, &FileOptions::default()) else { panic!("bound without a description") };
+        let Err(e) = Amex.bind(&h, &FileOptions::default()) else {
+            panic!("bound without a description")
+        };
         assert_eq!(e, BindError::MissingColumn("Description".into()));
     }
 
     #[test]
     fn reads_foreign_spend_and_entities() {
         assert_eq!(
-            foreign_spend("Foreign Spend Amount: 24.00 UNITED STATES DOLLAR Commission Amount: 6,40"),
+            foreign_spend(
+                "Foreign Spend Amount: 24.00 UNITED STATES DOLLAR Commission Amount: 6,40"
+            ),
             Some((Amount::from_nanos(24_000_000_000), "USD".into()))
         );
-        assert_eq!(foreign_spend("Foreign Spend Amount: 12,50 EURO"), Some((Amount::from_nanos(12_500_000_000), "EUR".into())));
-        assert_eq!(foreign_spend("Foreign Spend Amount: 7.25 MARTIAN CREDIT"), None);
+        assert_eq!(
+            foreign_spend("Foreign Spend Amount: 12,50 EURO"),
+            Some((Amount::from_nanos(12_500_000_000), "EUR".into()))
+        );
+        assert_eq!(
+            foreign_spend("Foreign Spend Amount: 7.25 MARTIAN CREDIT"),
+            None
+        );
         assert_eq!(foreign_spend("GOODS"), None);
-        assert_eq!(decode_html_entities("AT&amp;T &amp;lt;x&gt;"), "AT&T &lt;x>");
+        assert_eq!(
+            decode_html_entities("AT&amp;T &amp;lt;x&gt;"),
+            "AT&T &lt;x>"
+        );
         assert_eq!(currency_in_name("Amount (usd)"), Some("USD".into()));
     }
 }
