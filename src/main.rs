@@ -8,7 +8,10 @@ use burnrate::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let db = args.db.clone().unwrap_or_else(burnrate::store::default_path);
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(burnrate::store::default_path);
     let result = match args.command {
         Some(command) => cli::run(&db, command),
         None => burnrate::app::run(&args, &db),

@@ -171,10 +171,13 @@ pub enum SignArg {
 }
 
 /// Opens a file for the importers, again from its start each time.
-pub fn file_opener(path: &Path) -> impl Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + '_ {
+pub fn file_opener(
+    path: &Path,
+) -> impl Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + '_ {
     move || {
         let f = std::fs::File::open(path)?;
-        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f)) as Box<dyn std::io::Read + Send>)
+        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f))
+            as Box<dyn std::io::Read + Send>)
     }
 }
 
@@ -208,11 +211,23 @@ fn open_store(db: &Path) -> anyhow::Result<Store> {
 ///
 /// # Errors
 /// Only ledger failures; file problems are in the reports.
-pub fn import_paths(store: &mut Store, paths: &[PathBuf], options: &FileOptions, mode: ImportMode) -> anyhow::Result<Vec<ImportReport>> {
+pub fn import_paths(
+    store: &mut Store,
+    paths: &[PathBuf],
+    options: &FileOptions,
+    mode: ImportMode,
+) -> anyhow::Result<Vec<ImportReport>> {
     let mut reports = Vec::with_capacity(paths.len());
     for path in paths {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let meta = SourceMeta { name: name.clone(), path: path.display().to_string(), imported_at: now_utc() };
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let meta = SourceMeta {
+            name: name.clone(),
+            path: path.display().to_string(),
+            imported_at: now_utc(),
+        };
         if !path.is_file() {
             reports.push(ImportReport {
                 file: name,
@@ -243,7 +258,10 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
             bail!("there is no format named '{f}'; `burnrate formats` lists them");
         }
     }
-    let mode = ImportMode { strict: args.strict, dry_run: args.dry_run };
+    let mode = ImportMode {
+        strict: args.strict,
+        dry_run: args.dry_run,
+    };
     let reports = import_paths(&mut store, &args.files, &options, mode)?;
     let failed = reports.iter().any(|r| r.error.is_some());
     if args.json {
@@ -253,7 +271,10 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
     }
     if failed {
         for r in reports.iter().filter(|r| r.error.is_some()) {
-            let path = args.files.iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == r.file));
+            let path = args
+                .files
+                .iter()
+                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == r.file));
             eprintln!(
                 "burnrate: {}: {}",
                 r.error.as_deref().unwrap_or_default(),
@@ -267,7 +288,8 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
 fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
     let store = open_store(db)?;
     let period = match (&args.month, args.from, args.to) {
-        (Some(m), _, _) => Period::month(m).with_context(|| format!("'{m}' is not a month; write it as YYYY-MM"))?,
+        (Some(m), _, _) => Period::month(m)
+            .with_context(|| format!("'{m}' is not a month; write it as YYYY-MM"))?,
         (None, Some(from), Some(to)) => {
             if to < from {
                 bail!("--to ({to}) is before --from ({from})");
@@ -304,7 +326,8 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
 fn map(db: &Path, args: &MapArgs) -> anyhow::Result<i32> {
     let store = open_store(db)?;
     let open = file_opener(&args.file);
-    let (header, _) = import::read_header(&open).with_context(|| format!("reading {}", args.file.display()))?;
+    let (header, _) =
+        import::read_header(&open).with_context(|| format!("reading {}", args.file.display()))?;
     let mapping = BankMapping {
         account: args.account.clone(),
         date: args.date.clone(),
@@ -322,7 +345,10 @@ fn map(db: &Path, args: &MapArgs) -> anyhow::Result<i32> {
         },
         date_order: args.date_order.map(|o| o.as_str().to_string()),
     };
-    let options = FileOptions { mapping: Some(mapping.clone()), ..FileOptions::default() };
+    let options = FileOptions {
+        mapping: Some(mapping.clone()),
+        ..FileOptions::default()
+    };
     // Bind and read the file once, so a wrong column name fails now and not at import time.
     let prepared = import::prepare(&open, &options)
         .map_err(|e| anyhow::anyhow!("{e}: {}", args.file.display()))?;

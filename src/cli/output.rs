@@ -9,7 +9,11 @@ use crate::store::{ImportReport, ReportRow, SourceFileRow};
 
 /// Makes a text cell safe to open in a spreadsheet.
 pub fn csv_safe_text(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 pub fn formats(json: bool) -> anyhow::Result<()> {
@@ -25,7 +29,13 @@ pub fn formats(json: bool) -> anyhow::Result<()> {
     let width = all.iter().map(|f| f.id().len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for f in all {
-        writeln!(out, "{:width$}  {:7}  {}", f.id(), f.kind().as_str(), f.name())?;
+        writeln!(
+            out,
+            "{:width$}  {:7}  {}",
+            f.id(),
+            f.kind().as_str(),
+            f.name()
+        )?;
         writeln!(out, "{:width$}           columns: {}", "", f.signature())?;
     }
     Ok(())
@@ -34,12 +44,22 @@ pub fn formats(json: bool) -> anyhow::Result<()> {
 pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     for r in reports {
-        let Some(format) = r.format.as_deref().filter(|_| r.error.is_none() || !r.rejected.is_empty()) else {
+        let Some(format) = r
+            .format
+            .as_deref()
+            .filter(|_| r.error.is_none() || !r.rejected.is_empty())
+        else {
             writeln!(out, "{}: not imported", r.file)?;
             continue;
         };
         let name = formats::by_id(format).map_or(format, |f| f.name());
-        let verb = if dry_run { "would import" } else if r.written { "imported" } else { "not imported" };
+        let verb = if dry_run {
+            "would import"
+        } else if r.written {
+            "imported"
+        } else {
+            "not imported"
+        };
         writeln!(
             out,
             "{}: {name}, {} rows: {verb} {} new, {} updated, {} duplicate, {} rejected{}",
@@ -49,7 +69,11 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
             r.updated,
             r.duplicates,
             r.rejected.len(),
-            if r.skipped > 0 { format!(", {} empty skipped", r.skipped) } else { String::new() }
+            if r.skipped > 0 {
+                format!(", {} empty skipped", r.skipped)
+            } else {
+                String::new()
+            }
         )?;
         if r.look_alikes > 0 {
             writeln!(
@@ -62,7 +86,11 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
             writeln!(out, "  rejected {e}")?;
         }
         if r.rejected.len() > 50 {
-            writeln!(out, "  ... and {} more rejected rows (use --json for all)", r.rejected.len() - 50)?;
+            writeln!(
+                out,
+                "  ... and {} more rejected rows (use --json for all)",
+                r.rejected.len() - 50
+            )?;
         }
     }
     Ok(())
@@ -74,12 +102,30 @@ pub fn report_table(out: &mut impl Write, rows: &[ReportRow]) -> anyhow::Result<
         return Ok(());
     }
     let amounts: Vec<String> = rows.iter().map(|r| r.amount.to_cents_string()).collect();
-    let pw = rows.iter().map(|r| r.period.chars().count()).max().unwrap_or(0).max(6);
-    let gw = rows.iter().map(|r| r.group.chars().count()).max().unwrap_or(0).max(5);
+    let pw = rows
+        .iter()
+        .map(|r| r.period.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let gw = rows
+        .iter()
+        .map(|r| r.group.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let aw = amounts.iter().map(String::len).max().unwrap_or(0).max(6);
-    writeln!(out, "{:pw$}  {:gw$}  {:>aw$}  CURRENCY", "PERIOD", "GROUP", "AMOUNT")?;
+    writeln!(
+        out,
+        "{:pw$}  {:gw$}  {:>aw$}  CURRENCY",
+        "PERIOD", "GROUP", "AMOUNT"
+    )?;
     for (r, a) in rows.iter().zip(&amounts) {
-        writeln!(out, "{:pw$}  {:gw$}  {a:>aw$}  {}", r.period, r.group, r.currency)?;
+        writeln!(
+            out,
+            "{:pw$}  {:gw$}  {a:>aw$}  {}",
+            r.period, r.group, r.currency
+        )?;
     }
     Ok(())
 }
@@ -88,7 +134,12 @@ pub fn report_csv(out: &mut impl Write, rows: &[ReportRow]) -> anyhow::Result<()
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["period", "group", "amount", "currency"])?;
     for r in rows {
-        w.write_record([csv_safe_text(&r.period), csv_safe_text(&r.group), r.amount.to_cents_string(), csv_safe_text(&r.currency)])?;
+        w.write_record([
+            csv_safe_text(&r.period),
+            csv_safe_text(&r.group),
+            r.amount.to_cents_string(),
+            csv_safe_text(&r.currency),
+        ])?;
     }
     w.flush()?;
     Ok(())
@@ -103,7 +154,15 @@ pub fn history(files: &[SourceFileRow]) -> anyhow::Result<()> {
         writeln!(
             out,
             "{:>4}  {}  {}  ({})  {} rows: {} new, {} updated, {} duplicate, {} rejected",
-            f.id, f.imported_at, f.name, f.format, f.rows, f.inserted, f.updated, f.duplicates, f.rejected
+            f.id,
+            f.imported_at,
+            f.name,
+            f.format,
+            f.rows,
+            f.inserted,
+            f.updated,
+            f.duplicates,
+            f.rejected
         )?;
     }
     Ok(())

@@ -15,9 +15,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
-use crate::domain::import::{self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream};
+use crate::domain::import::{
+    self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream,
+};
 use crate::domain::merchants::{self, MerchantRule};
-use crate::domain::records::{BankLine, BankStatus, BillingRecord, FxRate, Record, UsageGrain, UsageRecord};
+use crate::domain::records::{
+    BankLine, BankStatus, BillingRecord, FxRate, Record, UsageGrain, UsageRecord,
+};
 
 /// Where a file came from.
 #[derive(Debug, Clone)]
@@ -135,7 +139,10 @@ impl Store {
         mode: ImportMode,
         progress: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<ImportReport, StoreError> {
-        let mut report = ImportReport { file: meta.name.clone(), ..ImportReport::default() };
+        let mut report = ImportReport {
+            file: meta.name.clone(),
+            ..ImportReport::default()
+        };
         let mut options = options.clone();
         if options.format.is_none() && options.mapping.is_none() {
             if let Ok((header, _)) = import::read_header(open) {
@@ -172,7 +179,11 @@ impl Store {
         )?;
         let file_id = tx.last_insert_rowid();
         let mut occurrences: HashMap<i64, u32> = HashMap::new();
-        let mut writer = Writer { tx: &tx, file_id, rules: &rules };
+        let mut writer = Writer {
+            tx: &tx,
+            file_id,
+            rules: &rules,
+        };
         while let Some(next) = stream.next_row() {
             let (line, outcome) = match next {
                 Ok(x) => x,
@@ -182,7 +193,12 @@ impl Store {
                 }
             };
             report.rows += 1;
-            if report.rows % 4096 == 0 && !progress(Progress { rows: report.rows, bytes: stream.bytes_read }) {
+            if report.rows % 4096 == 0
+                && !progress(Progress {
+                    rows: report.rows,
+                    bytes: stream.bytes_read,
+                })
+            {
                 report.error = Some("the import was cancelled; nothing was written".into());
                 return Ok(report);
             }
@@ -218,7 +234,10 @@ impl Store {
                 }
             }
         }
-        progress(Progress { rows: report.rows, bytes: stream.bytes_read });
+        progress(Progress {
+            rows: report.rows,
+            bytes: stream.bytes_read,
+        });
         if mode.strict && !report.rejected.is_empty() {
             report.error = Some(format!(
                 "{} row(s) could not be read, and --strict imports nothing when any row is bad",
@@ -272,7 +291,12 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn write(&mut self, record: &Record, key: &[u8], line: u64) -> Result<(Write, bool), StoreError> {
+    fn write(
+        &mut self,
+        record: &Record,
+        key: &[u8],
+        line: u64,
+    ) -> Result<(Write, bool), StoreError> {
         let line = i64::try_from(line).unwrap_or(i64::MAX);
         match record {
             Record::Usage(u) => Ok((self.usage(u, key, line)?, false)),
@@ -285,11 +309,22 @@ impl Writer<'_> {
     fn existing(&self, table: &str, key: &[u8]) -> Result<Option<(i64, i64, String)>, StoreError> {
         let status_col = if table == "usage" { "''" } else { "status" };
         let sql = format!("SELECT id, fingerprint, {status_col} FROM {table} WHERE key = ?1");
-        Ok(self.tx.prepare_cached(&sql)?.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+        Ok(self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
     }
 
     fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
-        let fp = fingerprint(&(u.cost.map(|c| c.nanos()), u.tokens, u.requests, &u.project_name, &u.organization_name, &u.api_key_name));
+        let fp = fingerprint(&(
+            u.cost.map(|c| c.nanos()),
+            u.tokens,
+            u.requests,
+            &u.project_name,
+            &u.organization_name,
+            &u.api_key_name,
+        ));
         let existing = self.existing("usage", key)?;
         let day = u.day.map(|d| d.to_string()).unwrap_or_default();
         let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
@@ -343,13 +378,36 @@ impl Writer<'_> {
         }
     }
 
-    fn look_alike(&self, table: &str, day: &str, amount: i64, key: &[u8]) -> Result<bool, StoreError> {
-        let sql = format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE day = ?1 AND amount_nanos = ?2 AND key != ?3)");
-        Ok(self.tx.prepare_cached(&sql)?.query_row(params![day, amount, key], |r| r.get(0))?)
+    fn look_alike(
+        &self,
+        table: &str,
+        day: &str,
+        amount: i64,
+        key: &[u8],
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT EXISTS(SELECT 1 FROM {table} WHERE day = ?1 AND amount_nanos = ?2 AND key != ?3)"
+        );
+        Ok(self
+            .tx
+            .prepare_cached(&sql)?
+            .query_row(params![day, amount, key], |r| r.get(0))?)
     }
 
-    fn billing(&mut self, b: &BillingRecord, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
-        let fp = fingerprint(&(b.amount.nanos(), b.status.as_str(), dt(b.expires_at), &b.description, &b.currency, b.occurred_at));
+    fn billing(
+        &mut self,
+        b: &BillingRecord,
+        key: &[u8],
+        line: i64,
+    ) -> Result<(Write, bool), StoreError> {
+        let fp = fingerprint(&(
+            b.amount.nanos(),
+            b.status.as_str(),
+            dt(b.expires_at),
+            &b.description,
+            &b.currency,
+            b.occurred_at,
+        ));
         let day = b.occurred_at.date().to_string();
         match self.existing("billing", key)? {
             Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
@@ -409,7 +467,10 @@ impl Writer<'_> {
         let tag = merchants::tag(&b.description, self.rules);
         match self.existing("bank_lines", key)? {
             Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
-            Some((_, _, old_status)) if BankStatus::parse_stored(&old_status).is_some_and(|s| s.rank() > status.rank()) => {
+            Some((_, _, old_status))
+                if BankStatus::parse_stored(&old_status)
+                    .is_some_and(|s| s.rank() > status.rank()) =>
+            {
                 Ok((Write::Duplicate, false))
             }
             Some((id, _, _)) => {
@@ -483,7 +544,9 @@ impl Writer<'_> {
             Some(v) if v == r.per_euro.nanos() => Ok(Write::Duplicate),
             Some(_) => {
                 self.tx
-                    .prepare_cached("UPDATE fx_rates SET per_euro_nanos = ?3 WHERE day = ?1 AND currency = ?2")?
+                    .prepare_cached(
+                        "UPDATE fx_rates SET per_euro_nanos = ?3 WHERE day = ?1 AND currency = ?2",
+                    )?
                     .execute(params![day, r.currency, r.per_euro.nanos()])?;
                 Ok(Write::Updated)
             }

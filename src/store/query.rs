@@ -41,25 +41,39 @@ pub struct Period {
 
 impl Period {
     pub fn all() -> Self {
-        Self { label: "all".into(), from: None, to: None }
+        Self {
+            label: "all".into(),
+            from: None,
+            to: None,
+        }
     }
 
     /// The calendar month `YYYY-MM`.
     pub fn month(text: &str) -> Option<Self> {
         let first = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()?;
         let next = first.checked_add_months(chrono::Months::new(1))?;
-        Some(Self { label: first.format("%Y-%m").to_string(), from: Some(first), to: next.pred_opt() })
+        Some(Self {
+            label: first.format("%Y-%m").to_string(),
+            from: Some(first),
+            to: next.pred_opt(),
+        })
     }
 
     /// From one day to another, inclusive.
     pub fn range(from: NaiveDate, to: NaiveDate) -> Self {
-        Self { label: format!("{from}..{to}"), from: Some(from), to: Some(to) }
+        Self {
+            label: format!("{from}..{to}"),
+            from: Some(from),
+            to: Some(to),
+        }
     }
 
     fn bounds(&self) -> (String, String) {
         (
-            self.from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
-            self.to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string()),
+            self.from
+                .map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
+            self.to
+                .map_or_else(|| "9999-12-31".to_string(), |d| d.to_string()),
         )
     }
 }
@@ -75,7 +89,10 @@ pub struct ReportRow {
     pub currency: String,
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with passes a reference")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference"
+)]
 fn cents<S: serde::Serializer>(amount: &Amount, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&amount.to_cents_string())
 }
@@ -101,26 +118,43 @@ impl Store {
     ///
     /// # Errors
     /// When the grouping does not apply to what is totalled, or on a SQLite failure.
-    pub fn report(&self, what: ReportWhat, group: ReportGroup, period: &Period) -> Result<Vec<ReportRow>, StoreError> {
+    pub fn report(
+        &self,
+        what: ReportWhat,
+        group: ReportGroup,
+        period: &Period,
+    ) -> Result<Vec<ReportRow>, StoreError> {
         let group_expr = match (what, group) {
-            (ReportWhat::Usage, ReportGroup::Provider) | (ReportWhat::Paid, ReportGroup::Provider) | (ReportWhat::Credits, ReportGroup::Provider) => "provider".to_string(),
+            (ReportWhat::Usage, ReportGroup::Provider)
+            | (ReportWhat::Paid, ReportGroup::Provider)
+            | (ReportWhat::Credits, ReportGroup::Provider) => "provider".to_string(),
             (ReportWhat::Usage, ReportGroup::Project) => format!(
                 "CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '{NONE}' END"
             ),
-            (ReportWhat::Usage, ReportGroup::Model) => format!("CASE WHEN model != '' THEN model ELSE '{NONE}' END"),
+            (ReportWhat::Usage, ReportGroup::Model) => {
+                format!("CASE WHEN model != '' THEN model ELSE '{NONE}' END")
+            }
             (ReportWhat::Usage, ReportGroup::LineItem) => format!(
                 "CASE WHEN line_item != '' THEN line_item WHEN model != '' THEN model || ', ' || token_kind ELSE '{NONE}' END"
             ),
             (ReportWhat::Credits, ReportGroup::Kind) => "kind".to_string(),
-            (ReportWhat::Credits, ReportGroup::Project) => format!("CASE WHEN project != '' THEN project ELSE '{NONE}' END"),
+            (ReportWhat::Credits, ReportGroup::Project) => {
+                format!("CASE WHEN project != '' THEN project ELSE '{NONE}' END")
+            }
             (ReportWhat::Paid, _) => {
-                return Err(StoreError::Invalid("money paid can only be grouped --by provider".into()));
+                return Err(StoreError::Invalid(
+                    "money paid can only be grouped --by provider".into(),
+                ));
             }
             (ReportWhat::Credits, _) => {
-                return Err(StoreError::Invalid("credits can be grouped --by kind, provider or project".into()));
+                return Err(StoreError::Invalid(
+                    "credits can be grouped --by kind, provider or project".into(),
+                ));
             }
             (ReportWhat::Usage, ReportGroup::Kind) => {
-                return Err(StoreError::Invalid("usage can be grouped --by provider, project, model or line_item".into()));
+                return Err(StoreError::Invalid(
+                    "usage can be grouped --by provider, project, model or line_item".into(),
+                ));
             }
         };
         let sql = match what {
@@ -186,5 +220,9 @@ impl Store {
 }
 
 fn overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") { StoreError::Overflow } else { StoreError::Sql(e) }
+    if e.to_string().contains("integer overflow") {
+        StoreError::Overflow
+    } else {
+        StoreError::Sql(e)
+    }
 }

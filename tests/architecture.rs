@@ -1,0 +1,97 @@
+//! Keeps the layers honest: each folder of `src/` is searched for names it must not use.
+//! `domain` stays pure (no egui, no SQLite, no file system, no clock); only `store` names
+//! rusqlite; `ui` never touches the store; nothing in `src/` opens a network connection.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Lines of non-test code (everything before a `#[cfg(test)]` module), comments left out.
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let code = match text.find("#[cfg(test)]") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    code.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_absent(folder: &str, forbidden: &[&str]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(folder);
+    let files = rust_files(&root);
+    assert!(
+        !files.is_empty() || !root.exists(),
+        "no files under {}",
+        root.display()
+    );
+    for file in files {
+        let code = code_of(&file);
+        for word in forbidden {
+            assert!(
+                !code.contains(word),
+                "{} uses `{word}`, which the {folder} layer must not",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn domain_is_pure() {
+    assert_absent(
+        "domain",
+        &[
+            "egui",
+            "rusqlite",
+            "std::fs",
+            "File::open",
+            "Utc::now",
+            "Local::now",
+            "SystemTime",
+            "f64",
+            "f32",
+        ],
+    );
+}
+
+#[test]
+fn only_store_names_sqlite() {
+    for folder in ["domain", "cli", "ui", "app"] {
+        assert_absent(folder, &["rusqlite"]);
+    }
+}
+
+#[test]
+fn ui_does_not_touch_the_store() {
+    assert_absent(
+        "ui",
+        &["Store::open", "store::Store", "rusqlite", "std::fs"],
+    );
+}
+
+#[test]
+fn nothing_opens_network_connections() {
+    assert_absent(
+        "",
+        &["TcpStream", "UdpSocket", "reqwest", "ureq", "hyper::"],
+    );
+}

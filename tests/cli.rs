@@ -1,0 +1,336 @@
+//! The command line as scripts use it: the built binary run on fixture files, checking exit
+//! codes, JSON fields and error text.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn burnrate(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BURNRATE_DB")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn import_json_reports_counts_and_reimport_inserts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let a = fixture("ledger/openai_cost_oct01_10.csv");
+    let out = burnrate(&db, &["import", "--json", a.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    let first = &v[0];
+    assert_eq!(first["file"], "openai_cost_oct01_10.csv");
+    assert_eq!(first["format"], "openai-cost");
+    assert_eq!(first["rows"], 19);
+    assert_eq!(first["inserted"], 18);
+    assert_eq!(first["updated"], 0);
+    assert_eq!(first["duplicates"], 0);
+    assert_eq!(first["rejected"], serde_json::json!([]));
+
+    let again = json(&burnrate(&db, &["import", "--json", a.to_str().unwrap()]));
+    assert_eq!(
+        (
+            again[0]["inserted"].as_u64(),
+            again[0]["duplicates"].as_u64()
+        ),
+        (Some(0), Some(18))
+    );
+}
+
+#[test]
+fn overlapping_exports_merge_and_report_matches_hand_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let a = fixture("ledger/openai_cost_oct01_10.csv");
+    let b = fixture("ledger/openai_cost_oct05_20.csv");
+    let out = burnrate(
+        &db,
+        &["import", "--json", a.to_str().unwrap(), b.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(
+        (v[1]["inserted"].as_u64(), v[1]["duplicates"].as_u64()),
+        (Some(18), Some(10))
+    );
+
+    // Hand computation: web rows d + 0.125 for the 18 non-empty days of 1..=20 (7 and 14 are
+    // empty) = 191.25; bot rows d/100 + 0.003333333 = 1.949999994.
+    let report = json(&burnrate(&db, &["report", "--month", "2026-10", "--json"]));
+    assert_eq!(
+        report,
+        serde_json::json!([{"period": "2026-10", "group": "openai", "amount": "193.20", "currency": "USD"}])
+    );
+
+    let by_project = json(&burnrate(
+        &db,
+        &["report", "--month", "2026-10", "--by", "project", "--json"],
+    ));
+    assert_eq!(
+        by_project,
+        serde_json::json!([
+            {"period": "2026-10", "group": "Web app", "amount": "191.25", "currency": "USD"},
+            {"period": "2026-10", "group": "proj_bot", "amount": "1.95", "currency": "USD"}
+        ])
+    );
+    let by_model = json(&burnrate(
+        &db,
+        &[
+            "report",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-03",
+            "--by",
+            "model",
+            "--json",
+        ],
+    ));
+    assert_eq!(by_model[0]["period"], "2026-10-01..2026-10-03");
+    assert_eq!(by_model[0]["group"], "gpt-4o-2024-08-06");
+    assert_eq!(
+        by_model[0]["amount"], "6.38",
+        "1.125 + 2.125 + 3.125 = 6.375, rounded half away from zero"
+    );
+
+    let table = stdout(&burnrate(
+        &db,
+        &["report", "--month", "2026-10", "--by", "line_item"],
+    ));
+    assert!(
+        table.contains("gpt-4o-mini, output") && table.contains("1.95"),
+        "{table}"
+    );
+    let empty = stdout(&burnrate(&db, &["report", "--month", "2026-09"]));
+    assert!(
+        empty.contains("Nothing in the ledger for this period"),
+        "{empty}"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let a = fixture("ledger/openai_cost_oct01_10.csv");
+    let v = json(&burnrate(
+        &db,
+        &["import", "--dry-run", "--json", a.to_str().unwrap()],
+    ));
+    assert_eq!(v[0]["inserted"], 18);
+    let report = json(&burnrate(&db, &["report", "--json"]));
+    assert_eq!(report, serde_json::json!([]));
+}
+
+#[test]
+fn bad_rows_are_listed_and_strict_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("cost_bad.csv");
+    std::fs::write(
+        &file,
+        "start_time,end_time,amount_value,amount_currency,line_item,project_id\n\
+         1790812800,1790899200,1.50,usd,\"gpt-4o, input\",p1\n\
+         1790899200,1790985600,1.2.3,usd,\"gpt-4o, input\",p1\n\
+         1790985600,1791072000,2.00,usd,\"gpt-4o, input\",p1\n",
+    )
+    .unwrap();
+    let strict = burnrate(
+        &db,
+        &["import", "--strict", "--json", file.to_str().unwrap()],
+    );
+    assert_eq!(strict.status.code(), Some(1));
+    let v = json(&strict);
+    assert_eq!(
+        v[0]["rejected"],
+        serde_json::json!([{"line": 3, "column": 3, "column_name": "amount_value", "reason": "'1.2.3' is not a number"}])
+    );
+    assert!(
+        stderr(&strict).contains("--strict imports nothing")
+            && stderr(&strict).contains("cost_bad.csv"),
+        "{}",
+        stderr(&strict)
+    );
+    assert_eq!(
+        json(&burnrate(&db, &["report", "--json"])),
+        serde_json::json!([])
+    );
+
+    let lenient = burnrate(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
+    let text = stdout(&lenient);
+    assert!(
+        text.contains("2 new")
+            && text.contains("1 rejected")
+            && text.contains("line 3, column 3 (amount_value)"),
+        "{text}"
+    );
+    let report = json(&burnrate(&db, &["report", "--json"]));
+    assert_eq!(report[0]["amount"], "3.50");
+}
+
+#[test]
+fn unknown_file_names_formats_tried_and_how_to_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("statement.csv");
+    std::fs::write(
+        &file,
+        "Date Processed,Description,Amount,\n03/12/2019,OPENAI,£67.40,\n14/12/2019,SHOP,£8.99,\n",
+    )
+    .unwrap();
+    let out = burnrate(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("does not recognise")
+            && err.contains("Revolut")
+            && err.contains("burnrate map"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end().ends_with("statement.csv"),
+        "the path comes last: {err}"
+    );
+
+    let map = burnrate(
+        &db,
+        &[
+            "map",
+            file.to_str().unwrap(),
+            "--account",
+            "my-bank",
+            "--date",
+            "Date Processed",
+            "--description",
+            "Description",
+            "--amount",
+            "Amount",
+            "--default-currency",
+            "GBP",
+            "--sign",
+            "spend-positive",
+        ],
+    );
+    assert!(map.status.success(), "{}", stderr(&map));
+    let v = json(&burnrate(
+        &db,
+        &["import", "--json", file.to_str().unwrap()],
+    ));
+    assert_eq!(
+        (v[0]["format"].as_str(), v[0]["inserted"].as_u64()),
+        (Some("generic"), Some(2))
+    );
+    let paid = json(&burnrate(&db, &["report", "--what", "paid", "--json"]));
+    assert_eq!(
+        paid,
+        serde_json::json!([{"period": "all", "group": "openai", "amount": "67.40", "currency": "GBP"}])
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    assert_eq!(
+        burnrate(&db, &["report", "--what", "nonsense"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(burnrate(&db, &["import"]).status.code(), Some(2));
+    let bad_month = burnrate(&db, &["report", "--month", "2026-13"]);
+    assert_eq!(bad_month.status.code(), Some(1));
+    assert!(stderr(&bad_month).contains("YYYY-MM"));
+    let missing = burnrate(&db, &["import", "/nonexistent/file.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no readable file"),
+        "{}",
+        stderr(&missing)
+    );
+    let paid_by_model = burnrate(&db, &["report", "--what", "paid", "--by", "model"]);
+    assert_eq!(paid_by_model.status.code(), Some(1));
+    assert!(stderr(&paid_by_model).contains("--by provider"));
+}
+
+#[test]
+fn formats_lists_every_importer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = burnrate(&dir.path().join("l.sqlite"), &["formats", "--json"]);
+    let v = json(&out);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    for id in [
+        "openai-cost",
+        "openai-activity",
+        "anthropic-cost",
+        "anthropic-tokens",
+        "burnrate-billing",
+        "stripe-invoices",
+        "ecb-rates",
+        "revolut",
+        "revolut-business",
+        "wise",
+        "wise-statement",
+        "monzo",
+        "n26",
+        "chase-card",
+        "chase-checking",
+        "amex",
+        "apple-card",
+        "capital-one",
+        "citi",
+        "paypal",
+        "generic",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn history_lists_and_undoes_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let a = fixture("ledger/openai_cost_oct01_10.csv");
+    let v = json(&burnrate(&db, &["import", "--json", a.to_str().unwrap()]));
+    let id = v[0]["source_file_id"].as_i64().unwrap();
+    let history = json(&burnrate(&db, &["history", "--json"]));
+    assert_eq!(history[0]["name"], "openai_cost_oct01_10.csv");
+    let undo = burnrate(&db, &["history", "--undo", &id.to_string()]);
+    assert!(
+        stdout(&undo).contains("removed 18 record"),
+        "{}",
+        stdout(&undo)
+    );
+    assert_eq!(
+        json(&burnrate(&db, &["report", "--json"])),
+        serde_json::json!([])
+    );
+}

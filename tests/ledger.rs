@@ -1,0 +1,148 @@
+//! The ledger's promises on real files: one record per real-world line however often and in
+//! whatever overlap it is imported; pending lines that later settle stay one record; identical
+//! purchases in one statement stay two; look-alikes are kept and counted; old schemas upgrade.
+
+use std::path::Path;
+
+use burnrate::domain::import::FileOptions;
+use burnrate::store::{ImportMode, ImportReport, SourceMeta, Store};
+
+fn import_text(store: &mut Store, name: &str, text: &str) -> ImportReport {
+    let bytes = text.as_bytes().to_vec();
+    let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(Box::new(std::io::Cursor::new(bytes.clone())))
+    };
+    let meta = SourceMeta {
+        name: name.into(),
+        path: name.into(),
+        imported_at: "2026-11-25T00:00:00Z".into(),
+    };
+    store
+        .import_file(
+            &open,
+            &meta,
+            &FileOptions::default(),
+            ImportMode::default(),
+            &mut |_| true,
+        )
+        .unwrap()
+}
+
+/// (description, status, amount in nanos) of every bank line, read straight from the file.
+fn bank_rows(path: &Path) -> Vec<(String, String, i64)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT description, status, amount_nanos FROM bank_lines ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn temp_store() -> (tempfile::TempDir, std::path::PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    let store = Store::open(&path).unwrap();
+    (dir, path, store)
+}
+
+const REVOLUT_HEADER: &str =
+    "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n";
+
+#[test]
+fn pending_line_that_completes_later_stays_one_record() {
+    let (_dir, path, mut store) = temp_store();
+    let first = format!(
+        "{REVOLUT_HEADER}CARD_PAYMENT,Current,2026-10-03 21:14:09,,OpenAI,-20.00,0.00,USD,PENDING,180.00\n\
+         CARD_PAYMENT,Current,2026-10-02 08:00:00,2026-10-02 09:00:00,Coffee,-3.00,0.00,USD,COMPLETED,200.00\n"
+    );
+    let r = import_text(
+        &mut store,
+        "account-statement_2026-10-01_2026-10-04.csv",
+        &first,
+    );
+    assert_eq!((r.inserted, r.rejected.len()), (2, 0), "{r:?}");
+    let later = format!(
+        "{REVOLUT_HEADER}CARD_PAYMENT,Current,2026-10-03 21:14:09,2026-10-05 10:02:11,OpenAI,-20.00,0.00,USD,COMPLETED,180.00\n\
+         CARD_PAYMENT,Current,2026-10-02 08:00:00,2026-10-02 09:00:00,Coffee,-3.00,0.00,USD,COMPLETED,200.00\n"
+    );
+    let r = import_text(
+        &mut store,
+        "account-statement_2026-10-01_2026-10-31.csv",
+        &later,
+    );
+    assert_eq!((r.inserted, r.updated, r.duplicates), (0, 1, 1), "{r:?}");
+    let rows = bank_rows(&path);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.contains(&("OpenAI".into(), "settled".into(), -20_000_000_000)),
+        "{rows:?}"
+    );
+
+    // The older statement imported again does not turn the settled line back into a pending one.
+    let r = import_text(
+        &mut store,
+        "account-statement_2026-10-01_2026-10-04.csv",
+        &first,
+    );
+    assert_eq!((r.inserted, r.updated), (0, 0), "{r:?}");
+    assert!(bank_rows(&path).contains(&("OpenAI".into(), "settled".into(), -20_000_000_000)));
+}
+
+#[test]
+fn identical_purchases_in_one_statement_are_both_kept_and_reimport_adds_none() {
+    let (_dir, path, mut store) = temp_store();
+    let text = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n\
+        10/06/2026,10/07/2026,OPENAI *CHATGPT SUBSCR,Shopping,Sale,-20.00,\n\
+        10/06/2026,10/07/2026,OPENAI *CHATGPT SUBSCR,Shopping,Sale,-20.00,\n\
+        10/08/2026,10/09/2026,OPENAI,Shopping,Sale,-20.00,\n";
+    let r = import_text(&mut store, "Chase1234_Activity_20261031.CSV", text);
+    assert_eq!((r.inserted, r.duplicates), (3, 0), "{r:?}");
+    assert_eq!(
+        r.look_alikes, 1,
+        "the second identical line looks like the first"
+    );
+    let r = import_text(&mut store, "Chase1234_Activity_20261031 (1).CSV", text);
+    assert_eq!((r.inserted, r.duplicates), (0, 3), "{r:?}");
+    assert_eq!(bank_rows(&path).len(), 3);
+}
+
+#[test]
+fn lines_that_only_look_alike_are_kept_and_counted() {
+    let (_dir, path, mut store) = temp_store();
+    let text = "\"Transaction ID\",\"Date\",\"Time\",\"Type\",\"Name\",\"Emoji\",\"Category\",\"Amount\",\"Currency\",\"Local amount\",\"Local currency\",\"Notes and #tags\",\"Address\",\"Receipt\",\"Description\",\"Category split\",\"Money Out\",\"Money In\"\n\
+        tx_0001,06/10/2026,10:00:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n\
+        tx_0002,06/10/2026,10:05:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n";
+    let r = import_text(&mut store, "monzo.csv", text);
+    assert_eq!((r.inserted, r.look_alikes), (2, 1), "{r:?}");
+}
+
+#[test]
+fn a_schema_1_ledger_opens_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite");
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/v1.sql"),
+    )
+    .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&fixture)
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        burnrate::store::SCHEMA_VERSION
+    );
+    let (usage, billing, bank, _) = store.counts().unwrap();
+    assert_eq!((usage, billing, bank), (1, 1, 1));
+    let report = store
+        .report(
+            burnrate::store::ReportWhat::Usage,
+            burnrate::store::ReportGroup::Provider,
+            &burnrate::store::Period::all(),
+        )
+        .unwrap();
+    assert_eq!(report[0].amount.to_cents_string(), "1.46");
+}
