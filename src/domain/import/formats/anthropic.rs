@@ -25,7 +25,12 @@ const DEFAULT_WORKSPACE: &str = "Default";
 /// `Claude Haiku 4.5` -> `claude-haiku-4-5`; `Claude 3.5 Sonnet 2024-10-22` ->
 /// `claude-3-5-sonnet-2024-10-22`. API ids pass through unchanged.
 pub fn normalize_model(display: &str) -> String {
-    display.split_whitespace().collect::<Vec<_>>().join("-").to_lowercase().replace('.', "-")
+    display
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase()
+        .replace('.', "-")
 }
 
 /// The ledger's token kind for a Console `token_type`.
@@ -52,7 +57,11 @@ fn dimensions(pairs: &[(&str, Cow<'_, str>)]) -> String {
 
 fn workspace_of(row: &Row<'_>, column: Option<usize>) -> String {
     let workspace = row.opt_text(column);
-    if workspace.is_empty() { DEFAULT_WORKSPACE.to_string() } else { workspace.into_owned() }
+    if workspace.is_empty() {
+        DEFAULT_WORKSPACE.to_string()
+    } else {
+        workspace.into_owned()
+    }
 }
 
 fn day_of(row: &Row<'_>, column: usize) -> Result<chrono::NaiveDate, FieldError> {
@@ -120,12 +129,23 @@ impl RowParser for CostParser {
         let cost_type = row.opt_text(self.cost_type);
         // Web search and other non-token charges say what they are in cost_type.
         let non_token = !cost_type.is_empty() && !cost_type.eq_ignore_ascii_case("token");
-        let what = if token_type.is_empty() || non_token { &cost_type } else { &token_type };
+        let what = if token_type.is_empty() || non_token {
+            &cost_type
+        } else {
+            &token_type
+        };
         if what.is_empty() {
             let column = self.token_type.unwrap_or(self.cost);
-            return Err(FieldError::at(column, "the row says neither its token type nor its cost type"));
+            return Err(FieldError::at(
+                column,
+                "the row says neither its token type nor its cost type",
+            ));
         }
-        let line_item = if display_model.is_empty() { what.to_string() } else { format!("{display_model}, {what}") };
+        let line_item = if display_model.is_empty() {
+            what.to_string()
+        } else {
+            format!("{display_model}, {what}")
+        };
         let workspace = workspace_of(row, self.workspace);
         out.push(Record::Usage(UsageRecord {
             source_kind: "anthropic-cost",
@@ -183,11 +203,15 @@ impl Format for AnthropicTokens {
         "usage_date_utc, model_version, api_key, workspace, usage_input_tokens_no_cache, usage_output_tokens, ..."
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["usage_date_utc", "model_version"]) && h.find_prefix(&["usage_input_tokens", "usage_output_tokens"]).is_some()
+        h.has_all(&["usage_date_utc", "model_version"])
+            && h.find_prefix(&["usage_input_tokens", "usage_output_tokens"])
+                .is_some()
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
-        let token_columns: Vec<(usize, &'static str)> =
-            TOKEN_COLUMNS.iter().filter_map(|(name, kind)| h.find(&[name]).map(|c| (c, *kind))).collect();
+        let token_columns: Vec<(usize, &'static str)> = TOKEN_COLUMNS
+            .iter()
+            .filter_map(|(name, kind)| h.find(&[name]).map(|c| (c, *kind)))
+            .collect();
         let web_search = h.find(&["web_search_count"]);
         if token_columns.is_empty() && web_search.is_none() {
             return Err(BindError::MissingColumn("usage_output_tokens".into()));
@@ -227,14 +251,13 @@ impl RowParser for TokenParser {
         let mut counts: Vec<(&'static str, i64)> = Vec::new();
         for &(c, kind) in &self.token_columns {
             if let Some(n) = row.opt_count(Some(c))? {
+                if n < 0 {
+                    return Err(FieldError::at(c, "a token count cannot be negative"));
+                }
                 counts.push((kind, n));
             }
         }
         let searches = row.opt_count(self.web_search)?;
-        if let Some((kind, _)) = counts.iter().find(|(_, n)| *n < 0) {
-            let column = self.token_columns.iter().find(|(_, k)| k == kind).map_or(self.model, |(c, _)| *c);
-            return Err(FieldError::at(column, "a token count cannot be negative"));
-        }
         if let (Some(c), Some(n)) = (self.web_search, searches)
             && n < 0
         {
@@ -260,10 +283,18 @@ impl RowParser for TokenParser {
             ..UsageRecord::default()
         };
         for (kind, tokens) in counts.into_iter().filter(|(_, n)| *n > 0) {
-            out.push(Record::Usage(UsageRecord { token_kind: kind.to_string(), tokens: Some(tokens), ..base.clone() }));
+            out.push(Record::Usage(UsageRecord {
+                token_kind: kind.to_string(),
+                tokens: Some(tokens),
+                ..base.clone()
+            }));
         }
         if let Some(n) = searches.filter(|n| *n > 0) {
-            out.push(Record::Usage(UsageRecord { token_kind: "web_search".into(), requests: Some(n), ..base }));
+            out.push(Record::Usage(UsageRecord {
+                token_kind: "web_search".into(),
+                requests: Some(n),
+                ..base
+            }));
         }
         Ok(())
     }
@@ -279,14 +310,27 @@ mod tests {
     }
 
     fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed.records.iter().filter_map(|r| if let Record::Usage(u) = r { Some(u) } else { None }).collect()
+        parsed
+            .records
+            .iter()
+            .filter_map(|r| {
+                if let Record::Usage(u) = r {
+                    Some(u)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     #[test]
     fn normalises_display_names() {
         let cases = [
             ("Claude Haiku 4.5", "claude-haiku-4-5"),
-            ("Claude 3.5 Sonnet 2024-10-22", "claude-3-5-sonnet-2024-10-22"),
+            (
+                "Claude 3.5 Sonnet 2024-10-22",
+                "claude-3-5-sonnet-2024-10-22",
+            ),
             ("Claude  Opus 4.1 ", "claude-opus-4-1"),
             ("claude-sonnet-4-20250514", "claude-sonnet-4-20250514"),
             ("", ""),
@@ -381,7 +425,10 @@ mod tests {
         );
         let r = usage(&parsed)[0];
         assert_eq!(r.day.unwrap().to_string(), "2024-12-07");
-        assert_eq!((r.project_id.as_str(), r.project_name.as_str()), ("Default", "Default"));
+        assert_eq!(
+            (r.project_id.as_str(), r.project_name.as_str()),
+            ("Default", "Default")
+        );
         assert_eq!(r.api_key_name, "Stéphane");
         assert_eq!(r.line_item, "Claude 3.5 Sonnet 2024-10-22, output");
         assert_eq!(r.cost_text, "0.0100");
@@ -398,24 +445,57 @@ mod tests {
         let r = usage(&parsed)[0];
         assert_eq!(r.token_kind, "web_search");
         assert_eq!(r.line_item, "Claude Sonnet 4.5, web_search");
-        assert_eq!(r.extra_dimensions, "usage_type=message;cost_type=web_search");
+        assert_eq!(
+            r.extra_dimensions,
+            "usage_type=message;cost_type=web_search"
+        );
     }
 
     #[test]
     fn bad_cost_rows_are_rejected_with_line_and_column() {
         // (row, line, column, column name, reason fragment)
         let cases: &[(&str, u64, Option<usize>, &str, &str)] = &[
-            ("2026-02-01,Claude Haiku 4.5,Default,k,message,output,abc\n", 2, Some(7), "cost_usd", "'abc' is not a number"),
-            ("2026-02-01,Claude Haiku 4.5,Default,k,message,output,\n", 2, Some(7), "cost_usd", "the amount is empty"),
-            ("02/30/2026,Claude Haiku 4.5,Default,k,message,output,1\n", 2, Some(1), "usage_date_utc", "not a date"),
-            ("2026-02-01,Claude Haiku 4.5,Default,k,message,,1\n", 2, Some(6), "token_type", "neither its token type"),
+            (
+                "2026-02-01,Claude Haiku 4.5,Default,k,message,output,abc\n",
+                2,
+                Some(7),
+                "cost_usd",
+                "'abc' is not a number",
+            ),
+            (
+                "2026-02-01,Claude Haiku 4.5,Default,k,message,output,\n",
+                2,
+                Some(7),
+                "cost_usd",
+                "the amount is empty",
+            ),
+            (
+                "02/30/2026,Claude Haiku 4.5,Default,k,message,output,1\n",
+                2,
+                Some(1),
+                "usage_date_utc",
+                "not a date",
+            ),
+            (
+                "2026-02-01,Claude Haiku 4.5,Default,k,message,,1\n",
+                2,
+                Some(6),
+                "token_type",
+                "neither its token type",
+            ),
         ];
         for (row, line, column, name, reason) in cases {
-            let csv = format!("usage_date_utc,model,workspace,api_key,usage_type,token_type,cost_usd\n{row}");
+            let csv = format!(
+                "usage_date_utc,model,workspace,api_key,usage_type,token_type,cost_usd\n{row}"
+            );
             let parsed = parse(&csv);
             assert_eq!(parsed.rejected.len(), 1, "{row}");
             let e = &parsed.rejected[0];
-            assert_eq!((e.line, e.column, e.column_name.as_str()), (*line, *column, *name), "{row}");
+            assert_eq!(
+                (e.line, e.column, e.column_name.as_str()),
+                (*line, *column, *name),
+                "{row}"
+            );
             assert!(e.reason.contains(reason), "{row}: {}", e.reason);
         }
     }
@@ -432,7 +512,10 @@ mod tests {
         let u = usage(&parsed);
         assert_eq!(u.len(), 2);
         assert_eq!(u[0].project_name, "Team, EU");
-        assert_eq!(u[0].extra_dimensions, "usage_type=message;context=≤ 200k;cost_type=token");
+        assert_eq!(
+            u[0].extra_dimensions,
+            "usage_type=message;context=≤ 200k;cost_type=token"
+        );
         assert_eq!(u[1].cost.unwrap().nanos(), 820_000_000);
         assert_eq!(parsed.rejected, vec![]);
     }
@@ -446,25 +529,58 @@ mod tests {
         );
         assert_eq!(parsed.format_id, "anthropic-tokens");
         assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
-        let got: Vec<(&str, &str, Option<i64>, Option<i64>)> =
-            usage(&parsed).iter().map(|u| (u.model.as_str(), u.token_kind.as_str(), u.tokens, u.requests)).collect();
+        let got: Vec<(&str, &str, Option<i64>, Option<i64>)> = usage(&parsed)
+            .iter()
+            .map(|u| {
+                (
+                    u.model.as_str(),
+                    u.token_kind.as_str(),
+                    u.tokens,
+                    u.requests,
+                )
+            })
+            .collect();
         let want = vec![
             ("claude-sonnet-4-20250514", "input", Some(100_000), None),
             ("claude-sonnet-4-20250514", "output", Some(5000), None),
             ("claude-sonnet-4-20250514", "web_search", None, Some(10)),
             ("claude-opus-4-5-20251101", "input", Some(43), None),
-            ("claude-opus-4-5-20251101", "input_cache_write_5m", Some(302_527), None),
-            ("claude-opus-4-5-20251101", "input_cache_write_1h", Some(7), None),
-            ("claude-opus-4-5-20251101", "input_cached", Some(3_301_672), None),
+            (
+                "claude-opus-4-5-20251101",
+                "input_cache_write_5m",
+                Some(302_527),
+                None,
+            ),
+            (
+                "claude-opus-4-5-20251101",
+                "input_cache_write_1h",
+                Some(7),
+                None,
+            ),
+            (
+                "claude-opus-4-5-20251101",
+                "input_cached",
+                Some(3_301_672),
+                None,
+            ),
             ("claude-opus-4-5-20251101", "output", Some(32_676), None),
         ];
         assert_eq!(got, want);
         let u = usage(&parsed);
         assert_eq!(u[0].project_name, "Default");
         assert_eq!(u[0].api_key_name, "test-key");
-        assert_eq!(u[0].extra_dimensions, "usage_type=standard;context=≤ 200k;geo=not_available");
-        assert_eq!(u[3].extra_dimensions, "usage_type=batch;context=≤ 200k;geo=us;speed=fast");
-        assert!(u.iter().all(|r| r.source_kind == "anthropic-tokens" && r.cost.is_none()));
+        assert_eq!(
+            u[0].extra_dimensions,
+            "usage_type=standard;context=≤ 200k;geo=not_available"
+        );
+        assert_eq!(
+            u[3].extra_dimensions,
+            "usage_type=batch;context=≤ 200k;geo=us;speed=fast"
+        );
+        assert!(
+            u.iter()
+                .all(|r| r.source_kind == "anthropic-tokens" && r.cost.is_none())
+        );
     }
 
     #[test]
@@ -474,8 +590,18 @@ mod tests {
              2025-04-01,claude-3-7-sonnet-20250219,dev,Default,standard,1200,800,,300\n",
         );
         assert_eq!(parsed.format_id, "anthropic-tokens");
-        let got: Vec<(&str, Option<i64>)> = usage(&parsed).iter().map(|u| (u.token_kind.as_str(), u.tokens)).collect();
-        assert_eq!(got, vec![("input", Some(1200)), ("input_cache_write", Some(800)), ("output", Some(300))]);
+        let got: Vec<(&str, Option<i64>)> = usage(&parsed)
+            .iter()
+            .map(|u| (u.token_kind.as_str(), u.tokens))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("input", Some(1200)),
+                ("input_cache_write", Some(800)),
+                ("output", Some(300))
+            ]
+        );
     }
 
     #[test]
@@ -483,25 +609,69 @@ mod tests {
         let header = "usage_date_utc,model_version,api_key,workspace,usage_input_tokens_no_cache,usage_output_tokens,web_search_count\n";
         // (row, column, column name, reason fragment)
         let cases: &[(&str, usize, &str, &str)] = &[
-            ("2026-01-01,claude-x,k,w,12.5,3,0\n", 5, "usage_input_tokens_no_cache", "not a whole number"),
-            ("2026-01-01,claude-x,k,w,12,lots,0\n", 6, "usage_output_tokens", "'lots' is not a count"),
-            ("2026-01-01,claude-x,k,w,-12,3,0\n", 5, "usage_input_tokens_no_cache", "cannot be negative"),
-            ("2026-01-01,claude-x,k,w,12,3,-1\n", 7, "web_search_count", "cannot be negative"),
-            ("yesterday,claude-x,k,w,12,3,0\n", 1, "usage_date_utc", "'yesterday' is not a date"),
+            (
+                "2026-01-01,claude-x,k,w,12.5,3,0\n",
+                5,
+                "usage_input_tokens_no_cache",
+                "not a whole number",
+            ),
+            (
+                "2026-01-01,claude-x,k,w,12,lots,0\n",
+                6,
+                "usage_output_tokens",
+                "'lots' is not a count",
+            ),
+            (
+                "2026-01-01,claude-x,k,w,-12,3,0\n",
+                5,
+                "usage_input_tokens_no_cache",
+                "cannot be negative",
+            ),
+            (
+                "2026-01-01,claude-x,k,w,12,3,-1\n",
+                7,
+                "web_search_count",
+                "cannot be negative",
+            ),
+            (
+                "yesterday,claude-x,k,w,12,3,0\n",
+                1,
+                "usage_date_utc",
+                "'yesterday' is not a date",
+            ),
         ];
         for (row, column, name, reason) in cases {
             let parsed = parse(&format!("{header}{row}"));
             assert!(parsed.records.is_empty(), "{row}");
             let e = &parsed.rejected[0];
-            assert_eq!((e.line, e.column, e.column_name.as_str()), (2, Some(*column), *name), "{row}");
+            assert_eq!(
+                (e.line, e.column, e.column_name.as_str()),
+                (2, Some(*column), *name),
+                "{row}"
+            );
             assert!(e.reason.contains(reason), "{row}: {}", e.reason);
         }
     }
 
     #[test]
     fn detection_keeps_the_two_exports_apart() {
-        let cost = Header::new(vec!["usage_date_utc".into(), "model".into(), "token_type".into(), "cost_usd".into()], 1);
-        let tokens = Header::new(vec!["usage_date_utc".into(), "model_version".into(), "usage_output_tokens".into()], 1);
+        let cost = Header::new(
+            vec![
+                "usage_date_utc".into(),
+                "model".into(),
+                "token_type".into(),
+                "cost_usd".into(),
+            ],
+            1,
+        );
+        let tokens = Header::new(
+            vec![
+                "usage_date_utc".into(),
+                "model_version".into(),
+                "usage_output_tokens".into(),
+            ],
+            1,
+        );
         assert!(AnthropicCost.detect(&cost) && !AnthropicTokens.detect(&cost));
         assert!(AnthropicTokens.detect(&tokens) && !AnthropicCost.detect(&tokens));
     }
