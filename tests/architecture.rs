@@ -2,6 +2,10 @@
 //! `domain` stays pure (no egui, no SQLite, no file system, no clock); only `store` names
 //! rusqlite; `ui` never touches the store; nothing in `src/` opens a network connection.
 
+// Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
+// #[test] functions only, not the helpers they call.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

@@ -1,6 +1,10 @@
 //! The command line as scripts use it: the built binary run on fixture files, checking exit
 //! codes, JSON fields and error text.
 
+// Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
+// #[test] functions only, not the helpers they call.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

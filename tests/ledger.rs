@@ -2,6 +2,10 @@
 //! whatever overlap it is imported; pending lines that later settle stay one record; identical
 //! purchases in one statement stay two; look-alikes are kept and counted; old schemas upgrade.
 
+// Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
+// #[test] functions only, not the helpers they call.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use burnrate::domain::import::FileOptions;

@@ -174,7 +174,7 @@ pub fn from_unix_seconds(text: &str) -> Option<NaiveDateTime> {
     chrono::DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc())
 }
 
-/// The UTC offset in hours of the time-zone abbreviations PayPal writes, where known.
+/// The UTC offset in minutes of the time-zone abbreviations PayPal writes, where known.
 pub fn zone_offset_minutes(abbreviation: &str) -> Option<i64> {
     let z = abbreviation.trim().to_ascii_uppercase();
     let hours: i64 = match z.as_str() {
@@ -232,7 +232,10 @@ mod tests {
             "2020-08-24 13:43:54.496"
         );
         assert_eq!(d("03/04/2026", None), "", "ambiguous without an order");
-        assert_eq!(d("03/02/26", Some(DateOrder::MonthFirst)), "2026-03-02 00:00:00");
+        assert_eq!(
+            d("03/02/26", Some(DateOrder::MonthFirst)),
+            "2026-03-02 00:00:00"
+        );
         assert_eq!(d("2026/03/02", None), "2026-03-02 00:00:00");
         assert_eq!(
             d("31/02/2026", Some(DateOrder::DayFirst)),
