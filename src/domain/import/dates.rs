@@ -139,6 +139,9 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
             }
         }
     }
+    if t.chars().any(char::is_alphabetic) {
+        return parse_month_name_date(t);
+    }
     let (date_part, time_part) = match t.split_once(' ') {
         Some((d, rest)) => (d, Some(rest.trim())),
         None => (t, None),
@@ -157,6 +160,15 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
         Some(tp) => parse_time(tp)?,
     };
     Some(date.and_time(time))
+}
+
+/// Dates that spell the month: `12-Dec-2019`, `12 Dec 2019`, `25 January 2018`, `Apr 8, 2018`,
+/// `December 12, 2019`. Month names are English.
+fn parse_month_name_date(text: &str) -> Option<NaiveDateTime> {
+    let t = text.replace(',', " ");
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let formats = ["%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%B-%Y"];
+    formats.iter().find_map(|f| NaiveDate::parse_from_str(&t, f).ok()).map(|d| d.and_time(NaiveTime::MIN))
 }
 
 /// Parses `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.
@@ -237,6 +249,10 @@ mod tests {
             "2026-03-02 00:00:00"
         );
         assert_eq!(d("2026/03/02", None), "2026-03-02 00:00:00");
+        assert_eq!(d("12-Dec-2019", None), "2019-12-12 00:00:00");
+        assert_eq!(d("25 January 2018", None), "2018-01-25 00:00:00");
+        assert_eq!(d("Apr 8, 2018", None), "2018-04-08 00:00:00");
+        assert_eq!(d("Pending", None), "");
         assert_eq!(
             d("31/02/2026", Some(DateOrder::DayFirst)),
             "",
