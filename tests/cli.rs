@@ -338,3 +338,34 @@ fn history_lists_and_undoes_an_import() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn burnrate_db_variable_chooses_the_ledger_and_it_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested").join("mine.sqlite");
+    let a = fixture("ledger/openai_cost_oct01_10.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .args(["import", a.to_str().unwrap()])
+        .env("BURNRATE_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.is_file(), "the ledger was created where BURNRATE_DB says");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn a_ledger_from_a_newer_burnrate_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    assert!(burnrate(&db, &["report"]).status.success());
+    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    let out = burnrate(&db, &["report"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("newer burnrate") && err.contains(db.to_str().unwrap()), "{err}");
+}
