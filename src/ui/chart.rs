@@ -1,0 +1,252 @@
+//! The stacked bar chart of usage cost by project or model, per day, week or month.
+//!
+//! Bars are stacked by computing each layer's base from the layers below it; hovering a bar
+//! shows the group, the bucket and the exact amount. Amounts become floats here only to place
+//! bars on the chart.
+
+use egui_plot::{Bar, BarChart, Plot};
+
+use crate::domain::money::Amount;
+
+use super::{Action, format, theme};
+use crate::store::{Bucket, CostSeries, SeriesGroup};
+
+/// What the chart shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartView {
+    pub series: CostSeries,
+    pub group: SeriesGroup,
+    pub bucket: Bucket,
+    /// Reset zoom and pan this frame.
+    pub reset: bool,
+}
+
+fn bucket_label(day: chrono::NaiveDate, bucket: Bucket) -> String {
+    match bucket {
+        Bucket::Day => day.format("%b %-d").to_string(),
+        Bucket::Week => format!("wk {}", day.format("%b %-d")),
+        Bucket::Month => day.format("%b %Y").to_string(),
+    }
+}
+
+/// The toggles above the chart.
+fn controls_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Usage cost").strong());
+        ui.separator();
+        for (group, label) in [
+            (SeriesGroup::Project, "Cost by project"),
+            (SeriesGroup::Model, "Cost by model"),
+        ] {
+            if ui.selectable_label(view.group == group, label).clicked() && view.group != group {
+                actions.push(Action::SetGroup(group));
+            }
+        }
+        ui.separator();
+        for (bucket, label) in [
+            (Bucket::Day, "Day"),
+            (Bucket::Week, "Week"),
+            (Bucket::Month, "Month"),
+        ] {
+            if ui.selectable_label(view.bucket == bucket, label).clicked() && view.bucket != bucket
+            {
+                actions.push(Action::SetBucket(bucket));
+            }
+        }
+        ui.separator();
+        if ui
+            .button("Reset view")
+            .on_hover_text("Undo zoom and pan (or double-click the chart)")
+            .clicked()
+        {
+            actions.push(Action::ResetChart);
+        }
+        if !view.series.other_currencies.is_empty() {
+            ui.label(
+                egui::RichText::new(format!(
+                    "in {}; usage in {} is not charted",
+                    view.series.currency,
+                    view.series.other_currencies.join(", ")
+                ))
+                .small()
+                .color(theme::weak(ui)),
+            );
+        }
+    });
+}
+
+/// One bar chart per series, each stacked on the ones before it.
+fn stacked_bars(series: &CostSeries, labels: &[String]) -> Vec<BarChart> {
+    let currency = series.currency.as_str();
+    let mut base = vec![0.0_f64; series.buckets.len()];
+    let mut charts = Vec::with_capacity(series.series.len());
+    for (index, layer) in series.series.iter().enumerate() {
+        let color = theme::series_color(index);
+        let bars: Vec<Bar> = layer
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, amount)| !amount.is_zero())
+            .filter_map(|(i, amount)| {
+                let height = chart_height(*amount);
+                let offset = base.get_mut(i)?;
+                let label = labels.get(i).map_or("", String::as_str);
+                let mut text = format!(
+                    "{}\n{label}: {}",
+                    layer.name,
+                    format::money(*amount, currency)
+                );
+                let whole_cents = crate::domain::money::Amount::from_cents(amount.round_to_cents());
+                if whole_cents != Some(*amount) {
+                    text.push_str("\nexact ");
+                    text.push_str(&format::exact(*amount, currency));
+                }
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a bucket index placed on the chart's x axis"
+                )]
+                let x = i as f64;
+                let bar = Bar::new(x, height)
+                    .base_offset(*offset)
+                    .name(text)
+                    .fill(color)
+                    .width(0.8);
+                *offset += height;
+                Some(bar)
+            })
+            .collect();
+        charts.push(
+            BarChart::new(layer.name.clone(), bars)
+                .color(color)
+                .element_formatter(Box::new(|bar: &Bar, _chart: &BarChart| bar.name.clone())),
+        );
+    }
+    charts
+}
+
+/// The chart with its toggles.
+pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
+    controls_ui(ui, view, actions);
+    let series = &view.series;
+    if series.series.is_empty() {
+        let (first, last) = (series.buckets.first(), series.buckets.last());
+        let range = match (first, last) {
+            (Some(f), Some(l)) => format!(" between {f} and {l}"),
+            _ => String::new(),
+        };
+        theme::card_frame(ui).show(ui, |ui| {
+            ui.set_min_size(egui::vec2(ui.available_width(), theme::CHART_HEIGHT / 2.0));
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "No usage cost{range}. Import a provider cost export (OpenAI or Anthropic) to see it here."
+                    ))
+                    .color(theme::weak(ui)),
+                );
+            });
+        });
+        return;
+    }
+    let labels: Vec<String> = series
+        .buckets
+        .iter()
+        .map(|d| bucket_label(*d, view.bucket))
+        .collect();
+    let currency = series.currency.clone();
+    let charts = stacked_bars(series, &labels);
+    let symbol_currency = currency.clone();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a bucket count placed on the chart's x axis"
+    )]
+    let last_x = series.buckets.len() as f64 - 0.5;
+    let mut plot = Plot::new("cost chart")
+        .height(theme::CHART_HEIGHT)
+        .allow_scroll(false)
+        .allow_double_click_reset(true)
+        .show_x(false)
+        .show_y(false)
+        .include_y(0.0)
+        .include_x(-0.5)
+        .include_x(last_x)
+        .y_axis_min_width(48.0)
+        .x_axis_formatter(move |mark, _range| {
+            let rounded = mark.value.round();
+            if (mark.value - rounded).abs() > 1e-6 || rounded < 0.0 {
+                return String::new();
+            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole, non-negative bucket index"
+            )]
+            let index = rounded as usize;
+            labels.get(index).cloned().unwrap_or_default()
+        })
+        .y_axis_formatter(move |mark, _range| {
+            let symbol = if symbol_currency == "USD" { "$" } else { "" };
+            format!("{symbol}{}", mark.value)
+        });
+    if view.reset {
+        plot = plot.reset();
+    }
+    ui.horizontal_top(|ui| {
+        let plot_width = (ui.available_width() - LEGEND_WIDTH - theme::GAP).max(200.0);
+        plot.width(plot_width).show(ui, |plot_ui| {
+            for chart in charts {
+                plot_ui.bar_chart(chart);
+            }
+        });
+        ui.add_space(theme::GAP);
+        legend_ui(ui, series);
+    });
+}
+
+/// Width of the legend beside the chart, in points.
+const LEGEND_WIDTH: f32 = 220.0;
+
+/// The legend: one line per series with its colour and its total over the chart's range.
+fn legend_ui(ui: &mut egui::Ui, series: &CostSeries) {
+    ui.vertical(|ui| {
+        ui.set_width(LEGEND_WIDTH);
+        let (first, last) = (series.buckets.first(), series.buckets.last());
+        if let (Some(f), Some(l)) = (first, last) {
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} – {}",
+                    f.format("%b %-d"),
+                    l.format("%b %-d, %Y")
+                ))
+                .small()
+                .color(theme::weak(ui)),
+            );
+        }
+        for (index, layer) in series.series.iter().enumerate() {
+            let total = crate::domain::money::checked_sum(layer.values.iter().copied());
+            ui.horizontal(|ui| {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter()
+                    .rect_filled(rect, 2.0, theme::series_color(index));
+                ui.add(egui::Label::new(&layer.name).truncate());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let text = total.map_or_else(
+                        || "too large".to_string(),
+                        |t| format::money(t, &series.currency),
+                    );
+                    ui.label(egui::RichText::new(text).monospace());
+                });
+            });
+        }
+    });
+}
+
+/// An amount as a bar height. The only place money becomes a float: charts place points, they
+/// never add them up.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "bar heights need floats; money code never reads them back"
+)]
+fn chart_height(amount: Amount) -> f64 {
+    amount.nanos() as f64 / 1e9
+}

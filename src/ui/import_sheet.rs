@@ -1,0 +1,250 @@
+//! The import sheet: a modal window that previews what importing the dropped or picked files
+//! will do (format, counts, rejected rows, the first records as they will be stored), then shows
+//! the progress of the real import with a cancel button, then a summary.
+//!
+//! Nothing is written before the user presses "Import".
+
+use super::{Action, format, theme};
+
+/// One record of the preview, as it will be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleRow {
+    pub day: String,
+    pub what: String,
+    pub detail: String,
+    pub amount: String,
+}
+
+/// The preview of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FilePreview {
+    pub name: String,
+    /// The detected format, for people.
+    pub format: Option<String>,
+    /// Why the file cannot be imported.
+    pub error: Option<String>,
+    pub rows: u64,
+    pub new: u64,
+    pub duplicates: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub rejected: usize,
+    /// The first rejected rows: `line 12, column 3 (amount): ...`.
+    pub first_rejected: Vec<String>,
+    pub sample: Vec<SampleRow>,
+}
+
+/// Where the sheet is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetView {
+    /// Reading the files (dry run).
+    Checking {
+        done: usize,
+        total: usize,
+        current: String,
+    },
+    /// The preview, waiting for the user.
+    Preview { files: Vec<FilePreview> },
+    /// The real import is running.
+    Importing {
+        done: usize,
+        total: usize,
+        current: String,
+        rows: u64,
+        bytes: u64,
+        /// Size of the current file, for the progress bar.
+        file_bytes: u64,
+        cancelling: bool,
+    },
+    /// The import ended; one line per file.
+    Finished { lines: Vec<String>, failed: bool },
+}
+
+/// The sheet, as a modal window over the dashboard.
+pub fn sheet_ui(ctx: &egui::Context, view: &SheetView, actions: &mut Vec<Action>) {
+    let max = ctx.content_rect().size() * egui::vec2(0.85, 0.85);
+    egui::Modal::new(egui::Id::unique("import sheet")).show(ctx, |ui| {
+        ui.set_max_size(max);
+        ui.set_width(max.x.min(980.0));
+        match view {
+            SheetView::Checking {
+                done,
+                total,
+                current,
+            } => checking_ui(ui, *done, *total, current, actions),
+            SheetView::Preview { files } => preview_ui(ui, files, actions),
+            SheetView::Importing {
+                done,
+                total,
+                current,
+                rows,
+                bytes,
+                file_bytes,
+                cancelling,
+            } => {
+                ui.heading("Importing");
+                ui.label(format!("File {} of {total}: {current}", done + 1));
+                #[expect(clippy::cast_precision_loss, reason = "a progress fraction")]
+                let fraction = if *file_bytes == 0 {
+                    0.0
+                } else {
+                    (*bytes as f32 / *file_bytes as f32).min(1.0)
+                };
+                ui.add(egui::ProgressBar::new(fraction).text(format!(
+                    "{} rows, {} of {}",
+                    format::count(rows),
+                    format::bytes(*bytes),
+                    format::bytes(*file_bytes)
+                )));
+                ui.add_space(theme::PAD);
+                if ui
+                    .add_enabled(!cancelling, egui::Button::new("Cancel"))
+                    .clicked()
+                {
+                    actions.push(Action::CancelJob);
+                }
+                if *cancelling {
+                    ui.label("Cancelling; the file being imported is left out entirely.");
+                }
+            }
+            SheetView::Finished { lines, failed } => {
+                ui.heading(if *failed {
+                    "Import finished with problems"
+                } else {
+                    "Import finished"
+                });
+                for line in lines {
+                    ui.label(line);
+                }
+                ui.add_space(theme::PAD);
+                if ui.button("Close").clicked() {
+                    actions.push(Action::ClosePreview);
+                }
+            }
+        }
+    });
+}
+
+fn checking_ui(
+    ui: &mut egui::Ui,
+    done: usize,
+    total: usize,
+    current: &str,
+    actions: &mut Vec<Action>,
+) {
+    ui.heading("Checking files");
+    ui.label(format!(
+        "Reading {current} ({} of {total}); nothing is written yet.",
+        done + 1
+    ));
+    #[expect(clippy::cast_precision_loss, reason = "a progress fraction")]
+    let fraction = if total == 0 {
+        0.0
+    } else {
+        done as f32 / total as f32
+    };
+    ui.add(egui::ProgressBar::new(fraction).animate(true));
+    if ui.button("Cancel").clicked() {
+        actions.push(Action::CancelJob);
+    }
+}
+
+fn preview_ui(ui: &mut egui::Ui, files: &[FilePreview], actions: &mut Vec<Action>) {
+    ui.heading("Import preview");
+    let importable = files.iter().filter(|f| f.error.is_none()).count();
+    let new: u64 = files
+        .iter()
+        .filter(|f| f.error.is_none())
+        .map(|f| f.new + f.updated)
+        .sum();
+    ui.label(
+        egui::RichText::new(format!(
+            "{} of {} file(s) can be imported: {} new or updated record(s). Nothing has been written yet.",
+            importable,
+            files.len(),
+            format::count(new)
+        ))
+        .color(theme::weak(ui)),
+    );
+    ui.add_space(theme::PAD);
+    let footer_height = 40.0;
+    egui::ScrollArea::vertical()
+        .max_height((ui.available_height() - footer_height).max(120.0))
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for (index, file) in files.iter().enumerate() {
+                file_ui(ui, index, file);
+                ui.add_space(theme::PAD);
+            }
+        });
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(importable > 0, egui::Button::new("Import"))
+            .on_hover_text("Write the new records to the ledger, one transaction per file")
+            .clicked()
+        {
+            actions.push(Action::ConfirmImport);
+        }
+        if ui.button("Cancel").clicked() {
+            actions.push(Action::ClosePreview);
+        }
+    });
+}
+
+fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview) {
+    theme::card_frame(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(&file.name).strong());
+            if let Some(format) = &file.format {
+                ui.label(egui::RichText::new(format!("read as {format}")).color(theme::weak(ui)));
+            }
+        });
+        if let Some(error) = &file.error {
+            ui.add(egui::Label::new(egui::RichText::new(error).color(theme::error(ui))).wrap());
+            return;
+        }
+        ui.label(format!(
+            "{} rows: {} new, {} duplicate, {} updated, {} rejected{}",
+            format::count(file.rows),
+            format::count(file.new),
+            format::count(file.duplicates),
+            format::count(file.updated),
+            format::count(file.rejected),
+            if file.skipped > 0 {
+                format!(", {} empty", format::count(file.skipped))
+            } else {
+                String::new()
+            }
+        ));
+        for reason in &file.first_rejected {
+            ui.label(egui::RichText::new(reason).small().color(theme::error(ui)));
+        }
+        if file.sample.is_empty() {
+            return;
+        }
+        egui::CollapsingHeader::new(format!("First {} records", file.sample.len()))
+            .id_salt(("sample", index))
+            .default_open(index == 0)
+            .show(ui, |ui| {
+                egui::Grid::new(("sample grid", index))
+                    .striped(true)
+                    .num_columns(4)
+                    .show(ui, |ui| {
+                        for row in &file.sample {
+                            ui.label(&row.day);
+                            ui.label(&row.what);
+                            ui.add(egui::Label::new(&row.detail).truncate());
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    ui.label(egui::RichText::new(&row.amount).monospace());
+                                },
+                            );
+                            ui.end_row();
+                        }
+                    });
+            });
+    });
+}

@@ -1,0 +1,335 @@
+//! The ledger tables (usage, billing, bank lines) and the import history, with a search box.
+//!
+//! Tables are virtualised: only the visible rows are laid out, from a page of rows the app keeps
+//! cached. When the visible rows leave that page, the table asks for them with
+//! [`Action::ShowRows`] and draws placeholders until they arrive.
+
+use egui_extras::{Column, TableBuilder};
+
+use super::{Action, Tab, format, theme};
+use crate::store::{BankRow, BillingRow, SourceFileRow, UsageRow};
+
+/// The rows of the cached page.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    Usage(Vec<UsageRow>),
+    Billing(Vec<BillingRow>),
+    Bank(Vec<BankRow>),
+    Imports(Vec<SourceFileRow>),
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Usage(r) => r.len(),
+            Rows::Billing(r) => r.len(),
+            Rows::Bank(r) => r.len(),
+            Rows::Imports(r) => r.len(),
+        }
+    }
+}
+
+/// What the table area shows.
+#[derive(Debug, Clone)]
+pub struct TableView {
+    pub tab: Tab,
+    pub search: String,
+    /// Rows matching the search.
+    pub total_rows: usize,
+    /// The index of the first row of `rows`.
+    pub offset: usize,
+    pub rows: Rows,
+    pub busy: bool,
+}
+
+/// Tabs, search box and the table of the selected tab.
+pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        for tab in Tab::ALL {
+            if ui.selectable_label(view.tab == tab, tab.label()).clicked() && view.tab != tab {
+                actions.push(Action::SetTab(tab));
+            }
+        }
+        ui.separator();
+        if view.tab != Tab::Imports {
+            let mut search = view.search.clone();
+            let edit = egui::TextEdit::singleline(&mut search)
+                .hint_text("Search")
+                .desired_width(220.0);
+            ui.add(edit)
+                .on_hover_text("Filter by provider, project, model, description or day");
+            if search != view.search {
+                actions.push(Action::SetSearch(search));
+            }
+            ui.label(
+                egui::RichText::new(format!("{} rows", format::count(view.total_rows)))
+                    .color(theme::weak(ui)),
+            );
+        }
+    });
+    ui.add_space(4.0);
+    match &view.rows {
+        Rows::Imports(files) => imports_ui(ui, files, view.busy, actions),
+        rows => records_ui(ui, view, rows, actions),
+    }
+}
+
+fn amount_cell(ui: &mut egui::Ui, text: &str) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(egui::RichText::new(text).monospace());
+    });
+}
+
+fn headers(tab: Tab) -> &'static [&'static str] {
+    match tab {
+        Tab::Usage => &[
+            "Day", "Provider", "Project", "Model", "Kind", "Tokens", "Cost",
+        ],
+        Tab::Billing => &[
+            "Day",
+            "Provider",
+            "Kind",
+            "Number",
+            "Status",
+            "Amount",
+            "Description",
+        ],
+        Tab::Bank | Tab::Imports => &[
+            "Day",
+            "Account",
+            "Description",
+            "AI service",
+            "Status",
+            "Amount",
+        ],
+    }
+}
+
+fn columns(tab: Tab) -> Vec<Column> {
+    let text = |w: f32| Column::initial(w).at_least(40.0).clip(true).resizable(true);
+    let amount = || Column::initial(120.0).at_least(80.0).resizable(true);
+    match tab {
+        Tab::Usage => vec![
+            text(90.0),
+            text(90.0),
+            text(150.0),
+            text(190.0),
+            Column::remainder().at_least(100.0).clip(true),
+            amount(),
+            amount(),
+        ],
+        Tab::Billing => vec![
+            text(90.0),
+            text(90.0),
+            text(120.0),
+            text(130.0),
+            text(80.0),
+            amount(),
+            Column::remainder().at_least(100.0).clip(true),
+        ],
+        Tab::Bank | Tab::Imports => vec![
+            text(90.0),
+            text(130.0),
+            Column::remainder().at_least(160.0).clip(true),
+            text(170.0),
+            text(90.0),
+            amount(),
+        ],
+    }
+}
+
+fn records_ui(ui: &mut egui::Ui, view: &TableView, rows: &Rows, actions: &mut Vec<Action>) {
+    if view.total_rows == 0 {
+        let text = if view.search.trim().is_empty() {
+            "Nothing imported of this kind yet."
+        } else {
+            "No rows match the search."
+        };
+        ui.label(egui::RichText::new(text).color(theme::weak(ui)));
+        return;
+    }
+    let mut visible: Option<(usize, usize)> = None;
+    let mut builder = TableBuilder::new(ui)
+        .id_salt(view.tab)
+        .striped(true)
+        .resizable(true)
+        .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+    for column in columns(view.tab) {
+        builder = builder.column(column);
+    }
+    builder
+        .header(theme::ROW_HEIGHT + 2.0, |mut header| {
+            for title in headers(view.tab) {
+                header.col(|ui| {
+                    ui.strong(*title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(theme::ROW_HEIGHT, view.total_rows, |mut row| {
+                let index = row.index();
+                visible =
+                    Some(visible.map_or((index, index), |(a, b)| (a.min(index), b.max(index))));
+                let local = index.checked_sub(view.offset).filter(|i| *i < rows.len());
+                match (rows, local) {
+                    (Rows::Usage(r), Some(i)) => {
+                        if let Some(u) = r.get(i) {
+                            usage_row(&mut row, u);
+                        }
+                    }
+                    (Rows::Billing(r), Some(i)) => {
+                        if let Some(b) = r.get(i) {
+                            billing_row(&mut row, b);
+                        }
+                    }
+                    (Rows::Bank(r), Some(i)) => {
+                        if let Some(b) = r.get(i) {
+                            bank_row(&mut row, b);
+                        }
+                    }
+                    _ => {
+                        row.col(|ui| {
+                            ui.label(egui::RichText::new("…").color(theme::weak(ui)));
+                        });
+                    }
+                }
+            });
+        });
+    if let Some((first, last)) = visible {
+        let loaded = view.offset..view.offset + rows.len();
+        if !loaded.contains(&first) || !loaded.contains(&last) {
+            actions.push(Action::ShowRows { first, last });
+        }
+    }
+}
+
+fn usage_row(row: &mut egui_extras::TableRow<'_, '_>, u: &UsageRow) {
+    row.col(|ui| {
+        ui.label(&u.day);
+    });
+    row.col(|ui| {
+        ui.label(&u.provider);
+    });
+    row.col(|ui| {
+        ui.label(&u.project);
+    });
+    row.col(|ui| {
+        ui.label(&u.model);
+    });
+    row.col(|ui| {
+        ui.label(&u.token_kind);
+    });
+    row.col(|ui| {
+        amount_cell(ui, &u.tokens.map(format::count).unwrap_or_default());
+    });
+    row.col(|ui| {
+        let text = u
+            .cost
+            .map(|c| format::money(c, &u.currency))
+            .unwrap_or_default();
+        amount_cell(ui, &text);
+    })
+    .1
+    .on_hover_text(
+        u.cost
+            .map(|c| format::exact(c, &u.currency))
+            .unwrap_or_default(),
+    );
+}
+
+fn billing_row(row: &mut egui_extras::TableRow<'_, '_>, b: &BillingRow) {
+    for text in [&b.day, &b.provider, &b.kind, &b.number, &b.status] {
+        row.col(|ui| {
+            ui.label(text);
+        });
+    }
+    row.col(|ui| amount_cell(ui, &format::money(b.amount, &b.currency)));
+    row.col(|ui| {
+        ui.label(&b.description);
+    });
+}
+
+fn bank_row(row: &mut egui_extras::TableRow<'_, '_>, b: &BankRow) {
+    let service = if b.provider.is_empty() {
+        String::new()
+    } else if b.spend_kind.is_empty() {
+        b.provider.clone()
+    } else {
+        format!("{} ({})", b.provider, b.spend_kind.replace('_', " "))
+    };
+    for text in [&b.day, &b.account, &b.description, &service, &b.status] {
+        row.col(|ui| {
+            ui.label(text);
+        });
+    }
+    row.col(|ui| amount_cell(ui, &format::money(b.amount, &b.currency)));
+}
+
+/// The import history with an undo button per import.
+fn imports_ui(ui: &mut egui::Ui, files: &[SourceFileRow], busy: bool, actions: &mut Vec<Action>) {
+    if files.is_empty() {
+        ui.label(egui::RichText::new("No imports yet.").color(theme::weak(ui)));
+        return;
+    }
+    let titles = [
+        "Imported",
+        "File",
+        "Format",
+        "Rows",
+        "New",
+        "Updated",
+        "Duplicates",
+        "Rejected",
+        "",
+    ];
+    TableBuilder::new(ui)
+        .id_salt("imports")
+        .striped(true)
+        .auto_shrink([false, false])
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(150.0))
+        .column(Column::initial(260.0).clip(true).resizable(true))
+        .column(Column::initial(120.0).clip(true))
+        .columns(Column::initial(70.0), 5)
+        .column(Column::remainder().at_least(70.0))
+        .header(theme::ROW_HEIGHT + 2.0, |mut header| {
+            for title in titles {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(theme::ROW_HEIGHT + 4.0, files.len(), |mut row| {
+                let Some(f) = files.get(row.index()) else {
+                    return;
+                };
+                row.col(|ui| {
+                    ui.label(f.imported_at.replace('T', " ").trim_end_matches('Z'));
+                });
+                row.col(|ui| {
+                    ui.label(&f.name);
+                });
+                row.col(|ui| {
+                    ui.label(&f.format);
+                });
+                for n in [f.rows, f.inserted, f.updated, f.duplicates, f.rejected] {
+                    row.col(|ui| amount_cell(ui, &format::count(n)));
+                }
+                row.col(|ui| {
+                    let undo = ui
+                        .add_enabled(!busy, egui::Button::new("Undo"))
+                        .on_hover_text(format!(
+                            "Remove the {} record(s) this import brought",
+                            f.inserted
+                        ));
+                    if undo.clicked() {
+                        actions.push(Action::Undo {
+                            source_file_id: f.id,
+                        });
+                    }
+                });
+            });
+        });
+}
