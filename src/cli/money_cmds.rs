@@ -1,0 +1,337 @@
+//! The `flags` and `balance` commands: what went wrong with AI spending, and what is left on a
+//! prepaid provider account, as of a day.
+//!
+//! Both read the ledger through [`Store::flag_inputs`] and judge with the pure detectors and
+//! balance rules of `domain`; this module only picks the as-of date (today at the edge, unless
+//! `--as-of` is given) and prints. JSON output is a contract: `flags --json` is an array of
+//! `{"id", "kind", "severity", "provider", "date", "amount", "currency", "project", "records",
+//! "message", "diagnosis"}` (plus `"dismissed"` with `--all`); `balance --json` is
+//! `{"provider", "as_of", "currency", "balance", "series", "burn_rate_per_day", "depletes_on"}`
+//! plus the account, the 30-day burn rate, the lots and the monthly roll-forward. Amounts are
+//! decimal strings rounded to cents. Dismissing: `burnrate flags dismiss ID --note TEXT`.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use crate::domain::balance::{self, AccountKey, Balance, LotKind};
+use crate::domain::flags::{self, Flag, FlagInputs};
+use crate::domain::money::Amount;
+use crate::store::Store;
+
+/// Arguments of `burnrate flags`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct FlagsArgs {
+    /// Show dismissed flags too.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: Option<FlagsAction>,
+}
+
+/// What to do with one flag.
+#[derive(Debug, Subcommand)]
+pub enum FlagsAction {
+    /// Dismiss a flag with a note; it stays dismissed across runs.
+    Dismiss {
+        /// The flag's id, as `burnrate flags` prints it.
+        id: String,
+        /// Why it is dismissed (kept with the dismissal).
+        #[arg(long)]
+        note: String,
+    },
+}
+
+/// Arguments of `burnrate balance`.
+#[derive(Debug, Args)]
+pub struct BalanceArgs {
+    /// The provider (openai, anthropic, ...).
+    #[arg(long, value_name = "NAME")]
+    pub provider: String,
+    /// The organization inside the provider, by name or id (needed when it has several).
+    #[arg(long, value_name = "ORG")]
+    pub account: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// `burnrate flags`.
+///
+/// # Errors
+/// When the ledger cannot be read, or the flag to dismiss does not exist.
+pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: Option<NaiveDate>) -> anyhow::Result<i32> {
+    let store = Store::open(db)?;
+    let as_of = as_of.unwrap_or_else(today);
+    let inputs = store.flag_inputs()?;
+    let params = store.flag_params()?;
+    let all = flags::detect(&inputs, &params, as_of);
+    if let Some(FlagsAction::Dismiss { id, note }) = &args.action {
+        let Some(flag) = all.iter().find(|f| f.id == id.trim()) else {
+            bail!(
+                "there is no flag with id {id} as of {as_of}; `burnrate flags --all --as-of {as_of}` lists them"
+            );
+        };
+        store.dismiss_flag(&flag.id, note, &super::now_utc())?;
+        println!(
+            "Dismissed {} ({}): {}",
+            flag.id,
+            flag.kind.as_str(),
+            flag.message
+        );
+        return Ok(0);
+    }
+    let dismissed: BTreeMap<String, String> = store
+        .dismissed_flags()?
+        .into_iter()
+        .map(|d| (d.flag_id, d.note))
+        .collect();
+    let shown: Vec<&Flag> = all
+        .iter()
+        .filter(|f| args.all || !dismissed.contains_key(&f.id))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<Value> = shown
+            .iter()
+            .map(|f| {
+                let mut v = flag_json(f);
+                if args.all {
+                    v["dismissed"] = json!(dismissed.contains_key(&f.id));
+                }
+                v
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(0);
+    }
+    for f in &shown {
+        let amount = f
+            .amount
+            .map(|a| format!("  {} {}", a.to_cents_string(), f.currency))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:8}  {}  {}  {}{amount}",
+            f.severity.as_str(),
+            f.date,
+            f.kind.as_str(),
+            f.provider
+        )?;
+        writeln!(out, "    {}", f.message)?;
+        writeln!(out, "    {}", f.diagnosis)?;
+        let note = dismissed
+            .get(&f.id)
+            .map(|n| format!("  (dismissed: {n})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    id {}  evidence: {}{note}",
+            f.id,
+            f.records.join(", ")
+        )?;
+        writeln!(out)?;
+    }
+    let hidden = all.len() - shown.len();
+    let hidden_note = if hidden > 0 {
+        format!(", {hidden} dismissed (show them with --all)")
+    } else {
+        String::new()
+    };
+    writeln!(out, "{} flag(s) as of {as_of}{hidden_note}", shown.len())?;
+    Ok(0)
+}
+
+fn flag_json(f: &Flag) -> Value {
+    json!({
+        "id": f.id,
+        "kind": f.kind.as_str(),
+        "severity": f.severity.as_str(),
+        "provider": f.provider,
+        "date": f.date.to_string(),
+        "amount": f.amount.map(Amount::to_cents_string),
+        "currency": f.currency,
+        "project": f.project,
+        "records": f.records,
+        "message": f.message,
+        "diagnosis": f.diagnosis,
+    })
+}
+
+/// Picks the account: the named one, else the provider's only one.
+fn pick_account(
+    inputs: &FlagInputs,
+    provider: &str,
+    organization: Option<&str>,
+) -> anyhow::Result<AccountKey> {
+    if let Some(org) = organization {
+        return Ok(inputs.resolve_account(provider, org));
+    }
+    let accounts: Vec<AccountKey> = inputs
+        .accounts()
+        .into_iter()
+        .filter(|a| a.provider == provider)
+        .collect();
+    match accounts.as_slice() {
+        [] => bail!(
+            "the ledger has no credits or usage for the provider '{provider}'; `burnrate report` lists providers"
+        ),
+        [only] => Ok(only.clone()),
+        many => {
+            let names: Vec<&str> = many.iter().map(|a| a.organization.as_str()).collect();
+            bail!(
+                "{provider} has several accounts ({}); pick one with --account",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+/// `burnrate balance`.
+///
+/// # Errors
+/// When the ledger cannot be read, the account is ambiguous or unknown, or a total overflows.
+pub fn balance_command(
+    db: &Path,
+    args: &BalanceArgs,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<i32> {
+    let store = Store::open(db)?;
+    let as_of = as_of.unwrap_or_else(today);
+    let inputs = store.flag_inputs()?.up_to(as_of);
+    let provider = args.provider.trim().to_lowercase();
+    let account = pick_account(&inputs, &provider, args.account.as_deref())?;
+    let lots = flags::credit_lots(&inputs);
+    let b = balance::simulate(&account, &lots, &inputs.usage, as_of)
+        .with_context(|| format!("adding up the balance of {}", account.label()))?;
+    let burn_7 = b.burn_rate_per_day(7)?;
+    let burn_30 = b.burn_rate_per_day(30)?;
+    let depletes_on = b.depletes_on(burn_7);
+    let months = b.monthly()?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = balance_json(&b, burn_7, burn_30, depletes_on, &months);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(0);
+    }
+    let cur = &b.currency;
+    let inferred = if b.lots.iter().any(|l| l.kind == LotKind::Inferred) {
+        " (includes credit inferred from bank top-ups)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{} as of {as_of}: {} {cur}{inferred}",
+        account.label(),
+        b.closing().to_cents_string()
+    )?;
+    let runs_out =
+        depletes_on.map_or_else(|| "not within ten years".to_string(), |d| d.to_string());
+    writeln!(
+        out,
+        "burn rate {} {cur}/day over 7 days, {} {cur}/day over 30 days; runs out: {runs_out}",
+        burn_7.to_cents_string(),
+        burn_30.to_cents_string()
+    )?;
+    writeln!(out, "\nlots:")?;
+    for l in &b.lots {
+        let expiry = l
+            .expiry
+            .map_or_else(|| "never".to_string(), |d| d.to_string());
+        writeln!(
+            out,
+            "  {}  {:8}  {:>10}  left {:>10}  expired {:>10}  expires {expiry}  {}",
+            l.day,
+            l.kind.as_str(),
+            l.amount.to_cents_string(),
+            l.remaining.to_cents_string(),
+            l.expired.to_cents_string(),
+            l.record
+        )?;
+    }
+    writeln!(
+        out,
+        "\n  month      opening    credits      usage   consumed    expired    closing  residual"
+    )?;
+    for m in &months {
+        writeln!(
+            out,
+            "  {}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
+            m.month.format("%Y-%m"),
+            m.opening.to_cents_string(),
+            m.credits.to_cents_string(),
+            m.usage.to_cents_string(),
+            m.consumed.to_cents_string(),
+            m.expired.to_cents_string(),
+            m.closing.to_cents_string(),
+            m.residual.to_cents_string()
+        )?;
+    }
+    if b.other_currency_records > 0 {
+        writeln!(
+            out,
+            "\n{} record(s) in another currency than {cur} are not in this balance.",
+            b.other_currency_records
+        )?;
+    }
+    Ok(0)
+}
+
+fn balance_json(
+    b: &Balance,
+    burn_7: Amount,
+    burn_30: Amount,
+    depletes_on: Option<NaiveDate>,
+    months: &[balance::MonthRoll],
+) -> Value {
+    json!({
+        "provider": b.account.provider,
+        "account": b.account.organization,
+        "as_of": b.as_of.to_string(),
+        "currency": b.currency,
+        "balance": b.closing().to_cents_string(),
+        "series": b.days.iter().map(|d| json!({
+            "date": d.day.to_string(),
+            "balance": d.balance.to_cents_string(),
+        })).collect::<Vec<_>>(),
+        "burn_rate_per_day": burn_7.to_cents_string(),
+        "burn_rate_30d_per_day": burn_30.to_cents_string(),
+        "depletes_on": depletes_on.map(|d| d.to_string()),
+        "inferred": b.lots.iter().any(|l| l.kind == LotKind::Inferred),
+        "lots": b.lots.iter().map(|l| json!({
+            "record": l.record,
+            "kind": l.kind.as_str(),
+            "date": l.day.to_string(),
+            "amount": l.amount.to_cents_string(),
+            "expires_on": l.expiry.map(|d| d.to_string()),
+            "remaining": l.remaining.to_cents_string(),
+            "expired": l.expired.to_cents_string(),
+        })).collect::<Vec<_>>(),
+        "months": months.iter().map(|m| json!({
+            "month": m.month.format("%Y-%m").to_string(),
+            "opening": m.opening.to_cents_string(),
+            "credits": m.credits.to_cents_string(),
+            "usage": m.usage.to_cents_string(),
+            "consumed": m.consumed.to_cents_string(),
+            "overdraft": m.overdraft.to_cents_string(),
+            "expired": m.expired.to_cents_string(),
+            "closing": m.closing.to_cents_string(),
+            "residual": m.residual.to_cents_string(),
+        })).collect::<Vec<_>>(),
+        "other_currency_records": b.other_currency_records,
+    })
+}
