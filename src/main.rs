@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         .clone()
         .unwrap_or_else(burnrate::store::default_path);
     let result = match args.command {
-        Some(command) => cli::run(&db, command),
+        Some(command) => cli::run(&db, command, args.as_of),
         None => burnrate::app::run(&args, &db),
     };
     match result {

@@ -350,11 +350,17 @@ fn burnrate_db_variable_chooses_the_ledger_and_it_is_private() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(db.is_file(), "the ledger was created where BURNRATE_DB says");
+    assert!(
+        db.is_file(),
+        "the ledger was created where BURNRATE_DB says"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }
 
@@ -363,9 +369,15 @@ fn a_ledger_from_a_newer_burnrate_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
     assert!(burnrate(&db, &["report"]).status.success());
-    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
     let out = burnrate(&db, &["report"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("newer burnrate") && err.contains(db.to_str().unwrap()), "{err}");
+    assert!(
+        err.contains("newer burnrate") && err.contains(db.to_str().unwrap()),
+        "{err}"
+    );
 }

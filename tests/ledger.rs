@@ -114,7 +114,7 @@ fn identical_purchases_in_one_statement_are_both_kept_and_reimport_adds_none() {
 
 #[test]
 fn lines_that_only_look_alike_are_kept_and_counted() {
-    let (_dir, path, mut store) = temp_store();
+    let (_dir, _path, mut store) = temp_store();
     let text = "\"Transaction ID\",\"Date\",\"Time\",\"Type\",\"Name\",\"Emoji\",\"Category\",\"Amount\",\"Currency\",\"Local amount\",\"Local currency\",\"Notes and #tags\",\"Address\",\"Receipt\",\"Description\",\"Category split\",\"Money Out\",\"Money In\"\n\
         tx_0001,06/10/2026,10:00:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n\
         tx_0002,06/10/2026,10:05:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n";

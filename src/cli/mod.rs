@@ -2,6 +2,7 @@
 //! window uses. Output for scripts (`--json`, `--csv`) is stable; messages for people go to
 //! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
 
+mod money_cmds;
 mod output;
 
 use std::io::Write as _;
@@ -19,7 +20,7 @@ use crate::store::{ImportMode, ImportReport, Period, ReportGroup, ReportWhat, So
 #[derive(Debug, Parser)]
 #[command(name = "burnrate", version, about, long_about = None)]
 pub struct Cli {
-    /// The ledger file (default: $BURNRATE_DB, else ~/.local/share/burnrate/ledger.sqlite).
+    /// The ledger file (default: $`BURNRATE_DB`, else ~/.local/share/burnrate/ledger.sqlite).
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Open the demo ledger built from the sample exports shipped with burnrate.
@@ -57,6 +58,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What went wrong: duplicate top-ups, stuck holds, charges without credit, ... (dismiss
+    /// one with `flags dismiss ID --note TEXT`).
+    Flags(money_cmds::FlagsArgs),
+    /// The prepaid balance of a provider account, day by day, with burn rate and forecast.
+    Balance(money_cmds::BalanceArgs),
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +125,7 @@ pub struct ReportArgs {
     /// and granted).
     #[arg(long, value_enum, default_value = "usage")]
     pub what: WhatArg,
-    /// Grouping: provider, project, model, line_item (usage); kind, provider, project (credits).
+    /// Grouping: provider, project, model, `line_item` (usage); kind, provider, project (credits).
     #[arg(long, value_enum)]
     pub by: Option<ByArg>,
     #[arg(long, conflicts_with = "csv")]
@@ -188,9 +194,11 @@ pub fn now_utc() -> String {
 
 /// Runs one command against the ledger. Returns the process exit code.
 ///
+/// `as_of` is the global `--as-of` (today when absent).
+///
 /// # Errors
 /// Failures that stop the command (the ledger cannot be opened, a bad argument value).
-pub fn run(db: &Path, command: Command) -> anyhow::Result<i32> {
+pub fn run(db: &Path, command: Command, as_of: Option<NaiveDate>) -> anyhow::Result<i32> {
     match command {
         Command::Formats { json } => {
             output::formats(json)?;
@@ -200,6 +208,8 @@ pub fn run(db: &Path, command: Command) -> anyhow::Result<i32> {
         Command::Report(args) => report(db, &args),
         Command::Map(args) => map(db, &args),
         Command::History { undo, json } => history(db, undo, json),
+        Command::Flags(args) => money_cmds::flags_command(db, &args, as_of),
+        Command::Balance(args) => money_cmds::balance_command(db, &args, as_of),
     }
 }
 
@@ -253,10 +263,10 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         mapping: None,
         provider: args.provider.clone(),
     };
-    if let Some(f) = &args.format {
-        if import::formats::by_id(f).is_none() {
-            bail!("there is no format named '{f}'; `burnrate formats` lists them");
-        }
+    if let Some(f) = &args.format
+        && import::formats::by_id(f).is_none()
+    {
+        bail!("there is no format named '{f}'; `burnrate formats` lists them");
     }
     let mode = ImportMode {
         strict: args.strict,
@@ -304,12 +314,11 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
         WhatArg::Credits => ReportWhat::Credits,
     };
     let group = match (args.by, what) {
-        (None, ReportWhat::Credits) => ReportGroup::Kind,
-        (None, _) | (Some(ByArg::Provider), _) => ReportGroup::Provider,
+        (None, ReportWhat::Credits) | (Some(ByArg::Kind), _) => ReportGroup::Kind,
+        (None | Some(ByArg::Provider), _) => ReportGroup::Provider,
         (Some(ByArg::Project), _) => ReportGroup::Project,
         (Some(ByArg::Model), _) => ReportGroup::Model,
         (Some(ByArg::LineItem), _) => ReportGroup::LineItem,
-        (Some(ByArg::Kind), _) => ReportGroup::Kind,
     };
     let rows = store.report(what, group, &period)?;
     let mut out = std::io::stdout().lock();

@@ -18,7 +18,11 @@ pub struct MerchantRule {
 
 impl MerchantRule {
     pub fn new(pattern: &str, provider: &str, kind: SpendKind) -> Self {
-        Self { pattern: pattern.to_string(), provider: provider.to_string(), kind }
+        Self {
+            pattern: pattern.to_string(),
+            provider: provider.to_string(),
+            kind,
+        }
     }
 }
 
@@ -37,8 +41,16 @@ const BUILT_IN: &[(&str, &str, SpendKind)] = &[
     ("CHATGPT", "openai", SpendKind::Subscription),
     ("OPENAI", "openai", SpendKind::ApiTopup),
     ("ANTHROPIC CLAUDE SUB", "anthropic", SpendKind::Subscription),
-    ("ANTHROPIC CLAUDE SUBSCRIPTION", "anthropic", SpendKind::Subscription),
-    ("CLAUDE AI SUBSCRIPTION", "anthropic", SpendKind::Subscription),
+    (
+        "ANTHROPIC CLAUDE SUBSCRIPTION",
+        "anthropic",
+        SpendKind::Subscription,
+    ),
+    (
+        "CLAUDE AI SUBSCRIPTION",
+        "anthropic",
+        SpendKind::Subscription,
+    ),
     ("CLAUDE AI", "anthropic", SpendKind::Subscription),
     ("ANTHROPIC", "anthropic", SpendKind::ApiTopup),
     ("MIDJOURNEY", "midjourney", SpendKind::Subscription),
@@ -64,7 +76,10 @@ const BUILT_IN: &[(&str, &str, SpendKind)] = &[
 
 /// The built-in rules as values (for `burnrate settings rule list` and the settings screen).
 pub fn built_in_rules() -> Vec<MerchantRule> {
-    BUILT_IN.iter().map(|(p, prov, k)| MerchantRule::new(p, prov, *k)).collect()
+    BUILT_IN
+        .iter()
+        .map(|(p, prov, k)| MerchantRule::new(p, prov, *k))
+        .collect()
 }
 
 /// Uppercase words of a descriptor, punctuation dropped: `Anthropic* Claude Sub` -> `ANTHROPIC
@@ -90,11 +105,22 @@ fn matches_words(descriptor: &str, pattern: &str) -> bool {
 /// Tags a descriptor with the user's rules first, then the built-in ones.
 pub fn tag(description: &str, user_rules: &[MerchantRule]) -> Option<Tag> {
     let descriptor = normalize_descriptor(description);
-    let user = user_rules.iter().map(|r| (normalize_descriptor(&r.pattern), r.provider.as_str(), r.kind));
-    let built_in = BUILT_IN.iter().map(|(p, prov, k)| ((*p).to_string(), *prov, *k));
+    let user = user_rules.iter().map(|r| {
+        (
+            normalize_descriptor(&r.pattern),
+            r.provider.as_str(),
+            r.kind,
+        )
+    });
+    let built_in = BUILT_IN
+        .iter()
+        .map(|(p, prov, k)| ((*p).to_string(), *prov, *k));
     user.chain(built_in)
         .find(|(pattern, _, _)| matches_words(&descriptor, pattern))
-        .map(|(_, provider, kind)| Tag { provider: provider.to_lowercase(), kind })
+        .map(|(_, provider, kind)| Tag {
+            provider: provider.to_lowercase(),
+            kind,
+        })
 }
 
 #[cfg(test)]
@@ -111,14 +137,23 @@ mod tests {
         let api = SpendKind::ApiTopup;
         let cases: &[(&str, Option<(&str, SpendKind)>)] = &[
             ("OPENAI *CHATGPT SUBSCR", Some(("openai", sub))),
-            ("OPENAI *CHATGPT SUBS SAN FRANCISCO CA", Some(("openai", sub))),
+            (
+                "OPENAI *CHATGPT SUBS SAN FRANCISCO CA",
+                Some(("openai", sub)),
+            ),
             ("Openai *chatgpt Subscr", Some(("openai", sub))),
-            ("CHATGPT SUBSCRIPTION    SAN FRANCISCO", Some(("openai", sub))),
+            (
+                "CHATGPT SUBSCRIPTION    SAN FRANCISCO",
+                Some(("openai", sub)),
+            ),
             ("OPENAI", Some(("openai", api))),
             ("OPENAI *API 1234", Some(("openai", api))),
             ("ANTHROPIC", Some(("anthropic", api))),
             ("Anthropic* Claude Sub", Some(("anthropic", sub))),
-            ("CLAUDE.AI SUBSCRIPTION  SAN FRANCISCO", Some(("anthropic", sub))),
+            (
+                "CLAUDE.AI SUBSCRIPTION  SAN FRANCISCO",
+                Some(("anthropic", sub)),
+            ),
             ("claude.ai subscription", Some(("anthropic", sub))),
             ("MIDJOURNEY INC", Some(("midjourney", sub))),
             ("GITHUB, INC.", Some(("github", sub))),
@@ -136,10 +171,17 @@ mod tests {
 
     #[test]
     fn user_rules_win() {
-        let rules = vec![MerchantRule::new("PADDLE.NET* N8N", "n8n", SpendKind::Subscription)];
+        let rules = vec![MerchantRule::new(
+            "PADDLE.NET* N8N",
+            "n8n",
+            SpendKind::Subscription,
+        )];
         let got = tag("PADDLE.NET* N8N CLOUD", &rules).map(|t| t.provider);
         assert_eq!(got.as_deref(), Some("n8n"));
         let rules = vec![MerchantRule::new("OPENAI", "openai", SpendKind::Other)];
-        assert_eq!(tag("OPENAI", &rules).map(|t| t.kind), Some(SpendKind::Other));
+        assert_eq!(
+            tag("OPENAI", &rules).map(|t| t.kind),
+            Some(SpendKind::Other)
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! Nothing in `domain` touches egui, SQLite, the file system or the clock: files arrive as byte
 //! readers, "today" arrives as a parameter. That keeps every rule here testable with plain data.
 
+pub mod balance;
+pub mod flags;
 pub mod import;
 pub mod merchants;
 pub mod money;

@@ -3,7 +3,7 @@
 //! Nine decimals hold every real usage row (OpenAI writes up to 30 decimals, of which only the
 //! first nine are ever non-zero in practice; further digits are rounded half away from zero and
 //! the text as written is kept beside the number in the ledger). Arithmetic is checked: an
-//! overflow is an error, never a wrap. Floats appear only in [`Amount::to_f64_for_chart`].
+//! overflow is an error, never a wrap. Floats appear only in the chart code of `ui`.
 
 use std::fmt;
 
@@ -65,7 +65,9 @@ impl Amount {
 
     #[must_use]
     pub const fn abs(self) -> Self {
-        Self { nanos: self.nanos.saturating_abs() }
+        Self {
+            nanos: self.nanos.saturating_abs(),
+        }
     }
 
     #[must_use]
@@ -98,7 +100,11 @@ impl Amount {
         let step = NANOS_PER_UNIT / 100;
         let q = self.nanos / step;
         let r = self.nanos % step;
-        if r.abs() * 2 >= step { q + self.nanos.signum() } else { q }
+        if r.abs() * 2 >= step {
+            q + self.nanos.signum()
+        } else {
+            q
+        }
     }
 
     /// A decimal string rounded to cents: `-12.35`.
@@ -107,12 +113,6 @@ impl Amount {
         let sign = if cents < 0 { "-" } else { "" };
         let abs = cents.unsigned_abs();
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
-    }
-
-    /// The value as a float, for placing points on a chart only.
-    #[expect(clippy::cast_precision_loss, reason = "charts need floats; money code never reads them back")]
-    pub fn to_f64_for_chart(self) -> f64 {
-        self.nanos as f64 / 1e9
     }
 }
 
@@ -125,7 +125,11 @@ impl fmt::Display for Amount {
         let whole = abs / unit;
         let frac = format!("{:09}", abs % unit);
         let trimmed = frac.trim_end_matches('0');
-        let frac = if trimmed.len() < 2 { &frac[..2] } else { trimmed };
+        let frac = if trimmed.len() < 2 {
+            &frac[..2]
+        } else {
+            trimmed
+        };
         write!(f, "{sign}{whole}.{frac}")
     }
 }
@@ -135,7 +139,9 @@ impl fmt::Display for Amount {
 /// # Errors
 /// On overflow (a total beyond nine billion units).
 pub fn checked_sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Amount> {
-    items.into_iter().try_fold(Amount::ZERO, Amount::checked_add)
+    items
+        .into_iter()
+        .try_fold(Amount::ZERO, Amount::checked_add)
 }
 
 fn is_decoration(c: char) -> bool {
@@ -173,10 +179,19 @@ fn parse_amount(text: &str, mark: DecimalMark) -> Result<Amount, AmountError> {
     let mut in_frac = false;
     for c in body.chars() {
         if c.is_ascii_digit() {
-            if in_frac { frac_part.push(c) } else { int_part.push(c) }
+            if in_frac {
+                frac_part.push(c);
+            } else {
+                int_part.push(c);
+            }
         } else if c == decimal && !in_frac {
             in_frac = true;
-        } else if (c == thousands || c == '\'' || c == '\u{2019}' || c == ' ' || c == '\u{a0}' || c == '\u{202f}')
+        } else if (c == thousands
+            || c == '\''
+            || c == '\u{2019}'
+            || c == ' '
+            || c == '\u{a0}'
+            || c == '\u{202f}')
             && !in_frac
             && !int_part.is_empty()
         {
@@ -192,7 +207,11 @@ fn parse_amount(text: &str, mark: DecimalMark) -> Result<Amount, AmountError> {
     if stripped.len() > 10 {
         return Err(too_large());
     }
-    let int_value: i64 = if stripped.is_empty() { 0 } else { stripped.parse().map_err(|_| not_a_number())? };
+    let int_value: i64 = if stripped.is_empty() {
+        0
+    } else {
+        stripped.parse().map_err(|_| not_a_number())?
+    };
     let mut frac_nanos: i64 = 0;
     let frac_bytes = frac_part.as_bytes();
     for i in 0..9 {
@@ -263,8 +282,14 @@ mod tests {
 
     #[test]
     fn rounds_to_cents_half_away_from_zero() {
-        assert_eq!(Amount::from_nanos(12_345_000_000).to_cents_string(), "12.35");
-        assert_eq!(Amount::from_nanos(-12_345_000_000).to_cents_string(), "-12.35");
+        assert_eq!(
+            Amount::from_nanos(12_345_000_000).to_cents_string(),
+            "12.35"
+        );
+        assert_eq!(
+            Amount::from_nanos(-12_345_000_000).to_cents_string(),
+            "-12.35"
+        );
         assert_eq!(Amount::from_nanos(3_835_980).to_cents_string(), "0.00");
         assert_eq!(Amount::from_nanos(-4_000_000).to_cents_string(), "0.00");
     }

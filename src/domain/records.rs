@@ -103,7 +103,11 @@ impl UsageRecord {
 
     /// The project as reports name it: its name, its id when unnamed.
     pub fn project_label(&self) -> &str {
-        if self.project_name.is_empty() { &self.project_id } else { &self.project_name }
+        if self.project_name.is_empty() {
+            &self.project_id
+        } else {
+            &self.project_name
+        }
     }
 }
 
@@ -146,7 +150,10 @@ impl BillingKind {
 
     /// Credit lots: what adds to a prepaid balance.
     pub fn is_credit(self) -> bool {
-        matches!(self, BillingKind::CreditPurchase | BillingKind::AutoRecharge | BillingKind::FreeCredit)
+        matches!(
+            self,
+            BillingKind::CreditPurchase | BillingKind::AutoRecharge | BillingKind::FreeCredit
+        )
     }
 }
 
@@ -161,8 +168,13 @@ pub enum BillingStatus {
 }
 
 impl BillingStatus {
-    pub const ALL: [BillingStatus; 5] =
-        [BillingStatus::Paid, BillingStatus::Pending, BillingStatus::Failed, BillingStatus::Void, BillingStatus::Refunded];
+    pub const ALL: [BillingStatus; 5] = [
+        BillingStatus::Paid,
+        BillingStatus::Pending,
+        BillingStatus::Failed,
+        BillingStatus::Void,
+        BillingStatus::Refunded,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -212,7 +224,12 @@ impl BillingRecord {
                 self.organization
             )
         } else {
-            format!("billing|{}|{}|{}", self.provider, self.kind.as_str(), self.number)
+            format!(
+                "billing|{}|{}|{}",
+                self.provider,
+                self.kind.as_str(),
+                self.number
+            )
         }
     }
 }
@@ -249,9 +266,47 @@ impl BankStatus {
     /// `TERMINÉ`, ...). `None` for words that say nothing about settlement.
     pub fn from_issuer(text: &str) -> Option<Self> {
         let t = text.trim().to_lowercase();
-        let pending = ["pending", "authorized", "authorised", "authorization", "hold", "en attente", "ausstehend", "in progress", "processing"];
-        let settled = ["completed", "complete", "cleared", "settled", "posted", "booked", "paid", "sent", "terminé", "termine", "abgeschlossen", "done", "available"];
-        let reversed = ["reverted", "reversed", "declined", "cancelled", "canceled", "failed", "refunded", "denied", "voided", "void", "rejected", "annulé", "abgelehnt"];
+        let pending = [
+            "pending",
+            "authorized",
+            "authorised",
+            "authorization",
+            "hold",
+            "en attente",
+            "ausstehend",
+            "in progress",
+            "processing",
+        ];
+        let settled = [
+            "completed",
+            "complete",
+            "cleared",
+            "settled",
+            "posted",
+            "booked",
+            "paid",
+            "sent",
+            "terminé",
+            "termine",
+            "abgeschlossen",
+            "done",
+            "available",
+        ];
+        let reversed = [
+            "reverted",
+            "reversed",
+            "declined",
+            "cancelled",
+            "canceled",
+            "failed",
+            "refunded",
+            "denied",
+            "voided",
+            "void",
+            "rejected",
+            "annulé",
+            "abgelehnt",
+        ];
         if pending.contains(&t.as_str()) {
             Some(BankStatus::Pending)
         } else if settled.contains(&t.as_str()) {
@@ -291,7 +346,12 @@ impl SpendKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "api_topup" | "topup" | "top_up" | "api" => Some(SpendKind::ApiTopup),
             "subscription" | "sub" => Some(SpendKind::Subscription),
             "other" => Some(SpendKind::Other),

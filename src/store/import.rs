@@ -116,7 +116,13 @@ pub fn sha256_hex(open: &Opener<'_>) -> std::io::Result<String> {
         }
         h.update(buf.get(..n).unwrap_or_default());
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        }))
 }
 
 use std::io::Read;
@@ -144,10 +150,11 @@ impl Store {
             ..ImportReport::default()
         };
         let mut options = options.clone();
-        if options.format.is_none() && options.mapping.is_none() {
-            if let Ok((header, _)) = import::read_header(open) {
-                options.mapping = self.bank_mapping(&header.signature())?;
-            }
+        if options.format.is_none()
+            && options.mapping.is_none()
+            && let Ok((header, _)) = import::read_header(open)
+        {
+            options.mapping = self.bank_mapping(&header.signature())?;
         }
         let prepared = match import::prepare(open, &options) {
             Ok(p) => p,
@@ -178,61 +185,14 @@ impl Store {
             params![meta.name, meta.path, sha, stream.format().id(), meta.imported_at],
         )?;
         let file_id = tx.last_insert_rowid();
-        let mut occurrences: HashMap<i64, u32> = HashMap::new();
         let mut writer = Writer {
             tx: &tx,
             file_id,
             rules: &rules,
         };
-        while let Some(next) = stream.next_row() {
-            let (line, outcome) = match next {
-                Ok(x) => x,
-                Err(e) => {
-                    report.error = Some(e.to_string());
-                    return Ok(report);
-                }
-            };
-            report.rows += 1;
-            if report.rows % 4096 == 0
-                && !progress(Progress {
-                    rows: report.rows,
-                    bytes: stream.bytes_read,
-                })
-            {
-                report.error = Some("the import was cancelled; nothing was written".into());
-                return Ok(report);
-            }
-            let records = match outcome {
-                RowOutcome::Records(r) => r,
-                RowOutcome::Rejected(e) => {
-                    report.rejected.push(e);
-                    continue;
-                }
-            };
-            if records.is_empty() {
-                report.skipped += 1;
-            }
-            for record in records {
-                let natural = record.natural_key();
-                let occurrence = {
-                    let slot = occurrences.entry(fingerprint(&natural)).or_insert(0);
-                    *slot += 1;
-                    *slot - 1
-                };
-                let key = key_bytes(&natural, occurrence);
-                let (write, look_alike) = writer.write(&record, &key, line)?;
-                match write {
-                    Write::Inserted => report.inserted += 1,
-                    Write::Updated => report.updated += 1,
-                    Write::Duplicate => report.duplicates += 1,
-                }
-                if look_alike {
-                    report.look_alikes += 1;
-                }
-                if report.sample.len() < SAMPLE_RECORDS {
-                    report.sample.push(record);
-                }
-            }
+        if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
+            report.error = Some(stop);
+            return Ok(report);
         }
         progress(Progress {
             rows: report.rows,
@@ -284,6 +244,66 @@ impl Store {
     }
 }
 
+/// Streams every row of a file into the open transaction, counting what happened. Returns why
+/// the import stopped early (a broken file, a cancel), or `None` when every row was read.
+fn write_rows(
+    writer: &mut Writer<'_>,
+    stream: &mut RowStream,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<Option<String>, StoreError> {
+    let mut occurrences: HashMap<i64, u32> = HashMap::new();
+    while let Some(next) = stream.next_row() {
+        let (line, outcome) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                return Ok(Some(e.to_string()));
+            }
+        };
+        report.rows += 1;
+        if report.rows.is_multiple_of(4096)
+            && !progress(Progress {
+                rows: report.rows,
+                bytes: stream.bytes_read,
+            })
+        {
+            return Ok(Some("the import was cancelled; nothing was written".into()));
+        }
+        let records = match outcome {
+            RowOutcome::Records(r) => r,
+            RowOutcome::Rejected(e) => {
+                report.rejected.push(e);
+                continue;
+            }
+        };
+        if records.is_empty() {
+            report.skipped += 1;
+        }
+        for record in records {
+            let natural = record.natural_key();
+            let occurrence = {
+                let slot = occurrences.entry(fingerprint(&natural)).or_insert(0);
+                *slot += 1;
+                *slot - 1
+            };
+            let key = key_bytes(&natural, occurrence);
+            let (write, look_alike) = writer.write(&record, &key, line)?;
+            match write {
+                Write::Inserted => report.inserted += 1,
+                Write::Updated => report.updated += 1,
+                Write::Duplicate => report.duplicates += 1,
+            }
+            if look_alike {
+                report.look_alikes += 1;
+            }
+            if report.sample.len() < SAMPLE_RECORDS {
+                report.sample.push(record);
+            }
+        }
+    }
+    Ok(None)
+}
+
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
     file_id: i64,
@@ -318,7 +338,7 @@ impl Writer<'_> {
 
     fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
         let fp = fingerprint(&(
-            u.cost.map(|c| c.nanos()),
+            u.cost.map(super::super::domain::money::Amount::nanos),
             u.tokens,
             u.requests,
             &u.project_name,
@@ -336,7 +356,7 @@ impl Writer<'_> {
                         "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
                          project_name = ?7, organization_name = ?8, api_key_name = ?9 WHERE id = ?1",
                     )?
-                    .execute(params![id, fp, u.cost.map(|c| c.nanos()), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
+                    .execute(params![id, fp, u.cost.map(super::super::domain::money::Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
                 Ok(Write::Updated)
             }
             None => {
@@ -366,7 +386,7 @@ impl Writer<'_> {
                         u.extra_dimensions,
                         u.tokens,
                         u.requests,
-                        u.cost.map(|c| c.nanos()),
+                        u.cost.map(super::super::domain::money::Amount::nanos),
                         u.currency,
                         u.cost_text,
                         grain,
@@ -459,8 +479,9 @@ impl Writer<'_> {
             status.as_str(),
             dt(b.posted_at),
             dt(b.started_at),
-            b.fee.map(|f| f.nanos()),
-            b.original_amount.map(|a| a.nanos()),
+            b.fee.map(super::super::domain::money::Amount::nanos),
+            b.original_amount
+                .map(super::super::domain::money::Amount::nanos),
             &b.description,
         ));
         let day = b.day().map(|d| d.to_string()).unwrap_or_default();
@@ -488,8 +509,8 @@ impl Writer<'_> {
                         status.as_str(),
                         dt(b.posted_at),
                         dt(b.started_at),
-                        b.fee.map(|f| f.nanos()),
-                        b.original_amount.map(|a| a.nanos()),
+                        b.fee.map(super::super::domain::money::Amount::nanos),
+                        b.original_amount.map(super::super::domain::money::Amount::nanos),
                         b.original_currency,
                         b.description,
                         day
@@ -516,9 +537,9 @@ impl Writer<'_> {
                         b.amount.nanos(),
                         b.currency,
                         b.amount_text,
-                        b.original_amount.map(|a| a.nanos()),
+                        b.original_amount.map(super::super::domain::money::Amount::nanos),
                         b.original_currency,
-                        b.fee.map(|f| f.nanos()),
+                        b.fee.map(super::super::domain::money::Amount::nanos),
                         status.as_str(),
                         b.issuer_id,
                         b.related_id,

@@ -7,22 +7,36 @@
 //! counter that views use to know when to rebuild.
 
 mod import;
+mod ledger_view;
 mod query;
+mod views;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
+pub use self::ledger_view::{BudgetSetting, DismissedFlag};
 pub use self::query::{Period, ReportGroup, ReportRow, ReportWhat, SourceFileRow};
+pub use self::views::{
+    BankRow, BillingRow, Bucket, CostSeries, KeyFigures, Money, Series, SeriesGroup, Totals,
+    UsageRow, bucket_start,
+};
 use crate::domain::import::BankMapping;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::records::SpendKind;
 
 /// The schema steps, in order; `MIGRATIONS[n]` takes a ledger from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_ledger.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_ledger.sql"),
+    include_str!("migrations/0002_flags.sql"),
+];
 
 /// The schema version this build writes.
+#[expect(
+    clippy::cast_possible_wrap,
+    reason = "a handful of migrations, far below i64::MAX"
+)]
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// What can go wrong with the ledger file.
@@ -31,11 +45,21 @@ pub enum StoreError {
     #[error(
         "this ledger was written by a newer burnrate (schema version {found}, this burnrate knows up to {supported}); update burnrate to open it: {path}"
     )]
-    TooNew { found: i64, supported: i64, path: String },
+    TooNew {
+        found: i64,
+        supported: i64,
+        path: String,
+    },
     #[error("the ledger could not be opened or written ({source}): {path}")]
-    Open { source: rusqlite::Error, path: String },
+    Open {
+        source: rusqlite::Error,
+        path: String,
+    },
     #[error("could not create the ledger's folder ({source}): {path}")]
-    Folder { source: std::io::Error, path: String },
+    Folder {
+        source: std::io::Error,
+        path: String,
+    },
     #[error("ledger error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("a total is too large to add up exactly")]
@@ -56,13 +80,18 @@ pub fn default_path() -> PathBuf {
     if let Some(p) = std::env::var_os("BURNRATE_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("burnrate").join("ledger.sqlite")
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("burnrate")
+        .join("ledger.sqlite")
 }
 
 fn create_private(path: &Path) -> Result<(), StoreError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|source| StoreError::Folder { source, path: parent.display().to_string() })?;
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+            source,
+            path: parent.display().to_string(),
+        })?;
     }
     if path.exists() {
         return Ok(());
@@ -77,7 +106,10 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(StoreError::Folder { source, path: path.display().to_string() }),
+        Err(source) => Err(StoreError::Folder {
+            source,
+            path: path.display().to_string(),
+        }),
     }
 }
 
@@ -89,13 +121,24 @@ impl Store {
     /// burnrate.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         create_private(path)?;
-        let open_err = |source| StoreError::Open { source, path: path.display().to_string() };
+        let open_err = |source| StoreError::Open {
+            source,
+            path: path.display().to_string(),
+        };
         let conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-        let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        let mut store = Self { conn, path: path.to_path_buf() };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -107,7 +150,10 @@ impl Store {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Self { conn, path: PathBuf::from(":memory:") };
+        let mut store = Self {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -121,7 +167,9 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -137,7 +185,11 @@ impl Store {
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i64::try_from(index + 1).unwrap_or(i64::MAX))?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(index + 1).unwrap_or(i64::MAX),
+            )?;
             tx.commit()?;
         }
         Ok(())
@@ -148,7 +200,10 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn revision(&self) -> Result<i64, StoreError> {
-        Ok(self.setting("revision")?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        Ok(self
+            .setting("revision")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     fn bump_revision(conn: &Connection) -> Result<(), StoreError> {
@@ -189,7 +244,9 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn merchant_rules(&self) -> Result<Vec<MerchantRule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT pattern, provider, spend_kind FROM merchant_rules ORDER BY id")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pattern, provider, spend_kind FROM merchant_rules ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             let kind: String = r.get(2)?;
             Ok(MerchantRule {
@@ -205,9 +262,15 @@ impl Store {
     ///
     /// # Errors
     /// On a SQLite failure.
-    pub fn add_merchant_rule(&mut self, rule: &MerchantRule, now: &str) -> Result<usize, StoreError> {
+    pub fn add_merchant_rule(
+        &mut self,
+        rule: &MerchantRule,
+        now: &str,
+    ) -> Result<usize, StoreError> {
         if rule.pattern.trim().is_empty() || rule.provider.trim().is_empty() {
-            return Err(StoreError::Invalid("a rule needs a pattern and a provider".into()));
+            return Err(StoreError::Invalid(
+                "a rule needs a pattern and a provider".into(),
+            ));
         }
         self.conn.execute(
             "INSERT INTO merchant_rules(pattern, provider, spend_kind, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -222,7 +285,10 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn remove_merchant_rule(&mut self, pattern: &str) -> Result<bool, StoreError> {
-        let n = self.conn.execute("DELETE FROM merchant_rules WHERE pattern = ?1", [pattern.trim()])?;
+        let n = self.conn.execute(
+            "DELETE FROM merchant_rules WHERE pattern = ?1",
+            [pattern.trim()],
+        )?;
         self.retag_bank_lines()?;
         Ok(n > 0)
     }
@@ -236,11 +302,18 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut changed = 0;
         {
-            let mut select = tx.prepare("SELECT id, description, provider, spend_kind FROM bank_lines")?;
-            let mut update = tx.prepare("UPDATE bank_lines SET provider = ?2, spend_kind = ?3 WHERE id = ?1")?;
+            let mut select =
+                tx.prepare("SELECT id, description, provider, spend_kind FROM bank_lines")?;
+            let mut update =
+                tx.prepare("UPDATE bank_lines SET provider = ?2, spend_kind = ?3 WHERE id = ?1")?;
             let lines = select
                 .query_map([], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             for (id, description, provider, kind) in lines {
@@ -268,16 +341,25 @@ impl Store {
             .prepare_cached("SELECT mapping_json FROM bank_mappings WHERE header_signature = ?1")?
             .query_row([header_signature], |r| r.get(0))
             .optional()?;
-        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(format!("a saved column mapping is damaged: {e}"))))
-            .transpose()
+        json.map(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| StoreError::Invalid(format!("a saved column mapping is damaged: {e}")))
+        })
+        .transpose()
     }
 
     /// Saves a column mapping for files with this header signature.
     ///
     /// # Errors
     /// On a SQLite failure.
-    pub fn save_bank_mapping(&self, header_signature: &str, mapping: &BankMapping, now: &str) -> Result<(), StoreError> {
-        let json = serde_json::to_string(mapping).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    pub fn save_bank_mapping(
+        &self,
+        header_signature: &str,
+        mapping: &BankMapping,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_string(mapping).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.conn.execute(
             "INSERT INTO bank_mappings(header_signature, mapping_json, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(header_signature) DO UPDATE SET mapping_json = excluded.mapping_json",
@@ -291,7 +373,9 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn counts(&self) -> Result<(i64, i64, i64, i64), StoreError> {
-        let q = |sql: &str| -> Result<i64, StoreError> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let q = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
         Ok((
             q("SELECT count(*) FROM usage")?,
             q("SELECT count(*) FROM billing")?,
@@ -321,7 +405,10 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
-        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
 
@@ -331,10 +418,14 @@ mod tests {
         let path = dir.path().join("ledger.sqlite");
         drop(Store::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         drop(conn);
         let err = Store::open(&path).err().unwrap().to_string();
-        assert!(err.contains("newer burnrate") && err.contains("update burnrate"), "{err}");
+        assert!(
+            err.contains("newer burnrate") && err.contains("update burnrate"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -342,7 +433,10 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let before = store.revision().unwrap();
         store.set_setting("reporting_currency", "EUR").unwrap();
-        assert_eq!(store.setting("reporting_currency").unwrap().as_deref(), Some("EUR"));
+        assert_eq!(
+            store.setting("reporting_currency").unwrap().as_deref(),
+            Some("EUR")
+        );
         assert!(store.revision().unwrap() > before);
     }
 }

@@ -125,9 +125,9 @@ impl Store {
         period: &Period,
     ) -> Result<Vec<ReportRow>, StoreError> {
         let group_expr = match (what, group) {
-            (ReportWhat::Usage, ReportGroup::Provider)
-            | (ReportWhat::Paid, ReportGroup::Provider)
-            | (ReportWhat::Credits, ReportGroup::Provider) => "provider".to_string(),
+            (ReportWhat::Usage | ReportWhat::Paid | ReportWhat::Credits, ReportGroup::Provider) => {
+                "provider".to_string()
+            }
             (ReportWhat::Usage, ReportGroup::Project) => format!(
                 "CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '{NONE}' END"
             ),

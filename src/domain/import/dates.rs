@@ -167,8 +167,13 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
 fn parse_month_name_date(text: &str) -> Option<NaiveDateTime> {
     let t = text.replace(',', " ");
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    let formats = ["%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%B-%Y"];
-    formats.iter().find_map(|f| NaiveDate::parse_from_str(&t, f).ok()).map(|d| d.and_time(NaiveTime::MIN))
+    let formats = [
+        "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%B-%Y",
+    ];
+    formats
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(&t, f).ok())
+        .map(|d| d.and_time(NaiveTime::MIN))
 }
 
 /// Parses `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.

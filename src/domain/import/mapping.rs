@@ -67,24 +67,41 @@ impl Format for GenericBank {
     fn detect(&self, _header: &Header) -> bool {
         false
     }
-    fn bind(&self, header: &Header, options: &super::FileOptions) -> Result<Box<dyn RowParser>, BindError> {
+    fn bind(
+        &self,
+        header: &Header,
+        options: &super::FileOptions,
+    ) -> Result<Box<dyn RowParser>, BindError> {
         let Some(m) = &options.mapping else {
             return Err(BindError::Other(
                 "no column mapping is saved for this header; create one with `burnrate map FILE ...`".into(),
             ));
         };
-        let col = |name: &str| header.find(&[name]).ok_or_else(|| BindError::MissingColumn(name.to_string()));
+        let col = |name: &str| {
+            header
+                .find(&[name])
+                .ok_or_else(|| BindError::MissingColumn(name.to_string()))
+        };
         let opt = |name: &Option<String>| -> Result<Option<usize>, BindError> {
-            name.as_deref().filter(|n| !n.is_empty()).map(col).transpose()
+            name.as_deref()
+                .filter(|n| !n.is_empty())
+                .map(col)
+                .transpose()
         };
         let amount = opt(&m.amount)?;
         let debit = opt(&m.debit)?;
         let credit = opt(&m.credit)?;
         if amount.is_none() && debit.is_none() && credit.is_none() {
-            return Err(BindError::Other("the mapping names no amount, debit or credit column".into()));
+            return Err(BindError::Other(
+                "the mapping names no amount, debit or credit column".into(),
+            ));
         }
         Ok(Box::new(GenericParser {
-            account: if m.account.is_empty() { "bank".to_string() } else { m.account.clone() },
+            account: if m.account.is_empty() {
+                "bank".to_string()
+            } else {
+                m.account.clone()
+            },
             date: col(&m.date)?,
             description: col(&m.description)?,
             amount,
@@ -92,7 +109,11 @@ impl Format for GenericBank {
             credit,
             status: opt(&m.status)?,
             currency: opt(&m.currency)?,
-            default_currency: m.default_currency.clone().unwrap_or_default().to_ascii_uppercase(),
+            default_currency: m
+                .default_currency
+                .clone()
+                .unwrap_or_default()
+                .to_ascii_uppercase(),
             id: opt(&m.id)?,
             sign: m.sign,
             order: m.date_order.as_deref().and_then(DateOrder::parse),
@@ -120,7 +141,10 @@ impl RowParser for GenericParser {
         vec![self.date]
     }
     fn amount_columns(&self) -> Vec<usize> {
-        [self.amount, self.debit, self.credit].into_iter().flatten().collect()
+        [self.amount, self.debit, self.credit]
+            .into_iter()
+            .flatten()
+            .collect()
     }
     fn default_date_order(&self) -> Option<DateOrder> {
         self.order
@@ -129,17 +153,25 @@ impl RowParser for GenericParser {
         let date_text = row.text(self.date);
         // A status written in the date column ("Pending") marks a pending line with no date yet.
         let status_in_date = BankStatus::from_issuer(&date_text);
-        let started_at = if status_in_date.is_some() { None } else { Some(row.datetime(self.date)?) };
+        let started_at = if status_in_date.is_some() {
+            None
+        } else {
+            Some(row.datetime(self.date)?)
+        };
         let amount = if let Some(a) = self.amount {
             let v = row.amount(a)?;
             match self.sign {
                 SignConvention::SpendNegative => v,
-                SignConvention::SpendPositive => v.checked_neg().ok_or_else(|| FieldError::at(a, "amount out of range"))?,
+                SignConvention::SpendPositive => v
+                    .checked_neg()
+                    .ok_or_else(|| FieldError::at(a, "amount out of range"))?,
             }
         } else {
             let debit = row.opt_amount(self.debit)?.unwrap_or_default().abs();
             let credit = row.opt_amount(self.credit)?.unwrap_or_default().abs();
-            credit.checked_sub(debit).ok_or_else(|| FieldError::row("amount out of range"))?
+            credit
+                .checked_sub(debit)
+                .ok_or_else(|| FieldError::row("amount out of range"))?
         };
         let status = match self.status {
             Some(c) => BankStatus::from_issuer(&row.text(c)),
@@ -152,7 +184,14 @@ impl RowParser for GenericParser {
         let description = row.text(self.description).into_owned();
         let issuer_id = row.opt_text(self.id).into_owned();
         let natural_key = if issuer_id.is_empty() {
-            format!("bank|{}|{}|{}|{}|{}", self.account, date_text, description, currency, amount.nanos())
+            format!(
+                "bank|{}|{}|{}|{}|{}",
+                self.account,
+                date_text,
+                description,
+                currency,
+                amount.nanos()
+            )
         } else {
             format!("bank|{}|id|{}", self.account, issuer_id)
         };
@@ -163,7 +202,10 @@ impl RowParser for GenericParser {
             description,
             amount,
             currency,
-            amount_text: self.amount.map(|a| row.text(a).into_owned()).unwrap_or_default(),
+            amount_text: self
+                .amount
+                .map(|a| row.text(a).into_owned())
+                .unwrap_or_default(),
             status,
             issuer_id,
             natural_key,

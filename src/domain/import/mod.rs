@@ -59,7 +59,8 @@ pub trait Format: Sync {
     ///
     /// # Errors
     /// When a column the format needs is missing.
-    fn bind(&self, header: &Header, options: &FileOptions) -> Result<Box<dyn RowParser>, BindError>;
+    fn bind(&self, header: &Header, options: &FileOptions)
+    -> Result<Box<dyn RowParser>, BindError>;
 }
 
 /// Reads the rows of one file, once bound to its header.
@@ -112,7 +113,11 @@ pub struct RowError {
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.column {
-            Some(c) => write!(f, "line {}, column {} ({}): {}", self.line, c, self.column_name, self.reason),
+            Some(c) => write!(
+                f,
+                "line {}, column {} ({}): {}",
+                self.line, c, self.column_name, self.reason
+            ),
             None => write!(f, "line {}: {}", self.line, self.reason),
         }
     }
@@ -163,7 +168,12 @@ pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> 
     let mut sample = Vec::with_capacity(64 * 1024);
     (&mut reader).take(64 * 1024).read_to_end(&mut sample)?;
     let delimiter = sniff_delimiter(&sample);
-    let dialect = Dialect { encoding, delimiter, decimal: super::money::DecimalMark::Dot, date_order: None };
+    let dialect = Dialect {
+        encoding,
+        delimiter,
+        decimal: super::money::DecimalMark::Dot,
+        date_order: None,
+    };
     let mut csv = csv_reader(std::io::Cursor::new(sample), delimiter);
     let mut record = csv::ByteRecord::new();
     loop {
@@ -172,11 +182,20 @@ pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> 
             Ok(true) => {}
             Err(e) => return Err(csv_error(&e)),
         }
-        let filled = record.iter().filter(|f| f.iter().any(|b| !b.is_ascii_whitespace())).count();
+        let filled = record
+            .iter()
+            .filter(|f| f.iter().any(|b| !b.is_ascii_whitespace()))
+            .count();
         if filled >= 2 {
             let line = record.position().map_or(1, csv::Position::line);
-            let row = Row { record: &record, line, dialect: &dialect };
-            let names = (0..record.len()).map(|i| row.text(i).into_owned()).collect();
+            let row = Row {
+                record: &record,
+                line,
+                dialect: &dialect,
+            };
+            let names = (0..record.len())
+                .map(|i| row.text(i).into_owned())
+                .collect();
             return Ok((Header::new(names, line), dialect));
         }
     }
@@ -185,14 +204,21 @@ pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> 
 use std::io::Read;
 
 fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader)
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(reader)
 }
 
 fn csv_error(e: &csv::Error) -> ImportError {
     let line = e.position().map_or(0, csv::Position::line);
     match e.kind() {
         csv::ErrorKind::Io(io) => ImportError::Io(io::Error::new(io.kind(), io.to_string())),
-        _ => ImportError::Csv { line, reason: e.to_string() },
+        _ => ImportError::Csv {
+            line,
+            reason: e.to_string(),
+        },
     }
 }
 
@@ -200,17 +226,36 @@ fn csv_error(e: &csv::Error) -> ImportError {
 ///
 /// # Errors
 /// When no format recognises the header, or `--as` names no format.
-pub fn detect_format(header: &Header, options: &FileOptions) -> Result<&'static dyn Format, ImportError> {
+pub fn detect_format(
+    header: &Header,
+    options: &FileOptions,
+) -> Result<&'static dyn Format, ImportError> {
     if let Some(id) = &options.format {
         return formats::by_id(id).ok_or_else(|| ImportError::UnknownFormat(id.clone()));
     }
     if options.mapping.is_some() {
-        return formats::by_id(formats::GENERIC_ID).ok_or_else(|| ImportError::UnknownFormat(formats::GENERIC_ID.into()));
+        return formats::by_id(formats::GENERIC_ID)
+            .ok_or_else(|| ImportError::UnknownFormat(formats::GENERIC_ID.into()));
     }
-    formats::all().iter().copied().find(|f| f.detect(header)).ok_or_else(|| ImportError::Unrecognized {
-        columns: header.names.iter().filter(|n| !n.is_empty()).cloned().collect::<Vec<_>>().join(", "),
-        tried: formats::all().iter().filter(|f| f.id() != formats::GENERIC_ID).map(|f| f.name()).collect::<Vec<_>>().join(", "),
-    })
+    formats::all()
+        .iter()
+        .copied()
+        .find(|f| f.detect(header))
+        .ok_or_else(|| ImportError::Unrecognized {
+            columns: header
+                .names
+                .iter()
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            tried: formats::all()
+                .iter()
+                .filter(|f| f.id() != formats::GENERIC_ID)
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// Prepares a file for import: header, format, and (when the format needs it) one pass over
@@ -224,7 +269,10 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
     let format = detect_format(&header, options)?;
     let parser = format
         .bind(&header, options)
-        .map_err(|e| ImportError::Bind { format: format.name().to_string(), reason: e.to_string() })?;
+        .map_err(|e| ImportError::Bind {
+            format: format.name().to_string(),
+            reason: e.to_string(),
+        })?;
     let date_cols = parser.date_columns();
     let amount_cols = parser.amount_columns();
     if !date_cols.is_empty() || !amount_cols.is_empty() {
@@ -232,7 +280,7 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
         let mut decimals = DecimalEvidence::default();
         let mut contradiction: Option<(u64, String)> = None;
         let mut ambiguous_example = String::new();
-        for_each_row(open, &header, &dialect, |row| {
+        for_each_row(open, &header, dialect, |row| {
             for &c in &date_cols {
                 let text = row.text(c);
                 let before = dates;
@@ -250,12 +298,15 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
         })?;
         dialect.decimal = decimals.verdict();
         dialect.date_order = match (options.date_order, dates.verdict()) {
-            (Some(order), _) => Some(order),
-            (None, OrderVerdict::Proven(order)) => Some(order),
+            (Some(order), _) | (None, OrderVerdict::Proven(order)) => Some(order),
             (None, OrderVerdict::NotNeeded) => parser.default_date_order(),
             (None, OrderVerdict::Ambiguous) => match parser.default_date_order() {
                 Some(order) => Some(order),
-                None => return Err(ImportError::AmbiguousDates { example: ambiguous_example }),
+                None => {
+                    return Err(ImportError::AmbiguousDates {
+                        example: ambiguous_example,
+                    });
+                }
             },
             (None, OrderVerdict::Contradictory) => {
                 let (line, example) = contradiction.unwrap_or_default();
@@ -263,13 +314,18 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
             }
         };
     }
-    Ok(Prepared { format, header, dialect, parser })
+    Ok(Prepared {
+        format,
+        header,
+        dialect,
+        parser,
+    })
 }
 
 fn for_each_row(
     open: &Opener<'_>,
     header: &Header,
-    dialect: &Dialect,
+    dialect: Dialect,
     mut f: impl FnMut(&Row<'_>),
 ) -> Result<(), ImportError> {
     let (reader, _) = decoded_reader(open)?;
@@ -285,7 +341,11 @@ fn for_each_row(
         if line <= header.line {
             continue;
         }
-        let row = Row { record: &record, line, dialect };
+        let row = Row {
+            record: &record,
+            line,
+            dialect: &dialect,
+        };
         if !row.is_blank() {
             f(&row);
         }
@@ -317,7 +377,13 @@ impl RowStream {
     pub fn new(open: &Opener<'_>, prepared: Prepared) -> Result<Self, ImportError> {
         let (reader, _) = decoded_reader(open)?;
         let csv = csv_reader(reader, prepared.dialect.delimiter);
-        Ok(Self { prepared, csv, record: csv::ByteRecord::new(), bytes_read: 0, failed: false })
+        Ok(Self {
+            prepared,
+            csv,
+            record: csv::ByteRecord::new(),
+            bytes_read: 0,
+            failed: false,
+        })
     }
 
     pub fn format(&self) -> &'static dyn Format {
@@ -355,7 +421,11 @@ impl RowStream {
             if pos <= self.prepared.header.line {
                 continue;
             }
-            let row = Row { record: &self.record, line: pos, dialect: &self.prepared.dialect };
+            let row = Row {
+                record: &self.record,
+                line: pos,
+                dialect: &self.prepared.dialect,
+            };
             if row.is_blank() {
                 continue;
             }
@@ -365,7 +435,10 @@ impl RowStream {
                 Err(e) => RowOutcome::Rejected(RowError {
                     line: pos,
                     column: e.column.map(|c| c + 1),
-                    column_name: e.column.map(|c| self.prepared.header.name(c).to_string()).unwrap_or_default(),
+                    column_name: e
+                        .column
+                        .map(|c| self.prepared.header.name(c).to_string())
+                        .unwrap_or_default(),
                     reason: e.reason,
                 }),
             };
@@ -392,12 +465,20 @@ pub struct ParsedFile {
 /// As [`prepare`], or when the CSV structure is broken.
 pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, ImportError> {
     let owned = bytes.to_vec();
-    let open = move || -> io::Result<Box<dyn Read + Send>> { Ok(Box::new(std::io::Cursor::new(owned.clone()))) };
+    let open = move || -> io::Result<Box<dyn Read + Send>> {
+        Ok(Box::new(std::io::Cursor::new(owned.clone())))
+    };
     let prepared = prepare(&open, options)?;
     let format_id = prepared.format.id();
     let dialect = prepared.dialect;
     let mut stream = RowStream::new(&open, prepared)?;
-    let mut parsed = ParsedFile { format_id, dialect, records: Vec::new(), rejected: Vec::new(), rows: 0 };
+    let mut parsed = ParsedFile {
+        format_id,
+        dialect,
+        records: Vec::new(),
+        rejected: Vec::new(),
+        rows: 0,
+    };
     while let Some(next) = stream.next_row() {
         let (_, outcome) = next?;
         parsed.rows += 1;
@@ -415,7 +496,17 @@ mod tests {
     use crate::domain::records::Record;
 
     fn usage(parsed: &ParsedFile) -> Vec<&crate::domain::records::UsageRecord> {
-        parsed.records.iter().filter_map(|r| if let Record::Usage(u) = r { Some(u) } else { None }).collect()
+        parsed
+            .records
+            .iter()
+            .filter_map(|r| {
+                if let Record::Usage(u) = r {
+                    Some(u)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     #[test]
@@ -430,7 +521,11 @@ mod tests {
         let u = usage(&parsed);
         assert_eq!(u.len(), 2);
         assert_eq!(u[0].cost.unwrap().nanos(), 3_835_980);
-        assert_eq!(u[0].grain, Some(crate::domain::records::UsageGrain::Detail), "a user email makes it a detail row");
+        assert_eq!(
+            u[0].grain,
+            Some(crate::domain::records::UsageGrain::Detail),
+            "a user email makes it a detail row"
+        );
         assert_eq!(u[1].model, "gpt-5-nano");
         assert_eq!(u[1].token_kind, "input");
         assert_eq!(u[1].tokens, Some(1000));
@@ -456,7 +551,10 @@ mod tests {
         let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
         assert_eq!(parsed.rejected.len(), 1);
         let e = &parsed.rejected[0];
-        assert_eq!((e.line, e.column, e.column_name.as_str()), (2, Some(3), "amount_value"));
+        assert_eq!(
+            (e.line, e.column, e.column_name.as_str()),
+            (2, Some(3), "amount_value")
+        );
         assert!(e.reason.contains("'abc' is not a number"), "{}", e.reason);
     }
 
@@ -464,12 +562,18 @@ mod tests {
     fn unrecognised_file_says_what_was_tried() {
         let err = parse_bytes(b"foo,bar\n1,2\n", &FileOptions::default()).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("foo, bar") && msg.contains("OpenAI cost export") && msg.contains("burnrate map"), "{msg}");
+        assert!(
+            msg.contains("foo, bar")
+                && msg.contains("OpenAI cost export")
+                && msg.contains("burnrate map"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn utf16_and_bom_files_are_read() {
-        let text = "start_time,end_time,amount_value,amount_currency\n1759622400,1759708800,1.5,usd\n";
+        let text =
+            "start_time,end_time,amount_value,amount_currency\n1759622400,1759708800,1.5,usd\n";
         let mut utf16 = vec![0xFF, 0xFE];
         for unit in text.encode_utf16() {
             utf16.extend_from_slice(&unit.to_le_bytes());
@@ -479,6 +583,10 @@ mod tests {
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
         let parsed = parse_bytes(&bom, &FileOptions::default()).unwrap();
-        assert_eq!((parsed.format_id, parsed.records.len()), ("openai-cost", 1), "{parsed:?}");
+        assert_eq!(
+            (parsed.format_id, parsed.records.len()),
+            ("openai-cost", 1),
+            "{parsed:?}"
+        );
     }
 }

@@ -56,15 +56,27 @@ pub struct Header {
 
 /// Lowercase, trimmed, inner whitespace collapsed, BOM and stray quotes removed.
 pub fn normalize_name(name: &str) -> String {
-    let cleaned = name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '"' || c == '\'');
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    let cleaned =
+        name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '"' || c == '\'');
+    cleaned
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl Header {
     pub fn new(names: Vec<String>, line: u64) -> Self {
-        let names: Vec<String> = names.into_iter().map(|n| n.trim_matches(['\u{feff}', ' ']).to_string()).collect();
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|n| n.trim_matches(['\u{feff}', ' ']).to_string())
+            .collect();
         let normalized = names.iter().map(|n| normalize_name(n)).collect();
-        Self { names, normalized, line }
+        Self {
+            names,
+            normalized,
+            line,
+        }
     }
 
     /// The index of the first column whose name is one of `aliases` (compared normalised).
@@ -93,7 +105,9 @@ impl Header {
     /// # Errors
     /// When no column has any of the names.
     pub fn require(&self, aliases: &[&str]) -> Result<usize, BindError> {
-        self.find(aliases).ok_or_else(|| BindError::MissingColumn(aliases.first().copied().unwrap_or_default().to_string()))
+        self.find(aliases).ok_or_else(|| {
+            BindError::MissingColumn(aliases.first().copied().unwrap_or_default().to_string())
+        })
     }
 
     /// The column's name as written in the file.
@@ -112,7 +126,12 @@ impl Header {
     /// A stable text naming the column set, used to remember a user's mapping for files of the
     /// same shape.
     pub fn signature(&self) -> String {
-        self.normalized.iter().filter(|n| !n.is_empty()).cloned().collect::<Vec<_>>().join("|")
+        self.normalized
+            .iter()
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("|")
     }
 }
 
@@ -135,11 +154,17 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn at(column: usize, reason: impl Into<String>) -> Self {
-        Self { column: Some(column), reason: reason.into() }
+        Self {
+            column: Some(column),
+            reason: reason.into(),
+        }
     }
 
     pub fn row(reason: impl Into<String>) -> Self {
-        Self { column: None, reason: reason.into() }
+        Self {
+            column: None,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -154,13 +179,14 @@ pub struct Row<'a> {
 impl<'a> Row<'a> {
     /// The cell's text, trimmed; empty when the row is shorter than the header.
     pub fn text(&self, column: usize) -> Cow<'a, str> {
-        let Some(bytes) = self.record.get(column) else { return Cow::Borrowed("") };
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Cow::Borrowed(s.trim()),
-            Err(_) => {
-                let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-                Cow::Owned(decoded.trim().to_string())
-            }
+        let Some(bytes) = self.record.get(column) else {
+            return Cow::Borrowed("");
+        };
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            Cow::Borrowed(s.trim())
+        } else {
+            let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            Cow::Owned(decoded.trim().to_string())
         }
     }
 
@@ -171,7 +197,9 @@ impl<'a> Row<'a> {
 
     /// Whether every cell of the row is empty.
     pub fn is_blank(&self) -> bool {
-        self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+        self.record
+            .iter()
+            .all(|f| f.iter().all(u8::is_ascii_whitespace))
     }
 
     /// A required amount.
@@ -180,7 +208,8 @@ impl<'a> Row<'a> {
     /// When the cell is empty or not a number.
     pub fn amount(&self, column: usize) -> Result<Amount, FieldError> {
         let text = self.text(column);
-        Amount::parse(&text, self.dialect.decimal).map_err(|e| FieldError::at(column, amount_reason(&e)))
+        Amount::parse(&text, self.dialect.decimal)
+            .map_err(|e| FieldError::at(column, amount_reason(&e)))
     }
 
     /// An amount that may be empty or absent.
@@ -188,12 +217,16 @@ impl<'a> Row<'a> {
     /// # Errors
     /// When the cell holds text that is not a number.
     pub fn opt_amount(&self, column: Option<usize>) -> Result<Option<Amount>, FieldError> {
-        let Some(column) = column else { return Ok(None) };
+        let Some(column) = column else {
+            return Ok(None);
+        };
         let text = self.text(column);
         if text.is_empty() {
             return Ok(None);
         }
-        Amount::parse(&text, self.dialect.decimal).map(Some).map_err(|e| FieldError::at(column, amount_reason(&e)))
+        Amount::parse(&text, self.dialect.decimal)
+            .map(Some)
+            .map_err(|e| FieldError::at(column, amount_reason(&e)))
     }
 
     /// A required date or date-time.
@@ -205,8 +238,12 @@ impl<'a> Row<'a> {
         if text.is_empty() {
             return Err(FieldError::at(column, "the date is empty"));
         }
-        dates::parse_datetime(&text, self.dialect.date_order)
-            .ok_or_else(|| FieldError::at(column, format!("'{text}' is not a date this importer can read")))
+        dates::parse_datetime(&text, self.dialect.date_order).ok_or_else(|| {
+            FieldError::at(
+                column,
+                format!("'{text}' is not a date this importer can read"),
+            )
+        })
     }
 
     /// A date that may be empty or absent.
@@ -214,7 +251,9 @@ impl<'a> Row<'a> {
     /// # Errors
     /// When the cell holds text that is not a date.
     pub fn opt_datetime(&self, column: Option<usize>) -> Result<Option<NaiveDateTime>, FieldError> {
-        let Some(column) = column else { return Ok(None) };
+        let Some(column) = column else {
+            return Ok(None);
+        };
         if self.text(column).is_empty() {
             return Ok(None);
         }
@@ -226,7 +265,9 @@ impl<'a> Row<'a> {
     /// # Errors
     /// When the cell holds text that is not a whole number.
     pub fn opt_count(&self, column: Option<usize>) -> Result<Option<i64>, FieldError> {
-        let Some(column) = column else { return Ok(None) };
+        let Some(column) = column else {
+            return Ok(None);
+        };
         let text = self.text(column);
         if text.is_empty() {
             return Ok(None);
@@ -234,7 +275,10 @@ impl<'a> Row<'a> {
         let amount = Amount::parse(&text, DecimalMark::Dot)
             .map_err(|_| FieldError::at(column, format!("'{text}' is not a count")))?;
         if amount.nanos() % crate::domain::money::NANOS_PER_UNIT != 0 {
-            return Err(FieldError::at(column, format!("'{text}' is not a whole number")));
+            return Err(FieldError::at(
+                column,
+                format!("'{text}' is not a whole number"),
+            ));
         }
         Ok(Some(amount.nanos() / crate::domain::money::NANOS_PER_UNIT))
     }
@@ -324,8 +368,12 @@ impl<R: Read> Read for StripCr<R> {
 /// Picks the delimiter from the first lines: the one of `,` `;` tab `|` that splits the first
 /// non-empty line into the most fields, outside quotes.
 pub fn sniff_delimiter(sample: &[u8]) -> u8 {
-    let mut lines = sample.split(|b| *b == b'\n').filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
-    let Some(first) = lines.next() else { return b',' };
+    let mut lines = sample
+        .split(|b| *b == b'\n')
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    let Some(first) = lines.next() else {
+        return b',';
+    };
     let count = |line: &[u8], d: u8| {
         let mut quoted = false;
         line.iter()
@@ -365,7 +413,11 @@ impl DecimalEvidence {
         let digits_after = |i: usize| t[i + 1..].chars().take_while(char::is_ascii_digit).count();
         match (last_dot, last_comma) {
             (Some(d), Some(c)) => {
-                if c > d { self.comma += 1 } else { self.dot += 1 }
+                if c > d {
+                    self.comma += 1;
+                } else {
+                    self.dot += 1;
+                }
             }
             (None, Some(c)) => {
                 let n = digits_after(c);
@@ -386,7 +438,11 @@ impl DecimalEvidence {
     }
 
     pub fn verdict(&self) -> DecimalMark {
-        if self.comma > 0 && self.dot == 0 { DecimalMark::Comma } else { DecimalMark::Dot }
+        if self.comma > 0 && self.dot == 0 {
+            DecimalMark::Comma
+        } else {
+            DecimalMark::Dot
+        }
     }
 }
 
@@ -396,7 +452,14 @@ mod tests {
 
     #[test]
     fn header_matching_ignores_case_space_and_bom() {
-        let h = Header::new(vec!["\u{feff}Date".into(), " Amount (EUR) ".into(), "\"Fee\"".into()], 1);
+        let h = Header::new(
+            vec![
+                "\u{feff}Date".into(),
+                " Amount (EUR) ".into(),
+                "\"Fee\"".into(),
+            ],
+            1,
+        );
         assert_eq!(h.find(&["date"]), Some(0));
         assert_eq!(h.find(&["amount  (eur)"]), Some(1));
         assert_eq!(h.find(&["fee"]), Some(2));

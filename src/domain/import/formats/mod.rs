@@ -75,7 +75,11 @@ pub fn normalize_token_kind(kind: &str) -> String {
         .replace("cached", "")
         .replace("_tokens", "")
         .replace(" tokens", "");
-    let base = base.split(|c: char| !c.is_alphanumeric()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
+    let base = base
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
     match (base.as_str(), cached) {
         ("", true) => "input_cached".to_string(),
         (b, true) => format!("{b}_cached"),
@@ -91,7 +95,10 @@ mod tests {
     fn splits_openai_line_items() {
         let cases = [
             ("gpt-4o-2024-08-06, input", ("gpt-4o-2024-08-06", "input")),
-            ("gpt-4o-mini, output (cached)", ("gpt-4o-mini", "output_cached")),
+            (
+                "gpt-4o-mini, output (cached)",
+                ("gpt-4o-mini", "output_cached"),
+            ),
             ("gpt-5-nano, input_tokens", ("gpt-5-nano", "input")),
             ("gpt-4.1, cached input", ("gpt-4.1", "input_cached")),
             ("text-embedding-3-small", ("text-embedding-3-small", "")),
@@ -99,7 +106,11 @@ mod tests {
             ("", ("", "")),
         ];
         for (item, (model, kind)) in cases {
-            assert_eq!(split_line_item(item), (model.to_string(), kind.to_string()), "{item}");
+            assert_eq!(
+                split_line_item(item),
+                (model.to_string(), kind.to_string()),
+                "{item}"
+            );
         }
     }
 

@@ -12,7 +12,11 @@ use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{Format, RecordKind, RowParser};
 use crate::domain::records::{Record, UsageGrain, UsageRecord};
 
-fn day_of(row: &Row<'_>, unix: Option<usize>, iso: Option<usize>) -> Result<chrono::NaiveDate, FieldError> {
+fn day_of(
+    row: &Row<'_>,
+    unix: Option<usize>,
+    iso: Option<usize>,
+) -> Result<chrono::NaiveDate, FieldError> {
     if let Some(c) = unix {
         let text = row.text(c);
         if !text.is_empty() {
@@ -44,9 +48,14 @@ impl Format for OpenAiCost {
         "start_time, end_time, amount_value, amount_currency, line_item?, project_id?, ..."
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["amount_value", "amount_currency"]) && (h.has_all(&["start_time"]) || h.has_all(&["start_time_iso"]))
+        h.has_all(&["amount_value", "amount_currency"])
+            && (h.has_all(&["start_time"]) || h.has_all(&["start_time_iso"]))
     }
-    fn bind(&self, h: &Header, _options: &crate::domain::import::FileOptions) -> Result<Box<dyn RowParser>, BindError> {
+    fn bind(
+        &self,
+        h: &Header,
+        _options: &crate::domain::import::FileOptions,
+    ) -> Result<Box<dyn RowParser>, BindError> {
         let unix = h.find(&["start_time"]);
         let iso = h.find(&["start_time_iso"]);
         if unix.is_none() && iso.is_none() {
@@ -105,15 +114,27 @@ impl RowParser for CostParser {
         let api_key_id = row.opt_text(self.api_key_id).into_owned();
         let user = {
             let id = row.opt_text(self.user_id);
-            if id.is_empty() { row.opt_text(self.user_email).into_owned() } else { id.into_owned() }
+            if id.is_empty() {
+                row.opt_text(self.user_email).into_owned()
+            } else {
+                id.into_owned()
+            }
         };
-        let grain = if line_item.is_empty() && project_id.is_empty() && api_key_id.is_empty() && user.is_empty() {
+        let grain = if line_item.is_empty()
+            && project_id.is_empty()
+            && api_key_id.is_empty()
+            && user.is_empty()
+        {
             UsageGrain::Total
         } else {
             UsageGrain::Detail
         };
         let unit = row.opt_text(self.quantity_unit).to_lowercase();
-        let tokens = if unit.contains("token") { row.opt_count(self.quantity)? } else { None };
+        let tokens = if unit.contains("token") {
+            row.opt_count(self.quantity)?
+        } else {
+            None
+        };
         let currency = row.opt_text(self.currency).to_ascii_uppercase();
         out.push(Record::Usage(UsageRecord {
             source_kind: "openai-cost",
@@ -131,7 +152,11 @@ impl RowParser for CostParser {
             extra_dimensions: row.opt_text(self.api_source).into_owned(),
             tokens,
             cost: Some(cost),
-            currency: if currency.is_empty() { "USD".into() } else { currency },
+            currency: if currency.is_empty() {
+                "USD".into()
+            } else {
+                currency
+            },
             cost_text: cost_text.into_owned(),
             grain: Some(grain),
             ..UsageRecord::default()
@@ -157,9 +182,14 @@ impl Format for OpenAiActivity {
         "start_time, end_time, start_time_iso, end_time_iso, model?, input_tokens?, output_tokens?, ..."
     }
     fn detect(&self, h: &Header) -> bool {
-        h.has_all(&["start_time", "end_time", "start_time_iso", "end_time_iso"]) && h.find(&["amount_value"]).is_none()
+        h.has_all(&["start_time", "end_time", "start_time_iso", "end_time_iso"])
+            && h.find(&["amount_value"]).is_none()
     }
-    fn bind(&self, h: &Header, _options: &crate::domain::import::FileOptions) -> Result<Box<dyn RowParser>, BindError> {
+    fn bind(
+        &self,
+        h: &Header,
+        _options: &crate::domain::import::FileOptions,
+    ) -> Result<Box<dyn RowParser>, BindError> {
         let token_columns = [
             ("input_uncached_tokens", "input"),
             ("input_cached_tokens", "input_cached"),
