@@ -381,3 +381,57 @@ fn a_ledger_from_a_newer_burnrate_is_refused_with_a_clear_message() {
         "{err}"
     );
 }
+
+#[test]
+fn a_merchant_rule_the_user_adds_tags_lines_already_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("Chase1234_Activity.CSV");
+    std::fs::write(
+        &file,
+        "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n\
+         10/06/2026,10/07/2026,PADDLE.NET* N8N CLOUD,Shopping,Sale,-24.00,\n\
+         10/08/2026,10/09/2026,OPENAI *CHATGPT SUBSCR,Shopping,Sale,-20.00,\n\
+         10/09/2026,10/09/2026,STARBUCKS STORE 03255,Food & Drink,Sale,-4.36,\n",
+    )
+    .unwrap();
+    assert!(
+        burnrate(&db, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let paid = json(&burnrate(&db, &["report", "--what", "paid", "--json"]));
+    assert_eq!(
+        paid,
+        serde_json::json!([{"period": "all", "group": "openai", "amount": "20.00", "currency": "USD"}])
+    );
+
+    let add = burnrate(
+        &db,
+        &[
+            "settings",
+            "rule",
+            "add",
+            "PADDLE.NET* N8N",
+            "--provider",
+            "n8n",
+            "--kind",
+            "subscription",
+        ],
+    );
+    assert!(stdout(&add).contains("1 bank line(s)"), "{}", stdout(&add));
+    let paid = json(&burnrate(&db, &["report", "--what", "paid", "--json"]));
+    assert_eq!(paid.as_array().map(Vec::len), Some(2));
+    assert_eq!(paid[0]["group"], "n8n");
+    assert_eq!(paid[0]["amount"], "24.00");
+
+    assert!(
+        burnrate(&db, &["settings", "rule", "remove", "PADDLE.NET* N8N"])
+            .status
+            .success()
+    );
+    let paid = json(&burnrate(&db, &["report", "--what", "paid", "--json"]));
+    assert_eq!(paid.as_array().map(Vec::len), Some(1));
+    let missing = burnrate(&db, &["settings", "rule", "remove", "NOPE"]);
+    assert_eq!(missing.status.code(), Some(1));
+}

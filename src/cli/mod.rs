@@ -4,6 +4,7 @@
 
 mod money_cmds;
 mod output;
+mod settings_cmd;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,9 @@ pub enum Command {
     Flags(money_cmds::FlagsArgs),
     /// The prepaid balance of a provider account, day by day, with burn rate and forecast.
     Balance(money_cmds::BalanceArgs),
+    /// Your settings kept in the ledger: merchant rules, ...
+    #[command(subcommand)]
+    Settings(settings_cmd::SettingsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +214,7 @@ pub fn run(db: &Path, command: Command, as_of: Option<NaiveDate>) -> anyhow::Res
         Command::History { undo, json } => history(db, undo, json),
         Command::Flags(args) => money_cmds::flags_command(db, &args, as_of),
         Command::Balance(args) => money_cmds::balance_command(db, &args, as_of),
+        Command::Settings(command) => settings_cmd::run(db, command),
     }
 }
 

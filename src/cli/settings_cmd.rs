@@ -72,26 +72,47 @@ pub fn run(db: &Path, command: SettingsCommand) -> anyhow::Result<i32> {
                     writeln!(out, "  none")?;
                 }
                 for r in &mine {
-                    writeln!(out, "  {:32} {:12} {}", r.pattern, r.provider, r.kind.as_str())?;
+                    writeln!(
+                        out,
+                        "  {:32} {:12} {}",
+                        r.pattern,
+                        r.provider,
+                        r.kind.as_str()
+                    )?;
                 }
                 writeln!(out, "Built-in rules:")?;
                 for r in &built_in {
-                    writeln!(out, "  {:32} {:12} {}", r.pattern, r.provider, r.kind.as_str())?;
+                    writeln!(
+                        out,
+                        "  {:32} {:12} {}",
+                        r.pattern,
+                        r.provider,
+                        r.kind.as_str()
+                    )?;
                 }
             }
         }
-        RuleCommand::Add { pattern, provider, kind } => {
+        RuleCommand::Add {
+            pattern,
+            provider,
+            kind,
+        } => {
             let kind = match kind {
                 KindArg::ApiTopup => SpendKind::ApiTopup,
                 KindArg::Subscription => SpendKind::Subscription,
                 KindArg::Other => SpendKind::Other,
             };
-            let changed = store.add_merchant_rule(&MerchantRule::new(&pattern, &provider, kind), &super::now_utc())?;
+            let changed = store.add_merchant_rule(
+                &MerchantRule::new(&pattern, &provider, kind),
+                &super::now_utc(),
+            )?;
             println!("Saved the rule. {changed} bank line(s) in the ledger changed tag.");
         }
         RuleCommand::Remove { pattern } => {
             if !store.remove_merchant_rule(&pattern)? {
-                bail!("you have no rule with the pattern '{pattern}'; `burnrate settings rule list` shows them");
+                bail!(
+                    "you have no rule with the pattern '{pattern}'; `burnrate settings rule list` shows them"
+                );
             }
             println!("Removed the rule; bank lines were tagged again.");
         }
