@@ -7,8 +7,10 @@
 //! `{"id", "kind", "severity", "provider", "date", "amount", "currency", "project", "records",
 //! "message", "diagnosis"}` (plus `"dismissed"` with `--all`); `balance --json` is
 //! `{"provider", "as_of", "currency", "balance", "series", "burn_rate_per_day", "depletes_on"}`
-//! plus the account, the 30-day burn rate, the lots and the monthly roll-forward. Amounts are
-//! decimal strings rounded to cents. Dismissing: `burnrate flags dismiss ID --note TEXT`.
+//! plus the account, the 30-day burn rate, the lots, the monthly roll-forward, the account's
+//! `"auto_recharge"` (or null) and a `"forecast"` of `{"date", "balance", "recharge"}` points
+//! after the as-of date (auto-recharges simulated; see `domain::balance` for the horizon).
+//! Amounts are decimal strings rounded to cents. Dismissing: `burnrate flags dismiss ID --note TEXT`.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -19,7 +21,9 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use crate::domain::balance::{self, AccountKey, Balance, LotKind};
+use crate::domain::balance::{
+    self, AccountKey, AutoRecharge, Balance, Forecast, ForecastPoint, LotKind,
+};
 use crate::domain::flags::{self, Flag, FlagInputs};
 use crate::domain::money::Amount;
 use crate::store::Store;
@@ -48,6 +52,15 @@ pub enum FlagsAction {
         /// Why it is dismissed (kept with the dismissal).
         #[arg(long)]
         note: String,
+    },
+    /// Write a flag's evidence as a dispute packet: one self-contained HTML file with the
+    /// timeline, the billing records and the bank lines involved.
+    Export {
+        /// The flag's id, as `burnrate flags` prints it.
+        id: String,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE")]
+        html: std::path::PathBuf,
     },
 }
 
@@ -91,6 +104,20 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: Option<NaiveDate>) -> a
             flag.id,
             flag.kind.as_str(),
             flag.message
+        );
+        return Ok(0);
+    }
+    if let Some(FlagsAction::Export { id, html }) = &args.action {
+        let Some(flag) = all.iter().find(|f| f.id == id.trim()) else {
+            bail!(
+                "there is no flag with id {id} as of {as_of}; `burnrate flags --all --as-of {as_of}` lists them"
+            );
+        };
+        super::match_cmds::export_packet(&store, &inputs, &params, flag, as_of, html)?;
+        println!(
+            "Wrote the dispute packet of {} to {}",
+            flag.id,
+            html.display()
         );
         return Ok(0);
     }
@@ -219,11 +246,16 @@ pub fn balance_command(
         .with_context(|| format!("adding up the balance of {}", account.label()))?;
     let burn_7 = b.burn_rate_per_day(7)?;
     let burn_30 = b.burn_rate_per_day(30)?;
-    let depletes_on = b.depletes_on(burn_7);
+    let recharge = inputs.auto_recharge_for(&account);
+    let forecast = b
+        .forecast(burn_7, recharge, &inputs.auto_recharge_history(&account))
+        .with_context(|| format!("projecting the balance of {}", account.label()))?;
+    let depletes_on = forecast.depletes_on;
     let months = b.monthly()?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let v = balance_json(&b, burn_7, burn_30, depletes_on, &months);
+        let mut v = balance_json(&b, burn_7, burn_30, depletes_on, &months);
+        add_forecast_json(&mut v, recharge, &forecast);
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
     }
@@ -239,14 +271,19 @@ pub fn balance_command(
         account.label(),
         b.closing().to_cents_string()
     )?;
-    let runs_out =
-        depletes_on.map_or_else(|| "not within ten years".to_string(), |d| d.to_string());
+    let horizon = if recharge.is_some() {
+        "not within a year"
+    } else {
+        "not within ten years"
+    };
+    let runs_out = depletes_on.map_or_else(|| horizon.to_string(), |d| d.to_string());
     writeln!(
         out,
         "burn rate {} {cur}/day over 7 days, {} {cur}/day over 30 days; runs out: {runs_out}",
         burn_7.to_cents_string(),
         burn_30.to_cents_string()
     )?;
+    recharge_lines(&mut out, recharge, &forecast, cur)?;
     writeln!(out, "\nlots:")?;
     for l in &b.lots {
         let expiry = l
@@ -289,6 +326,69 @@ pub fn balance_command(
         )?;
     }
     Ok(0)
+}
+
+/// Adds the auto-recharge setting and the forecast points to the `balance --json` object.
+fn add_forecast_json(v: &mut Value, recharge: Option<&AutoRecharge>, forecast: &Forecast) {
+    v["auto_recharge"] = recharge.map_or(Value::Null, |r| {
+        json!({
+            "threshold": r.threshold.to_cents_string(),
+            "amount": r.amount.to_cents_string(),
+            "monthly_cap": r.monthly_cap.map(Amount::to_cents_string),
+        })
+    });
+    v["forecast_horizon_days"] = json!(forecast.horizon_days);
+    v["forecast"] = forecast
+        .points
+        .iter()
+        .map(|p| {
+            json!({
+                "date": p.day.to_string(),
+                "balance": p.balance.to_cents_string(),
+                "recharge": p.recharge.to_cents_string(),
+            })
+        })
+        .collect();
+}
+
+/// What the auto-recharge adds to the forecast, for people.
+fn recharge_lines(
+    out: &mut impl std::io::Write,
+    recharge: Option<&AutoRecharge>,
+    forecast: &Forecast,
+    cur: &str,
+) -> anyhow::Result<()> {
+    let Some(r) = recharge else {
+        writeln!(
+            out,
+            "auto-recharge: not set (`burnrate settings recharge --provider NAME --threshold AMOUNT --amount AMOUNT`)"
+        )?;
+        return Ok(());
+    };
+    let cap = r.monthly_cap.map_or_else(String::new, |c| {
+        format!(", at most {} {cur} a month", c.to_cents_string())
+    });
+    let fired: Vec<&ForecastPoint> = forecast
+        .points
+        .iter()
+        .filter(|p| !p.recharge.is_zero())
+        .collect();
+    let total = crate::domain::money::checked_sum(fired.iter().map(|p| p.recharge))
+        .context("the projected recharges are too large to add up exactly")?;
+    writeln!(
+        out,
+        "auto-recharge: below {} {cur} add {} {cur}{cap}; the forecast recharges {} time(s), {} {cur}, over the {} days projected{}",
+        r.threshold.to_cents_string(),
+        r.amount.to_cents_string(),
+        fired.len(),
+        total.to_cents_string(),
+        forecast.points.len(),
+        fired
+            .first()
+            .map(|p| format!(" (first on {})", p.day))
+            .unwrap_or_default()
+    )?;
+    Ok(())
 }
 
 fn balance_json(

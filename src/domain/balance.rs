@@ -10,6 +10,15 @@
 //! nothing here reads the clock, "today" is the `as_of` parameter. Only records in the
 //! account's currency (that of its first lot, else of its first usage) are counted; the others
 //! are counted in [`Balance::other_currency_records`] so callers can say so.
+//!
+//! Forecast: [`Balance::forecast`] projects the balance forward from the as-of date at a burn
+//! rate, day by day, with the same lot rules (expiries drop out, free credits first). When an
+//! [`AutoRecharge`] is set for the account, a recharge of its amount is added whenever the day's
+//! draw would take the balance below its threshold (several in one day if the draw is large), as
+//! long as the calendar month's auto-recharges stay within the optional cap; manual purchases
+//! never count toward the cap. Without auto-recharge the projection looks
+//! [`FORECAST_HORIZON_DAYS`] ahead; with it, [`RECHARGE_HORIZON_DAYS`] (a year: further out, the
+//! settings and the burn rate are guesses), and "never within the horizon" is `None`.
 
 use std::collections::BTreeMap;
 
@@ -20,14 +29,96 @@ use super::money::Amount;
 /// How long a paid lot without an expiry date stays usable.
 pub const PAID_LOT_LIFETIME_MONTHS: u32 = 12;
 
-/// How far ahead a depletion forecast looks before it gives up.
-const FORECAST_HORIZON_DAYS: usize = 3_660;
+/// How far ahead a depletion forecast without auto-recharge looks before it gives up (ten
+/// years: without new credit, a balance only falls, so a far date is still a fact of the rate).
+pub const FORECAST_HORIZON_DAYS: usize = 3_660;
+
+/// How far ahead a forecast with auto-recharge looks: one year. Recharges can keep a balance up
+/// forever; beyond a year the settings and the burn rate are guesses.
+pub const RECHARGE_HORIZON_DAYS: usize = 365;
+
+/// At most this many daily points are kept in a [`Forecast`] (the depletion day is still
+/// searched over the whole horizon).
+pub const FORECAST_POINTS_DAYS: usize = 365;
 
 /// What can go wrong while adding up a balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BalanceError {
     #[error("a balance total is too large to add up exactly")]
     Overflow,
+}
+
+/// Why auto-recharge settings cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RechargeError {
+    #[error("the recharge amount must be above zero (it is {0})")]
+    AmountNotPositive(String),
+    #[error("the threshold cannot be negative (it is {0})")]
+    NegativeThreshold(String),
+    #[error(
+        "the monthly cap ({cap}) is below the recharge amount ({amount}), so no recharge could ever run; raise the cap or leave it out"
+    )]
+    CapBelowAmount { cap: String, amount: String },
+}
+
+/// An account's auto-recharge: when the balance falls below `threshold`, the provider charges
+/// the card on file and adds `amount`; with a `monthly_cap`, auto-recharges stop for the rest of
+/// a calendar month once they would exceed it. Amounts are in the account's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoRecharge {
+    /// The account as the user named it (resolve it against the ledger before comparing).
+    pub account: AccountKey,
+    pub threshold: Amount,
+    pub amount: Amount,
+    pub monthly_cap: Option<Amount>,
+}
+
+impl AutoRecharge {
+    /// Checks that the settings can work: a positive amount, a threshold of zero or more, and
+    /// a cap (when set) that allows at least one recharge.
+    ///
+    /// # Errors
+    /// The first setting that cannot work, with the value as the user wrote it.
+    pub fn validate(&self) -> Result<(), RechargeError> {
+        if self.amount <= Amount::ZERO {
+            return Err(RechargeError::AmountNotPositive(self.amount.to_string()));
+        }
+        if self.threshold.is_negative() {
+            return Err(RechargeError::NegativeThreshold(self.threshold.to_string()));
+        }
+        if let Some(cap) = self.monthly_cap
+            && cap < self.amount
+        {
+            return Err(RechargeError::CapBelowAmount {
+                cap: cap.to_string(),
+                amount: self.amount.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One projected end-of-day point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForecastPoint {
+    pub day: NaiveDate,
+    /// The projected balance at the end of the day.
+    pub balance: Amount,
+    /// Auto-recharge credit added this day (zero on most days).
+    pub recharge: Amount,
+}
+
+/// A projection of an account's balance after the as-of date.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Forecast {
+    /// One point per day after the as-of date, up to the depletion day or
+    /// [`FORECAST_POINTS_DAYS`], whichever comes first.
+    pub points: Vec<ForecastPoint>,
+    /// The day the balance runs out; when it is already zero, the day it reached zero. `None`
+    /// when it lasts beyond the horizon (or there is nothing to deplete).
+    pub depletes_on: Option<NaiveDate>,
+    /// How many days ahead the projection looked.
+    pub horizon_days: usize,
 }
 
 fn add(a: Amount, b: Amount) -> Result<Amount, BalanceError> {
@@ -341,6 +432,47 @@ fn consume(live: &mut [LiveLot<'_>], need: Amount) -> Result<(Amount, Amount), B
     Ok((sub(need, left)?, left))
 }
 
+/// A lot as the forecast draws from it.
+struct ProjectedLot {
+    paid: bool,
+    expiry: NaiveDate,
+    /// Ties break by the order of the lots at the as-of date; recharges come last.
+    order: usize,
+    remaining: Amount,
+}
+
+fn projected_total(lots: &[ProjectedLot]) -> Result<Amount, BalanceError> {
+    lots.iter()
+        .try_fold(Amount::ZERO, |acc, l| add(acc, l.remaining))
+}
+
+/// The auto-recharge credit added on a day that starts at `balance` and draws `burn`: enough
+/// recharges of the plan's amount to keep the balance at or above the threshold (at least one
+/// when the draw takes it below), as many as the month's cap still allows after `month_so_far`.
+fn recharges_needed(
+    plan: &AutoRecharge,
+    balance: Amount,
+    burn: Amount,
+    month_so_far: Amount,
+) -> Result<Amount, BalanceError> {
+    let after = sub(balance, burn)?;
+    if burn.is_zero() || after >= plan.threshold {
+        return Ok(Amount::ZERO);
+    }
+    let step = plan.amount.nanos();
+    let deficit = sub(plan.threshold, after)?.nanos();
+    let needed = deficit / step + i64::from(deficit % step != 0);
+    let allowed = match plan.monthly_cap {
+        Some(cap) => (sub(cap, month_so_far)?.nanos() / step).max(0),
+        None => needed,
+    };
+    needed
+        .min(allowed)
+        .checked_mul(step)
+        .map(Amount::from_nanos)
+        .ok_or(BalanceError::Overflow)
+}
+
 fn remaining(live: &[LiveLot<'_>]) -> Result<Amount, BalanceError> {
     live.iter()
         .try_fold(Amount::ZERO, |acc, l| add(acc, l.remaining))
@@ -379,58 +511,113 @@ impl Balance {
     /// into account. When the balance is already zero: the day it reached zero. `None` when it
     /// lasts beyond ten years (or there is nothing to deplete).
     pub fn depletes_on(&self, burn_per_day: Amount) -> Option<NaiveDate> {
+        self.forecast(burn_per_day, None, &[]).ok()?.depletes_on
+    }
+
+    /// The day the balance reached zero and stayed there up to the as-of date, if it is zero.
+    fn zero_since(&self) -> Option<NaiveDate> {
         let last = self.days.last()?;
-        if last.balance.is_zero() {
-            let zero_since = self
-                .days
-                .iter()
-                .rev()
-                .take_while(|d| d.balance.is_zero())
-                .last()
-                .map_or(last.day, |d| d.day);
-            return Some(zero_since);
+        if !last.balance.is_zero() {
+            return None;
         }
-        let mut lots: Vec<(Option<NaiveDate>, Amount)> = self
-            .lots
+        self.days
             .iter()
-            .filter(|l| !l.remaining.is_zero())
-            .map(|l| (l.expiry, l.remaining))
-            .collect();
-        // Free credits and earliest expiries first, as in `simulate`.
-        let mut order: Vec<(bool, NaiveDate, usize)> = self
+            .rev()
+            .take_while(|d| d.balance.is_zero())
+            .last()
+            .map(|d| d.day)
+    }
+
+    /// Projects the balance forward from the as-of date, drawing `burn_per_day` each day from
+    /// the remaining lots (free credits first, then earliest expiry; remainders drop out on
+    /// their expiry day). With `recharge`, whenever the day's draw would take the balance below
+    /// the threshold, recharges of its amount are added that day, as many as keep it at or
+    /// above the threshold and the month's cap allows. `past_recharges` are the account's
+    /// auto-recharges already made (day, amount): those in the as-of month count toward its
+    /// cap; manual purchases must not be listed. Stops at the first day the balance is zero.
+    ///
+    /// # Errors
+    /// When a total is too large to add up exactly.
+    pub fn forecast(
+        &self,
+        burn_per_day: Amount,
+        recharge: Option<&AutoRecharge>,
+        past_recharges: &[(NaiveDate, Amount)],
+    ) -> Result<Forecast, BalanceError> {
+        let recharge = recharge.filter(|r| r.amount > Amount::ZERO);
+        let horizon_days = if recharge.is_some() {
+            RECHARGE_HORIZON_DAYS
+        } else {
+            FORECAST_HORIZON_DAYS
+        };
+        let mut out = Forecast {
+            points: Vec::new(),
+            depletes_on: self.zero_since(),
+            horizon_days,
+        };
+        if self.days.is_empty() || (out.depletes_on.is_some() && recharge.is_none()) {
+            return Ok(out);
+        }
+        let mut lots: Vec<ProjectedLot> = self
             .lots
             .iter()
             .filter(|l| !l.remaining.is_zero())
             .enumerate()
-            .map(|(i, l)| {
-                (
-                    l.kind != LotKind::Free,
-                    l.expiry.unwrap_or(NaiveDate::MAX),
-                    i,
-                )
+            .map(|(order, l)| ProjectedLot {
+                paid: l.kind != LotKind::Free,
+                expiry: l.expiry.unwrap_or(NaiveDate::MAX),
+                order,
+                remaining: l.remaining,
             })
             .collect();
-        order.sort_unstable();
-        for day in self.as_of.iter_days().skip(1).take(FORECAST_HORIZON_DAYS) {
-            for lot in &mut lots {
-                if lot.0.is_some_and(|e| e <= day) {
-                    lot.1 = Amount::ZERO;
+        let mut recharged: BTreeMap<(i32, u32), Amount> = BTreeMap::new();
+        for (day, amount) in past_recharges {
+            let month = recharged.entry((day.year(), day.month())).or_default();
+            *month = add(*month, amount.abs())?;
+        }
+        let burn = burn_per_day.max(Amount::ZERO);
+        for day in self.as_of.iter_days().skip(1).take(horizon_days) {
+            for lot in lots.iter_mut().filter(|l| l.expiry <= day) {
+                lot.remaining = Amount::ZERO;
+            }
+            lots.retain(|l| !l.remaining.is_zero());
+            let mut added = Amount::ZERO;
+            if let Some(plan) = recharge {
+                let month = recharged.entry((day.year(), day.month())).or_default();
+                added = recharges_needed(plan, projected_total(&lots)?, burn, *month)?;
+                if !added.is_zero() {
+                    *month = add(*month, added)?;
+                    lots.push(ProjectedLot {
+                        paid: true,
+                        expiry: day
+                            .checked_add_months(Months::new(PAID_LOT_LIFETIME_MONTHS))
+                            .unwrap_or(NaiveDate::MAX),
+                        order: usize::MAX,
+                        remaining: added,
+                    });
                 }
             }
-            let mut left = burn_per_day.max(Amount::ZERO);
-            for (_, _, i) in &order {
-                let Some(lot) = lots.get_mut(*i) else {
-                    continue;
-                };
-                let take = left.min(lot.1);
-                lot.1 = lot.1.checked_sub(take)?;
-                left = left.checked_sub(take)?;
+            lots.sort_by_key(|l| (l.paid, l.expiry, l.order));
+            let mut left = burn;
+            for lot in &mut lots {
+                let take = left.min(lot.remaining);
+                lot.remaining = sub(lot.remaining, take)?;
+                left = sub(left, take)?;
             }
-            if lots.iter().all(|l| l.1.is_zero()) {
-                return Some(day);
+            let balance = projected_total(&lots)?;
+            if out.points.len() < FORECAST_POINTS_DAYS {
+                out.points.push(ForecastPoint {
+                    day,
+                    balance,
+                    recharge: added,
+                });
+            }
+            if balance.is_zero() {
+                out.depletes_on = out.depletes_on.or(Some(day));
+                break;
             }
         }
-        None
+        Ok(out)
     }
 
     /// The stretches where usage went on past a zero balance, one per episode: an episode
@@ -743,6 +930,182 @@ mod tests {
         // 70 / 3 = 23.33 days: the 24th day after the as-of date empties it.
         assert_eq!(b.depletes_on(usd("3.00")), Some(d("2026-04-03")));
         assert_eq!(b.depletes_on(Amount::ZERO), Some(d("2027-03-01")));
+    }
+
+    /// 100.00 bought on 03-01 (a manual purchase), 3.00 used each day through the as-of date
+    /// 03-10: 70.00 left, burning 3.00 a day.
+    fn seventy_left() -> Balance {
+        let lots = vec![lot(
+            "billing:1",
+            "2026-03-01",
+            "100.00",
+            LotKind::Paid,
+            None,
+        )];
+        let usage: Vec<DailyUsage> = (1..=10)
+            .map(|day| use_(&format!("2026-03-{day:02}"), "3.00"))
+            .collect();
+        simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap()
+    }
+
+    fn plan(threshold: &str, amount: &str, cap: Option<&str>) -> AutoRecharge {
+        AutoRecharge {
+            account: acct(),
+            threshold: usd(threshold),
+            amount: usd(amount),
+            monthly_cap: cap.map(usd),
+        }
+    }
+
+    /// (day, balance, recharge) of the points that recharged, and of `also`.
+    fn recharge_days(f: &Forecast, also: &[&str]) -> Vec<(String, String, String)> {
+        f.points
+            .iter()
+            .filter(|p| !p.recharge.is_zero() || also.contains(&p.day.to_string().as_str()))
+            .map(|p| {
+                (
+                    p.day.to_string(),
+                    p.balance.to_cents_string(),
+                    p.recharge.to_cents_string(),
+                )
+            })
+            .take(6)
+            .collect()
+    }
+
+    fn triples(items: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        items
+            .iter()
+            .map(|(a, b, c)| ((*a).to_string(), (*b).to_string(), (*c).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn recharge_fires_when_the_draw_would_cross_the_threshold() {
+        let b = seventy_left();
+        let burn = usd("3.00");
+        // 70 -> 67 (03-11) -> 64 -> 61 (03-13); 03-14 would end at 58 < 60, so 20.00 is added:
+        // 61 + 20 - 3 = 78. Then 75, 72, 69, 66, 63, 60 (03-20: not below); 03-21 would be 57:
+        // 77. Then 74, 71, 68, 65, 62; 03-27 would be 59: 79. 03-28 .. 04-02 fall to 61;
+        // 04-03 would be 58: 78; and so on every 6 or 7 days.
+        let f = b
+            .forecast(burn, Some(&plan("60", "20", None)), &[])
+            .unwrap();
+        assert_eq!(
+            recharge_days(&f, &["2026-03-20"]),
+            triples(&[
+                ("2026-03-14", "78.00", "20.00"),
+                ("2026-03-20", "60.00", "0.00"),
+                ("2026-03-21", "77.00", "20.00"),
+                ("2026-03-27", "79.00", "20.00"),
+                ("2026-04-03", "78.00", "20.00"),
+                ("2026-04-10", "77.00", "20.00"),
+            ])
+        );
+        // Recharges keep it up: no depletion within the one-year horizon.
+        assert_eq!(f.depletes_on, None);
+        assert_eq!(f.horizon_days, RECHARGE_HORIZON_DAYS);
+        assert_eq!(f.points.len(), RECHARGE_HORIZON_DAYS);
+        // Without auto-recharge: 70 / 3 = 23.3 days.
+        let plain = b.forecast(burn, None, &[]).unwrap();
+        assert_eq!(plain.depletes_on, Some(d("2026-04-03")));
+        assert_eq!(plain.points.last().map(|p| p.day), Some(d("2026-04-03")));
+        assert_eq!(plain.depletes_on, b.depletes_on(burn));
+    }
+
+    #[test]
+    fn several_recharges_in_one_day_when_the_draw_is_large() {
+        let b = seventy_left();
+        // 70 - 65 = 5, 15 below a threshold of 20: three recharges of 5.00 (70 + 15 - 65 = 20).
+        let f = b
+            .forecast(usd("65.00"), Some(&plan("20", "5", None)), &[])
+            .unwrap();
+        assert_eq!(
+            (f.points[0].recharge, f.points[0].balance),
+            (usd("15.00"), usd("20.00"))
+        );
+    }
+
+    #[test]
+    fn the_monthly_cap_stops_recharges_until_the_next_month() {
+        let b = seventy_left();
+        let burn = usd("3.00");
+        // As above until 03-21 (second recharge, 40.00 this month = the cap). 03-27: 62 - 3 =
+        // 59 < 60 but the cap is reached: 59, 56, 53, 50, 47 on 03-31. April 1: 47 - 3 = 44,
+        // a recharge is allowed again: 64; 04-03: 61 - 3 = 58: 78, April's cap reached again.
+        // 78 lasts 26 days at 3.00: zero on 04-29.
+        let f = b
+            .forecast(burn, Some(&plan("60", "20", Some("40"))), &[])
+            .unwrap();
+        assert_eq!(
+            recharge_days(&f, &["2026-03-27", "2026-03-31"]),
+            triples(&[
+                ("2026-03-14", "78.00", "20.00"),
+                ("2026-03-21", "77.00", "20.00"),
+                ("2026-03-27", "59.00", "0.00"),
+                ("2026-03-31", "47.00", "0.00"),
+                ("2026-04-01", "64.00", "20.00"),
+                ("2026-04-03", "78.00", "20.00"),
+            ])
+        );
+        assert_eq!(f.depletes_on, Some(d("2026-04-29")));
+        // A cap of 10.00 with 10.00 recharges on 20.00 left: 17, 14, 11, then 8 < 10 -> 18
+        // (03-14); 15, 12, 9 (cap reached), 6, 3, 0 on 03-20. Without it: 0 on 03-17.
+        let lots = vec![lot("billing:1", "2026-03-01", "50.00", LotKind::Paid, None)];
+        let usage: Vec<DailyUsage> = (1..=10)
+            .map(|day| use_(&format!("2026-03-{day:02}"), "3.00"))
+            .collect();
+        let twenty = simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap();
+        let capped = twenty
+            .forecast(burn, Some(&plan("10", "10", Some("10"))), &[])
+            .unwrap();
+        assert_eq!(capped.depletes_on, Some(d("2026-03-20")));
+        assert_eq!(twenty.depletes_on(burn), Some(d("2026-03-17")));
+    }
+
+    #[test]
+    fn earlier_auto_recharges_count_toward_the_cap_and_manual_purchases_do_not() {
+        let b = seventy_left();
+        // The 100.00 bought on 03-01 is a manual purchase: not listed, not counted. One 20.00
+        // auto-recharge on 03-05 is: only one more fits under the 40.00 cap in March (03-14,
+        // 78). 03-21 would need one: capped, 57; down to 27 on 03-31. April 1: 27 - 3 = 24, 36
+        // below the threshold: two recharges (40.00, the cap): 64, which lasts to 04-23.
+        let past = [(d("2026-03-05"), usd("20.00"))];
+        let capped = plan("60", "20", Some("40"));
+        let f = b.forecast(usd("3.00"), Some(&capped), &past).unwrap();
+        assert_eq!(
+            recharge_days(&f, &["2026-03-21", "2026-03-31"]),
+            triples(&[
+                ("2026-03-14", "78.00", "20.00"),
+                ("2026-03-21", "57.00", "0.00"),
+                ("2026-03-31", "27.00", "0.00"),
+                ("2026-04-01", "64.00", "40.00"),
+            ])
+        );
+        assert_eq!(f.depletes_on, Some(d("2026-04-23")));
+        // Auto-recharges of an earlier month do not count toward this month's cap.
+        let last_month = [(d("2026-02-27"), usd("40.00"))];
+        assert_eq!(
+            b.forecast(usd("3.00"), Some(&capped), &last_month).unwrap(),
+            b.forecast(usd("3.00"), Some(&capped), &[]).unwrap()
+        );
+    }
+
+    #[test]
+    fn recharge_settings_are_validated() {
+        assert_eq!(plan("10", "20", Some("100")).validate(), Ok(()));
+        assert!(matches!(
+            plan("10", "0", None).validate(),
+            Err(RechargeError::AmountNotPositive(_))
+        ));
+        assert!(matches!(
+            plan("-1", "20", None).validate(),
+            Err(RechargeError::NegativeThreshold(_))
+        ));
+        assert!(matches!(
+            plan("10", "20", Some("15")).validate(),
+            Err(RechargeError::CapBelowAmount { .. })
+        ));
     }
 
     #[test]

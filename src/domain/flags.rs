@@ -17,6 +17,14 @@
 //! time of exactly midnight is read as "no time") and they fall on the same day. A timed and an
 //! untimed record are never paired. The other trail's records that pay for or credit the event
 //! are listed with it, so a billing double and its two card charges make one flag.
+//!
+//! Runaway recharges are judged per account from paid auto-recharge records: a burst of more
+//! than `runaway_max_recharges` within `runaway_window_hours` that added more than usage on those
+//! days could explain, or (when the user set the account's [`AutoRecharge`]) a recharge that ran
+//! while the lowest balance it could have met was still above the threshold. Invoices are
+//! compared with the usage of the month they bill ([`invoice_month`]) only where the usage
+//! export reaches that month's end. A wrong organization is a named organization of a prepaid
+//! provider with usage and no credit at all while another one held credit.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -25,7 +33,8 @@ use chrono::{Datelike, Days, NaiveDate, NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::balance::{self, AccountKey, Balance, CreditLot, DailyUsage, LotKind};
+use super::balance::{self, AccountKey, AutoRecharge, Balance, CreditLot, DailyUsage, LotKind};
+use super::matching::{self, MatchData};
 use super::money::Amount;
 use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
@@ -41,6 +50,9 @@ pub enum FlagKind {
     CreditsExpiring,
     SpendSpike,
     BudgetExceeded,
+    RunawayRecharge,
+    InvoiceMismatch,
+    WrongOrganization,
 }
 
 impl FlagKind {
@@ -55,6 +67,9 @@ impl FlagKind {
             FlagKind::CreditsExpiring => "credits_expiring",
             FlagKind::SpendSpike => "spend_spike",
             FlagKind::BudgetExceeded => "budget_exceeded",
+            FlagKind::RunawayRecharge => "runaway_recharge",
+            FlagKind::InvoiceMismatch => "invoice_mismatch",
+            FlagKind::WrongOrganization => "wrong_organization",
         }
     }
 }
@@ -124,6 +139,18 @@ pub struct FlagParams {
     pub spike_window_days: i64,
     pub spike_min_cents: i64,
     pub budget_warning_percent: i64,
+    /// More than this many auto-recharges of one account within `runaway_window_hours`...
+    pub runaway_max_recharges: i64,
+    pub runaway_window_hours: i64,
+    /// ...while usage on those days was under this share of what they added is a runaway.
+    pub runaway_usage_percent: i64,
+    /// A monthly invoice differing from the month's usage cost by more than this percent of
+    /// the usage...
+    pub invoice_tolerance_percent: i64,
+    /// ...and by more than this many cents is a mismatch.
+    pub invoice_tolerance_cents: i64,
+    /// Usage in an organization without credits is judged from this many cents on.
+    pub wrong_org_min_cents: i64,
 }
 
 impl Default for FlagParams {
@@ -142,6 +169,12 @@ impl Default for FlagParams {
             spike_window_days: 14,
             spike_min_cents: 1_000,
             budget_warning_percent: 80,
+            runaway_max_recharges: 3,
+            runaway_window_hours: 24,
+            runaway_usage_percent: 50,
+            invoice_tolerance_percent: 2,
+            invoice_tolerance_cents: 100,
+            wrong_org_min_cents: 100,
         }
     }
 }
@@ -262,6 +295,10 @@ pub struct FlagInputs {
     pub project_usage: Vec<ProjectDay>,
     pub organizations: Vec<OrgAlias>,
     pub budgets: Vec<Budget>,
+    /// The user's auto-recharge settings, one per account.
+    pub auto_recharges: Vec<AutoRecharge>,
+    /// Exchange rates, issuer references and the user's match decisions.
+    pub matching: MatchData,
 }
 
 impl FlagInputs {
@@ -295,6 +332,8 @@ impl FlagInputs {
                 .collect(),
             organizations: self.organizations.clone(),
             budgets: self.budgets.clone(),
+            auto_recharges: self.auto_recharges.clone(),
+            matching: self.matching.clone(),
         }
     }
 
@@ -423,6 +462,9 @@ pub fn detect(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec
     flags.extend(balance_flags(&inputs, params, as_of));
     flags.extend(spend_spikes(&inputs, params, as_of));
     flags.extend(budgets_exceeded(&inputs, params, as_of));
+    flags.extend(runaway_recharges(&inputs, params, as_of));
+    flags.extend(invoice_mismatches(&inputs, params, as_of));
+    flags.extend(wrong_organizations(&inputs, params, as_of));
     flags.sort_by(|a, b| {
         (a.date, a.kind, &a.provider, &a.id).cmp(&(b.date, b.kind, &b.provider, &b.id))
     });
@@ -707,66 +749,19 @@ enum HoldEnd {
     Reversed,
 }
 
-fn within_tolerance(hold: Amount, other: Amount, percent: i64) -> bool {
-    let Some(diff) = hold.checked_sub(other).map(Amount::abs) else {
-        return false;
-    };
-    let (Some(lhs), Some(rhs)) = (
-        i128::from(diff.nanos()).checked_mul(100),
-        i128::from(hold.nanos()).checked_mul(i128::from(percent)),
-    ) else {
-        return false;
-    };
-    lhs <= rhs
-}
-
-/// Pairs every pending AI line with the settled or reversed line that ended it, one to one.
+/// Pairs every pending AI line with the settled or reversed line that ended it, one to one
+/// (the rule lives in [`matching::settle_holds`]).
 fn hold_outcomes(inputs: &FlagInputs, params: &FlagParams) -> BTreeMap<i64, (HoldEnd, i64)> {
-    let mut holds: Vec<&BankItem> = inputs
-        .bank
-        .iter()
-        .filter(|l| {
-            l.status() == BankStatus::Pending && l.provider.is_some() && l.outflow().is_some()
-        })
-        .collect();
-    holds.sort_by_key(|l| (l.day, l.id));
-    let mut used: BTreeSet<i64> = BTreeSet::new();
-    let mut out = BTreeMap::new();
-    for hold in holds {
-        let Some(hold_amount) = hold.outflow() else {
-            continue;
-        };
-        let mut candidates: Vec<&BankItem> = inputs
-            .bank
-            .iter()
-            .filter(|l| {
-                l.id != hold.id
-                    && !used.contains(&l.id)
-                    && l.status() != BankStatus::Pending
-                    && l.provider == hold.provider
-                    && same_currency(&l.currency, &hold.currency)
-                    && (0..=params.hold_settle_days).contains(&days_between(hold.day, l.day))
-                    && within_tolerance(hold_amount, l.amount.abs(), params.hold_tolerance_percent)
-            })
-            .collect();
-        candidates.sort_by_key(|l| {
-            (
-                l.amount.abs() != hold_amount,
-                days_between(hold.day, l.day),
-                l.id,
-            )
-        });
-        if let Some(end) = candidates.first() {
-            used.insert(end.id);
-            let how = if end.status() == BankStatus::Reversed {
-                HoldEnd::Reversed
-            } else {
-                HoldEnd::Settled
+    matching::settle_holds(inputs, params)
+        .into_iter()
+        .map(|m| {
+            let how = match m.end {
+                matching::HoldEnd::Settled => HoldEnd::Settled,
+                matching::HoldEnd::Released => HoldEnd::Reversed,
             };
-            out.insert(hold.id, (how, end.id));
-        }
-    }
-    out
+            (m.hold_id, (how, m.end_id))
+        })
+        .collect()
 }
 
 /// `unsettled_hold`: a pending (authorized) line older than `hold_age_days` that no settled line
@@ -837,59 +832,6 @@ pub fn unsettled_holds(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDat
 
 // ----- charges and credits -----
 
-/// Pairs bank top-up charges (settled or still pending) with the billing credit records they
-/// paid for, one to one: same provider, amount and currency, bank date from
-/// `match_days_before` days before to `match_days_after` days after the billing date; the
-/// closest dates pair first. Returns bank id -> billing id.
-fn charge_matches(inputs: &FlagInputs, params: &FlagParams) -> BTreeMap<i64, i64> {
-    let settled_holds = hold_outcomes(inputs, params);
-    let charges: Vec<&BankItem> = inputs
-        .bank
-        .iter()
-        .filter(|l| l.is_topup() && l.outflow().is_some())
-        .filter(|l| match l.status() {
-            BankStatus::Settled => true,
-            BankStatus::Pending => !settled_holds.contains_key(&l.id),
-            BankStatus::Reversed => false,
-        })
-        .collect();
-    let credits: Vec<&BillingItem> = inputs
-        .billing
-        .iter()
-        .filter(|b| {
-            matches!(
-                b.kind,
-                BillingKind::CreditPurchase | BillingKind::AutoRecharge
-            ) && b.status == BillingStatus::Paid
-        })
-        .collect();
-    let mut pairs: Vec<(i64, i64, i64)> = Vec::new();
-    for c in &charges {
-        for b in &credits {
-            let delta = days_between(b.day, c.day);
-            let fits = c.provider.as_deref() == Some(b.provider.as_str())
-                && c.outflow() == Some(b.amount.abs())
-                && same_currency(&c.currency, &b.currency)
-                && -params.match_days_before <= delta
-                && delta <= params.match_days_after;
-            if fits {
-                pairs.push((delta.abs(), c.id, b.id));
-            }
-        }
-    }
-    pairs.sort_unstable();
-    let mut out = BTreeMap::new();
-    let mut used_billing = BTreeSet::new();
-    for (_, bank_id, billing_id) in pairs {
-        if out.contains_key(&bank_id) || used_billing.contains(&billing_id) {
-            continue;
-        }
-        out.insert(bank_id, billing_id);
-        used_billing.insert(billing_id);
-    }
-    out
-}
-
 /// The date span of each imported file's records: billing files per provider.
 fn billing_spans(inputs: &FlagInputs) -> BTreeMap<(i64, String), (NaiveDate, NaiveDate)> {
     let mut spans: BTreeMap<(i64, String), (NaiveDate, NaiveDate)> = BTreeMap::new();
@@ -921,13 +863,14 @@ pub fn charges_without_credit(
     params: &FlagParams,
     as_of: NaiveDate,
 ) -> Vec<Flag> {
-    let matched = charge_matches(inputs, params);
+    let payments = matching::match_payments(inputs, params);
     let spans = billing_spans(inputs);
     inputs
         .bank
         .iter()
         .filter(|l| l.is_topup() && l.status() == BankStatus::Settled)
-        .filter(|l| !matched.contains_key(&l.id))
+        // A line waiting in the review list is neither matched nor judged unmatched.
+        .filter(|l| payments.for_bank(l.id).is_none() && !payments.bank_in_review(l.id))
         .filter(|l| days_between(l.day, as_of) >= params.credit_grace_days)
         .filter_map(|l| {
             let provider = l.provider.clone()?;
@@ -999,13 +942,14 @@ pub fn credits_without_charge(
     params: &FlagParams,
     as_of: NaiveDate,
 ) -> Vec<Flag> {
-    let matched: BTreeSet<i64> = charge_matches(inputs, params).into_values().collect();
+    let payments = matching::match_payments(inputs, params);
     let spans = bank_spans(inputs);
     inputs
         .billing
         .iter()
         .filter(|b| b.kind == BillingKind::CreditPurchase && b.status == BillingStatus::Paid)
-        .filter(|b| !b.amount.is_zero() && !matched.contains(&b.id))
+        .filter(|b| !b.amount.is_zero() && payments.for_billing(b.id).is_none())
+        .filter(|b| !payments.billing_in_review(b.id))
         .filter(|b| days_between(b.day, as_of) >= params.credit_grace_days)
         .filter(|b| spans.values().any(|(from, to)| *from <= b.day && b.day <= *to))
         .map(|b| {
@@ -1396,6 +1340,740 @@ fn budget_month(
                  spending limit at the provider if the budget must hold, or change the budget in burnrate's \
                  settings if it was too low.",
                 budget.name
+            ),
+        }
+        .finish(),
+    )
+}
+
+// ----- thresholds by name -----
+
+/// One detector threshold: its name (the [`FlagParams`] field), what it means, and the values
+/// it may take. The settings command and the settings screen edit thresholds through these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub min: i64,
+    pub max: i64,
+    pub help: &'static str,
+}
+
+/// Every threshold of [`FlagParams`], in field order.
+pub const PARAM_SPECS: &[ParamSpec] = &[
+    spec(
+        "duplicate_window_minutes",
+        0,
+        1_440,
+        "top-ups this close are one event",
+    ),
+    spec(
+        "hold_age_days",
+        0,
+        365,
+        "a pending line older than this is flagged",
+    ),
+    spec(
+        "hold_settle_days",
+        0,
+        365,
+        "a hold settles at most this many days later",
+    ),
+    spec(
+        "hold_tolerance_percent",
+        0,
+        100,
+        "a settling line may differ from its hold by this much",
+    ),
+    spec(
+        "verification_hold_max_cents",
+        0,
+        100_000,
+        "holds up to this are verification holds",
+    ),
+    spec(
+        "credit_grace_days",
+        0,
+        365,
+        "days a charge may wait for its credit (and back)",
+    ),
+    spec(
+        "match_days_before",
+        0,
+        365,
+        "a bank line may come this many days before its billing record",
+    ),
+    spec("match_days_after", 0, 365, "...or this many days after it"),
+    spec(
+        "expiring_within_days",
+        0,
+        3_650,
+        "credits expiring this soon are flagged",
+    ),
+    spec(
+        "spike_factor",
+        1,
+        1_000,
+        "a day above this many times the median is a spike",
+    ),
+    spec(
+        "spike_window_days",
+        1,
+        365,
+        "the median is over this many trailing days",
+    ),
+    spec(
+        "spike_min_cents",
+        0,
+        100_000_000_000,
+        "days below this cost are never spikes",
+    ),
+    spec(
+        "budget_warning_percent",
+        1,
+        100,
+        "warn when this share of a budget is spent",
+    ),
+    spec(
+        "runaway_max_recharges",
+        1,
+        100,
+        "more auto-recharges than this in the window is a runaway",
+    ),
+    spec("runaway_window_hours", 1, 168, "the runaway window"),
+    spec(
+        "runaway_usage_percent",
+        0,
+        100,
+        "...when usage was under this share of what they added",
+    ),
+    spec(
+        "invoice_tolerance_percent",
+        0,
+        100,
+        "an invoice may differ from usage by this share",
+    ),
+    spec(
+        "invoice_tolerance_cents",
+        0,
+        100_000_000_000,
+        "...or by this many cents",
+    ),
+    spec(
+        "wrong_org_min_cents",
+        0,
+        100_000_000_000,
+        "usage below this in an organization without credits is ignored",
+    ),
+];
+
+const fn spec(name: &'static str, min: i64, max: i64, help: &'static str) -> ParamSpec {
+    ParamSpec {
+        name,
+        min,
+        max,
+        help,
+    }
+}
+
+/// Why a threshold cannot be set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    #[error("there is no threshold named '{name}'; the thresholds are: {known}")]
+    Unknown { name: String, known: String },
+    #[error("{name} must be a whole number from {min} to {max}, not '{value}'")]
+    OutOfRange {
+        name: String,
+        value: String,
+        min: i64,
+        max: i64,
+    },
+}
+
+impl FlagParams {
+    fn field_mut(&mut self, name: &str) -> Option<&mut i64> {
+        Some(match name {
+            "duplicate_window_minutes" => &mut self.duplicate_window_minutes,
+            "hold_age_days" => &mut self.hold_age_days,
+            "hold_settle_days" => &mut self.hold_settle_days,
+            "hold_tolerance_percent" => &mut self.hold_tolerance_percent,
+            "verification_hold_max_cents" => &mut self.verification_hold_max_cents,
+            "credit_grace_days" => &mut self.credit_grace_days,
+            "match_days_before" => &mut self.match_days_before,
+            "match_days_after" => &mut self.match_days_after,
+            "expiring_within_days" => &mut self.expiring_within_days,
+            "spike_factor" => &mut self.spike_factor,
+            "spike_window_days" => &mut self.spike_window_days,
+            "spike_min_cents" => &mut self.spike_min_cents,
+            "budget_warning_percent" => &mut self.budget_warning_percent,
+            "runaway_max_recharges" => &mut self.runaway_max_recharges,
+            "runaway_window_hours" => &mut self.runaway_window_hours,
+            "runaway_usage_percent" => &mut self.runaway_usage_percent,
+            "invoice_tolerance_percent" => &mut self.invoice_tolerance_percent,
+            "invoice_tolerance_cents" => &mut self.invoice_tolerance_cents,
+            "wrong_org_min_cents" => &mut self.wrong_org_min_cents,
+            _ => return None,
+        })
+    }
+
+    /// The value of the threshold `name` (see [`PARAM_SPECS`]).
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.clone().field_mut(name).map(|v| *v)
+    }
+
+    /// Sets the threshold `name` from text, checked against its [`ParamSpec`] range.
+    ///
+    /// # Errors
+    /// When no threshold has that name, or the text is not a whole number in the range.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
+        let name = name.trim();
+        let Some(spec) = PARAM_SPECS.iter().find(|s| s.name == name) else {
+            return Err(ParamError::Unknown {
+                name: name.to_string(),
+                known: PARAM_SPECS
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let out_of_range = || ParamError::OutOfRange {
+            name: spec.name.to_string(),
+            value: value.to_string(),
+            min: spec.min,
+            max: spec.max,
+        };
+        let parsed: i64 = value.trim().parse().map_err(|_| out_of_range())?;
+        if !(spec.min..=spec.max).contains(&parsed) {
+            return Err(out_of_range());
+        }
+        let field = self.field_mut(spec.name).ok_or_else(out_of_range)?;
+        *field = parsed;
+        Ok(())
+    }
+}
+
+// ----- auto-recharges -----
+
+impl FlagInputs {
+    /// The auto-recharge set for `account`: a setting naming its organization by id or name,
+    /// or naming none when the provider has one account.
+    pub fn auto_recharge_for(&self, account: &AccountKey) -> Option<&AutoRecharge> {
+        self.auto_recharges.iter().find(|r| {
+            &self.resolve_account(&r.account.provider, &r.account.organization) == account
+        })
+    }
+
+    /// The account's paid auto-recharges as (day, amount), oldest first: what counts toward a
+    /// monthly cap. Manual credit purchases are not listed.
+    pub fn auto_recharge_history(&self, account: &AccountKey) -> Vec<(NaiveDate, Amount)> {
+        paid_recharges(self, account)
+            .iter()
+            .map(|b| (b.day, b.amount.abs()))
+            .collect()
+    }
+}
+
+/// The account's paid auto-recharges, in the order they happened.
+fn paid_recharges<'a>(inputs: &'a FlagInputs, account: &AccountKey) -> Vec<&'a BillingItem> {
+    let mut out: Vec<&BillingItem> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Paid)
+        .filter(|b| !b.amount.is_zero())
+        .filter(|b| &inputs.resolve_account(&b.provider, &b.organization) == account)
+        .collect();
+    out.sort_by_key(|b| (b.day, b.time, b.id));
+    out
+}
+
+/// Whether a billing record adds credit to a balance (as [`credit_lots`] counts it).
+fn adds_credit(b: &BillingItem) -> bool {
+    match b.kind {
+        BillingKind::CreditPurchase | BillingKind::AutoRecharge => b.status == BillingStatus::Paid,
+        BillingKind::FreeCredit => !matches!(b.status, BillingStatus::Failed | BillingStatus::Void),
+        _ => false,
+    }
+}
+
+/// The account's usage on the days from `from` to `to`, in `currency`, with the evidence ids
+/// of the days that had any.
+fn usage_between(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    currency: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<(Amount, Vec<String>)> {
+    let mut total = Amount::ZERO;
+    let mut records = Vec::new();
+    for u in inputs.usage.iter().filter(|u| {
+        &u.account == account
+            && same_currency(&u.currency, currency)
+            && from <= u.day
+            && u.day <= to
+            && !u.cost.is_zero()
+    }) {
+        total = total.checked_add(u.cost)?;
+        records.push(format!("usage:{}:{}", u.day, account.label()));
+    }
+    Some((total, records))
+}
+
+/// `runaway_recharge`: more than `runaway_max_recharges` auto-recharges of one account within
+/// `runaway_window_hours` while usage on those days stayed under `runaway_usage_percent` of
+/// what they added (one flag per burst); and, for accounts with an auto-recharge setting, a
+/// recharge that fired while the reconstructed balance was still above the threshold even if
+/// all of that day's usage had come before it.
+pub fn runaway_recharges(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let accounts: BTreeSet<AccountKey> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Paid)
+        .map(|b| inputs.resolve_account(&b.provider, &b.organization))
+        .collect();
+    let balances = prepaid_balances(inputs, as_of);
+    let mut flags = Vec::new();
+    for account in &accounts {
+        let recharges = paid_recharges(inputs, account);
+        let (bursts, in_burst) = recharge_bursts(inputs, account, &recharges, params);
+        flags.extend(bursts);
+        let setting = inputs.auto_recharge_for(account);
+        let balance = balances.iter().find(|b| &b.account == account);
+        if let (Some(setting), Some(balance)) = (setting, balance) {
+            flags.extend(
+                recharges
+                    .iter()
+                    .filter(|r| !in_burst.contains(&r.id))
+                    .filter_map(|r| above_threshold(inputs, balance, setting, r)),
+            );
+        }
+    }
+    flags
+}
+
+/// Whether two recharges are within the window: by their times when both have one, else only
+/// when on the same day.
+fn within_hours(first: &BillingItem, later: &BillingItem, hours: i64) -> bool {
+    match (first.time, later.time) {
+        (Some(a), Some(b)) => {
+            later.day.and_time(b) - first.day.and_time(a) <= TimeDelta::hours(hours)
+        }
+        _ => first.day == later.day,
+    }
+}
+
+fn recharge_bursts(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    recharges: &[&BillingItem],
+    params: &FlagParams,
+) -> (Vec<Flag>, BTreeSet<i64>) {
+    let max = usize::try_from(params.runaway_max_recharges).unwrap_or(usize::MAX);
+    let mut flags = Vec::new();
+    let mut in_burst = BTreeSet::new();
+    let mut i = 0;
+    while let Some(first) = recharges.get(i) {
+        let members: Vec<&BillingItem> = recharges
+            .iter()
+            .skip(i)
+            .take_while(|r| within_hours(first, r, params.runaway_window_hours))
+            .filter(|r| same_currency(&r.currency, &first.currency))
+            .copied()
+            .collect();
+        let flag = (members.len() > max)
+            .then(|| burst_flag(inputs, account, &members, params))
+            .flatten();
+        let Some(flag) = flag else {
+            i += 1;
+            continue;
+        };
+        in_burst.extend(members.iter().map(|r| r.id));
+        flags.push(flag);
+        i += recharges
+            .iter()
+            .skip(i)
+            .take_while(|r| within_hours(first, r, params.runaway_window_hours))
+            .count();
+    }
+    (flags, in_burst)
+}
+
+fn burst_flag(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    members: &[&BillingItem],
+    params: &FlagParams,
+) -> Option<Flag> {
+    let first = members.first()?;
+    let last = members.last()?;
+    let added = super::money::checked_sum(members.iter().map(|r| r.amount.abs()))?;
+    let (used, usage_records) =
+        usage_between(inputs, account, &first.currency, first.day, last.day)?;
+    let used_share = i128::from(used.nanos()) * 100;
+    if used_share >= i128::from(added.nanos()) * i128::from(params.runaway_usage_percent) {
+        return None;
+    }
+    let label = account.label();
+    let count = members.len();
+    let hours = params.runaway_window_hours;
+    let currency = &first.currency;
+    let mut records: Vec<String> = members.iter().map(|r| r.record()).collect();
+    records.extend(usage_records);
+    Some(
+        FlagDraft {
+            kind: FlagKind::RunawayRecharge,
+            severity: Severity::Critical,
+            provider: account.provider.clone(),
+            date: first.day,
+            amount: Some(added),
+            currency: currency.clone(),
+            project: None,
+            records,
+            identity: Some(vec![format!("runaway:{}", first.record())]),
+            message: format!(
+                "{count} auto-recharges of {label} added {} within {hours} hours from {}, while usage on those days was {}",
+                money(added, currency),
+                first.day,
+                money(used, currency)
+            ),
+            diagnosis: format!(
+                "Billing: the auto-recharge of {label} ran {count} times within {hours} hours and added {}, but only \
+                 {} was used on those days, so the recharges did not follow usage. This usually means the \
+                 threshold at the provider is at or above what one recharge leaves (each recharge triggers the \
+                 next), or the provider kept charging while the balance was not yet synchronized. Check the \
+                 auto-recharge threshold and amount on the provider's billing page and count the matching \
+                 charges on your card statement; turn auto-recharge off until the settings are right. The credit \
+                 is not lost, it stays on the balance; if you were charged more than you meant to spend, ask the \
+                 provider's support for a refund of the extra recharges. Do not buy credit by hand meanwhile.",
+                money(added, currency),
+                money(used, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+/// A recharge that fired while the balance was above the threshold. The lowest the balance
+/// can have been just before it: the previous day's closing balance, less what expired that
+/// day, plus credit recorded earlier that day (by time), less all of that day's usage.
+fn above_threshold(
+    inputs: &FlagInputs,
+    balance: &Balance,
+    setting: &AutoRecharge,
+    recharge: &BillingItem,
+) -> Option<Flag> {
+    let currency = &balance.currency;
+    if !same_currency(&recharge.currency, currency) {
+        return None;
+    }
+    let point = balance.days.iter().find(|d| d.day == recharge.day)?;
+    let previous = recharge
+        .day
+        .pred_opt()
+        .and_then(|p| balance.days.iter().find(|d| d.day == p))
+        .map_or(Amount::ZERO, |d| d.balance);
+    let time = recharge.time;
+    let earlier = super::money::checked_sum(
+        inputs
+            .billing
+            .iter()
+            .filter(|b| b.id != recharge.id && b.day == recharge.day && adds_credit(b))
+            .filter(|b| same_currency(&b.currency, currency))
+            .filter(|b| matches!((b.time, time), (Some(t), Some(r)) if t < r))
+            .filter(|b| inputs.resolve_account(&b.provider, &b.organization) == balance.account)
+            .map(|b| b.amount.abs()),
+    )?;
+    let lowest = previous
+        .checked_sub(point.expired)?
+        .checked_add(earlier)?
+        .checked_sub(point.usage)?
+        .max(Amount::ZERO);
+    if lowest <= setting.threshold {
+        return None;
+    }
+    let label = balance.account.label();
+    let amount = recharge.amount.abs();
+    let threshold = money(setting.threshold, currency);
+    Some(
+        FlagDraft {
+            kind: FlagKind::RunawayRecharge,
+            severity: Severity::Warning,
+            provider: balance.account.provider.clone(),
+            date: recharge.day,
+            amount: Some(amount),
+            currency: currency.clone(),
+            project: None,
+            records: vec![recharge.record()],
+            identity: None,
+            message: format!(
+                "An auto-recharge of {} to {label} on {} ran while the balance was still at least {}, above the {threshold} threshold",
+                money(amount, currency),
+                recharge.day,
+                money(lowest, currency)
+            ),
+            diagnosis: format!(
+                "Billing: by the imported records, the {label} balance stood at {} or more when this auto-recharge \
+                 ran, even counting all of that day's usage before it, and the threshold set in burnrate is \
+                 {threshold}. Either the threshold at the provider is higher than the one set here (check the \
+                 auto-recharge settings on the provider's billing page, and correct burnrate's with `burnrate \
+                 settings recharge`), or the provider charged on a balance it had not yet synchronized, or usage \
+                 or credit records are missing (import the newest usage and billing exports). The credit is not \
+                 lost: it stays on the balance. If the recharge was not wanted, ask the provider's support about a \
+                 refund; do not buy credit by hand to make up for it.",
+                money(lowest, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+// ----- invoices -----
+
+/// The calendar month (its first day) a monthly invoice dated `day` bills: providers issue
+/// them in the first days of the next month, so an invoice dated on the 1st to the 15th bills
+/// the month before, and one dated later bills its own month.
+pub fn invoice_month(day: NaiveDate) -> NaiveDate {
+    let first = day.with_day(1).unwrap_or(day);
+    if day.day() <= 15 {
+        first
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(first)
+    } else {
+        first
+    }
+}
+
+/// `invoice_mismatch`: a monthly invoice (paid or pending) that differs from the month's usage
+/// cost of the same provider and account by more than `invoice_tolerance_percent` of the usage
+/// and more than `invoice_tolerance_cents`. An invoice naming no organization (or one the
+/// ledger cannot tell apart) is compared with all of the provider's usage. Judged only when
+/// the imported usage of that provider reaches the month's last day, so a usage export that
+/// stops early is not taken for a mismatch. Invoices of one account and month are added up.
+pub fn invoice_mismatches(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let mut groups: BTreeMap<(AccountKey, NaiveDate, String), Vec<&BillingItem>> = BTreeMap::new();
+    for b in inputs.billing.iter().filter(|b| {
+        b.kind == BillingKind::Invoice
+            && matches!(b.status, BillingStatus::Paid | BillingStatus::Pending)
+            && b.day <= as_of
+    }) {
+        let account = inputs.resolve_account(&b.provider, &b.organization);
+        let key = (
+            account,
+            invoice_month(b.day),
+            b.currency.to_ascii_uppercase(),
+        );
+        groups.entry(key).or_default().push(b);
+    }
+    groups
+        .into_iter()
+        .filter_map(|((account, month, currency), invoices)| {
+            invoice_flag(inputs, params, &account, month, &currency, &invoices)
+        })
+        .collect()
+}
+
+fn invoice_flag(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    account: &AccountKey,
+    month: NaiveDate,
+    currency: &str,
+    invoices: &[&BillingItem],
+) -> Option<Flag> {
+    let month_end = month
+        .checked_add_months(chrono::Months::new(1))?
+        .pred_opt()?;
+    let whole_provider = account.organization.is_empty();
+    let rows: Vec<&DailyUsage> = inputs
+        .usage
+        .iter()
+        .filter(|u| u.account.provider == account.provider && same_currency(&u.currency, currency))
+        .collect();
+    rows.iter().any(|u| u.day >= month_end).then_some(())?;
+    let in_month: Vec<&&DailyUsage> = rows
+        .iter()
+        .filter(|u| whole_provider || &u.account == account)
+        .filter(|u| month <= u.day && u.day <= month_end)
+        .collect();
+    (!in_month.is_empty()).then_some(())?;
+    let used = super::money::checked_sum(in_month.iter().map(|u| u.cost))?;
+    let billed = super::money::checked_sum(invoices.iter().map(|b| b.amount.abs()))?;
+    let diff = billed.checked_sub(used)?.abs();
+    let tolerance = Amount::from_cents(params.invoice_tolerance_cents)?;
+    let over_percent = i128::from(diff.nanos()) * 100
+        > i128::from(used.nanos()) * i128::from(params.invoice_tolerance_percent);
+    if diff <= tolerance || !over_percent {
+        return None;
+    }
+    let first = invoices.first()?;
+    let label = if whole_provider {
+        account.provider.clone()
+    } else {
+        account.label()
+    };
+    let month_text = month.format("%Y-%m").to_string();
+    let direction = if billed > used { "more" } else { "less" };
+    let share = if used.is_zero() {
+        String::new()
+    } else {
+        let tenths = i128::from(diff.nanos()) * 1_000 / i128::from(used.nanos());
+        format!(" ({}.{}%)", tenths / 10, tenths % 10)
+    };
+    let mut records: Vec<String> = invoices.iter().map(|b| b.record()).collect();
+    records.push(format!("usage:{month_text}:{label}"));
+    Some(
+        FlagDraft {
+            kind: FlagKind::InvoiceMismatch,
+            severity: Severity::Warning,
+            provider: account.provider.clone(),
+            date: first.day,
+            amount: Some(diff),
+            currency: currency.to_string(),
+            project: None,
+            records,
+            identity: None,
+            message: format!(
+                "The {label} invoice for {month_text} is {} but that month's imported usage costs {}: {} {direction}{share}",
+                money(billed, currency),
+                money(used, currency),
+                money(diff, currency)
+            ),
+            diagnosis: format!(
+                "Billing misunderstanding: a monthly invoice bills the month's usage, less credits applied and plus \
+                 taxes, so it should come close to the usage cost burnrate adds up from the usage export; here \
+                 the invoice is {} {direction}. This is not a payment failure and not a balance problem. Check \
+                 on the invoice its billing period (it may cover part of another month), taxes (VAT or sales \
+                 tax), credits or discounts applied, and seats or subscriptions billed with it; then check that \
+                 the usage export for {month_text} is complete and for the right organization (export the whole \
+                 month again and import it). If the invoice bills usage you cannot find, send both to the \
+                 provider's support before paying it.",
+                money(diff, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+// ----- organizations -----
+
+/// `wrong_organization`: usage recorded in a named organization of a prepaid provider that has
+/// no credit at all, on days when another named organization of the same provider held credit
+/// (one flag per organization, from the first such day). Usage totalling less than
+/// `wrong_org_min_cents` is not judged; providers billed by invoice are left out (usage without
+/// credits is normal there).
+pub fn wrong_organizations(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> Vec<Flag> {
+    let Some(min_usage) = Amount::from_cents(params.wrong_org_min_cents) else {
+        return Vec::new();
+    };
+    let with_credit: BTreeSet<AccountKey> =
+        credit_lots(inputs).into_iter().map(|l| l.account).collect();
+    let balances = prepaid_balances(inputs, as_of);
+    let without_credit: BTreeSet<&AccountKey> = inputs
+        .usage
+        .iter()
+        .map(|u| &u.account)
+        .filter(|a| !a.organization.is_empty() && !with_credit.contains(*a))
+        .collect();
+    without_credit
+        .into_iter()
+        .filter_map(|account| {
+            let others: Vec<&Balance> = balances
+                .iter()
+                .filter(|b| b.account.provider == account.provider)
+                .filter(|b| !b.account.organization.is_empty() && &b.account != account)
+                .collect();
+            wrong_org_flag(inputs, account, &others, min_usage)
+        })
+        .collect()
+}
+
+fn wrong_org_flag(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    others: &[&Balance],
+    min_usage: Amount,
+) -> Option<Flag> {
+    let credit_on = |day: NaiveDate, currency: &str| -> Vec<&Balance> {
+        others
+            .iter()
+            .copied()
+            .filter(|b| same_currency(&b.currency, currency))
+            .filter(|b| {
+                b.days
+                    .iter()
+                    .find(|d| d.day == day)
+                    .is_some_and(|d| !d.balance.is_zero())
+            })
+            .collect()
+    };
+    let mut days: Vec<&DailyUsage> = inputs
+        .usage
+        .iter()
+        .filter(|u| &u.account == account && !u.cost.is_zero())
+        .filter(|u| !credit_on(u.day, &u.currency).is_empty())
+        .collect();
+    days.sort_by_key(|u| u.day);
+    let currency = days.first()?.currency.clone();
+    days.retain(|u| same_currency(&u.currency, &currency));
+    let first = days.first()?;
+    let last = days.last()?;
+    let total = super::money::checked_sum(days.iter().map(|u| u.cost))?;
+    if total < min_usage {
+        return None;
+    }
+    let holders = credit_on(first.day, &currency);
+    let holder_labels: Vec<String> = holders.iter().map(|b| b.account.label()).collect();
+    let held = super::money::checked_sum(holders.iter().filter_map(|b| {
+        b.days
+            .iter()
+            .find(|d| d.day == first.day)
+            .map(|d| d.balance)
+    }))?;
+    let label = account.label();
+    let mut records: Vec<String> = days
+        .iter()
+        .map(|u| format!("usage:{}:{label}", u.day))
+        .collect();
+    records.extend(
+        holders
+            .iter()
+            .flat_map(|b| b.lots.iter())
+            .filter(|l| l.day <= last.day)
+            .map(|l| l.record.clone()),
+    );
+    let holders_text = holder_labels.join(" and ");
+    Some(
+        FlagDraft {
+            kind: FlagKind::WrongOrganization,
+            severity: Severity::Warning,
+            provider: account.provider.clone(),
+            date: first.day,
+            amount: Some(total),
+            currency: currency.clone(),
+            project: None,
+            records,
+            identity: Some(vec![format!("wrong_org:{label}")]),
+            message: format!(
+                "{} of usage was billed to {label}, which has no credits, from {} to {} while {holders_text} held {}",
+                money(total, &currency),
+                first.day,
+                last.day,
+                money(held, &currency)
+            ),
+            diagnosis: format!(
+                "Billing misunderstanding: prepaid credits belong to one organization and pay only for the API keys \
+                 and projects of that organization. {label} has no credits in the imported billing records, yet its \
+                 keys ran up {}, while {holders_text} held credit. Those requests were either refused for \
+                 insufficient quota (that is not a 429 rate limit) or billed to {label}'s own payment method. \
+                 Check which organization each API key and project belongs to (the provider's API keys page, or \
+                 the organization your code sends with each request) and move the keys to {holders_text}; if the \
+                 credits were bought in the wrong organization, ask the provider's support to move them. Buying \
+                 more credits is not the fix. If {label} has billing records that are not imported yet, import them.",
+                money(total, &currency)
             ),
         }
         .finish(),
@@ -2112,5 +2790,600 @@ mod tests {
             inputs.resolve_account("openai", "Other").organization,
             "Other"
         );
+    }
+}
+
+/// Tests of `runaway_recharge`, `invoice_mismatch`, `wrong_organization` and the thresholds by
+/// name, each with the look-alikes that must not raise it.
+#[cfg(test)]
+mod recharge_invoice_org_tests {
+    use super::*;
+    use crate::domain::money::DecimalMark;
+    use BillingKind::{AutoRecharge as Auto, CreditPurchase, Invoice};
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn usd(text: &str) -> Amount {
+        Amount::parse(text, DecimalMark::Dot).unwrap()
+    }
+
+    /// A paid billing record; `at` is `2026-03-05` or `2026-03-05 10:07`.
+    fn bill(
+        id: i64,
+        provider: &str,
+        org: &str,
+        kind: BillingKind,
+        at: &str,
+        amount: &str,
+    ) -> BillingItem {
+        let (day, time) = match at.split_once(' ') {
+            Some((day, time)) => (d(day), NaiveTime::parse_from_str(time, "%H:%M").ok()),
+            None => (d(at), None),
+        };
+        BillingItem {
+            id,
+            source_file_id: 1,
+            provider: provider.into(),
+            kind,
+            status: BillingStatus::Paid,
+            day,
+            time,
+            amount: usd(amount),
+            currency: "USD".into(),
+            organization: org.into(),
+            project: String::new(),
+            expires_on: None,
+        }
+    }
+
+    fn openai(id: i64, kind: BillingKind, at: &str, amount: &str) -> BillingItem {
+        bill(id, "openai", "", kind, at, amount)
+    }
+
+    fn used(provider: &str, org: &str, day: &str, cost: &str) -> DailyUsage {
+        DailyUsage {
+            account: AccountKey::new(provider, org),
+            day: d(day),
+            cost: usd(cost),
+            currency: "USD".into(),
+        }
+    }
+
+    /// The same cost every day from `from` through `to`.
+    fn every_day(provider: &str, org: &str, from: &str, to: &str, cost: &str) -> Vec<DailyUsage> {
+        d(from)
+            .iter_days()
+            .take_while(|day| *day <= d(to))
+            .map(|day| used(provider, org, &day.to_string(), cost))
+            .collect()
+    }
+
+    fn recharge_at(threshold: &str, amount: &str) -> Vec<AutoRecharge> {
+        vec![AutoRecharge {
+            account: AccountKey::new("openai", ""),
+            threshold: usd(threshold),
+            amount: usd(amount),
+            monthly_cap: None,
+        }]
+    }
+
+    struct Case {
+        name: &'static str,
+        inputs: FlagInputs,
+        as_of: &'static str,
+        want: Vec<(&'static str, &'static str, Vec<&'static str>)>,
+    }
+
+    fn run(kinds: &[FlagKind], cases: Vec<Case>) {
+        for c in cases {
+            let got: Vec<Flag> = detect(&c.inputs, &FlagParams::default(), d(c.as_of))
+                .into_iter()
+                .filter(|f| kinds.contains(&f.kind))
+                .collect();
+            let shown: Vec<(String, String, Vec<String>)> = got
+                .iter()
+                .map(|f| {
+                    (
+                        f.kind.as_str().to_string(),
+                        f.date.to_string(),
+                        f.records.clone(),
+                    )
+                })
+                .collect();
+            let want: Vec<(String, String, Vec<String>)> = c
+                .want
+                .iter()
+                .map(|(k, day, r)| {
+                    let mut r: Vec<String> = r.iter().map(|s| (*s).to_string()).collect();
+                    r.sort();
+                    ((*k).to_string(), (*day).to_string(), r)
+                })
+                .collect();
+            assert_eq!(shown, want, "case: {}\n{got:#?}", c.name);
+            for f in &got {
+                let text = f.diagnosis.to_lowercase();
+                assert!(
+                    !text.contains("top up again")
+                        && !text.contains("try again")
+                        && !text.contains("retry the"),
+                    "{}: {}",
+                    c.name,
+                    f.diagnosis
+                );
+                assert!(!f.message.contains('\n'), "{}", f.message);
+                assert_eq!(f.id.len(), 16);
+            }
+        }
+    }
+
+    #[test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a table of cases reads best in one place"
+    )]
+    fn runaway_recharges_and_their_look_alikes() {
+        let kinds = [FlagKind::RunawayRecharge, FlagKind::DuplicateTopup];
+        run(
+            &kinds,
+            vec![
+                Case {
+                    name: "four recharges in two hours while 5.00 was used",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "50.00"),
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 10:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 11:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 12:00", "20.00"),
+                        ],
+                        usage: vec![used("openai", "", "2026-03-05", "5.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![(
+                        "runaway_recharge",
+                        "2026-03-05",
+                        vec![
+                            "billing:2",
+                            "billing:3",
+                            "billing:4",
+                            "billing:5",
+                            "usage:2026-03-05:openai",
+                        ],
+                    )],
+                },
+                Case {
+                    name: "four recharges in a busy day that used them",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 12:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 15:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 18:00", "20.00"),
+                        ],
+                        usage: vec![used("openai", "", "2026-03-05", "70.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "three recharges in a day are not more than three",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 12:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 15:00", "20.00"),
+                        ],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "four recharges spread over four days",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-02 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-03 11:00", "20.00"),
+                            openai(4, Auto, "2026-03-04 12:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 13:00", "20.00"),
+                        ],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 25.00 left on 02-28; 03-01 uses 18.00 (lowest before the recharge: 7.00,
+                    // below 10.00); then 27, 19, 11, and 03-04 uses 8.00 (lowest 3.00).
+                    name: "two auto-recharges days apart with real usage between",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-02-28", "25.00"),
+                            openai(2, Auto, "2026-03-01 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-04 10:00", "20.00"),
+                        ],
+                        usage: vec![
+                            used("openai", "", "2026-03-01", "18.00"),
+                            used("openai", "", "2026-03-02", "8.00"),
+                            used("openai", "", "2026-03-03", "8.00"),
+                            used("openai", "", "2026-03-04", "8.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 100.00 bought, 5.00 used on 03-02 and 03-03: at least 90.00 left when the
+                    // recharge ran on 03-03, far above 10.00.
+                    name: "a recharge while the balance was far above the threshold",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "100.00"),
+                            openai(2, Auto, "2026-03-03 09:00", "20.00"),
+                        ],
+                        usage: vec![
+                            used("openai", "", "2026-03-02", "5.00"),
+                            used("openai", "", "2026-03-03", "5.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![("runaway_recharge", "2026-03-03", vec!["billing:2"])],
+                },
+                Case {
+                    name: "the same recharge with no threshold set is not judged",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "100.00"),
+                            openai(2, Auto, "2026-03-03 09:00", "20.00"),
+                        ],
+                        usage: vec![used("openai", "", "2026-03-03", "5.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 12.00 left, 5.00 used that day: the 09:00 recharge was due (7.00 < 10.00);
+                    // the 09:06 one ran on at least 12 + 20 - 5 = 27.00.
+                    name: "the second of two recharges minutes apart",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "17.00"),
+                            openai(2, Auto, "2026-03-02 09:00", "20.00"),
+                            openai(3, Auto, "2026-03-02 09:06", "20.00"),
+                        ],
+                        usage: vec![
+                            used("openai", "", "2026-03-01", "5.00"),
+                            used("openai", "", "2026-03-02", "5.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![
+                        (
+                            "duplicate_topup",
+                            "2026-03-02",
+                            vec!["billing:2", "billing:3"],
+                        ),
+                        ("runaway_recharge", "2026-03-02", vec!["billing:3"]),
+                    ],
+                },
+            ],
+        );
+    }
+
+    fn anthropic_invoice(id: i64, at: &str, amount: &str) -> BillingItem {
+        let mut b = bill(id, "anthropic", "", Invoice, at, amount);
+        b.status = BillingStatus::Pending;
+        b
+    }
+
+    #[test]
+    fn invoice_mismatches_and_their_look_alikes() {
+        // March: 100.00 a day, 3100.00 in all; the export goes on into April.
+        let march = every_day("anthropic", "", "2026-03-01", "2026-04-03", "100.00");
+        let with = |billing: Vec<BillingItem>, usage: &[DailyUsage]| FlagInputs {
+            billing,
+            usage: usage.to_vec(),
+            ..FlagInputs::default()
+        };
+        run(
+            &[FlagKind::InvoiceMismatch],
+            vec![
+                Case {
+                    name: "an April 1 invoice of 3200.00 for 3100.00 of March usage (3.2%)",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![(
+                        "invoice_mismatch",
+                        "2026-04-01",
+                        vec!["billing:1", "usage:2026-03:anthropic"],
+                    )],
+                },
+                Case {
+                    name: "an invoice matching usage within 2% (3150.00, 1.6%)",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3150.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "a small month: 2% off but under one dollar",
+                    inputs: with(
+                        vec![anthropic_invoice(1, "2026-04-01", "31.90")],
+                        &every_day("anthropic", "", "2026-03-01", "2026-04-01", "1.00")[..],
+                    ),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "an invoice dated on the last day bills its own month",
+                    inputs: with(vec![anthropic_invoice(1, "2026-03-31", "2500.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![(
+                        "invoice_mismatch",
+                        "2026-03-31",
+                        vec!["billing:1", "usage:2026-03:anthropic"],
+                    )],
+                },
+                Case {
+                    name: "usage imported only up to March 25 is not judged",
+                    inputs: with(
+                        vec![anthropic_invoice(1, "2026-04-01", "3200.00")],
+                        &march[..25],
+                    ),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "an invoice for a month without any usage imported",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &[]),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+            ],
+        );
+        let flags = detect(
+            &with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &march),
+            &FlagParams::default(),
+            d("2026-04-05"),
+        );
+        assert_eq!(flags[0].amount, Some(usd("100.00")));
+        assert!(flags[0].message.contains("(3.2%)"), "{}", flags[0].message);
+        assert_eq!(invoice_month(d("2026-01-03")), d("2025-12-01"));
+        assert_eq!(invoice_month(d("2026-02-28")), d("2026-02-01"));
+    }
+
+    #[test]
+    fn invoices_compare_with_their_own_organization() {
+        // Acme used 10.00 a day (310.00 in March), Beta 5.00 a day; Acme's invoice is right.
+        let mut usage = every_day("openai", "Acme", "2026-03-01", "2026-04-01", "10.00");
+        usage.extend(every_day(
+            "openai",
+            "Beta",
+            "2026-03-01",
+            "2026-04-01",
+            "5.00",
+        ));
+        let inputs = FlagInputs {
+            billing: vec![bill(1, "openai", "Acme", Invoice, "2026-04-01", "310.00")],
+            usage,
+            ..FlagInputs::default()
+        };
+        let flags = detect(&inputs, &FlagParams::default(), d("2026-04-05"));
+        assert!(
+            flags.iter().all(|f| f.kind != FlagKind::InvoiceMismatch),
+            "{flags:#?}"
+        );
+    }
+
+    #[test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a table of cases reads best in one place"
+    )]
+    fn wrong_organizations_and_their_look_alikes() {
+        let acme_credit = bill(1, "openai", "Acme", CreditPurchase, "2026-03-01", "50.00");
+        let acme_use = used("openai", "Acme", "2026-03-02", "1.00");
+        let beta_use = every_day("openai", "Beta", "2026-03-02", "2026-03-04", "3.00");
+        run(
+            &[FlagKind::WrongOrganization],
+            vec![
+                Case {
+                    name: "Beta's keys used 9.00 while the credit sat in Acme",
+                    inputs: FlagInputs {
+                        billing: vec![acme_credit.clone()],
+                        usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![(
+                        "wrong_organization",
+                        "2026-03-02",
+                        vec![
+                            "billing:1",
+                            "usage:2026-03-02:openai/Beta",
+                            "usage:2026-03-03:openai/Beta",
+                            "usage:2026-03-04:openai/Beta",
+                        ],
+                    )],
+                },
+                Case {
+                    name: "usage in an organization that has its own credits",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            acme_credit.clone(),
+                            bill(2, "openai", "Beta", CreditPurchase, "2026-03-01", "20.00"),
+                        ],
+                        usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "usage before the other organization had any credit",
+                    inputs: FlagInputs {
+                        billing: vec![bill(
+                            1,
+                            "openai",
+                            "Acme",
+                            CreditPurchase,
+                            "2026-03-06",
+                            "50.00",
+                        )],
+                        usage: [
+                            vec![used("openai", "Acme", "2026-03-06", "1.00")],
+                            beta_use.clone(),
+                        ]
+                        .concat(),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "a few cents of usage are not judged",
+                    inputs: FlagInputs {
+                        billing: vec![acme_credit.clone()],
+                        usage: vec![
+                            acme_use.clone(),
+                            used("openai", "Beta", "2026-03-03", "0.40"),
+                        ],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "a provider billed by invoice has no prepaid credits to misplace",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            bill(
+                                1,
+                                "openai",
+                                "Acme",
+                                BillingKind::FreeCredit,
+                                "2026-03-01",
+                                "50.00",
+                            ),
+                            bill(2, "openai", "Beta", Invoice, "2026-04-01", "9.00"),
+                        ],
+                        usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+            ],
+        );
+        let flags = detect(
+            &FlagInputs {
+                billing: vec![acme_credit],
+                usage: [vec![acme_use], beta_use].concat(),
+                ..FlagInputs::default()
+            },
+            &FlagParams::default(),
+            d("2026-03-20"),
+        );
+        assert_eq!(flags[0].amount, Some(usd("9.00")));
+        assert!(
+            flags[0].message.contains("openai/Acme held 49.00 USD"),
+            "{}",
+            flags[0].message
+        );
+    }
+
+    #[test]
+    fn recharge_settings_resolve_accounts_and_history_leaves_out_purchases() {
+        let inputs = FlagInputs {
+            billing: vec![
+                bill(
+                    1,
+                    "openai",
+                    "org-acme",
+                    CreditPurchase,
+                    "2026-03-01",
+                    "100.00",
+                ),
+                bill(2, "openai", "Acme", Auto, "2026-03-05 10:00", "20.00"),
+                bill(3, "openai", "Beta", Auto, "2026-03-06 10:00", "20.00"),
+            ],
+            usage: vec![
+                used("openai", "Acme", "2026-03-01", "1.00"),
+                used("openai", "Beta", "2026-03-01", "1.00"),
+            ],
+            organizations: vec![OrgAlias {
+                provider: "openai".into(),
+                id: "org-acme".into(),
+                name: "Acme".into(),
+            }],
+            auto_recharges: vec![AutoRecharge {
+                account: AccountKey::new("openai", "ORG-ACME"),
+                threshold: usd("10"),
+                amount: usd("20"),
+                monthly_cap: Some(usd("40")),
+            }],
+            ..FlagInputs::default()
+        };
+        let acme = AccountKey::new("openai", "Acme");
+        assert_eq!(
+            inputs.auto_recharge_for(&acme).map(|r| r.amount),
+            Some(usd("20"))
+        );
+        assert!(
+            inputs
+                .auto_recharge_for(&AccountKey::new("openai", "Beta"))
+                .is_none()
+        );
+        assert_eq!(
+            inputs.auto_recharge_history(&acme),
+            vec![(d("2026-03-05"), usd("20.00"))]
+        );
+    }
+
+    #[test]
+    fn thresholds_by_name() {
+        let mut params = FlagParams::default();
+        let json = serde_json::to_value(&params).unwrap();
+        let fields: Vec<&String> = json.as_object().unwrap().keys().collect();
+        let mut names: Vec<&str> = PARAM_SPECS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        let mut fields: Vec<&str> = fields.iter().map(|s| s.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(names, fields, "every FlagParams field needs a ParamSpec");
+        for spec in PARAM_SPECS {
+            let value = params.get(spec.name).unwrap();
+            assert!(
+                (spec.min..=spec.max).contains(&value),
+                "{} default out of range",
+                spec.name
+            );
+        }
+        params.set("spike_factor", " 5 ").unwrap();
+        assert_eq!(params.spike_factor, 5);
+        assert!(matches!(
+            params.set("spike_factor", "0"),
+            Err(ParamError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            params.set("spike_factor", "2.5"),
+            Err(ParamError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            params.set("hold_age_days", "-1"),
+            Err(ParamError::OutOfRange { .. })
+        ));
+        let unknown = params.set("spike_min_amount", "10").unwrap_err();
+        assert!(unknown.to_string().contains("spike_min_cents"), "{unknown}");
+        assert_eq!(params.spike_factor, 5);
     }
 }

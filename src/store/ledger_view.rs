@@ -3,21 +3,24 @@
 //! Loads plain domain inputs ([`FlagInputs`]): every bank line (untagged ones too, so each
 //! statement's date span is known), every billing record, usage cost per account and day and
 //! per project and day (organisation-wide totals left out on days that have detailed rows, the
-//! rule reports use), the organizations' ids and names, budgets and detector thresholds. Budgets
-//! (`budgets`) and thresholds (`flag_params`) are JSON in the `settings` table. Nothing here
-//! judges anything: the detectors in `domain::flags` do. Currencies are upper-cased on the way
+//! rule reports use), the organizations' ids and names, budgets, detector thresholds and
+//! auto-recharge settings. Budgets (`budgets`), thresholds (`flag_params`) and auto-recharges
+//! (`auto_recharges`, one per account, amounts as exact decimal text) are JSON in the `settings`
+//! table, read and written whole through typed savers that validate before they store.
+//! Nothing here judges anything: the detectors in `domain::flags` do. Currencies are upper-cased on the way
 //! out (`usd` in the openai exports is `USD`). A date-only record is stored at midnight, so a time
 //! of exactly `00:00:00` is read as "no time of day".
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
-use crate::domain::balance::{AccountKey, DailyUsage};
+use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::flags::{
     BankItem, BillingItem, Budget, BudgetScope, FlagInputs, FlagParams, OrgAlias, ProjectDay,
 };
+use crate::domain::matching::{BankRef, Decision, MatchData, MatchDecision, Rate, parse_record};
 use crate::domain::money::{Amount, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
@@ -25,6 +28,8 @@ use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 const BUDGETS_KEY: &str = "budgets";
 /// The settings key holding the detector thresholds (a JSON [`FlagParams`]).
 const PARAMS_KEY: &str = "flag_params";
+/// The settings key holding the auto-recharge settings (a JSON array of [`StoredRecharge`]).
+const RECHARGES_KEY: &str = "auto_recharges";
 
 /// Usage rows that count toward totals (the rule of `Store::report`).
 const COUNTED_USAGE: &str = "cost_nanos IS NOT NULL
@@ -46,6 +51,27 @@ pub struct BudgetSetting {
 
 fn default_currency() -> String {
     "USD".to_string()
+}
+
+/// A billing record or bank line as a dispute packet shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRecord {
+    /// `billing:3` or `bank:12`.
+    pub record: String,
+    /// The timestamp as stored (UTC).
+    pub at: String,
+    pub day: NaiveDate,
+    /// As the ledger keeps it: negative for money out of a bank account.
+    pub amount: Amount,
+    pub currency: String,
+    pub status: String,
+    /// The billing kind and number, or the bank account.
+    pub what: String,
+    pub description: String,
+    pub provider: String,
+    /// The imported file's name and the line of the record in it.
+    pub source_file: String,
+    pub source_line: i64,
 }
 
 /// A flag the user dismissed.
@@ -100,7 +126,146 @@ impl Store {
             project_usage: self.daily_project_usage()?,
             organizations: self.organization_aliases()?,
             budgets: self.budgets()?,
+            auto_recharges: self.auto_recharges()?,
+            matching: self.match_data()?,
         })
+    }
+
+    /// What matching reads beside the records: the ECB rates of the billing records' days (and
+    /// the week before them), the issuer ids of AI lines, and the user's match decisions.
+    ///
+    /// # Errors
+    /// On a database failure or a damaged decision.
+    pub fn match_data(&self) -> Result<MatchData, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT day, upper(currency), per_euro_nanos FROM fx_rates
+             WHERE day >= (SELECT date(min(day), '-10 days') FROM billing)
+               AND day <= (SELECT max(day) FROM billing)
+             ORDER BY day, currency",
+        )?;
+        let rates = stmt
+            .query_map([], |r| {
+                Ok(Rate {
+                    day: parse_day(&r.get::<_, String>(0)?)?,
+                    currency: r.get(1)?,
+                    per_euro: Amount::from_nanos(r.get(2)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, issuer_id, related_id FROM bank_lines
+             WHERE provider IS NOT NULL AND (issuer_id != '' OR related_id != '') ORDER BY id",
+        )?;
+        let refs = stmt
+            .query_map([], |r| {
+                Ok(BankRef {
+                    bank_id: r.get(0)?,
+                    issuer_id: r.get(1)?,
+                    related_id: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(MatchData {
+            rates,
+            refs,
+            decisions: self.match_decisions()?,
+        })
+    }
+
+    /// The user's decisions on matches, oldest pair first.
+    ///
+    /// # Errors
+    /// On a database failure or a decision this build does not know.
+    pub fn match_decisions(&self) -> Result<Vec<MatchDecision>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT left_record, right_record, decision FROM match_decisions
+             ORDER BY decided_at, left_record, right_record",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (left, right, decision) = row?;
+            let decision =
+                Decision::parse(&decision).ok_or_else(|| invalid("match decision", &decision))?;
+            out.push(MatchDecision {
+                left,
+                right,
+                decision,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records the user's decision on a pair (deciding a pair again replaces the decision).
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub fn decide_match(
+        &self,
+        left: &str,
+        right: &str,
+        decision: Decision,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO match_decisions(left_record, right_record, decision, decided_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(left_record, right_record) DO UPDATE
+                SET decision = excluded.decision, decided_at = excluded.decided_at",
+            params![left.trim(), right.trim(), decision.as_str(), now],
+        )?;
+        Self::bump_revision(self.conn())
+    }
+
+    /// The stored details of evidence records named as flags name them (`billing:3`,
+    /// `bank:12`); other names (usage days, budgets) and unknown ids are skipped.
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub fn evidence_records(&self, records: &[String]) -> Result<Vec<EvidenceRecord>, StoreError> {
+        let mut out = Vec::new();
+        for record in records {
+            let Some((kind, id)) = parse_record(record) else {
+                continue;
+            };
+            let sql = if kind == "billing" {
+                "SELECT b.occurred_at, b.day, b.amount_nanos, upper(b.currency), b.status,
+                        b.kind || CASE WHEN b.number != '' THEN ' ' || b.number ELSE '' END,
+                        b.description, b.provider, f.name, b.source_line
+                 FROM billing b JOIN source_files f ON f.id = b.source_file_id WHERE b.id = ?1"
+            } else {
+                "SELECT COALESCE(l.started_at, l.posted_at, l.day), l.day, l.amount_nanos, upper(l.currency),
+                        l.status, l.account, l.description, COALESCE(l.provider, ''), f.name, l.source_line
+                 FROM bank_lines l JOIN source_files f ON f.id = l.source_file_id WHERE l.id = ?1"
+            };
+            let row = self
+                .conn()
+                .prepare_cached(sql)?
+                .query_row([id], |r| {
+                    Ok(EvidenceRecord {
+                        record: record.trim().to_string(),
+                        at: r.get(0)?,
+                        day: parse_day(&r.get::<_, String>(1)?)?,
+                        amount: Amount::from_nanos(r.get(2)?),
+                        currency: r.get(3)?,
+                        status: r.get(4)?,
+                        what: r.get(5)?,
+                        description: r.get(6)?,
+                        provider: r.get(7)?,
+                        source_file: r.get(8)?,
+                        source_line: r.get(9)?,
+                    })
+                })
+                .optional()?;
+            out.extend(row);
+        }
+        Ok(out)
     }
 
     /// Every bank and card line, oldest first.
@@ -390,6 +555,186 @@ impl Store {
     }
 }
 
+/// An auto-recharge as stored in the settings: `{"provider": "openai", "account": "Acme",
+/// "threshold": "10.00", "amount": "20.00", "monthly_cap": "100.00"}`, amounts as exact decimal
+/// text; `account` empty for the provider's only account, `monthly_cap` absent for no cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredRecharge {
+    provider: String,
+    #[serde(default)]
+    account: String,
+    threshold: String,
+    amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    monthly_cap: Option<String>,
+}
+
+impl StoredRecharge {
+    fn from_domain(r: &AutoRecharge) -> Self {
+        Self {
+            provider: r.account.provider.clone(),
+            account: r.account.organization.clone(),
+            threshold: r.threshold.to_string(),
+            amount: r.amount.to_string(),
+            monthly_cap: r.monthly_cap.map(|c| c.to_string()),
+        }
+    }
+
+    fn to_domain(&self) -> Result<AutoRecharge, StoreError> {
+        let amount = |text: &str| {
+            Amount::parse(text, DecimalMark::Dot).map_err(|e| {
+                StoreError::Invalid(format!(
+                    "the stored auto-recharge for {} is damaged: {e}",
+                    self.provider
+                ))
+            })
+        };
+        Ok(AutoRecharge {
+            account: AccountKey::new(&self.provider, &self.account),
+            threshold: amount(&self.threshold)?,
+            amount: amount(&self.amount)?,
+            monthly_cap: self.monthly_cap.as_deref().map(amount).transpose()?,
+        })
+    }
+}
+
+fn same_account(a: &AccountKey, b: &AccountKey) -> bool {
+    a.provider.eq_ignore_ascii_case(&b.provider)
+        && a.organization
+            .trim()
+            .eq_ignore_ascii_case(b.organization.trim())
+}
+
+impl Store {
+    /// The auto-recharge settings, one per account, in the order they were saved. Accounts are
+    /// as the user named them; `FlagInputs::auto_recharge_for` resolves them.
+    ///
+    /// # Errors
+    /// On a database failure or a damaged stored setting.
+    pub fn auto_recharges(&self) -> Result<Vec<AutoRecharge>, StoreError> {
+        let Some(json) = self.setting(RECHARGES_KEY)? else {
+            return Ok(Vec::new());
+        };
+        let stored: Vec<StoredRecharge> = serde_json::from_str(&json).map_err(|e| {
+            StoreError::Invalid(format!(
+                "the stored auto-recharge settings are damaged: {e}"
+            ))
+        })?;
+        stored.iter().map(StoredRecharge::to_domain).collect()
+    }
+
+    /// Saves the auto-recharge of one account, replacing the one saved for the same provider
+    /// and organization (any case).
+    ///
+    /// # Errors
+    /// On a database failure, a damaged stored setting, an empty provider, or settings that
+    /// cannot work (see [`AutoRecharge::validate`]).
+    pub fn save_auto_recharge(&self, setting: &AutoRecharge) -> Result<(), StoreError> {
+        if setting.account.provider.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an auto-recharge needs a provider".to_string(),
+            ));
+        }
+        setting
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut all = self.auto_recharges()?;
+        match all
+            .iter_mut()
+            .find(|r| same_account(&r.account, &setting.account))
+        {
+            Some(existing) => *existing = setting.clone(),
+            None => all.push(setting.clone()),
+        }
+        self.store_auto_recharges(&all)
+    }
+
+    /// Removes the auto-recharge saved for an account; returns whether there was one.
+    ///
+    /// # Errors
+    /// On a database failure or a damaged stored setting.
+    pub fn remove_auto_recharge(&self, account: &AccountKey) -> Result<bool, StoreError> {
+        let mut all = self.auto_recharges()?;
+        let before = all.len();
+        all.retain(|r| !same_account(&r.account, account));
+        if all.len() == before {
+            return Ok(false);
+        }
+        self.store_auto_recharges(&all)?;
+        Ok(true)
+    }
+
+    fn store_auto_recharges(&self, all: &[AutoRecharge]) -> Result<(), StoreError> {
+        let stored: Vec<StoredRecharge> = all.iter().map(StoredRecharge::from_domain).collect();
+        let json =
+            serde_json::to_string(&stored).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.set_setting(RECHARGES_KEY, &json)
+    }
+
+    /// Saves one monthly budget, replacing the one for the same scope and name (any case).
+    ///
+    /// # Errors
+    /// On a database failure, a damaged stored setting, an empty name, or an amount that is not
+    /// a number above zero.
+    pub fn save_budget(&self, budget: &BudgetSetting) -> Result<(), StoreError> {
+        if budget.name.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a budget needs a project or provider name".to_string(),
+            ));
+        }
+        let monthly = Amount::parse(&budget.monthly, DecimalMark::Dot).map_err(|e| {
+            StoreError::Invalid(format!(
+                "the budget for {} is not an amount: {e}",
+                budget.name
+            ))
+        })?;
+        if monthly <= Amount::ZERO {
+            return Err(StoreError::Invalid(format!(
+                "a monthly budget must be above zero (the budget for {} is {monthly})",
+                budget.name
+            )));
+        }
+        let mut all = self.budget_settings()?;
+        match all.iter_mut().find(|b| {
+            b.scope == budget.scope && b.name.trim().eq_ignore_ascii_case(budget.name.trim())
+        }) {
+            Some(existing) => *existing = budget.clone(),
+            None => all.push(budget.clone()),
+        }
+        self.set_budget_settings(&all)
+    }
+
+    /// Removes the budget of a project or provider; returns whether there was one.
+    ///
+    /// # Errors
+    /// On a database failure or a damaged stored setting.
+    pub fn remove_budget(&self, scope: BudgetScope, name: &str) -> Result<bool, StoreError> {
+        let mut all = self.budget_settings()?;
+        let before = all.len();
+        all.retain(|b| !(b.scope == scope && b.name.trim().eq_ignore_ascii_case(name.trim())));
+        if all.len() == before {
+            return Ok(false);
+        }
+        self.set_budget_settings(&all)?;
+        Ok(true)
+    }
+
+    /// Sets one detector threshold by name (a [`FlagParams`] field) from text; returns the
+    /// thresholds now in force.
+    ///
+    /// # Errors
+    /// On a database failure, damaged stored thresholds, an unknown name or a value out of the
+    /// threshold's range.
+    pub fn set_flag_param(&self, name: &str, value: &str) -> Result<FlagParams, StoreError> {
+        let mut params = self.flag_params()?;
+        params
+            .set(name, value)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.set_flag_params(&params)?;
+        Ok(params)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +774,59 @@ mod tests {
     }
 
     #[test]
+    fn match_decisions_round_trip_and_replace() {
+        let store = Store::open_in_memory().unwrap();
+        assert!(store.match_decisions().unwrap().is_empty());
+        store
+            .decide_match(
+                "billing:3",
+                "bank:12",
+                Decision::Unlinked,
+                "2026-03-01T00:00:00Z",
+            )
+            .unwrap();
+        store
+            .decide_match(
+                " billing:3",
+                "bank:12 ",
+                Decision::Confirmed,
+                "2026-03-02T00:00:00Z",
+            )
+            .unwrap();
+        store
+            .decide_match(
+                "bank:5",
+                "bank:9",
+                Decision::Unlinked,
+                "2026-03-03T00:00:00Z",
+            )
+            .unwrap();
+        let data = store.match_data().unwrap();
+        assert_eq!(
+            data.decisions,
+            vec![
+                MatchDecision {
+                    left: "billing:3".into(),
+                    right: "bank:12".into(),
+                    decision: Decision::Confirmed,
+                },
+                MatchDecision {
+                    left: "bank:5".into(),
+                    right: "bank:9".into(),
+                    decision: Decision::Unlinked,
+                },
+            ]
+        );
+        assert!(data.rates.is_empty() && data.refs.is_empty());
+        assert!(
+            store
+                .evidence_records(&["billing:3".into(), "usage:2026-03-01:x".into()])
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn midnight_is_no_time_of_day() {
         assert_eq!(time_of_day(Some("2026-03-05T00:00:00")), None);
         assert_eq!(
@@ -436,5 +834,112 @@ mod tests {
             NaiveTime::from_hms_opt(10, 7, 0)
         );
         assert_eq!(time_of_day(None), None);
+    }
+}
+
+/// The auto-recharge, budget and threshold savers, as the settings command and screen use them.
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    fn usd(text: &str) -> Amount {
+        Amount::parse(text, DecimalMark::Dot).unwrap()
+    }
+
+    fn recharge(org: &str, threshold: &str, cap: Option<&str>) -> AutoRecharge {
+        AutoRecharge {
+            account: AccountKey::new("openai", org),
+            threshold: usd(threshold),
+            amount: usd("20"),
+            monthly_cap: cap.map(usd),
+        }
+    }
+
+    #[test]
+    fn auto_recharges_round_trip_replace_and_remove() {
+        let store = Store::open_in_memory().unwrap();
+        assert!(store.auto_recharges().unwrap().is_empty());
+        store
+            .save_auto_recharge(&recharge("Acme", "10.123456789", Some("100")))
+            .unwrap();
+        store
+            .save_auto_recharge(&recharge("Beta", "5", None))
+            .unwrap();
+        // The same account in another case replaces the first.
+        store
+            .save_auto_recharge(&recharge("ACME", "12", None))
+            .unwrap();
+        let all = store.auto_recharges().unwrap();
+        assert_eq!(
+            all,
+            vec![recharge("ACME", "12", None), recharge("Beta", "5", None)]
+        );
+        let bad = recharge("Acme", "10", Some("5"));
+        assert!(matches!(
+            store.save_auto_recharge(&bad),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(
+            store
+                .remove_auto_recharge(&AccountKey::new("openai", "acme"))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .remove_auto_recharge(&AccountKey::new("openai", "acme"))
+                .unwrap()
+        );
+        assert_eq!(
+            store.flag_inputs().unwrap().auto_recharges,
+            vec![recharge("Beta", "5", None)]
+        );
+        // Exact amounts survive the JSON.
+        store
+            .save_auto_recharge(&recharge("Gamma", "0.000000001", None))
+            .unwrap();
+        assert_eq!(store.auto_recharges().unwrap()[1].threshold.nanos(), 1);
+    }
+
+    #[test]
+    fn budgets_save_and_remove_one_at_a_time() {
+        let store = Store::open_in_memory().unwrap();
+        let budget = |name: &str, monthly: &str| BudgetSetting {
+            scope: BudgetScope::Project,
+            name: name.into(),
+            monthly: monthly.into(),
+            currency: "USD".into(),
+        };
+        store.save_budget(&budget("Web app", "100")).unwrap();
+        store.save_budget(&budget("Batch", "50")).unwrap();
+        store.save_budget(&budget("Web app", "120")).unwrap();
+        assert!(store.save_budget(&budget("Web app", "0")).is_err());
+        assert!(store.save_budget(&budget(" ", "10")).is_err());
+        let names: Vec<(String, String)> = store
+            .budget_settings()
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.name, b.monthly))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("Web app".into(), "120".into()),
+                ("Batch".into(), "50".into())
+            ]
+        );
+        assert!(!store.remove_budget(BudgetScope::Provider, "Batch").unwrap());
+        assert!(store.remove_budget(BudgetScope::Project, "batch").unwrap());
+        assert_eq!(store.budgets().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn thresholds_are_set_by_name() {
+        let store = Store::open_in_memory().unwrap();
+        let params = store.set_flag_param("hold_age_days", "3").unwrap();
+        assert_eq!(params.hold_age_days, 3);
+        assert_eq!(store.flag_params().unwrap().hold_age_days, 3);
+        assert!(store.set_flag_param("hold_age_days", "-3").is_err());
+        assert!(store.set_flag_param("no_such", "3").is_err());
+        assert_eq!(store.flag_params().unwrap().hold_age_days, 3);
     }
 }

@@ -1,0 +1,620 @@
+//! The `matches` and `diagnose` commands, and the dispute packet `flags export` writes.
+//!
+//! `matches` lists which bank line paid which billing record and which line ended which hold,
+//! each with its reason (rule, amount delta, day delta), and the review list of records that fit
+//! each other equally well; `matches confirm|unlink BILLING BANK` stores the user's decision in
+//! the ledger. `diagnose` walks recent top-ups through their lifecycle with the pure doctor in
+//! `domain::doctor`. The dispute packet is one self-contained HTML file (no scripts, no external
+//! resources) in which every text from the ledger is HTML-escaped. The as-of date is today at
+//! the edge unless `--as-of` is given, so a run is reproducible for a given date.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use crate::domain::doctor::{self, Attempt};
+use crate::domain::flags::{BankItem, BillingItem, Flag, FlagInputs, FlagParams};
+use crate::domain::matching::{self, Decision, Matching, Reason, parse_record};
+use crate::domain::money::Amount;
+use crate::store::{EvidenceRecord, Store};
+
+/// Arguments of `burnrate matches`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct MatchesArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: Option<MatchesAction>,
+}
+
+/// A decision on one pair.
+#[derive(Debug, Subcommand)]
+pub enum MatchesAction {
+    /// Confirm that a bank line paid a billing record (or ended a hold): `billing:3 bank:12`.
+    Confirm {
+        /// The billing record (or the hold), as `billing:ID` (or `bank:ID`).
+        left: String,
+        /// The bank or card line, as `bank:ID`.
+        right: String,
+    },
+    /// Say that a bank line did not pay a billing record (or end a hold); it is never matched
+    /// to it again.
+    Unlink { left: String, right: String },
+}
+
+/// Arguments of `burnrate diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Only this provider (openai, anthropic, ...).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn reason_json(r: &Reason) -> Value {
+    json!({
+        "rule": r.rule.as_str(),
+        "amount_delta": r.amount_delta.map(Amount::to_cents_string),
+        "currency": r.currency,
+        "day_delta": r.day_delta,
+    })
+}
+
+fn reason_text(r: &Reason) -> String {
+    let delta = r.amount_delta.map_or_else(
+        || "amount not comparable".to_string(),
+        |a| format!("amount {} {}", a.to_cents_string(), r.currency),
+    );
+    format!("{} ({delta}, {:+} day(s))", r.rule.as_str(), r.day_delta)
+}
+
+fn billing_text(b: &BillingItem) -> String {
+    format!(
+        "{}  {} {} {} {} {}",
+        b.record(),
+        b.day,
+        b.provider,
+        b.kind.as_str(),
+        b.amount.abs().to_cents_string(),
+        b.currency
+    )
+}
+
+fn bank_text(l: &BankItem) -> String {
+    format!(
+        "{}  {} {} {} {} ({})",
+        l.record(),
+        l.day,
+        l.description,
+        l.amount.to_cents_string(),
+        l.currency,
+        l.status.map_or("settled", |s| s.as_str())
+    )
+}
+
+/// `burnrate matches`.
+///
+/// # Errors
+/// When the ledger cannot be read or written, or a record named does not exist.
+pub fn matches_command(
+    db: &Path,
+    args: &MatchesArgs,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<i32> {
+    let store = Store::open(db)?;
+    let inputs = store.flag_inputs()?;
+    if let Some(action) = &args.action {
+        let (left, right, decision) = match action {
+            MatchesAction::Confirm { left, right } => (left, right, Decision::Confirmed),
+            MatchesAction::Unlink { left, right } => (left, right, Decision::Unlinked),
+        };
+        check_pair(&inputs, left, right)?;
+        store.decide_match(left, right, decision, &super::now_utc())?;
+        println!(
+            "{} {} and {}.",
+            if decision == Decision::Confirmed {
+                "Confirmed the match of"
+            } else {
+                "Unlinked"
+            },
+            left.trim(),
+            right.trim()
+        );
+        return Ok(0);
+    }
+    let as_of = as_of.unwrap_or_else(today);
+    let inputs = inputs.up_to(as_of);
+    let params = store.flag_params()?;
+    let m = matching::match_all(&inputs, &params);
+    let confirmed: BTreeSet<(String, String)> = inputs
+        .matching
+        .decisions
+        .iter()
+        .filter(|d| d.decision == Decision::Confirmed)
+        .map(|d| (d.left.clone(), d.right.clone()))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&matches_json(&m, as_of))?
+        )?;
+        return Ok(0);
+    }
+    let billing: BTreeMap<i64, &BillingItem> = inputs.billing.iter().map(|b| (b.id, b)).collect();
+    let bank: BTreeMap<i64, &BankItem> = inputs.bank.iter().map(|l| (l.id, l)).collect();
+    let show_billing = |id: i64| {
+        billing
+            .get(&id)
+            .map_or(format!("billing:{id}"), |b| billing_text(b))
+    };
+    let show_bank = |id: i64| bank.get(&id).map_or(format!("bank:{id}"), |l| bank_text(l));
+    writeln!(out, "Payments ({}):", m.payments.matches.len())?;
+    for p in &m.payments.matches {
+        let mark = if confirmed.contains(&(
+            format!("billing:{}", p.billing_id),
+            format!("bank:{}", p.bank_id),
+        )) {
+            " [confirmed]"
+        } else {
+            ""
+        };
+        writeln!(out, "  {}", show_billing(p.billing_id))?;
+        writeln!(out, "    paid by {}", show_bank(p.bank_id))?;
+        writeln!(out, "    why: {}{mark}", reason_text(&p.reason))?;
+    }
+    writeln!(out, "\nHolds ({}):", m.holds.len())?;
+    for h in &m.holds {
+        writeln!(out, "  {}", show_bank(h.hold_id))?;
+        writeln!(out, "    {} by {}", h.end.as_str(), show_bank(h.end_id))?;
+        writeln!(out, "    why: {}", reason_text(&h.reason))?;
+    }
+    writeln!(out, "\nTo review ({}):", m.payments.review.len())?;
+    for r in &m.payments.review {
+        writeln!(
+            out,
+            "  these fit each other equally well; confirm the right pair:"
+        )?;
+        for id in &r.billing_ids {
+            writeln!(out, "    {}", show_billing(*id))?;
+        }
+        for id in &r.bank_ids {
+            writeln!(out, "    {}", show_bank(*id))?;
+        }
+        for c in &r.candidates {
+            writeln!(
+                out,
+                "    burnrate matches confirm billing:{} bank:{}   # {}",
+                c.billing_id,
+                c.bank_id,
+                reason_text(&c.reason)
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+fn matches_json(m: &Matching, as_of: NaiveDate) -> Value {
+    json!({
+        "as_of": as_of.to_string(),
+        "payments": m.payments.matches.iter().map(|p| json!({
+            "billing": format!("billing:{}", p.billing_id),
+            "bank": format!("bank:{}", p.bank_id),
+            "reason": reason_json(&p.reason),
+        })).collect::<Vec<_>>(),
+        "holds": m.holds.iter().map(|h| json!({
+            "hold": format!("bank:{}", h.hold_id),
+            "end": format!("bank:{}", h.end_id),
+            "outcome": h.end.as_str(),
+            "reason": reason_json(&h.reason),
+        })).collect::<Vec<_>>(),
+        "review": m.payments.review.iter().map(|r| json!({
+            "billing": r.billing_ids.iter().map(|id| format!("billing:{id}")).collect::<Vec<_>>(),
+            "bank": r.bank_ids.iter().map(|id| format!("bank:{id}")).collect::<Vec<_>>(),
+            "candidates": r.candidates.iter().map(|c| json!({
+                "billing": format!("billing:{}", c.billing_id),
+                "bank": format!("bank:{}", c.bank_id),
+                "reason": reason_json(&c.reason),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A pair must name an existing billing record (or hold) and an existing bank line.
+fn check_pair(inputs: &FlagInputs, left: &str, right: &str) -> anyhow::Result<()> {
+    let usage = "name records as flags do: `billing:3 bank:12` (a payment) or `bank:5 bank:9` (a hold and the line that ended it)";
+    let (Some((left_kind, left_id)), Some(("bank", right_id))) =
+        (parse_record(left), parse_record(right))
+    else {
+        bail!("'{left} {right}' is not a pair burnrate can match; {usage}");
+    };
+    let exists = |kind: &str, id: i64| match kind {
+        "billing" => inputs.billing.iter().any(|b| b.id == id),
+        _ => inputs.bank.iter().any(|l| l.id == id),
+    };
+    if !exists(left_kind, left_id) {
+        bail!(
+            "there is no record {}; `burnrate matches` lists them",
+            left.trim()
+        );
+    }
+    if !exists("bank", right_id) {
+        bail!(
+            "there is no record {}; `burnrate matches` lists them",
+            right.trim()
+        );
+    }
+    if left_kind == "bank" && left_id == right_id {
+        bail!("a line cannot end itself; {usage}");
+    }
+    Ok(())
+}
+
+/// `burnrate diagnose`.
+///
+/// # Errors
+/// When the ledger cannot be read.
+pub fn diagnose_command(
+    db: &Path,
+    args: &DiagnoseArgs,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<i32> {
+    let store = Store::open(db)?;
+    let as_of = as_of.unwrap_or_else(today);
+    let inputs = store.flag_inputs()?;
+    let params = store.flag_params()?;
+    let provider = args.provider.as_deref().map(|p| p.trim().to_lowercase());
+    let attempts = doctor::diagnose(&inputs, &params, as_of, provider.as_deref());
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let list: Vec<Value> = attempts.iter().map(attempt_json).collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(0);
+    }
+    if attempts.is_empty() {
+        writeln!(
+            out,
+            "No top-up attempts as of {as_of}: import billing records or bank statements first."
+        )?;
+        return Ok(0);
+    }
+    for a in &attempts {
+        writeln!(
+            out,
+            "{}  {}  {} {}  {}",
+            a.date,
+            a.provider,
+            a.amount.to_cents_string(),
+            a.currency,
+            a.failure.as_str()
+        )?;
+        let path: Vec<String> = a
+            .stages
+            .iter()
+            .map(|s| format!("{} {}", s.stage.as_str(), s.status.as_str()))
+            .collect();
+        writeln!(out, "    {}", path.join(" -> "))?;
+        writeln!(out, "    {}", a.diagnosis)?;
+        writeln!(out, "    evidence: {}", a.records().join(", "))?;
+        writeln!(out)?;
+    }
+    Ok(0)
+}
+
+fn attempt_json(a: &Attempt) -> Value {
+    json!({
+        "provider": a.provider,
+        "date": a.date.to_string(),
+        "amount": a.amount.to_cents_string(),
+        "currency": a.currency,
+        "stages": a.stages.iter().map(|s| json!({
+            "stage": s.stage.as_str(),
+            "status": s.status.as_str(),
+            "date": s.date.map(|d| d.to_string()),
+            "records": s.records,
+        })).collect::<Vec<_>>(),
+        "failure": a.failure.as_str(),
+        "diagnosis": a.diagnosis,
+    })
+}
+
+// ----- dispute packet -----
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The flag's evidence plus the records matched to it (the line that paid a billing record,
+/// the record a line paid, the line that ended a hold), sorted.
+fn involved_records(flag: &Flag, m: &Matching) -> Vec<String> {
+    let mut all: BTreeSet<String> = flag.records.iter().cloned().collect();
+    for r in &flag.records {
+        match parse_record(r) {
+            Some(("billing", id)) => {
+                if let Some(p) = m.payments.for_billing(id) {
+                    all.insert(format!("bank:{}", p.bank_id));
+                }
+            }
+            Some(("bank", id)) => {
+                if let Some(p) = m.payments.for_bank(id) {
+                    all.insert(format!("billing:{}", p.billing_id));
+                }
+                for h in m.holds.iter().filter(|h| h.hold_id == id || h.end_id == id) {
+                    all.insert(format!("bank:{}", h.hold_id));
+                    all.insert(format!("bank:{}", h.end_id));
+                }
+            }
+            _ => {}
+        }
+    }
+    all.into_iter().collect()
+}
+
+/// Writes the dispute packet of `flag` to `path`.
+///
+/// # Errors
+/// When the ledger cannot be read or the file cannot be written.
+pub fn export_packet(
+    store: &Store,
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    flag: &Flag,
+    as_of: NaiveDate,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let m = matching::match_all(&inputs.up_to(as_of), params);
+    let involved = involved_records(flag, &m);
+    let evidence = store.evidence_records(&involved)?;
+    let html = packet_html(flag, as_of, &involved, &evidence, &m)?;
+    std::fs::write(path, html)
+        .with_context(|| format!("writing the dispute packet to {}", path.display()))?;
+    Ok(())
+}
+
+fn row(cells: &[String]) -> String {
+    let mut out = String::from("<tr>");
+    for c in cells {
+        let _ = write!(out, "<td>{}</td>", escape_html(c));
+    }
+    out.push_str("</tr>\n");
+    out
+}
+
+fn header(cells: &[&str]) -> String {
+    let mut out = String::from("<tr>");
+    for c in cells {
+        let _ = write!(out, "<th>{}</th>", escape_html(c));
+    }
+    out.push_str("</tr>\n");
+    out
+}
+
+fn packet_html(
+    flag: &Flag,
+    as_of: NaiveDate,
+    involved: &[String],
+    evidence: &[EvidenceRecord],
+    matches: &Matching,
+) -> anyhow::Result<String> {
+    let mut html = packet_head(flag, as_of)?;
+    html.push_str(&timeline_html(involved, evidence));
+    html.push_str(&records_html(evidence));
+    html.push_str(&reasons_html(involved, matches));
+    html.push_str(
+        "<p>Prepared with burnrate from the files imported into the local ledger.</p>\n</body></html>\n",
+    );
+    Ok(html)
+}
+
+/// The document head, the flag's facts and its diagnosis.
+fn packet_head(flag: &Flag, as_of: NaiveDate) -> anyhow::Result<String> {
+    let mut html = String::new();
+    let title = escape_html(&format!(
+        "Dispute packet: {} ({})",
+        flag.kind.as_str(),
+        flag.provider
+    ));
+    writeln!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}}\
+         table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid #bbb;\
+         padding:.3em .5em;text-align:left;font-size:.9em}}th{{background:#eee}}</style>\
+         </head><body>"
+    )?;
+    writeln!(html, "<h1>{title}</h1>")?;
+    writeln!(html, "<p>{}</p>", escape_html(&flag.message))?;
+    let amount = flag
+        .amount
+        .map(|a| format!("{} {}", a.to_cents_string(), flag.currency))
+        .unwrap_or_default();
+    writeln!(
+        html,
+        "<table>{}{}{}{}{}{}</table>",
+        row(&["Flag id".into(), flag.id.clone()]),
+        row(&["Severity".into(), flag.severity.as_str().into()]),
+        row(&["Date of the event".into(), flag.date.to_string()]),
+        row(&["Amount".into(), amount]),
+        row(&["Provider".into(), flag.provider.clone()]),
+        row(&["Prepared as of".into(), as_of.to_string()]),
+    )?;
+    writeln!(
+        html,
+        "<h2>Diagnosis</h2>\n<p>{}</p>",
+        escape_html(&flag.diagnosis)
+    )?;
+    Ok(html)
+}
+
+/// Every involved record in time order: ledger records with their time, the others (usage
+/// days, budgets) by the day in their name.
+fn timeline_html(involved: &[String], evidence: &[EvidenceRecord]) -> String {
+    let mut html = String::from("<h2>Timeline</h2>\n<table>\n");
+    html.push_str(&header(&["When", "Record", "What", "Amount", "Status"]));
+    let mut timeline: Vec<[String; 5]> = evidence
+        .iter()
+        .map(|r| {
+            [
+                r.at.clone(),
+                r.record.clone(),
+                format!("{} {}", r.what, r.description),
+                format!("{} {}", r.amount.to_cents_string(), r.currency),
+                r.status.clone(),
+            ]
+        })
+        .collect();
+    for name in involved
+        .iter()
+        .filter(|r| !evidence.iter().any(|x| &x.record == *r))
+    {
+        let when = name
+            .split(':')
+            .find(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").is_ok())
+            .unwrap_or_default()
+            .to_string();
+        timeline.push([
+            when,
+            name.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    timeline.sort();
+    for cells in &timeline {
+        html.push_str(&row(cells));
+    }
+    html.push_str("</table>\n");
+    html
+}
+
+/// The billing records and the bank lines, with their source file and line.
+fn records_html(evidence: &[EvidenceRecord]) -> String {
+    let mut html = String::new();
+    for (kind, heading) in [
+        ("billing:", "Provider billing records"),
+        ("bank:", "Bank and card lines"),
+    ] {
+        let rows: Vec<&EvidenceRecord> = evidence
+            .iter()
+            .filter(|r| r.record.starts_with(kind))
+            .collect();
+        let _ = writeln!(html, "<h2>{heading}</h2>");
+        if rows.is_empty() {
+            html.push_str("<p>None.</p>\n");
+            continue;
+        }
+        html.push_str("<table>\n");
+        html.push_str(&header(&[
+            "Record",
+            "Date",
+            "Time (UTC)",
+            "Amount",
+            "Currency",
+            "Status",
+            "Kind / account",
+            "Description",
+            "Source file",
+            "Line",
+        ]));
+        for r in rows {
+            html.push_str(&row(&[
+                r.record.clone(),
+                r.day.to_string(),
+                r.at.clone(),
+                r.amount.to_cents_string(),
+                r.currency.clone(),
+                r.status.clone(),
+                r.what.clone(),
+                r.description.clone(),
+                r.source_file.clone(),
+                r.source_line.to_string(),
+            ]));
+        }
+        html.push_str("</table>\n");
+    }
+    html
+}
+
+/// Why the involved records were paired with each other.
+fn reasons_html(involved: &[String], matches: &Matching) -> String {
+    let wanted: BTreeSet<&String> = involved.iter().collect();
+    let mut rows = Vec::new();
+    for p in &matches.payments.matches {
+        let billing = format!("billing:{}", p.billing_id);
+        let bank = format!("bank:{}", p.bank_id);
+        if wanted.contains(&billing) || wanted.contains(&bank) {
+            rows.push(row(&[
+                billing,
+                bank,
+                "paid by".into(),
+                reason_text(&p.reason),
+            ]));
+        }
+    }
+    for h in &matches.holds {
+        let hold = format!("bank:{}", h.hold_id);
+        let end = format!("bank:{}", h.end_id);
+        if wanted.contains(&hold) || wanted.contains(&end) {
+            rows.push(row(&[
+                hold,
+                end,
+                h.end.as_str().into(),
+                reason_text(&h.reason),
+            ]));
+        }
+    }
+    let mut html = String::from("<h2>How the records were matched</h2>\n");
+    if rows.is_empty() {
+        html.push_str("<p>No record here is matched to another.</p>\n");
+        return html;
+    }
+    html.push_str("<table>\n");
+    html.push_str(&header(&["Record", "Matched to", "How", "Why"]));
+    for r in rows {
+        html.push_str(&r);
+    }
+    html.push_str("</table>\n");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape_html(r#"<script>alert("x")</script> & 'q'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;"
+        );
+        assert_eq!(escape_html("OPENAI *API 10.00"), "OPENAI *API 10.00");
+    }
+}

@@ -1,0 +1,812 @@
+//! The top-up doctor: walks each recent top-up attempt through its lifecycle (authorized ->
+//! settled -> credited -> consumed) and names where it stalled.
+//!
+//! An attempt is a provider credit purchase or auto-recharge (whatever its status), or an API
+//! top-up bank line that no billing record claims. Each stage says what the ledger shows, with
+//! its evidence records; the first stage that failed or stalled names the failure: a payment
+//! failure (declined, reversed or a failed recharge), a balance not yet synchronized (a settled
+//! charge with no credit after the grace days), a hold that never settled, or a credit that
+//! arrived and was used up until the balance reached zero. Diagnoses are plain language, never
+//! advise paying again to "retry", and say that a 429 is a rate limit, not a balance problem.
+//!
+//! Pure like the detectors: `(inputs, params, as_of)` in, attempts out, reproducible for an
+//! as-of date. It matches with [`super::matching`], the same rule the flags use.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::balance::{self, AccountKey, Balance, LotOutcome};
+use super::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
+use super::matching::{self, HoldEnd, Matching};
+use super::money::Amount;
+use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+
+/// How many attempts per provider the doctor walks.
+pub const ATTEMPTS_PER_PROVIDER: usize = 10;
+
+/// A step of a top-up's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Authorized,
+    Settled,
+    Credited,
+    Consumed,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Authorized => "authorized",
+            Stage::Settled => "settled",
+            Stage::Credited => "credited",
+            Stage::Consumed => "consumed",
+        }
+    }
+}
+
+/// Where a stage stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageStatus {
+    /// Done.
+    Ok,
+    /// Not yet, within normal time.
+    Waiting,
+    /// Refused, reversed or failed.
+    Failed,
+    /// Expected by now and not there.
+    Missing,
+    /// The ledger cannot tell (no statement or billing file covers it).
+    Unknown,
+    /// An earlier stage failed, so this one never came.
+    NotReached,
+    /// Credit inferred from a bank top-up (no billing records for the provider).
+    Inferred,
+    /// Credited and since used up.
+    UsedUp,
+}
+
+impl StageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageStatus::Ok => "ok",
+            StageStatus::Waiting => "waiting",
+            StageStatus::Failed => "failed",
+            StageStatus::Missing => "missing",
+            StageStatus::Unknown => "unknown",
+            StageStatus::NotReached => "not_reached",
+            StageStatus::Inferred => "inferred",
+            StageStatus::UsedUp => "used_up",
+        }
+    }
+}
+
+/// One stage of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageReport {
+    pub stage: Stage,
+    pub status: StageStatus,
+    pub date: Option<NaiveDate>,
+    pub records: Vec<String>,
+}
+
+/// Where an attempt stalled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Declined, reversed, or a failed recharge: no money moved, no credit.
+    PaymentFailed,
+    /// The charge settled but no credit arrived after the grace days.
+    BalanceNotSynchronized,
+    /// A hold older than the hold age that nothing settled or released.
+    HoldNeverSettled,
+    /// Credited, then used up until the balance reached zero while usage went on.
+    BalanceDepleted,
+    /// Still within normal time.
+    InProgress,
+    /// All fine.
+    None,
+}
+
+impl Failure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::PaymentFailed => "payment_failed",
+            Failure::BalanceNotSynchronized => "balance_not_synchronized",
+            Failure::HoldNeverSettled => "hold_never_settled",
+            Failure::BalanceDepleted => "balance_depleted",
+            Failure::InProgress => "in_progress",
+            Failure::None => "none",
+        }
+    }
+}
+
+/// One top-up attempt walked through its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub provider: String,
+    pub date: NaiveDate,
+    pub amount: Amount,
+    pub currency: String,
+    pub stages: Vec<StageReport>,
+    pub failure: Failure,
+    pub diagnosis: String,
+}
+
+impl Attempt {
+    /// Every evidence record of every stage, sorted.
+    pub fn records(&self) -> Vec<String> {
+        let all: BTreeSet<&String> = self.stages.iter().flat_map(|s| &s.records).collect();
+        all.into_iter().cloned().collect()
+    }
+}
+
+fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+fn money(amount: Amount, currency: &str) -> String {
+    format!("{} {currency}", amount.to_cents_string())
+}
+
+fn status_of(l: &BankItem) -> BankStatus {
+    l.status.unwrap_or(BankStatus::Settled)
+}
+
+fn is_topup_line(l: &BankItem) -> bool {
+    l.spend_kind == Some(SpendKind::ApiTopup) && l.provider.is_some() && l.amount.is_negative()
+}
+
+fn stage(
+    stage: Stage,
+    status: StageStatus,
+    date: Option<NaiveDate>,
+    records: Vec<String>,
+) -> StageReport {
+    StageReport {
+        stage,
+        status,
+        date,
+        records,
+    }
+}
+
+/// Everything an attempt is judged against.
+struct Context<'a> {
+    inputs: &'a FlagInputs,
+    params: &'a FlagParams,
+    as_of: NaiveDate,
+    matching: Matching,
+    balances: BTreeMap<AccountKey, Balance>,
+}
+
+impl Context<'_> {
+    fn bank(&self, id: i64) -> Option<&BankItem> {
+        self.inputs.bank.iter().find(|l| l.id == id)
+    }
+
+    /// The hold a settled line completed.
+    fn hold_before(&self, end_id: i64) -> Option<&BankItem> {
+        let m = self
+            .matching
+            .holds
+            .iter()
+            .find(|h| h.end_id == end_id && h.end == HoldEnd::Settled)?;
+        self.bank(m.hold_id)
+    }
+
+    fn has_billing(&self, provider: &str) -> bool {
+        self.inputs.billing.iter().any(|b| b.provider == provider)
+    }
+
+    /// Whether an imported billing file of the provider spans the day.
+    fn billing_covers(&self, provider: &str, day: NaiveDate) -> bool {
+        let mut spans: BTreeMap<i64, (NaiveDate, NaiveDate)> = BTreeMap::new();
+        for b in self
+            .inputs
+            .billing
+            .iter()
+            .filter(|b| b.provider == provider)
+        {
+            let span = spans.entry(b.source_file_id).or_insert((b.day, b.day));
+            span.0 = span.0.min(b.day);
+            span.1 = span.1.max(b.day);
+        }
+        spans.values().any(|(from, to)| *from <= day && day <= *to)
+    }
+
+    /// A declined or reversed card line of this amount near a failed billing record.
+    fn declined_near(&self, b: &BillingItem) -> Option<&BankItem> {
+        self.inputs.bank.iter().find(|l| {
+            let delta = days_between(b.day, l.day);
+            status_of(l) == BankStatus::Reversed
+                && l.provider.as_deref() == Some(b.provider.as_str())
+                && l.amount.abs() == b.amount.abs()
+                && -self.params.match_days_before <= delta
+                && delta <= self.params.match_days_after
+        })
+    }
+
+    fn lot(&self, account: &AccountKey, record: &str) -> Option<(&Balance, &LotOutcome)> {
+        let b = self.balances.get(account)?;
+        let lot = b.lots.iter().find(|l| l.record == record)?;
+        Some((b, lot))
+    }
+
+    /// The consumed stage of a credited lot, and the day the balance reached zero when it was
+    /// the last credit before that.
+    fn consumed(&self, account: &AccountKey, record: &str) -> (StageReport, Option<NaiveDate>) {
+        let Some((b, lot)) = self.lot(account, record) else {
+            return (
+                stage(Stage::Consumed, StageStatus::Unknown, None, vec![]),
+                None,
+            );
+        };
+        let next_credit = b
+            .lots
+            .iter()
+            .filter(|l| (l.day, &l.record) > (lot.day, &lot.record))
+            .map(|l| l.day)
+            .min();
+        let zero_on = b
+            .depletion_episodes()
+            .into_iter()
+            .map(|e| e.zero_on)
+            .find(|z| *z >= lot.day && next_credit.is_none_or(|n| *z < n));
+        let records = vec![record.to_string()];
+        let report = if !lot.remaining.is_zero() {
+            stage(Stage::Consumed, StageStatus::Waiting, None, records)
+        } else if let Some(z) = zero_on {
+            stage(Stage::Consumed, StageStatus::UsedUp, Some(z), records)
+        } else {
+            stage(Stage::Consumed, StageStatus::Ok, None, records)
+        };
+        (report, zero_on)
+    }
+}
+
+/// Walks the most recent top-up attempts, [`ATTEMPTS_PER_PROVIDER`] per provider (all
+/// providers, or the one named), most recent first within each provider.
+pub fn diagnose(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+    provider: Option<&str>,
+) -> Vec<Attempt> {
+    let inputs = inputs.up_to(as_of);
+    let lots = flags::credit_lots(&inputs);
+    let accounts: BTreeSet<AccountKey> = lots.iter().map(|l| l.account.clone()).collect();
+    let balances = accounts
+        .into_iter()
+        .filter_map(|a| {
+            let b = balance::simulate(&a, &lots, &inputs.usage, as_of).ok()?;
+            Some((a, b))
+        })
+        .collect();
+    let cx = Context {
+        inputs: &inputs,
+        params,
+        as_of,
+        matching: matching::match_all(&inputs, params),
+        balances,
+    };
+    let wanted = |p: &str| provider.is_none_or(|w| w.eq_ignore_ascii_case(p));
+    let mut all: Vec<Attempt> = inputs
+        .billing
+        .iter()
+        .filter(|b| {
+            matches!(
+                b.kind,
+                BillingKind::CreditPurchase | BillingKind::AutoRecharge
+            )
+        })
+        .filter(|b| b.status != BillingStatus::Void && wanted(&b.provider))
+        .map(|b| billing_attempt(&cx, b))
+        .collect();
+    all.extend(
+        inputs
+            .bank
+            .iter()
+            .filter(|l| is_topup_line(l) && l.provider.as_deref().is_some_and(wanted))
+            .filter_map(|l| bank_attempt(&cx, l)),
+    );
+    let mut by_provider: BTreeMap<String, Vec<Attempt>> = BTreeMap::new();
+    for a in all {
+        by_provider.entry(a.provider.clone()).or_default().push(a);
+    }
+    by_provider
+        .into_values()
+        .flat_map(|mut list| {
+            list.sort_by_key(|a| std::cmp::Reverse((a.date, a.records())));
+            list.truncate(ATTEMPTS_PER_PROVIDER);
+            list
+        })
+        .collect()
+}
+
+/// The authorized and settled stages of a bank line that paid something.
+fn card_stages(cx: &Context<'_>, l: &BankItem) -> (StageReport, StageReport) {
+    let age = days_between(l.day, cx.as_of);
+    match status_of(l) {
+        BankStatus::Pending => {
+            let settled = if age > cx.params.hold_age_days {
+                StageStatus::Missing
+            } else {
+                StageStatus::Waiting
+            };
+            (
+                stage(
+                    Stage::Authorized,
+                    StageStatus::Ok,
+                    Some(l.day),
+                    vec![l.record()],
+                ),
+                stage(Stage::Settled, settled, None, vec![]),
+            )
+        }
+        BankStatus::Reversed => (
+            stage(
+                Stage::Authorized,
+                StageStatus::Failed,
+                Some(l.day),
+                vec![l.record()],
+            ),
+            stage(Stage::Settled, StageStatus::NotReached, None, vec![]),
+        ),
+        BankStatus::Settled => {
+            let hold = cx.hold_before(l.id);
+            let auth = hold.map_or_else(
+                || {
+                    stage(
+                        Stage::Authorized,
+                        StageStatus::Ok,
+                        Some(l.day),
+                        vec![l.record()],
+                    )
+                },
+                |h| {
+                    stage(
+                        Stage::Authorized,
+                        StageStatus::Ok,
+                        Some(h.day),
+                        vec![h.record()],
+                    )
+                },
+            );
+            (
+                auth,
+                stage(
+                    Stage::Settled,
+                    StageStatus::Ok,
+                    Some(l.day),
+                    vec![l.record()],
+                ),
+            )
+        }
+    }
+}
+
+fn billing_attempt(cx: &Context<'_>, b: &BillingItem) -> Attempt {
+    let amount = b.amount.abs();
+    let paid_by = cx
+        .matching
+        .payments
+        .for_billing(b.id)
+        .and_then(|m| cx.bank(m.bank_id));
+    let (auth, settled) = match (paid_by, b.status) {
+        (Some(l), _) => card_stages(cx, l),
+        (None, BillingStatus::Failed) => {
+            let declined = cx.declined_near(b).map(|l| (l.day, vec![l.record()]));
+            let (day, records) = declined.unwrap_or((b.day, vec![b.record()]));
+            (
+                stage(Stage::Authorized, StageStatus::Failed, Some(day), records),
+                stage(Stage::Settled, StageStatus::NotReached, None, vec![]),
+            )
+        }
+        (None, _) => (
+            stage(Stage::Authorized, StageStatus::Unknown, None, vec![]),
+            stage(Stage::Settled, StageStatus::Unknown, None, vec![]),
+        ),
+    };
+    let credited_status = match b.status {
+        BillingStatus::Paid | BillingStatus::Refunded => StageStatus::Ok,
+        BillingStatus::Pending => StageStatus::Waiting,
+        BillingStatus::Failed | BillingStatus::Void => StageStatus::Failed,
+    };
+    let credited = stage(
+        Stage::Credited,
+        credited_status,
+        Some(b.day),
+        vec![b.record()],
+    );
+    let account = cx.inputs.resolve_account(&b.provider, &b.organization);
+    let (consumed, zero_on) = if credited_status == StageStatus::Ok {
+        cx.consumed(&account, &b.record())
+    } else {
+        (
+            stage(Stage::Consumed, StageStatus::NotReached, None, vec![]),
+            None,
+        )
+    };
+    let stages = vec![auth, settled, credited, consumed];
+    let (failure, diagnosis) = judge(
+        cx,
+        &b.provider,
+        b.day,
+        amount,
+        &b.currency,
+        &stages,
+        zero_on,
+    );
+    Attempt {
+        provider: b.provider.clone(),
+        date: b.day,
+        amount,
+        currency: b.currency.clone(),
+        stages,
+        failure,
+        diagnosis,
+    }
+}
+
+fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
+    let provider = l.provider.clone()?;
+    let payments = &cx.matching.payments;
+    // Lines that paid a billing record are walked with it; lines in review wait for the user.
+    if payments.for_bank(l.id).is_some() || payments.bank_in_review(l.id) {
+        return None;
+    }
+    // A reversal that released a hold, or the declined line of a failed recharge, is walked
+    // with the hold or the recharge.
+    let releases = cx.matching.holds.iter().any(|h| h.end_id == l.id);
+    let declines = cx
+        .inputs
+        .billing
+        .iter()
+        .filter(|b| b.status == BillingStatus::Failed && b.kind.is_credit())
+        .any(|b| cx.declined_near(b).is_some_and(|d| d.id == l.id));
+    let verification =
+        Amount::from_cents(cx.params.verification_hold_max_cents).unwrap_or_default();
+    // A released verification hold (one row that went from pending to reversed) is no top-up.
+    let released_verification = l.amount.abs() <= verification;
+    if status_of(l) == BankStatus::Reversed && (releases || declines || released_verification) {
+        return None;
+    }
+    let hold = cx.matching.holds.iter().find(|h| h.hold_id == l.id);
+    let (auth, settled) = match hold {
+        // The settled line walks the attempt.
+        Some(h) if h.end == HoldEnd::Settled => return None,
+        // A released verification hold is no top-up attempt.
+        Some(_) if l.amount.abs() <= verification => return None,
+        Some(h) => (
+            stage(
+                Stage::Authorized,
+                StageStatus::Failed,
+                Some(l.day),
+                vec![l.record(), format!("bank:{}", h.end_id)],
+            ),
+            stage(Stage::Settled, StageStatus::NotReached, None, vec![]),
+        ),
+        None => card_stages(cx, l),
+    };
+    let amount = l.amount.abs();
+    let mut zero_on = None;
+    let credited = if settled.status != StageStatus::Ok {
+        stage(Stage::Credited, StageStatus::NotReached, None, vec![])
+    } else if !cx.has_billing(&provider) {
+        stage(
+            Stage::Credited,
+            StageStatus::Inferred,
+            Some(l.day),
+            vec![l.record()],
+        )
+    } else if !cx.billing_covers(&provider, l.day) {
+        stage(Stage::Credited, StageStatus::Unknown, None, vec![])
+    } else if days_between(l.day, cx.as_of) >= cx.params.credit_grace_days {
+        stage(Stage::Credited, StageStatus::Missing, None, vec![])
+    } else {
+        stage(Stage::Credited, StageStatus::Waiting, None, vec![])
+    };
+    let consumed = if credited.status == StageStatus::Inferred {
+        let account = cx.inputs.resolve_account(&provider, "");
+        let (report, zero) = cx.consumed(&account, &l.record());
+        zero_on = zero;
+        report
+    } else {
+        stage(Stage::Consumed, StageStatus::NotReached, None, vec![])
+    };
+    let stages = vec![auth, settled, credited, consumed];
+    let (failure, diagnosis) = judge(cx, &provider, l.day, amount, &l.currency, &stages, zero_on);
+    Some(Attempt {
+        provider,
+        date: l.day,
+        amount,
+        currency: l.currency.clone(),
+        stages,
+        failure,
+        diagnosis,
+    })
+}
+
+fn status_at(stages: &[StageReport], which: Stage) -> StageStatus {
+    stages
+        .iter()
+        .find(|s| s.stage == which)
+        .map_or(StageStatus::Unknown, |s| s.status)
+}
+
+fn date_at(stages: &[StageReport], which: Stage) -> Option<NaiveDate> {
+    stages
+        .iter()
+        .find(|s| s.stage == which)
+        .and_then(|s| s.date)
+}
+
+/// Names the failure from the stages, and says it in plain language.
+fn judge(
+    cx: &Context<'_>,
+    provider: &str,
+    day: NaiveDate,
+    amount: Amount,
+    currency: &str,
+    stages: &[StageReport],
+    zero_on: Option<NaiveDate>,
+) -> (Failure, String) {
+    let what = format!(
+        "The {} top-up to {provider} on {day}",
+        money(amount, currency)
+    );
+    let auth = status_at(stages, Stage::Authorized);
+    let settled = status_at(stages, Stage::Settled);
+    let credited = status_at(stages, Stage::Credited);
+    if auth == StageStatus::Failed || credited == StageStatus::Failed {
+        return (
+            Failure::PaymentFailed,
+            format!(
+                "{what} failed at the payment: the card was declined or the charge reversed, so no money \
+                 moved and no credit was added. Check the card's expiry date, its spending and online-payment \
+                 limits and any fraud block or 3-D Secure request in your bank's app, then update the payment \
+                 method on {provider}'s billing page. Paying again before that fails the same way; once the \
+                 payment method is fixed, a scheduled auto-recharge runs by itself."
+            ),
+        );
+    }
+    if settled == StageStatus::Missing {
+        let age = days_between(date_at(stages, Stage::Authorized).unwrap_or(day), cx.as_of);
+        return (
+            Failure::HoldNeverSettled,
+            format!(
+                "{what} is stuck as a hold: the card issuer authorized it {age} days ago and no settled line \
+                 or release followed. Import your newest statement first (the settled line may be on it); if \
+                 the hold remains, check {provider}'s billing page for whether the payment went through, and \
+                 ask your bank to release the authorization. Do not pay again while it is pending."
+            ),
+        );
+    }
+    if credited == StageStatus::Missing
+        || (credited == StageStatus::Waiting
+            && settled == StageStatus::Ok
+            && date_at(stages, Stage::Settled)
+                .is_some_and(|s| days_between(s, cx.as_of) >= cx.params.credit_grace_days))
+    {
+        let charged = date_at(stages, Stage::Settled).unwrap_or(day);
+        return (
+            Failure::BalanceNotSynchronized,
+            format!(
+                "{what}: the bank settled the charge on {charged}, {} days before {}, but {provider}'s \
+                 billing records show no credit for it (balance not synchronized). Check the provider's \
+                 billing page (payment history and credit grants) for that date; if no credit is there, \
+                 contact {provider}'s support with this bank line, and dispute the charge with your bank if \
+                 they cannot find it. Do not top up a second time to see whether it arrives.",
+                days_between(charged, cx.as_of),
+                cx.as_of
+            ),
+        );
+    }
+    if let Some(zero) = zero_on {
+        return (
+            Failure::BalanceDepleted,
+            format!(
+                "{what} went through and was credited, then used up: the balance reached zero on {zero} while \
+                 usage went on, so API calls were likely refused with an insufficient-balance error from then \
+                 on. This is not a payment problem, and a 429 error is a rate limit, not the balance. Check \
+                 which projects and keys drove the usage on {provider}'s usage page, and whether an \
+                 auto-recharge is set up with a threshold that fires before zero."
+            ),
+        );
+    }
+    let waiting = [auth, settled, credited].contains(&StageStatus::Waiting);
+    if waiting {
+        return (
+            Failure::InProgress,
+            format!(
+                "{what} is still on its way (a hold not yet settled, or a credit not yet shown), within the \
+                 usual time. Nothing to do yet; check again in a few days."
+            ),
+        );
+    }
+    let note = if settled == StageStatus::Unknown && credited == StageStatus::Ok {
+        " No imported bank or card line shows the charge: it was paid by another card or account, or \
+         that statement is not imported."
+    } else if credited == StageStatus::Unknown {
+        " No imported billing file covers its date, so the credit cannot be checked; import the \
+         provider's billing records for that month."
+    } else if credited == StageStatus::Inferred {
+        " The credit is inferred from the bank line (no billing records for this provider)."
+    } else {
+        ""
+    };
+    (
+        Failure::None,
+        format!("{what} went through: nothing stalled.{note}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::balance::DailyUsage;
+    use crate::domain::money::DecimalMark;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn usd(text: &str) -> Amount {
+        Amount::parse(text, DecimalMark::Dot).unwrap()
+    }
+
+    fn bill(
+        id: i64,
+        kind: BillingKind,
+        status: BillingStatus,
+        day: &str,
+        amount: &str,
+    ) -> BillingItem {
+        BillingItem {
+            id,
+            source_file_id: 1,
+            provider: "openai".into(),
+            kind,
+            status,
+            day: d(day),
+            time: None,
+            amount: usd(amount),
+            currency: "USD".into(),
+            organization: String::new(),
+            project: String::new(),
+            expires_on: None,
+        }
+    }
+
+    fn topup(id: i64, status: BankStatus, day: &str, amount: &str) -> BankItem {
+        BankItem {
+            id,
+            source_file_id: 2,
+            provider: Some("openai".into()),
+            spend_kind: Some(SpendKind::ApiTopup),
+            status: Some(status),
+            day: d(day),
+            time: None,
+            amount: usd(amount),
+            currency: "USD".into(),
+            description: "OPENAI".into(),
+        }
+    }
+
+    fn summary(attempts: &[Attempt]) -> Vec<(String, &'static str, Vec<&'static str>)> {
+        attempts
+            .iter()
+            .map(|a| {
+                (
+                    a.date.to_string(),
+                    a.failure.as_str(),
+                    a.stages.iter().map(|s| s.status.as_str()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    use BankStatus::{Pending, Reversed, Settled};
+    use BillingKind::{AutoRecharge, CreditPurchase};
+    use BillingStatus::{Failed, Paid};
+
+    #[test]
+    fn each_stall_is_named() {
+        let inputs = FlagInputs {
+            billing: vec![
+                bill(1, CreditPurchase, Paid, "2026-03-01", "10.00"),
+                bill(2, AutoRecharge, Failed, "2026-03-05", "20.00"),
+                bill(3, CreditPurchase, Paid, "2026-03-25", "15.00"),
+            ],
+            bank: vec![
+                topup(11, Settled, "2026-03-02", "-10.00"),
+                topup(12, Reversed, "2026-03-05", "-20.00"),
+                topup(13, Settled, "2026-03-10", "-50.00"),
+                topup(14, Pending, "2026-03-12", "-30.00"),
+                topup(15, Settled, "2026-03-26", "-15.00"),
+            ],
+            usage: vec![DailyUsage {
+                account: AccountKey::new("openai", ""),
+                day: d("2026-03-04"),
+                cost: usd("12.00"),
+                currency: "USD".into(),
+            }],
+            ..FlagInputs::default()
+        };
+        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-27"), None);
+        assert_eq!(
+            summary(&got),
+            vec![
+                (
+                    "2026-03-25".into(),
+                    "none",
+                    vec!["ok", "ok", "ok", "waiting"]
+                ),
+                (
+                    "2026-03-12".into(),
+                    "hold_never_settled",
+                    vec!["ok", "missing", "not_reached", "not_reached"]
+                ),
+                (
+                    "2026-03-10".into(),
+                    "balance_not_synchronized",
+                    vec!["ok", "ok", "missing", "not_reached"]
+                ),
+                (
+                    "2026-03-05".into(),
+                    "payment_failed",
+                    vec!["failed", "not_reached", "failed", "not_reached"]
+                ),
+                (
+                    "2026-03-01".into(),
+                    "balance_depleted",
+                    vec!["ok", "ok", "ok", "used_up"]
+                ),
+            ]
+        );
+        let failed = &got[3];
+        assert_eq!(failed.records(), vec!["bank:12", "billing:2"]);
+        for a in &got {
+            assert!(!a.diagnosis.contains("retry"), "{}", a.diagnosis);
+        }
+        assert!(got[4].diagnosis.contains("429"));
+        assert!(
+            diagnose(
+                &inputs,
+                &FlagParams::default(),
+                d("2026-03-27"),
+                Some("anthropic")
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn recent_steps_are_in_progress_and_released_verification_holds_are_no_attempt() {
+        let inputs = FlagInputs {
+            billing: vec![bill(1, CreditPurchase, Paid, "2026-02-01", "5.00")],
+            bank: vec![
+                topup(11, Pending, "2026-03-10", "-30.00"),
+                topup(12, Pending, "2026-03-01", "-1.00"),
+                topup(13, Reversed, "2026-03-02", "-1.00"),
+            ],
+            ..FlagInputs::default()
+        };
+        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-11"), None);
+        assert_eq!(
+            summary(&got),
+            vec![
+                (
+                    "2026-03-10".into(),
+                    "in_progress",
+                    vec!["ok", "waiting", "not_reached", "not_reached"]
+                ),
+                (
+                    "2026-02-01".into(),
+                    "none",
+                    vec!["unknown", "unknown", "ok", "waiting"]
+                ),
+            ]
+        );
+    }
+}

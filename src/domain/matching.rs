@@ -1,0 +1,1108 @@
+//! The one matching rule of burnrate: which bank or card line paid which provider billing
+//! record, and which settled (or reversed) line ended which pending hold.
+//!
+//! Payments: a billing record that moves money (credit purchase, auto-recharge, subscription,
+//! invoice, refund; paid or later refunded) matches a bank line of the same provider, in the
+//! direction the money went, dated from `match_days_before` days before to `match_days_after`
+//! days after it, for the same amount in the same currency (rule `exact`) or, when the
+//! currencies differ, within [`FX_TOLERANCE_PERCENT`] after conversion through the euro with the
+//! imported ECB rates of the billing day (rule `fx`). Pairs are taken best first (exact before
+//! fx, then the smallest amount and day differences). When one record fits two others equally
+//! well and they are not interchangeable copies, nothing is chosen: the records wait in a review
+//! list, neither matched nor judged unmatched, until the user confirms one pair.
+//!
+//! Holds: a pending line is ended by a settled line (it settled) or a reversed line (it was
+//! released) of the same provider and currency, dated 0 to `hold_settle_days` days later, the
+//! amount equal or within `hold_tolerance_percent` (tips, FX); an issuer's reference (PayPal
+//! `Reference Txn ID`) links two lines outright. A reversed line never counts as a payment.
+//!
+//! The user's decisions win over every rule: a confirmed pair is matched whatever the amounts,
+//! an unlinked pair is never matched again. Pure: no clock, no I/O; money is exact.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Days, NaiveDate};
+
+use super::flags::{BankItem, BillingItem, FlagInputs, FlagParams};
+use super::money::{Amount, NANOS_PER_UNIT};
+use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+
+/// How far apart two amounts in different currencies may be after conversion.
+pub const FX_TOLERANCE_PERCENT: i64 = 3;
+/// ECB publishes no rates on weekends and holidays: the latest rate up to this many days
+/// before is used instead.
+pub const FX_LOOKBACK_DAYS: u64 = 7;
+
+/// One ECB reference rate: units of `currency` per euro on `day`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    pub day: NaiveDate,
+    pub currency: String,
+    pub per_euro: Amount,
+}
+
+/// The issuer's own ids of a bank line, where the statement has them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BankRef {
+    pub bank_id: i64,
+    pub issuer_id: String,
+    /// PayPal's `Reference Txn ID`: the line this one completes or reverses.
+    pub related_id: String,
+}
+
+/// What the user said about a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decision {
+    Confirmed,
+    Unlinked,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "confirmed",
+            Decision::Unlinked => "unlinked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "confirmed" => Some(Decision::Confirmed),
+            "unlinked" => Some(Decision::Unlinked),
+            _ => None,
+        }
+    }
+}
+
+/// A decision on a pair of records named as flags name them: `billing:3` and `bank:12` (a
+/// payment), or `bank:5` and `bank:9` (a hold and the line that ended it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchDecision {
+    pub left: String,
+    pub right: String,
+    pub decision: Decision,
+}
+
+/// What matching reads beside the bank lines and billing records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchData {
+    pub rates: Vec<Rate>,
+    pub refs: Vec<BankRef>,
+    pub decisions: Vec<MatchDecision>,
+}
+
+/// The rule a pair matched by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// Same amount, same currency.
+    Exact,
+    /// Different currencies, within the tolerance after conversion.
+    Fx,
+    /// A hold ended by a line of a slightly different amount.
+    Tolerance,
+    /// The issuer's reference links the lines.
+    Reference,
+    /// The user confirmed the pair.
+    Confirmed,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Exact => "exact",
+            Rule::Fx => "fx",
+            Rule::Tolerance => "tolerance",
+            Rule::Reference => "reference",
+            Rule::Confirmed => "confirmed",
+        }
+    }
+}
+
+/// Why two records were paired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub rule: Rule,
+    /// The bank line's amount minus the other record's (converted), in `currency`; `None` when
+    /// the currencies differ and no rate converts them.
+    pub amount_delta: Option<Amount>,
+    /// The bank line's currency.
+    pub currency: String,
+    /// Days from the other record to the bank line (negative: the bank line is earlier).
+    pub day_delta: i64,
+}
+
+/// A billing record and the bank line that paid it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMatch {
+    pub billing_id: i64,
+    pub bank_id: i64,
+    pub reason: Reason,
+}
+
+/// Records that fit each other equally well: the user picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub billing_ids: Vec<i64>,
+    pub bank_ids: Vec<i64>,
+    /// Every candidate pair, with its reason.
+    pub candidates: Vec<PaymentMatch>,
+}
+
+/// The payment matches of a ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payments {
+    pub matches: Vec<PaymentMatch>,
+    pub review: Vec<ReviewItem>,
+}
+
+impl Payments {
+    /// The line that paid a billing record.
+    pub fn for_billing(&self, billing_id: i64) -> Option<&PaymentMatch> {
+        self.matches.iter().find(|m| m.billing_id == billing_id)
+    }
+
+    /// The billing record a bank line paid.
+    pub fn for_bank(&self, bank_id: i64) -> Option<&PaymentMatch> {
+        self.matches.iter().find(|m| m.bank_id == bank_id)
+    }
+
+    pub fn billing_in_review(&self, billing_id: i64) -> bool {
+        self.review
+            .iter()
+            .any(|r| r.billing_ids.contains(&billing_id))
+    }
+
+    pub fn bank_in_review(&self, bank_id: i64) -> bool {
+        self.review.iter().any(|r| r.bank_ids.contains(&bank_id))
+    }
+}
+
+/// How a hold ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldEnd {
+    /// A settled line completed it.
+    Settled,
+    /// A reversed line released it: no money moved.
+    Released,
+}
+
+impl HoldEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldEnd::Settled => "settled",
+            HoldEnd::Released => "released",
+        }
+    }
+}
+
+/// A pending line and the line that ended it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldMatch {
+    pub hold_id: i64,
+    pub end_id: i64,
+    pub end: HoldEnd,
+    pub reason: Reason,
+}
+
+/// Every match of a ledger: holds first (a hold that settled is the same charge as its settled
+/// line), then payments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matching {
+    pub holds: Vec<HoldMatch>,
+    pub payments: Payments,
+}
+
+/// Matches everything.
+pub fn match_all(inputs: &FlagInputs, params: &FlagParams) -> Matching {
+    let holds = settle_holds(inputs, params);
+    let payments = match_payments_after(inputs, params, &holds);
+    Matching { holds, payments }
+}
+
+fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+fn same_currency(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Whether `other` is within `percent` of `base` (both taken as magnitudes).
+pub fn within_percent(base: Amount, other: Amount, percent: i64) -> bool {
+    let Some(diff) = base.abs().checked_sub(other.abs()).map(Amount::abs) else {
+        return false;
+    };
+    let (Some(lhs), Some(rhs)) = (
+        i128::from(diff.nanos()).checked_mul(100),
+        i128::from(base.abs().nanos()).checked_mul(i128::from(percent)),
+    ) else {
+        return false;
+    };
+    lhs <= rhs
+}
+
+/// The ECB rates, looked up by currency and day.
+#[derive(Debug, Default)]
+pub struct RateBook {
+    by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>>,
+}
+
+impl RateBook {
+    pub fn new(rates: &[Rate]) -> Self {
+        let mut by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+        for r in rates.iter().filter(|r| r.per_euro.nanos() > 0) {
+            by_currency
+                .entry(r.currency.to_ascii_uppercase())
+                .or_default()
+                .insert(r.day, r.per_euro.nanos());
+        }
+        Self { by_currency }
+    }
+
+    /// Nano-units of `currency` per euro on `day` (or the latest rate a few days before).
+    fn per_euro_nanos(&self, currency: &str, day: NaiveDate) -> Option<i64> {
+        let currency = currency.to_ascii_uppercase();
+        if currency == "EUR" {
+            return Some(NANOS_PER_UNIT);
+        }
+        let from = day.checked_sub_days(Days::new(FX_LOOKBACK_DAYS))?;
+        self.by_currency
+            .get(&currency)?
+            .range(from..=day)
+            .next_back()
+            .map(|(_, n)| *n)
+    }
+
+    /// `amount` of `from` in `to`, with the rates of `day`, cross rates through the euro.
+    pub fn convert(&self, amount: Amount, from: &str, to: &str, day: NaiveDate) -> Option<Amount> {
+        if same_currency(from, to) {
+            return Some(amount);
+        }
+        let rate_from = i128::from(self.per_euro_nanos(from, day)?);
+        let rate_to = i128::from(self.per_euro_nanos(to, day)?);
+        let nanos = i128::from(amount.nanos())
+            .checked_mul(rate_to)?
+            .checked_div(rate_from)?;
+        i64::try_from(nanos).ok().map(Amount::from_nanos)
+    }
+}
+
+/// The thresholds matching uses, taken from the detector thresholds.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    days_before: i64,
+    days_after: i64,
+}
+
+impl Window {
+    fn of(params: &FlagParams) -> Self {
+        Self {
+            days_before: params.match_days_before,
+            days_after: params.match_days_after,
+        }
+    }
+
+    fn contains(self, delta: i64) -> bool {
+        -self.days_before <= delta && delta <= self.days_after
+    }
+}
+
+/// Billing records that move money between a card and a provider.
+pub fn moves_money(b: &BillingItem) -> bool {
+    matches!(
+        b.kind,
+        BillingKind::CreditPurchase
+            | BillingKind::AutoRecharge
+            | BillingKind::Subscription
+            | BillingKind::Invoice
+            | BillingKind::Refund
+    ) && matches!(b.status, BillingStatus::Paid | BillingStatus::Refunded)
+        && !b.amount.is_zero()
+}
+
+/// Whether a bank line tagged `kind` can pay a billing record of `billing`.
+fn kinds_fit(billing: BillingKind, kind: Option<SpendKind>) -> bool {
+    match kind {
+        None | Some(SpendKind::Other) => true,
+        Some(SpendKind::ApiTopup) => billing != BillingKind::Subscription,
+        Some(SpendKind::Subscription) => {
+            matches!(billing, BillingKind::Subscription | BillingKind::Refund)
+        }
+    }
+}
+
+fn status_of(l: &BankItem) -> BankStatus {
+    l.status.unwrap_or(BankStatus::Settled)
+}
+
+/// The reason `l` could have paid `b`, when it could.
+fn payment_reason(
+    b: &BillingItem,
+    l: &BankItem,
+    rates: &RateBook,
+    window: Window,
+) -> Option<Reason> {
+    (l.provider.as_deref() == Some(b.provider.as_str())).then_some(())?;
+    let money_in = b.kind == BillingKind::Refund;
+    (l.amount.is_negative() != money_in && !l.amount.is_zero()).then_some(())?;
+    kinds_fit(b.kind, l.spend_kind).then_some(())?;
+    let day_delta = days_between(b.day, l.day);
+    window.contains(day_delta).then_some(())?;
+    let paid = l.amount.abs();
+    if same_currency(&b.currency, &l.currency) {
+        return (paid == b.amount.abs()).then(|| Reason {
+            rule: Rule::Exact,
+            amount_delta: Some(Amount::ZERO),
+            currency: l.currency.clone(),
+            day_delta,
+        });
+    }
+    let converted = rates.convert(b.amount.abs(), &b.currency, &l.currency, b.day)?;
+    within_percent(converted, paid, FX_TOLERANCE_PERCENT).then(|| Reason {
+        rule: Rule::Fx,
+        amount_delta: paid.checked_sub(converted),
+        currency: l.currency.clone(),
+        day_delta,
+    })
+}
+
+/// How well a pair fits: smaller is better.
+fn fit_key(r: &Reason) -> (Rule, i64, i64, bool) {
+    (
+        r.rule,
+        r.amount_delta.map_or(i64::MAX, |a| a.abs().nanos()),
+        r.day_delta.abs(),
+        r.day_delta < 0,
+    )
+}
+
+/// Parses `billing:3` / `bank:12`.
+pub fn parse_record(text: &str) -> Option<(&str, i64)> {
+    let (kind, id) = text.trim().split_once(':')?;
+    let id: i64 = id.trim().parse().ok()?;
+    matches!(kind, "billing" | "bank").then_some((kind, id))
+}
+
+/// The decided pairs of one kind: `(left id, right id) -> decision`, for `left_kind:ID`
+/// against `bank:ID`.
+fn decisions(data: &MatchData, left_kind: &str) -> BTreeMap<(i64, i64), Decision> {
+    data.decisions
+        .iter()
+        .filter_map(|d| {
+            let (lk, left) = parse_record(&d.left)?;
+            let (rk, right) = parse_record(&d.right)?;
+            (lk == left_kind && rk == "bank").then_some(((left, right), d.decision))
+        })
+        .collect()
+}
+
+/// A reason for a pair the user confirmed, whatever the rules say of it.
+fn confirmed_reason(amount: Amount, currency: &str, day: NaiveDate, l: &BankItem) -> Reason {
+    Reason {
+        rule: Rule::Confirmed,
+        amount_delta: same_currency(currency, &l.currency)
+            .then(|| l.amount.abs().checked_sub(amount.abs()))
+            .flatten(),
+        currency: l.currency.clone(),
+        day_delta: days_between(day, l.day),
+    }
+}
+
+fn hold_end_of(l: &BankItem) -> HoldEnd {
+    if status_of(l) == BankStatus::Reversed {
+        HoldEnd::Released
+    } else {
+        HoldEnd::Settled
+    }
+}
+
+/// Whether `l` can end a hold: a settled payment or a reversal.
+fn can_end_hold(l: &BankItem) -> bool {
+    match status_of(l) {
+        BankStatus::Pending => false,
+        BankStatus::Settled => l.amount.is_negative(),
+        BankStatus::Reversed => true,
+    }
+}
+
+/// Holds and their ends while they are paired, one to one.
+struct HoldPairing<'a> {
+    inputs: &'a FlagInputs,
+    params: &'a FlagParams,
+    decided: BTreeMap<(i64, i64), Decision>,
+    refs: BTreeMap<i64, &'a BankRef>,
+    used: BTreeSet<i64>,
+    out: Vec<HoldMatch>,
+}
+
+impl<'a> HoldPairing<'a> {
+    fn take(&mut self, hold: &BankItem, end: &BankItem, rule: Rule) {
+        self.used.insert(hold.id);
+        self.used.insert(end.id);
+        let reason = if rule == Rule::Confirmed {
+            confirmed_reason(hold.amount, &hold.currency, hold.day, end)
+        } else {
+            let delta = end.amount.abs().checked_sub(hold.amount.abs());
+            let rule = match (rule, delta) {
+                (Rule::Reference, _) => Rule::Reference,
+                (_, Some(Amount::ZERO)) => Rule::Exact,
+                _ => Rule::Tolerance,
+            };
+            Reason {
+                rule,
+                amount_delta: delta,
+                currency: end.currency.clone(),
+                day_delta: days_between(hold.day, end.day),
+            }
+        };
+        self.out.push(HoldMatch {
+            hold_id: hold.id,
+            end_id: end.id,
+            end: hold_end_of(end),
+            reason,
+        });
+    }
+
+    /// The lines still free to end `hold`.
+    fn free_ends(&self, hold: &'a BankItem) -> impl Iterator<Item = &'a BankItem> + '_ {
+        self.inputs.bank.iter().filter(move |l| {
+            l.id != hold.id
+                && !self.used.contains(&l.id)
+                && self.decided.get(&(hold.id, l.id)) != Some(&Decision::Unlinked)
+                && can_end_hold(l)
+        })
+    }
+
+    /// The line the issuer's reference links to `hold` (PayPal `Reference Txn ID`).
+    fn referenced(&self, hold: &'a BankItem) -> Option<&'a BankItem> {
+        let h = self.refs.get(&hold.id)?;
+        self.free_ends(hold).find(|l| {
+            self.refs.get(&l.id).is_some_and(|r| {
+                (!h.issuer_id.is_empty() && r.related_id == h.issuer_id)
+                    || (!h.related_id.is_empty() && r.issuer_id == h.related_id)
+            })
+        })
+    }
+
+    /// The closest fitting line: exact amounts first, then the earliest.
+    fn by_amount(&self, hold: &'a BankItem) -> Option<&'a BankItem> {
+        let hold_amount = hold.amount.abs();
+        self.free_ends(hold)
+            .filter(|l| {
+                l.provider == hold.provider
+                    && same_currency(&l.currency, &hold.currency)
+                    && (0..=self.params.hold_settle_days).contains(&days_between(hold.day, l.day))
+                    && within_percent(
+                        hold_amount,
+                        l.amount.abs(),
+                        self.params.hold_tolerance_percent,
+                    )
+            })
+            .min_by_key(|l| {
+                (
+                    l.amount.abs() != hold_amount,
+                    days_between(hold.day, l.day),
+                    l.id,
+                )
+            })
+    }
+}
+
+/// Pairs every pending line with the settled or reversed line that ended it, one to one; holds
+/// are taken oldest first. See the module documentation for the rule.
+pub fn settle_holds(inputs: &FlagInputs, params: &FlagParams) -> Vec<HoldMatch> {
+    let by_id: BTreeMap<i64, &BankItem> = inputs.bank.iter().map(|l| (l.id, l)).collect();
+    let mut pairing = HoldPairing {
+        inputs,
+        params,
+        decided: decisions(&inputs.matching, "bank"),
+        refs: inputs
+            .matching
+            .refs
+            .iter()
+            .map(|r| (r.bank_id, r))
+            .collect(),
+        used: BTreeSet::new(),
+        out: Vec::new(),
+    };
+    // The user's confirmations first.
+    let confirmed: Vec<(i64, i64)> = pairing
+        .decided
+        .iter()
+        .filter(|(_, d)| **d == Decision::Confirmed)
+        .map(|(pair, _)| *pair)
+        .collect();
+    for (hold_id, end_id) in confirmed {
+        let (Some(hold), Some(end)) = (by_id.get(&hold_id), by_id.get(&end_id)) else {
+            continue;
+        };
+        let free = !pairing.used.contains(&hold_id) && !pairing.used.contains(&end_id);
+        if free && status_of(hold) == BankStatus::Pending && can_end_hold(end) {
+            pairing.take(hold, end, Rule::Confirmed);
+        }
+    }
+    let mut holds: Vec<&BankItem> = inputs
+        .bank
+        .iter()
+        .filter(|l| {
+            status_of(l) == BankStatus::Pending && l.provider.is_some() && l.amount.is_negative()
+        })
+        .collect();
+    holds.sort_by_key(|l| (l.day, l.id));
+    for hold in holds {
+        if pairing.used.contains(&hold.id) {
+            continue;
+        }
+        if let Some(end) = pairing.referenced(hold) {
+            pairing.take(hold, end, Rule::Reference);
+        } else if let Some(end) = pairing.by_amount(hold) {
+            pairing.take(hold, end, Rule::Exact);
+        }
+    }
+    let mut out = pairing.out;
+    out.sort_by_key(|m| (m.hold_id, m.end_id));
+    out
+}
+
+/// Matches billing records to the bank lines that paid them (see the module documentation).
+pub fn match_payments(inputs: &FlagInputs, params: &FlagParams) -> Payments {
+    let holds = settle_holds(inputs, params);
+    match_payments_after(inputs, params, &holds)
+}
+
+fn match_payments_after(inputs: &FlagInputs, params: &FlagParams, holds: &[HoldMatch]) -> Payments {
+    let ended: BTreeSet<i64> = holds.iter().map(|h| h.hold_id).collect();
+    let rates = RateBook::new(&inputs.matching.rates);
+    let window = Window::of(params);
+    let decided = decisions(&inputs.matching, "billing");
+    let mut bank: Vec<&BankItem> = inputs
+        .bank
+        .iter()
+        .filter(|l| l.provider.is_some())
+        .filter(|l| match status_of(l) {
+            BankStatus::Settled => true,
+            // A hold that ended is paid by its settled line, or paid nothing.
+            BankStatus::Pending => !ended.contains(&l.id),
+            BankStatus::Reversed => false,
+        })
+        .collect();
+    let mut billing: Vec<&BillingItem> = inputs.billing.iter().filter(|b| moves_money(b)).collect();
+    let mut out = Payments::default();
+    // The user's confirmations first (any two records, whatever the rules say).
+    for ((billing_id, bank_id), _) in decided.iter().filter(|(_, d)| **d == Decision::Confirmed) {
+        let b = inputs.billing.iter().find(|b| b.id == *billing_id);
+        let l = inputs.bank.iter().find(|l| l.id == *bank_id);
+        let (Some(b), Some(l)) = (b, l) else {
+            continue;
+        };
+        if out.for_billing(b.id).is_some() || out.for_bank(l.id).is_some() {
+            continue;
+        }
+        out.matches.push(PaymentMatch {
+            billing_id: b.id,
+            bank_id: l.id,
+            reason: confirmed_reason(b.amount, &b.currency, b.day, l),
+        });
+    }
+    billing.retain(|b| out.for_billing(b.id).is_none());
+    bank.retain(|l| out.for_bank(l.id).is_none());
+    let mut pairs: Vec<PaymentMatch> = Vec::new();
+    for b in &billing {
+        for l in &bank {
+            if decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked) {
+                continue;
+            }
+            if let Some(reason) = payment_reason(b, l, &rates, window) {
+                pairs.push(PaymentMatch {
+                    billing_id: b.id,
+                    bank_id: l.id,
+                    reason,
+                });
+            }
+        }
+    }
+    pairs.sort_by(|a, b| {
+        (fit_key(&a.reason), a.billing_id, a.bank_id).cmp(&(
+            fit_key(&b.reason),
+            b.billing_id,
+            b.bank_id,
+        ))
+    });
+    take_best_first(&pairs, &billing, &bank, &mut out);
+    out.matches.sort_by_key(|m| (m.billing_id, m.bank_id));
+    out.review.sort_by(|a, b| a.billing_ids.cmp(&b.billing_ids));
+    out
+}
+
+/// Takes candidate pairs level by level (equal fit), best level first: a group of records that
+/// fit each other equally well is matched when it pairs one to one or holds identical copies,
+/// and waits for review otherwise.
+fn take_best_first(
+    pairs: &[PaymentMatch],
+    billing: &[&BillingItem],
+    bank: &[&BankItem],
+    out: &mut Payments,
+) {
+    let billing_by_id: BTreeMap<i64, &BillingItem> = billing.iter().map(|b| (b.id, *b)).collect();
+    let bank_by_id: BTreeMap<i64, &BankItem> = bank.iter().map(|l| (l.id, *l)).collect();
+    let mut taken_billing: BTreeSet<i64> = BTreeSet::new();
+    let mut taken_bank: BTreeSet<i64> = BTreeSet::new();
+    let mut start = 0;
+    while let Some(first) = pairs.get(start) {
+        let key = fit_key(&first.reason);
+        let end = pairs
+            .iter()
+            .skip(start)
+            .position(|p| fit_key(&p.reason) != key)
+            .map_or(pairs.len(), |n| start + n);
+        let level: Vec<&PaymentMatch> = pairs
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| !taken_billing.contains(&p.billing_id) && !taken_bank.contains(&p.bank_id))
+            .collect();
+        for group in components(&level) {
+            let billing_ids: BTreeSet<i64> = group.iter().map(|p| p.billing_id).collect();
+            let bank_ids: BTreeSet<i64> = group.iter().map(|p| p.bank_id).collect();
+            let one_to_one = group.len() == billing_ids.len() && group.len() == bank_ids.len();
+            let copies = interchangeable_billing(&billing_ids, &billing_by_id)
+                && interchangeable_bank(&bank_ids, &bank_by_id);
+            if one_to_one || copies {
+                // Identical copies pair in id order: any pairing says the same.
+                for (b, l) in billing_ids.iter().zip(&bank_ids) {
+                    let Some(p) = group.iter().find(|p| p.billing_id == *b && p.bank_id == *l)
+                    else {
+                        continue;
+                    };
+                    taken_billing.insert(*b);
+                    taken_bank.insert(*l);
+                    out.matches.push((*p).clone());
+                }
+                continue;
+            }
+            taken_billing.extend(&billing_ids);
+            taken_bank.extend(&bank_ids);
+            out.review.push(ReviewItem {
+                billing_ids: billing_ids.into_iter().collect(),
+                bank_ids: bank_ids.into_iter().collect(),
+                candidates: group.iter().map(|p| (*p).clone()).collect(),
+            });
+        }
+        start = end;
+    }
+}
+
+/// Splits pairs into groups that share a record.
+fn components<'a>(pairs: &[&'a PaymentMatch]) -> Vec<Vec<&'a PaymentMatch>> {
+    let mut groups: Vec<Vec<&'a PaymentMatch>> = Vec::new();
+    for p in pairs {
+        let (joined, rest): (Vec<_>, Vec<_>) = groups.into_iter().partition(|g| {
+            g.iter()
+                .any(|q| q.billing_id == p.billing_id || q.bank_id == p.bank_id)
+        });
+        groups = rest;
+        let mut merged: Vec<&'a PaymentMatch> = joined.into_iter().flatten().collect();
+        merged.push(p);
+        groups.push(merged);
+    }
+    groups.sort_by_key(|g| g.iter().map(|p| (p.billing_id, p.bank_id)).min());
+    groups
+}
+
+fn interchangeable_billing(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BillingItem>) -> bool {
+    let items: Vec<&BillingItem> = ids.iter().filter_map(|id| by_id.get(id).copied()).collect();
+    items.windows(2).all(|w| match w {
+        [a, b] => {
+            (a.provider.as_str(), a.kind, a.amount, a.day)
+                == (b.provider.as_str(), b.kind, b.amount, b.day)
+                && same_currency(&a.currency, &b.currency)
+        }
+        _ => true,
+    })
+}
+
+fn interchangeable_bank(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BankItem>) -> bool {
+    let items: Vec<&BankItem> = ids.iter().filter_map(|id| by_id.get(id).copied()).collect();
+    items.windows(2).all(|w| match w {
+        [a, b] => {
+            (a.amount, a.day, status_of(a)) == (b.amount, b.day, status_of(b))
+                && same_currency(&a.currency, &b.currency)
+        }
+        _ => true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::DecimalMark;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn amt(text: &str) -> Amount {
+        Amount::parse(text, DecimalMark::Dot).unwrap()
+    }
+
+    fn bill(id: i64, kind: BillingKind, day: &str, amount: &str, currency: &str) -> BillingItem {
+        BillingItem {
+            id,
+            source_file_id: 1,
+            provider: "openai".into(),
+            kind,
+            status: BillingStatus::Paid,
+            day: d(day),
+            time: None,
+            amount: amt(amount),
+            currency: currency.into(),
+            organization: String::new(),
+            project: String::new(),
+            expires_on: None,
+        }
+    }
+
+    fn line(id: i64, status: BankStatus, day: &str, amount: &str, currency: &str) -> BankItem {
+        BankItem {
+            id,
+            source_file_id: 2,
+            provider: Some("openai".into()),
+            spend_kind: Some(SpendKind::ApiTopup),
+            status: Some(status),
+            day: d(day),
+            time: None,
+            amount: amt(amount),
+            currency: currency.into(),
+            description: "OPENAI".into(),
+        }
+    }
+
+    fn inputs(billing: Vec<BillingItem>, bank: Vec<BankItem>) -> FlagInputs {
+        FlagInputs {
+            bank,
+            billing,
+            ..FlagInputs::default()
+        }
+    }
+
+    fn pairs(p: &Payments) -> Vec<(i64, i64, &'static str, i64)> {
+        p.matches
+            .iter()
+            .map(|m| {
+                (
+                    m.billing_id,
+                    m.bank_id,
+                    m.reason.rule.as_str(),
+                    m.reason.day_delta,
+                )
+            })
+            .collect()
+    }
+
+    use BankStatus::{Pending, Reversed, Settled};
+    use BillingKind::{CreditPurchase, Refund, Subscription};
+
+    /// A name, the inputs, and the pairs expected: (billing id, bank id, rule, day delta).
+    type Case = (&'static str, FlagInputs, Vec<(i64, i64, &'static str, i64)>);
+
+    #[test]
+    fn payments_match_by_amount_day_and_direction() {
+        let cases: Vec<Case> = vec![
+            (
+                "same amount two days later",
+                inputs(
+                    vec![bill(1, CreditPurchase, "2026-03-01", "10.00", "USD")],
+                    vec![line(11, Settled, "2026-03-03", "-10.00", "USD")],
+                ),
+                vec![(1, 11, "exact", 2)],
+            ),
+            (
+                "one day before is in the window, two days before is not",
+                inputs(
+                    vec![
+                        bill(1, CreditPurchase, "2026-03-10", "10.00", "USD"),
+                        bill(2, CreditPurchase, "2026-03-20", "20.00", "USD"),
+                    ],
+                    vec![
+                        line(11, Settled, "2026-03-09", "-10.00", "USD"),
+                        line(12, Settled, "2026-03-18", "-20.00", "USD"),
+                    ],
+                ),
+                vec![(1, 11, "exact", -1)],
+            ),
+            (
+                "six days later is too late",
+                inputs(
+                    vec![bill(1, CreditPurchase, "2026-03-01", "10.00", "USD")],
+                    vec![line(11, Settled, "2026-03-07", "-10.00", "USD")],
+                ),
+                vec![],
+            ),
+            (
+                "a refund matches money coming in, not going out",
+                inputs(
+                    vec![bill(1, Refund, "2026-03-01", "-10.00", "USD")],
+                    vec![
+                        line(11, Settled, "2026-03-02", "-10.00", "USD"),
+                        line(12, Settled, "2026-03-03", "10.00", "USD"),
+                    ],
+                ),
+                vec![(1, 12, "exact", 2)],
+            ),
+            (
+                "a reversed line paid nothing",
+                inputs(
+                    vec![bill(1, CreditPurchase, "2026-03-01", "10.00", "USD")],
+                    vec![line(11, Reversed, "2026-03-01", "-10.00", "USD")],
+                ),
+                vec![],
+            ),
+            (
+                "a subscription is not paid by an API top-up line",
+                inputs(
+                    vec![bill(1, Subscription, "2026-03-01", "20.00", "USD")],
+                    vec![line(11, Settled, "2026-03-01", "-20.00", "USD")],
+                ),
+                vec![],
+            ),
+            (
+                "the closer day wins when amounts tie",
+                inputs(
+                    vec![bill(1, CreditPurchase, "2026-03-01", "10.00", "USD")],
+                    vec![
+                        line(11, Settled, "2026-03-04", "-10.00", "USD"),
+                        line(12, Settled, "2026-03-02", "-10.00", "USD"),
+                    ],
+                ),
+                vec![(1, 12, "exact", 1)],
+            ),
+            (
+                "a hold that settled is paid by its settled line",
+                inputs(
+                    vec![bill(1, CreditPurchase, "2026-03-01", "10.00", "USD")],
+                    vec![
+                        line(11, Pending, "2026-03-01", "-10.00", "USD"),
+                        line(12, Settled, "2026-03-03", "-10.00", "USD"),
+                    ],
+                ),
+                vec![(1, 12, "exact", 2)],
+            ),
+        ];
+        for (name, input, want) in cases {
+            let got = match_payments(&input, &FlagParams::default());
+            assert_eq!(pairs(&got), want, "{name}");
+            assert!(got.review.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn other_currencies_match_within_three_percent_through_the_euro() {
+        let rates = vec![
+            Rate {
+                day: d("2026-03-06"),
+                currency: "USD".into(),
+                per_euro: amt("1.0800"),
+            },
+            Rate {
+                day: d("2026-03-06"),
+                currency: "GBP".into(),
+                per_euro: amt("0.8400"),
+            },
+        ];
+        let with_rates = |billing: Vec<BillingItem>, bank: Vec<BankItem>| FlagInputs {
+            matching: MatchData {
+                rates: rates.clone(),
+                ..MatchData::default()
+            },
+            ..inputs(billing, bank)
+        };
+        // 10.80 USD = 10.00 EUR on the 6th; the bank charged 10.20 EUR (2% fee): matches.
+        // The 8th is a Sunday: the rate of the 6th (a Friday) is used.
+        let got = match_payments(
+            &with_rates(
+                vec![bill(1, CreditPurchase, "2026-03-08", "10.80", "USD")],
+                vec![line(11, Settled, "2026-03-09", "-10.20", "EUR")],
+            ),
+            &FlagParams::default(),
+        );
+        assert_eq!(pairs(&got), vec![(1, 11, "fx", 1)]);
+        assert_eq!(got.matches[0].reason.amount_delta, Some(amt("0.20")));
+        // 10.00 USD in GBP through the euro: 10 / 1.08 * 0.84 = 7.777.. GBP; 8.10 GBP is 4% off.
+        let far = with_rates(
+            vec![bill(1, CreditPurchase, "2026-03-06", "10.00", "USD")],
+            vec![line(11, Settled, "2026-03-06", "-8.10", "GBP")],
+        );
+        assert!(
+            match_payments(&far, &FlagParams::default())
+                .matches
+                .is_empty()
+        );
+        let near = with_rates(
+            vec![bill(1, CreditPurchase, "2026-03-06", "10.00", "USD")],
+            vec![line(11, Settled, "2026-03-06", "-7.90", "GBP")],
+        );
+        assert_eq!(
+            pairs(&match_payments(&near, &FlagParams::default())),
+            vec![(1, 11, "fx", 0)]
+        );
+        // Without rates for the day, nothing is guessed.
+        let none = inputs(
+            vec![bill(1, CreditPurchase, "2026-03-06", "10.00", "USD")],
+            vec![line(11, Settled, "2026-03-06", "-9.26", "EUR")],
+        );
+        assert!(
+            match_payments(&none, &FlagParams::default())
+                .matches
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn equal_fits_wait_for_review_unless_they_are_copies() {
+        // Two different purchases of 10.00 on different days, one charge between them at equal
+        // distance: which one it paid is not known.
+        let ambiguous = inputs(
+            vec![
+                bill(1, CreditPurchase, "2026-03-01", "10.00", "USD"),
+                bill(2, CreditPurchase, "2026-03-05", "10.00", "USD"),
+            ],
+            vec![line(11, Settled, "2026-03-03", "-10.00", "USD")],
+        );
+        let got = match_payments(&ambiguous, &FlagParams::default());
+        // 1 -> 11 is two days after, 2 -> 11 is two days before: outside the window (-1), so
+        // only 1 fits. Move the second purchase to one day after the charge instead.
+        assert_eq!(pairs(&got), vec![(1, 11, "exact", 2)]);
+        let ambiguous = inputs(
+            vec![
+                bill(1, CreditPurchase, "2026-03-02", "10.00", "USD"),
+                bill(2, BillingKind::AutoRecharge, "2026-03-02", "10.00", "USD"),
+            ],
+            vec![line(11, Settled, "2026-03-03", "-10.00", "USD")],
+        );
+        let got = match_payments(&ambiguous, &FlagParams::default());
+        assert!(got.matches.is_empty());
+        assert_eq!(got.review.len(), 1);
+        assert_eq!(got.review[0].billing_ids, vec![1, 2]);
+        assert_eq!(got.review[0].bank_ids, vec![11]);
+        assert!(got.billing_in_review(2) && got.bank_in_review(11));
+        // Two identical auto-recharges and two identical charges: any pairing says the same.
+        let copies = inputs(
+            vec![
+                bill(1, BillingKind::AutoRecharge, "2026-03-02", "10.00", "USD"),
+                bill(2, BillingKind::AutoRecharge, "2026-03-02", "10.00", "USD"),
+            ],
+            vec![
+                line(11, Settled, "2026-03-03", "-10.00", "USD"),
+                line(12, Settled, "2026-03-03", "-10.00", "USD"),
+            ],
+        );
+        let got = match_payments(&copies, &FlagParams::default());
+        assert_eq!(pairs(&got), vec![(1, 11, "exact", 1), (2, 12, "exact", 1)]);
+        assert!(got.review.is_empty());
+    }
+
+    #[test]
+    fn the_users_decisions_win() {
+        let decide = |left: &str, right: &str, decision| MatchDecision {
+            left: left.into(),
+            right: right.into(),
+            decision,
+        };
+        let mut input = inputs(
+            vec![
+                bill(1, CreditPurchase, "2026-03-02", "10.00", "USD"),
+                bill(2, BillingKind::AutoRecharge, "2026-03-02", "10.00", "USD"),
+            ],
+            vec![
+                line(11, Settled, "2026-03-03", "-10.00", "USD"),
+                line(12, Settled, "2026-03-20", "-9.00", "USD"),
+            ],
+        );
+        input.matching.decisions = vec![
+            decide("billing:2", "bank:11", Decision::Confirmed),
+            decide("billing:1", "bank:12", Decision::Confirmed),
+        ];
+        let got = match_payments(&input, &FlagParams::default());
+        assert_eq!(
+            pairs(&got),
+            vec![(1, 12, "confirmed", 18), (2, 11, "confirmed", 1)]
+        );
+        assert_eq!(got.matches[0].reason.amount_delta, Some(amt("-1.00")));
+        input.matching.decisions = vec![decide("billing:1", "bank:11", Decision::Unlinked)];
+        let got = match_payments(&input, &FlagParams::default());
+        assert_eq!(pairs(&got), vec![(2, 11, "exact", 1)]);
+    }
+
+    #[test]
+    fn holds_end_by_settlement_release_or_reference() {
+        let run = |bank: Vec<BankItem>, refs: Vec<BankRef>| {
+            let mut input = inputs(vec![], bank);
+            input.matching.refs = refs;
+            settle_holds(&input, &FlagParams::default())
+                .into_iter()
+                .map(|h| (h.hold_id, h.end_id, h.end.as_str(), h.reason.rule.as_str()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(
+                vec![
+                    line(1, Pending, "2026-03-01", "-25.00", "USD"),
+                    line(2, Settled, "2026-03-03", "-26.50", "USD"),
+                ],
+                vec![]
+            ),
+            vec![(1, 2, "settled", "tolerance")]
+        );
+        assert_eq!(
+            run(
+                vec![
+                    line(1, Pending, "2026-03-01", "-1.00", "USD"),
+                    line(2, Reversed, "2026-03-02", "-1.00", "USD"),
+                ],
+                vec![]
+            ),
+            vec![(1, 2, "released", "exact")]
+        );
+        assert_eq!(
+            run(
+                vec![
+                    line(1, Pending, "2026-03-01", "-25.00", "USD"),
+                    line(2, Settled, "2026-03-02", "-40.00", "USD"),
+                ],
+                vec![]
+            ),
+            vec![],
+            "beyond 20% is another charge"
+        );
+        let paypal = vec![
+            BankRef {
+                bank_id: 1,
+                issuer_id: "AUTH-1".into(),
+                related_id: String::new(),
+            },
+            BankRef {
+                bank_id: 2,
+                issuer_id: "PAY-9".into(),
+                related_id: "AUTH-1".into(),
+            },
+        ];
+        assert_eq!(
+            run(
+                vec![
+                    line(1, Pending, "2026-03-01", "-25.00", "USD"),
+                    line(2, Settled, "2026-03-14", "-40.00", "USD"),
+                ],
+                paypal
+            ),
+            vec![(1, 2, "settled", "reference")]
+        );
+    }
+
+    #[test]
+    fn records_parse_as_flags_name_them() {
+        assert_eq!(parse_record("billing:3"), Some(("billing", 3)));
+        assert_eq!(parse_record(" bank:12 "), Some(("bank", 12)));
+        assert_eq!(parse_record("usage:2026-03-01:x"), None);
+        assert_eq!(parse_record("bank:x"), None);
+    }
+}
