@@ -1,0 +1,1166 @@
+//! The monthly review a team lead closes a month with: what was spent, on which providers,
+//! projects and models, what changed since last month and what drove the change, where each
+//! budget stands, and whether what the providers say was bought matches what the bank and card
+//! lines paid.
+//!
+//! Pure: [`build`] takes plain inputs ([`ReviewInputs`]: usage cost per day, billing records,
+//! bank lines, ECB rates, budgets, payment matches and flags, all loaded by the store) and the
+//! as-of day as a parameter; no clock, no I/O. Records dated after `as_of` are ignored.
+//!
+//! Money is exact. Every figure is in the reporting currency; a line in another currency is
+//! converted with the ECB reference rate of its day (units per euro, so cross rates go through
+//! the euro; a day without a rate takes the latest rate up to [`RATE_LOOKBACK_DAYS`] days
+//! before), in integer arithmetic with an `i128` intermediate, rounded half away from zero to
+//! nano-units. Its original amount is kept in [`Review::conversions`]. A line whose rate is
+//! missing is left out of the totals and named in [`Review::missing_rates`]: the review says
+//! its totals are incomplete rather than guessing a rate.
+//!
+//! Percentages are whole percent, rounded half away from zero; a change from nothing has no
+//! percentage (`None`, shown as "new"). Drivers of change: per dimension (project, model), the
+//! rows with the largest absolute change, taken until they cover at least
+//! [`DRIVER_COVER_PERCENT`]% of the dimension's summed absolute change, at most [`MAX_DRIVERS`].
+//! The absolute sum is used (not the net change) so that a rise and a fall that cancel out are
+//! both still explained.
+//!
+//! Payment matching is not decided here: the caller passes the pairs the one matching rule of
+//! `domain::matching` found, and the records it could not decide between. Unmatched means a
+//! money-moving billing record (or an AI-tagged bank line that moved money out) of the month
+//! that is in no pair and waits for no decision.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use super::flags::{BankItem, BillingItem, Budget, BudgetScope, Flag};
+use super::money::{Amount, NANOS_PER_UNIT};
+use super::records::{BankStatus, BillingKind, BillingStatus};
+
+/// A day without an ECB rate (weekends, holidays) takes the latest rate up to this many days
+/// before it.
+pub const RATE_LOOKBACK_DAYS: u64 = 7;
+/// Drivers of change cover at least this share of the summed absolute change...
+pub const DRIVER_COVER_PERCENT: i128 = 80;
+/// ...with at most this many rows per dimension.
+pub const MAX_DRIVERS: usize = 5;
+
+/// Shown for usage outside any project or without a model.
+pub const NONE_LABEL: &str = "(none)";
+
+/// Usage cost of one provider, project and model on one day (the store sums the usage rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageCost {
+    pub day: NaiveDate,
+    pub provider: String,
+    /// The project's name, else its id, else empty.
+    pub project: String,
+    /// Empty when the export does not say.
+    pub model: String,
+    pub cost: Amount,
+    pub currency: String,
+}
+
+/// One ECB reference rate: units of `currency` per euro on `day`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRate {
+    pub day: NaiveDate,
+    pub currency: String,
+    pub per_euro: Amount,
+}
+
+/// A bank line that paid a billing record, as the matching rule decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentPair {
+    pub billing_id: i64,
+    pub bank_id: i64,
+}
+
+/// Everything the review reads.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInputs {
+    /// Usage cost per day of the month and the month before.
+    pub usage: Vec<UsageCost>,
+    pub billing: Vec<BillingItem>,
+    pub bank: Vec<BankItem>,
+    pub rates: Vec<DayRate>,
+    pub budgets: Vec<Budget>,
+    pub payments: Vec<PaymentPair>,
+    /// Billing records the matching rule could not decide about (they wait for the user).
+    pub undecided_billing: Vec<i64>,
+    /// Bank lines the matching rule could not decide about.
+    pub undecided_bank: Vec<i64>,
+    /// The flags as of the review's day; the review keeps those dated in its month.
+    pub flags: Vec<Flag>,
+}
+
+/// One total this month beside last month's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRow {
+    pub name: String,
+    pub current: Amount,
+    pub previous: Amount,
+    /// `current - previous`.
+    pub change: Amount,
+    /// The change in whole percent of last month; `None` when last month was zero ("new").
+    pub percent: Option<i64>,
+}
+
+/// A project or model that drove the month's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Driver {
+    /// `project` or `model`.
+    pub dimension: &'static str,
+    pub row: ChangeRow,
+    /// Its absolute change in whole percent of the dimension's summed absolute change.
+    pub share_percent: i64,
+}
+
+/// Where one budget stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetRow {
+    pub scope: BudgetScope,
+    pub name: String,
+    /// The budget's own currency (spent and projected are converted into it).
+    pub currency: String,
+    pub spent: Amount,
+    pub budget: Amount,
+    /// Spent in whole percent of the budget; `None` for a zero budget.
+    pub percent: Option<i64>,
+    /// Month-end spend at the current burn rate (spent / days elapsed * days in month); equal to
+    /// `spent` for a complete month.
+    pub projected: Amount,
+    /// The day the month's spend went past the budget.
+    pub crossed_on: Option<NaiveDate>,
+}
+
+impl BudgetRow {
+    pub fn scope_str(&self) -> &'static str {
+        match self.scope {
+            BudgetScope::Project => "project",
+            BudgetScope::Provider => "provider",
+        }
+    }
+}
+
+/// Where the month's money went, in the reporting currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoneyTrail {
+    /// What the providers charged for usage.
+    pub usage: Amount,
+    /// Credits bought by hand (`credit_purchase`).
+    pub credits_manual: Amount,
+    pub credits_auto_recharge: Amount,
+    pub credits_free: Amount,
+    pub subscriptions: Amount,
+    pub invoices: Amount,
+    pub refunds: Amount,
+    /// Money that left bank and card accounts for AI services (settled lines, net of money
+    /// back).
+    pub bank_paid: Amount,
+    /// Holds on AI-tagged lines not settled yet.
+    pub bank_pending: Amount,
+}
+
+impl MoneyTrail {
+    /// Credits of every kind.
+    pub fn credits_total(&self) -> Option<Amount> {
+        self.credits_manual
+            .checked_add(self.credits_auto_recharge)?
+            .checked_add(self.credits_free)
+    }
+
+    /// The trail as `(item, amount)` lines, in reading order.
+    pub fn lines(&self) -> Vec<(&'static str, Amount)> {
+        vec![
+            ("usage cost", self.usage),
+            ("credits purchased (manual)", self.credits_manual),
+            (
+                "credits purchased (auto-recharge)",
+                self.credits_auto_recharge,
+            ),
+            ("free credits", self.credits_free),
+            ("subscriptions", self.subscriptions),
+            ("invoices", self.invoices),
+            ("refunds", self.refunds),
+            ("paid by bank and card (settled)", self.bank_paid),
+            ("bank and card holds (pending)", self.bank_pending),
+        ]
+    }
+}
+
+/// A billing record or bank line nothing matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailLine {
+    /// `billing:ID` or `bank:ID`.
+    pub record: String,
+    pub day: NaiveDate,
+    pub provider: String,
+    /// The billing kind, or the bank line's spend kind.
+    pub kind: String,
+    /// The bank line's description; the billing record's organization and project.
+    pub description: String,
+    /// As written: money out is positive for both sides.
+    pub original: Amount,
+    pub original_currency: String,
+    /// In the reporting currency; `None` when the rate is missing.
+    pub amount: Option<Amount>,
+}
+
+/// A flag dated in the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagLine {
+    pub id: String,
+    pub kind: &'static str,
+    pub severity: &'static str,
+    pub date: NaiveDate,
+    pub provider: String,
+    pub message: String,
+}
+
+/// Money of one kind, day and currency that was converted into the reporting currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// `usage`, `billing` or `bank`.
+    pub source: &'static str,
+    pub day: NaiveDate,
+    pub original: Amount,
+    pub original_currency: String,
+    /// `None` when the rate is missing.
+    pub converted: Option<Amount>,
+}
+
+/// A rate the review needed and the ledger lacks.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MissingRate {
+    pub day: NaiveDate,
+    pub currency: String,
+}
+
+/// The review of one month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// The first day of the month.
+    pub month: NaiveDate,
+    /// The first day of the month before.
+    pub previous: NaiveDate,
+    pub as_of: NaiveDate,
+    pub currency: String,
+    pub days_in_month: i64,
+    /// Days of the month up to `as_of` (all of them once the month is over).
+    pub days_elapsed: i64,
+    pub total: ChangeRow,
+    pub by_provider: Vec<ChangeRow>,
+    pub by_project: Vec<ChangeRow>,
+    pub by_model: Vec<ChangeRow>,
+    pub drivers: Vec<Driver>,
+    pub budgets: Vec<BudgetRow>,
+    pub trail: MoneyTrail,
+    pub matched_payments: usize,
+    pub unmatched_billing: Vec<TrailLine>,
+    pub unmatched_bank: Vec<TrailLine>,
+    pub flags: Vec<FlagLine>,
+    pub conversions: Vec<Conversion>,
+    pub missing_rates: Vec<MissingRate>,
+}
+
+impl Review {
+    /// `YYYY-MM` of the month.
+    pub fn month_label(&self) -> String {
+        self.month.format("%Y-%m").to_string()
+    }
+
+    /// `YYYY-MM` of the month before.
+    pub fn previous_label(&self) -> String {
+        self.previous.format("%Y-%m").to_string()
+    }
+
+    /// Whether the month is over as of the review's day.
+    pub fn complete(&self) -> bool {
+        self.days_elapsed >= self.days_in_month
+    }
+}
+
+/// Why a review could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("a total of the review is too large to add up exactly")]
+    TooLarge,
+    #[error("the month {0} has no calendar")]
+    NoSuchMonth(NaiveDate),
+}
+
+/// The ECB rates, by currency and day.
+#[derive(Debug, Clone, Default)]
+pub struct RateTable {
+    by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>>,
+}
+
+impl RateTable {
+    pub fn new(rates: &[DayRate]) -> Self {
+        let mut by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+        for r in rates.iter().filter(|r| r.per_euro.nanos() > 0) {
+            by_currency
+                .entry(r.currency.to_ascii_uppercase())
+                .or_default()
+                .insert(r.day, r.per_euro.nanos());
+        }
+        Self { by_currency }
+    }
+
+    /// Nano-units of `currency` per euro on `day`, else the latest rate up to
+    /// [`RATE_LOOKBACK_DAYS`] days before.
+    pub fn per_euro_nanos(&self, currency: &str, day: NaiveDate) -> Option<i64> {
+        if currency.eq_ignore_ascii_case("EUR") {
+            return Some(NANOS_PER_UNIT);
+        }
+        let from = day.checked_sub_days(Days::new(RATE_LOOKBACK_DAYS))?;
+        self.by_currency
+            .get(&currency.to_ascii_uppercase())?
+            .range(from..=day)
+            .next_back()
+            .map(|(_, n)| *n)
+    }
+
+    /// `amount` of `from` in `to` with the rates of `day`, through the euro, rounded half away
+    /// from zero to nano-units.
+    ///
+    /// # Errors
+    /// [`Convert::Missing`] names the currency whose rate is missing (the source one first);
+    /// [`Convert::TooLarge`] when the result does not fit an amount.
+    pub fn convert(
+        &self,
+        amount: Amount,
+        from: &str,
+        to: &str,
+        day: NaiveDate,
+    ) -> Result<Amount, Convert> {
+        if from.eq_ignore_ascii_case(to) {
+            return Ok(amount);
+        }
+        let missing = |currency: &str| {
+            Convert::Missing(MissingRate {
+                day,
+                currency: currency.to_ascii_uppercase(),
+            })
+        };
+        let rate_from = self
+            .per_euro_nanos(from, day)
+            .ok_or_else(|| missing(from))?;
+        let rate_to = self.per_euro_nanos(to, day).ok_or_else(|| missing(to))?;
+        let numerator = i128::from(amount.nanos())
+            .checked_mul(i128::from(rate_to))
+            .ok_or(Convert::TooLarge)?;
+        let nanos = div_round(numerator, i128::from(rate_from)).ok_or(Convert::TooLarge)?;
+        i64::try_from(nanos)
+            .map(Amount::from_nanos)
+            .map_err(|_| Convert::TooLarge)
+    }
+}
+
+/// Why an amount could not be converted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Convert {
+    Missing(MissingRate),
+    TooLarge,
+}
+
+/// `n / d` rounded half away from zero; `None` for a zero or negative divisor.
+fn div_round(n: i128, d: i128) -> Option<i128> {
+    if d <= 0 {
+        return None;
+    }
+    let q = n / d;
+    let r = n % d;
+    if r.checked_abs()?.checked_mul(2)? >= d {
+        Some(q + n.signum())
+    } else {
+        Some(q)
+    }
+}
+
+/// `part` in whole percent of `whole`, rounded half away from zero; `None` when `whole` is zero.
+pub fn percent_of(part: Amount, whole: Amount) -> Option<i64> {
+    if whole.is_zero() {
+        return None;
+    }
+    let whole_nanos = i128::from(whole.nanos());
+    let (n, d) = if whole_nanos < 0 {
+        (-i128::from(part.nanos()) * 100, -whole_nanos)
+    } else {
+        (i128::from(part.nanos()) * 100, whole_nanos)
+    };
+    div_round(n, d).and_then(|p| i64::try_from(p).ok())
+}
+
+/// The first day of the month `day` falls in.
+fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Converts into the reporting currency, remembering the conversions and the missing rates.
+struct Converter<'a> {
+    rates: &'a RateTable,
+    missing: BTreeSet<MissingRate>,
+    conversions: BTreeMap<(&'static str, NaiveDate, String), (Amount, Option<Amount>)>,
+}
+
+impl Converter<'_> {
+    /// `amount` of `currency` on `day` in `to`; `Ok(None)` when a rate is missing. Only
+    /// conversions into the reporting currency are `logged` in the review's conversion table.
+    fn convert(
+        &mut self,
+        source: Option<&'static str>,
+        amount: Amount,
+        currency: &str,
+        to: &str,
+        day: NaiveDate,
+    ) -> Result<Option<Amount>, ReviewError> {
+        let result = match self.rates.convert(amount, currency, to, day) {
+            Ok(a) => Some(a),
+            Err(Convert::Missing(m)) => {
+                self.missing.insert(m);
+                None
+            }
+            Err(Convert::TooLarge) => return Err(ReviewError::TooLarge),
+        };
+        if let Some(source) = source
+            && !currency.eq_ignore_ascii_case(to)
+        {
+            let entry = self
+                .conversions
+                .entry((source, day, currency.to_ascii_uppercase()))
+                .or_insert((Amount::ZERO, Some(Amount::ZERO)));
+            entry.0 = entry.0.checked_add(amount).ok_or(ReviewError::TooLarge)?;
+            entry.1 = match (entry.1, result) {
+                (Some(total), Some(a)) => Some(total.checked_add(a).ok_or(ReviewError::TooLarge)?),
+                _ => None,
+            };
+        }
+        Ok(result)
+    }
+}
+
+fn add(total: &mut Amount, amount: Amount) -> Result<(), ReviewError> {
+    *total = total.checked_add(amount).ok_or(ReviewError::TooLarge)?;
+    Ok(())
+}
+
+fn label(text: &str) -> String {
+    if text.is_empty() {
+        NONE_LABEL.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Totals of this month and last, by name.
+#[derive(Default)]
+struct Pair {
+    current: BTreeMap<String, Amount>,
+    previous: BTreeMap<String, Amount>,
+}
+
+impl Pair {
+    fn add(&mut self, current: bool, name: String, amount: Amount) -> Result<(), ReviewError> {
+        let map = if current {
+            &mut self.current
+        } else {
+            &mut self.previous
+        };
+        add(map.entry(name).or_default(), amount)
+    }
+
+    /// Rows sorted by this month's amount (largest first), then last month's, then name.
+    fn rows(&self) -> Result<Vec<ChangeRow>, ReviewError> {
+        let names: BTreeSet<&String> = self.current.keys().chain(self.previous.keys()).collect();
+        let mut rows = names
+            .into_iter()
+            .map(|name| {
+                change_row(
+                    name,
+                    self.current.get(name).copied().unwrap_or_default(),
+                    self.previous.get(name).copied().unwrap_or_default(),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_by(|a, b| {
+            b.current
+                .cmp(&a.current)
+                .then(b.previous.cmp(&a.previous))
+                .then(a.name.cmp(&b.name))
+        });
+        Ok(rows)
+    }
+}
+
+fn change_row(name: &str, current: Amount, previous: Amount) -> Result<ChangeRow, ReviewError> {
+    let change = current.checked_sub(previous).ok_or(ReviewError::TooLarge)?;
+    Ok(ChangeRow {
+        name: name.to_string(),
+        current,
+        previous,
+        change,
+        percent: percent_of(change, previous),
+    })
+}
+
+/// The rows that drove most of a dimension's change (see the module docs).
+pub fn drivers(dimension: &'static str, rows: &[ChangeRow]) -> Vec<Driver> {
+    let mut moved: Vec<&ChangeRow> = rows.iter().filter(|r| !r.change.is_zero()).collect();
+    moved.sort_by(|a, b| {
+        b.change
+            .abs()
+            .cmp(&a.change.abs())
+            .then(a.name.cmp(&b.name))
+    });
+    let total: i128 = moved
+        .iter()
+        .map(|r| i128::from(r.change.abs().nanos()))
+        .sum();
+    let mut covered: i128 = 0;
+    let mut out = Vec::new();
+    for row in moved.into_iter().take(MAX_DRIVERS) {
+        let abs = i128::from(row.change.abs().nanos());
+        covered += abs;
+        out.push(Driver {
+            dimension,
+            row: row.clone(),
+            share_percent: div_round(abs * 100, total)
+                .and_then(|p| i64::try_from(p).ok())
+                .unwrap_or(0),
+        });
+        if covered * 100 >= total * DRIVER_COVER_PERCENT {
+            break;
+        }
+    }
+    out
+}
+
+/// The days of `month` and how many of them have passed by `as_of`.
+fn month_days(month: NaiveDate, as_of: NaiveDate) -> Result<(i64, i64), ReviewError> {
+    let next = month
+        .checked_add_months(Months::new(1))
+        .ok_or(ReviewError::NoSuchMonth(month))?;
+    let days_in_month = (next - month).num_days();
+    let elapsed = if as_of < month {
+        0
+    } else if as_of >= next {
+        days_in_month
+    } else {
+        (as_of - month).num_days() + 1
+    };
+    Ok((days_in_month, elapsed))
+}
+
+/// Month-end spend at the current burn rate: `spent / elapsed * days`, exact, rounded half away
+/// from zero; `spent` itself for a complete month or one not started.
+pub fn projected(spent: Amount, elapsed: i64, days_in_month: i64) -> Option<Amount> {
+    if elapsed <= 0 || elapsed >= days_in_month {
+        return Some(spent);
+    }
+    let n = i128::from(spent.nanos()).checked_mul(i128::from(days_in_month))?;
+    div_round(n, i128::from(elapsed))
+        .and_then(|v| i64::try_from(v).ok())
+        .map(Amount::from_nanos)
+}
+
+/// Builds the review of the month `month` falls in, as of `as_of`, in `currency`.
+///
+/// # Errors
+/// When a total is too large to add up exactly.
+pub fn build(
+    inputs: &ReviewInputs,
+    month: NaiveDate,
+    as_of: NaiveDate,
+    currency: &str,
+) -> Result<Review, ReviewError> {
+    let month = first_of_month(month);
+    let previous = month
+        .checked_sub_months(Months::new(1))
+        .ok_or(ReviewError::NoSuchMonth(month))?;
+    let (days_in_month, days_elapsed) = month_days(month, as_of)?;
+    let next = month
+        .checked_add_months(Months::new(1))
+        .ok_or(ReviewError::NoSuchMonth(month))?;
+    let in_month = |day: NaiveDate| day >= month && day < next && day <= as_of;
+    let in_previous = |day: NaiveDate| day >= previous && day < month && day <= as_of;
+    let currency = currency.trim().to_ascii_uppercase();
+    let rates = RateTable::new(&inputs.rates);
+    let mut conv = Converter {
+        rates: &rates,
+        missing: BTreeSet::new(),
+        conversions: BTreeMap::new(),
+    };
+
+    let (mut providers, mut projects, mut models) =
+        (Pair::default(), Pair::default(), Pair::default());
+    let mut total = (Amount::ZERO, Amount::ZERO);
+    for u in &inputs.usage {
+        let current = in_month(u.day);
+        if !current && !in_previous(u.day) {
+            continue;
+        }
+        let source = current.then_some("usage");
+        let Some(cost) = conv.convert(source, u.cost, &u.currency, &currency, u.day)? else {
+            continue;
+        };
+        providers.add(current, label(&u.provider), cost)?;
+        projects.add(current, label(&u.project), cost)?;
+        models.add(current, label(&u.model), cost)?;
+        add(if current { &mut total.0 } else { &mut total.1 }, cost)?;
+    }
+    let by_project = projects.rows()?;
+    let by_model = models.rows()?;
+    let mut all_drivers = drivers("project", &by_project);
+    all_drivers.extend(drivers("model", &by_model));
+
+    let budgets = budget_rows(inputs, &mut conv, &in_month, days_elapsed, days_in_month)?;
+    let (trail, unmatched_billing, unmatched_bank, matched_payments) =
+        money_trail(inputs, &mut conv, &currency, &in_month, total.0)?;
+
+    let mut flags: Vec<FlagLine> = inputs
+        .flags
+        .iter()
+        .filter(|f| f.date >= month && f.date < next)
+        .map(|f| FlagLine {
+            id: f.id.clone(),
+            kind: f.kind.as_str(),
+            severity: f.severity.as_str(),
+            date: f.date,
+            provider: f.provider.clone(),
+            message: f.message.clone(),
+        })
+        .collect();
+    flags.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+
+    let conversions = conv
+        .conversions
+        .into_iter()
+        .map(|((source, day, cur), (original, converted))| Conversion {
+            source,
+            day,
+            original,
+            original_currency: cur,
+            converted,
+        })
+        .collect();
+    Ok(Review {
+        month,
+        previous,
+        as_of,
+        currency,
+        days_in_month,
+        days_elapsed,
+        total: change_row("total", total.0, total.1)?,
+        by_provider: providers.rows()?,
+        by_project,
+        by_model,
+        drivers: all_drivers,
+        budgets,
+        trail,
+        matched_payments,
+        unmatched_billing,
+        unmatched_bank,
+        flags,
+        conversions,
+        missing_rates: conv.missing.into_iter().collect(),
+    })
+}
+
+fn budget_rows(
+    inputs: &ReviewInputs,
+    conv: &mut Converter<'_>,
+    in_month: &dyn Fn(NaiveDate) -> bool,
+    elapsed: i64,
+    days_in_month: i64,
+) -> Result<Vec<BudgetRow>, ReviewError> {
+    let mut rows = Vec::new();
+    for budget in &inputs.budgets {
+        let mut by_day: BTreeMap<NaiveDate, Amount> = BTreeMap::new();
+        for u in inputs.usage.iter().filter(|u| in_month(u.day)) {
+            let covered = match budget.scope {
+                BudgetScope::Project => u.project == budget.name,
+                BudgetScope::Provider => u.provider.eq_ignore_ascii_case(&budget.name),
+            };
+            if !covered {
+                continue;
+            }
+            if let Some(cost) = conv.convert(None, u.cost, &u.currency, &budget.currency, u.day)? {
+                add(by_day.entry(u.day).or_default(), cost)?;
+            }
+        }
+        let mut spent = Amount::ZERO;
+        let mut crossed_on = None;
+        for (day, cost) in by_day {
+            add(&mut spent, cost)?;
+            if crossed_on.is_none() && spent > budget.monthly {
+                crossed_on = Some(day);
+            }
+        }
+        rows.push(BudgetRow {
+            scope: budget.scope,
+            name: budget.name.clone(),
+            currency: budget.currency.to_ascii_uppercase(),
+            spent,
+            budget: budget.monthly,
+            percent: percent_of(spent, budget.monthly),
+            projected: projected(spent, elapsed, days_in_month).ok_or(ReviewError::TooLarge)?,
+            crossed_on,
+        });
+    }
+    rows.sort_by(|a, b| a.scope_str().cmp(b.scope_str()).then(a.name.cmp(&b.name)));
+    Ok(rows)
+}
+
+type Trail = (MoneyTrail, Vec<TrailLine>, Vec<TrailLine>, usize);
+
+fn money_trail(
+    inputs: &ReviewInputs,
+    conv: &mut Converter<'_>,
+    currency: &str,
+    in_month: &dyn Fn(NaiveDate) -> bool,
+    usage: Amount,
+) -> Result<Trail, ReviewError> {
+    let mut trail = MoneyTrail {
+        usage,
+        ..MoneyTrail::default()
+    };
+    let matched_billing: BTreeSet<i64> = inputs.payments.iter().map(|p| p.billing_id).collect();
+    let matched_bank: BTreeSet<i64> = inputs.payments.iter().map(|p| p.bank_id).collect();
+    let undecided_billing: BTreeSet<i64> = inputs.undecided_billing.iter().copied().collect();
+    let undecided_bank: BTreeSet<i64> = inputs.undecided_bank.iter().copied().collect();
+    let mut unmatched_billing = Vec::new();
+    let mut unmatched_bank = Vec::new();
+    let mut matched = 0;
+
+    for b in inputs.billing.iter().filter(|b| in_month(b.day)) {
+        let counts = b.status == BillingStatus::Paid
+            || (b.kind == BillingKind::FreeCredit
+                && !matches!(b.status, BillingStatus::Failed | BillingStatus::Void));
+        if !counts {
+            continue;
+        }
+        let converted = conv.convert(Some("billing"), b.amount, &b.currency, currency, b.day)?;
+        let slot = match b.kind {
+            BillingKind::CreditPurchase => &mut trail.credits_manual,
+            BillingKind::AutoRecharge => &mut trail.credits_auto_recharge,
+            BillingKind::FreeCredit => &mut trail.credits_free,
+            BillingKind::Subscription => &mut trail.subscriptions,
+            BillingKind::Invoice => &mut trail.invoices,
+            BillingKind::Refund => &mut trail.refunds,
+        };
+        if let Some(amount) = converted {
+            add(slot, amount)?;
+        }
+        if b.kind == BillingKind::FreeCredit || b.amount.is_zero() {
+            continue;
+        }
+        if matched_billing.contains(&b.id) {
+            matched += 1;
+        } else if !undecided_billing.contains(&b.id) {
+            unmatched_billing.push(TrailLine {
+                record: b.record(),
+                day: b.day,
+                provider: b.provider.clone(),
+                kind: b.kind.as_str().to_string(),
+                description: [b.organization.as_str(), b.project.as_str()]
+                    .iter()
+                    .filter(|t| !t.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                original: b.amount,
+                original_currency: b.currency.to_ascii_uppercase(),
+                amount: converted,
+            });
+        }
+    }
+
+    for l in inputs
+        .bank
+        .iter()
+        .filter(|l| l.provider.is_some() && in_month(l.day))
+    {
+        let status = l.status.unwrap_or(BankStatus::Settled);
+        if status == BankStatus::Reversed {
+            continue;
+        }
+        // Money out is positive in the trail.
+        let out = l.amount.checked_neg().ok_or(ReviewError::TooLarge)?;
+        let converted = conv.convert(Some("bank"), out, &l.currency, currency, l.day)?;
+        if let Some(amount) = converted {
+            match status {
+                BankStatus::Pending => add(&mut trail.bank_pending, amount)?,
+                _ => add(&mut trail.bank_paid, amount)?,
+            }
+        }
+        if status != BankStatus::Settled
+            || !l.amount.is_negative()
+            || matched_bank.contains(&l.id)
+            || undecided_bank.contains(&l.id)
+        {
+            continue;
+        }
+        unmatched_bank.push(TrailLine {
+            record: l.record(),
+            day: l.day,
+            provider: l.provider.clone().unwrap_or_default(),
+            kind: l
+                .spend_kind
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
+            description: l.description.clone(),
+            original: out,
+            original_currency: l.currency.to_ascii_uppercase(),
+            amount: converted,
+        });
+    }
+    Ok((trail, unmatched_billing, unmatched_bank, matched))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::flags::{FlagKind, Severity};
+    use crate::domain::records::SpendKind;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn usd(text: &str) -> Amount {
+        Amount::parse(text, crate::domain::money::DecimalMark::Dot).unwrap()
+    }
+
+    fn usage(day: &str, project: &str, model: &str, cost: &str) -> UsageCost {
+        UsageCost {
+            day: d(day),
+            provider: "openai".into(),
+            project: project.into(),
+            model: model.into(),
+            cost: usd(cost),
+            currency: "USD".into(),
+        }
+    }
+
+    fn billing(id: i64, day: &str, kind: BillingKind, amount: &str, currency: &str) -> BillingItem {
+        BillingItem {
+            id,
+            source_file_id: 1,
+            provider: "openai".into(),
+            kind,
+            status: BillingStatus::Paid,
+            day: d(day),
+            time: None,
+            amount: usd(amount),
+            currency: currency.into(),
+            organization: "Acme".into(),
+            project: String::new(),
+            expires_on: None,
+        }
+    }
+
+    fn bank(id: i64, day: &str, amount: &str) -> BankItem {
+        BankItem {
+            id,
+            source_file_id: 2,
+            provider: Some("openai".into()),
+            spend_kind: Some(SpendKind::ApiTopup),
+            status: Some(BankStatus::Settled),
+            day: d(day),
+            time: None,
+            amount: usd(amount),
+            currency: "USD".into(),
+            description: "OPENAI".into(),
+        }
+    }
+
+    fn rate(day: &str, currency: &str, per_euro: &str) -> DayRate {
+        DayRate {
+            day: d(day),
+            currency: currency.into(),
+            per_euro: usd(per_euro),
+        }
+    }
+
+    fn row<'a>(rows: &'a [ChangeRow], name: &str) -> &'a ChangeRow {
+        rows.iter().find(|r| r.name == name).unwrap()
+    }
+
+    #[test]
+    fn month_over_month_with_a_project_new_this_month() {
+        let inputs = ReviewInputs {
+            usage: vec![
+                usage("2026-02-10", "Web app", "gpt-4o", "40.00"),
+                usage("2026-03-03", "Web app", "gpt-4o", "50.00"),
+                usage("2026-03-04", "Agent", "gpt-4o-mini", "12.345"),
+                // Outside both months: ignored.
+                usage("2026-01-31", "Web app", "gpt-4o", "99.00"),
+            ],
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-03-15"), d("2026-04-10"), "usd").unwrap();
+        assert_eq!(
+            (r.month_label(), r.previous_label()),
+            ("2026-03".into(), "2026-02".into())
+        );
+        assert_eq!(r.currency, "USD");
+        assert!(r.complete());
+        let web = row(&r.by_project, "Web app");
+        assert_eq!(
+            (web.current, web.previous, web.change, web.percent),
+            (usd("50"), usd("40"), usd("10"), Some(25))
+        );
+        let agent = row(&r.by_project, "Agent");
+        assert_eq!(
+            (agent.current, agent.previous, agent.percent),
+            (usd("12.345"), Amount::ZERO, None)
+        );
+        assert_eq!(r.by_project[0].name, "Web app", "largest first");
+        assert_eq!(r.total.current, usd("62.345"));
+        assert_eq!(r.total.percent, Some(56), "22.345 / 40 = 55.86%");
+        assert_eq!(row(&r.by_model, "gpt-4o-mini").percent, None);
+        assert_eq!(r.by_provider.len(), 1);
+        assert!(r.missing_rates.is_empty() && r.conversions.is_empty());
+    }
+
+    #[test]
+    fn a_month_with_no_usage() {
+        let inputs = ReviewInputs {
+            usage: vec![usage("2026-02-10", "Web app", "gpt-4o", "40.00")],
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        assert_eq!(r.total.current, Amount::ZERO);
+        assert_eq!(r.total.change, usd("-40"));
+        assert_eq!(r.total.percent, Some(-100));
+        let web = row(&r.by_project, "Web app");
+        assert_eq!((web.current, web.previous), (Amount::ZERO, usd("40")));
+        assert_eq!(r.trail, MoneyTrail::default());
+        assert!(r.unmatched_bank.is_empty() && r.unmatched_billing.is_empty());
+
+        let empty = build(
+            &ReviewInputs::default(),
+            d("2026-03-01"),
+            d("2026-03-31"),
+            "USD",
+        )
+        .unwrap();
+        assert!(empty.by_project.is_empty() && empty.drivers.is_empty());
+        assert_eq!(empty.total.percent, None);
+    }
+
+    #[test]
+    fn a_budget_crossed_mid_month_and_its_projection() {
+        let inputs = ReviewInputs {
+            usage: vec![
+                usage("2026-04-02", "Web app", "gpt-4o", "30.00"),
+                usage("2026-04-05", "Web app", "gpt-4o", "40.00"),
+                usage("2026-04-09", "Web app", "gpt-4o", "35.00"),
+                usage("2026-04-09", "Agent", "gpt-4o", "1.00"),
+                // After as_of: not counted yet.
+                usage("2026-04-20", "Web app", "gpt-4o", "500.00"),
+            ],
+            budgets: vec![
+                Budget {
+                    scope: BudgetScope::Project,
+                    name: "Web app".into(),
+                    monthly: usd("100"),
+                    currency: "USD".into(),
+                },
+                Budget {
+                    scope: BudgetScope::Provider,
+                    name: "openai".into(),
+                    monthly: usd("1000"),
+                    currency: "USD".into(),
+                },
+            ],
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-04-01"), d("2026-04-10"), "USD").unwrap();
+        assert_eq!((r.days_in_month, r.days_elapsed), (30, 10));
+        let web = r.budgets.iter().find(|b| b.name == "Web app").unwrap();
+        assert_eq!(web.spent, usd("105"));
+        assert_eq!(web.percent, Some(105));
+        assert_eq!(web.crossed_on, Some(d("2026-04-09")));
+        assert_eq!(web.projected, usd("315"), "105 / 10 days * 30 days");
+        let openai = r.budgets.iter().find(|b| b.name == "openai").unwrap();
+        assert_eq!(
+            (openai.spent, openai.percent, openai.crossed_on),
+            (usd("106"), Some(11), None)
+        );
+        assert_eq!(openai.projected, usd("318"));
+        // A complete month projects what was spent; a third of a cent rounds exactly.
+        assert_eq!(projected(usd("10"), 3, 3), Some(usd("10")));
+        assert_eq!(
+            projected(usd("0.01"), 3, 31),
+            Some(Amount::from_nanos(103_333_333))
+        );
+    }
+
+    #[test]
+    fn converts_with_the_rate_of_the_day_or_says_it_is_missing() {
+        let rates = vec![
+            rate("2026-03-02", "USD", "1.0800"),
+            rate("2026-03-02", "GBP", "0.8500"),
+            rate("2026-03-06", "USD", "1.1000"),
+        ];
+        let table = RateTable::new(&rates);
+        // 10 GBP on 03-02: 10 / 0.85 * 1.08 = 12.705882352941... USD
+        assert_eq!(
+            table.convert(usd("10"), "GBP", "USD", d("2026-03-02")),
+            Ok(Amount::from_nanos(12_705_882_353))
+        );
+        // 10 EUR on a Saturday takes Friday's rate.
+        assert_eq!(
+            table.convert(usd("10"), "eur", "USD", d("2026-03-07")),
+            Ok(usd("11"))
+        );
+        // GBP has no rate within the 7 days before 03-20.
+        assert_eq!(
+            table.convert(usd("10"), "GBP", "USD", d("2026-03-20")),
+            Err(Convert::Missing(MissingRate {
+                day: d("2026-03-20"),
+                currency: "GBP".into()
+            }))
+        );
+        assert_eq!(div_round(-5, 2), Some(-3));
+        assert_eq!(div_round(5, 2), Some(3));
+
+        let mut gbp = usage("2026-03-02", "UK", "claude", "10.00");
+        gbp.currency = "GBP".into();
+        let mut gbp_late = usage("2026-03-20", "UK", "claude", "7.00");
+        gbp_late.currency = "GBP".into();
+        let inputs = ReviewInputs {
+            usage: vec![
+                gbp,
+                gbp_late,
+                usage("2026-03-05", "Web app", "gpt-4o", "1.00"),
+            ],
+            billing: vec![billing(
+                1,
+                "2026-03-06",
+                BillingKind::CreditPurchase,
+                "20.00",
+                "EUR",
+            )],
+            rates,
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        assert_eq!(r.total.current, Amount::from_nanos(13_705_882_353));
+        assert_eq!(
+            r.missing_rates,
+            vec![MissingRate {
+                day: d("2026-03-20"),
+                currency: "GBP".into()
+            }]
+        );
+        assert_eq!(r.trail.credits_manual, usd("22"));
+        let late = r
+            .conversions
+            .iter()
+            .find(|c| c.day == d("2026-03-20"))
+            .unwrap();
+        assert_eq!((late.original, late.converted), (usd("7"), None));
+        assert_eq!(
+            r.conversions.len(),
+            3,
+            "two usage days and the euro purchase keep their originals"
+        );
+    }
+
+    #[test]
+    fn drivers_cover_most_of_the_change() {
+        let rows = vec![
+            change_row("a", usd("100"), usd("10")).unwrap(),
+            change_row("b", usd("0"), usd("30")).unwrap(),
+            change_row("c", usd("12"), usd("10")).unwrap(),
+            change_row("d", usd("5"), usd("5")).unwrap(),
+        ];
+        // |changes|: a 90, b 30, c 2 (sum 122). a alone covers 73.8%, a + b 98.4%.
+        let got = drivers("project", &rows);
+        let names: Vec<&str> = got.iter().map(|d| d.row.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!((got[0].share_percent, got[1].share_percent), (74, 25));
+        let many: Vec<ChangeRow> = (0..8)
+            .map(|i| change_row(&format!("p{i}"), usd("1"), Amount::ZERO).unwrap())
+            .collect();
+        assert_eq!(drivers("model", &many).len(), MAX_DRIVERS);
+    }
+
+    #[test]
+    fn money_trail_and_what_is_unmatched() {
+        let mut free = billing(3, "2026-03-01", BillingKind::FreeCredit, "5.00", "USD");
+        free.status = BillingStatus::Pending;
+        let mut failed = billing(4, "2026-03-12", BillingKind::AutoRecharge, "20.00", "USD");
+        failed.status = BillingStatus::Failed;
+        let mut hold = bank(13, "2026-03-30", "-7.00");
+        hold.status = Some(BankStatus::Pending);
+        let inputs = ReviewInputs {
+            usage: vec![usage("2026-03-03", "Web app", "gpt-4o", "8.00")],
+            billing: vec![
+                billing(1, "2026-03-01", BillingKind::CreditPurchase, "50.00", "USD"),
+                billing(2, "2026-03-10", BillingKind::AutoRecharge, "20.00", "USD"),
+                free,
+                failed,
+                billing(5, "2026-03-02", BillingKind::Subscription, "20.00", "USD"),
+            ],
+            bank: vec![
+                bank(10, "2026-03-01", "-50.00"),
+                bank(11, "2026-03-15", "-25.00"),
+                bank(12, "2026-03-02", "-20.00"),
+                hold,
+            ],
+            payments: vec![
+                PaymentPair {
+                    billing_id: 1,
+                    bank_id: 10,
+                },
+                PaymentPair {
+                    billing_id: 5,
+                    bank_id: 12,
+                },
+            ],
+            flags: vec![Flag {
+                id: "f1".into(),
+                kind: FlagKind::ChargeWithoutCredit,
+                severity: Severity::Warning,
+                provider: "openai".into(),
+                date: d("2026-03-15"),
+                amount: Some(usd("25")),
+                currency: "USD".into(),
+                project: None,
+                records: vec!["bank:11".into()],
+                message: "A card charge <b>without</b> credit".into(),
+                diagnosis: String::new(),
+            }],
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let t = &r.trail;
+        assert_eq!(
+            (
+                t.usage,
+                t.credits_manual,
+                t.credits_auto_recharge,
+                t.credits_free,
+                t.subscriptions
+            ),
+            (usd("8"), usd("50"), usd("20"), usd("5"), usd("20"))
+        );
+        assert_eq!((t.bank_paid, t.bank_pending), (usd("95"), usd("7")));
+        assert_eq!(t.credits_total(), Some(usd("75")));
+        assert_eq!(r.matched_payments, 2);
+        let billing_left: Vec<&str> = r
+            .unmatched_billing
+            .iter()
+            .map(|l| l.record.as_str())
+            .collect();
+        assert_eq!(billing_left, ["billing:2"]);
+        let bank_left: Vec<&str> = r.unmatched_bank.iter().map(|l| l.record.as_str()).collect();
+        assert_eq!(bank_left, ["bank:11"]);
+        assert_eq!(r.unmatched_bank[0].original, usd("25"));
+        assert_eq!(r.flags.len(), 1);
+        assert_eq!(r.flags[0].kind, "charge_without_credit");
+    }
+}

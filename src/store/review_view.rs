@@ -1,0 +1,139 @@
+//! What the monthly review reads from the ledger: usage cost per day, provider, project and
+//! model for a month and the month before, the ECB rates those days need, and the reporting
+//! currency setting.
+//!
+//! Loads plain domain inputs only; the review itself is computed by `domain::review`. Usage
+//! follows the rule of every report (organisation-wide total rows are left out on days that
+//! have detailed rows), sums are done by SQLite in integers (an overflow is an error, never a
+//! wrap), and currencies are upper-cased on the way out.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use rusqlite::params;
+
+use super::{Store, StoreError};
+use crate::domain::money::Amount;
+use crate::domain::review::{DayRate, RATE_LOOKBACK_DAYS, UsageCost};
+
+/// The settings key of the reporting currency.
+pub const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
+/// The reporting currency when none is set.
+pub const DEFAULT_REPORTING_CURRENCY: &str = "USD";
+
+fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn overflow(e: rusqlite::Error) -> StoreError {
+    if e.to_string().contains("integer overflow") {
+        StoreError::Overflow
+    } else {
+        StoreError::Sql(e)
+    }
+}
+
+/// The days a review of `month` reads: from the first day of the month before to the last day
+/// of the month.
+fn review_span(month: NaiveDate) -> Result<(NaiveDate, NaiveDate), StoreError> {
+    let bad = || StoreError::Invalid(format!("there is no month around {month}"));
+    let first = month.with_day(1).ok_or_else(bad)?;
+    let from = first.checked_sub_months(Months::new(1)).ok_or_else(bad)?;
+    let to = first
+        .checked_add_months(Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .ok_or_else(bad)?;
+    Ok((from, to))
+}
+
+impl Store {
+    /// The reporting currency (`reporting_currency` setting, upper-cased; USD when unset).
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn reporting_currency(&self) -> Result<String, StoreError> {
+        Ok(self
+            .setting(REPORTING_CURRENCY_KEY)?
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| DEFAULT_REPORTING_CURRENCY.to_string()))
+    }
+
+    /// Usage cost per day, provider, project (name, else id) and model, for the month `month`
+    /// falls in and the month before.
+    ///
+    /// # Errors
+    /// On a SQLite failure or a total too large to add up.
+    pub fn review_usage(&self, month: NaiveDate) -> Result<Vec<UsageCost>, StoreError> {
+        let (from, to) = review_span(month)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT day, provider,
+                    CASE WHEN project_name != '' THEN project_name ELSE project_id END AS project,
+                    model, upper(currency) AS cur, SUM(cost_nanos)
+             FROM usage u
+             WHERE cost_nanos IS NOT NULL AND day BETWEEN ?1 AND ?2
+               AND NOT (grain = 'total' AND EXISTS (
+                   SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
+                     AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))
+             GROUP BY day, provider, project, model, cur
+             ORDER BY day, provider, project, model, cur",
+        )?;
+        let rows = stmt
+            .query_map(params![from.to_string(), to.to_string()], |r| {
+                Ok(UsageCost {
+                    day: parse_day(&r.get::<_, String>(0)?)?,
+                    provider: r.get(1)?,
+                    project: r.get(2)?,
+                    model: r.get(3)?,
+                    currency: r.get(4)?,
+                    cost: Amount::from_nanos(r.get(5)?),
+                })
+            })
+            .map_err(overflow)?;
+        rows.collect::<Result<_, _>>().map_err(overflow)
+    }
+
+    /// The ECB rates a review of `month` may need (the month before included, and the days
+    /// before it a lookup may fall back to).
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn review_rates(&self, month: NaiveDate) -> Result<Vec<DayRate>, StoreError> {
+        let (from, to) = review_span(month)?;
+        let from = from
+            .checked_sub_days(Days::new(RATE_LOOKBACK_DAYS))
+            .unwrap_or(from);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT day, upper(currency), per_euro_nanos FROM fx_rates
+             WHERE day BETWEEN ?1 AND ?2 ORDER BY day, currency",
+        )?;
+        let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
+            Ok(DayRate {
+                day: parse_day(&r.get::<_, String>(0)?)?,
+                currency: r.get(1)?,
+                per_euro: Amount::from_nanos(r.get(2)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_covers_the_month_before() {
+        let d = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            review_span(d("2026-03-17")).unwrap(),
+            (d("2026-02-01"), d("2026-03-31"))
+        );
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.reporting_currency().unwrap(), "USD");
+        store.set_setting(REPORTING_CURRENCY_KEY, " eur ").unwrap();
+        assert_eq!(store.reporting_currency().unwrap(), "EUR");
+        assert!(store.review_usage(d("2026-03-01")).unwrap().is_empty());
+        assert!(store.review_rates(d("2026-03-01")).unwrap().is_empty());
+    }
+}
