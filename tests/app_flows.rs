@@ -33,11 +33,30 @@ const OPENAI_COST: &str = "\
 start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source
 1793491200,1793577600,2026-11-01T00:00:00+00:00,2026-11-02T00:00:00+00:00,1.250000000000000000,usd,500000,tokens,\"gpt-4o-2024-08-06, input\",,key_a,proj_web,org-acme,Web app,Acme,,
 1793491200,1793577600,2026-11-01T00:00:00+00:00,2026-11-02T00:00:00+00:00,2.500000000000000000,usd,250000,tokens,\"gpt-4o-2024-08-06, output\",,key_a,proj_web,org-acme,Web app,Acme,,
-1793577600,1793664000,2026-11-02T00:00:00+00:00,2026-11-03T00:00:00+00:00,0.005000000000000000,usd,33333,tokens,\"gpt-4o-mini, input\",,key_b,proj_bot,org-acme,Support bot,Acme,,
+1793577600,1793664000,2026-11-02T00:00:00+00:00,2026-10-28T00:00:00+00:00,0.005000000000000000,usd,33333,tokens,\"gpt-4o-mini, input\",,key_b,proj_bot,org-acme,Support bot,Acme,,
 ";
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+/// A burnrate billing CSV that plants a duplicate top-up: two $50 credit purchases five minutes
+/// apart.
+const BILLING_DOUBLE: &str = "\
+date,provider,number,kind,amount,currency,status,expires_at,description,organization,project
+2026-10-28T10:02:00Z,openai,INV-1,credit_purchase,50.00,USD,paid,,API credits,Acme,
+2026-10-28T10:07:00Z,openai,INV-2,credit_purchase,50.00,USD,paid,,API credits,Acme,
+";
+
+fn import_files(harness: &mut Harness<'static, App>, files: Vec<PathBuf>) {
+    for file in files {
+        drop_file(harness, file);
+        step_until(harness, "Import preview");
+        harness.get_by_label("Import").click();
+        step_until(harness, "Import finished");
+        harness.get_by_label("Close").click();
+        harness.run();
+    }
 }
 
 fn harness_for(dir: &Path) -> Harness<'static, App> {
@@ -110,11 +129,14 @@ fn drop_preview_import_and_undo() {
     harness.get_by_label("Close").click();
     harness.run();
     assert!(harness.query_by_label("Open demo").is_none());
-    assert!(harness.query_all_by_label("$3.76").count() >= 2); // this month and total
-    // In the chart's legend and in the usage table.
+    assert!(harness.query_all_by_label("$3.76").count() >= 2); // this month and in range
+    // In the chart's legend, then in the usage table.
+    harness.get_by_label("Web app");
+    harness.get_by_label("Support bot");
+    harness.get_by_label("Ledger").click();
+    harness.run();
     assert!(harness.query_all_by_label("Web app").count() >= 2);
-    assert!(harness.query_all_by_label("Support bot").count() >= 2);
-    harness.get_by_label_contains("3 usage");
+    harness.get_by_label_contains("3 rows");
 
     // Undo in the import history removes the records again.
     harness.get_by_label("Imports").click();
@@ -153,7 +175,7 @@ fn the_demo_opens_beside_an_empty_ledger() {
     harness.run_steps(2);
     harness.get_by_label("Open demo").click();
     harness.run_steps(3);
-    harness.get_by_label("Demo ledger");
+    harness.get_by_label("You are looking at the demo ledger");
     harness.get_by_label("Cost by model").click();
     harness.run_steps(2);
     harness.get_by_label("gpt-4o-mini");
@@ -163,9 +185,120 @@ fn the_demo_opens_beside_an_empty_ledger() {
     );
     let own = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
     assert_eq!(own.counts().unwrap(), (0, 0, 0, 0));
-    harness.get_by_label("Open my ledger").click();
+    harness.get_by_label("Start my own ledger").click();
     harness.run_steps(3);
     harness.get_by_label("Open demo");
+    assert!(!harness.state().is_demo());
+}
+
+#[test]
+fn a_dismissed_flag_stays_dismissed_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let cost = dir.path().join("cost_2026-11-01_2026-11-02.csv");
+    std::fs::write(&cost, OPENAI_COST).unwrap();
+    let billing = dir.path().join("billing.csv");
+    std::fs::write(&billing, BILLING_DOUBLE).unwrap();
+    let mut harness = harness_for(dir.path());
+    harness.run_steps(2);
+    import_files(&mut harness, vec![cost, billing]);
+
+    // The duplicate top-up is flagged.
+    harness.get_by_label_contains("Flags (").click();
+    harness.run();
+    harness.get_by_label_contains("open flag(s)");
+    harness.get_by_label_contains("2 top-ups of 50.00 USD");
+    // The doctor follows the top-up.
+    harness.get_by_label("Top-up doctor").click();
+    harness.run();
+    harness.get_by_label_contains("Credited");
+    harness.get_by_label("Close doctor").click();
+    harness.run();
+
+    // Dismiss it with a note.
+    harness.get_by_label("Dismiss note").click();
+    harness.run();
+    harness
+        .get_by_label("Dismiss note")
+        .type_text("Refunded by support");
+    harness.run();
+    harness.get_by_label("Dismiss").click();
+    harness.run();
+    harness.get_by_label_contains("0 open flag(s)");
+    let flag_ids: Vec<String> = burnrate::store::Store::open(&dir.path().join("ledger.sqlite"))
+        .unwrap()
+        .dismissed_flags()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.flag_id)
+        .collect();
+    assert_eq!(flag_ids.len(), 1);
+    drop(harness);
+
+    // A restart on the same ledger: still dismissed, the note kept.
+    let mut harness = harness_for(dir.path());
+    harness.run_steps(2);
+    harness.get_by_label("Flags").click();
+    harness.run();
+    harness.get_by_label_contains("0 open flag(s)");
+    harness.get_by_label("Show 1 dismissed").click();
+    harness.run();
+    harness.get_by_label_contains("Refunded by support");
+}
+
+#[test]
+fn a_project_filter_changes_the_chart_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let cost = dir.path().join("cost_2026-11-01_2026-11-02.csv");
+    std::fs::write(&cost, OPENAI_COST).unwrap();
+    let mut harness = harness_for(dir.path());
+    harness.run_steps(2);
+    import_files(&mut harness, vec![cost]);
+    assert_eq!(harness.state().chart_series(), ["Web app", "Support bot"]);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Project")
+        .click();
+    harness.run();
+    // The popup's entry is a button (the legend's is a plain label).
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Support bot")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().chart_series(), ["Support bot"]);
+    assert_eq!(harness.state().prefs().filters.project, "Support bot");
+}
+
+#[test]
+fn the_mapping_editor_saves_a_mapping_and_the_import_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mybank.csv");
+    std::fs::write(
+        &file,
+        "Booked,Text,Sum\n2026-11-01,OPENAI *CHATGPT SUBSCR,-20.00\n2026-11-02,Coffee,-3.20\n",
+    )
+    .unwrap();
+    let mut harness = harness_for(dir.path());
+    harness.run_steps(2);
+    drop_file(&mut harness, file.clone());
+    step_until(&mut harness, "Import preview");
+    // The editor guessed the columns; the live preview reads both rows.
+    harness.get_by_label("Map the columns");
+    harness.get_by_label_contains("Preview: 2 rows read, 2 record(s), 0 rejected");
+    harness.get_by_label("Save mapping").click();
+    step_until(&mut harness, "read as Bank CSV with a saved column mapping");
+    harness.get_by_label_contains("2 rows: 2 new");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label("Close").click();
+    harness.run();
+    let store = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+    assert_eq!(store.counts().unwrap().2, 2);
+    // The same header next time is read with the saved mapping, without the editor.
+    let again = dir.path().join("mybank-december.csv");
+    std::fs::write(&again, "Booked,Text,Sum\n2026-12-01,Tea,-2.50\n").unwrap();
+    drop_file(&mut harness, again);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label("read as Bank CSV with a saved column mapping");
+    assert!(harness.query_by_label("Map the columns").is_none());
 }
 
 /// Not a benchmark: a guard that a frame of the demo dashboard stays cheap (views are cached, the

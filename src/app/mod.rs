@@ -8,6 +8,7 @@
 
 mod demo;
 mod jobs;
+mod money;
 mod screenshot;
 
 use std::path::{Path, PathBuf};
@@ -16,15 +17,27 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 
 use self::jobs::{Job, JobEvent};
+use self::money::MoneyModel;
 use self::screenshot::{Outcome, Screenshot};
-use crate::domain::import::formats;
+use crate::domain::flags::Budget;
+use crate::domain::import::{self, BankMapping, FileOptions, formats};
 use crate::domain::records::Record;
-use crate::store::{Bucket, CostSeries, ImportReport, KeyFigures, SeriesGroup, Store};
+use crate::domain::views::{
+    Bucket, CostSeries, DayBounds, FilterOptions, Filters, Focus, KeyFigures, SeriesGroup, Sort,
+    TableQuery, Totals,
+};
+use crate::store::{BudgetSetting, ImportReport, Store};
+use crate::ui::balance::BalanceView;
 use crate::ui::chart::ChartView;
 use crate::ui::empty::{EmptyView, FormatInfo};
+use crate::ui::figures::FiguresView;
+use crate::ui::filters::FiltersView;
+use crate::ui::flags::FlagsView;
 use crate::ui::import_sheet::{FilePreview, SampleRow, SheetView};
+use crate::ui::mapping::MappingView;
+use crate::ui::settings::SettingsView;
 use crate::ui::tables::{Rows, TableView};
-use crate::ui::{self, Action, Message, Tab, ThemeChoice, TopBarView, format, theme};
+use crate::ui::{self, Action, Message, Tab, ThemeChoice, TopBarView, View, format, theme};
 
 /// The key under which preferences are saved in eframe's storage.
 const PREFS_KEY: &str = "burnrate.prefs";
@@ -34,15 +47,46 @@ const PAGE_ROWS: usize = 200;
 const PREVIEW_REJECTED: usize = 5;
 /// Records shown per file in the preview.
 const PREVIEW_SAMPLE: usize = 8;
+/// The mapping editor previews at most this much of a file.
+const MAPPING_PREVIEW_BYTES: u64 = 512 * 1024;
+/// `--screenshot-to` only: the view to draw (`dashboard`, `flags`, `ledger`, `settings`), so
+/// the README and a reviewer can look at every screen. Ignored without `--screenshot-to`.
+const SCREENSHOT_VIEW_ENV: &str = "BURNRATE_SCREENSHOT_VIEW";
 
 /// What the user chose that outlives a session (saved by eframe, never in the ledger).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     pub theme: ThemeChoice,
     pub group: SeriesGroup,
     pub bucket: Bucket,
     pub tab: Tab,
+    pub view: View,
+    pub filters: Filters,
+    /// The sort of the usage, billing and bank tables.
+    pub sorts: [Sort; 3],
+}
+
+impl Prefs {
+    fn sort(&self, tab: Tab) -> Sort {
+        let index = match tab {
+            Tab::Usage | Tab::Imports => 0,
+            Tab::Billing => 1,
+            Tab::Bank => 2,
+        };
+        self.sorts.get(index).copied().unwrap_or(Sort::NEWEST)
+    }
+
+    fn set_sort(&mut self, tab: Tab, sort: Sort) {
+        let index = match tab {
+            Tab::Usage | Tab::Imports => 0,
+            Tab::Billing => 1,
+            Tab::Bank => 2,
+        };
+        if let Some(slot) = self.sorts.get_mut(index) {
+            *slot = sort;
+        }
+    }
 }
 
 /// How the window starts.
@@ -59,16 +103,25 @@ pub struct Config {
     pub native_dialogs: bool,
 }
 
+/// The key the dashboard's views were built for.
+type DashboardKey = (i64, SeriesGroup, Bucket, Filters);
+/// The key the table page was built for.
+type TableKey = (i64, Tab, String, Filters, Option<Focus>, Sort);
+
 /// The views the panels draw, rebuilt only when their inputs change.
 #[derive(Default)]
 struct Cache {
-    /// (revision, group, bucket) the figures and chart were built for.
-    dashboard_key: Option<(i64, SeriesGroup, Bucket)>,
+    dashboard_key: Option<DashboardKey>,
     figures: KeyFigures,
+    usage_in_range: Totals,
     chart: CostSeries,
     is_empty: bool,
-    /// (revision, tab, search) the table was built for.
-    table_key: Option<(i64, Tab, String)>,
+    /// The revision the money model, filter options and settings were read at.
+    money_key: Option<i64>,
+    money: MoneyModel,
+    options: FilterOptions,
+    settings: SettingsView,
+    table_key: Option<TableKey>,
     total_rows: usize,
     offset: usize,
     rows: Option<Rows>,
@@ -116,6 +169,12 @@ pub struct App {
     check_revision: bool,
     was_focused: bool,
     search: String,
+    /// Ctrl+F: give the search box the keyboard focus at the next frame.
+    focus_search: bool,
+    /// What the tables are narrowed to after a click on a bar or a flag (memory only).
+    focus: Option<Focus>,
+    /// The flag whose top-up the doctor follows.
+    doctor: Option<String>,
     reset_chart: bool,
     cache: Cache,
     job: Option<Job>,
@@ -156,6 +215,9 @@ impl App {
             check_revision: true,
             was_focused: true,
             search: String::new(),
+            focus_search: false,
+            focus: None,
+            doctor: None,
             reset_chart: false,
             cache: Cache::default(),
             job: None,
@@ -214,7 +276,32 @@ impl App {
 
     /// The preferences to save.
     pub fn prefs(&self) -> Prefs {
-        self.prefs
+        self.prefs.clone()
+    }
+
+    /// Replaces the filters, as the filter bar does (benchmarks and tests).
+    pub fn set_filters(&mut self, filters: Filters) {
+        self.prefs.filters = filters;
+    }
+
+    /// Switches the main view, as Ctrl+1..4 do (benchmarks and tests).
+    pub fn set_view(&mut self, view: View) {
+        self.prefs.view = view;
+    }
+
+    /// Whether the window shows the demo ledger.
+    pub fn is_demo(&self) -> bool {
+        self.is_demo
+    }
+
+    /// The series names of the cost chart (for tests).
+    pub fn chart_series(&self) -> Vec<String> {
+        self.cache
+            .chart
+            .series
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
     }
 
     fn tell(&mut self, text: &str, is_error: bool) {
@@ -269,9 +356,24 @@ impl App {
         if !dropped.is_empty() {
             actions.push(Action::QueueFiles(dropped));
         }
-        let open = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O);
-        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+        let shortcut = |key| egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, key);
+        if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::O))) {
             actions.push(Action::PickFiles);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::F))) && !self.cache.is_empty {
+            actions.push(Action::SetView(View::Ledger));
+            self.focus_search = true;
+        }
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+        ];
+        for (key, view) in keys.into_iter().zip(View::ALL) {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut(key))) && !self.cache.is_empty {
+                actions.push(Action::SetView(view));
+            }
         }
         // Another burnrate (the command line) may have written while the window was away.
         if focused && !self.was_focused {
@@ -348,7 +450,14 @@ impl App {
         match self.sheet.take() {
             Some(Sheet::Checking { .. }) if cancelled => {}
             Some(Sheet::Checking { paths, reports, .. }) => {
-                let files = reports.iter().map(preview_of).collect();
+                let mut files: Vec<FilePreview> = reports.iter().map(preview_of).collect();
+                for (index, (file, path)) in files.iter_mut().zip(&paths).enumerate() {
+                    let unrecognised = file.error.is_some()
+                        && reports.get(index).is_some_and(|r| r.format.is_none());
+                    if unrecognised {
+                        file.mapping = mapping_editor(path, index, None);
+                    }
+                }
                 self.sheet = Some(Sheet::Preview { paths, files });
             }
             Some(Sheet::Importing { reports, total, .. }) => {
@@ -375,14 +484,32 @@ impl App {
             }
             self.check_revision = false;
         }
-        let key = (self.revision, self.prefs.group, self.prefs.bucket);
-        if self.cache.dashboard_key != Some(key) {
+        if self.cache.money_key != Some(self.revision) {
+            if let Err(e) = self.rebuild_money() {
+                self.tell(&format!("Could not read the ledger: {e}"), true);
+            }
+            self.cache.money_key = Some(self.revision);
+        }
+        let key = (
+            self.revision,
+            self.prefs.group,
+            self.prefs.bucket,
+            self.prefs.filters.clone(),
+        );
+        if self.cache.dashboard_key.as_ref() != Some(&key) {
             if let Err(e) = self.rebuild_dashboard() {
                 self.tell(&format!("Could not read the ledger: {e}"), true);
             }
             self.cache.dashboard_key = Some(key);
         }
-        let table_key = (self.revision, self.prefs.tab, self.search.clone());
+        let table_key = (
+            self.revision,
+            self.prefs.tab,
+            self.search.clone(),
+            self.prefs.filters.clone(),
+            self.focus.clone(),
+            self.prefs.sort(self.prefs.tab),
+        );
         if self.cache.table_key.as_ref() != Some(&table_key) {
             if let Err(e) = self.load_table(0) {
                 self.tell(&format!("Could not read the ledger: {e}"), true);
@@ -391,49 +518,91 @@ impl App {
         }
     }
 
-    fn rebuild_dashboard(&mut self) -> anyhow::Result<()> {
-        let today = self.config.today;
-        self.cache.figures = self.store.key_figures(today)?;
-        let days = match self.prefs.bucket {
-            Bucket::Day => 60,
-            Bucket::Week => 26 * 7,
-            Bucket::Month => 365,
+    /// Balances, flags, filter choices and settings: once per revision.
+    fn rebuild_money(&mut self) -> anyhow::Result<()> {
+        self.cache.money = MoneyModel::build(&self.store, self.config.today)?;
+        let mut options = self.store.filter_options()?;
+        options.accounts = self
+            .cache
+            .money
+            .inputs
+            .accounts()
+            .into_iter()
+            .map(|a| (a.provider, a.organization))
+            .collect();
+        self.cache.options = options;
+        self.cache.settings = SettingsView {
+            rules: self.store.merchant_rules()?,
+            budgets: self.store.budgets()?,
+            params: self.store.flag_params()?,
+            theme: self.prefs.theme,
         };
-        // Show the latest data when the ledger ends before the window would start.
-        let mut to = today;
-        if let Some((_, last)) = self.store.usage_day_range()?
-            && last < today - chrono::Days::new(days - 1)
-        {
-            to = last;
-        }
-        let from = to - chrono::Days::new(days - 1);
-        self.cache.chart = self
-            .store
-            .cost_series(self.prefs.group, self.prefs.bucket, from, to)?;
-        let f = &self.cache.figures;
-        self.cache.is_empty = f.usage_records + f.billing_records + f.bank_lines == 0
-            && self.store.source_files()?.is_empty();
         Ok(())
     }
 
-    /// Loads the page of the current table that starts at `offset`.
+    fn bounds(&self) -> DayBounds {
+        self.prefs.filters.bounds(self.config.today)
+    }
+
+    fn account_aliases(&self) -> Vec<String> {
+        let f = &self.prefs.filters;
+        if f.account.is_empty() {
+            return Vec::new();
+        }
+        self.cache.money.aliases(&f.provider, &f.account)
+    }
+
+    fn rebuild_dashboard(&mut self) -> anyhow::Result<()> {
+        let today = self.config.today;
+        let bounds = self.bounds();
+        let aliases = self.account_aliases();
+        let filters = &self.prefs.filters;
+        self.cache.figures = self.store.key_figures(today)?;
+        self.cache.usage_in_range = self.store.usage_in_range(bounds, filters, &aliases)?;
+        self.cache.chart = self.store.cost_series(
+            self.prefs.group,
+            self.prefs.bucket,
+            bounds,
+            filters,
+            &aliases,
+        )?;
+        let f = &self.cache.figures;
+        self.cache.is_empty = f.usage_records + f.billing_records + f.bank_lines == 0;
+        Ok(())
+    }
+
+    fn table_query(&self) -> TableQuery {
+        TableQuery {
+            search: self.search.clone(),
+            bounds: self.bounds(),
+            filters: self.prefs.filters.clone(),
+            account_aliases: self.account_aliases(),
+            focus: self.focus.clone(),
+            sort: self.prefs.sort(self.prefs.tab),
+        }
+    }
+
     fn load_table(&mut self, offset: usize) -> anyhow::Result<()> {
-        let search = self.search.as_str();
+        let q = self.table_query();
+        let counted = self.cache.table_key.as_ref().is_some_and(|k| {
+            (&k.1, &k.2, &k.3, &k.4) == (&self.prefs.tab, &self.search, &q.filters, &q.focus)
+                && k.0 == self.revision
+        });
         let (total, rows) = match self.prefs.tab {
             Tab::Usage => (
-                self.store.usage_count(search)?,
-                Rows::Usage(self.store.usage_page(search, offset, PAGE_ROWS)?),
+                self.count_or(counted, || self.store.usage_count(&q))?,
+                Rows::Usage(self.store.usage_page(&q, offset, PAGE_ROWS)?),
             ),
             Tab::Billing => (
-                self.store.billing_count(search)?,
-                Rows::Billing(self.store.billing_page(search, offset, PAGE_ROWS)?),
+                self.count_or(counted, || self.store.billing_count(&q))?,
+                Rows::Billing(self.store.billing_page(&q, offset, PAGE_ROWS)?),
             ),
             Tab::Bank => (
-                self.store.bank_count(search)?,
-                Rows::Bank(self.store.bank_page(search, offset, PAGE_ROWS)?),
+                self.count_or(counted, || self.store.bank_count(&q))?,
+                Rows::Bank(self.store.bank_page(&q, offset, PAGE_ROWS)?),
             ),
             Tab::Imports => {
-                let files = self.store.source_files()?;
+                let files = self.store.import_rows()?;
                 (files.len(), Rows::Imports(files))
             }
         };
@@ -443,21 +612,101 @@ impl App {
         Ok(())
     }
 
+    /// The cached row count when only the page or the sort changed (counting a million rows
+    /// again would cost a scroll step its smoothness).
+    fn count_or(
+        &self,
+        counted: bool,
+        count: impl FnOnce() -> Result<usize, crate::store::StoreError>,
+    ) -> Result<usize, crate::store::StoreError> {
+        if counted {
+            return Ok(self.cache.total_rows);
+        }
+        count()
+    }
+
+    /// The flags the filters let through, open ones first.
+    fn shown_flags(&self) -> Vec<crate::domain::views::FlagRow> {
+        let f = &self.prefs.filters;
+        let bounds = self.bounds();
+        let mut rows: Vec<_> = self
+            .cache
+            .money
+            .flags
+            .iter()
+            .filter(|r| bounds.contains(r.flag.date))
+            .filter(|r| f.provider.is_empty() || r.flag.provider == f.provider)
+            .filter(|r| {
+                f.project.is_empty() || r.flag.project.as_deref().is_none_or(|p| p == f.project)
+            })
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| {
+            (
+                a.dismissed.is_some(),
+                std::cmp::Reverse(a.flag.severity),
+                std::cmp::Reverse(a.flag.date),
+            )
+                .cmp(&(
+                    b.dismissed.is_some(),
+                    std::cmp::Reverse(b.flag.severity),
+                    std::cmp::Reverse(b.flag.date),
+                ))
+        });
+        rows
+    }
+
+    fn shown_balances(&self) -> Vec<crate::domain::views::AccountBalance> {
+        let f = &self.prefs.filters;
+        self.cache
+            .money
+            .balances
+            .iter()
+            .filter(|b| f.provider.is_empty() || b.provider == f.provider)
+            .filter(|b| f.account.is_empty() || b.organization == f.account)
+            .cloned()
+            .collect()
+    }
+
     fn draw(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let ctx = ui.ctx().clone();
         let busy = self.job.is_some();
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        let flags = self.shown_flags();
+        let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
         let top = TopBarView {
             ledger: self.store.path().display().to_string(),
-            is_demo: self.is_demo,
-            theme: self.prefs.theme,
+            view: self.prefs.view,
+            open_flags,
             busy,
+            is_empty: self.cache.is_empty,
         };
         egui::Panel::top("top bar").show(ui, |ui| {
             ui.add_space(4.0);
             ui::top_bar_ui(ui, &top, actions);
             ui.add_space(2.0);
         });
+        if self.is_demo {
+            egui::Panel::top("demo banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(theme::banner_fill(ui))
+                        .inner_margin(6.0),
+                )
+                .show(ui, |ui| ui::demo_banner_ui(ui, actions));
+        }
+        if !self.cache.is_empty && self.prefs.view != View::Settings {
+            let view = FiltersView {
+                filters: self.prefs.filters.clone(),
+                options: self.cache.options.clone(),
+                bounds: Some(self.bounds()),
+            };
+            egui::Panel::top("filters").show(ui, |ui| {
+                ui.add_space(2.0);
+                ui::filters::filters_ui(ui, &view, actions);
+                ui.add_space(2.0);
+            });
+        }
         if let Some(message) = &self.message {
             egui::Panel::bottom("message").show(ui, |ui| ui::message_ui(ui, message, actions));
         }
@@ -471,26 +720,25 @@ impl App {
                 ui::empty::empty_ui(ui, &view, actions);
                 return;
             }
-            ui::figures::figures_ui(ui, &self.cache.figures);
-            ui.add_space(theme::GAP);
-            let chart = ChartView {
-                series: self.cache.chart.clone(),
-                group: self.prefs.group,
-                bucket: self.prefs.bucket,
-                reset: self.reset_chart,
-            };
-            ui::chart::chart_ui(ui, &chart, actions);
-            ui.add_space(theme::GAP);
-            if let Some(rows) = &self.cache.rows {
-                let table = TableView {
-                    tab: self.prefs.tab,
-                    search: self.search.clone(),
-                    total_rows: self.cache.total_rows,
-                    offset: self.cache.offset,
-                    rows: rows.clone(),
-                    busy,
-                };
-                ui::tables::tables_ui(ui, &table, actions);
+            match self.prefs.view {
+                View::Dashboard => self.dashboard_ui(ui, &flags, actions),
+                View::Flags => {
+                    let view = FlagsView {
+                        flags,
+                        doctor: self
+                            .doctor
+                            .as_deref()
+                            .and_then(|id| self.cache.money.doctor(id)),
+                        as_of: self.config.today.to_string(),
+                    };
+                    ui::flags::flags_ui(ui, &view, actions);
+                }
+                View::Ledger => self.ledger_ui(ui, busy, actions),
+                View::Settings => {
+                    let mut view = self.cache.settings.clone();
+                    view.theme = self.prefs.theme;
+                    ui::settings::settings_ui(ui, &view, actions);
+                }
             }
         });
         self.reset_chart = false;
@@ -500,6 +748,79 @@ impl App {
         }
         if hovering {
             ui::drop_overlay_ui(&ctx);
+        }
+    }
+
+    fn dashboard_ui(
+        &self,
+        ui: &mut egui::Ui,
+        flags: &[crate::domain::views::FlagRow],
+        actions: &mut Vec<Action>,
+    ) {
+        let bounds = self.bounds();
+        let range_label = if self.prefs.filters.range == crate::domain::views::DateRange::All {
+            "all time".to_string()
+        } else {
+            format!(
+                "{} – {}",
+                bounds.from.format("%b %-d"),
+                bounds.to.format("%b %-d, %Y")
+            )
+        };
+        let figures = FiguresView {
+            figures: self.cache.figures.clone(),
+            usage_in_range: self.cache.usage_in_range.clone(),
+            range_label,
+            balances: self.shown_balances(),
+            open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
+            critical_flags: flags
+                .iter()
+                .filter(|f| {
+                    f.dismissed.is_none()
+                        && f.flag.severity == crate::domain::flags::Severity::Critical
+                })
+                .count(),
+        };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui::figures::figures_ui(ui, &figures, actions);
+                ui.add_space(theme::GAP);
+                let chart = ChartView {
+                    series: self.cache.chart.clone(),
+                    group: self.prefs.group,
+                    bucket: self.prefs.bucket,
+                    reset: self.reset_chart,
+                };
+                ui::chart::chart_ui(ui, &chart, actions);
+                ui.add_space(theme::GAP);
+                let balance = BalanceView {
+                    accounts: figures.balances.clone(),
+                    bounds,
+                    today: self.config.today,
+                };
+                ui::balance::balance_ui(ui, &balance, actions);
+            });
+    }
+
+    fn ledger_ui(&mut self, ui: &mut egui::Ui, busy: bool, actions: &mut Vec<Action>) {
+        let Some(rows) = &self.cache.rows else {
+            return;
+        };
+        let table = TableView {
+            tab: self.prefs.tab,
+            search: self.search.clone(),
+            total_rows: self.cache.total_rows,
+            offset: self.cache.offset,
+            rows: rows.clone(),
+            busy,
+            sort: self.prefs.sort(self.prefs.tab),
+            focus: self.focus.as_ref().map(|f| f.label.clone()),
+        };
+        ui::tables::tables_ui(ui, &table, actions);
+        if self.focus_search {
+            ui.memory_mut(|m| m.request_focus(ui::tables::search_id()));
+            self.focus_search = false;
         }
     }
 
@@ -522,11 +843,32 @@ impl App {
                 }
             }
             Action::Undo { source_file_id } => self.undo(source_file_id),
+            Action::SetView(view) => self.prefs.view = view,
             Action::SetGroup(group) => self.prefs.group = group,
             Action::SetBucket(bucket) => self.prefs.bucket = bucket,
             Action::ResetChart => self.reset_chart = true,
             Action::SetTab(tab) => self.prefs.tab = tab,
             Action::SetSearch(search) => self.search = search,
+            Action::SetSort(sort) => self.prefs.set_sort(self.prefs.tab, sort),
+            Action::SetFilters(filters) => self.prefs.filters = filters,
+            Action::FocusOn(focus) => {
+                self.focus = Some(focus);
+                self.prefs.tab = Tab::Usage;
+                self.prefs.view = View::Ledger;
+            }
+            Action::FocusFlag(flag_id) => self.focus_flag(&flag_id),
+            Action::ClearFocus => self.focus = None,
+            Action::DismissFlag { flag_id, note } => {
+                match self
+                    .store
+                    .dismiss_flag(&flag_id, &note, &crate::cli::now_utc())
+                {
+                    Ok(()) => self.tell("Dismissed the flag; it stays dismissed.", false),
+                    Err(e) => self.tell(&format!("Could not dismiss the flag: {e}"), true),
+                }
+                self.check_revision = true;
+            }
+            Action::OpenDoctor(flag_id) => self.doctor = flag_id,
             Action::ShowRows { first, .. } => {
                 let offset = first.saturating_sub(PAGE_ROWS / 4);
                 if let Err(e) = self.load_table(offset) {
@@ -534,8 +876,106 @@ impl App {
                 }
             }
             Action::SetTheme(choice) => self.prefs.theme = choice,
+            Action::AddMerchantRule(rule) => {
+                let result = self.store.add_merchant_rule(&rule, &crate::cli::now_utc());
+                self.after_write(
+                    result.map(|n| format!("Added the rule; {n} bank line(s) re-tagged.")),
+                );
+            }
+            Action::RemoveMerchantRule(pattern) => {
+                let result = self.store.remove_merchant_rule(&pattern);
+                self.after_write(result.map(|_| format!("Removed the rule for '{pattern}'.")));
+            }
+            Action::SetBudgets(budgets) => {
+                let settings: Vec<BudgetSetting> = budgets.iter().map(budget_setting).collect();
+                let result = self.store.set_budget_settings(&settings);
+                self.after_write(result.map(|()| "Saved the budgets.".to_string()));
+            }
+            Action::SetFlagParams(params) => {
+                let result = self.store.set_flag_params(&params);
+                self.after_write(result.map(|()| "Saved the flag thresholds.".to_string()));
+            }
+            Action::PreviewMapping { file, mapping } => self.preview_mapping(file, mapping),
+            Action::SaveMapping { file, mapping } => self.save_mapping(file, &mapping, ctx),
             Action::DismissMessage => self.message = None,
         }
+    }
+
+    fn after_write(&mut self, result: Result<String, crate::store::StoreError>) {
+        match result {
+            Ok(text) => self.tell(&text, false),
+            Err(e) => self.tell(&format!("Could not save: {e}"), true),
+        }
+        self.check_revision = true;
+    }
+
+    fn focus_flag(&mut self, flag_id: &str) {
+        let Some(row) = self.cache.money.flags.iter().find(|r| r.flag.id == flag_id) else {
+            return;
+        };
+        let focus = Focus::on_flag(&row.flag);
+        // Open the table that holds the first evidence record.
+        self.prefs.tab = match row.flag.records.first().and_then(|r| r.split_once(':')) {
+            Some(("bank", _)) => Tab::Bank,
+            Some(("billing", _)) => Tab::Billing,
+            _ => Tab::Usage,
+        };
+        self.focus = Some(focus);
+        self.prefs.view = View::Ledger;
+    }
+
+    /// Runs the mapping editor's live preview: a dry parse of the file's start.
+    fn preview_mapping(&mut self, file: usize, mapping: BankMapping) {
+        let Some(Sheet::Preview { paths, files }) = &mut self.sheet else {
+            return;
+        };
+        let (Some(path), Some(preview)) = (paths.get(file), files.get_mut(file)) else {
+            return;
+        };
+        let Some(view) = &mut preview.mapping else {
+            return;
+        };
+        view.mapping = mapping;
+        fill_mapping_preview(path, view);
+    }
+
+    /// Saves the mapping under the file's header and checks the files again (the check finds
+    /// the saved mapping, as every later import of that header will).
+    fn save_mapping(&mut self, file: usize, mapping: &BankMapping, ctx: &egui::Context) {
+        let Some(Sheet::Preview { paths, .. }) = &self.sheet else {
+            return;
+        };
+        let paths = paths.clone();
+        let Some(path) = paths.get(file).cloned() else {
+            return;
+        };
+        let open = crate::cli::file_opener(&path);
+        let header = match import::read_header(&open) {
+            Ok((header, _)) => header,
+            Err(e) => {
+                self.tell(
+                    &format!(
+                        "Could not read the file's columns ({e}): {}",
+                        path.display()
+                    ),
+                    true,
+                );
+                return;
+            }
+        };
+        if let Err(e) =
+            self.store
+                .save_bank_mapping(&header.signature(), mapping, &crate::cli::now_utc())
+        {
+            self.tell(&format!("Could not save the mapping: {e}"), true);
+            return;
+        }
+        self.tell(
+            "Saved the column mapping; files with these columns are read with it from now on.",
+            false,
+        );
+        self.sheet = None;
+        self.queue_files(paths, ctx);
     }
 
     fn pick_files(&mut self, ctx: &egui::Context) {
@@ -687,6 +1127,115 @@ fn sheet_view(sheet: &Sheet, cancelling: bool) -> SheetView {
     }
 }
 
+fn budget_setting(b: &Budget) -> BudgetSetting {
+    BudgetSetting {
+        scope: b.scope,
+        name: b.name.clone(),
+        monthly: b.monthly.to_string(),
+        currency: b.currency.clone(),
+    }
+}
+
+/// A first guess at a mapping from the column names, so the editor rarely starts blank.
+fn guess_mapping(columns: &[String]) -> BankMapping {
+    let find = |words: &[&str]| {
+        columns
+            .iter()
+            .find(|c| {
+                let lower = c.to_lowercase();
+                words.iter().any(|w| lower.contains(w))
+            })
+            .cloned()
+    };
+    BankMapping {
+        account: "bank".into(),
+        date: find(&["date", "booked", "posted", "datum"]).unwrap_or_default(),
+        description: find(&[
+            "description",
+            "text",
+            "memo",
+            "payee",
+            "details",
+            "narrative",
+        ])
+        .unwrap_or_default(),
+        amount: find(&["amount", "sum", "betrag", "value"]),
+        debit: find(&["debit", "withdrawal", "money out"]),
+        credit: find(&["credit", "deposit", "money in"]),
+        status: find(&["status", "state"]),
+        currency: find(&["currency", "ccy"]),
+        default_currency: None,
+        id: find(&["reference", "transaction id", "id"]),
+        ..BankMapping::default()
+    }
+}
+
+/// The mapping editor for a file no format recognises (`None` when it has no readable header).
+fn mapping_editor(path: &Path, file: usize, saved: Option<BankMapping>) -> Option<MappingView> {
+    let open = crate::cli::file_opener(path);
+    let (header, _) = import::read_header(&open).ok()?;
+    let columns: Vec<String> = header
+        .names
+        .iter()
+        .filter(|n| !n.is_empty())
+        .cloned()
+        .collect();
+    let mut view = MappingView {
+        file,
+        mapping: saved.unwrap_or_else(|| guess_mapping(&columns)),
+        columns,
+        ..MappingView::default()
+    };
+    fill_mapping_preview(path, &mut view);
+    Some(view)
+}
+
+/// Parses the start of the file with the view's mapping and shows what it gives.
+fn fill_mapping_preview(path: &Path, view: &mut MappingView) {
+    use std::io::Read as _;
+    view.sample.clear();
+    view.rejected.clear();
+    view.rejected_count = 0;
+    view.rows = 0;
+    view.error = None;
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(MAPPING_PREVIEW_BYTES).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        view.error = Some(format!("could not read the file ({e}): {}", path.display()));
+        return;
+    }
+    // Cut a partly read file at its last full line.
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) >= MAPPING_PREVIEW_BYTES
+        && let Some(end) = bytes.iter().rposition(|b| *b == b'\n')
+    {
+        bytes.truncate(end + 1);
+    }
+    let options = FileOptions {
+        mapping: Some(view.mapping.clone()),
+        ..FileOptions::default()
+    };
+    match import::parse_bytes(&bytes, &options) {
+        Ok(parsed) => {
+            view.rows = parsed.rows;
+            view.rejected_count = parsed.rejected.len();
+            view.rejected = parsed
+                .rejected
+                .iter()
+                .take(PREVIEW_REJECTED)
+                .map(ToString::to_string)
+                .collect();
+            view.sample = parsed
+                .records
+                .iter()
+                .take(PREVIEW_SAMPLE)
+                .map(sample_of)
+                .collect();
+        }
+        Err(e) => view.error = Some(e.to_string()),
+    }
+}
+
 fn format_name(id: Option<&str>) -> Option<String> {
     let id = id?;
     Some(formats::by_id(id).map_or_else(|| id.to_string(), |f| f.name().to_string()))
@@ -715,6 +1264,7 @@ fn preview_of(report: &ImportReport) -> FilePreview {
             .take(PREVIEW_SAMPLE)
             .map(sample_of)
             .collect(),
+        mapping: None,
     }
 }
 
@@ -789,6 +1339,15 @@ impl eframe::App for App {
     }
 }
 
+/// The view `--screenshot-to` draws: [`SCREENSHOT_VIEW_ENV`], else the dashboard.
+fn screenshot_view() -> View {
+    let name = std::env::var(SCREENSHOT_VIEW_ENV).unwrap_or_default();
+    View::ALL
+        .into_iter()
+        .find(|v| v.label().eq_ignore_ascii_case(name.trim()))
+        .unwrap_or_default()
+}
+
 /// Opens the window on the ledger at `db` (or the demo with `--demo`). Returns the exit code.
 ///
 /// # Errors
@@ -798,7 +1357,13 @@ pub fn run(args: &crate::cli::Cli, db: &Path) -> anyhow::Result<i32> {
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let demo_path = demo::default_path();
-    if args.demo {
+    // A first run (no --db, no BURNRATE_DB, no ledger yet) opens the demo with a banner; the
+    // user's own ledger is created only when they ask for it.
+    let first_run = args.db.is_none()
+        && std::env::var_os("BURNRATE_DB").is_none_or(|v| v.is_empty())
+        && !db.exists();
+    let start_in_demo = args.demo || first_run;
+    if start_in_demo {
         for report in demo::build(&demo_path, db)? {
             if let Some(error) = report.error {
                 eprintln!("burnrate: the demo leaves out {}: {error}", report.file);
@@ -808,7 +1373,7 @@ pub fn run(args: &crate::cli::Cli, db: &Path) -> anyhow::Result<i32> {
     let config = Config {
         db: db.to_path_buf(),
         demo_path,
-        start_in_demo: args.demo,
+        start_in_demo,
         today,
         native_dialogs: true,
     };
@@ -830,10 +1395,13 @@ pub fn run(args: &crate::cli::Cli, db: &Path) -> anyhow::Result<i32> {
         "burnrate",
         options,
         Box::new(move |cc| {
-            let prefs = match (shooting, cc.storage) {
+            let mut prefs = match (shooting, cc.storage) {
                 (false, Some(storage)) => eframe::get_value(storage, PREFS_KEY).unwrap_or_default(),
                 _ => Prefs::default(),
             };
+            if shooting {
+                prefs.view = screenshot_view();
+            }
             let mut app = App::new(config, prefs)?;
             if let Some(path) = screenshot_to {
                 app.take_screenshot(path, app_outcome);

@@ -2,8 +2,11 @@
 //! window uses. Output for scripts (`--json`, `--csv`) is stable; messages for people go to
 //! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
 
+mod html;
+mod match_cmds;
 mod money_cmds;
 mod output;
+mod review_cmd;
 mod settings_cmd;
 
 use std::io::Write as _;
@@ -64,7 +67,13 @@ pub enum Command {
     Flags(money_cmds::FlagsArgs),
     /// The prepaid balance of a provider account, day by day, with burn rate and forecast.
     Balance(money_cmds::BalanceArgs),
-    /// Your settings kept in the ledger: merchant rules, ...
+    /// Which bank line paid which billing record and why, and pairs to review (confirm or
+    /// unlink one with `matches confirm|unlink billing:ID bank:ID`).
+    Matches(match_cmds::MatchesArgs),
+    /// Walk recent top-ups through authorized -> settled -> credited -> consumed and name
+    /// where each stalled.
+    Diagnose(match_cmds::DiagnoseArgs),
+    /// Settings kept in the ledger: merchant rules, auto-recharge, budgets, flag thresholds.
     #[command(subcommand)]
     Settings(settings_cmd::SettingsCommand),
 }
@@ -136,6 +145,13 @@ pub struct ReportArgs {
     pub json: bool,
     #[arg(long)]
     pub csv: bool,
+    /// Print the monthly review of --month: totals against last month, budgets, the money
+    /// trail and what is unmatched (tables; with --json or --csv for scripts).
+    #[arg(long, requires = "month")]
+    pub review: bool,
+    /// Write the monthly review of --month as one self-contained HTML file to share.
+    #[arg(long, value_name = "FILE", requires = "month")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -209,11 +225,16 @@ pub fn run(db: &Path, command: Command, as_of: Option<NaiveDate>) -> anyhow::Res
             Ok(0)
         }
         Command::Import(args) => import_files(db, &args),
+        Command::Report(args) if args.review || args.html.is_some() => {
+            review_cmd::review_command(db, &args, as_of)
+        }
         Command::Report(args) => report(db, &args),
         Command::Map(args) => map(db, &args),
         Command::History { undo, json } => history(db, undo, json),
         Command::Flags(args) => money_cmds::flags_command(db, &args, as_of),
         Command::Balance(args) => money_cmds::balance_command(db, &args, as_of),
+        Command::Matches(args) => match_cmds::matches_command(db, &args, as_of),
+        Command::Diagnose(args) => match_cmds::diagnose_command(db, &args, as_of),
         Command::Settings(command) => settings_cmd::run(db, command),
     }
 }
@@ -249,6 +270,13 @@ pub fn import_paths(
                 error: Some(format!("there is no readable file at {}", path.display())),
                 ..ImportReport::default()
             });
+            continue;
+        }
+        if crate::store::merge::is_sqlite_file(path) {
+            let report = store
+                .merge_ledger(path, &meta, mode)
+                .with_context(|| format!("merging {}", path.display()))?;
+            reports.push(report);
             continue;
         }
         let open = file_opener(path);

@@ -4,8 +4,12 @@
 //! readers, "today" arrives as a parameter. That keeps every rule here testable with plain data.
 
 pub mod balance;
+pub mod doctor;
 pub mod flags;
 pub mod import;
+pub mod matching;
 pub mod merchants;
 pub mod money;
 pub mod records;
+pub mod review;
+pub mod views;

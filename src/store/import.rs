@@ -19,6 +19,7 @@ use crate::domain::import::{
     self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream,
 };
 use crate::domain::merchants::{self, MerchantRule};
+use crate::domain::money::Amount;
 use crate::domain::records::{
     BankLine, BankStatus, BillingRecord, FxRate, Record, UsageGrain, UsageRecord,
 };
@@ -189,6 +190,7 @@ impl Store {
             tx: &tx,
             file_id,
             rules: &rules,
+            last_usage_known: false,
         };
         if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
             report.error = Some(stop);
@@ -308,6 +310,9 @@ struct Writer<'a> {
     tx: &'a Transaction<'a>,
     file_id: i64,
     rules: &'a [MerchantRule],
+    /// Whether the last usage record was already in the ledger: a re-imported or overlapping
+    /// export is looked up before inserting, a new one is inserted straight away.
+    last_usage_known: bool,
 }
 
 impl Writer<'_> {
@@ -338,34 +343,31 @@ impl Writer<'_> {
 
     fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
         let fp = fingerprint(&(
-            u.cost.map(super::super::domain::money::Amount::nanos),
+            u.cost.map(Amount::nanos),
             u.tokens,
             u.requests,
             &u.project_name,
             &u.organization_name,
             &u.api_key_name,
         ));
-        let existing = self.existing("usage", key)?;
         let day = u.day.map(|d| d.to_string()).unwrap_or_default();
         let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
-        match existing {
-            Some((_, old, _)) if old == fp => Ok(Write::Duplicate),
-            Some((id, _, _)) => {
-                self.tx
-                    .prepare_cached(
-                        "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
-                         project_name = ?7, organization_name = ?8, api_key_name = ?9 WHERE id = ?1",
-                    )?
-                    .execute(params![id, fp, u.cost.map(super::super::domain::money::Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
-                Ok(Write::Updated)
+        if self.last_usage_known {
+            match self.existing("usage", key)? {
+                Some((_, old, _)) if old == fp => return Ok(Write::Duplicate),
+                Some(_) => {}
+                None => self.last_usage_known = false,
             }
-            None => {
-                self.tx
+        }
+        // Insert first: for a new export almost every row is new, and the unique key check is
+        // then the only lookup.
+        let inserted = self.tx
                     .prepare_cached(
                         "INSERT INTO usage(key, fingerprint, source_kind, day, provider, organization_id, organization_name,
                          project_id, project_name, model, token_kind, line_item, api_key_id, api_key_name, user_ref, dimensions,
                          tokens, requests, cost_nanos, currency, cost_text, grain, source_file_id, source_line)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+                         ON CONFLICT(key) DO NOTHING",
                     )?
                     .execute(params![
                         key,
@@ -386,15 +388,32 @@ impl Writer<'_> {
                         u.extra_dimensions,
                         u.tokens,
                         u.requests,
-                        u.cost.map(super::super::domain::money::Amount::nanos),
+                        u.cost.map(Amount::nanos),
                         u.currency,
                         u.cost_text,
                         grain,
                         self.file_id,
                         line
                     ])?;
-                Ok(Write::Inserted)
+        if inserted == 1 {
+            self.last_usage_known = false;
+            return Ok(Write::Inserted);
+        }
+        self.last_usage_known = true;
+        match self.existing("usage", key)? {
+            Some((_, old, _)) if old == fp => Ok(Write::Duplicate),
+            Some((id, _, _)) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
+                         project_name = ?7, organization_name = ?8, api_key_name = ?9 WHERE id = ?1",
+                    )?
+                    .execute(params![id, fp, u.cost.map(Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
+                Ok(Write::Updated)
             }
+            None => Err(StoreError::Invalid(
+                "a usage record vanished during its import".into(),
+            )),
         }
     }
 
@@ -479,9 +498,8 @@ impl Writer<'_> {
             status.as_str(),
             dt(b.posted_at),
             dt(b.started_at),
-            b.fee.map(super::super::domain::money::Amount::nanos),
-            b.original_amount
-                .map(super::super::domain::money::Amount::nanos),
+            b.fee.map(Amount::nanos),
+            b.original_amount.map(Amount::nanos),
             &b.description,
         ));
         let day = b.day().map(|d| d.to_string()).unwrap_or_default();
@@ -509,8 +527,8 @@ impl Writer<'_> {
                         status.as_str(),
                         dt(b.posted_at),
                         dt(b.started_at),
-                        b.fee.map(super::super::domain::money::Amount::nanos),
-                        b.original_amount.map(super::super::domain::money::Amount::nanos),
+                        b.fee.map(Amount::nanos),
+                        b.original_amount.map(Amount::nanos),
                         b.original_currency,
                         b.description,
                         day
@@ -537,9 +555,9 @@ impl Writer<'_> {
                         b.amount.nanos(),
                         b.currency,
                         b.amount_text,
-                        b.original_amount.map(super::super::domain::money::Amount::nanos),
+                        b.original_amount.map(Amount::nanos),
                         b.original_currency,
-                        b.fee.map(super::super::domain::money::Amount::nanos),
+                        b.fee.map(Amount::nanos),
                         status.as_str(),
                         b.issuer_id,
                         b.related_id,

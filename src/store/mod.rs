@@ -8,7 +8,9 @@
 
 mod import;
 mod ledger_view;
+pub mod merge;
 mod query;
+mod review_view;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -16,20 +18,21 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
-pub use self::ledger_view::{BudgetSetting, DismissedFlag};
+pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
 pub use self::query::{Period, ReportGroup, ReportRow, ReportWhat, SourceFileRow};
-pub use self::views::{
-    BankRow, BillingRow, Bucket, CostSeries, KeyFigures, Money, Series, SeriesGroup, Totals,
-    UsageRow, bucket_start,
-};
 use crate::domain::import::BankMapping;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::records::SpendKind;
+pub use crate::domain::views::{
+    BankRow, BillingRow, Bucket, CostSeries, KeyFigures, Money, Series, SeriesGroup, Totals,
+    UsageRow, bucket_start,
+};
 
 /// The schema steps, in order; `MIGRATIONS[n]` takes a ledger from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_flags.sql"),
+    include_str!("migrations/0003_matches.sql"),
 ];
 
 /// The schema version this build writes.
@@ -134,6 +137,9 @@ impl Store {
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        // 64 MiB of page cache: a large import touches the key index all over.
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(open_err)?;
         let mut store = Self {
             conn,

@@ -8,120 +8,18 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::named_params;
+use rusqlite::ToSql;
 
 use super::{Period, ReportGroup, ReportWhat, Store, StoreError};
 use crate::domain::money::Amount;
-
-/// An exact amount and its currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Money {
-    pub amount: Amount,
-    pub currency: String,
-}
-
-/// Totals of one figure, one per currency (most ledgers hold only one), largest first.
-pub type Totals = Vec<Money>;
-
-/// The strip of key figures at the top of the dashboard.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyFigures {
-    /// The calendar month `today` falls in, `YYYY-MM`.
-    pub month_label: String,
-    pub usage_this_month: Totals,
-    pub usage_last_month: Totals,
-    pub usage_total: Totals,
-    /// Settled money that left bank and card accounts for AI services this month.
-    pub paid_this_month: Totals,
-    /// Credits bought and granted, all time.
-    pub credits_bought: Totals,
-    pub usage_records: i64,
-    pub billing_records: i64,
-    pub bank_lines: i64,
-}
-
-/// How the chart splits usage cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum SeriesGroup {
-    #[default]
-    Project,
-    Model,
-}
-
-/// How wide one bar of the chart is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum Bucket {
-    #[default]
-    Day,
-    Week,
-    Month,
-}
-
-/// One stacked layer of the chart: a project or a model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Series {
-    pub name: String,
-    /// One value per bucket of [`CostSeries::buckets`].
-    pub values: Vec<Amount>,
-}
-
-/// Usage cost per bucket and group, in one currency.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CostSeries {
-    /// The first day of each bucket, oldest first, without gaps.
-    pub buckets: Vec<NaiveDate>,
-    /// Largest total first; small groups beyond the first few are merged into "other".
-    pub series: Vec<Series>,
-    pub currency: String,
-    /// Currencies left out of the chart (it shows one currency).
-    pub other_currencies: Vec<String>,
-}
+use crate::domain::views::{
+    BankRow, BillingRow, Bucket, CostSeries, DayBounds, FilterOptions, Filters, ImportRow,
+    KeyFigures, Money, OTHER_SERIES, Series, SeriesGroup, TableQuery, Totals, UsageRow,
+    bucket_start, next_bucket,
+};
 
 /// The largest number of named series before the rest become "other".
 const MAX_SERIES: usize = 7;
-
-/// One usage record as the table shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageRow {
-    pub id: i64,
-    pub day: String,
-    pub provider: String,
-    pub project: String,
-    pub model: String,
-    pub token_kind: String,
-    pub tokens: Option<i64>,
-    pub cost: Option<Amount>,
-    pub currency: String,
-}
-
-/// One billing record as the table shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillingRow {
-    pub id: i64,
-    pub day: String,
-    pub provider: String,
-    pub kind: String,
-    pub number: String,
-    pub status: String,
-    pub amount: Amount,
-    pub currency: String,
-    pub description: String,
-}
-
-/// One bank or card line as the table shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankRow {
-    pub id: i64,
-    pub day: String,
-    pub account: String,
-    pub description: String,
-    pub amount: Amount,
-    pub currency: String,
-    pub status: String,
-    /// The AI service the line paid, when tagged.
-    pub provider: String,
-    pub spend_kind: String,
-}
 
 /// The text a search box holds, as a `LIKE` pattern (`''` matches everything).
 fn like_pattern(search: &str) -> String {
@@ -165,23 +63,6 @@ fn sorted_totals(totals: BTreeMap<String, Amount>) -> Totals {
     out
 }
 
-/// The first day of the bucket `day` falls in.
-pub fn bucket_start(day: NaiveDate, bucket: Bucket) -> NaiveDate {
-    match bucket {
-        Bucket::Day => day,
-        Bucket::Week => day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday())),
-        Bucket::Month => day.with_day(1).unwrap_or(day),
-    }
-}
-
-fn next_bucket(start: NaiveDate, bucket: Bucket) -> Option<NaiveDate> {
-    match bucket {
-        Bucket::Day => start.succ_opt(),
-        Bucket::Week => start.checked_add_days(chrono::Days::new(7)),
-        Bucket::Month => start.checked_add_months(chrono::Months::new(1)),
-    }
-}
-
 /// The first day of every bucket from `from` to `to`, without gaps.
 fn bucket_starts(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<NaiveDate> {
     let mut buckets = Vec::new();
@@ -218,7 +99,7 @@ fn largest_first(
             continue;
         }
         let slot = other.get_or_insert_with(|| Series {
-            name: "other".into(),
+            name: OTHER_SERIES.into(),
             values: vec![Amount::ZERO; bucket_count],
         });
         for (sum, value) in slot.values.iter_mut().zip(s.values) {
@@ -279,8 +160,9 @@ impl Store {
         })
     }
 
-    /// Usage cost per bucket and project or model, from `from` to `to` inclusive, in the
-    /// ledger's main currency (the one with the most cost).
+    /// Usage cost per bucket and project or model over `bounds`, narrowed by the filters, in
+    /// the main currency of what is left (the one with the most cost). Buckets before the first
+    /// one with cost are left out.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure or a total too large to add up.
@@ -288,37 +170,30 @@ impl Store {
         &self,
         group: SeriesGroup,
         bucket: Bucket,
-        from: NaiveDate,
-        to: NaiveDate,
+        bounds: DayBounds,
+        filters: &Filters,
+        account_aliases: &[String],
     ) -> Result<CostSeries, StoreError> {
-        let sql_project = format!(
-            "SELECT day, CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END AS g,
-                    currency, SUM(cost_nanos)
-             FROM usage u WHERE day BETWEEN :from AND :to AND {COUNTED_USAGE}
-             GROUP BY day, g, currency"
-        );
-        let sql_model = format!(
-            "SELECT day, CASE WHEN model != '' THEN model ELSE '(none)' END AS g, currency, SUM(cost_nanos)
-             FROM usage u WHERE day BETWEEN :from AND :to AND {COUNTED_USAGE}
-             GROUP BY day, g, currency"
-        );
-        let sql = match group {
-            SeriesGroup::Project => sql_project,
-            SeriesGroup::Model => sql_model,
+        let group_expr = match group {
+            SeriesGroup::Project => PROJECT_LABEL,
+            SeriesGroup::Model => MODEL_LABEL,
         };
+        let sql = format!(
+            "SELECT day, {group_expr} AS g, currency, SUM(cost_nanos)
+             FROM usage u WHERE {COUNTED_USAGE} AND {USAGE_WHERE}
+             GROUP BY day, g, currency"
+        );
+        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(
-                named_params! {":from": from.to_string(), ":to": to.to_string()},
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                },
-            )?
+            .query_map(p.as_params().as_slice(), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
 
         let mut per_currency: BTreeMap<String, Amount> = BTreeMap::new();
@@ -339,7 +214,23 @@ impl Store {
             .cloned()
             .collect();
 
-        let buckets = bucket_starts(from, to, bucket);
+        // Chart only the days that have data: an "all time" range would otherwise start in 1970.
+        let days = rows
+            .iter()
+            .filter_map(|(d, ..)| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let (first, last) = days.fold((None::<NaiveDate>, None::<NaiveDate>), |(lo, hi), d| {
+            (
+                Some(lo.map_or(d, |l| l.min(d))),
+                Some(hi.map_or(d, |h| h.max(d))),
+            )
+        });
+        let from = first.map_or(bounds.from, |f| f.max(bounds.from));
+        let to = last.map_or(bounds.to, |l| l.min(bounds.to));
+        let buckets = if first.is_some() {
+            bucket_starts(from, to, bucket)
+        } else {
+            Vec::new()
+        };
         let index_of = |day: NaiveDate| buckets.binary_search(&bucket_start(day, bucket)).ok();
         let mut by_group: BTreeMap<String, Vec<Amount>> = BTreeMap::new();
         for (day, name, row_currency, nanos) in rows {
@@ -361,20 +252,7 @@ impl Store {
                     .ok_or(StoreError::Overflow)?;
             }
         }
-        let mut kept = largest_first(by_group, buckets.len())?;
-        // Start at the first bucket with cost: a window reaching back before the ledger's first
-        // day would only show empty buckets.
-        let first_used = (0..buckets.len())
-            .find(|i| {
-                kept.iter()
-                    .any(|s| s.values.get(*i).is_some_and(|v| !v.is_zero()))
-            })
-            .unwrap_or(0);
-        let mut buckets = buckets;
-        buckets.drain(..first_used);
-        for s in &mut kept {
-            s.values.drain(..first_used.min(s.values.len()));
-        }
+        let kept = largest_first(by_group, buckets.len())?;
         Ok(CostSeries {
             buckets,
             series: kept,
@@ -398,172 +276,500 @@ impl Store {
         Ok(parse(first).zip(parse(last)))
     }
 
-    /// How many usage records match the search.
+    /// The providers, projects and models the filters offer (accounts come from the balance
+    /// rules, which know which organization ids and names are the same account).
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn usage_count(&self, search: &str) -> Result<usize, StoreError> {
-        let n: i64 = self.conn().prepare_cached(
-            "SELECT count(*) FROM usage WHERE :q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
-               OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'",
-        )?
-        .query_row(named_params! {":q": like_pattern(search)}, |r| r.get(0))?;
+    pub fn filter_options(&self) -> Result<FilterOptions, StoreError> {
+        let list = |sql: &str| -> Result<Vec<String>, StoreError> {
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        Ok(FilterOptions {
+            providers: list(
+                "SELECT provider FROM usage UNION SELECT provider FROM billing
+                 UNION SELECT provider FROM bank_lines WHERE provider IS NOT NULL ORDER BY 1",
+            )?,
+            accounts: Vec::new(),
+            projects: list(&format!(
+                "SELECT DISTINCT {PROJECT_LABEL} AS g FROM usage ORDER BY 1"
+            ))?,
+            models: list(&format!(
+                "SELECT DISTINCT {MODEL_LABEL} AS g FROM usage ORDER BY 1"
+            ))?,
+        })
+    }
+
+    /// Usage cost over `bounds` with the filters, per currency.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure or a total too large to add up.
+    pub fn usage_in_range(
+        &self,
+        bounds: DayBounds,
+        filters: &Filters,
+        account_aliases: &[String],
+    ) -> Result<Totals, StoreError> {
+        let sql = format!(
+            "SELECT currency, SUM(cost_nanos) FROM usage u
+             WHERE {COUNTED_USAGE} AND {USAGE_WHERE} GROUP BY currency"
+        );
+        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(p.as_params().as_slice(), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut sums = BTreeMap::new();
+        for (currency, nanos) in rows {
+            add_to(
+                &mut sums,
+                &currency.to_ascii_uppercase(),
+                Amount::from_nanos(nanos),
+            )?;
+        }
+        Ok(sorted_totals(sums))
+    }
+
+    /// How many usage records the query picks.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure.
+    pub fn usage_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
+        let sql = format!("SELECT count(*) FROM usage u WHERE {USAGE_WHERE}");
+        let p = UsageParams::for_table(query);
+        let n: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(p.as_params().as_slice(), |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// One page of usage records matching the search, newest day first.
+    /// One page of the usage records the query picks, in its sort order.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn usage_page(
         &self,
-        search: &str,
+        query: &TableQuery,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<UsageRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        let column = USAGE_SORT.get(query.sort.column).copied().unwrap_or("day");
+        let dir = direction(query.sort.descending);
+        let sql = format!(
             "SELECT id, day, provider,
                     CASE WHEN project_name != '' THEN project_name ELSE project_id END,
                     model, token_kind, tokens, cost_nanos, currency
-             FROM usage
-             WHERE :q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
-               OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'
-             ORDER BY day DESC, id DESC LIMIT :limit OFFSET :offset",
-        )?;
-        let rows = stmt.query_map(
-            named_params! {
-                ":q": like_pattern(search),
-                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
-                ":offset": i64::try_from(offset).unwrap_or(i64::MAX),
-            },
-            |r| {
-                Ok(UsageRow {
-                    id: r.get(0)?,
-                    day: r.get(1)?,
-                    provider: r.get(2)?,
-                    project: r.get(3)?,
-                    model: r.get(4)?,
-                    token_kind: r.get(5)?,
-                    tokens: r.get(6)?,
-                    cost: r.get::<_, Option<i64>>(7)?.map(Amount::from_nanos),
-                    currency: r.get(8)?,
-                })
-            },
-        )?;
+             FROM usage u WHERE {USAGE_WHERE}
+             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
+        );
+        let p = UsageParams::for_table(query);
+        let (limit, offset) = (to_i64(limit), to_i64(offset));
+        let mut params = p.as_params();
+        params.push((":limit", &limit));
+        params.push((":offset", &offset));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok(UsageRow {
+                id: r.get(0)?,
+                day: r.get(1)?,
+                provider: r.get(2)?,
+                project: r.get(3)?,
+                model: r.get(4)?,
+                token_kind: r.get(5)?,
+                tokens: r.get(6)?,
+                cost: r.get::<_, Option<i64>>(7)?.map(Amount::from_nanos),
+                currency: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many billing records match the search.
+    /// How many billing records the query picks.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn billing_count(&self, search: &str) -> Result<usize, StoreError> {
-        let n: i64 = self.conn().prepare_cached(
-            "SELECT count(*) FROM billing WHERE :q = '' OR provider LIKE :q ESCAPE '\\' OR kind LIKE :q ESCAPE '\\'
-               OR number LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\' OR project LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'",
-        )?
-        .query_row(named_params! {":q": like_pattern(search)}, |r| r.get(0))?;
+    pub fn billing_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
+        let sql = format!("SELECT count(*) FROM billing WHERE {BILLING_WHERE}");
+        let p = RecordParams::new(query, "billing");
+        let n: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(p.billing().as_slice(), |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// One page of billing records matching the search, newest first.
+    /// One page of the billing records the query picks, in its sort order.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn billing_page(
         &self,
-        search: &str,
+        query: &TableQuery,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<BillingRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        let column = BILLING_SORT
+            .get(query.sort.column)
+            .copied()
+            .unwrap_or("occurred_at");
+        let dir = direction(query.sort.descending);
+        let sql = format!(
             "SELECT id, day, provider, kind, number, status, amount_nanos, currency, description
-             FROM billing
-             WHERE :q = '' OR provider LIKE :q ESCAPE '\\' OR kind LIKE :q ESCAPE '\\'
-               OR number LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\' OR project LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'
-             ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
-        )?;
-        let rows = stmt.query_map(
-            named_params! {
-                ":q": like_pattern(search),
-                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
-                ":offset": i64::try_from(offset).unwrap_or(i64::MAX),
-            },
-            |r| {
-                Ok(BillingRow {
-                    id: r.get(0)?,
-                    day: r.get(1)?,
-                    provider: r.get(2)?,
-                    kind: r.get(3)?,
-                    number: r.get(4)?,
-                    status: r.get(5)?,
-                    amount: Amount::from_nanos(r.get(6)?),
-                    currency: r.get(7)?,
-                    description: r.get(8)?,
-                })
-            },
-        )?;
+             FROM billing WHERE {BILLING_WHERE}
+             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
+        );
+        let p = RecordParams::new(query, "billing");
+        let (limit, offset) = (to_i64(limit), to_i64(offset));
+        let mut params = p.billing();
+        params.push((":limit", &limit));
+        params.push((":offset", &offset));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok(BillingRow {
+                id: r.get(0)?,
+                day: r.get(1)?,
+                provider: r.get(2)?,
+                kind: r.get(3)?,
+                number: r.get(4)?,
+                status: r.get(5)?,
+                amount: Amount::from_nanos(r.get(6)?),
+                currency: r.get(7)?,
+                description: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many bank and card lines match the search.
+    /// How many bank and card lines the query picks (its provider, days, search and focus;
+    /// bank lines have no account, project or model).
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn bank_count(&self, search: &str) -> Result<usize, StoreError> {
-        let n: i64 = self.conn().prepare_cached(
-            "SELECT count(*) FROM bank_lines WHERE :q = '' OR account LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\'
-               OR provider LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'",
-        )?
-        .query_row(named_params! {":q": like_pattern(search)}, |r| r.get(0))?;
+    pub fn bank_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
+        let sql = format!("SELECT count(*) FROM bank_lines WHERE {BANK_WHERE}");
+        let p = RecordParams::new(query, "bank");
+        let n: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(p.bank().as_slice(), |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// One page of bank and card lines matching the search, newest first.
+    /// One page of the bank and card lines the query picks, in its sort order.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn bank_page(
         &self,
-        search: &str,
+        query: &TableQuery,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<BankRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        let column = BANK_SORT.get(query.sort.column).copied().unwrap_or("day");
+        let dir = direction(query.sort.descending);
+        let sql = format!(
             "SELECT id, day, account, description, amount_nanos, currency, status,
                     COALESCE(provider, ''), COALESCE(spend_kind, '')
-             FROM bank_lines
-             WHERE :q = '' OR account LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\'
-               OR provider LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\'
-             ORDER BY day DESC, id DESC LIMIT :limit OFFSET :offset",
-        )?;
-        let rows = stmt.query_map(
-            named_params! {
-                ":q": like_pattern(search),
-                ":limit": i64::try_from(limit).unwrap_or(i64::MAX),
-                ":offset": i64::try_from(offset).unwrap_or(i64::MAX),
-            },
-            |r| {
-                Ok(BankRow {
-                    id: r.get(0)?,
-                    day: r.get(1)?,
-                    account: r.get(2)?,
-                    description: r.get(3)?,
-                    amount: Amount::from_nanos(r.get(4)?),
-                    currency: r.get(5)?,
-                    status: r.get(6)?,
-                    provider: r.get(7)?,
-                    spend_kind: r.get(8)?,
-                })
-            },
-        )?;
+             FROM bank_lines WHERE {BANK_WHERE}
+             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
+        );
+        let p = RecordParams::new(query, "bank");
+        let (limit, offset) = (to_i64(limit), to_i64(offset));
+        let mut params = p.bank();
+        params.push((":limit", &limit));
+        params.push((":offset", &offset));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            Ok(BankRow {
+                id: r.get(0)?,
+                day: r.get(1)?,
+                account: r.get(2)?,
+                description: r.get(3)?,
+                amount: Amount::from_nanos(r.get(4)?),
+                currency: r.get(5)?,
+                status: r.get(6)?,
+                provider: r.get(7)?,
+                spend_kind: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The import history as the window shows it, newest first.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure.
+    pub fn import_rows(&self) -> Result<Vec<ImportRow>, StoreError> {
+        Ok(self
+            .source_files()?
+            .into_iter()
+            .map(|f| ImportRow {
+                id: f.id,
+                name: f.name,
+                format: f.format,
+                imported_at: f.imported_at,
+                rows: f.rows,
+                inserted: f.inserted,
+                updated: f.updated,
+                duplicates: f.duplicates,
+                rejected: f.rejected,
+            })
+            .collect())
+    }
+}
+
+/// A project as the chart and the filters name it.
+const PROJECT_LABEL: &str = "CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END";
+/// A model as the chart and the filters name it.
+const MODEL_LABEL: &str = "CASE WHEN model != '' THEN model ELSE '(none)' END";
+
+/// The usage rows the filters, the focus and the search let through. Every parameter is always
+/// bound; an empty one lets everything through.
+const USAGE_WHERE: &str = "day BETWEEN :from AND :to
+    AND (:provider = '' OR provider = :provider)
+    AND (:accounts = '' OR organization_name IN (SELECT value FROM json_each(:accounts))
+         OR organization_id IN (SELECT value FROM json_each(:accounts)))
+    AND (:project = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :project)
+    AND (:model = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :model)
+    AND (:fproject = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :fproject)
+    AND (:fmodel = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :fmodel)
+    AND (:days = '' OR day IN (SELECT value FROM json_each(:days)))
+    AND (:q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
+         OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\'
+         OR day LIKE :q ESCAPE '\\')";
+
+/// The billing records the filters, the focus and the search let through.
+const BILLING_WHERE: &str = "day BETWEEN :from AND :to
+    AND (:provider = '' OR provider = :provider)
+    AND (:accounts = '' OR organization IN (SELECT value FROM json_each(:accounts)))
+    AND (:project = '' OR project = :project)
+    AND (:ids = '' OR id IN (SELECT value FROM json_each(:ids)))
+    AND (:q = '' OR provider LIKE :q ESCAPE '\\' OR kind LIKE :q ESCAPE '\\'
+         OR number LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\' OR project LIKE :q ESCAPE '\\'
+         OR day LIKE :q ESCAPE '\\')";
+
+/// The bank and card lines the filters, the focus and the search let through.
+const BANK_WHERE: &str = "day BETWEEN :from AND :to
+    AND (:provider = '' OR provider = :provider)
+    AND (:ids = '' OR id IN (SELECT value FROM json_each(:ids)))
+    AND (:q = '' OR account LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\'
+         OR provider LIKE :q ESCAPE '\\' OR day LIKE :q ESCAPE '\\')";
+
+/// Sort expressions, one per column of the usage table (Day, Provider, Project, Model, Kind,
+/// Tokens, Cost). Fixed strings: a sort never builds SQL from user text.
+const USAGE_SORT: [&str; 7] = [
+    "day",
+    "provider",
+    "project_name",
+    "model",
+    "token_kind",
+    "tokens",
+    "cost_nanos",
+];
+/// Billing table: Day, Provider, Kind, Number, Status, Amount, Description.
+const BILLING_SORT: [&str; 7] = [
+    "occurred_at",
+    "provider",
+    "kind",
+    "number",
+    "status",
+    "amount_nanos",
+    "description",
+];
+/// Bank table: Day, Account, Description, AI service, Status, Amount.
+const BANK_SORT: [&str; 6] = [
+    "day",
+    "account",
+    "description",
+    "provider",
+    "status",
+    "amount_nanos",
+];
+
+fn direction(descending: bool) -> &'static str {
+    if descending { "DESC" } else { "ASC" }
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
+}
+
+type Params<'a> = Vec<(&'a str, &'a dyn ToSql)>;
+
+/// The bound values of [`USAGE_WHERE`].
+struct UsageParams {
+    from: String,
+    to: String,
+    provider: String,
+    accounts: String,
+    project: String,
+    model: String,
+    fproject: String,
+    fmodel: String,
+    days: String,
+    q: String,
+}
+
+impl UsageParams {
+    fn new(
+        bounds: DayBounds,
+        filters: &Filters,
+        account_aliases: &[String],
+        focus: Option<&crate::domain::views::Focus>,
+        search: &str,
+    ) -> Self {
+        let mut from = bounds.from;
+        let mut to = bounds.to;
+        if let Some(f) = focus {
+            from = f.from.map_or(from, |d| d.max(from));
+            to = f.to.map_or(to, |d| d.min(to));
+        }
+        let accounts = if filters.account.is_empty() {
+            String::new()
+        } else if account_aliases.is_empty() {
+            json_list(std::slice::from_ref(&filters.account))
+        } else {
+            json_list(account_aliases)
+        };
+        let days = focus
+            .and_then(crate::domain::views::Focus::usage_days)
+            .map(|days| {
+                let days: Vec<String> = days.iter().map(ToString::to_string).collect();
+                json_list(&days)
+            })
+            .unwrap_or_default();
+        Self {
+            from: from.to_string(),
+            to: to.to_string(),
+            provider: filters.provider.clone(),
+            accounts,
+            project: filters.project.clone(),
+            model: filters.model.clone(),
+            fproject: focus
+                .and_then(|f| f.project.clone())
+                .filter(|p| !p.is_empty() && p != OTHER_SERIES)
+                .unwrap_or_default(),
+            fmodel: focus
+                .and_then(|f| f.model.clone())
+                .filter(|m| m != OTHER_SERIES)
+                .unwrap_or_default(),
+            days,
+            q: like_pattern(search),
+        }
+    }
+
+    fn for_table(query: &TableQuery) -> Self {
+        Self::new(
+            query.bounds,
+            &query.filters,
+            &query.account_aliases,
+            query.focus.as_ref(),
+            &query.search,
+        )
+    }
+
+    fn as_params(&self) -> Params<'_> {
+        vec![
+            (":from", &self.from),
+            (":to", &self.to),
+            (":provider", &self.provider),
+            (":accounts", &self.accounts),
+            (":project", &self.project),
+            (":model", &self.model),
+            (":fproject", &self.fproject),
+            (":fmodel", &self.fmodel),
+            (":days", &self.days),
+            (":q", &self.q),
+        ]
+    }
+}
+
+/// The bound values of [`BILLING_WHERE`] and [`BANK_WHERE`].
+struct RecordParams {
+    from: String,
+    to: String,
+    provider: String,
+    accounts: String,
+    project: String,
+    ids: String,
+    q: String,
+}
+
+impl RecordParams {
+    /// `kind` is the prefix of the table's evidence records (`billing`, `bank`).
+    fn new(query: &TableQuery, kind: &str) -> Self {
+        let usage = UsageParams::for_table(query);
+        let ids = query
+            .focus
+            .as_ref()
+            .and_then(|f| f.ids_of(kind))
+            .map(|ids| json_list(&ids))
+            .unwrap_or_default();
+        // A bar's project narrows billing too; a flag's evidence names the records instead.
+        let focus_project = query
+            .focus
+            .as_ref()
+            .filter(|f| f.records.is_none())
+            .and_then(|f| f.project.clone())
+            .filter(|p| !p.is_empty() && p != OTHER_SERIES);
+        Self {
+            from: usage.from,
+            to: usage.to,
+            provider: usage.provider,
+            accounts: usage.accounts,
+            project: focus_project.unwrap_or(usage.project),
+            ids,
+            q: usage.q,
+        }
+    }
+
+    fn billing(&self) -> Params<'_> {
+        vec![
+            (":from", &self.from),
+            (":to", &self.to),
+            (":provider", &self.provider),
+            (":accounts", &self.accounts),
+            (":project", &self.project),
+            (":ids", &self.ids),
+            (":q", &self.q),
+        ]
+    }
+
+    fn bank(&self) -> Params<'_> {
+        vec![
+            (":from", &self.from),
+            (":to", &self.to),
+            (":provider", &self.provider),
+            (":ids", &self.ids),
+            (":q", &self.q),
+        ]
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::views::{Focus, Sort};
+
+    fn query(search: &str) -> TableQuery {
+        TableQuery {
+            search: search.into(),
+            bounds: DayBounds::all(),
+            filters: Filters::default(),
+            account_aliases: Vec::new(),
+            focus: None,
+            sort: Sort::NEWEST,
+        }
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {
@@ -573,38 +779,46 @@ mod tests {
     }
 
     #[test]
-    fn buckets_start_on_monday_and_the_first() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 19).unwrap_or_default(); // a Thursday
-        assert_eq!(
-            bucket_start(d, Bucket::Week),
-            NaiveDate::from_ymd_opt(2026, 11, 16).unwrap_or_default()
-        );
-        assert_eq!(
-            bucket_start(d, Bucket::Month),
-            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
-        );
-    }
-
-    #[test]
     fn an_empty_ledger_has_empty_views() {
         let store = Store::open_in_memory().unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let figures = store.key_figures(today).unwrap();
         assert!(figures.usage_total.is_empty());
         assert_eq!(figures.month_label, "2026-11");
+        let bounds = DayBounds {
+            from: today - chrono::Days::new(6),
+            to: today,
+        };
         let series = store
             .cost_series(
                 SeriesGroup::Project,
                 Bucket::Day,
-                today - chrono::Days::new(6),
-                today,
+                bounds,
+                &Filters::default(),
+                &[],
             )
             .unwrap();
-        assert_eq!(series.buckets.len(), 7);
+        assert!(series.buckets.is_empty());
         assert!(series.series.is_empty());
-        assert_eq!(store.usage_count("").unwrap(), 0);
-        assert!(store.usage_page("x", 0, 50).unwrap().is_empty());
-        assert!(store.billing_page("", 0, 50).unwrap().is_empty());
-        assert!(store.bank_page("", 0, 50).unwrap().is_empty());
+        assert_eq!(store.usage_count(&query("")).unwrap(), 0);
+        assert!(store.usage_page(&query("x"), 0, 50).unwrap().is_empty());
+        assert!(store.billing_page(&query(""), 0, 50).unwrap().is_empty());
+        assert!(store.bank_page(&query(""), 0, 50).unwrap().is_empty());
+        let mut sorted = query("");
+        sorted.sort = Sort {
+            column: 5,
+            descending: false,
+        };
+        sorted.focus = Some(Focus {
+            records: Some(vec!["billing:1".into()]),
+            ..Focus::default()
+        });
+        for column in 0..8 {
+            sorted.sort.column = column;
+            assert!(store.usage_page(&sorted, 0, 5).unwrap().is_empty());
+            assert!(store.billing_page(&sorted, 0, 5).unwrap().is_empty());
+            assert!(store.bank_page(&sorted, 0, 5).unwrap().is_empty());
+        }
+        assert!(store.filter_options().unwrap().providers.is_empty());
     }
 }

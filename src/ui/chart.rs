@@ -1,15 +1,15 @@
 //! The stacked bar chart of usage cost by project or model, per day, week or month.
 //!
 //! Bars are stacked by computing each layer's base from the layers below it; hovering a bar
-//! shows the group, the bucket and the exact amount. Amounts become floats here only to place
-//! bars on the chart.
+//! shows the group, the bucket and the exact amount; clicking one narrows the ledger tables to
+//! its records. Amounts become floats here only to place bars on the chart.
 
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::domain::money::Amount;
 
 use super::{Action, format, theme};
-use crate::store::{Bucket, CostSeries, SeriesGroup};
+use crate::domain::views::{Bucket, CostSeries, Focus, SeriesGroup, next_bucket};
 
 /// What the chart shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +139,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
             ui.centered_and_justified(|ui| {
                 ui.label(
                     egui::RichText::new(format!(
-                        "No usage cost{range}. Import a provider cost export (OpenAI or Anthropic) to see it here."
+                        "No usage cost{range} with these filters. Import a provider cost export (OpenAI or Anthropic), or widen the date range."
                     ))
                     .color(theme::weak(ui)),
                 );
@@ -191,15 +191,58 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         plot = plot.reset();
     }
     ui.horizontal_top(|ui| {
-        let plot_width = (ui.available_width() - LEGEND_WIDTH - theme::GAP).max(200.0);
-        plot.width(plot_width).show(ui, |plot_ui| {
+        // Leave room for the legend and the dashboard's scroll bar.
+        let plot_width = (ui.available_width() - LEGEND_WIDTH - 2.0 * theme::GAP).max(200.0);
+        let clicked = plot.width(plot_width).show(ui, |plot_ui| {
             for chart in charts {
                 plot_ui.bar_chart(chart);
             }
+            let clicked = plot_ui.response().clicked();
+            plot_ui.pointer_coordinate().filter(|_| clicked)
         });
+        if let Some(point) = clicked.inner
+            && let Some(focus) = focus_at(view, point.x, point.y)
+        {
+            actions.push(Action::FocusOn(focus));
+        }
         ui.add_space(theme::GAP);
         legend_ui(ui, series);
     });
+}
+
+/// The records of the bar under a click at chart position (`x`, `y`), if any.
+fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
+    let rounded = x.round();
+    if (x - rounded).abs() > 0.4 || rounded < 0.0 || y < 0.0 {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a whole, non-negative bucket index"
+    )]
+    let index = rounded as usize;
+    let start = *view.series.buckets.get(index)?;
+    let mut top = 0.0;
+    let layer = view.series.series.iter().find(|layer| {
+        top += layer.values.get(index).map_or(0.0, |a| chart_height(*a));
+        y <= top
+    })?;
+    let end = next_bucket(start, view.bucket)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(start);
+    let (project, model) = match view.group {
+        SeriesGroup::Project => (Some(layer.name.clone()), None),
+        SeriesGroup::Model => (None, Some(layer.name.clone())),
+    };
+    Some(Focus {
+        label: format!("{}, {}", layer.name, bucket_label(start, view.bucket)),
+        from: Some(start),
+        to: Some(end),
+        project,
+        model,
+        records: None,
+    })
 }
 
 /// Width of the legend beside the chart, in points.

@@ -4,6 +4,7 @@
 //!
 //! Nothing is written before the user presses "Import".
 
+use super::mapping::{MappingView, mapping_ui};
 use super::{Action, format, theme};
 
 /// One record of the preview, as it will be stored.
@@ -32,6 +33,8 @@ pub struct FilePreview {
     /// The first rejected rows: `line 12, column 3 (amount): ...`.
     pub first_rejected: Vec<String>,
     pub sample: Vec<SampleRow>,
+    /// The column-mapping editor, for a CSV no format recognises.
+    pub mapping: Option<MappingView>,
 }
 
 /// Where the sheet is.
@@ -173,7 +176,7 @@ fn preview_ui(ui: &mut egui::Ui, files: &[FilePreview], actions: &mut Vec<Action
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for (index, file) in files.iter().enumerate() {
-                file_ui(ui, index, file);
+                file_ui(ui, index, file, actions);
                 ui.add_space(theme::PAD);
             }
         });
@@ -192,7 +195,7 @@ fn preview_ui(ui: &mut egui::Ui, files: &[FilePreview], actions: &mut Vec<Action
     });
 }
 
-fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview) {
+fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Vec<Action>) {
     theme::card_frame(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -203,6 +206,10 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview) {
         });
         if let Some(error) = &file.error {
             ui.add(egui::Label::new(egui::RichText::new(error).color(theme::error(ui))).wrap());
+            if let Some(mapping) = &file.mapping {
+                ui.separator();
+                mapping_ui(ui, mapping, actions);
+            }
             return;
         }
         ui.label(format!(

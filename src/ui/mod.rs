@@ -5,19 +5,53 @@
 //! files. The app applies the actions after the frame. Every button and input has stable text,
 //! which is how tests find them.
 
+pub mod balance;
 pub mod chart;
+pub mod doctor;
 pub mod empty;
 pub mod figures;
+pub mod filters;
+pub mod flags;
 pub mod format;
 pub mod import_sheet;
+pub mod mapping;
+pub mod settings;
 pub mod tables;
 pub mod theme;
 
 use std::path::PathBuf;
 
-use crate::store::{Bucket, SeriesGroup};
+use crate::domain::flags::{Budget, FlagParams};
+use crate::domain::import::BankMapping;
+use crate::domain::merchants::MerchantRule;
+use crate::domain::views::{Bucket, Filters, Focus, SeriesGroup, Sort};
 
 pub use self::theme::ThemeChoice;
+
+/// The window's main views, switched with Ctrl+1..4.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum View {
+    #[default]
+    Dashboard,
+    Flags,
+    Ledger,
+    Settings,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Dashboard, View::Flags, View::Ledger, View::Settings];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Dashboard => "Dashboard",
+            View::Flags => "Flags",
+            View::Ledger => "Ledger",
+            View::Settings => "Settings",
+        }
+    }
+}
 
 /// A ledger table tab.
 #[derive(
@@ -65,17 +99,46 @@ pub enum Action {
     Undo {
         source_file_id: i64,
     },
+    SetView(View),
     SetGroup(SeriesGroup),
     SetBucket(Bucket),
     ResetChart,
     SetTab(Tab),
     SetSearch(String),
+    SetSort(Sort),
+    SetFilters(Filters),
+    /// Narrow the tables to a bar's or a flag's records and show them.
+    FocusOn(Focus),
+    /// Narrow the tables to a flag's evidence records and show them.
+    FocusFlag(String),
+    ClearFocus,
+    /// Dismiss a flag with a note (kept in the ledger).
+    DismissFlag {
+        flag_id: String,
+        note: String,
+    },
+    /// Show the lifecycle of the top-up a flag is about (`None` closes it).
+    OpenDoctor(Option<String>),
     /// The table shows rows `first..=last`; load them when they are not in the cached page.
     ShowRows {
         first: usize,
         last: usize,
     },
     SetTheme(ThemeChoice),
+    AddMerchantRule(MerchantRule),
+    RemoveMerchantRule(String),
+    SetBudgets(Vec<Budget>),
+    SetFlagParams(FlagParams),
+    /// The mapping editor of the preview's file `file` changed: preview it.
+    PreviewMapping {
+        file: usize,
+        mapping: BankMapping,
+    },
+    /// Save the mapping for the file's header and check the file again with it.
+    SaveMapping {
+        file: usize,
+        mapping: BankMapping,
+    },
     DismissMessage,
 }
 
@@ -84,10 +147,72 @@ pub enum Action {
 pub struct TopBarView {
     /// The ledger file shown.
     pub ledger: String,
-    pub is_demo: bool,
-    pub theme: ThemeChoice,
+    pub view: View,
+    /// Open flags, shown beside the Flags view's name.
+    pub open_flags: usize,
     /// Whether an import or check is running (import buttons wait).
     pub busy: bool,
+    /// Whether the ledger is empty (the views are not offered yet).
+    pub is_empty: bool,
+}
+
+/// The bar at the top: title, views, ledger and import button.
+pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.heading("burnrate");
+        ui.separator();
+        if !view.is_empty {
+            for (index, v) in View::ALL.into_iter().enumerate() {
+                let text = if v == View::Flags && view.open_flags > 0 {
+                    format!("{} ({})", v.label(), view.open_flags)
+                } else {
+                    v.label().to_string()
+                };
+                let tab = ui
+                    .selectable_label(view.view == v, text)
+                    .on_hover_text(format!("Ctrl+{}", index + 1));
+                if tab.clicked() && view.view != v {
+                    actions.push(Action::SetView(v));
+                }
+            }
+            ui.separator();
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let import = ui
+                .add_enabled(!view.busy, egui::Button::new("Import files..."))
+                .on_hover_text("Ctrl+O, or drop files anywhere on the window");
+            if import.clicked() {
+                actions.push(Action::PickFiles);
+            }
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(&view.ledger)
+                        .small()
+                        .color(theme::weak(ui)),
+                )
+                .truncate(),
+            )
+            .on_hover_text(format!("The ledger file: {}", view.ledger));
+        });
+    });
+}
+
+/// The banner over the demo ledger.
+pub fn demo_banner_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new("You are looking at the demo ledger")
+                .strong()
+                .color(theme::banner_text(ui)),
+        );
+        ui.label(
+            egui::RichText::new("- sample data; nothing here is yours.")
+                .color(theme::banner_text(ui)),
+        );
+        if ui.button("Start my own ledger").clicked() {
+            actions.push(Action::OpenOwnLedger);
+        }
+    });
 }
 
 /// A message for the user at the bottom of the window.
@@ -95,52 +220,6 @@ pub struct TopBarView {
 pub struct Message {
     pub text: String,
     pub is_error: bool,
-}
-
-/// The bar at the top: title, ledger, import button and theme choice.
-pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
-        ui.heading("burnrate");
-        ui.separator();
-        if view.is_demo {
-            ui.label(egui::RichText::new("Demo ledger").strong())
-                .on_hover_text(&view.ledger);
-            ui.label(
-                egui::RichText::new("(sample data; your own ledger is untouched)")
-                    .color(theme::weak(ui)),
-            );
-            if ui.button("Open my ledger").clicked() {
-                actions.push(Action::OpenOwnLedger);
-            }
-        } else {
-            ui.label(egui::RichText::new(&view.ledger).color(theme::weak(ui)))
-                .on_hover_text("The ledger file");
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let mut choice = view.theme;
-            let combo = egui::ComboBox::from_id_salt("theme")
-                .selected_text(choice.label())
-                .show_ui(ui, |ui| {
-                    for option in ThemeChoice::ALL {
-                        ui.selectable_value(&mut choice, option, option.label());
-                    }
-                });
-            combo
-                .response
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Theme"));
-            if choice != view.theme {
-                actions.push(Action::SetTheme(choice));
-            }
-            ui.label("Theme");
-            ui.separator();
-            let import = ui
-                .add_enabled(!view.busy, egui::Button::new("Import files..."))
-                .on_hover_text("Ctrl+O, or drop files anywhere on the window");
-            if import.clicked() {
-                actions.push(Action::PickFiles);
-            }
-        });
-    });
 }
 
 /// The message line at the bottom.
@@ -151,7 +230,7 @@ pub fn message_ui(ui: &mut egui::Ui, message: &Message, actions: &mut Vec<Action
         } else {
             ui.visuals().text_color()
         };
-        if ui.small_button("Dismiss").clicked() {
+        if ui.small_button("Hide").clicked() {
             actions.push(Action::DismissMessage);
         }
         ui.add(egui::Label::new(egui::RichText::new(&message.text).color(color)).wrap());

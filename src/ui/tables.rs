@@ -2,12 +2,19 @@
 //!
 //! Tables are virtualised: only the visible rows are laid out, from a page of rows the app keeps
 //! cached. When the visible rows leave that page, the table asks for them with
-//! [`Action::ShowRows`] and draws placeholders until they arrive.
+//! [`Action::ShowRows`] and draws placeholders until they arrive. Clicking a header sorts by
+//! that column (again: the other way); the store sorts, so a million rows sort the same way.
+//! Amounts are right-aligned in their currency.
 
 use egui_extras::{Column, TableBuilder};
 
 use super::{Action, Tab, format, theme};
-use crate::store::{BankRow, BillingRow, SourceFileRow, UsageRow};
+use crate::domain::views::{BankRow, BillingRow, ImportRow, Sort, UsageRow};
+
+/// The id of the search box (Ctrl+F focuses it).
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("ledger search")
+}
 
 /// The rows of the cached page.
 #[derive(Debug, Clone)]
@@ -15,7 +22,7 @@ pub enum Rows {
     Usage(Vec<UsageRow>),
     Billing(Vec<BillingRow>),
     Bank(Vec<BankRow>),
-    Imports(Vec<SourceFileRow>),
+    Imports(Vec<ImportRow>),
 }
 
 impl Rows {
@@ -40,6 +47,9 @@ pub struct TableView {
     pub offset: usize,
     pub rows: Rows,
     pub busy: bool,
+    pub sort: Sort,
+    /// What the tables are narrowed to after a click on a bar or a flag.
+    pub focus: Option<String>,
 }
 
 /// Tabs, search box and the table of the selected tab.
@@ -54,10 +64,12 @@ pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>)
         if view.tab != Tab::Imports {
             let mut search = view.search.clone();
             let edit = egui::TextEdit::singleline(&mut search)
-                .hint_text("Search")
+                .id(search_id())
+                .hint_text("Search (Ctrl+F)")
                 .desired_width(220.0);
             ui.add(edit)
-                .on_hover_text("Filter by provider, project, model, description or day");
+                .on_hover_text("Filter by provider, project, model, description or day")
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Search"));
             if search != view.search {
                 actions.push(Action::SetSearch(search));
             }
@@ -67,6 +79,14 @@ pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>)
             );
         }
     });
+    if let Some(focus) = &view.focus {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(format!("Showing the records of: {focus}")).strong());
+            if ui.button("Show all records").clicked() {
+                actions.push(Action::ClearFocus);
+            }
+        });
+    }
     ui.add_space(4.0);
     match &view.rows {
         Rows::Imports(files) => imports_ui(ui, files, view.busy, actions),
@@ -140,8 +160,10 @@ fn columns(tab: Tab) -> Vec<Column> {
 
 fn records_ui(ui: &mut egui::Ui, view: &TableView, rows: &Rows, actions: &mut Vec<Action>) {
     if view.total_rows == 0 {
-        let text = if view.search.trim().is_empty() {
-            "Nothing imported of this kind yet."
+        let text = if view.focus.is_some() {
+            "None of the focused records is of this kind; see the other tabs, or show all records."
+        } else if view.search.trim().is_empty() {
+            "No records of this kind with these filters."
         } else {
             "No rows match the search."
         };
@@ -160,9 +182,33 @@ fn records_ui(ui: &mut egui::Ui, view: &TableView, rows: &Rows, actions: &mut Ve
     }
     builder
         .header(theme::ROW_HEIGHT + 2.0, |mut header| {
-            for title in headers(view.tab) {
+            for (column, title) in headers(view.tab).iter().enumerate() {
                 header.col(|ui| {
-                    ui.strong(*title);
+                    let sorted = view.sort.column == column;
+                    let arrow = match (sorted, view.sort.descending) {
+                        (false, _) => "",
+                        (true, true) => " (v)",
+                        (true, false) => " (^)",
+                    };
+                    let clicked = ui
+                        .add(
+                            egui::Button::new(
+                                egui::RichText::new(format!("{title}{arrow}")).strong(),
+                            )
+                            .frame(false),
+                        )
+                        .on_hover_text(format!("Sort by {}", title.to_lowercase()))
+                        .clicked();
+                    if clicked {
+                        actions.push(Action::SetSort(Sort {
+                            column,
+                            descending: if sorted {
+                                !view.sort.descending
+                            } else {
+                                column == 0
+                            },
+                        }));
+                    }
                 });
             }
         })
@@ -267,7 +313,7 @@ fn bank_row(row: &mut egui_extras::TableRow<'_, '_>, b: &BankRow) {
 }
 
 /// The import history with an undo button per import.
-fn imports_ui(ui: &mut egui::Ui, files: &[SourceFileRow], busy: bool, actions: &mut Vec<Action>) {
+fn imports_ui(ui: &mut egui::Ui, files: &[ImportRow], busy: bool, actions: &mut Vec<Action>) {
     if files.is_empty() {
         ui.label(egui::RichText::new("No imports yet.").color(theme::weak(ui)));
         return;

@@ -12,7 +12,9 @@ pub const PAD: f32 = 10.0;
 /// Height of one table row, in points.
 pub const ROW_HEIGHT: f32 = 20.0;
 /// Height of the chart, in points.
-pub const CHART_HEIGHT: f32 = 280.0;
+pub const CHART_HEIGHT: f32 = 240.0;
+/// Height of the balance chart, in points.
+pub const BALANCE_HEIGHT: f32 = 220.0;
 /// Width of a key-figure card, in points.
 pub const CARD_WIDTH: f32 = 200.0;
 /// Default window size, in points.
@@ -95,6 +97,46 @@ pub fn weak(ui: &egui::Ui) -> Color32 {
 pub fn error(ui: &egui::Ui) -> Color32 {
     ui.visuals().error_fg_color
 }
+
+/// Text on the demo banner.
+pub fn banner_text(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(0xff, 0xe0, 0x82)
+    } else {
+        Color32::from_rgb(0x5d, 0x40, 0x37)
+    }
+}
+
+/// Background of the demo banner.
+pub fn banner_fill(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(0x4a, 0x3b, 0x10)
+    } else {
+        Color32::from_rgb(0xff, 0xf3, 0xc4)
+    }
+}
+
+/// The colour of a flag's severity.
+pub fn severity(ui: &egui::Ui, severity: crate::domain::flags::Severity) -> Color32 {
+    use crate::domain::flags::Severity;
+    let dark = ui.visuals().dark_mode;
+    match (severity, dark) {
+        (Severity::Critical, true) => Color32::from_rgb(0xff, 0x6e, 0x6e),
+        (Severity::Critical, false) => Color32::from_rgb(0xc6, 0x28, 0x28),
+        (Severity::Warning, true) => Color32::from_rgb(0xff, 0xb7, 0x4d),
+        (Severity::Warning, false) => Color32::from_rgb(0xb2, 0x6a, 0x00),
+        (Severity::Info, true) => Color32::from_rgb(0x90, 0xca, 0xf9),
+        (Severity::Info, false) => Color32::from_rgb(0x15, 0x65, 0xc0),
+    }
+}
+
+/// The zero line and other quiet chart lines.
+pub fn weak_color() -> Color32 {
+    Color32::from_gray(128)
+}
+
+/// Markers of failed recharges on the balance chart.
+pub const FAILED: Color32 = Color32::from_rgb(0xd3, 0x2f, 0x2f);
 
 /// Background of a card.
 pub fn card_frame(ui: &egui::Ui) -> egui::Frame {

@@ -1,0 +1,267 @@
+//! The settings screen: merchant rules (which bank descriptors are which AI service), monthly
+//! budgets, the flag detectors' thresholds (the same values `burnrate settings` edits) and the
+//! theme.
+//!
+//! Forms being filled in are UI state kept in egui's memory; nothing reaches the ledger until
+//! the user presses a button, which pushes an [`Action`].
+
+use std::collections::BTreeMap;
+
+use super::{Action, ThemeChoice, theme};
+use crate::domain::flags::{Budget, BudgetScope, FlagParams};
+use crate::domain::merchants::MerchantRule;
+use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::records::SpendKind;
+
+/// What the settings screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SettingsView {
+    pub rules: Vec<MerchantRule>,
+    pub budgets: Vec<Budget>,
+    pub params: FlagParams,
+    pub theme: ThemeChoice,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RuleDraft {
+    pattern: String,
+    provider: String,
+    topup: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct BudgetDraft {
+    provider_scope: bool,
+    name: String,
+    monthly: String,
+    currency: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ParamsDraft {
+    based_on: Option<FlagParams>,
+    values: BTreeMap<String, i64>,
+}
+
+fn section(ui: &mut egui::Ui, title: &str, hint: &str) {
+    ui.add_space(theme::GAP);
+    ui.heading(title);
+    ui.label(egui::RichText::new(hint).color(theme::weak(ui)));
+    ui.add_space(4.0);
+}
+
+/// The settings screen.
+pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.set_max_width(900.0);
+            theme_ui(ui, view, actions);
+            rules_ui(ui, view, actions);
+            budgets_ui(ui, view, actions);
+            params_ui(ui, view, actions);
+        });
+}
+
+fn theme_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(ui, "Theme", "Follow the system, or pick light or dark.");
+    ui.horizontal(|ui| {
+        for option in ThemeChoice::ALL {
+            if ui.radio(view.theme == option, option.label()).clicked() && view.theme != option {
+                actions.push(Action::SetTheme(option));
+            }
+        }
+    });
+}
+
+fn rules_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(
+        ui,
+        "Merchant rules",
+        "Bank and card lines whose description contains the pattern are tagged as the provider's. Built-in rules cover the usual descriptors.",
+    );
+    egui::Grid::new("merchant rules")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for rule in &view.rules {
+                ui.label(egui::RichText::new(&rule.pattern).monospace());
+                ui.label(&rule.provider);
+                ui.label(rule.kind.as_str().replace('_', " "));
+                if ui
+                    .small_button("Remove")
+                    .on_hover_text(format!("Remove the rule for '{}'", rule.pattern))
+                    .clicked()
+                {
+                    actions.push(Action::RemoveMerchantRule(rule.pattern.clone()));
+                }
+                ui.end_row();
+            }
+        });
+    if view.rules.is_empty() {
+        ui.label(egui::RichText::new("No rules of your own yet.").color(theme::weak(ui)));
+    }
+    let id = egui::Id::unique("rule draft");
+    let mut draft: RuleDraft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    ui.horizontal(|ui| {
+        labeled_edit(ui, "Pattern", &mut draft.pattern, 180.0);
+        labeled_edit(ui, "Provider", &mut draft.provider, 120.0);
+        ui.checkbox(&mut draft.topup, "API top-ups");
+        let ready = !draft.pattern.trim().is_empty() && !draft.provider.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new("Add rule"))
+            .clicked()
+        {
+            let kind = if draft.topup {
+                SpendKind::ApiTopup
+            } else {
+                SpendKind::Subscription
+            };
+            actions.push(Action::AddMerchantRule(MerchantRule::new(
+                draft.pattern.trim(),
+                draft.provider.trim(),
+                kind,
+            )));
+            draft = RuleDraft::default();
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, draft));
+}
+
+fn labeled_edit(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
+    ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width))
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, label));
+}
+
+fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(
+        ui,
+        "Budgets",
+        "A monthly budget per project or provider; a flag warns when a month's spend nears or crosses it.",
+    );
+    egui::Grid::new("budgets")
+        .striped(true)
+        .num_columns(4)
+        .show(ui, |ui| {
+            for (index, b) in view.budgets.iter().enumerate() {
+                let scope = match b.scope {
+                    BudgetScope::Project => "project",
+                    BudgetScope::Provider => "provider",
+                };
+                ui.label(scope);
+                ui.label(&b.name);
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} a month",
+                        super::format::money(b.monthly, &b.currency)
+                    ))
+                    .monospace(),
+                );
+                if ui.small_button("Remove budget").clicked() {
+                    let mut rest = view.budgets.clone();
+                    rest.remove(index);
+                    actions.push(Action::SetBudgets(rest));
+                }
+                ui.end_row();
+            }
+        });
+    let id = egui::Id::unique("budget draft");
+    let mut draft: BudgetDraft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut draft.provider_scope, false, "Project");
+        ui.radio_value(&mut draft.provider_scope, true, "Provider");
+        labeled_edit(ui, "Name", &mut draft.name, 140.0);
+        labeled_edit(ui, "Monthly", &mut draft.monthly, 80.0);
+        labeled_edit(ui, "Currency", &mut draft.currency, 50.0);
+        let amount = Amount::parse(draft.monthly.trim(), DecimalMark::Dot).ok();
+        let ready = amount.is_some() && !draft.name.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new("Add budget"))
+            .on_disabled_hover_text("A name and an amount such as 100.00")
+            .clicked()
+            && let Some(monthly) = amount
+        {
+            let mut all = view.budgets.clone();
+            let currency = draft.currency.trim().to_ascii_uppercase();
+            all.push(Budget {
+                scope: if draft.provider_scope {
+                    BudgetScope::Provider
+                } else {
+                    BudgetScope::Project
+                },
+                name: draft.name.trim().to_string(),
+                monthly,
+                currency: if currency.is_empty() {
+                    "USD".into()
+                } else {
+                    currency
+                },
+            });
+            actions.push(Action::SetBudgets(all));
+            draft = BudgetDraft::default();
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, draft));
+}
+
+/// The thresholds as name -> value, whatever fields this build's detectors have.
+fn params_values(params: &FlagParams) -> BTreeMap<String, i64> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(params) else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_i64()?)))
+        .collect()
+}
+
+fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(
+        ui,
+        "Flag thresholds",
+        "When a detector raises a flag. The command line edits the same values.",
+    );
+    let id = egui::Id::unique("params draft");
+    let mut draft: ParamsDraft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    if draft.based_on.as_ref() != Some(&view.params) {
+        draft = ParamsDraft {
+            based_on: Some(view.params.clone()),
+            values: params_values(&view.params),
+        };
+    }
+    egui::Grid::new("thresholds")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (name, value) in &mut draft.values {
+                let label = name.replace('_', " ");
+                ui.label(&label);
+                ui.add(egui::DragValue::new(value).range(0..=1_000_000))
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::SpinButton, true, &label)
+                    });
+                ui.end_row();
+            }
+        });
+    let changed = draft.values != params_values(&view.params);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(changed, egui::Button::new("Save thresholds"))
+            .clicked()
+        {
+            let map: serde_json::Map<String, serde_json::Value> = draft
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+                .collect();
+            if let Ok(params) = serde_json::from_value::<FlagParams>(serde_json::Value::Object(map))
+            {
+                actions.push(Action::SetFlagParams(params));
+            }
+        }
+        if ui.button("Reset to defaults").clicked() {
+            actions.push(Action::SetFlagParams(FlagParams::default()));
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, draft));
+}
