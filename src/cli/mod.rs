@@ -24,7 +24,7 @@ use crate::store::{ImportMode, ImportReport, Period, ReportGroup, ReportWhat, So
 #[derive(Debug, Parser)]
 #[command(name = "burnrate", version, about, long_about = None)]
 pub struct Cli {
-    /// The ledger file (default: $`BURNRATE_DB`, else ~/.local/share/burnrate/ledger.sqlite).
+    /// The ledger file (default: $BURNRATE_DB, else ~/.local/share/burnrate/ledger.sqlite).
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Open the demo ledger built from the sample exports shipped with burnrate.
@@ -138,7 +138,7 @@ pub struct ReportArgs {
     /// and granted).
     #[arg(long, value_enum, default_value = "usage")]
     pub what: WhatArg,
-    /// Grouping: provider, project, model, `line_item` (usage); kind, provider, project (credits).
+    /// Grouping: provider, project, model, line_item (usage); kind, provider, project (credits).
     #[arg(long, value_enum)]
     pub by: Option<ByArg>,
     #[arg(long, conflicts_with = "csv")]
