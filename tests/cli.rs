@@ -435,3 +435,46 @@ fn a_merchant_rule_the_user_adds_tags_lines_already_imported() {
     let missing = burnrate(&db, &["settings", "rule", "remove", "NOPE"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn undoing_an_import_forgets_match_decisions_about_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let billing = dir.path().join("billing.csv");
+    std::fs::write(&billing, "date,provider,number,kind,amount,currency,status\n2026-10-01,openai,R-1,credit_purchase,20.00,USD,paid\n").unwrap();
+    let card = dir.path().join("Chase1234_Activity.CSV");
+    std::fs::write(
+        &card,
+        "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n10/01/2026,10/02/2026,OPENAI,Shopping,Sale,-20.00,\n",
+    )
+    .unwrap();
+    let v = json(&burnrate(
+        &db,
+        &[
+            "import",
+            "--json",
+            billing.to_str().unwrap(),
+            card.to_str().unwrap(),
+        ],
+    ));
+    let card_import = v[1]["source_file_id"].as_i64().unwrap();
+    let confirm = burnrate(&db, &["matches", "confirm", "billing:1", "bank:1"]);
+    assert!(confirm.status.success(), "{}", stderr(&confirm));
+    let decisions = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM match_decisions", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(decisions(&db), 1);
+    assert!(
+        burnrate(&db, &["history", "--undo", &card_import.to_string()])
+            .status
+            .success()
+    );
+    assert_eq!(
+        decisions(&db),
+        0,
+        "a decision about a removed line would later point at another record"
+    );
+}

@@ -234,6 +234,15 @@ impl Store {
     /// On a SQLite failure.
     pub fn undo_import(&mut self, source_file_id: i64) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
+        // Decisions about matches name records by id; forget those about records that go.
+        tx.execute(
+            "DELETE FROM match_decisions
+             WHERE left_record IN (SELECT 'billing:' || id FROM billing WHERE source_file_id = ?1
+                                   UNION ALL SELECT 'bank:' || id FROM bank_lines WHERE source_file_id = ?1)
+                OR right_record IN (SELECT 'billing:' || id FROM billing WHERE source_file_id = ?1
+                                    UNION ALL SELECT 'bank:' || id FROM bank_lines WHERE source_file_id = ?1)",
+            [source_file_id],
+        )?;
         let mut removed = 0u64;
         for table in ["usage", "billing", "bank_lines", "fx_rates"] {
             let sql = format!("DELETE FROM {table} WHERE source_file_id = ?1");
