@@ -1,0 +1,417 @@
+//! What the detectors read: bank and card lines, provider billing records, usage per account
+//! and per project, organization aliases, budgets and the user's auto-recharge settings, all
+//! in [`FlagInputs`]; cutting them at an as-of date; resolving an organization written as an id
+//! or a name to one account; and the credit lots that balances are built from. Nothing here
+//! judges a record.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
+use crate::domain::matching::MatchData;
+use crate::domain::money::Amount;
+use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+
+/// A bank or card line as the detectors see it. `amount` is negative for money out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BankItem {
+    pub id: i64,
+    /// The imported statement the line came from.
+    pub source_file_id: i64,
+    pub provider: Option<String>,
+    pub spend_kind: Option<SpendKind>,
+    pub status: Option<BankStatus>,
+    pub day: NaiveDate,
+    /// `None` when the statement gives only a date.
+    pub time: Option<NaiveTime>,
+    pub amount: Amount,
+    pub currency: String,
+    pub description: String,
+}
+
+impl BankItem {
+    pub fn record(&self) -> String {
+        format!("bank:{}", self.id)
+    }
+
+    /// The money that left the account (`None` for money in).
+    pub(super) fn outflow(&self) -> Option<Amount> {
+        self.amount.is_negative().then(|| self.amount.abs())
+    }
+
+    pub(super) fn status(&self) -> BankStatus {
+        self.status.unwrap_or(BankStatus::Settled)
+    }
+
+    pub(super) fn is_topup(&self) -> bool {
+        self.spend_kind == Some(SpendKind::ApiTopup) && self.provider.is_some()
+    }
+}
+
+/// A provider billing record as the detectors see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingItem {
+    pub id: i64,
+    pub source_file_id: i64,
+    pub provider: String,
+    pub kind: BillingKind,
+    pub status: BillingStatus,
+    pub day: NaiveDate,
+    /// `None` when the record gives only a date.
+    pub time: Option<NaiveTime>,
+    pub amount: Amount,
+    pub currency: String,
+    pub organization: String,
+    pub project: String,
+    pub expires_on: Option<NaiveDate>,
+}
+
+impl BillingItem {
+    pub fn record(&self) -> String {
+        format!("billing:{}", self.id)
+    }
+
+    pub(super) fn is_topup(&self) -> bool {
+        matches!(
+            self.kind,
+            BillingKind::CreditPurchase | BillingKind::AutoRecharge
+        ) && matches!(self.status, BillingStatus::Paid | BillingStatus::Pending)
+    }
+
+    /// An auto-recharge the provider was paid for.
+    pub(super) fn is_paid_auto_recharge(&self) -> bool {
+        self.kind == BillingKind::AutoRecharge && self.status == BillingStatus::Paid
+    }
+}
+
+/// The usage cost of one project on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectDay {
+    pub provider: String,
+    /// Empty for usage outside any project.
+    pub project: String,
+    pub day: NaiveDate,
+    pub cost: Amount,
+    pub currency: String,
+}
+
+/// An organization of a provider, as usage exports name it: usage rows carry `name` when set,
+/// else `id`; billing records may write either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAlias {
+    pub provider: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// What a monthly budget covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetScope {
+    Project,
+    Provider,
+}
+
+/// A monthly budget for one project or provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub scope: BudgetScope,
+    pub name: String,
+    pub monthly: Amount,
+    pub currency: String,
+}
+
+/// Everything the detectors read.
+#[derive(Debug, Clone, Default)]
+pub struct FlagInputs {
+    /// Every imported bank and card line (untagged ones too: they date the statements).
+    pub bank: Vec<BankItem>,
+    pub billing: Vec<BillingItem>,
+    /// Usage cost per account and day.
+    pub usage: Vec<DailyUsage>,
+    /// Usage cost per project and day.
+    pub project_usage: Vec<ProjectDay>,
+    pub organizations: Vec<OrgAlias>,
+    pub budgets: Vec<Budget>,
+    /// The user's auto-recharge settings, one per account.
+    pub auto_recharges: Vec<AutoRecharge>,
+    /// Exchange rates, issuer references and the user's match decisions.
+    pub matching: MatchData,
+}
+
+impl FlagInputs {
+    /// The same inputs without anything dated after `as_of`.
+    #[must_use]
+    pub fn up_to(&self, as_of: NaiveDate) -> Self {
+        Self {
+            bank: self
+                .bank
+                .iter()
+                .filter(|b| b.day <= as_of)
+                .cloned()
+                .collect(),
+            billing: self
+                .billing
+                .iter()
+                .filter(|b| b.day <= as_of)
+                .cloned()
+                .collect(),
+            usage: self
+                .usage
+                .iter()
+                .filter(|u| u.day <= as_of)
+                .cloned()
+                .collect(),
+            project_usage: self
+                .project_usage
+                .iter()
+                .filter(|u| u.day <= as_of)
+                .cloned()
+                .collect(),
+            organizations: self.organizations.clone(),
+            budgets: self.budgets.clone(),
+            auto_recharges: self.auto_recharges.clone(),
+            matching: self.matching.clone(),
+        }
+    }
+
+    /// The account a record naming `organization` belongs to: an organization written as its
+    /// id or its name is the same account; an unnamed one is the provider's only account when
+    /// it has exactly one, else the unnamed account.
+    pub fn resolve_account(&self, provider: &str, organization: &str) -> AccountKey {
+        let org = organization.trim();
+        let labels = self.known_organizations(provider);
+        if org.is_empty() {
+            let only = (labels.len() == 1)
+                .then(|| labels.first().cloned())
+                .flatten()
+                .unwrap_or_default();
+            return AccountKey::new(provider, &only);
+        }
+        let alias = self
+            .organizations
+            .iter()
+            .filter(|a| a.provider == provider)
+            .find(|a| a.id.eq_ignore_ascii_case(org) || a.name.eq_ignore_ascii_case(org))
+            .map(|a| if a.name.is_empty() { &a.id } else { &a.name });
+        let label = alias
+            .cloned()
+            .or_else(|| labels.iter().find(|l| l.eq_ignore_ascii_case(org)).cloned())
+            .unwrap_or_else(|| org.to_string());
+        AccountKey::new(provider, &label)
+    }
+
+    /// The non-empty organization labels a provider's usage and billing records use.
+    fn known_organizations(&self, provider: &str) -> Vec<String> {
+        let mut labels: BTreeSet<String> = self
+            .usage
+            .iter()
+            .filter(|u| u.account.provider == provider && !u.account.organization.is_empty())
+            .map(|u| u.account.organization.clone())
+            .collect();
+        for b in self
+            .billing
+            .iter()
+            .filter(|b| b.provider == provider && !b.organization.trim().is_empty())
+        {
+            let org = b.organization.trim();
+            let alias = self
+                .organizations
+                .iter()
+                .filter(|a| a.provider == provider)
+                .find(|a| a.id.eq_ignore_ascii_case(org) || a.name.eq_ignore_ascii_case(org));
+            let label = alias.map_or(org, |a| if a.name.is_empty() { &a.id } else { &a.name });
+            if !labels.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+                labels.insert(label.to_string());
+            }
+        }
+        labels.into_iter().collect()
+    }
+
+    /// Every account that has credit lots or usage, sorted.
+    pub fn accounts(&self) -> Vec<AccountKey> {
+        let mut all: BTreeSet<AccountKey> = self.usage.iter().map(|u| u.account.clone()).collect();
+        all.extend(credit_lots(self).into_iter().map(|l| l.account));
+        all.into_iter().collect()
+    }
+
+    fn has_billing(&self, provider: &str) -> bool {
+        self.billing.iter().any(|b| b.provider == provider)
+    }
+}
+
+impl FlagInputs {
+    /// The auto-recharge set for `account`: a setting naming its organization by id or name,
+    /// or naming none when the provider has one account.
+    pub fn auto_recharge_for(&self, account: &AccountKey) -> Option<&AutoRecharge> {
+        self.auto_recharges.iter().find(|r| {
+            &self.resolve_account(&r.account.provider, &r.account.organization) == account
+        })
+    }
+
+    /// The account's paid auto-recharges as (day, amount), oldest first: what counts toward a
+    /// monthly cap. Manual credit purchases are not listed.
+    pub fn auto_recharge_history(&self, account: &AccountKey) -> Vec<(NaiveDate, Amount)> {
+        paid_recharges(self, account)
+            .iter()
+            .map(|b| (b.day, b.amount.abs()))
+            .collect()
+    }
+}
+
+/// The credit lots of every account: paid credit purchases and auto-recharges, free credits
+/// that did not fail, and, for providers with no billing records at all, settled bank top-ups
+/// as inferred lots.
+pub fn credit_lots(inputs: &FlagInputs) -> Vec<CreditLot> {
+    let mut lots: Vec<CreditLot> = inputs
+        .billing
+        .iter()
+        .filter_map(|b| {
+            let kind = match (b.kind, b.status) {
+                (BillingKind::FreeCredit, BillingStatus::Failed | BillingStatus::Void) => {
+                    return None;
+                }
+                (BillingKind::FreeCredit, _) => LotKind::Free,
+                (BillingKind::CreditPurchase | BillingKind::AutoRecharge, BillingStatus::Paid) => {
+                    LotKind::Paid
+                }
+                _ => return None,
+            };
+            Some(CreditLot {
+                record: b.record(),
+                account: inputs.resolve_account(&b.provider, &b.organization),
+                day: b.day,
+                amount: b.amount.abs(),
+                currency: b.currency.clone(),
+                kind,
+                expires_on: b.expires_on,
+            })
+        })
+        .collect();
+    lots.extend(inputs.bank.iter().filter_map(|l| {
+        let provider = l.provider.as_deref()?;
+        let inferred =
+            l.is_topup() && l.status() == BankStatus::Settled && !inputs.has_billing(provider);
+        inferred.then_some(())?;
+        Some(CreditLot {
+            record: l.record(),
+            account: inputs.resolve_account(provider, ""),
+            day: l.day,
+            amount: l.outflow()?,
+            currency: l.currency.clone(),
+            kind: LotKind::Inferred,
+            expires_on: None,
+        })
+    }));
+    lots.sort_by(|a, b| (&a.account, a.day, &a.record).cmp(&(&b.account, b.day, &b.record)));
+    lots
+}
+
+/// The account's paid auto-recharges, in the order they happened.
+pub(super) fn paid_recharges<'a>(
+    inputs: &'a FlagInputs,
+    account: &AccountKey,
+) -> Vec<&'a BillingItem> {
+    let mut out: Vec<&BillingItem> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.is_paid_auto_recharge())
+        .filter(|b| !b.amount.is_zero())
+        .filter(|b| &inputs.resolve_account(&b.provider, &b.organization) == account)
+        .collect();
+    out.sort_by_key(|b| (b.day, b.time, b.id));
+    out
+}
+
+/// Whether a billing record adds credit to a balance (as [`credit_lots`] counts it).
+pub(super) fn adds_credit(b: &BillingItem) -> bool {
+    match b.kind {
+        BillingKind::CreditPurchase | BillingKind::AutoRecharge => b.status == BillingStatus::Paid,
+        BillingKind::FreeCredit => !matches!(b.status, BillingStatus::Failed | BillingStatus::Void),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{bill_in, d, usd, used_in};
+    use super::*;
+    use crate::domain::records::BillingKind::{AutoRecharge as Auto, CreditPurchase};
+
+    #[test]
+    fn organizations_written_as_id_or_name_are_one_account() {
+        let inputs = FlagInputs {
+            usage: vec![DailyUsage {
+                account: AccountKey::new("openai", "Acme"),
+                day: d("2026-03-01"),
+                cost: usd("1.00"),
+                currency: "USD".into(),
+            }],
+            organizations: vec![OrgAlias {
+                provider: "openai".into(),
+                id: "org-acme".into(),
+                name: "Acme".into(),
+            }],
+            ..FlagInputs::default()
+        };
+        assert_eq!(
+            inputs.resolve_account("openai", "ORG-ACME").organization,
+            "Acme"
+        );
+        assert_eq!(inputs.resolve_account("openai", "").organization, "Acme");
+        assert_eq!(
+            inputs.resolve_account("openai", "Other").organization,
+            "Other"
+        );
+    }
+
+    #[test]
+    fn recharge_settings_resolve_accounts_and_history_leaves_out_purchases() {
+        let inputs = FlagInputs {
+            billing: vec![
+                bill_in(
+                    1,
+                    "openai",
+                    "org-acme",
+                    CreditPurchase,
+                    "2026-03-01",
+                    "100.00",
+                ),
+                bill_in(2, "openai", "Acme", Auto, "2026-03-05 10:00", "20.00"),
+                bill_in(3, "openai", "Beta", Auto, "2026-03-06 10:00", "20.00"),
+            ],
+            usage: vec![
+                used_in("openai", "Acme", "2026-03-01", "1.00"),
+                used_in("openai", "Beta", "2026-03-01", "1.00"),
+            ],
+            organizations: vec![OrgAlias {
+                provider: "openai".into(),
+                id: "org-acme".into(),
+                name: "Acme".into(),
+            }],
+            auto_recharges: vec![AutoRecharge {
+                account: AccountKey::new("openai", "ORG-ACME"),
+                threshold: usd("10"),
+                amount: usd("20"),
+                monthly_cap: Some(usd("40")),
+            }],
+            ..FlagInputs::default()
+        };
+        let acme = AccountKey::new("openai", "Acme");
+        assert_eq!(
+            inputs.auto_recharge_for(&acme).map(|r| r.amount),
+            Some(usd("20"))
+        );
+        assert!(
+            inputs
+                .auto_recharge_for(&AccountKey::new("openai", "Beta"))
+                .is_none()
+        );
+        assert_eq!(
+            inputs.auto_recharge_history(&acme),
+            vec![(d("2026-03-05"), usd("20.00"))]
+        );
+    }
+}

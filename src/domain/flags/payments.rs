@@ -1,0 +1,464 @@
+//! Detectors of payments that did not turn into credit as they should: a card hold that never
+//! settled (`unsettled_hold`), a bank top-up with no credit at the provider
+//! (`charge_without_credit`), a credit purchase no imported statement paid for
+//! (`credit_without_charge`) and an auto-recharge the provider refused (`recharge_failed`).
+//! A charge or credit is judged only where an imported file of the other trail spans its date,
+//! so a statement not yet imported is never taken for a missing payment.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::draft::{FlagDraft, days_between, money};
+use super::inputs::BillingItem;
+use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use crate::domain::matching;
+use crate::domain::money::Amount;
+use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
+
+/// How each pending line with a provider ended: settled by a line, or reversed by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HoldEnd {
+    Settled,
+    Reversed,
+}
+
+/// Pairs every pending AI line with the settled or reversed line that ended it, one to one
+/// (the rule lives in [`matching::settle_holds`]).
+pub(super) fn hold_outcomes(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+) -> BTreeMap<i64, (HoldEnd, i64)> {
+    matching::settle_holds(inputs, params)
+        .into_iter()
+        .map(|m| {
+            let how = match m.end {
+                matching::HoldEnd::Settled => HoldEnd::Settled,
+                matching::HoldEnd::Released => HoldEnd::Reversed,
+            };
+            (m.hold_id, (how, m.end_id))
+        })
+        .collect()
+}
+
+/// `unsettled_hold`: a pending (authorized) line older than `hold_age_days` that no settled line
+/// completed and no reversal released.
+pub fn unsettled_holds(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let ended = hold_outcomes(inputs, params);
+    let verification_max =
+        Amount::from_cents(params.verification_hold_max_cents).unwrap_or_default();
+    inputs
+        .bank
+        .iter()
+        .filter(|l| l.status() == BankStatus::Pending && !ended.contains_key(&l.id))
+        .filter(|l| days_between(l.day, as_of) > params.hold_age_days)
+        .filter_map(|l| {
+            let provider = l.provider.clone()?;
+            let amount = l.outflow()?;
+            let age = days_between(l.day, as_of);
+            let verification = amount <= verification_max;
+            let (severity, what, diagnosis) = if verification {
+                (
+                    Severity::Info,
+                    "verification hold",
+                    format!(
+                        "Payment: a small amount held when a card is added or changed is a verification hold; \
+                         the provider never captures it and the card issuer releases it, usually within 7 days. \
+                         This one has stayed {age} days. It is not a charge and adds no credit. Check the card's \
+                         pending transactions in your bank's app; if it is still there, ask the bank to release \
+                         the authorization, quoting the date and amount."
+                    ),
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    "pending charge",
+                    format!(
+                        "Payment: the card issuer holds this amount for {provider}, but no settled line completed \
+                         it and no reversal released it in {age} days. Either the provider never captured the \
+                         payment (check its billing page for a failed or cancelled payment and whether credit \
+                         arrived), or the settled line is on a statement not yet imported. Import the newest \
+                         statement first; if the hold remains, ask the bank to release it. Do not pay again \
+                         while it is pending: the hold may still turn into a charge."
+                    ),
+                )
+            };
+            Some(
+                FlagDraft {
+                    kind: FlagKind::UnsettledHold,
+                    severity,
+                    provider: provider.clone(),
+                    date: l.day,
+                    amount: Some(amount),
+                    currency: l.currency.clone(),
+                    project: None,
+                    records: vec![l.record()],
+                    identity: None,
+                    message: format!(
+                        "A {} {what} by {provider} has been pending since {} ({age} days)",
+                        money(amount, &l.currency),
+                        l.day
+                    ),
+                    diagnosis,
+                }
+                .finish(),
+            )
+        })
+        .collect()
+}
+
+/// The date span of each imported file's records: billing files per provider.
+fn billing_spans(inputs: &FlagInputs) -> BTreeMap<(i64, String), (NaiveDate, NaiveDate)> {
+    day_spans(
+        inputs
+            .billing
+            .iter()
+            .map(|b| ((b.source_file_id, b.provider.clone()), b.day)),
+    )
+}
+
+/// The date span of each imported bank or card statement.
+fn bank_spans(inputs: &FlagInputs) -> BTreeMap<i64, (NaiveDate, NaiveDate)> {
+    day_spans(inputs.bank.iter().map(|l| (l.source_file_id, l.day)))
+}
+
+/// The first and last day of each key's records.
+fn day_spans<K: Ord>(
+    days: impl Iterator<Item = (K, NaiveDate)>,
+) -> BTreeMap<K, (NaiveDate, NaiveDate)> {
+    let mut spans: BTreeMap<K, (NaiveDate, NaiveDate)> = BTreeMap::new();
+    for (key, day) in days {
+        let span = spans.entry(key).or_insert((day, day));
+        span.0 = span.0.min(day);
+        span.1 = span.1.max(day);
+    }
+    spans
+}
+
+/// `charge_without_credit`: a settled bank top-up with no matching credit after
+/// `credit_grace_days`, judged only where an imported billing file of that provider spans the
+/// charge's date.
+pub fn charges_without_credit(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> Vec<Flag> {
+    let payments = matching::match_payments(inputs, params);
+    let spans = billing_spans(inputs);
+    inputs
+        .bank
+        .iter()
+        .filter(|l| l.is_topup() && l.status() == BankStatus::Settled)
+        // A line waiting in the review list is neither matched nor judged unmatched.
+        .filter(|l| payments.for_bank(l.id).is_none() && !payments.bank_in_review(l.id))
+        .filter(|l| days_between(l.day, as_of) >= params.credit_grace_days)
+        .filter_map(|l| {
+            let provider = l.provider.clone()?;
+            let amount = l.outflow()?;
+            let covered = spans
+                .iter()
+                .any(|((_, p), (from, to))| *p == provider && *from <= l.day && l.day <= *to);
+            covered.then_some(())?;
+            let other_state = inputs
+                .billing
+                .iter()
+                .filter(|b| b.provider == provider && b.amount.abs() == amount && b.kind.is_credit())
+                .filter(|b| b.status != BillingStatus::Paid)
+                .find(|b| params.within_match_days(b.day, l.day));
+            let mut records = vec![l.record()];
+            let state_note = match other_state {
+                Some(b) => {
+                    records.push(b.record());
+                    format!(
+                        " The provider lists a {} record of this amount as {}: ",
+                        b.kind.as_str(),
+                        b.status.as_str()
+                    ) + if b.status == BillingStatus::Pending {
+                        "the balance has not been synchronized yet."
+                    } else {
+                        "the payment went through at the bank but not at the provider."
+                    }
+                }
+                None => String::new(),
+            };
+            Some(
+                FlagDraft {
+                    kind: FlagKind::ChargeWithoutCredit,
+                    severity: Severity::Critical,
+                    provider: provider.clone(),
+                    date: l.day,
+                    amount: Some(amount),
+                    currency: l.currency.clone(),
+                    project: None,
+                    records,
+                    identity: None,
+                    message: format!(
+                        "Charged {} by {provider} on {} but no credit appears in its billing records",
+                        money(amount, &l.currency),
+                        l.day
+                    ),
+                    diagnosis: format!(
+                        "Balance not yet synchronized, or a payment that failed halfway: the card was charged, but \
+                         {provider}'s billing records hold no paid credit of this amount within days of the charge.{state_note} \
+                         Check the provider's billing page (payment history and credit grants) for this date. If no \
+                         credit is there, contact the provider's support with this bank line; if they cannot find \
+                         the payment, dispute the charge with your bank. Do not top up a second time to see whether \
+                         it arrives."
+                    ),
+                }
+                .finish(),
+            )
+        })
+        .collect()
+}
+
+/// `credit_without_charge`: a paid credit purchase with no bank line paying for it, judged only
+/// where an imported bank or card statement spans its date.
+pub fn credits_without_charge(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> Vec<Flag> {
+    let payments = matching::match_payments(inputs, params);
+    let spans = bank_spans(inputs);
+    inputs
+        .billing
+        .iter()
+        .filter(|b| b.kind == BillingKind::CreditPurchase && b.status == BillingStatus::Paid)
+        .filter(|b| !b.amount.is_zero() && payments.for_billing(b.id).is_none())
+        .filter(|b| !payments.billing_in_review(b.id))
+        .filter(|b| days_between(b.day, as_of) >= params.credit_grace_days)
+        .filter(|b| spans.values().any(|(from, to)| *from <= b.day && b.day <= *to))
+        .map(|b| {
+            let amount = b.amount.abs();
+            billing_record_flag(
+                b,
+                FlagKind::CreditWithoutCharge,
+                Severity::Info,
+                format!(
+                    "A {} credit purchase from {} on {} has no matching line on the imported statements",
+                    money(amount, &b.currency),
+                    b.provider,
+                    b.day
+                ),
+                "Billing: the provider records a paid purchase, but no imported bank or card line of \
+                 this amount paid for it within days. It was most likely paid by another card, PayPal \
+                 or a company account, or the statement holding it has not been imported. Check the \
+                 provider's receipt for the card used, and import that statement; nothing needs paying."
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `recharge_failed`: an auto-recharge the provider records as failed.
+pub fn failed_recharges(inputs: &FlagInputs, _params: &FlagParams, _as_of: NaiveDate) -> Vec<Flag> {
+    inputs
+        .billing
+        .iter()
+        .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Failed)
+        .map(|b| {
+            let amount = b.amount.abs();
+            billing_record_flag(
+                b,
+                FlagKind::RechargeFailed,
+                Severity::Critical,
+                format!(
+                    "An auto-recharge of {} for {} failed on {}",
+                    money(amount, &b.currency),
+                    b.provider,
+                    b.day
+                ),
+                format!(
+                    "Payment failure: {} tried to charge the card on file and the payment was refused, so no credit \
+                     was added; once the balance runs out, API calls fail with an insufficient-balance error (a 429 \
+                     is a rate limit, not this). Check the card's expiry date, its spending or online-payment limits \
+                     and any fraud block or 3-D Secure request in your bank's app, then update the payment method on \
+                     the provider's billing page and let the auto-recharge run; no manual payment is needed to test it.",
+                    b.provider
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A flag about one billing record and its whole amount.
+fn billing_record_flag(
+    b: &BillingItem,
+    kind: FlagKind,
+    severity: Severity,
+    message: String,
+    diagnosis: String,
+) -> Flag {
+    FlagDraft {
+        kind,
+        severity,
+        provider: b.provider.clone(),
+        date: b.day,
+        amount: Some(b.amount.abs()),
+        currency: b.currency.clone(),
+        project: None,
+        records: vec![b.record()],
+        identity: None,
+        message,
+        diagnosis,
+    }
+    .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{
+        bank_only, bill, billing_only, case, coffee, d, paid, run, topup,
+    };
+    use super::*;
+    use crate::domain::flags::{BankItem, Severity, detect};
+    use crate::domain::records::BankStatus::{Pending, Reversed, Settled};
+    use crate::domain::records::BillingKind::{AutoRecharge, CreditPurchase};
+
+    #[test]
+    fn holds_and_their_look_alikes() {
+        let flags = detect(
+            &bank_only(vec![topup(1, "openai", Pending, "2026-03-01", "-1.00")]),
+            &FlagParams::default(),
+            d("2026-03-12"),
+        );
+        assert!(
+            flags[0].message.contains("verification hold"),
+            "{}",
+            flags[0].message
+        );
+        assert_eq!(flags[0].severity, Severity::Info);
+        run(vec![
+            case(
+                "a charge pending for eleven days",
+                bank_only(vec![topup(1, "openai", Pending, "2026-03-01", "-25.00")]),
+                "2026-03-12",
+                vec![("unsettled_hold", "2026-03-01", vec!["bank:1"])],
+            ),
+            case(
+                "a verification hold never released",
+                bank_only(vec![topup(1, "openai", Pending, "2026-03-01", "-1.00")]),
+                "2026-03-12",
+                vec![("unsettled_hold", "2026-03-01", vec!["bank:1"])],
+            ),
+            case(
+                "a verification hold that was released",
+                bank_only(vec![
+                    topup(1, "openai", Pending, "2026-03-01", "-1.00"),
+                    topup(2, "openai", Reversed, "2026-03-03", "-1.00"),
+                ]),
+                "2026-03-12",
+                vec![],
+            ),
+            case(
+                "a pending line only two days old",
+                bank_only(vec![topup(1, "openai", Pending, "2026-03-10", "-25.00")]),
+                "2026-03-12",
+                vec![],
+            ),
+            case(
+                "a pending line that later completed (with a tip-sized difference)",
+                bank_only(vec![
+                    topup(1, "openai", Pending, "2026-03-01", "-25.00"),
+                    topup(2, "openai", Settled, "2026-03-03", "-26.50"),
+                ]),
+                "2026-03-12",
+                vec![],
+            ),
+            case(
+                "completed too late is not its settlement",
+                bank_only(vec![
+                    topup(1, "openai", Pending, "2026-03-01", "-25.00"),
+                    topup(2, "openai", Settled, "2026-03-20", "-25.00"),
+                ]),
+                "2026-03-22",
+                vec![("unsettled_hold", "2026-03-01", vec!["bank:1"])],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn charges_credits_and_failed_recharges() {
+        let billing = [
+            paid(1, "openai", CreditPurchase, "2026-03-01", "10.00"),
+            paid(2, "openai", CreditPurchase, "2026-03-20", "10.00"),
+        ];
+        let bank = [
+            topup(11, "openai", Settled, "2026-03-02", "-10.00"),
+            topup(12, "openai", Settled, "2026-03-10", "-50.00"),
+            topup(13, "openai", Settled, "2026-03-21", "-10.00"),
+        ];
+        let with = |extra: Vec<BankItem>| FlagInputs {
+            billing: billing.to_vec(),
+            bank: bank.iter().cloned().chain(extra).collect(),
+            ..FlagInputs::default()
+        };
+        run(vec![
+            case(
+                "charged, no credit",
+                with(vec![]),
+                "2026-03-25",
+                vec![("charge_without_credit", "2026-03-10", vec!["bank:12"])],
+            ),
+            case(
+                "charged yesterday: still within the grace days",
+                FlagInputs {
+                    billing: billing.to_vec(),
+                    bank: bank.iter().take(2).cloned().collect(),
+                    ..FlagInputs::default()
+                },
+                "2026-03-11",
+                vec![],
+            ),
+            case(
+                "a charge after the billing file ends is not judged",
+                with(vec![topup(14, "openai", Settled, "2026-03-25", "-30.00")]),
+                "2026-03-30",
+                vec![("charge_without_credit", "2026-03-10", vec!["bank:12"])],
+            ),
+            case(
+                "no billing records at all: top-ups are inferred lots",
+                bank_only(vec![topup(12, "openai", Settled, "2026-03-10", "-50.00")]),
+                "2026-03-25",
+                vec![],
+            ),
+            case(
+                "credit bought, no card line on a statement covering it",
+                FlagInputs {
+                    billing: vec![paid(1, "openai", CreditPurchase, "2026-03-10", "30.00")],
+                    bank: vec![coffee(5, "2026-03-01"), coffee(6, "2026-03-31")],
+                    ..FlagInputs::default()
+                },
+                "2026-04-01",
+                vec![("credit_without_charge", "2026-03-10", vec!["billing:1"])],
+            ),
+            case(
+                "credit bought before the statements begin",
+                FlagInputs {
+                    billing: vec![paid(1, "openai", CreditPurchase, "2026-03-10", "30.00")],
+                    bank: vec![coffee(5, "2026-03-15"), coffee(6, "2026-03-31")],
+                    ..FlagInputs::default()
+                },
+                "2026-04-01",
+                vec![],
+            ),
+            case(
+                "a failed auto-recharge",
+                billing_only(vec![
+                    paid(1, "openai", AutoRecharge, "2026-03-01 09:00", "10.00"),
+                    bill(
+                        2,
+                        "openai",
+                        AutoRecharge,
+                        BillingStatus::Failed,
+                        "2026-03-08 09:00",
+                        "10.00",
+                    ),
+                ]),
+                "2026-03-10",
+                vec![("recharge_failed", "2026-03-08", vec!["billing:2"])],
+            ),
+        ]);
+    }
+}

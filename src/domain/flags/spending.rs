@@ -1,0 +1,575 @@
+//! Detectors of spending against what was expected: a project's day far above its usual
+//! (`spend_spike`), a month past a budget the user set (`budget_exceeded`), and a monthly
+//! invoice that differs from the month's usage (`invoice_mismatch`). These are usage and
+//! billing questions, not payment failures; a month whose usage export stops early is not
+//! judged.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::draft::{FlagDraft, money, same_currency};
+use super::inputs::{BillingItem, Budget, BudgetScope, ProjectDay};
+use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use crate::domain::balance::{AccountKey, DailyUsage};
+use crate::domain::money::{Amount, checked_sum};
+use crate::domain::records::{BillingKind, BillingStatus};
+
+fn median(values: &mut [i64]) -> Option<i64> {
+    values.sort_unstable();
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let hi = *values.get(n / 2)?;
+    if n % 2 == 1 {
+        return Some(hi);
+    }
+    let lo = *values.get(n / 2 - 1)?;
+    Some(lo.midpoint(hi))
+}
+
+/// `spend_spike`: a project's daily cost above `spike_factor` times the median of its trailing
+/// `spike_window_days` days (days without usage count as zero) and above `spike_min_cents`.
+/// A project is judged only once it has a full window of history.
+pub fn spend_spikes(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let Some(min_cost) = Amount::from_cents(params.spike_min_cents) else {
+        return Vec::new();
+    };
+    let window = u64::try_from(params.spike_window_days.max(1)).unwrap_or(14);
+    let mut series: BTreeMap<(String, String, String), BTreeMap<NaiveDate, Amount>> =
+        BTreeMap::new();
+    for u in inputs
+        .project_usage
+        .iter()
+        .filter(|u| !u.project.is_empty())
+    {
+        let key = (
+            u.provider.clone(),
+            u.project.clone(),
+            u.currency.to_ascii_uppercase(),
+        );
+        let day = series.entry(key).or_default().entry(u.day).or_default();
+        *day = day.checked_add(u.cost).unwrap_or(*day);
+    }
+    let mut flags = Vec::new();
+    for ((provider, project, currency), days) in &series {
+        let Some(first) = days.keys().next().copied() else {
+            continue;
+        };
+        for (day, cost) in days.iter().filter(|(d, c)| **d <= as_of && **c > min_cost) {
+            let Some(start) = day.checked_sub_days(Days::new(window)) else {
+                continue;
+            };
+            if first > start {
+                continue;
+            }
+            let mut trailing: Vec<i64> = start
+                .iter_days()
+                .take_while(|d| d < day)
+                .map(|d| days.get(&d).map_or(0, |a| a.nanos()))
+                .collect();
+            let Some(med) = median(&mut trailing) else {
+                continue;
+            };
+            let Some(limit) = med.checked_mul(params.spike_factor) else {
+                continue;
+            };
+            if cost.nanos() <= limit {
+                continue;
+            }
+            let usual = Amount::from_nanos(med);
+            let times = if med > 0 {
+                format!("{}x", cost.nanos() / med)
+            } else {
+                "far above".to_string()
+            };
+            flags.push(
+                FlagDraft {
+                    kind: FlagKind::SpendSpike,
+                    severity: Severity::Warning,
+                    provider: provider.clone(),
+                    date: *day,
+                    amount: Some(*cost),
+                    currency: currency.clone(),
+                    project: Some(project.clone()),
+                    records: vec![format!("usage:{day}:{project}")],
+                    identity: None,
+                    message: format!(
+                        "Project {project} spent {} on {provider} on {day}, {times} its usual {} a day",
+                        money(*cost, currency),
+                        money(usual, currency)
+                    ),
+                    diagnosis: format!(
+                        "Usage: the cost of {project} on {day} is well above its {window}-day median. Check the \
+                         provider's usage page for that day by model and API key: a loop or retry storm in code, \
+                         a batch job, a switch to a more expensive model, or a key used by someone else. Rate \
+                         limit errors (429) refuse requests and do not add cost; if a key is unknown, revoke it."
+                    ),
+                }
+                .finish(),
+            );
+        }
+    }
+    flags
+}
+
+/// `budget_exceeded`: a month's usage for a project or provider above its budget (critical), or
+/// above `budget_warning_percent` of it (warning). One flag per budget and month, at the highest
+/// level reached, dated the day it was crossed.
+pub fn budgets_exceeded(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    for budget in inputs.budgets.iter().filter(|b| b.monthly > Amount::ZERO) {
+        let rows: Vec<&ProjectDay> = inputs
+            .project_usage
+            .iter()
+            .filter(|u| u.day <= as_of && same_currency(&u.currency, &budget.currency))
+            .filter(|u| match budget.scope {
+                BudgetScope::Project => u.project == budget.name,
+                BudgetScope::Provider => u.provider == budget.name,
+            })
+            .collect();
+        let mut by_month: BTreeMap<NaiveDate, BTreeMap<NaiveDate, Amount>> = BTreeMap::new();
+        for u in &rows {
+            let month = u.day.with_day(1).unwrap_or(u.day);
+            let day = by_month.entry(month).or_default().entry(u.day).or_default();
+            *day = day.checked_add(u.cost).unwrap_or(*day);
+        }
+        let provider = match budget.scope {
+            BudgetScope::Provider => budget.name.clone(),
+            BudgetScope::Project => rows.first().map(|u| u.provider.clone()).unwrap_or_default(),
+        };
+        for (month, days) in by_month {
+            if let Some(flag) = budget_month(budget, &provider, month, &days, params) {
+                flags.push(flag);
+            }
+        }
+    }
+    flags
+}
+
+fn budget_month(
+    budget: &Budget,
+    provider: &str,
+    month: NaiveDate,
+    days: &BTreeMap<NaiveDate, Amount>,
+    params: &FlagParams,
+) -> Option<Flag> {
+    let budget_nanos = i128::from(budget.monthly.nanos());
+    let mut total = Amount::ZERO;
+    let mut warned_on = None;
+    let mut exceeded_on = None;
+    for (day, cost) in days {
+        total = total.checked_add(*cost)?;
+        let spent = i128::from(total.nanos()) * 100;
+        if warned_on.is_none() && spent >= budget_nanos * i128::from(params.budget_warning_percent)
+        {
+            warned_on = Some(*day);
+        }
+        if exceeded_on.is_none() && spent > budget_nanos * 100 {
+            exceeded_on = Some(*day);
+        }
+    }
+    let (severity, date, level) = match (exceeded_on, warned_on) {
+        (Some(d), _) => (Severity::Critical, d, 100),
+        (None, Some(d)) => (Severity::Warning, d, params.budget_warning_percent),
+        (None, None) => return None,
+    };
+    let scope = match budget.scope {
+        BudgetScope::Project => "project",
+        BudgetScope::Provider => "provider",
+    };
+    let month_text = month.format("%Y-%m").to_string();
+    let state = if level == 100 {
+        "exceeded".to_string()
+    } else {
+        format!("reached {level}% of")
+    };
+    Some(
+        FlagDraft {
+            kind: FlagKind::BudgetExceeded,
+            severity,
+            provider: provider.to_string(),
+            date,
+            amount: Some(total),
+            currency: budget.currency.clone(),
+            project: (budget.scope == BudgetScope::Project).then(|| budget.name.clone()),
+            records: vec![format!("budget:{scope}:{}:{month_text}:{level}", budget.name)],
+            identity: None,
+            message: format!(
+                "The {scope} {} {state} its {month_text} budget of {} on {date} ({} spent)",
+                budget.name,
+                money(budget.monthly, &budget.currency),
+                money(total, &budget.currency)
+            ),
+            diagnosis: format!(
+                "Usage: spending on the {scope} {} this month is past the budget you set. This is usage, not a \
+                 payment problem. Check which models and API keys drove it on the provider's usage page; set a \
+                 spending limit at the provider if the budget must hold, or change the budget in burnrate's \
+                 settings if it was too low.",
+                budget.name
+            ),
+        }
+        .finish(),
+    )
+}
+
+/// The calendar month (its first day) a monthly invoice dated `day` bills: providers issue
+/// them in the first days of the next month, so an invoice dated on the 1st to the 15th bills
+/// the month before, and one dated later bills its own month.
+pub fn invoice_month(day: NaiveDate) -> NaiveDate {
+    let first = day.with_day(1).unwrap_or(day);
+    if day.day() <= 15 {
+        first
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(first)
+    } else {
+        first
+    }
+}
+
+/// `invoice_mismatch`: a monthly invoice (paid or pending) that differs from the month's usage
+/// cost of the same provider and account by more than `invoice_tolerance_percent` of the usage
+/// and more than `invoice_tolerance_cents`. An invoice naming no organization (or one the
+/// ledger cannot tell apart) is compared with all of the provider's usage. Judged only when
+/// the imported usage of that provider reaches the month's last day, so a usage export that
+/// stops early is not taken for a mismatch. Invoices of one account and month are added up.
+pub fn invoice_mismatches(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let mut groups: BTreeMap<(AccountKey, NaiveDate, String), Vec<&BillingItem>> = BTreeMap::new();
+    for b in inputs.billing.iter().filter(|b| {
+        b.kind == BillingKind::Invoice
+            && matches!(b.status, BillingStatus::Paid | BillingStatus::Pending)
+            && b.day <= as_of
+    }) {
+        let account = inputs.resolve_account(&b.provider, &b.organization);
+        let key = (
+            account,
+            invoice_month(b.day),
+            b.currency.to_ascii_uppercase(),
+        );
+        groups.entry(key).or_default().push(b);
+    }
+    groups
+        .into_iter()
+        .filter_map(|((account, month, currency), invoices)| {
+            invoice_flag(inputs, params, &account, month, &currency, &invoices)
+        })
+        .collect()
+}
+
+fn invoice_flag(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    account: &AccountKey,
+    month: NaiveDate,
+    currency: &str,
+    invoices: &[&BillingItem],
+) -> Option<Flag> {
+    let month_end = month
+        .checked_add_months(chrono::Months::new(1))?
+        .pred_opt()?;
+    let whole_provider = account.organization.is_empty();
+    let rows: Vec<&DailyUsage> = inputs
+        .usage
+        .iter()
+        .filter(|u| u.account.provider == account.provider && same_currency(&u.currency, currency))
+        .collect();
+    rows.iter().any(|u| u.day >= month_end).then_some(())?;
+    let in_month: Vec<&&DailyUsage> = rows
+        .iter()
+        .filter(|u| whole_provider || &u.account == account)
+        .filter(|u| month <= u.day && u.day <= month_end)
+        .collect();
+    (!in_month.is_empty()).then_some(())?;
+    let used = checked_sum(in_month.iter().map(|u| u.cost))?;
+    let billed = checked_sum(invoices.iter().map(|b| b.amount.abs()))?;
+    let diff = billed.checked_sub(used)?.abs();
+    let tolerance = Amount::from_cents(params.invoice_tolerance_cents)?;
+    let over_percent = i128::from(diff.nanos()) * 100
+        > i128::from(used.nanos()) * i128::from(params.invoice_tolerance_percent);
+    if diff <= tolerance || !over_percent {
+        return None;
+    }
+    let first = invoices.first()?;
+    let label = if whole_provider {
+        account.provider.clone()
+    } else {
+        account.label()
+    };
+    let month_text = month.format("%Y-%m").to_string();
+    let direction = if billed > used { "more" } else { "less" };
+    let share = if used.is_zero() {
+        String::new()
+    } else {
+        let tenths = i128::from(diff.nanos()) * 1_000 / i128::from(used.nanos());
+        format!(" ({}.{}%)", tenths / 10, tenths % 10)
+    };
+    let mut records: Vec<String> = invoices.iter().map(|b| b.record()).collect();
+    records.push(format!("usage:{month_text}:{label}"));
+    Some(
+        FlagDraft {
+            kind: FlagKind::InvoiceMismatch,
+            severity: Severity::Warning,
+            provider: account.provider.clone(),
+            date: first.day,
+            amount: Some(diff),
+            currency: currency.to_string(),
+            project: None,
+            records,
+            identity: None,
+            message: format!(
+                "The {label} invoice for {month_text} is {} but that month's imported usage costs {}: {} {direction}{share}",
+                money(billed, currency),
+                money(used, currency),
+                money(diff, currency)
+            ),
+            diagnosis: format!(
+                "Billing misunderstanding: a monthly invoice bills the month's usage, less credits applied and plus \
+                 taxes, so it should come close to the usage cost burnrate adds up from the usage export; here \
+                 the invoice is {} {direction}. This is not a payment failure and not a balance problem. Check \
+                 on the invoice its billing period (it may cover part of another month), taxes (VAT or sales \
+                 tax), credits or discounts applied, and seats or subscriptions billed with it; then check that \
+                 the usage export for {month_text} is complete and for the right organization (export the whole \
+                 month again and import it). If the invoice bills usage you cannot find, send both to the \
+                 provider's support before paying it.",
+                money(diff, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+// ----- organizations -----
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{Case, bill_in, case, d, every_day, run, run_only, usd};
+    use super::*;
+    use crate::domain::flags::detect;
+    use crate::domain::records::BillingKind::Invoice;
+
+    fn project_day(project: &str, day: NaiveDate, cost: &str) -> ProjectDay {
+        ProjectDay {
+            provider: "openai".into(),
+            project: project.into(),
+            day,
+            cost: usd(cost),
+            currency: "USD".into(),
+        }
+    }
+
+    fn daily(project: &str, from: &str, days: usize, cost: &str) -> Vec<ProjectDay> {
+        d(from)
+            .iter_days()
+            .take(days)
+            .map(|day| project_day(project, day, cost))
+            .collect()
+    }
+
+    #[test]
+    fn spikes_and_budgets() {
+        let spike_day = d("2026-03-21");
+        let project = |rows: Vec<ProjectDay>| FlagInputs {
+            project_usage: rows,
+            ..FlagInputs::default()
+        };
+        let with_day = |cost: &str| {
+            let mut rows = daily("Web app", "2026-03-01", 20, "1.00");
+            rows.push(project_day("Web app", spike_day, cost));
+            project(rows)
+        };
+        let budget = |monthly: &str| Budget {
+            scope: BudgetScope::Project,
+            name: "Web app".into(),
+            monthly: usd(monthly),
+            currency: "USD".into(),
+        };
+        let budgeted = |monthly: &str| FlagInputs {
+            project_usage: daily("Web app", "2026-03-01", 12, "10.00"),
+            budgets: vec![budget(monthly)],
+            ..FlagInputs::default()
+        };
+        run(vec![
+            case(
+                "15.00 against a 1.00 median",
+                with_day("15.00"),
+                "2026-03-25",
+                vec![(
+                    "spend_spike",
+                    "2026-03-21",
+                    vec!["usage:2026-03-21:Web app"],
+                )],
+            ),
+            case(
+                "above 3x but under $10",
+                with_day("3.50"),
+                "2026-03-25",
+                vec![],
+            ),
+            case(
+                "15.00 against a 6.00 median",
+                project(
+                    daily("Web app", "2026-03-01", 20, "6.00")
+                        .into_iter()
+                        .chain([project_day("Web app", spike_day, "15.00")])
+                        .collect(),
+                ),
+                "2026-03-25",
+                vec![],
+            ),
+            case(
+                "a new project without two weeks of history",
+                project(vec![project_day("Batch", spike_day, "80.00")]),
+                "2026-03-25",
+                vec![],
+            ),
+            case(
+                "the spike is after the as-of date",
+                with_day("15.00"),
+                "2026-03-20",
+                vec![],
+            ),
+            case(
+                "budget of 100.00 exceeded on the 11th",
+                budgeted("100.00"),
+                "2026-03-12",
+                vec![(
+                    "budget_exceeded",
+                    "2026-03-11",
+                    vec!["budget:project:Web app:2026-03:100"],
+                )],
+            ),
+            case(
+                "80% of the budget reached on the 8th",
+                budgeted("100.00"),
+                "2026-03-09",
+                vec![(
+                    "budget_exceeded",
+                    "2026-03-08",
+                    vec!["budget:project:Web app:2026-03:80"],
+                )],
+            ),
+            case(
+                "well within budget",
+                budgeted("500.00"),
+                "2026-03-12",
+                vec![],
+            ),
+        ]);
+        let flags = detect(&budgeted("100.00"), &FlagParams::default(), d("2026-03-09"));
+        assert_eq!(flags[0].severity, Severity::Warning);
+        assert_eq!(flags[0].project.as_deref(), Some("Web app"));
+        assert_eq!(flags[0].amount, Some(usd("90.00")));
+    }
+
+    fn anthropic_invoice(id: i64, at: &str, amount: &str) -> BillingItem {
+        let mut b = bill_in(id, "anthropic", "", Invoice, at, amount);
+        b.status = BillingStatus::Pending;
+        b
+    }
+
+    #[test]
+    fn invoice_mismatches_and_their_look_alikes() {
+        // March: 100.00 a day, 3100.00 in all; the export goes on into April.
+        let march = every_day("anthropic", "", "2026-03-01", "2026-04-03", "100.00");
+        let with = |billing: Vec<BillingItem>, usage: &[DailyUsage]| FlagInputs {
+            billing,
+            usage: usage.to_vec(),
+            ..FlagInputs::default()
+        };
+        run_only(
+            &[FlagKind::InvoiceMismatch],
+            vec![
+                Case {
+                    name: "an April 1 invoice of 3200.00 for 3100.00 of March usage (3.2%)",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![(
+                        "invoice_mismatch",
+                        "2026-04-01",
+                        vec!["billing:1", "usage:2026-03:anthropic"],
+                    )],
+                },
+                Case {
+                    name: "an invoice matching usage within 2% (3150.00, 1.6%)",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3150.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "a small month: 2% off but under one dollar",
+                    inputs: with(
+                        vec![anthropic_invoice(1, "2026-04-01", "31.90")],
+                        &every_day("anthropic", "", "2026-03-01", "2026-04-01", "1.00")[..],
+                    ),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "an invoice dated on the last day bills its own month",
+                    inputs: with(vec![anthropic_invoice(1, "2026-03-31", "2500.00")], &march),
+                    as_of: "2026-04-05",
+                    want: vec![(
+                        "invoice_mismatch",
+                        "2026-03-31",
+                        vec!["billing:1", "usage:2026-03:anthropic"],
+                    )],
+                },
+                Case {
+                    name: "usage imported only up to March 25 is not judged",
+                    inputs: with(
+                        vec![anthropic_invoice(1, "2026-04-01", "3200.00")],
+                        &march[..25],
+                    ),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+                Case {
+                    name: "an invoice for a month without any usage imported",
+                    inputs: with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &[]),
+                    as_of: "2026-04-05",
+                    want: vec![],
+                },
+            ],
+        );
+        let flags = detect(
+            &with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &march),
+            &FlagParams::default(),
+            d("2026-04-05"),
+        );
+        assert_eq!(flags[0].amount, Some(usd("100.00")));
+        assert!(flags[0].message.contains("(3.2%)"), "{}", flags[0].message);
+        assert_eq!(invoice_month(d("2026-01-03")), d("2025-12-01"));
+        assert_eq!(invoice_month(d("2026-02-28")), d("2026-02-01"));
+    }
+
+    #[test]
+    fn invoices_compare_with_their_own_organization() {
+        // Acme used 10.00 a day (310.00 in March), Beta 5.00 a day; Acme's invoice is right.
+        let mut usage = every_day("openai", "Acme", "2026-03-01", "2026-04-01", "10.00");
+        usage.extend(every_day(
+            "openai",
+            "Beta",
+            "2026-03-01",
+            "2026-04-01",
+            "5.00",
+        ));
+        let inputs = FlagInputs {
+            billing: vec![bill_in(
+                1,
+                "openai",
+                "Acme",
+                Invoice,
+                "2026-04-01",
+                "310.00",
+            )],
+            usage,
+            ..FlagInputs::default()
+        };
+        let flags = detect(&inputs, &FlagParams::default(), d("2026-04-05"));
+        assert!(
+            flags.iter().all(|f| f.kind != FlagKind::InvoiceMismatch),
+            "{flags:#?}"
+        );
+    }
+}

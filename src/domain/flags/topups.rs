@@ -1,0 +1,786 @@
+//! Detectors of top-ups that happened more often than meant: the same top-up paid twice
+//! (`duplicate_topup`, one flag per event however many records of either trail show it) and
+//! auto-recharges that ran away (`runaway_recharge`: a burst that added more than usage could
+//! explain, or a recharge that ran while the balance was still above the threshold). Credit
+//! from a duplicate or a runaway is not lost; the diagnoses say so and never advise paying
+//! again.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveTime, TimeDelta};
+
+use super::balance_flags::prepaid_balances;
+use super::draft::{FlagDraft, days_between, money, same_currency};
+use super::inputs::{BillingItem, adds_credit, paid_recharges};
+use super::payments::hold_outcomes;
+use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use crate::domain::balance::{AccountKey, AutoRecharge, Balance};
+use crate::domain::money::{Amount, checked_sum};
+use crate::domain::records::BankStatus;
+
+#[derive(Debug, Clone)]
+struct Topup {
+    record: String,
+    provider: String,
+    amount: Amount,
+    currency: String,
+    day: NaiveDate,
+    time: Option<NaiveTime>,
+    from_bank: bool,
+}
+
+impl Topup {
+    fn same_event(&self, other: &Topup, window_minutes: i64) -> bool {
+        match (self.time, other.time) {
+            (Some(a), Some(b)) => {
+                let a = self.day.and_time(a);
+                let b = other.day.and_time(b);
+                (b - a).abs() <= TimeDelta::minutes(window_minutes)
+            }
+            (None, None) => self.day == other.day,
+            _ => false,
+        }
+    }
+
+    fn same_money(&self, other: &Topup) -> bool {
+        self.provider == other.provider
+            && self.amount == other.amount
+            && same_currency(&self.currency, &other.currency)
+    }
+}
+
+fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
+    let settled_holds = hold_outcomes(inputs, params);
+    let mut all: Vec<Topup> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.is_topup() && !b.amount.is_zero())
+        .map(|b| Topup {
+            record: b.record(),
+            provider: b.provider.clone(),
+            amount: b.amount.abs(),
+            currency: b.currency.clone(),
+            day: b.day,
+            time: b.time,
+            from_bank: false,
+        })
+        .collect();
+    all.extend(inputs.bank.iter().filter_map(|l| {
+        let counts = match l.status() {
+            BankStatus::Settled => true,
+            // A hold that later settled is the same charge as its settled line.
+            BankStatus::Pending => !settled_holds.contains_key(&l.id),
+            BankStatus::Reversed => false,
+        };
+        (counts && l.is_topup()).then_some(())?;
+        Some(Topup {
+            record: l.record(),
+            provider: l.provider.clone()?,
+            amount: l.outflow()?,
+            currency: l.currency.clone(),
+            day: l.day,
+            time: l.time,
+            from_bank: true,
+        })
+    }));
+    all.sort_by(|a, b| (a.day, a.time, &a.record).cmp(&(b.day, b.time, &b.record)));
+    all
+}
+
+/// Clusters one trail's top-ups into events of two or more.
+fn clusters(items: &[&Topup], window_minutes: i64) -> Vec<Vec<usize>> {
+    let mut taken = vec![false; items.len()];
+    let mut out = Vec::new();
+    for (i, first) in items.iter().enumerate() {
+        if taken.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let members: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .skip(i)
+            .filter(|(j, t)| {
+                !taken.get(*j).copied().unwrap_or(true)
+                    && first.same_money(t)
+                    && first.same_event(t, window_minutes)
+            })
+            .map(|(j, _)| j)
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        for j in &members {
+            if let Some(t) = taken.get_mut(*j) {
+                *t = true;
+            }
+        }
+        out.push(members);
+    }
+    out
+}
+
+/// `duplicate_topup`: two or more top-ups of the same amount to one provider within minutes
+/// (or on the same day, for records without a time).
+pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, _as_of: NaiveDate) -> Vec<Flag> {
+    let all = topups(inputs, params);
+    let billing: Vec<&Topup> = all.iter().filter(|t| !t.from_bank).collect();
+    let bank: Vec<&Topup> = all.iter().filter(|t| t.from_bank).collect();
+    let window = params.duplicate_window_minutes;
+    let mut events: Vec<Vec<&Topup>> = Vec::new();
+    for (trail, other) in [(&billing, &bank), (&bank, &billing)] {
+        for members in clusters(trail, window) {
+            let mut event: Vec<&Topup> = members
+                .iter()
+                .filter_map(|j| trail.get(*j).copied())
+                .collect();
+            let Some(first) = event.first().copied() else {
+                continue;
+            };
+            // The other trail's records of this event: as many as the event has, closest first.
+            let mut matches: Vec<&Topup> = other
+                .iter()
+                .copied()
+                .filter(|o| first.same_money(o) && within_match_window(first, o, params))
+                .collect();
+            matches.sort_by_key(|o| (days_between(first.day, o.day).abs(), o.record.clone()));
+            matches.truncate(event.len());
+            event.extend(matches);
+            events.push(event);
+        }
+    }
+    // One flag per event: events sharing a record are the same event seen from both trails.
+    let mut merged: Vec<Vec<&Topup>> = Vec::new();
+    for event in events {
+        if let Some(existing) = merged
+            .iter_mut()
+            .find(|m| m.iter().any(|a| event.iter().any(|b| a.record == b.record)))
+        {
+            existing.extend(event);
+        } else {
+            merged.push(event);
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|mut event| {
+            event.sort_by(|a, b| (a.day, a.time, &a.record).cmp(&(b.day, b.time, &b.record)));
+            event.dedup_by(|a, b| a.record == b.record);
+            let first = (*event.first()?).clone();
+            let billing_count = event.iter().filter(|t| !t.from_bank).count();
+            let bank_count = event.len() - billing_count;
+            let how = if event.iter().any(|t| t.time.is_some()) {
+                format!("within {window} minutes")
+            } else {
+                "on the same day (the records carry no time)".to_string()
+            };
+            let count = billing_count.max(bank_count);
+            Some(
+                FlagDraft {
+                    kind: FlagKind::DuplicateTopup,
+                    severity: Severity::Warning,
+                    provider: first.provider.clone(),
+                    date: first.day,
+                    amount: Some(first.amount),
+                    currency: first.currency.clone(),
+                    project: None,
+                    records: event.iter().map(|t| t.record.clone()).collect(),
+                    identity: None,
+                    message: format!(
+                        "{count} top-ups of {} to {} on {}, {how}",
+                        money(first.amount, &first.currency),
+                        first.provider,
+                        first.day
+                    ),
+                    diagnosis: format!(
+                        "Billing: {billing_count} provider record(s) and {bank_count} bank or card line(s) show the same \
+                         amount going to {} {how}. This is usually a second click, or a second attempt made because the \
+                         balance had not updated yet (balance not synchronized). Check the provider's billing page: when \
+                         every top-up appears as credit, nothing is lost and the credit stays on the balance; when a card \
+                         was charged more often than credit arrived, send these records to the provider's support and ask \
+                         for a refund of the extra charge. Do not pay again while this is open.",
+                        first.provider
+                    ),
+                }
+                .finish(),
+            )
+        })
+        .collect()
+}
+
+/// Whether a bank record falls within the matching window of a billing record (either order).
+fn within_match_window(a: &Topup, b: &Topup, params: &FlagParams) -> bool {
+    let (billing_day, bank_day) = if a.from_bank {
+        (b.day, a.day)
+    } else {
+        (a.day, b.day)
+    };
+    params.within_match_days(billing_day, bank_day)
+}
+
+/// The account's usage on the days from `from` to `to`, in `currency`, with the evidence ids
+/// of the days that had any.
+fn usage_between(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    currency: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<(Amount, Vec<String>)> {
+    let mut total = Amount::ZERO;
+    let mut records = Vec::new();
+    for u in inputs.usage.iter().filter(|u| {
+        &u.account == account
+            && same_currency(&u.currency, currency)
+            && from <= u.day
+            && u.day <= to
+            && !u.cost.is_zero()
+    }) {
+        total = total.checked_add(u.cost)?;
+        records.push(format!("usage:{}:{}", u.day, account.label()));
+    }
+    Some((total, records))
+}
+
+/// `runaway_recharge`: more than `runaway_max_recharges` auto-recharges of one account within
+/// `runaway_window_hours` while usage on those days stayed under `runaway_usage_percent` of
+/// what they added (one flag per burst); and, for accounts with an auto-recharge setting, a
+/// recharge that fired while the reconstructed balance was still above the threshold even if
+/// all of that day's usage had come before it.
+pub fn runaway_recharges(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let accounts: BTreeSet<AccountKey> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.is_paid_auto_recharge())
+        .map(|b| inputs.resolve_account(&b.provider, &b.organization))
+        .collect();
+    let balances = prepaid_balances(inputs, as_of);
+    let mut flags = Vec::new();
+    for account in &accounts {
+        let recharges = paid_recharges(inputs, account);
+        let (bursts, in_burst) = recharge_bursts(inputs, account, &recharges, params);
+        flags.extend(bursts);
+        let setting = inputs.auto_recharge_for(account);
+        let balance = balances.iter().find(|b| &b.account == account);
+        if let (Some(setting), Some(balance)) = (setting, balance) {
+            flags.extend(
+                recharges
+                    .iter()
+                    .filter(|r| !in_burst.contains(&r.id))
+                    .filter_map(|r| above_threshold(inputs, balance, setting, r)),
+            );
+        }
+    }
+    flags
+}
+
+/// Whether two recharges are within the window: by their times when both have one, else only
+/// when on the same day.
+fn within_hours(first: &BillingItem, later: &BillingItem, hours: i64) -> bool {
+    match (first.time, later.time) {
+        (Some(a), Some(b)) => {
+            later.day.and_time(b) - first.day.and_time(a) <= TimeDelta::hours(hours)
+        }
+        _ => first.day == later.day,
+    }
+}
+
+fn recharge_bursts(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    recharges: &[&BillingItem],
+    params: &FlagParams,
+) -> (Vec<Flag>, BTreeSet<i64>) {
+    let max = usize::try_from(params.runaway_max_recharges).unwrap_or(usize::MAX);
+    let mut flags = Vec::new();
+    let mut in_burst = BTreeSet::new();
+    let mut i = 0;
+    while let Some(first) = recharges.get(i) {
+        let members: Vec<&BillingItem> = recharges
+            .iter()
+            .skip(i)
+            .take_while(|r| within_hours(first, r, params.runaway_window_hours))
+            .filter(|r| same_currency(&r.currency, &first.currency))
+            .copied()
+            .collect();
+        let flag = (members.len() > max)
+            .then(|| burst_flag(inputs, account, &members, params))
+            .flatten();
+        let Some(flag) = flag else {
+            i += 1;
+            continue;
+        };
+        in_burst.extend(members.iter().map(|r| r.id));
+        flags.push(flag);
+        i += recharges
+            .iter()
+            .skip(i)
+            .take_while(|r| within_hours(first, r, params.runaway_window_hours))
+            .count();
+    }
+    (flags, in_burst)
+}
+
+fn burst_flag(
+    inputs: &FlagInputs,
+    account: &AccountKey,
+    members: &[&BillingItem],
+    params: &FlagParams,
+) -> Option<Flag> {
+    let first = members.first()?;
+    let last = members.last()?;
+    let added = checked_sum(members.iter().map(|r| r.amount.abs()))?;
+    let (used, usage_records) =
+        usage_between(inputs, account, &first.currency, first.day, last.day)?;
+    let used_share = i128::from(used.nanos()) * 100;
+    if used_share >= i128::from(added.nanos()) * i128::from(params.runaway_usage_percent) {
+        return None;
+    }
+    let label = account.label();
+    let count = members.len();
+    let hours = params.runaway_window_hours;
+    let currency = &first.currency;
+    let mut records: Vec<String> = members.iter().map(|r| r.record()).collect();
+    records.extend(usage_records);
+    Some(
+        FlagDraft {
+            kind: FlagKind::RunawayRecharge,
+            severity: Severity::Critical,
+            provider: account.provider.clone(),
+            date: first.day,
+            amount: Some(added),
+            currency: currency.clone(),
+            project: None,
+            records,
+            identity: Some(vec![format!("runaway:{}", first.record())]),
+            message: format!(
+                "{count} auto-recharges of {label} added {} within {hours} hours from {}, while usage on those days was {}",
+                money(added, currency),
+                first.day,
+                money(used, currency)
+            ),
+            diagnosis: format!(
+                "Billing: the auto-recharge of {label} ran {count} times within {hours} hours and added {}, but only \
+                 {} was used on those days, so the recharges did not follow usage. This usually means the \
+                 threshold at the provider is at or above what one recharge leaves (each recharge triggers the \
+                 next), or the provider kept charging while the balance was not yet synchronized. Check the \
+                 auto-recharge threshold and amount on the provider's billing page and count the matching \
+                 charges on your card statement; turn auto-recharge off until the settings are right. The credit \
+                 is not lost, it stays on the balance; if you were charged more than you meant to spend, ask the \
+                 provider's support for a refund of the extra recharges. Do not buy credit by hand meanwhile.",
+                money(added, currency),
+                money(used, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+/// A recharge that fired while the balance was above the threshold. The lowest the balance
+/// can have been just before it: the previous day's closing balance, less what expired that
+/// day, plus credit recorded earlier that day (by time), less all of that day's usage.
+fn above_threshold(
+    inputs: &FlagInputs,
+    balance: &Balance,
+    setting: &AutoRecharge,
+    recharge: &BillingItem,
+) -> Option<Flag> {
+    let currency = &balance.currency;
+    if !same_currency(&recharge.currency, currency) {
+        return None;
+    }
+    let point = balance.days.iter().find(|d| d.day == recharge.day)?;
+    let previous = recharge
+        .day
+        .pred_opt()
+        .and_then(|p| balance.days.iter().find(|d| d.day == p))
+        .map_or(Amount::ZERO, |d| d.balance);
+    let time = recharge.time;
+    let earlier = checked_sum(
+        inputs
+            .billing
+            .iter()
+            .filter(|b| b.id != recharge.id && b.day == recharge.day && adds_credit(b))
+            .filter(|b| same_currency(&b.currency, currency))
+            .filter(|b| matches!((b.time, time), (Some(t), Some(r)) if t < r))
+            .filter(|b| inputs.resolve_account(&b.provider, &b.organization) == balance.account)
+            .map(|b| b.amount.abs()),
+    )?;
+    let lowest = previous
+        .checked_sub(point.expired)?
+        .checked_add(earlier)?
+        .checked_sub(point.usage)?
+        .max(Amount::ZERO);
+    if lowest <= setting.threshold {
+        return None;
+    }
+    let label = balance.account.label();
+    let amount = recharge.amount.abs();
+    let threshold = money(setting.threshold, currency);
+    Some(
+        FlagDraft {
+            kind: FlagKind::RunawayRecharge,
+            severity: Severity::Warning,
+            provider: balance.account.provider.clone(),
+            date: recharge.day,
+            amount: Some(amount),
+            currency: currency.clone(),
+            project: None,
+            records: vec![recharge.record()],
+            identity: None,
+            message: format!(
+                "An auto-recharge of {} to {label} on {} ran while the balance was still at least {}, above the {threshold} threshold",
+                money(amount, currency),
+                recharge.day,
+                money(lowest, currency)
+            ),
+            diagnosis: format!(
+                "Billing: by the imported records, the {label} balance stood at {} or more when this auto-recharge \
+                 ran, even counting all of that day's usage before it, and the threshold set in burnrate is \
+                 {threshold}. Either the threshold at the provider is higher than the one set here (check the \
+                 auto-recharge settings on the provider's billing page, and correct burnrate's with `burnrate \
+                 settings recharge`), or the provider charged on a balance it had not yet synchronized, or usage \
+                 or credit records are missing (import the newest usage and billing exports). The credit is not \
+                 lost: it stays on the balance. If the recharge was not wanted, ask the provider's support about a \
+                 refund; do not buy credit by hand to make up for it.",
+                money(lowest, currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{
+        Case, bank_only, bill_in, billing_only, case, coffee, line, paid, run, run_only, topup,
+        usd, used, used_in,
+    };
+    use super::*;
+    use crate::domain::records::BankStatus::Settled;
+    use crate::domain::records::BillingKind::{
+        self, AutoRecharge as Auto, CreditPurchase, Subscription,
+    };
+    use crate::domain::records::SpendKind;
+
+    fn openai(id: i64, kind: BillingKind, at: &str, amount: &str) -> BillingItem {
+        bill_in(id, "openai", "", kind, at, amount)
+    }
+
+    fn recharge_at(threshold: &str, amount: &str) -> Vec<AutoRecharge> {
+        vec![AutoRecharge {
+            account: AccountKey::new("openai", ""),
+            threshold: usd(threshold),
+            amount: usd(amount),
+            monthly_cap: None,
+        }]
+    }
+
+    #[test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a table of cases reads best in one place"
+    )]
+    fn duplicate_topups_and_their_look_alikes() {
+        run(vec![
+            case(
+                "two purchases seven minutes apart",
+                billing_only(vec![
+                    paid(1, "openai", CreditPurchase, "2026-03-05 10:00", "20.00"),
+                    paid(2, "openai", CreditPurchase, "2026-03-05 10:07", "20.00"),
+                ]),
+                "2026-03-10",
+                vec![(
+                    "duplicate_topup",
+                    "2026-03-05",
+                    vec!["billing:1", "billing:2"],
+                )],
+            ),
+            case(
+                "billing double and its two card charges are one event",
+                FlagInputs {
+                    billing: vec![
+                        paid(1, "openai", CreditPurchase, "2026-03-05 10:00", "20.00"),
+                        paid(2, "openai", CreditPurchase, "2026-03-05 10:05", "20.00"),
+                    ],
+                    bank: vec![
+                        coffee(5, "2026-03-01"),
+                        topup(6, "openai", Settled, "2026-03-06", "-20.00"),
+                        topup(7, "openai", Settled, "2026-03-06", "-20.00"),
+                        coffee(8, "2026-03-28"),
+                    ],
+                    ..FlagInputs::default()
+                },
+                "2026-03-30",
+                vec![(
+                    "duplicate_topup",
+                    "2026-03-05",
+                    vec!["bank:6", "bank:7", "billing:1", "billing:2"],
+                )],
+            ),
+            case(
+                "two card lines with dates only, same day",
+                bank_only(vec![
+                    topup(1, "mistral", Settled, "2026-03-05", "-50.00"),
+                    topup(2, "mistral", Settled, "2026-03-05", "-50.00"),
+                ]),
+                "2026-03-10",
+                vec![("duplicate_topup", "2026-03-05", vec!["bank:1", "bank:2"])],
+            ),
+            case(
+                "identical top-ups a day apart after real usage",
+                FlagInputs {
+                    billing: vec![
+                        paid(1, "openai", CreditPurchase, "2026-03-01", "20.00"),
+                        paid(2, "openai", CreditPurchase, "2026-03-02", "20.00"),
+                    ],
+                    usage: vec![used("openai", "2026-03-01", "18.00")],
+                    ..FlagInputs::default()
+                },
+                "2026-03-10",
+                vec![],
+            ),
+            case(
+                "two auto-recharges days apart",
+                billing_only(vec![
+                    paid(1, "openai", Auto, "2026-03-01 10:00", "10.00"),
+                    paid(2, "openai", Auto, "2026-03-04 10:00", "10.00"),
+                ]),
+                "2026-03-10",
+                vec![],
+            ),
+            case(
+                "twenty minutes apart is two top-ups",
+                billing_only(vec![
+                    paid(1, "openai", CreditPurchase, "2026-03-05 10:00", "20.00"),
+                    paid(2, "openai", CreditPurchase, "2026-03-05 10:20", "20.00"),
+                ]),
+                "2026-03-10",
+                vec![],
+            ),
+            case(
+                "a timed record and an untimed one are never paired",
+                billing_only(vec![
+                    paid(1, "openai", CreditPurchase, "2026-03-05 10:00", "20.00"),
+                    paid(2, "openai", CreditPurchase, "2026-03-05", "20.00"),
+                ]),
+                "2026-03-10",
+                vec![],
+            ),
+            case(
+                "subscriptions recurring monthly, two seats on one day",
+                FlagInputs {
+                    billing: vec![
+                        paid(1, "openai", Subscription, "2026-01-01", "20.00"),
+                        paid(2, "openai", Subscription, "2026-02-01", "20.00"),
+                        paid(3, "openai", Subscription, "2026-03-01", "20.00"),
+                        paid(4, "openai", Subscription, "2026-03-01", "20.00"),
+                    ],
+                    bank: vec![
+                        line(
+                            5,
+                            10,
+                            Some("openai"),
+                            Some(SpendKind::Subscription),
+                            Settled,
+                            "2026-01-02",
+                            "-20.00",
+                        ),
+                        line(
+                            6,
+                            10,
+                            Some("openai"),
+                            Some(SpendKind::Subscription),
+                            Settled,
+                            "2026-02-02",
+                            "-20.00",
+                        ),
+                        line(
+                            7,
+                            10,
+                            Some("openai"),
+                            Some(SpendKind::Subscription),
+                            Settled,
+                            "2026-03-02",
+                            "-20.00",
+                        ),
+                        line(
+                            8,
+                            10,
+                            Some("openai"),
+                            Some(SpendKind::Subscription),
+                            Settled,
+                            "2026-03-02",
+                            "-20.00",
+                        ),
+                    ],
+                    ..FlagInputs::default()
+                },
+                "2026-03-31",
+                vec![],
+            ),
+        ]);
+    }
+
+    #[test]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a table of cases reads best in one place"
+    )]
+    fn runaway_recharges_and_their_look_alikes() {
+        let kinds = [FlagKind::RunawayRecharge, FlagKind::DuplicateTopup];
+        run_only(
+            &kinds,
+            vec![
+                Case {
+                    name: "four recharges in two hours while 5.00 was used",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "50.00"),
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 10:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 11:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 12:00", "20.00"),
+                        ],
+                        usage: vec![used_in("openai", "", "2026-03-05", "5.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![(
+                        "runaway_recharge",
+                        "2026-03-05",
+                        vec![
+                            "billing:2",
+                            "billing:3",
+                            "billing:4",
+                            "billing:5",
+                            "usage:2026-03-05:openai",
+                        ],
+                    )],
+                },
+                Case {
+                    name: "four recharges in a busy day that used them",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 12:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 15:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 18:00", "20.00"),
+                        ],
+                        usage: vec![used_in("openai", "", "2026-03-05", "70.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "three recharges in a day are not more than three",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-05 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-05 12:30", "20.00"),
+                            openai(4, Auto, "2026-03-05 15:00", "20.00"),
+                        ],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    name: "four recharges spread over four days",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(2, Auto, "2026-03-02 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-03 11:00", "20.00"),
+                            openai(4, Auto, "2026-03-04 12:00", "20.00"),
+                            openai(5, Auto, "2026-03-05 13:00", "20.00"),
+                        ],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 25.00 left on 02-28; 03-01 uses 18.00 (lowest before the recharge: 7.00,
+                    // below 10.00); then 27, 19, 11, and 03-04 uses 8.00 (lowest 3.00).
+                    name: "two auto-recharges days apart with real usage between",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-02-28", "25.00"),
+                            openai(2, Auto, "2026-03-01 10:00", "20.00"),
+                            openai(3, Auto, "2026-03-04 10:00", "20.00"),
+                        ],
+                        usage: vec![
+                            used_in("openai", "", "2026-03-01", "18.00"),
+                            used_in("openai", "", "2026-03-02", "8.00"),
+                            used_in("openai", "", "2026-03-03", "8.00"),
+                            used_in("openai", "", "2026-03-04", "8.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 100.00 bought, 5.00 used on 03-02 and 03-03: at least 90.00 left when the
+                    // recharge ran on 03-03, far above 10.00.
+                    name: "a recharge while the balance was far above the threshold",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "100.00"),
+                            openai(2, Auto, "2026-03-03 09:00", "20.00"),
+                        ],
+                        usage: vec![
+                            used_in("openai", "", "2026-03-02", "5.00"),
+                            used_in("openai", "", "2026-03-03", "5.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![("runaway_recharge", "2026-03-03", vec!["billing:2"])],
+                },
+                Case {
+                    name: "the same recharge with no threshold set is not judged",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "100.00"),
+                            openai(2, Auto, "2026-03-03 09:00", "20.00"),
+                        ],
+                        usage: vec![used_in("openai", "", "2026-03-03", "5.00")],
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![],
+                },
+                Case {
+                    // 12.00 left, 5.00 used that day: the 09:00 recharge was due (7.00 < 10.00);
+                    // the 09:06 one ran on at least 12 + 20 - 5 = 27.00.
+                    name: "the second of two recharges minutes apart",
+                    inputs: FlagInputs {
+                        billing: vec![
+                            openai(1, CreditPurchase, "2026-03-01", "17.00"),
+                            openai(2, Auto, "2026-03-02 09:00", "20.00"),
+                            openai(3, Auto, "2026-03-02 09:06", "20.00"),
+                        ],
+                        usage: vec![
+                            used_in("openai", "", "2026-03-01", "5.00"),
+                            used_in("openai", "", "2026-03-02", "5.00"),
+                        ],
+                        auto_recharges: recharge_at("10.00", "20.00"),
+                        ..FlagInputs::default()
+                    },
+                    as_of: "2026-03-10",
+                    want: vec![
+                        (
+                            "duplicate_topup",
+                            "2026-03-02",
+                            vec!["billing:2", "billing:3"],
+                        ),
+                        ("runaway_recharge", "2026-03-02", vec!["billing:3"]),
+                    ],
+                },
+            ],
+        );
+    }
+}
