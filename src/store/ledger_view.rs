@@ -128,7 +128,8 @@ impl Store {
             budgets: self.budgets()?,
             auto_recharges: self.auto_recharges()?,
             matching: self.match_data()?,
-        })
+        }
+        .normalized())
     }
 
     /// What matching reads beside the records: the ECB rates of the billing records' days (and

@@ -237,6 +237,22 @@ impl FlagInputs {
         all.into_iter().collect()
     }
 
+    /// The same inputs with every usage row in the account its records resolve to: usage
+    /// exports that name no organization (Anthropic's) join the provider's only named account
+    /// instead of standing beside it as an account of their own.
+    #[must_use]
+    pub fn normalized(mut self) -> Self {
+        let resolved: Vec<AccountKey> = self
+            .usage
+            .iter()
+            .map(|u| self.resolve_account(&u.account.provider, &u.account.organization))
+            .collect();
+        for (u, account) in self.usage.iter_mut().zip(resolved) {
+            u.account = account;
+        }
+        self
+    }
+
     fn has_billing(&self, provider: &str) -> bool {
         self.billing.iter().any(|b| b.provider == provider)
     }
@@ -339,6 +355,32 @@ mod tests {
     use super::super::test_support::{bill_in, d, usd, used_in};
     use super::*;
     use crate::domain::records::BillingKind::{AutoRecharge as Auto, CreditPurchase};
+
+    #[test]
+    fn usage_without_an_organization_joins_the_only_named_account() {
+        let inputs = FlagInputs {
+            usage: vec![DailyUsage {
+                account: AccountKey::new("anthropic", ""),
+                day: d("2026-03-01"),
+                cost: usd("1.00"),
+                currency: "USD".into(),
+            }],
+            billing: vec![bill_in(
+                1,
+                "anthropic",
+                "Northwind Labs",
+                CreditPurchase,
+                "2026-02-20",
+                "50.00",
+            )],
+            ..FlagInputs::default()
+        }
+        .normalized();
+        assert_eq!(
+            inputs.accounts(),
+            vec![AccountKey::new("anthropic", "Northwind Labs")]
+        );
+    }
 
     #[test]
     fn organizations_written_as_id_or_name_are_one_account() {
