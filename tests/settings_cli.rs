@@ -76,7 +76,10 @@ fn kinds(flags: &Value) -> Vec<String> {
 const AS_OF: [&str; 2] = ["--as-of", "2026-04-10"];
 
 #[test]
-#[expect(clippy::too_many_lines, reason = "one story: save, list, simulate, turn off")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one story: save, list, simulate, turn off"
+)]
 fn recharge_is_saved_listed_simulated_and_turned_off() {
     let (_dir, db) = scenario();
     let list = json(&db, &["settings", "recharge", "list", "--json"]);

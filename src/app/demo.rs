@@ -1,12 +1,23 @@
 //! The demo ledger: a separate file in the cache folder, rebuilt from the sample exports shipped
 //! in `assets/demo/` each time it is opened. It is never the user's ledger.
+//!
+//! The story: Northwind Labs, a small team, over the 60 days to 2026-11-20. `OpenAI` is paid by a
+//! Chase card with an auto-recharge (below $50 add $200, at most $800 a month) and stays healthy;
+//! Anthropic is topped up by hand (one purchase paid in EUR from Revolut, matched to its USD
+//! billing record through the ECB rates). Four planted problems, one flag each: a $200
+//! Anthropic top-up bought twice four minutes apart, an `OpenAI` auto-recharge declined (expired
+//! card) and retried that morning, a 4.31 EUR verification hold that never went away, and the
+//! Anthropic balance running out on a Friday night until the Saturday-morning top-up.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::domain::balance::{AccountKey, AutoRecharge};
+use crate::domain::flags::BudgetScope;
 use crate::domain::import::FileOptions;
-use crate::store::{ImportMode, ImportReport, Store};
+use crate::domain::money::Amount;
+use crate::store::{BudgetSetting, ImportMode, ImportReport, Store};
 
 /// The sample files, embedded so the demo works wherever the binary is.
 const FILES: &[(&str, &str)] = &[
@@ -19,6 +30,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../assets/demo/claude_api_cost_2026-09-22_to_2026-11-20.csv"),
     ),
     ("billing.csv", include_str!("../../assets/demo/billing.csv")),
+    (
+        "eurofxref-hist.csv",
+        include_str!("../../assets/demo/eurofxref-hist.csv"),
+    ),
     (
         "revolut_statement_2026-09_2026-11.csv",
         include_str!("../../assets/demo/revolut_statement_2026-09_2026-11.csv"),
@@ -77,10 +92,34 @@ pub fn build(path: &Path, user_ledger: &Path) -> anyhow::Result<Vec<ImportReport
         paths.push(file);
     }
     let mut store = Store::open(path)?;
-    crate::cli::import_paths(
+    let reports = crate::cli::import_paths(
         &mut store,
         &paths,
         &FileOptions::default(),
         ImportMode::default(),
-    )
+    )?;
+    settle(&store)?;
+    Ok(reports)
+}
+
+/// The settings the demo team made: `OpenAI`'s auto-recharge and two monthly budgets.
+fn settle(store: &Store) -> anyhow::Result<()> {
+    let dollars = |n: i64| Amount::from_cents(n * 100).context("a demo amount overflows");
+    store.save_auto_recharge(&AutoRecharge {
+        account: AccountKey::new("openai", "Northwind Labs"),
+        threshold: dollars(50)?,
+        amount: dollars(200)?,
+        monthly_cap: Some(dollars(800)?),
+    })?;
+    let budget = |scope, name: &str, monthly: &str| BudgetSetting {
+        scope,
+        name: name.to_string(),
+        monthly: monthly.to_string(),
+        currency: "USD".to_string(),
+    };
+    store.set_budget_settings(&[
+        budget(BudgetScope::Project, "Web app", "700.00"),
+        budget(BudgetScope::Provider, "anthropic", "1000.00"),
+    ])?;
+    Ok(())
 }

@@ -7,25 +7,28 @@
 //! "Today" is injected, so screenshots and tests are stable.
 
 mod demo;
+mod extras;
 mod jobs;
 mod money;
+mod review;
 mod screenshot;
+mod topups;
+mod views_worker;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
+use self::extras::Extras;
 use self::jobs::{Job, JobEvent};
-use self::money::MoneyModel;
-use self::screenshot::{Outcome, Screenshot};
+use self::screenshot::{ChartExport, Outcome, Screenshot, screenshot_view};
+use self::views_worker::{DashboardViews, LedgerViews, Part, TableViews, ViewsWorker, Wanted};
 use crate::domain::flags::Budget;
 use crate::domain::import::{self, BankMapping, FileOptions, formats};
 use crate::domain::records::Record;
-use crate::domain::views::{
-    Bucket, CostSeries, DayBounds, FilterOptions, Filters, Focus, KeyFigures, SeriesGroup, Sort,
-    TableQuery, Totals,
-};
+use crate::domain::views::{Bucket, DayBounds, Filters, Focus, SeriesGroup, Sort};
 use crate::store::{BudgetSetting, ImportReport, Store};
 use crate::ui::balance::BalanceView;
 use crate::ui::chart::ChartView;
@@ -35,7 +38,6 @@ use crate::ui::filters::FiltersView;
 use crate::ui::flags::FlagsView;
 use crate::ui::import_sheet::{FilePreview, SampleRow, SheetView};
 use crate::ui::mapping::MappingView;
-use crate::ui::settings::SettingsView;
 use crate::ui::tables::{Rows, TableView};
 use crate::ui::{self, Action, Message, Tab, ThemeChoice, TopBarView, View, format, theme};
 
@@ -49,9 +51,6 @@ const PREVIEW_REJECTED: usize = 5;
 const PREVIEW_SAMPLE: usize = 8;
 /// The mapping editor previews at most this much of a file.
 const MAPPING_PREVIEW_BYTES: u64 = 512 * 1024;
-/// `--screenshot-to` only: the view to draw (`dashboard`, `flags`, `ledger`, `settings`), so
-/// the README and a reviewer can look at every screen. Ignored without `--screenshot-to`.
-const SCREENSHOT_VIEW_ENV: &str = "BURNRATE_SCREENSHOT_VIEW";
 
 /// What the user chose that outlives a session (saved by eframe, never in the ledger).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -103,26 +102,14 @@ pub struct Config {
     pub native_dialogs: bool,
 }
 
-/// The key the dashboard's views were built for.
-type DashboardKey = (i64, SeriesGroup, Bucket, Filters);
-/// The key the table page was built for.
-type TableKey = (i64, Tab, String, Filters, Option<Focus>, Sort);
-
-/// The views the panels draw, rebuilt only when their inputs change.
+/// The views the panels draw, as the `views` thread last answered (the window keeps drawing
+/// these until newer ones arrive).
 #[derive(Default)]
 struct Cache {
-    dashboard_key: Option<DashboardKey>,
-    figures: KeyFigures,
-    usage_in_range: Totals,
-    chart: CostSeries,
-    is_empty: bool,
-    /// The revision the money model, filter options and settings were read at.
-    money_key: Option<i64>,
-    money: MoneyModel,
-    options: FilterOptions,
-    settings: SettingsView,
-    table_key: Option<TableKey>,
-    total_rows: usize,
+    ledger: Option<Arc<LedgerViews>>,
+    dashboard: Option<Arc<DashboardViews>>,
+    table: Option<Arc<TableViews>>,
+    /// The index of the first row of `rows` in the table.
     offset: usize,
     rows: Option<Rows>,
 }
@@ -164,9 +151,13 @@ pub struct App {
     is_demo: bool,
     prefs: Prefs,
     applied_theme: Option<ThemeChoice>,
-    revision: i64,
     /// Ask the ledger for its revision at the next frame (after a write, or on focus).
     check_revision: bool,
+    /// Bumped for each `check_revision`: the views thread reads the revision again.
+    recheck: u64,
+    /// The thread that builds the views (started at the first frame, which brings the
+    /// `egui::Context` it wakes).
+    views: Option<ViewsWorker>,
     was_focused: bool,
     search: String,
     /// Ctrl+F: give the search box the keyboard focus at the next frame.
@@ -182,6 +173,8 @@ pub struct App {
     message: Option<Message>,
     screenshot: Option<Screenshot>,
     formats: Vec<FormatInfo>,
+    /// The top-up doctor, match review, forecasts, monthly review and chart export.
+    extras: Extras,
 }
 
 impl App {
@@ -211,8 +204,9 @@ impl App {
             store,
             prefs,
             applied_theme: None,
-            revision: -1,
             check_revision: true,
+            recheck: 0,
+            views: None,
             was_focused: true,
             search: String::new(),
             focus_search: false,
@@ -225,6 +219,7 @@ impl App {
             message: None,
             screenshot: None,
             formats,
+            extras: Extras::default(),
         })
     }
 
@@ -289,6 +284,12 @@ impl App {
         self.prefs.view = view;
     }
 
+    /// Applies `action` after the next frame, as if a panel had pushed it (tests use it to
+    /// act where the window would open a native dialog: `SaveReport(Some(path))`).
+    pub fn queue_action(&mut self, action: Action) {
+        self.extras.queued.push(action);
+    }
+
     /// Whether the window shows the demo ledger.
     pub fn is_demo(&self) -> bool {
         self.is_demo
@@ -297,11 +298,21 @@ impl App {
     /// The series names of the cost chart (for tests).
     pub fn chart_series(&self) -> Vec<String> {
         self.cache
-            .chart
-            .series
-            .iter()
-            .map(|s| s.name.clone())
-            .collect()
+            .dashboard
+            .as_ref()
+            .map(|d| d.chart.series.iter().map(|s| s.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the views thread has not yet answered what the window shows now (tests and
+    /// benchmarks step frames until it has).
+    pub fn is_updating(&self) -> bool {
+        self.views.as_ref().is_none_or(ViewsWorker::is_pending)
+    }
+
+    /// Whether the ledger has no records (false until the views thread has answered).
+    fn is_empty(&self) -> bool {
+        self.cache.ledger.as_ref().is_some_and(|l| l.is_empty())
     }
 
     fn tell(&mut self, text: &str, is_error: bool) {
@@ -317,15 +328,26 @@ impl App {
         let ctx = ui.ctx().clone();
         self.apply_theme(&ctx);
         self.poll_job();
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.extras.queued);
         self.read_input(&ctx, &mut actions);
-        self.refresh();
+        self.refresh(&ctx);
+        self.extras.refresh(
+            self.cache.ledger.as_deref(),
+            self.store.path(),
+            self.config.today,
+            self.prefs.view == View::Review,
+            &ctx,
+        );
         self.draw(ui, &mut actions);
         for action in actions {
             self.apply(action, &ctx);
         }
+        let ready = self.job.is_none()
+            && self.cache.dashboard.is_some()
+            && !self.is_updating()
+            && (self.prefs.view != View::Review || self.extras.review_ready());
+        self.poll_chart_export(&ctx);
         if let Some(shot) = &mut self.screenshot {
-            let ready = self.job.is_none() && self.cache.dashboard_key.is_some();
             shot.on_frame(&ctx, ready);
         }
         if self.job.is_some() {
@@ -360,7 +382,7 @@ impl App {
         if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::O))) {
             actions.push(Action::PickFiles);
         }
-        if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::F))) && !self.cache.is_empty {
+        if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::F))) && !self.is_empty() {
             actions.push(Action::SetView(View::Ledger));
             self.focus_search = true;
         }
@@ -369,9 +391,10 @@ impl App {
             egui::Key::Num2,
             egui::Key::Num3,
             egui::Key::Num4,
+            egui::Key::Num5,
         ];
         for (key, view) in keys.into_iter().zip(View::ALL) {
-            if ctx.input_mut(|i| i.consume_shortcut(&shortcut(key))) && !self.cache.is_empty {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut(key))) && !self.is_empty() {
                 actions.push(Action::SetView(view));
             }
         }
@@ -475,163 +498,104 @@ impl App {
         }
     }
 
-    /// Rebuilds the cached views whose inputs changed.
-    fn refresh(&mut self) {
+    /// Asks the views thread for the views of what the window shows (when that changed) and
+    /// takes its answers. Never queries the ledger itself.
+    fn refresh(&mut self, ctx: &egui::Context) {
         if self.check_revision {
-            match self.store.revision() {
-                Ok(r) => self.revision = r,
-                Err(e) => self.tell(&e.to_string(), true),
-            }
+            self.recheck += 1;
             self.check_revision = false;
         }
-        if self.cache.money_key != Some(self.revision) {
-            if let Err(e) = self.rebuild_money() {
-                self.tell(&format!("Could not read the ledger: {e}"), true);
+        if self.views.is_none() {
+            let wake = ctx.clone();
+            match ViewsWorker::spawn(
+                self.store.path().to_path_buf(),
+                self.config.today,
+                move || wake.request_repaint(),
+            ) {
+                Ok(worker) => self.views = Some(worker),
+                Err(e) => {
+                    self.tell(&format!("Could not start the views thread: {e}"), true);
+                    return;
+                }
             }
-            self.cache.money_key = Some(self.revision);
         }
-        let key = (
-            self.revision,
-            self.prefs.group,
-            self.prefs.bucket,
-            self.prefs.filters.clone(),
-        );
-        if self.cache.dashboard_key.as_ref() != Some(&key) {
-            if let Err(e) = self.rebuild_dashboard() {
-                self.tell(&format!("Could not read the ledger: {e}"), true);
-            }
-            self.cache.dashboard_key = Some(key);
-        }
-        let table_key = (
-            self.revision,
-            self.prefs.tab,
-            self.search.clone(),
-            self.prefs.filters.clone(),
-            self.focus.clone(),
-            self.prefs.sort(self.prefs.tab),
-        );
-        if self.cache.table_key.as_ref() != Some(&table_key) {
-            if let Err(e) = self.load_table(0) {
-                self.tell(&format!("Could not read the ledger: {e}"), true);
-            }
-            self.cache.table_key = Some(table_key);
-        }
-    }
-
-    /// Balances, flags, filter choices and settings: once per revision.
-    fn rebuild_money(&mut self) -> anyhow::Result<()> {
-        self.cache.money = MoneyModel::build(&self.store, self.config.today)?;
-        let mut options = self.store.filter_options()?;
-        options.accounts = self
-            .cache
-            .money
-            .inputs
-            .accounts()
-            .into_iter()
-            .map(|a| (a.provider, a.organization))
-            .collect();
-        self.cache.options = options;
-        self.cache.settings = SettingsView {
-            rules: self.store.merchant_rules()?,
-            budgets: self.store.budgets()?,
-            params: self.store.flag_params()?,
-            theme: self.prefs.theme,
+        let wanted = Wanted {
+            group: self.prefs.group,
+            bucket: self.prefs.bucket,
+            filters: self.prefs.filters.clone(),
+            tab: self.prefs.tab,
+            search: self.search.clone(),
+            focus: self.focus.clone(),
+            sort: self.prefs.sort(self.prefs.tab),
+            recheck: self.recheck,
         };
-        Ok(())
+        let Some(views) = &mut self.views else {
+            return;
+        };
+        views.want(&wanted);
+        for part in views.poll() {
+            match part {
+                Part::Ledger(l) => self.cache.ledger = Some(l),
+                Part::Dashboard(d) => self.cache.dashboard = Some(d),
+                Part::Table(t) => {
+                    let same = self
+                        .cache
+                        .table
+                        .as_ref()
+                        .is_some_and(|c| Arc::ptr_eq(c, &t));
+                    if !same {
+                        self.cache.offset = 0;
+                        self.cache.rows = Some(t.first_page.clone());
+                        self.cache.table = Some(t);
+                    }
+                }
+                Part::Failed(e) => self.tell(&e, true),
+                Part::Done => {}
+            }
+        }
     }
 
     fn bounds(&self) -> DayBounds {
         self.prefs.filters.bounds(self.config.today)
     }
 
-    fn account_aliases(&self) -> Vec<String> {
-        let f = &self.prefs.filters;
-        if f.account.is_empty() {
-            return Vec::new();
-        }
-        self.cache.money.aliases(&f.provider, &f.account)
+    /// The money views of the last answer (empty until the first).
+    fn money(&self) -> Option<&money::MoneyModel> {
+        self.cache.ledger.as_ref().map(|l| &l.money)
     }
 
-    fn rebuild_dashboard(&mut self) -> anyhow::Result<()> {
-        let today = self.config.today;
-        let bounds = self.bounds();
-        let aliases = self.account_aliases();
-        let filters = &self.prefs.filters;
-        self.cache.figures = self.store.key_figures(today)?;
-        self.cache.usage_in_range = self.store.usage_in_range(bounds, filters, &aliases)?;
-        self.cache.chart = self.store.cost_series(
-            self.prefs.group,
-            self.prefs.bucket,
-            bounds,
-            filters,
-            &aliases,
-        )?;
-        let f = &self.cache.figures;
-        self.cache.is_empty = f.usage_records + f.billing_records + f.bank_lines == 0;
-        Ok(())
-    }
-
-    fn table_query(&self) -> TableQuery {
-        TableQuery {
-            search: self.search.clone(),
-            bounds: self.bounds(),
-            filters: self.prefs.filters.clone(),
-            account_aliases: self.account_aliases(),
-            focus: self.focus.clone(),
-            sort: self.prefs.sort(self.prefs.tab),
-        }
-    }
-
-    fn load_table(&mut self, offset: usize) -> anyhow::Result<()> {
-        let q = self.table_query();
-        let counted = self.cache.table_key.as_ref().is_some_and(|k| {
-            (&k.1, &k.2, &k.3, &k.4) == (&self.prefs.tab, &self.search, &q.filters, &q.focus)
-                && k.0 == self.revision
-        });
-        let (total, rows) = match self.prefs.tab {
-            Tab::Usage => (
-                self.count_or(counted, || self.store.usage_count(&q))?,
-                Rows::Usage(self.store.usage_page(&q, offset, PAGE_ROWS)?),
-            ),
-            Tab::Billing => (
-                self.count_or(counted, || self.store.billing_count(&q))?,
-                Rows::Billing(self.store.billing_page(&q, offset, PAGE_ROWS)?),
-            ),
-            Tab::Bank => (
-                self.count_or(counted, || self.store.bank_count(&q))?,
-                Rows::Bank(self.store.bank_page(&q, offset, PAGE_ROWS)?),
-            ),
-            Tab::Imports => {
-                let files = self.store.import_rows()?;
-                (files.len(), Rows::Imports(files))
-            }
+    /// Reads the rows around `first` of the shown table by their ids: a bounded lookup by
+    /// primary key (a page deep in a million rows costs as little as the first), cheap enough
+    /// for the window's thread.
+    fn load_page(&mut self, first: usize) -> Result<(), crate::store::StoreError> {
+        let Some(table) = &self.cache.table else {
+            return Ok(());
         };
-        self.cache.total_rows = total;
+        let Some(ids) = &table.ids else {
+            return Ok(());
+        };
+        let offset = first.saturating_sub(PAGE_ROWS / 4).min(ids.len());
+        let end = offset.saturating_add(PAGE_ROWS).min(ids.len());
+        let page = ids.get(offset..end).unwrap_or_default();
+        let rows = match table.tab {
+            Tab::Usage => Rows::Usage(self.store.usage_rows(page)?),
+            Tab::Billing => Rows::Billing(self.store.billing_rows(page)?),
+            Tab::Bank => Rows::Bank(self.store.bank_rows(page)?),
+            Tab::Imports => return Ok(()),
+        };
         self.cache.offset = offset;
         self.cache.rows = Some(rows);
         Ok(())
-    }
-
-    /// The cached row count when only the page or the sort changed (counting a million rows
-    /// again would cost a scroll step its smoothness).
-    fn count_or(
-        &self,
-        counted: bool,
-        count: impl FnOnce() -> Result<usize, crate::store::StoreError>,
-    ) -> Result<usize, crate::store::StoreError> {
-        if counted {
-            return Ok(self.cache.total_rows);
-        }
-        count()
     }
 
     /// The flags the filters let through, open ones first.
     fn shown_flags(&self) -> Vec<crate::domain::views::FlagRow> {
         let f = &self.prefs.filters;
         let bounds = self.bounds();
-        let mut rows: Vec<_> = self
-            .cache
-            .money
+        let Some(money) = self.money() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<_> = money
             .flags
             .iter()
             .filter(|r| bounds.contains(r.flag.date))
@@ -658,8 +622,10 @@ impl App {
 
     fn shown_balances(&self) -> Vec<crate::domain::views::AccountBalance> {
         let f = &self.prefs.filters;
-        self.cache
-            .money
+        let Some(money) = self.money() else {
+            return Vec::new();
+        };
+        money
             .balances
             .iter()
             .filter(|b| f.provider.is_empty() || b.provider == f.provider)
@@ -679,7 +645,7 @@ impl App {
             view: self.prefs.view,
             open_flags,
             busy,
-            is_empty: self.cache.is_empty,
+            is_empty: self.is_empty(),
         };
         egui::Panel::top("top bar").show(ui, |ui| {
             ui.add_space(4.0);
@@ -695,10 +661,16 @@ impl App {
                 )
                 .show(ui, |ui| ui::demo_banner_ui(ui, actions));
         }
-        if !self.cache.is_empty && self.prefs.view != View::Settings {
+        let loaded = self.cache.ledger.is_some();
+        if loaded && !self.is_empty() && self.prefs.view != View::Settings {
             let view = FiltersView {
                 filters: self.prefs.filters.clone(),
-                options: self.cache.options.clone(),
+                options: self
+                    .cache
+                    .ledger
+                    .as_ref()
+                    .map(|l| l.options.clone())
+                    .unwrap_or_default(),
                 bounds: Some(self.bounds()),
             };
             egui::Panel::top("filters").show(ui, |ui| {
@@ -711,7 +683,13 @@ impl App {
             egui::Panel::bottom("message").show(ui, |ui| ui::message_ui(ui, message, actions));
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.cache.is_empty {
+            if !loaded {
+                ui.centered_and_justified(|ui| {
+                    ui.label(egui::RichText::new("Reading the ledger…").color(theme::weak(ui)));
+                });
+                return;
+            }
+            if self.is_empty() {
                 let view = EmptyView {
                     formats: self.formats.clone(),
                     busy,
@@ -722,22 +700,22 @@ impl App {
             }
             match self.prefs.view {
                 View::Dashboard => self.dashboard_ui(ui, &flags, actions),
-                View::Flags => {
-                    let view = FlagsView {
-                        flags,
-                        doctor: self
-                            .doctor
-                            .as_deref()
-                            .and_then(|id| self.cache.money.doctor(id)),
-                        as_of: self.config.today.to_string(),
-                    };
-                    ui::flags::flags_ui(ui, &view, actions);
-                }
+                View::Flags => self.flags_view_ui(ui, flags, actions),
                 View::Ledger => self.ledger_ui(ui, busy, actions),
                 View::Settings => {
-                    let mut view = self.cache.settings.clone();
+                    let mut view = self
+                        .cache
+                        .ledger
+                        .as_ref()
+                        .map(|l| l.settings.clone())
+                        .unwrap_or_default();
                     view.theme = self.prefs.theme;
+                    view.recharges.clone_from(&self.extras.topups.recharges);
                     ui::settings::settings_ui(ui, &view, actions);
+                }
+                View::Review => {
+                    let view = self.extras.review_view(self.config.today);
+                    ui::review::review_ui(ui, &view, actions);
                 }
             }
         });
@@ -749,6 +727,30 @@ impl App {
         if hovering {
             ui::drop_overlay_ui(&ctx);
         }
+        if loaded && self.is_updating() {
+            updating_ui(&ctx);
+        }
+    }
+
+    /// The Flags view: the flags, the top-up doctor and the match review.
+    fn flags_view_ui(
+        &self,
+        ui: &mut egui::Ui,
+        flags: Vec<crate::domain::views::FlagRow>,
+        actions: &mut Vec<Action>,
+    ) {
+        let doctor_flag = self.doctor.as_deref().and_then(|id| {
+            self.money()
+                .and_then(|m| m.flags.iter().find(|f| f.flag.id == id))
+        });
+        let view = FlagsView {
+            doctor: self.extras.doctor_view(doctor_flag, self.config.today),
+            flags,
+            panel: self.extras.flags_panel,
+            matches: self.extras.topups.matches.clone(),
+            as_of: self.config.today.to_string(),
+        };
+        ui::flags::flags_ui(ui, &view, actions);
     }
 
     fn dashboard_ui(
@@ -768,8 +770,18 @@ impl App {
             )
         };
         let figures = FiguresView {
-            figures: self.cache.figures.clone(),
-            usage_in_range: self.cache.usage_in_range.clone(),
+            figures: self
+                .cache
+                .ledger
+                .as_ref()
+                .map(|l| l.figures.clone())
+                .unwrap_or_default(),
+            usage_in_range: self
+                .cache
+                .dashboard
+                .as_ref()
+                .map(|d| d.usage_in_range.clone())
+                .unwrap_or_default(),
             range_label,
             balances: self.shown_balances(),
             open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
@@ -787,7 +799,12 @@ impl App {
                 ui::figures::figures_ui(ui, &figures, actions);
                 ui.add_space(theme::GAP);
                 let chart = ChartView {
-                    series: self.cache.chart.clone(),
+                    series: self
+                        .cache
+                        .dashboard
+                        .as_ref()
+                        .map(|d| d.chart.clone())
+                        .unwrap_or_default(),
                     group: self.prefs.group,
                     bucket: self.prefs.bucket,
                     reset: self.reset_chart,
@@ -796,6 +813,7 @@ impl App {
                 ui.add_space(theme::GAP);
                 let balance = BalanceView {
                     accounts: figures.balances.clone(),
+                    forecasts: self.extras.topups.forecasts.clone(),
                     bounds,
                     today: self.config.today,
                 };
@@ -804,13 +822,13 @@ impl App {
     }
 
     fn ledger_ui(&mut self, ui: &mut egui::Ui, busy: bool, actions: &mut Vec<Action>) {
-        let Some(rows) = &self.cache.rows else {
+        let (Some(rows), Some(shown)) = (&self.cache.rows, &self.cache.table) else {
             return;
         };
         let table = TableView {
-            tab: self.prefs.tab,
+            tab: shown.tab,
             search: self.search.clone(),
-            total_rows: self.cache.total_rows,
+            total_rows: shown.total_rows,
             offset: self.cache.offset,
             rows: rows.clone(),
             busy,
@@ -826,6 +844,15 @@ impl App {
 
     /// Applies one action; the only place the window writes to the ledger.
     fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        if self.job.is_some() && writes(&action) {
+            // The import holds the ledger's write lock for a whole file: a write from this
+            // thread would wait for it (up to the busy timeout) and freeze the window.
+            self.tell(
+                "An import is writing to the ledger; try again when it has finished.",
+                true,
+            );
+            return;
+        }
         match action {
             Action::PickFiles => self.pick_files(ctx),
             Action::QueueFiles(paths) => self.queue_files(paths, ctx),
@@ -868,10 +895,16 @@ impl App {
                 }
                 self.check_revision = true;
             }
-            Action::OpenDoctor(flag_id) => self.doctor = flag_id,
+            action @ (Action::OpenDoctor(_)
+            | Action::SetFlagsPanel(_)
+            | Action::DecideMatch { .. }
+            | Action::SaveAutoRecharge(_)
+            | Action::RemoveAutoRecharge(_)
+            | Action::SetReviewMonth(_)
+            | Action::SaveReport(_)
+            | Action::ExportChart(_)) => self.apply_extra(action, ctx),
             Action::ShowRows { first, .. } => {
-                let offset = first.saturating_sub(PAGE_ROWS / 4);
-                if let Err(e) = self.load_table(offset) {
+                if let Err(e) = self.load_page(first) {
                     self.tell(&format!("Could not read the ledger: {e}"), true);
                 }
             }
@@ -901,6 +934,116 @@ impl App {
         }
     }
 
+    /// Applies the doctor's, the match review's, the recharge settings', the review's and the
+    /// chart export's actions.
+    fn apply_extra(&mut self, action: Action, ctx: &egui::Context) {
+        match action {
+            Action::OpenDoctor(flag_id) => {
+                // Opening shows the doctor; closing goes back to the flags it was opened from.
+                self.extras.flags_panel = if flag_id.is_some() {
+                    ui::FlagsPanel::Doctor
+                } else {
+                    ui::FlagsPanel::Flags
+                };
+                if flag_id.is_some() {
+                    self.prefs.view = View::Flags;
+                }
+                self.doctor = flag_id;
+            }
+            Action::SetFlagsPanel(panel) => self.extras.flags_panel = panel,
+            Action::DecideMatch {
+                left,
+                right,
+                decision,
+            } => {
+                let result =
+                    self.store
+                        .decide_match(&left, &right, decision, &crate::cli::now_utc());
+                self.after_write(
+                    result.map(|()| format!("Stored: {left} and {right} {}.", decision.as_str())),
+                );
+            }
+            Action::SaveAutoRecharge(setting) => {
+                let result = self.store.save_auto_recharge(&setting);
+                let label = setting.account.label();
+                self.after_write(result.map(|()| format!("Saved the auto-recharge of {label}.")));
+            }
+            Action::RemoveAutoRecharge(account) => {
+                let result = self.store.remove_auto_recharge(&account);
+                let label = account.label();
+                self.after_write(
+                    result.map(|_| format!("Turned off the auto-recharge of {label}.")),
+                );
+            }
+            Action::SetReviewMonth(month) => self.extras.review.month = Some(month),
+            Action::SaveReport(path) => self.save_report(path),
+            Action::ExportChart(path) => self.export_chart(path, ctx),
+            _ => {}
+        }
+    }
+
+    /// Saves the review as HTML to `path`, or where the save dialog says.
+    fn save_report(&mut self, path: Option<PathBuf>) {
+        let today = self.config.today;
+        let path = match path {
+            Some(p) => p,
+            None if self.config.native_dialogs => {
+                let Some(p) = rfd::FileDialog::new()
+                    .set_title("Save the monthly review")
+                    .set_file_name(self.extras.report_file_name(today))
+                    .add_filter("HTML", &["html"])
+                    .save_file()
+                else {
+                    return;
+                };
+                p
+            }
+            None => return,
+        };
+        match self.extras.save_report(&path, today) {
+            Ok(text) => self.tell(&text, false),
+            Err(e) => self.tell(&format!("{e:#}"), true),
+        }
+    }
+
+    /// Asks for a screenshot to crop to the chart, saved to `path` or where the dialog says.
+    fn export_chart(&mut self, path: Option<PathBuf>, ctx: &egui::Context) {
+        let Some(rect) = ctx.data(|d| d.get_temp::<egui::Rect>(ui::chart::chart_rect_id())) else {
+            self.tell("Show the dashboard's chart first, then export it.", true);
+            return;
+        };
+        let path = match path {
+            Some(p) => p,
+            None if self.config.native_dialogs => {
+                let Some(p) = rfd::FileDialog::new()
+                    .set_title("Export the chart as PNG")
+                    .set_file_name("burnrate-chart.png")
+                    .add_filter("PNG image", &["png"])
+                    .save_file()
+                else {
+                    return;
+                };
+                p
+            }
+            None => return,
+        };
+        self.extras.chart_export = Some(ChartExport::request(ctx, path, rect));
+    }
+
+    fn poll_chart_export(&mut self, ctx: &egui::Context) {
+        let Some(export) = &self.extras.chart_export else {
+            return;
+        };
+        let Some(result) = export.poll(ctx.pixels_per_point()) else {
+            return;
+        };
+        self.extras.chart_export = None;
+        match result {
+            Ok(path) => self.tell(&format!("Saved the chart to {}", path.display()), false),
+            Err(e) => self.tell(&e, true),
+        }
+    }
+
     fn after_write(&mut self, result: Result<String, crate::store::StoreError>) {
         match result {
             Ok(text) => self.tell(&text, false),
@@ -910,7 +1053,10 @@ impl App {
     }
 
     fn focus_flag(&mut self, flag_id: &str) {
-        let Some(row) = self.cache.money.flags.iter().find(|r| r.flag.id == flag_id) else {
+        let Some(row) = self
+            .money()
+            .and_then(|m| m.flags.iter().find(|r| r.flag.id == flag_id))
+        else {
             return;
         };
         let focus = Focus::on_flag(&row.flag);
@@ -1082,11 +1228,40 @@ impl App {
                 self.sheet = None;
                 self.message = None;
                 self.cache = Cache::default();
+                // The next frame starts a views thread on the new ledger.
+                self.views = None;
                 self.check_revision = true;
             }
             Err(e) => self.tell(&e.to_string(), true),
         }
     }
+}
+
+/// Whether applying `action` writes to the ledger from the window's thread.
+fn writes(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::DismissFlag { .. }
+            | Action::AddMerchantRule(_)
+            | Action::RemoveMerchantRule(_)
+            | Action::SetBudgets(_)
+            | Action::SetFlagParams(_)
+            | Action::SaveMapping { .. }
+            | Action::DecideMatch { .. }
+            | Action::SaveAutoRecharge(_)
+            | Action::RemoveAutoRecharge(_)
+    )
+}
+
+/// A quiet "updating…" in the window's corner while the views thread rebuilds (the panels keep
+/// drawing the last views meanwhile). An area, not a panel: nothing moves when it shows.
+fn updating_ui(ctx: &egui::Context) {
+    egui::Area::new(egui::Id::unique("updating"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -8.0))
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.label(egui::RichText::new("updating…").color(theme::weak(ui)));
+        });
 }
 
 fn sheet_view(sheet: &Sheet, cancelling: bool) -> SheetView {
@@ -1339,15 +1514,6 @@ impl eframe::App for App {
     }
 }
 
-/// The view `--screenshot-to` draws: [`SCREENSHOT_VIEW_ENV`], else the dashboard.
-fn screenshot_view() -> View {
-    let name = std::env::var(SCREENSHOT_VIEW_ENV).unwrap_or_default();
-    View::ALL
-        .into_iter()
-        .find(|v| v.label().eq_ignore_ascii_case(name.trim()))
-        .unwrap_or_default()
-}
-
 /// Opens the window on the ledger at `db` (or the demo with `--demo`). Returns the exit code.
 ///
 /// # Errors
@@ -1399,10 +1565,14 @@ pub fn run(args: &crate::cli::Cli, db: &Path) -> anyhow::Result<i32> {
                 (false, Some(storage)) => eframe::get_value(storage, PREFS_KEY).unwrap_or_default(),
                 _ => Prefs::default(),
             };
-            if shooting {
-                prefs.view = screenshot_view();
+            let panel = shooting.then(screenshot_view);
+            if let Some((view, _)) = panel {
+                prefs.view = view;
             }
             let mut app = App::new(config, prefs)?;
+            if let Some((_, panel)) = panel {
+                app.extras.flags_panel = panel;
+            }
             if let Some(path) = screenshot_to {
                 app.take_screenshot(path, app_outcome);
             }

@@ -1,4 +1,4 @@
-//! Balances, flags and the top-up lifecycle as the window shows them, computed with the same
+//! Balances and flags as the window shows them, computed with the same
 //! domain functions the `balance` and `flags` commands use: [`flags::credit_lots`],
 //! [`balance::simulate`], `burn_rate_per_day(7)`, `depletes_on` and [`flags::detect`].
 //!
@@ -11,20 +11,17 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::domain::balance::{self, AccountKey, LotKind};
-use crate::domain::flags::{self, BankItem, BillingItem, FlagInputs};
+use crate::domain::flags::{self, FlagInputs};
 use crate::domain::money::Amount;
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
 use crate::domain::views::{AccountBalance, EvidenceRow, FlagRow, Money};
 use crate::store::{Store, StoreError};
-use crate::ui::doctor::{DoctorStep, DoctorView, StepState};
 
 /// Everything the money views need, read once per revision.
 #[derive(Debug, Clone, Default)]
 pub struct MoneyModel {
     pub inputs: FlagInputs,
     pub balances: Vec<AccountBalance>,
-    /// Every account's credit lots as the balance consumed them, with their currency.
-    pub lots: Vec<(balance::LotOutcome, String)>,
     pub flags: Vec<FlagRow>,
 }
 
@@ -51,11 +48,10 @@ impl MoneyModel {
                 flag,
             })
             .collect();
-        let (balances, lots) = balances(&inputs, today)?;
+        let balances = balances(&inputs, today)?;
         Ok(Self {
             inputs,
             balances,
-            lots,
             flags,
         })
     }
@@ -75,178 +71,13 @@ impl MoneyModel {
         out.dedup();
         out
     }
-
-    /// The lifecycle of the top-up a flag is about, from its evidence records: authorized (a
-    /// card hold), settled (the card line), credited (the provider's credit purchase) and
-    /// consumed (how much of that credit usage has drawn).
-    pub fn doctor(&self, flag_id: &str) -> Option<DoctorView> {
-        let row = self.flags.iter().find(|f| f.flag.id == flag_id)?;
-        let bank: Vec<&BankItem> = row
-            .flag
-            .records
-            .iter()
-            .filter_map(|r| r.strip_prefix("bank:")?.parse::<i64>().ok())
-            .filter_map(|id| self.inputs.bank.iter().find(|b| b.id == id))
-            .collect();
-        let billing: Vec<&BillingItem> = row
-            .flag
-            .records
-            .iter()
-            .filter_map(|r| r.strip_prefix("billing:")?.parse::<i64>().ok())
-            .filter_map(|id| self.inputs.billing.iter().find(|b| b.id == id))
-            .collect();
-        let mut steps = Vec::with_capacity(4);
-        let holds: Vec<&&BankItem> = bank
-            .iter()
-            .filter(|b| b.status == Some(BankStatus::Pending))
-            .collect();
-        let settled: Vec<&&BankItem> = bank
-            .iter()
-            .filter(|b| b.status == Some(BankStatus::Settled))
-            .collect();
-        steps.push(match (holds.first(), settled.first()) {
-            (Some(h), _) => step("Authorized", StepState::Done, Some(h.day), &bank_text(h)),
-            (None, Some(s)) => step(
-                "Authorized",
-                StepState::Done,
-                Some(s.day),
-                "the card line settled, so the charge was authorized",
-            ),
-            (None, None) => step(
-                "Authorized",
-                StepState::Unknown,
-                None,
-                "no card or bank line among the evidence; import the statement to see it",
-            ),
-        });
-        steps.push(match (settled.first(), holds.first()) {
-            (Some(s), _) => step("Settled", StepState::Done, Some(s.day), &bank_text(s)),
-            (None, Some(h)) => step(
-                "Settled",
-                StepState::Missing,
-                Some(h.day),
-                "the hold has not settled yet: no money has moved",
-            ),
-            (None, None) => step("Settled", StepState::Unknown, None, "no bank evidence"),
-        });
-        let credits: Vec<&&BillingItem> = billing
-            .iter()
-            .filter(|b| {
-                matches!(
-                    b.kind,
-                    BillingKind::CreditPurchase | BillingKind::AutoRecharge
-                )
-            })
-            .collect();
-        let paid = credits.iter().find(|b| b.status == BillingStatus::Paid);
-        steps.push(match (paid, credits.first()) {
-            (Some(c), _) => step("Credited", StepState::Done, Some(c.day), &billing_text(c)),
-            (None, Some(c)) => step(
-                "Credited",
-                StepState::Missing,
-                Some(c.day),
-                &format!("the provider shows the purchase as {}", c.status.as_str()),
-            ),
-            (None, None) => step(
-                "Credited",
-                StepState::Missing,
-                None,
-                "no credit purchase among the evidence: check the provider's billing page",
-            ),
-        });
-        steps.push(self.consumed_step(paid.copied().copied()));
-        Some(DoctorView {
-            title: row.flag.message.clone(),
-            flag_id: row.flag.id.clone(),
-            steps,
-        })
-    }
-
-    fn consumed_step(&self, credit: Option<&BillingItem>) -> DoctorStep {
-        let Some(credit) = credit else {
-            return step("Consumed", StepState::Unknown, None, "nothing was credited");
-        };
-        let record = credit.record();
-        let lot = self.lots.iter().find(|(l, _)| l.record == record);
-        let Some((lot, currency)) = lot else {
-            return step(
-                "Consumed",
-                StepState::Unknown,
-                None,
-                "the credit is not in any account's balance",
-            );
-        };
-        let used = lot
-            .amount
-            .checked_sub(lot.remaining)
-            .and_then(|a| a.checked_sub(lot.expired))
-            .unwrap_or_default();
-        let state = if lot.remaining.is_zero() {
-            StepState::Done
-        } else {
-            StepState::Pending
-        };
-        step(
-            "Consumed",
-            state,
-            None,
-            &format!(
-                "{} of {} used, {} left{}",
-                crate::ui::format::money(used, currency),
-                crate::ui::format::money(lot.amount, currency),
-                crate::ui::format::money(lot.remaining, currency),
-                if lot.expired.is_zero() {
-                    String::new()
-                } else {
-                    format!(
-                        ", {} expired",
-                        crate::ui::format::money(lot.expired, currency)
-                    )
-                }
-            ),
-        )
-    }
 }
 
-fn step(name: &str, state: StepState, day: Option<NaiveDate>, detail: &str) -> DoctorStep {
-    DoctorStep {
-        name: name.to_string(),
-        state,
-        day,
-        detail: detail.to_string(),
-    }
-}
-
-fn bank_text(b: &BankItem) -> String {
-    let time = b
-        .time
-        .map(|t| format!(" {}", t.format("%H:%M")))
-        .unwrap_or_default();
-    format!(
-        "{}{time}: {} {}",
-        b.day,
-        crate::ui::format::money(b.amount, &b.currency),
-        b.description
-    )
-}
-
-fn billing_text(b: &BillingItem) -> String {
-    format!(
-        "{}: {} {} ({})",
-        b.day,
-        b.kind.as_str().replace('_', " "),
-        crate::ui::format::money(b.amount, &b.currency),
-        b.status.as_str()
-    )
-}
-
-/// One balance per account, as `burnrate balance` computes it.
-type Balances = (Vec<AccountBalance>, Vec<(balance::LotOutcome, String)>);
-
-fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Balances, StoreError> {
+/// One balance per account, as `burnrate balance` computes it (with an auto-recharge, the day
+/// it runs out is the forecast's, which follows the simulated recharges).
+fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Vec<AccountBalance>, StoreError> {
     let lots = flags::credit_lots(inputs);
     let mut out = Vec::new();
-    let mut outcomes = Vec::new();
     for account in inputs.accounts() {
         let b = balance::simulate(&account, &lots, &inputs.usage, today)
             .map_err(|_| StoreError::Overflow)?;
@@ -254,7 +85,18 @@ fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Balances, StoreErro
             continue;
         }
         let burn = b.burn_rate_per_day(7).map_err(|_| StoreError::Overflow)?;
-        let depletes_on = b.depletes_on(burn);
+        let depletes_on = match inputs.auto_recharge_for(&account) {
+            Some(recharge) => {
+                b.forecast(
+                    burn,
+                    Some(recharge),
+                    &inputs.auto_recharge_history(&account),
+                )
+                .map_err(|_| StoreError::Overflow)?
+                .depletes_on
+            }
+            None => b.depletes_on(burn),
+        };
         out.push(AccountBalance {
             label: account.label(),
             provider: account.provider.clone(),
@@ -269,9 +111,8 @@ fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Balances, StoreErro
             days_left: depletes_on.map(|d| (d - today).num_days()),
             inferred: b.lots.iter().any(|l| l.kind == LotKind::Inferred),
         });
-        outcomes.extend(b.lots.into_iter().map(|l| (l, b.currency.clone())));
     }
-    Ok((out, outcomes))
+    Ok(out)
 }
 
 /// Credit purchases and recharges that failed, for an account.

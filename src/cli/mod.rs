@@ -2,7 +2,6 @@
 //! window uses. Output for scripts (`--json`, `--csv`) is stable; messages for people go to
 //! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
 
-mod html;
 mod match_cmds;
 mod money_cmds;
 mod output;

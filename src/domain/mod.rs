@@ -12,4 +12,5 @@ pub mod merchants;
 pub mod money;
 pub mod records;
 pub mod review;
+pub mod review_report;
 pub mod views;

@@ -1,9 +1,11 @@
 //! Read-only views for the desktop window: key figures, the cost series of the chart and pages
 //! of the ledger tables.
 //!
-//! Every query aggregates in SQL or reads one page (`LIMIT`/`OFFSET`) of a table, so the window
-//! never loads every record. The window calls these only when the ledger's revision or a filter
-//! changes, never once per frame. Sums stay exact integers; the chart converts to floats itself.
+//! Every query aggregates in SQL, lists the ids a table shows (in its sort order) or reads the
+//! rows of a few ids, so the window never loads every record and a page deep in a million rows
+//! costs as little as the first (no `OFFSET` walk). Aggregations and id lists scan what the
+//! filters pick: the window runs them on its `views` thread, only when the ledger's revision or
+//! a filter changes. Sums stay exact integers; the chart converts to floats itself.
 
 use std::collections::BTreeMap;
 
@@ -180,13 +182,13 @@ impl Store {
         };
         let sql = format!(
             "SELECT day, {group_expr} AS g, currency, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE} AND {USAGE_WHERE}
+             FROM usage u WHERE {COUNTED_USAGE} AND {USAGE_FILTER_WHERE}
              GROUP BY day, g, currency"
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(p.as_params().as_slice(), |r| {
+            .query_map(p.filter_params().as_slice(), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -314,12 +316,12 @@ impl Store {
     ) -> Result<Totals, StoreError> {
         let sql = format!(
             "SELECT currency, SUM(cost_nanos) FROM usage u
-             WHERE {COUNTED_USAGE} AND {USAGE_WHERE} GROUP BY currency"
+             WHERE {COUNTED_USAGE} AND {USAGE_FILTER_WHERE} GROUP BY currency"
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(p.as_params().as_slice(), |r| {
+            .query_map(p.filter_params().as_slice(), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -334,46 +336,38 @@ impl Store {
         Ok(sorted_totals(sums))
     }
 
-    /// How many usage records the query picks.
+    /// The ids of the usage records the query picks, in its sort order. The table's row `n` is
+    /// the record `ids[n]`, so a page anywhere in a million rows is one lookup by id
+    /// ([`Store::usage_rows`]) instead of an `OFFSET` walk; the count is the list's length.
+    /// Scans what the filters pick: call it off the window's thread.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn usage_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
-        let sql = format!("SELECT count(*) FROM usage u WHERE {USAGE_WHERE}");
-        let p = UsageParams::for_table(query);
-        let n: i64 = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row(p.as_params().as_slice(), |r| r.get(0))?;
-        Ok(usize::try_from(n).unwrap_or(0))
-    }
-
-    /// One page of the usage records the query picks, in its sort order.
-    ///
-    /// # Errors
-    /// On a ledger (`SQLite`) failure.
-    pub fn usage_page(
-        &self,
-        query: &TableQuery,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<UsageRow>, StoreError> {
+    pub fn usage_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
         let column = USAGE_SORT.get(query.sort.column).copied().unwrap_or("day");
         let dir = direction(query.sort.descending);
         let sql = format!(
+            "SELECT id FROM usage u WHERE {USAGE_FILTER_WHERE} AND {USAGE_TABLE_WHERE}
+             ORDER BY {column} {dir}, id {dir}"
+        );
+        let p = UsageParams::for_table(query);
+        self.ids(&sql, &p.as_params())
+    }
+
+    /// The usage records with these ids, in the order of `ids` (ids no longer in the ledger
+    /// are left out). One lookup by primary key per id: cheap enough for any frame.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure.
+    pub fn usage_rows(&self, ids: &[i64]) -> Result<Vec<UsageRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
             "SELECT id, day, provider,
                     CASE WHEN project_name != '' THEN project_name ELSE project_id END,
                     model, token_kind, tokens, cost_nanos, currency
-             FROM usage u WHERE {USAGE_WHERE}
-             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
-        );
-        let p = UsageParams::for_table(query);
-        let (limit, offset) = (to_i64(limit), to_i64(offset));
-        let mut params = p.as_params();
-        params.push((":limit", &limit));
-        params.push((":offset", &offset));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params.as_slice(), |r| {
+             FROM usage WHERE id IN (SELECT value FROM json_each(:ids))",
+        )?;
+        let list = json_list(ids);
+        let rows = stmt.query_map(&[(":ids", &list)], |r| {
             Ok(UsageRow {
                 id: r.get(0)?,
                 day: r.get(1)?,
@@ -386,50 +380,42 @@ impl Store {
                 currency: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(in_order(
+            ids,
+            rows.collect::<Result<_, _>>()?,
+            |r: &UsageRow| r.id,
+        ))
     }
 
-    /// How many billing records the query picks.
+    /// The ids of the billing records the query picks, in its sort order (see
+    /// [`Store::usage_ids`]).
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn billing_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
-        let sql = format!("SELECT count(*) FROM billing WHERE {BILLING_WHERE}");
-        let p = RecordParams::new(query, "billing");
-        let n: i64 = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row(p.billing().as_slice(), |r| r.get(0))?;
-        Ok(usize::try_from(n).unwrap_or(0))
-    }
-
-    /// One page of the billing records the query picks, in its sort order.
-    ///
-    /// # Errors
-    /// On a ledger (`SQLite`) failure.
-    pub fn billing_page(
-        &self,
-        query: &TableQuery,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<BillingRow>, StoreError> {
+    pub fn billing_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
         let column = BILLING_SORT
             .get(query.sort.column)
             .copied()
             .unwrap_or("occurred_at");
         let dir = direction(query.sort.descending);
         let sql = format!(
-            "SELECT id, day, provider, kind, number, status, amount_nanos, currency, description
-             FROM billing WHERE {BILLING_WHERE}
-             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
+            "SELECT id FROM billing WHERE {BILLING_WHERE} ORDER BY {column} {dir}, id {dir}"
         );
         let p = RecordParams::new(query, "billing");
-        let (limit, offset) = (to_i64(limit), to_i64(offset));
-        let mut params = p.billing();
-        params.push((":limit", &limit));
-        params.push((":offset", &offset));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params.as_slice(), |r| {
+        self.ids(&sql, &p.billing())
+    }
+
+    /// The billing records with these ids, in the order of `ids`.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure.
+    pub fn billing_rows(&self, ids: &[i64]) -> Result<Vec<BillingRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, day, provider, kind, number, status, amount_nanos, currency, description
+             FROM billing WHERE id IN (SELECT value FROM json_each(:ids))",
+        )?;
+        let list = json_list(ids);
+        let rows = stmt.query_map(&[(":ids", &list)], |r| {
             Ok(BillingRow {
                 id: r.get(0)?,
                 day: r.get(1)?,
@@ -442,49 +428,40 @@ impl Store {
                 description: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(in_order(
+            ids,
+            rows.collect::<Result<_, _>>()?,
+            |r: &BillingRow| r.id,
+        ))
     }
 
-    /// How many bank and card lines the query picks (its provider, days, search and focus;
-    /// bank lines have no account, project or model).
+    /// The ids of the bank and card lines the query picks (its provider, days, search and
+    /// focus; bank lines have no account, project or model), in its sort order.
     ///
     /// # Errors
     /// On a ledger (`SQLite`) failure.
-    pub fn bank_count(&self, query: &TableQuery) -> Result<usize, StoreError> {
-        let sql = format!("SELECT count(*) FROM bank_lines WHERE {BANK_WHERE}");
-        let p = RecordParams::new(query, "bank");
-        let n: i64 = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row(p.bank().as_slice(), |r| r.get(0))?;
-        Ok(usize::try_from(n).unwrap_or(0))
-    }
-
-    /// One page of the bank and card lines the query picks, in its sort order.
-    ///
-    /// # Errors
-    /// On a ledger (`SQLite`) failure.
-    pub fn bank_page(
-        &self,
-        query: &TableQuery,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<BankRow>, StoreError> {
+    pub fn bank_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
         let column = BANK_SORT.get(query.sort.column).copied().unwrap_or("day");
         let dir = direction(query.sort.descending);
         let sql = format!(
-            "SELECT id, day, account, description, amount_nanos, currency, status,
-                    COALESCE(provider, ''), COALESCE(spend_kind, '')
-             FROM bank_lines WHERE {BANK_WHERE}
-             ORDER BY {column} {dir}, id {dir} LIMIT :limit OFFSET :offset"
+            "SELECT id FROM bank_lines WHERE {BANK_WHERE} ORDER BY {column} {dir}, id {dir}"
         );
         let p = RecordParams::new(query, "bank");
-        let (limit, offset) = (to_i64(limit), to_i64(offset));
-        let mut params = p.bank();
-        params.push((":limit", &limit));
-        params.push((":offset", &offset));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params.as_slice(), |r| {
+        self.ids(&sql, &p.bank())
+    }
+
+    /// The bank and card lines with these ids, in the order of `ids`.
+    ///
+    /// # Errors
+    /// On a ledger (`SQLite`) failure.
+    pub fn bank_rows(&self, ids: &[i64]) -> Result<Vec<BankRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, day, account, description, amount_nanos, currency, status,
+                    COALESCE(provider, ''), COALESCE(spend_kind, '')
+             FROM bank_lines WHERE id IN (SELECT value FROM json_each(:ids))",
+        )?;
+        let list = json_list(ids);
+        let rows = stmt.query_map(&[(":ids", &list)], |r| {
             Ok(BankRow {
                 id: r.get(0)?,
                 day: r.get(1)?,
@@ -497,7 +474,17 @@ impl Store {
                 spend_kind: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(in_order(
+            ids,
+            rows.collect::<Result<_, _>>()?,
+            |r: &BankRow| r.id,
+        ))
+    }
+
+    fn ids(&self, sql: &str, params: &Params<'_>) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let ids = stmt.query_map(params.as_slice(), |r| r.get::<_, i64>(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// The import history as the window shows it, newest first.
@@ -528,15 +515,18 @@ const PROJECT_LABEL: &str = "CASE WHEN project_name != '' THEN project_name WHEN
 /// A model as the chart and the filters name it.
 const MODEL_LABEL: &str = "CASE WHEN model != '' THEN model ELSE '(none)' END";
 
-/// The usage rows the filters, the focus and the search let through. Every parameter is always
-/// bound; an empty one lets everything through.
-const USAGE_WHERE: &str = "day BETWEEN :from AND :to
+/// The usage rows the filters let through (the dashboard's queries). Every parameter is always
+/// bound; an empty one lets everything through. Names only columns of the `usage_view` index
+/// (migration 4), so the dashboard's sums read that index and never the table's rows.
+const USAGE_FILTER_WHERE: &str = "day BETWEEN :from AND :to
     AND (:provider = '' OR provider = :provider)
     AND (:accounts = '' OR organization_name IN (SELECT value FROM json_each(:accounts))
          OR organization_id IN (SELECT value FROM json_each(:accounts)))
     AND (:project = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :project)
-    AND (:model = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :model)
-    AND (:fproject = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :fproject)
+    AND (:model = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :model)";
+
+/// What the tables add to [`USAGE_FILTER_WHERE`]: the focus and the search.
+const USAGE_TABLE_WHERE: &str = "(:fproject = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :fproject)
     AND (:fmodel = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :fmodel)
     AND (:days = '' OR day IN (SELECT value FROM json_each(:days)))
     AND (:q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
@@ -595,17 +585,20 @@ fn direction(descending: bool) -> &'static str {
     if descending { "DESC" } else { "ASC" }
 }
 
-fn to_i64(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
 type Params<'a> = Vec<(&'a str, &'a dyn ToSql)>;
 
-/// The bound values of [`USAGE_WHERE`].
+/// `rows` put in the order of `ids` (SQLite returns an `IN` list in its own order).
+fn in_order<T>(ids: &[i64], rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Vec<T> {
+    let mut by_id: std::collections::HashMap<i64, T> =
+        rows.into_iter().map(|r| (id_of(&r), r)).collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+/// The bound values of [`USAGE_FILTER_WHERE`] and [`USAGE_TABLE_WHERE`].
 struct UsageParams {
     from: String,
     to: String,
@@ -675,6 +668,18 @@ impl UsageParams {
             query.focus.as_ref(),
             &query.search,
         )
+    }
+
+    /// The parameters of [`USAGE_FILTER_WHERE`] alone.
+    fn filter_params(&self) -> Params<'_> {
+        vec![
+            (":from", &self.from),
+            (":to", &self.to),
+            (":provider", &self.provider),
+            (":accounts", &self.accounts),
+            (":project", &self.project),
+            (":model", &self.model),
+        ]
     }
 
     fn as_params(&self) -> Params<'_> {
@@ -800,10 +805,13 @@ mod tests {
             .unwrap();
         assert!(series.buckets.is_empty());
         assert!(series.series.is_empty());
-        assert_eq!(store.usage_count(&query("")).unwrap(), 0);
-        assert!(store.usage_page(&query("x"), 0, 50).unwrap().is_empty());
-        assert!(store.billing_page(&query(""), 0, 50).unwrap().is_empty());
-        assert!(store.bank_page(&query(""), 0, 50).unwrap().is_empty());
+        assert!(store.usage_ids(&query("")).unwrap().is_empty());
+        assert!(store.usage_ids(&query("x")).unwrap().is_empty());
+        assert!(store.billing_ids(&query("")).unwrap().is_empty());
+        assert!(store.bank_ids(&query("")).unwrap().is_empty());
+        assert!(store.usage_rows(&[1, 2]).unwrap().is_empty());
+        assert!(store.billing_rows(&[1]).unwrap().is_empty());
+        assert!(store.bank_rows(&[]).unwrap().is_empty());
         let mut sorted = query("");
         sorted.sort = Sort {
             column: 5,
@@ -815,9 +823,9 @@ mod tests {
         });
         for column in 0..8 {
             sorted.sort.column = column;
-            assert!(store.usage_page(&sorted, 0, 5).unwrap().is_empty());
-            assert!(store.billing_page(&sorted, 0, 5).unwrap().is_empty());
-            assert!(store.bank_page(&sorted, 0, 5).unwrap().is_empty());
+            assert!(store.usage_ids(&sorted).unwrap().is_empty());
+            assert!(store.billing_ids(&sorted).unwrap().is_empty());
+            assert!(store.bank_ids(&sorted).unwrap().is_empty());
         }
         assert!(store.filter_options().unwrap().providers.is_empty());
     }

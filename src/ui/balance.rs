@@ -1,5 +1,7 @@
 //! The balance over time: one line per provider account, markers where credit arrived and where
-//! a recharge failed, the forecast to depletion as a dashed line, and the zero line.
+//! a recharge failed, the forecast as a dashed line (the domain's projection: down to depletion,
+//! or saw-toothing through the simulated auto-recharges), the auto-recharge threshold as a dotted
+//! horizontal line for accounts that have one, and the zero line.
 //!
 //! Days become chart positions (days since 1970) and amounts become floats here, only to place
 //! points; hover labels show the exact day and the amount rounded to cents.
@@ -11,10 +13,25 @@ use super::{Action, format, theme};
 use crate::domain::money::Amount;
 use crate::domain::views::{AccountBalance, DayBounds};
 
+/// One account's projection after today, as `domain::balance` forecast it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountForecast {
+    pub provider: String,
+    pub organization: String,
+    /// The auto-recharge threshold, when the account has one.
+    pub threshold: Option<Amount>,
+    /// The projected balance at the end of each day after today.
+    pub points: Vec<(NaiveDate, Amount)>,
+    /// The days a simulated auto-recharge adds credit.
+    pub recharges: Vec<NaiveDate>,
+}
+
 /// What the balance chart shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BalanceView {
     pub accounts: Vec<AccountBalance>,
+    /// The projections (an account without one gets a straight line to its depletion day).
+    pub forecasts: Vec<AccountForecast>,
     /// The days to draw (the filters' date range).
     pub bounds: DayBounds,
     pub today: NaiveDate,
@@ -63,7 +80,7 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
         ui.label(egui::RichText::new("Balance over time").strong());
         ui.label(
             egui::RichText::new(
-                "prepaid credit per provider account · triangles: credit added · crosses: recharge failed · dashed: forecast at the 7-day burn rate",
+                "prepaid credit per provider account · triangles: credit added · crosses: recharge failed · dashed: forecast at the 7-day burn rate · dotted: auto-recharge threshold",
             )
             .small()
             .color(theme::weak(ui)),
@@ -193,7 +210,30 @@ fn account_items(
                 .color(theme::FAILED),
         );
     }
-    if let Some(line) = forecast(account, view) {
+    let projection = view
+        .forecasts
+        .iter()
+        .find(|f| f.provider == account.provider && f.organization == account.organization);
+    if let Some(threshold) = projection.and_then(|f| f.threshold) {
+        plot_ui.hline(
+            HLine::new(
+                format!(
+                    "{}: auto-recharge below {}",
+                    account.label,
+                    format::money(threshold, &account.currency)
+                ),
+                y_of(threshold),
+            )
+            .color(color.gamma_multiply(0.8))
+            .style(LineStyle::dotted_dense())
+            .width(1.0),
+        );
+    }
+    let line = match projection {
+        Some(f) if !f.points.is_empty() => projected(account, f, view),
+        _ => forecast(account, view),
+    };
+    if let Some(line) = line {
         plot_ui.line(
             Line::new("", PlotPoints::from(line))
                 .color(color)
@@ -201,6 +241,44 @@ fn account_items(
                 .width(1.5),
         );
     }
+    if let Some(f) = projection.filter(|f| !f.recharges.is_empty())
+        && view.bounds.contains(view.today)
+    {
+        let last = view.today + chrono::Days::new(FORECAST_MAX_DAYS.unsigned_abs());
+        let at: Vec<[f64; 2]> = f
+            .points
+            .iter()
+            .filter(|(d, _)| f.recharges.contains(d) && *d <= last)
+            .map(|(d, a)| [x_of(*d), y_of(*a)])
+            .collect();
+        plot_ui.points(
+            Points::new("", at)
+                .shape(MarkerShape::Up)
+                .radius(5.0)
+                .filled(false)
+                .color(color),
+        );
+    }
+}
+
+/// The domain's projection from today's balance, cut at [`FORECAST_MAX_DAYS`].
+fn projected(
+    account: &AccountBalance,
+    f: &AccountForecast,
+    view: &BalanceView,
+) -> Option<Vec<[f64; 2]>> {
+    if !view.bounds.contains(view.today) {
+        return None;
+    }
+    let last = view.today + chrono::Days::new(FORECAST_MAX_DAYS.unsigned_abs());
+    let mut line = vec![[x_of(view.today), y_of(account.closing)]];
+    line.extend(
+        f.points
+            .iter()
+            .filter(|(d, _)| *d <= last)
+            .map(|(d, a)| [x_of(*d), y_of(*a)]),
+    );
+    (line.len() > 1).then_some(line)
 }
 
 /// From today's balance down to zero on the depletion day (cut at [`FORECAST_MAX_DAYS`]).

@@ -3,6 +3,10 @@
 //! Bars are stacked by computing each layer's base from the layers below it; hovering a bar
 //! shows the group, the bucket and the exact amount; clicking one narrows the ledger tables to
 //! its records. Amounts become floats here only to place bars on the chart.
+//!
+//! "Export chart as PNG" pushes [`Action::ExportChart`]; the chart's screen rectangle (plot and
+//! legend) is kept in egui's memory under [`chart_rect_id`] each frame, so the app can crop the
+//! window's screenshot to it.
 
 use egui_plot::{Bar, BarChart, Plot};
 
@@ -27,6 +31,11 @@ fn bucket_label(day: chrono::NaiveDate, bucket: Bucket) -> String {
         Bucket::Week => format!("wk {}", day.format("%b %-d")),
         Bucket::Month => day.format("%b %Y").to_string(),
     }
+}
+
+/// Where the chart's last drawn rectangle (in points) is kept in egui's memory.
+pub fn chart_rect_id() -> egui::Id {
+    egui::Id::unique("cost chart rect")
 }
 
 /// The toggles above the chart.
@@ -54,6 +63,13 @@ fn controls_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
             }
         }
         ui.separator();
+        if ui
+            .button("Export chart as PNG")
+            .on_hover_text("Save the chart as it is drawn now as a PNG image")
+            .clicked()
+        {
+            actions.push(Action::ExportChart(None));
+        }
         if ui
             .button("Reset view")
             .on_hover_text("Undo zoom and pan (or double-click the chart)")
@@ -190,7 +206,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
     if view.reset {
         plot = plot.reset();
     }
-    ui.horizontal_top(|ui| {
+    let drawn = ui.horizontal_top(|ui| {
         // Leave room for the legend and the dashboard's scroll bar.
         let plot_width = (ui.available_width() - LEGEND_WIDTH - 2.0 * theme::GAP).max(200.0);
         let clicked = plot.width(plot_width).show(ui, |plot_ui| {
@@ -208,6 +224,8 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         ui.add_space(theme::GAP);
         legend_ui(ui, series);
     });
+    let rect = drawn.response.rect.intersect(ui.clip_rect());
+    ui.ctx().data_mut(|d| d.insert_temp(chart_rect_id(), rect));
 }
 
 /// The records of the bar under a click at chart position (`x`, `y`), if any.

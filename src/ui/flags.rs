@@ -1,26 +1,67 @@
 //! The flags panel: what went wrong, most severe first, each with its message, diagnosis and
 //! evidence records; "Show records" narrows the ledger tables to the evidence, "Top-up doctor"
 //! follows the top-up's lifecycle, and "Dismiss" keeps a note in the ledger so the flag stays
-//! dismissed across restarts.
+//! dismissed across restarts. Beside the flags, two more panels: the top-up doctor (recent
+//! attempts per provider) and "Review matches" (pairs the matching rule left to the user).
 //!
 //! The note being typed is UI state kept in egui's memory, not in the ledger, until the user
 //! presses "Dismiss".
 
 use super::doctor::{DoctorView, doctor_ui};
+use super::matches::{MatchesView, matches_ui};
 use super::{Action, format, theme};
 use crate::domain::views::FlagRow;
+
+/// The panels of the Flags view.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum FlagsPanel {
+    #[default]
+    Flags,
+    Doctor,
+    Matches,
+}
 
 /// What the flags panel shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FlagsView {
     /// Flags the filters let through, open ones first.
     pub flags: Vec<FlagRow>,
-    pub doctor: Option<DoctorView>,
+    pub panel: FlagsPanel,
+    pub doctor: DoctorView,
+    pub matches: MatchesView,
     pub as_of: String,
 }
 
-/// The flags panel.
+/// The Flags view: its panel switcher, then the panel.
 pub fn flags_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) {
+    let open = view.flags.iter().filter(|f| f.dismissed.is_none()).count();
+    ui.horizontal(|ui| {
+        let panels = [
+            (FlagsPanel::Flags, format!("Flags ({open})")),
+            (FlagsPanel::Doctor, "Top-up attempts".to_string()),
+            (
+                FlagsPanel::Matches,
+                format!("Review matches ({})", view.matches.groups.len()),
+            ),
+        ];
+        for (panel, text) in panels {
+            if ui.selectable_label(view.panel == panel, text).clicked() && view.panel != panel {
+                actions.push(Action::SetFlagsPanel(panel));
+            }
+        }
+    });
+    ui.separator();
+    match view.panel {
+        FlagsPanel::Flags => flag_list_ui(ui, view, actions),
+        FlagsPanel::Doctor => doctor_ui(ui, &view.doctor, actions),
+        FlagsPanel::Matches => matches_ui(ui, &view.matches, actions),
+    }
+}
+
+/// The list of flags.
+fn flag_list_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) {
     let show_dismissed_id = egui::Id::unique("flags show dismissed");
     let mut show_dismissed = ui.data(|d| d.get_temp::<bool>(show_dismissed_id).unwrap_or(false));
     let open = view.flags.iter().filter(|f| f.dismissed.is_none()).count();
@@ -33,10 +74,6 @@ pub fn flags_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) 
         }
     });
     ui.data_mut(|d| d.insert_temp(show_dismissed_id, show_dismissed));
-    if let Some(doctor) = &view.doctor {
-        doctor_ui(ui, doctor, actions);
-        ui.add_space(theme::PAD);
-    }
     if view.flags.is_empty() {
         ui.label(
             egui::RichText::new(

@@ -15,20 +15,25 @@ pub mod flags;
 pub mod format;
 pub mod import_sheet;
 pub mod mapping;
+pub mod matches;
+pub mod review;
 pub mod settings;
 pub mod tables;
 pub mod theme;
 
 use std::path::PathBuf;
 
+use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{Budget, FlagParams};
 use crate::domain::import::BankMapping;
+use crate::domain::matching::Decision;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::views::{Bucket, Filters, Focus, SeriesGroup, Sort};
 
+pub use self::flags::FlagsPanel;
 pub use self::theme::ThemeChoice;
 
-/// The window's main views, switched with Ctrl+1..4.
+/// The window's main views, switched with Ctrl+1..5.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
@@ -37,17 +42,25 @@ pub enum View {
     Dashboard,
     Flags,
     Ledger,
+    Review,
     Settings,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Dashboard, View::Flags, View::Ledger, View::Settings];
+    pub const ALL: [View; 5] = [
+        View::Dashboard,
+        View::Flags,
+        View::Ledger,
+        View::Review,
+        View::Settings,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             View::Dashboard => "Dashboard",
             View::Flags => "Flags",
             View::Ledger => "Ledger",
+            View::Review => "Review",
             View::Settings => "Settings",
         }
     }
@@ -140,6 +153,24 @@ pub enum Action {
         mapping: BankMapping,
     },
     DismissMessage,
+    /// Show another panel of the Flags view.
+    SetFlagsPanel(FlagsPanel),
+    /// Store the user's decision on a pair, as `burnrate matches confirm|unlink` does.
+    DecideMatch {
+        left: String,
+        right: String,
+        decision: Decision,
+    },
+    /// Set (or replace) an account's auto-recharge.
+    SaveAutoRecharge(AutoRecharge),
+    /// Turn an account's auto-recharge off.
+    RemoveAutoRecharge(AccountKey),
+    /// Review another month (its first day).
+    SetReviewMonth(chrono::NaiveDate),
+    /// Save the review as HTML: to this file, or (`None`) where a save dialog says.
+    SaveReport(Option<PathBuf>),
+    /// Save the cost chart as PNG: to this file, or (`None`) where a save dialog says.
+    ExportChart(Option<PathBuf>),
 }
 
 /// What the top bar shows.

@@ -1,6 +1,6 @@
-//! The settings screen: merchant rules (which bank descriptors are which AI service), monthly
-//! budgets, the flag detectors' thresholds (the same values `burnrate settings` edits) and the
-//! theme.
+//! The settings screen: auto-recharge per provider account, merchant rules (which bank
+//! descriptors are which AI service), monthly budgets, the flag detectors' thresholds (the same
+//! values `burnrate settings` edits) and the theme.
 //!
 //! Forms being filled in are UI state kept in egui's memory; nothing reaches the ledger until
 //! the user presses a button, which pushes an [`Action`].
@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::{Action, ThemeChoice, theme};
+use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{Budget, BudgetScope, FlagParams};
 use crate::domain::merchants::MerchantRule;
 use crate::domain::money::{Amount, DecimalMark};
@@ -20,6 +21,55 @@ pub struct SettingsView {
     pub budgets: Vec<Budget>,
     pub params: FlagParams,
     pub theme: ThemeChoice,
+    /// The provider accounts of the ledger, each with its auto-recharge when one is set.
+    pub recharges: Vec<(AccountKey, Option<AutoRecharge>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RechargeDraft {
+    /// Whether the draft was filled from the stored setting (`based_on`) yet.
+    seeded: bool,
+    based_on: Option<AutoRecharge>,
+    threshold: String,
+    amount: String,
+    cap: String,
+}
+
+impl RechargeDraft {
+    fn of(setting: Option<&AutoRecharge>) -> Self {
+        let text = |a: Amount| a.to_cents_string();
+        Self {
+            seeded: true,
+            based_on: setting.cloned(),
+            threshold: setting.map(|r| text(r.threshold)).unwrap_or_default(),
+            amount: setting.map(|r| text(r.amount)).unwrap_or_default(),
+            cap: setting
+                .and_then(|r| r.monthly_cap)
+                .map(text)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The setting the draft spells, or why it cannot work.
+    fn setting(&self, account: &AccountKey) -> Result<AutoRecharge, String> {
+        let parse = |label: &str, text: &str| {
+            Amount::parse(text.trim(), DecimalMark::Dot)
+                .map_err(|_| format!("{label}: write an amount such as 10.00"))
+        };
+        let cap = if self.cap.trim().is_empty() {
+            None
+        } else {
+            Some(parse("Monthly cap", &self.cap)?)
+        };
+        let setting = AutoRecharge {
+            account: account.clone(),
+            threshold: parse("Threshold", &self.threshold)?,
+            amount: parse("Amount", &self.amount)?,
+            monthly_cap: cap,
+        };
+        setting.validate().map_err(|e| e.to_string())?;
+        Ok(setting)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,6 +107,7 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Act
         .show(ui, |ui| {
             ui.set_max_width(900.0);
             theme_ui(ui, view, actions);
+            recharges_ui(ui, view, actions);
             rules_ui(ui, view, actions);
             budgets_ui(ui, view, actions);
             params_ui(ui, view, actions);
@@ -72,6 +123,92 @@ fn theme_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
             }
         }
     });
+}
+
+fn recharges_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(
+        ui,
+        "Auto-recharge",
+        "What each account's provider does when the balance falls below the threshold: add the amount (at most the monthly cap). The balance forecast follows it, and a recharge that should have run and did not raises a flag.",
+    );
+    if view.recharges.is_empty() {
+        ui.label(
+            egui::RichText::new("No provider account yet: import a billing CSV or a cost export.")
+                .color(theme::weak(ui)),
+        );
+        return;
+    }
+    egui::Grid::new("auto recharges")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for (account, setting) in &view.recharges {
+                recharge_row_ui(ui, account, setting.as_ref(), actions);
+                ui.end_row();
+            }
+        });
+}
+
+fn recharge_row_ui(
+    ui: &mut egui::Ui,
+    account: &AccountKey,
+    setting: Option<&AutoRecharge>,
+    actions: &mut Vec<Action>,
+) {
+    let label = account.label();
+    let id = egui::Id::unique(("recharge draft", &label));
+    let mut draft: RechargeDraft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    if !draft.seeded || draft.based_on.as_ref() != setting {
+        draft = RechargeDraft::of(setting);
+    }
+    ui.label(egui::RichText::new(&label).strong());
+    let edit = |ui: &mut egui::Ui, text: &mut String, name: &str, hint: &str| {
+        let accessible = format!("{name} for {label}");
+        ui.add_sized(
+            [80.0, ui.spacing().interact_size.y],
+            egui::TextEdit::singleline(text).hint_text(hint),
+        )
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, &accessible));
+    };
+    ui.horizontal(|ui| {
+        ui.label("below");
+        edit(ui, &mut draft.threshold, "Threshold", "10.00");
+    });
+    ui.horizontal(|ui| {
+        ui.label("add");
+        edit(ui, &mut draft.amount, "Amount", "50.00");
+    });
+    ui.horizontal(|ui| {
+        ui.label("cap / month");
+        edit(ui, &mut draft.cap, "Monthly cap", "none");
+    });
+    let parsed = draft.setting(account);
+    let unchanged = parsed.as_ref().ok() == setting;
+    let save = ui
+        .add_enabled(
+            parsed.is_ok() && !unchanged,
+            egui::Button::new(format!("Save recharge for {label}")),
+        )
+        .on_disabled_hover_text(match &parsed {
+            Err(why) => why.clone(),
+            Ok(_) => "Nothing changed".to_string(),
+        });
+    if save.clicked()
+        && let Ok(setting) = parsed
+    {
+        actions.push(Action::SaveAutoRecharge(setting));
+    }
+    if setting.is_some() {
+        if ui
+            .button(format!("Turn off recharge for {label}"))
+            .clicked()
+        {
+            actions.push(Action::RemoveAutoRecharge(account.clone()));
+        }
+    } else {
+        ui.label(egui::RichText::new("off").color(theme::weak(ui)));
+    }
+    ui.data_mut(|d| d.insert_temp(id, draft));
 }
 
 fn rules_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {

@@ -1,0 +1,76 @@
+//! The Review view's data: the months that can be reviewed, the review of one month (computed by
+//! `domain::review` from the same store reads and the same assembly as
+//! `burnrate report --month M`, so the window and the command line agree to the cent), and the
+//! HTML report written from it (`domain::review_report::render`, the CLI's `--html` file).
+//!
+//! Called when the ledger's revision or the picked month changes, never per frame; the view
+//! worker can call [`load`] with its own connection.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::flags::FlagInputs;
+use crate::domain::review::{self, Review};
+use crate::domain::review_report::{self, ReviewSources};
+use crate::store::Store;
+
+/// The first day of the month `day` falls in.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The months with usage, billing or bank lines up to `today` (and today's month), newest
+/// first.
+pub fn months(inputs: &FlagInputs, today: NaiveDate) -> Vec<NaiveDate> {
+    let mut all: Vec<NaiveDate> = inputs
+        .usage
+        .iter()
+        .map(|u| u.day)
+        .chain(inputs.billing.iter().map(|b| b.day))
+        .chain(inputs.bank.iter().map(|l| l.day))
+        .filter(|d| *d <= today)
+        .map(month_of)
+        .chain([month_of(today)])
+        .collect();
+    all.sort_unstable_by(|a, b| b.cmp(a));
+    all.dedup();
+    all
+}
+
+/// The review of `month` as of `as_of`.
+///
+/// # Errors
+/// When the ledger cannot be read, or a total is too large to add up exactly.
+pub fn load(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result<Review> {
+    let sources = ReviewSources {
+        flag_inputs: store.flag_inputs()?,
+        params: store.flag_params()?,
+        dismissed: store
+            .dismissed_flags()?
+            .into_iter()
+            .map(|d| d.flag_id)
+            .collect(),
+        usage: store.review_usage(month)?,
+        rates: store.review_rates(month)?,
+    };
+    let inputs = review_report::review_inputs(sources, as_of);
+    let currency = store.reporting_currency()?;
+    Ok(review::build(&inputs, month, as_of, &currency)?)
+}
+
+/// Writes the review's HTML report to `path`.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn save_html(review: &Review, path: &Path) -> anyhow::Result<()> {
+    let html = review_report::render(review, &review_report::tables(review));
+    std::fs::write(path, html)
+        .with_context(|| format!("could not write the report: {}", path.display()))
+}
+
+/// The file name the save dialog proposes.
+pub fn default_file_name(review: &Review) -> String {
+    format!("burnrate-review-{}.html", review.month_label())
+}

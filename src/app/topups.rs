@@ -1,0 +1,198 @@
+//! Top-ups as the window shows them: the doctor's walk of recent attempts
+//! ([`doctor::diagnose`], the walk `burnrate diagnose` prints), the pairs the matching rule left
+//! for review ([`matching::match_all`], as `burnrate matches` lists them), each account's
+//! forecast through its simulated auto-recharges ([`Balance::forecast`], as `burnrate balance`
+//! projects it) and the auto-recharge settings per account.
+//!
+//! Pure over the ledger's flag inputs, read once per revision: nothing here touches `SQLite`, so
+//! the view worker can call [`TopupsModel::build`] off the UI thread. Nothing here judges
+//! anything new; it arranges what the domain computed into the plain views the panels draw.
+
+use chrono::NaiveDate;
+
+use crate::domain::balance::{self, AccountKey, AutoRecharge, Balance};
+use crate::domain::doctor::{self, Attempt};
+use crate::domain::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
+use crate::domain::matching::{self, PaymentMatch};
+use crate::domain::views::{FlagRow, Money};
+use crate::ui::balance::AccountForecast;
+use crate::ui::doctor::{DoctorView, FlagAttempts};
+use crate::ui::matches::{Candidate, DecidedPair, MatchesView, PairSide, ReviewGroup};
+
+/// Everything the doctor, the match review, the forecasts and the recharge settings show.
+#[derive(Debug, Clone, Default)]
+pub struct TopupsModel {
+    /// Recent attempts, [`doctor::ATTEMPTS_PER_PROVIDER`] per provider.
+    pub attempts: Vec<Attempt>,
+    pub matches: MatchesView,
+    pub forecasts: Vec<AccountForecast>,
+    pub recharges: Vec<(AccountKey, Option<AutoRecharge>)>,
+}
+
+impl TopupsModel {
+    /// Walks, matches and projects the ledger's inputs as of `today`.
+    pub fn build(inputs: &FlagInputs, params: &FlagParams, today: NaiveDate) -> Self {
+        let inputs = inputs.up_to(today);
+        let accounts = inputs.accounts();
+        let recharges = accounts
+            .iter()
+            .map(|a| (a.clone(), inputs.auto_recharge_for(a).cloned()))
+            .collect();
+        Self {
+            attempts: doctor::diagnose(&inputs, params, today, None),
+            matches: matches_view(&inputs, params),
+            forecasts: forecasts(&inputs, &accounts, today),
+            recharges,
+        }
+    }
+
+    /// The doctor panel: the attempts a flag's evidence names (when one is open), then the
+    /// recent attempts per provider.
+    pub fn doctor_view(&self, flag: Option<&FlagRow>, as_of: NaiveDate) -> DoctorView {
+        let mut providers: Vec<(String, Vec<Attempt>)> = Vec::new();
+        for a in &self.attempts {
+            match providers.iter_mut().find(|(p, _)| *p == a.provider) {
+                Some((_, list)) => list.push(a.clone()),
+                None => providers.push((a.provider.clone(), vec![a.clone()])),
+            }
+        }
+        let flag = flag.map(|row| FlagAttempts {
+            flag_id: row.flag.id.clone(),
+            title: row.flag.message.clone(),
+            attempts: self
+                .attempts
+                .iter()
+                .filter(|a| {
+                    let records = a.records();
+                    row.flag.records.iter().any(|r| records.contains(r))
+                })
+                .cloned()
+                .collect(),
+        });
+        DoctorView {
+            flag,
+            providers,
+            as_of: as_of.to_string(),
+        }
+    }
+}
+
+/// Each account's projection after today, following its auto-recharge when it has one.
+fn forecasts(
+    inputs: &FlagInputs,
+    accounts: &[AccountKey],
+    today: NaiveDate,
+) -> Vec<AccountForecast> {
+    let lots = flags::credit_lots(inputs);
+    accounts
+        .iter()
+        .filter_map(|account| {
+            let b: Balance = balance::simulate(account, &lots, &inputs.usage, today).ok()?;
+            let burn = b.burn_rate_per_day(7).ok()?;
+            let recharge = inputs.auto_recharge_for(account);
+            let forecast = b
+                .forecast(burn, recharge, &inputs.auto_recharge_history(account))
+                .ok()?;
+            Some(AccountForecast {
+                provider: account.provider.clone(),
+                organization: account.organization.clone(),
+                threshold: recharge.map(|r| r.threshold),
+                points: forecast.points.iter().map(|p| (p.day, p.balance)).collect(),
+                recharges: forecast
+                    .points
+                    .iter()
+                    .filter(|p| !p.recharge.is_zero())
+                    .map(|p| p.day)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn billing_side(b: &BillingItem) -> PairSide {
+    PairSide {
+        record: b.record(),
+        day: b.day.to_string(),
+        what: format!(
+            "{} {}, {}",
+            b.provider,
+            b.kind.as_str().replace('_', " "),
+            b.status.as_str()
+        ),
+        amount: Some(Money {
+            amount: b.amount.abs(),
+            currency: b.currency.clone(),
+        }),
+    }
+}
+
+fn bank_side(l: &BankItem) -> PairSide {
+    PairSide {
+        record: l.record(),
+        day: l.day.to_string(),
+        what: format!(
+            "{} ({})",
+            l.description,
+            l.status.map_or("settled", |s| s.as_str())
+        ),
+        amount: Some(Money {
+            amount: l.amount,
+            currency: l.currency.clone(),
+        }),
+    }
+}
+
+fn candidate(c: &PaymentMatch) -> Candidate {
+    Candidate {
+        left: format!("billing:{}", c.billing_id),
+        right: format!("bank:{}", c.bank_id),
+        rule: c.reason.rule.as_str().to_string(),
+        amount_delta: c.reason.amount_delta.map(|amount| Money {
+            amount,
+            currency: c.reason.currency.clone(),
+        }),
+        day_delta: c.reason.day_delta,
+    }
+}
+
+/// The review list of the matching rule, and the user's decisions.
+fn matches_view(inputs: &FlagInputs, params: &FlagParams) -> MatchesView {
+    let m = matching::match_all(inputs, params);
+    let groups = m
+        .payments
+        .review
+        .iter()
+        .map(|r| {
+            let mut records: Vec<PairSide> = r
+                .billing_ids
+                .iter()
+                .filter_map(|id| inputs.billing.iter().find(|b| b.id == *id))
+                .map(billing_side)
+                .collect();
+            records.extend(
+                r.bank_ids
+                    .iter()
+                    .filter_map(|id| inputs.bank.iter().find(|l| l.id == *id))
+                    .map(bank_side),
+            );
+            ReviewGroup {
+                records,
+                candidates: r.candidates.iter().map(candidate).collect(),
+            }
+        })
+        .collect();
+    MatchesView {
+        groups,
+        decided: inputs
+            .matching
+            .decisions
+            .iter()
+            .map(|d| DecidedPair {
+                left: d.left.clone(),
+                right: d.right.clone(),
+                decision: d.decision,
+            })
+            .collect(),
+        matched: m.payments.matches.len(),
+    }
+}

@@ -1,0 +1,400 @@
+//! The `views` thread: builds every view that reads many records (key figures, the chart's
+//! series, balances and flags, filter choices, the id list of a ledger table) with its own
+//! connection to the ledger, so the window's thread never runs a query that scans the usage
+//! table and never freezes while a million rows are summed.
+//!
+//! The window sends a [`Wanted`] (filters, chart toggles, table) whenever it changes, and asks
+//! again after the ledger may have changed. The thread keeps only the newest request, reads the
+//! ledger's revision itself, rebuilds only the parts whose inputs changed and answers with
+//! every part of the request (rebuilt or kept), then [`Part::Done`]. Each answer carries its
+//! request id; the window drops answers to older requests. WAL lets this thread read while an
+//! import writes; it never writes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+use chrono::NaiveDate;
+
+use super::money::MoneyModel;
+use crate::domain::views::{
+    Bucket, CostSeries, FilterOptions, Filters, Focus, KeyFigures, SeriesGroup, Sort, TableQuery,
+    Totals,
+};
+use crate::store::{Store, StoreError};
+use crate::ui::Tab;
+use crate::ui::settings::SettingsView;
+use crate::ui::tables::Rows;
+
+/// Rows of a table the thread reads with its id list (the first screenful).
+pub const FIRST_PAGE_ROWS: usize = 200;
+
+/// What the window shows, as far as the ledger is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub group: SeriesGroup,
+    pub bucket: Bucket,
+    pub filters: Filters,
+    pub tab: Tab,
+    pub search: String,
+    pub focus: Option<Focus>,
+    pub sort: Sort,
+    /// Bumped when the ledger may have changed (after a write, an import, on focus): the thread
+    /// reads the revision again.
+    pub recheck: u64,
+}
+
+/// Views that change only with the ledger's revision.
+#[derive(Debug, Default)]
+pub struct LedgerViews {
+    pub revision: i64,
+    pub money: MoneyModel,
+    pub figures: KeyFigures,
+    pub options: FilterOptions,
+    pub settings: SettingsView,
+}
+
+impl LedgerViews {
+    /// Whether the ledger holds no records at all.
+    pub fn is_empty(&self) -> bool {
+        let f = &self.figures;
+        f.usage_records + f.billing_records + f.bank_lines == 0
+    }
+}
+
+/// The dashboard's views for one set of filters.
+#[derive(Debug, Default)]
+pub struct DashboardViews {
+    pub usage_in_range: Totals,
+    pub chart: CostSeries,
+}
+
+/// A ledger table: the ids of its rows in order (none for the import history) and its first
+/// page.
+#[derive(Debug)]
+pub struct TableViews {
+    pub tab: Tab,
+    pub ids: Option<Arc<Vec<i64>>>,
+    pub total_rows: usize,
+    pub first_page: Rows,
+}
+
+/// One part of an answer.
+#[derive(Debug)]
+pub enum Part {
+    Ledger(Arc<LedgerViews>),
+    Dashboard(Arc<DashboardViews>),
+    Table(Arc<TableViews>),
+    Failed(String),
+    /// Every part of the request was sent.
+    Done,
+}
+
+struct Request {
+    id: u64,
+    wanted: Wanted,
+}
+
+/// The window's handle on the thread.
+pub struct ViewsWorker {
+    requests: Sender<Request>,
+    answers: Receiver<(u64, Part)>,
+    latest: u64,
+    /// The newest request is not answered in full yet.
+    pending: bool,
+    wanted: Option<Wanted>,
+}
+
+impl ViewsWorker {
+    /// Starts the thread on the ledger at `db`; `wake` is called after each answer.
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub fn spawn(
+        db: PathBuf,
+        today: NaiveDate,
+        wake: impl Fn() + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (requests, inbox) = channel();
+        let (outbox, answers) = channel();
+        std::thread::Builder::new()
+            .name("views".into())
+            .spawn(move || serve(&db, today, &inbox, &outbox, &wake))?;
+        Ok(Self {
+            requests,
+            answers,
+            latest: 0,
+            pending: false,
+            wanted: None,
+        })
+    }
+
+    /// Asks for the views of `wanted` unless they were the last asked for.
+    pub fn want(&mut self, wanted: &Wanted) {
+        if self.wanted.as_ref() == Some(wanted) {
+            return;
+        }
+        self.latest += 1;
+        self.wanted = Some(wanted.clone());
+        self.pending = true;
+        let request = Request {
+            id: self.latest,
+            wanted: wanted.clone(),
+        };
+        if self.requests.send(request).is_err() {
+            self.pending = false;
+        }
+    }
+
+    /// The parts that answer the newest request (answers to older ones are dropped).
+    pub fn poll(&mut self) -> Vec<Part> {
+        let mut parts = Vec::new();
+        loop {
+            match self.answers.try_recv() {
+                Ok((id, part)) if id == self.latest => {
+                    if matches!(part, Part::Done) {
+                        self.pending = false;
+                    }
+                    parts.push(part);
+                }
+                Ok(_) => {}
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    if self.pending {
+                        self.pending = false;
+                        parts.push(Part::Failed("the views thread stopped".into()));
+                    }
+                    break;
+                }
+            }
+        }
+        parts
+    }
+
+    /// Whether the newest request is still being answered.
+    pub fn is_pending(&self) -> bool {
+        self.pending
+    }
+}
+
+/// What the thread built last, with the inputs it was built from.
+#[derive(Default)]
+struct Built {
+    ledger: Option<Arc<LedgerViews>>,
+    dashboard: Option<(DashboardKey, Arc<DashboardViews>)>,
+    table: Option<((i64, TableKey), Arc<TableViews>)>,
+}
+
+/// The inputs of the dashboard's views: the revision, the chart toggles and the filters.
+type DashboardKey = (i64, SeriesGroup, Bucket, Filters);
+/// The inputs of a table's id list (beside the revision).
+type TableKey = (Tab, String, Filters, Option<Focus>, Sort);
+
+fn serve(
+    db: &std::path::Path,
+    today: NaiveDate,
+    inbox: &Receiver<Request>,
+    outbox: &Sender<(u64, Part)>,
+    wake: &dyn Fn(),
+) {
+    let send = |id: u64, part: Part| {
+        let _ = outbox.send((id, part));
+        wake();
+    };
+    let store = match Store::open(db) {
+        Ok(store) => store,
+        Err(e) => {
+            // Answer every request with the failure until the window lets go.
+            while let Ok(request) = inbox.recv() {
+                send(request.id, Part::Failed(e.to_string()));
+                send(request.id, Part::Done);
+            }
+            return;
+        }
+    };
+    let mut built = Built::default();
+    let mut next: Option<Request> = None;
+    loop {
+        let request = match next.take() {
+            Some(r) => r,
+            None => match inbox.recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            },
+        };
+        let request = newest(request, inbox);
+        let id = request.id;
+        match answer(&store, today, &request.wanted, &mut built, inbox, &send, id) {
+            Ok(Some(newer)) => next = Some(newer),
+            Ok(None) => send(id, Part::Done),
+            Err(e) => {
+                send(id, Part::Failed(format!("Could not read the ledger: {e}")));
+                send(id, Part::Done);
+            }
+        }
+    }
+}
+
+/// The newest of `request` and whatever is waiting behind it.
+fn newest(mut request: Request, inbox: &Receiver<Request>) -> Request {
+    while let Ok(newer) = inbox.try_recv() {
+        request = newer;
+    }
+    request
+}
+
+/// Sends every part of `wanted`, rebuilding what changed. Stops early and returns a newer
+/// request when one arrives between parts.
+fn answer(
+    store: &Store,
+    today: NaiveDate,
+    wanted: &Wanted,
+    built: &mut Built,
+    inbox: &Receiver<Request>,
+    send: &dyn Fn(u64, Part),
+    id: u64,
+) -> Result<Option<Request>, StoreError> {
+    let revision = store.revision()?;
+    let ledger = match &built.ledger {
+        Some(l) if l.revision == revision => Arc::clone(l),
+        _ => {
+            let l = Arc::new(ledger_views(store, today, revision)?);
+            built.ledger = Some(Arc::clone(&l));
+            l
+        }
+    };
+    send(id, Part::Ledger(Arc::clone(&ledger)));
+    if let Ok(newer) = inbox.try_recv() {
+        return Ok(Some(newer));
+    }
+    let bounds = wanted.filters.bounds(today);
+    let aliases = aliases(&ledger.money, &wanted.filters);
+    let dashboard_key = (
+        revision,
+        wanted.group,
+        wanted.bucket,
+        wanted.filters.clone(),
+    );
+    let dashboard = match &built.dashboard {
+        Some((key, d)) if *key == dashboard_key => Arc::clone(d),
+        _ => {
+            let d = Arc::new(DashboardViews {
+                usage_in_range: store.usage_in_range(bounds, &wanted.filters, &aliases)?,
+                chart: store.cost_series(
+                    wanted.group,
+                    wanted.bucket,
+                    bounds,
+                    &wanted.filters,
+                    &aliases,
+                )?,
+            });
+            built.dashboard = Some((dashboard_key, Arc::clone(&d)));
+            d
+        }
+    };
+    send(id, Part::Dashboard(dashboard));
+    if let Ok(newer) = inbox.try_recv() {
+        return Ok(Some(newer));
+    }
+    let table_key = (
+        revision,
+        (
+            wanted.tab,
+            wanted.search.clone(),
+            wanted.filters.clone(),
+            wanted.focus.clone(),
+            wanted.sort,
+        ),
+    );
+    let table = match &built.table {
+        Some((key, t)) if *key == table_key => Arc::clone(t),
+        _ => {
+            let query = TableQuery {
+                search: wanted.search.clone(),
+                bounds,
+                filters: wanted.filters.clone(),
+                account_aliases: aliases,
+                focus: wanted.focus.clone(),
+                sort: wanted.sort,
+            };
+            let t = Arc::new(table_views(store, wanted.tab, &query)?);
+            built.table = Some((table_key, Arc::clone(&t)));
+            t
+        }
+    };
+    send(id, Part::Table(table));
+    Ok(None)
+}
+
+/// Every name the filtered account appears under (none without an account filter).
+fn aliases(money: &MoneyModel, filters: &Filters) -> Vec<String> {
+    if filters.account.is_empty() {
+        return Vec::new();
+    }
+    money.aliases(&filters.provider, &filters.account)
+}
+
+/// Balances, flags, key figures, filter choices and settings: once per revision.
+fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<LedgerViews, StoreError> {
+    let money = MoneyModel::build(store, today)?;
+    let mut options = store.filter_options()?;
+    options.accounts = money
+        .inputs
+        .accounts()
+        .into_iter()
+        .map(|a| (a.provider, a.organization))
+        .collect();
+    let settings = SettingsView {
+        rules: store.merchant_rules()?,
+        budgets: store.budgets()?,
+        params: store.flag_params()?,
+        ..SettingsView::default()
+    };
+    Ok(LedgerViews {
+        revision,
+        figures: store.key_figures(today)?,
+        money,
+        options,
+        settings,
+    })
+}
+
+/// The id list and first page of a table.
+fn table_views(store: &Store, tab: Tab, query: &TableQuery) -> Result<TableViews, StoreError> {
+    let (ids, first_page) = match tab {
+        Tab::Usage => {
+            let ids = store.usage_ids(query)?;
+            let page = store.usage_rows(first(&ids))?;
+            (ids, Rows::Usage(page))
+        }
+        Tab::Billing => {
+            let ids = store.billing_ids(query)?;
+            let page = store.billing_rows(first(&ids))?;
+            (ids, Rows::Billing(page))
+        }
+        Tab::Bank => {
+            let ids = store.bank_ids(query)?;
+            let page = store.bank_rows(first(&ids))?;
+            (ids, Rows::Bank(page))
+        }
+        Tab::Imports => {
+            let files = store.import_rows()?;
+            return Ok(TableViews {
+                tab,
+                ids: None,
+                total_rows: files.len(),
+                first_page: Rows::Imports(files),
+            });
+        }
+    };
+    Ok(TableViews {
+        tab,
+        total_rows: ids.len(),
+        ids: Some(Arc::new(ids)),
+        first_page,
+    })
+}
+
+fn first(ids: &[i64]) -> &[i64] {
+    ids.get(..FIRST_PAGE_ROWS).unwrap_or(ids)
+}

@@ -1,0 +1,237 @@
+//! The window's review, doctor and match flows, headless with `egui_kittest` on the demo ledger
+//! (or a small planted one): the Review view shows the month's figures exactly as
+//! `burnrate report --month M` computes them, "Save report..." writes the HTML file, a match
+//! confirmed in the window is stored as `burnrate matches confirm` stores it, and the top-up
+//! doctor names the failure of the demo's stuck verification hold.
+
+// Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
+// #[test] functions only, not the helpers they call.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use burnrate::app::{App, Config, Prefs};
+use burnrate::domain::matching::Decision;
+use burnrate::ui::{Action, View};
+use chrono::NaiveDate;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+fn harness_for(dir: &Path, prefs: Prefs) -> Harness<'static, App> {
+    let config = Config {
+        db: dir.join("ledger.sqlite"),
+        demo_path: dir.join("demo.sqlite"),
+        start_in_demo: false,
+        today: today(),
+        native_dialogs: false,
+    };
+    let app = App::new(config, prefs).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
+}
+
+/// Steps the window until `label` appears (background threads report through channels).
+fn step_until(harness: &mut Harness<'static, App>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        harness.step();
+        if harness.query_by_label_contains(label).is_some() {
+            harness.run();
+            return;
+        }
+        assert!(Instant::now() < deadline, "'{label}' never appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The window on the demo ledger, as "Open demo" builds it.
+fn demo(dir: &Path) -> Harness<'static, App> {
+    let mut harness = harness_for(dir, Prefs::default());
+    step_until(&mut harness, "Open demo");
+    harness.get_by_label("Open demo").click();
+    step_until(&mut harness, "You are looking at the demo ledger");
+    harness
+}
+
+/// `burnrate report --month M --review --json` on a ledger, as of the tests' day.
+fn report_json(db: &Path, month: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(db)
+        .args(["report", "--month", month, "--review", "--json"])
+        .args(["--as-of", "2026-11-20"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `123.45` or `-5.00` as the window writes dollars: `$123.45`, `-$5.00`, `$1,234.56`.
+fn dollars(cents_text: &str) -> String {
+    let (sign, digits) = cents_text
+        .strip_prefix('-')
+        .map_or(("", cents_text), |rest| ("-", rest));
+    let (whole, cents) = digits.split_once('.').unwrap();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}${grouped}.{cents}")
+}
+
+#[test]
+fn the_review_shows_the_months_figures_as_the_command_line_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo(dir.path());
+    harness.get_by_label("Review").click();
+    step_until(&mut harness, "By provider (USD)");
+    let json = report_json(&dir.path().join("demo.sqlite"), "2026-11");
+    for (table, key) in [
+        ("by_provider", "provider"),
+        ("by_project", "project"),
+        ("by_model", "model"),
+    ] {
+        let rows = json[table].as_array().unwrap();
+        assert!(!rows.is_empty(), "{table}");
+        for row in rows {
+            let name = row[key].as_str().unwrap();
+            assert!(harness.query_all_by_label(name).count() >= 1, "{name}");
+            for column in ["this_month", "last_month", "change"] {
+                let shown = dollars(row[column].as_str().unwrap());
+                assert!(
+                    harness.query_all_by_label(&shown).count() >= 1,
+                    "{table} {name} {column}: {shown} is not shown"
+                );
+            }
+        }
+    }
+    let total = json["summary"][0]["this_month"].as_str().unwrap();
+    assert!(harness.query_all_by_label(&dollars(total)).count() >= 1);
+    for row in json["budgets"].as_array().unwrap() {
+        let projected = dollars(row["projected"].as_str().unwrap());
+        assert!(harness.query_all_by_label(&projected).count() >= 1);
+    }
+}
+
+#[test]
+fn save_report_writes_the_html_of_the_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo(dir.path());
+    harness.get_by_label("Review").click();
+    step_until(&mut harness, "By provider (USD)");
+    // October, through the month picker's "previous" button.
+    harness.get_by_label("< Previous month").click();
+    step_until(&mut harness, "October 2026");
+    step_until(&mut harness, "compared with September 2026");
+    let path: PathBuf = dir.path().join("review.html");
+    harness
+        .state_mut()
+        .queue_action(Action::SaveReport(Some(path.clone())));
+    step_until(&mut harness, "Saved the review of 2026-10");
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("AI spending review: October 2026"), "{html}");
+    // The same file as the command line's.
+    let cli = dir.path().join("cli.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(dir.path().join("demo.sqlite"))
+        .args(["report", "--month", "2026-10", "--html"])
+        .arg(&cli)
+        .args(["--as-of", "2026-11-20"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&cli).unwrap(), html);
+}
+
+#[test]
+fn the_doctor_names_the_stuck_verification_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo(dir.path());
+    step_until(&mut harness, "Flags (4)");
+    harness.get_by_label("Flags (4)").click();
+    step_until(&mut harness, "open flag(s)");
+    // Flags are most severe first: the info-level hold is the last one.
+    let buttons: Vec<_> = harness.query_all_by_label("Top-up doctor").collect();
+    assert_eq!(buttons.len(), 4, "the demo plants four problems");
+    buttons.last().unwrap().scroll_to_me();
+    harness.run();
+    let buttons: Vec<_> = harness.query_all_by_label("Top-up doctor").collect();
+    buttons.last().unwrap().click();
+    step_until(&mut harness, "Recent top-up attempts");
+    harness.get_by_label_contains("verification hold by anthropic");
+    assert!(harness.query_all_by_label("Hold never settled").count() >= 2);
+    assert!(harness.query_all_by_label("Payment failed").count() >= 1);
+}
+
+/// A credit purchase and an auto-recharge of $10 on one day, one $10 card line: which one it
+/// paid is not known, so the pair waits for review.
+const BILLING_AMBIGUOUS: &str = "\
+date,provider,number,kind,amount,currency,status,expires_at,description,organization,project
+2026-11-02T09:00:00Z,openai,INV-1,credit_purchase,10.00,USD,paid,,API credits,Acme,
+2026-11-02T21:00:00Z,openai,INV-2,auto_recharge,10.00,USD,paid,,Auto recharge,Acme,
+";
+const CHASE_ONE_LINE: &str = "\
+Card,Transaction Date,Post Date,Description,Category,Type,Amount,Memo
+4821,11/03/2026,11/04/2026,OPENAI,Professional Services,Sale,-10.00,
+";
+
+#[test]
+fn a_match_confirmed_in_the_window_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let billing = dir.path().join("billing.csv");
+    let chase = dir.path().join("Chase4821_Activity_20261120.CSV");
+    std::fs::write(&billing, BILLING_AMBIGUOUS).unwrap();
+    std::fs::write(&chase, CHASE_ONE_LINE).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&billing)
+        .arg(&chase)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let prefs = Prefs {
+        view: View::Flags,
+        ..Prefs::default()
+    };
+    let mut harness = harness_for(dir.path(), prefs);
+    step_until(&mut harness, "Review matches (1)");
+    harness.get_by_label("Review matches (1)").click();
+    step_until(&mut harness, "1 pair(s) waiting for review");
+    assert_eq!(harness.query_all_by_label_contains("rule exact").count(), 2);
+    harness
+        .query_all_by_label("Confirm")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut harness, "Stored:");
+    let store = burnrate::store::Store::open(&db).unwrap();
+    let decisions = store.match_decisions().unwrap();
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].decision, Decision::Confirmed);
+    assert!(decisions[0].left.starts_with("billing:"));
+    assert!(decisions[0].right.starts_with("bank:"));
+    // Confirmed, the pair is matched and leaves the review list.
+    step_until(&mut harness, "Review matches (0)");
+}
