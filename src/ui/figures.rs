@@ -127,7 +127,7 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
                 let left = match (b.days_left, b.closing.is_zero()) {
                     (_, true) => "no credit left".to_string(),
                     (Some(d), false) => format!("{d} days left"),
-                    (None, false) => "no run-out within the forecast".to_string(),
+                    (None, false) => "no run-out forecast".to_string(),
                 };
                 caption(
                     ui,
