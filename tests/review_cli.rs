@@ -7,7 +7,8 @@
 //! Expected for March, as of 2026-04-10, in USD: usage 77.10 (77.0956789 exact) against 53.33;
 //! Web app 55.00 against 40.00 over its 50.00 budget from 03-16; credits bought by hand 101.43
 //! (50.00 + 40.00 GBP at 1.08/0.84 = 51.43); 95.00 paid by card; the EUR line reported as a
-//! missing rate instead of a guess.
+//! missing rate instead of a guess. `chase-card-eur-plan.csv` (imported by one test only) holds
+//! the 19.62 USD card line that paid the EUR plan, for a pair in two currencies.
 
 // Test helpers unwrap: a panic there is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -471,5 +472,125 @@ fn a_ledger_is_found_by_its_header_and_a_newer_one_is_refused() {
     assert!(
         err.contains("newer burnrate") && err.contains("newer.sqlite"),
         "{err}"
+    );
+}
+
+#[test]
+fn settings_currency_sets_what_the_review_reports_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_ledger(dir.path());
+    let (code, out, err) = burnrate(&db, &["settings", "currency"]);
+    assert_eq!((code, out.trim()), (0, "USD"), "{err}");
+    let (code, out, err) = burnrate(&db, &["settings", "currency", "eur"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reports in EUR"), "{out}");
+    for bad in ["EURO", "U$D", "12", "€"] {
+        let (code, _, err) = burnrate(&db, &["settings", "currency", bad]);
+        assert_eq!(code, 1, "{bad}");
+        assert!(err.contains("three-letter code"), "{bad}: {err}");
+    }
+    let (_, out, _) = burnrate(&db, &["settings", "currency"]);
+    assert_eq!(out.trim(), "EUR", "a bad code changes nothing");
+
+    let r = review_json(&db);
+    assert_eq!(r["currency"], "EUR");
+    // The EUR subscription needs no rate any more; the GBP purchase goes through the euro
+    // (40.00 / 0.84 = 47.619...); USD lines of days without a USD rate are reported missing.
+    assert_eq!(
+        named(&r["money_trail"], "item", "subscriptions")["amount"],
+        "18.00"
+    );
+    let gbp = named(&r["conversions"], "original_currency", "GBP");
+    assert_eq!(
+        (
+            gbp["original"].as_str(),
+            gbp["converted"].as_str(),
+            gbp["rate"].as_str()
+        ),
+        (Some("40.00"), Some("47.62"), Some("ecb"))
+    );
+    assert!(
+        r["conversions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["original_currency"] != "EUR")
+    );
+    let missing = r["missing_rates"].as_array().unwrap();
+    assert!(
+        missing.contains(&serde_json::json!({"day": "2026-03-02", "currency": "USD"})),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn a_confirmed_pair_in_two_currencies_converts_with_the_rate_the_card_charged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = full_ledger(dir.path());
+    import(&db, &["chase-card-eur-plan.csv"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let billing_id: i64 = conn
+        .query_row(
+            "SELECT id FROM billing WHERE number = 'INV-3004'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let bank_id: i64 = conn
+        .query_row(
+            "SELECT id FROM bank_lines WHERE description = 'ANTHROPIC TEAM PLAN'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+
+    // No ECB rate within a week of 03-25: the 18.00 EUR plan is reported, not guessed.
+    let before = review_json(&db);
+    assert_eq!(
+        before["missing_rates"],
+        serde_json::json!([{"day": "2026-03-25", "currency": "USD"}])
+    );
+
+    // The user says the 19.62 USD card line paid it: the pair's own rate converts it.
+    let (code, out, err) = burnrate(
+        &db,
+        &[
+            "matches",
+            "confirm",
+            &format!("billing:{billing_id}"),
+            &format!("bank:{bank_id}"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let r = review_json(&db);
+    assert_eq!(r["missing_rates"], serde_json::json!([]));
+    assert_eq!(
+        named(&r["money_trail"], "item", "subscriptions")["amount"],
+        "19.62"
+    );
+    let eur = named(&r["conversions"], "original_currency", "EUR");
+    assert_eq!(
+        (
+            eur["source"].as_str(),
+            eur["original"].as_str(),
+            eur["converted"].as_str(),
+            eur["rate"].as_str()
+        ),
+        (
+            Some("billing"),
+            Some("18.00"),
+            Some("19.62"),
+            Some("matched pair")
+        )
+    );
+    let gbp = named(&r["conversions"], "original_currency", "GBP");
+    assert_eq!(gbp["rate"], "ecb");
+    assert!(
+        r["unmatched_bank"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["description"] != "ANTHROPIC TEAM PLAN")
     );
 }

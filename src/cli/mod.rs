@@ -72,7 +72,7 @@ pub enum Command {
     /// Walk recent top-ups through authorized -> settled -> credited -> consumed and name
     /// where each stalled.
     Diagnose(match_cmds::DiagnoseArgs),
-    /// Settings kept in the ledger: merchant rules, auto-recharge, budgets, flag thresholds.
+    /// Settings kept in the ledger: merchant rules, auto-recharge, budgets, flag thresholds, reporting currency.
     #[command(subcommand)]
     Settings(settings_cmd::SettingsCommand),
 }

@@ -1,9 +1,11 @@
-//! `burnrate settings (rule|recharge|budget|threshold) ...`: what the user keeps in the ledger.
+//! `burnrate settings (rule|recharge|budget|threshold|currency) ...`: what the user keeps in the
+//! ledger.
 //!
 //! Merchant rules tag bank lines with the AI service they paid (adding or removing one re-tags
 //! every line already in the ledger); auto-recharge settings per account feed the balance
 //! forecast and the `runaway_recharge` flag; monthly budgets feed `budget_exceeded`; thresholds
-//! are the detectors' [`FlagParams`]. This module only parses and prints: the store validates
+//! are the detectors' [`FlagParams`]; the reporting currency is the one the monthly review
+//! (`report --month M --review`) converts every amount into. This module only parses and prints: the store validates
 //! and saves (the settings screen of the window uses the same store calls). Amounts are parsed
 //! exactly ([`Amount::parse`], a dot for decimals). A value that is wrong fails with exit code 1
 //! and a message saying what to write instead; a malformed command line is clap's exit code 2.
@@ -33,6 +35,16 @@ pub enum SettingsCommand {
     Budget(BudgetArgs),
     /// The thresholds of the flags (`threshold list` shows them with their defaults).
     Threshold(ThresholdArgs),
+    /// The currency the monthly review reports in (USD unless set).
+    Currency(CurrencyArgs),
+}
+
+/// `settings currency` prints the reporting currency; `settings currency CODE` sets it.
+#[derive(Debug, Args)]
+pub struct CurrencyArgs {
+    /// A three-letter currency code (USD, EUR, GBP ...).
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
 }
 
 /// `settings recharge --provider NAME [--account ORG] --threshold AMOUNT --amount AMOUNT
@@ -194,6 +206,7 @@ pub fn run(db: &Path, command: SettingsCommand) -> anyhow::Result<i32> {
         SettingsCommand::Recharge(args) => return recharge(&store, &args),
         SettingsCommand::Budget(args) => return budget(&store, args),
         SettingsCommand::Threshold(args) => return threshold(&store, &args),
+        SettingsCommand::Currency(args) => return currency(&store, &args),
     };
     match rule {
         RuleCommand::List { json } => {
@@ -478,6 +491,19 @@ fn threshold(store: &Store, args: &ThresholdArgs) -> anyhow::Result<i32> {
     let params = store.set_flag_param(name, value)?;
     let now = params.get(name.trim()).unwrap_or_default();
     writeln!(std::io::stdout().lock(), "Saved: {} = {now}.", name.trim())?;
+    Ok(0)
+}
+
+fn currency(store: &Store, args: &CurrencyArgs) -> anyhow::Result<i32> {
+    let Some(code) = &args.code else {
+        writeln!(std::io::stdout().lock(), "{}", store.reporting_currency()?)?;
+        return Ok(0);
+    };
+    let currency = store.set_reporting_currency(code)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "Saved: the monthly review reports in {currency}. Amounts in other currencies are converted with the ECB rates you import (`burnrate import eurofxref-hist.csv`)."
+    )?;
     Ok(0)
 }
 

@@ -15,6 +15,18 @@
 //! missing is left out of the totals and named in [`Review::missing_rates`]: the review says
 //! its totals are incomplete rather than guessing a rate.
 //!
+//! A bank line and the billing record it paid (a [`PaymentPair`]) in two currencies imply their
+//! own rate: the billing amount over the bank amount. That rate is *preferred* over the ECB one
+//! for the two lines of the pair, and only for them, when one side is in the reporting currency:
+//! it is what the card really charged (the issuer's rate and fees included), so the money
+//! trail's card payments and the credits they bought agree to the cent instead of differing by
+//! the spread between the ECB rate and the card's, and a pair still converts on a day the ledger
+//! has no ECB rate for. The converted amount is computed in one step, `amount * other side /
+//! this side` in `i128`, rounded half away from zero (the line itself therefore converts to
+//! exactly its partner's amount). When the reporting currency is neither side's, or for every
+//! other line, the ECB rates are used. Each conversion records which rate it used
+//! ([`RateSource`]).
+//!
 //! Percentages are whole percent, rounded half away from zero; a change from nothing has no
 //! percentage (`None`, shown as "new"). Drivers of change: per dimension (project, model), the
 //! rows with the largest absolute change, taken until they cover at least
@@ -168,6 +180,18 @@ impl MoneyTrail {
             .checked_add(self.credits_free)
     }
 
+    /// The line a billing record of `kind` adds to.
+    fn billing_slot(&mut self, kind: BillingKind) -> &mut Amount {
+        match kind {
+            BillingKind::CreditPurchase => &mut self.credits_manual,
+            BillingKind::AutoRecharge => &mut self.credits_auto_recharge,
+            BillingKind::FreeCredit => &mut self.credits_free,
+            BillingKind::Subscription => &mut self.subscriptions,
+            BillingKind::Invoice => &mut self.invoices,
+            BillingKind::Refund => &mut self.refunds,
+        }
+    }
+
     /// The trail as `(item, amount)` lines, in reading order.
     pub fn lines(&self) -> Vec<(&'static str, Amount)> {
         vec![
@@ -216,11 +240,32 @@ pub struct FlagLine {
     pub message: String,
 }
 
-/// Money of one kind, day and currency that was converted into the reporting currency.
+/// Which rate converted an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RateSource {
+    /// The ECB reference rate of the day (or of the latest day before, within a week).
+    Ecb,
+    /// The rate implied by a bank line and the billing record it paid.
+    MatchedPair,
+}
+
+impl RateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ecb => "ecb",
+            Self::MatchedPair => "matched pair",
+        }
+    }
+}
+
+/// Money of one kind, day, currency and rate source that was converted into the reporting
+/// currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
     /// `usage`, `billing` or `bank`.
     pub source: &'static str,
+    /// The rate used; [`RateSource::Ecb`] for an amount whose rate is missing.
+    pub rate: RateSource,
     pub day: NaiveDate,
     pub original: Amount,
     pub original_currency: String,
@@ -396,12 +441,87 @@ fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
 
+/// The rate a matched pair implies from one side's currency into the other's: `to_nanos`
+/// of `to` for every `from_nanos` of `from` (both positive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairRate {
+    pub from: String,
+    pub to: String,
+    pub from_nanos: i64,
+    pub to_nanos: i64,
+}
+
+impl PairRate {
+    /// The rate of a line of `amount` in `from` whose partner is `partner` in `to`; `None`
+    /// when the currencies agree or either amount is zero.
+    pub fn new(amount: Amount, from: &str, partner: Amount, to: &str) -> Option<Self> {
+        if from.eq_ignore_ascii_case(to) || amount.is_zero() || partner.is_zero() {
+            return None;
+        }
+        Some(Self {
+            from: from.to_ascii_uppercase(),
+            to: to.to_ascii_uppercase(),
+            from_nanos: amount.nanos().checked_abs()?,
+            to_nanos: partner.nanos().checked_abs()?,
+        })
+    }
+
+    /// `amount` of `from` in `to`: `amount * to_nanos / from_nanos`, rounded half away from
+    /// zero; `None` when it does not fit an amount.
+    pub fn convert(&self, amount: Amount) -> Option<Amount> {
+        let n = i128::from(amount.nanos()).checked_mul(i128::from(self.to_nanos))?;
+        div_round(n, i128::from(self.from_nanos))
+            .and_then(|v| i64::try_from(v).ok())
+            .map(Amount::from_nanos)
+    }
+
+    /// The rate in nano-units of `to` per unit of `from`, rounded half away from zero.
+    pub fn per_unit_nanos(&self) -> Option<i64> {
+        self.convert(Amount::from_nanos(NANOS_PER_UNIT))
+            .map(Amount::nanos)
+    }
+}
+
+/// The rates the payment pairs imply, by bank line and by billing record (each side converts
+/// into its partner's currency).
+#[derive(Debug, Default)]
+struct PairRates {
+    bank: BTreeMap<i64, PairRate>,
+    billing: BTreeMap<i64, PairRate>,
+}
+
+impl PairRates {
+    fn new(inputs: &ReviewInputs) -> Self {
+        let billing_by_id: BTreeMap<i64, &BillingItem> =
+            inputs.billing.iter().map(|b| (b.id, b)).collect();
+        let bank_by_id: BTreeMap<i64, &BankItem> = inputs.bank.iter().map(|l| (l.id, l)).collect();
+        let mut rates = Self::default();
+        for p in &inputs.payments {
+            let (Some(b), Some(l)) = (billing_by_id.get(&p.billing_id), bank_by_id.get(&p.bank_id))
+            else {
+                continue;
+            };
+            if let Some(r) = PairRate::new(l.amount, &l.currency, b.amount, &b.currency) {
+                rates.bank.insert(l.id, r);
+            }
+            if let Some(r) = PairRate::new(b.amount, &b.currency, l.amount, &l.currency) {
+                rates.billing.insert(b.id, r);
+            }
+        }
+        rates
+    }
+}
+
 /// Converts into the reporting currency, remembering the conversions and the missing rates.
 struct Converter<'a> {
     rates: &'a RateTable,
     missing: BTreeSet<MissingRate>,
-    conversions: BTreeMap<(&'static str, NaiveDate, String), (Amount, Option<Amount>)>,
+    conversions: BTreeMap<ConversionKey, (Amount, Option<Amount>)>,
 }
+
+/// What amounts are summed by in the conversion table: their kind, day, original currency and
+/// rate source.
+type ConversionKey = (&'static str, NaiveDate, String, RateSource);
 
 impl Converter<'_> {
     /// `amount` of `currency` on `day` in `to`; `Ok(None)` when a rate is missing. Only
@@ -414,20 +534,45 @@ impl Converter<'_> {
         to: &str,
         day: NaiveDate,
     ) -> Result<Option<Amount>, ReviewError> {
-        let result = match self.rates.convert(amount, currency, to, day) {
-            Ok(a) => Some(a),
-            Err(Convert::Missing(m)) => {
-                self.missing.insert(m);
-                None
-            }
-            Err(Convert::TooLarge) => return Err(ReviewError::TooLarge),
+        self.convert_line(source, None, amount, currency, to, day)
+    }
+
+    /// As [`Converter::convert`], preferring the rate of the line's matched pair when it
+    /// converts `currency` into `to` (see the module docs).
+    fn convert_line(
+        &mut self,
+        source: Option<&'static str>,
+        pair: Option<&PairRate>,
+        amount: Amount,
+        currency: &str,
+        to: &str,
+        day: NaiveDate,
+    ) -> Result<Option<Amount>, ReviewError> {
+        let pair = pair.filter(|p| {
+            p.from.eq_ignore_ascii_case(currency)
+                && p.to.eq_ignore_ascii_case(to)
+                && !currency.eq_ignore_ascii_case(to)
+        });
+        let (result, rate) = if let Some(pair) = pair {
+            let converted = pair.convert(amount).ok_or(ReviewError::TooLarge)?;
+            (Some(converted), RateSource::MatchedPair)
+        } else {
+            let converted = match self.rates.convert(amount, currency, to, day) {
+                Ok(a) => Some(a),
+                Err(Convert::Missing(m)) => {
+                    self.missing.insert(m);
+                    None
+                }
+                Err(Convert::TooLarge) => return Err(ReviewError::TooLarge),
+            };
+            (converted, RateSource::Ecb)
         };
         if let Some(source) = source
             && !currency.eq_ignore_ascii_case(to)
         {
             let entry = self
                 .conversions
-                .entry((source, day, currency.to_ascii_uppercase()))
+                .entry((source, day, currency.to_ascii_uppercase(), rate))
                 .or_insert((Amount::ZERO, Some(Amount::ZERO)));
             entry.0 = entry.0.checked_add(amount).ok_or(ReviewError::TooLarge)?;
             entry.1 = match (entry.1, result) {
@@ -635,13 +780,16 @@ pub fn build(
     let conversions = conv
         .conversions
         .into_iter()
-        .map(|((source, day, cur), (original, converted))| Conversion {
-            source,
-            day,
-            original,
-            original_currency: cur,
-            converted,
-        })
+        .map(
+            |((source, day, cur, rate), (original, converted))| Conversion {
+                source,
+                rate,
+                day,
+                original,
+                original_currency: cur,
+                converted,
+            },
+        )
         .collect();
     Ok(Review {
         month,
@@ -711,6 +859,16 @@ fn budget_rows(
     Ok(rows)
 }
 
+/// A billing record's organization and project, as a trail line's description.
+fn billing_description(b: &BillingItem) -> String {
+    [b.organization.as_str(), b.project.as_str()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 type Trail = (MoneyTrail, Vec<TrailLine>, Vec<TrailLine>, usize);
 
 fn money_trail(
@@ -726,6 +884,7 @@ fn money_trail(
     };
     let matched_billing: BTreeSet<i64> = inputs.payments.iter().map(|p| p.billing_id).collect();
     let matched_bank: BTreeSet<i64> = inputs.payments.iter().map(|p| p.bank_id).collect();
+    let pair_rates = PairRates::new(inputs);
     let undecided_billing: BTreeSet<i64> = inputs.undecided_billing.iter().copied().collect();
     let undecided_bank: BTreeSet<i64> = inputs.undecided_bank.iter().copied().collect();
     let mut unmatched_billing = Vec::new();
@@ -739,17 +898,16 @@ fn money_trail(
         if !counts {
             continue;
         }
-        let converted = conv.convert(Some("billing"), b.amount, &b.currency, currency, b.day)?;
-        let slot = match b.kind {
-            BillingKind::CreditPurchase => &mut trail.credits_manual,
-            BillingKind::AutoRecharge => &mut trail.credits_auto_recharge,
-            BillingKind::FreeCredit => &mut trail.credits_free,
-            BillingKind::Subscription => &mut trail.subscriptions,
-            BillingKind::Invoice => &mut trail.invoices,
-            BillingKind::Refund => &mut trail.refunds,
-        };
+        let converted = conv.convert_line(
+            Some("billing"),
+            pair_rates.billing.get(&b.id),
+            b.amount,
+            &b.currency,
+            currency,
+            b.day,
+        )?;
         if let Some(amount) = converted {
-            add(slot, amount)?;
+            add(trail.billing_slot(b.kind), amount)?;
         }
         if b.kind == BillingKind::FreeCredit || b.amount.is_zero() {
             continue;
@@ -762,12 +920,7 @@ fn money_trail(
                 day: b.day,
                 provider: b.provider.clone(),
                 kind: b.kind.as_str().to_string(),
-                description: [b.organization.as_str(), b.project.as_str()]
-                    .iter()
-                    .filter(|t| !t.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" / "),
+                description: billing_description(b),
                 original: b.amount,
                 original_currency: b.currency.to_ascii_uppercase(),
                 amount: converted,
@@ -786,7 +939,14 @@ fn money_trail(
         }
         // Money out is positive in the trail.
         let out = l.amount.checked_neg().ok_or(ReviewError::TooLarge)?;
-        let converted = conv.convert(Some("bank"), out, &l.currency, currency, l.day)?;
+        let converted = conv.convert_line(
+            Some("bank"),
+            pair_rates.bank.get(&l.id),
+            out,
+            &l.currency,
+            currency,
+            l.day,
+        )?;
         if let Some(amount) = converted {
             match status {
                 BankStatus::Pending => add(&mut trail.bank_pending, amount)?,
@@ -1067,6 +1227,164 @@ mod tests {
             3,
             "two usage days and the euro purchase keep their originals"
         );
+    }
+
+    fn eur_line(id: i64, day: &str, amount: &str) -> BankItem {
+        let mut line = bank(id, day, amount);
+        line.currency = "EUR".into();
+        line
+    }
+
+    fn conversion<'a>(r: &'a Review, source: &str, day: &str) -> &'a Conversion {
+        r.conversions
+            .iter()
+            .find(|c| c.source == source && c.day == d(day))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_matched_pair_converts_with_its_own_rate_when_no_ecb_rate_exists() {
+        let inputs = ReviewInputs {
+            billing: vec![billing(
+                1,
+                "2026-03-10",
+                BillingKind::CreditPurchase,
+                "100.00",
+                "USD",
+            )],
+            bank: vec![
+                // The EUR card line that paid the USD purchase, a day later.
+                eur_line(10, "2026-03-11", "-92.50"),
+                // Nothing paired with this one and no rate exists: reported, not guessed.
+                eur_line(11, "2026-03-20", "-10.00"),
+            ],
+            payments: vec![PaymentPair {
+                billing_id: 1,
+                bank_id: 10,
+            }],
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        assert_eq!(r.trail.bank_paid, usd("100"), "92.50 EUR at 100/92.50");
+        assert_eq!(r.trail.credits_manual, usd("100"));
+        let paid = conversion(&r, "bank", "2026-03-11");
+        assert_eq!(
+            (
+                paid.rate,
+                paid.original,
+                paid.original_currency.as_str(),
+                paid.converted
+            ),
+            (
+                RateSource::MatchedPair,
+                usd("92.5"),
+                "EUR",
+                Some(usd("100"))
+            )
+        );
+        assert_eq!(
+            r.missing_rates,
+            vec![MissingRate {
+                day: d("2026-03-20"),
+                currency: "USD".into()
+            }]
+        );
+        let left = conversion(&r, "bank", "2026-03-20");
+        assert_eq!(
+            (left.rate, left.original, left.converted),
+            (RateSource::Ecb, usd("10"), None)
+        );
+        assert_eq!(r.unmatched_bank.len(), 1);
+        assert_eq!(
+            (r.unmatched_bank[0].original, r.unmatched_bank[0].amount),
+            (usd("10"), None)
+        );
+        assert_eq!(
+            r.conversions.len(),
+            2,
+            "the USD purchase needs no conversion"
+        );
+    }
+
+    #[test]
+    fn a_matched_pair_is_preferred_to_the_ecb_rate_and_works_both_ways() {
+        let inputs = ReviewInputs {
+            billing: vec![
+                billing(
+                    1,
+                    "2026-03-10",
+                    BillingKind::CreditPurchase,
+                    "100.00",
+                    "USD",
+                ),
+                billing(2, "2026-03-10", BillingKind::AutoRecharge, "10.00", "USD"),
+            ],
+            bank: vec![
+                eur_line(10, "2026-03-10", "-92.50"),
+                eur_line(11, "2026-03-10", "-20.00"),
+            ],
+            payments: vec![PaymentPair {
+                billing_id: 1,
+                bank_id: 10,
+            }],
+            rates: vec![rate("2026-03-10", "USD", "1.1000")],
+            ..ReviewInputs::default()
+        };
+        // In USD: the paired line converts to exactly what it bought; the other one takes the
+        // ECB rate of its day (20 EUR * 1.10).
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        assert_eq!(r.trail.bank_paid, usd("122"));
+        let rates: Vec<(RateSource, Amount, Option<Amount>)> = r
+            .conversions
+            .iter()
+            .map(|c| (c.rate, c.original, c.converted))
+            .collect();
+        assert_eq!(
+            rates,
+            [
+                (RateSource::Ecb, usd("20"), Some(usd("22"))),
+                (RateSource::MatchedPair, usd("92.5"), Some(usd("100"))),
+            ]
+        );
+        assert!(r.missing_rates.is_empty());
+
+        // In EUR: the paired USD purchase converts to what the card paid; the unpaired one
+        // takes the ECB rate (10 / 1.10 = 9.090909090909...).
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "EUR").unwrap();
+        assert_eq!(r.trail.credits_manual, usd("92.5"));
+        assert_eq!(
+            r.trail.credits_auto_recharge,
+            Amount::from_nanos(9_090_909_091)
+        );
+        let bought = r
+            .conversions
+            .iter()
+            .find(|c| c.source == "billing" && c.rate == RateSource::MatchedPair)
+            .unwrap();
+        assert_eq!(bought.original, usd("100"));
+        assert_eq!(r.trail.bank_paid, usd("112.5"));
+
+        // In a third currency neither side is in, the ECB rates are used.
+        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "GBP").unwrap();
+        assert!(r.conversions.iter().all(|c| c.rate == RateSource::Ecb));
+    }
+
+    #[test]
+    fn the_rate_a_pair_implies() {
+        let pair = PairRate::new(usd("-92.50"), "eur", usd("100"), "USD").unwrap();
+        assert_eq!((pair.from.as_str(), pair.to.as_str()), ("EUR", "USD"));
+        // 100 / 92.5 = 1.081081081081... USD per EUR.
+        assert_eq!(pair.per_unit_nanos(), Some(1_081_081_081));
+        assert_eq!(pair.convert(usd("-92.50")), Some(usd("-100")));
+        // 0.000000001 EUR * 1.0810810810.. rounds half away from zero: 1 nano.
+        assert_eq!(
+            pair.convert(Amount::from_nanos(-1)),
+            Some(Amount::from_nanos(-1))
+        );
+        assert_eq!(PairRate::new(usd("5"), "USD", usd("5"), "usd"), None);
+        assert_eq!(PairRate::new(Amount::ZERO, "EUR", usd("5"), "USD"), None);
+        let huge = PairRate::new(Amount::from_nanos(1), "EUR", usd("1000"), "USD").unwrap();
+        assert_eq!(huge.convert(Amount::from_nanos(i64::MAX)), None);
     }
 
     #[test]

@@ -391,6 +391,7 @@ fn conversions_table(r: &Review) -> Table {
             "original",
             "original_currency",
             "converted",
+            "rate",
         ],
         rows: r
             .conversions
@@ -402,6 +403,7 @@ fn conversions_table(r: &Review) -> Table {
                     Cell::Money(c.original),
                     Cell::text(&c.original_currency),
                     Cell::money(c.converted),
+                    Cell::text(c.rate.as_str()),
                 ]
             })
             .collect(),
@@ -709,7 +711,9 @@ pub fn render(r: &Review, tables: &[Table]) -> String {
     let _ = writeln!(
         out,
         "<footer>Made by burnrate from the local ledger. Amounts are exact in the ledger and rounded to cents \
-         here; lines in other currencies are converted with the ECB reference rate of their day. Unmatched lines \
+         here; lines in other currencies are converted with the ECB reference rate of their day, except a card or \
+         bank line and the billing record it paid, which use the rate their two amounts imply (what the card \
+         really charged; the conversions table names the rate each amount used). Unmatched lines \
          are those the matching rule paired with nothing (records it could not decide about are left out).</footer>\
          </main></body></html>"
     );

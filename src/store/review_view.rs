@@ -59,6 +59,23 @@ impl Store {
             .unwrap_or_else(|| DEFAULT_REPORTING_CURRENCY.to_string()))
     }
 
+    /// Makes `code` (three ASCII letters, any case) the reporting currency and returns it
+    /// upper-cased.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when `code` is not three letters; on a SQLite failure.
+    pub fn set_reporting_currency(&self, code: &str) -> Result<String, StoreError> {
+        let currency = code.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(StoreError::Invalid(format!(
+                "a currency is a three-letter code such as USD, EUR or GBP, not '{}'",
+                code.trim()
+            )));
+        }
+        self.set_setting(REPORTING_CURRENCY_KEY, &currency)?;
+        Ok(currency)
+    }
+
     /// Usage cost per day, provider, project (name, else id) and model, for the month `month`
     /// falls in and the month before.
     ///
@@ -133,6 +150,18 @@ mod tests {
         assert_eq!(store.reporting_currency().unwrap(), "USD");
         store.set_setting(REPORTING_CURRENCY_KEY, " eur ").unwrap();
         assert_eq!(store.reporting_currency().unwrap(), "EUR");
+        assert_eq!(store.set_reporting_currency(" gbp").unwrap(), "GBP");
+        assert_eq!(store.reporting_currency().unwrap(), "GBP");
+        for bad in ["", "US", "EURO", "U$D", "ÉUR"] {
+            assert!(
+                matches!(
+                    store.set_reporting_currency(bad),
+                    Err(StoreError::Invalid(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(store.reporting_currency().unwrap(), "GBP");
         assert!(store.review_usage(d("2026-03-01")).unwrap().is_empty());
         assert!(store.review_rates(d("2026-03-01")).unwrap().is_empty());
     }
