@@ -1,8 +1,11 @@
 //! Imports on a background thread named `import`, with its own connection to the ledger (WAL
 //! lets it write while the window reads).
 //!
-//! A job either checks files (a dry run: nothing is written) or imports them, one transaction
-//! per file. It reports through a channel and wakes the window after each message; a shared flag
+//! A job checks files (a dry run: nothing is written), imports them (one transaction per
+//! file), or undoes one import (one transaction). Each file carries its own [`FileOptions`] (the
+//! user's answer about ambiguous dates), so the import reads a file exactly as its preview did.
+//! A burnrate ledger (a `SQLite` file, told by its header) is merged, as `burnrate import` does.
+//! A job reports through a channel and wakes the window after each message; a shared flag
 //! cancels it between progress callbacks, and a cancelled file is left out entirely.
 
 use std::path::PathBuf;
@@ -12,6 +15,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::cli::{file_opener, now_utc};
 use crate::domain::import::FileOptions;
+use crate::store::merge::is_sqlite_file;
 use crate::store::{ImportMode, ImportReport, SourceMeta, Store};
 
 /// What a job tells the window.
@@ -30,6 +34,10 @@ pub enum JobEvent {
     /// Finished the file last started.
     Finished {
         report: ImportReport,
+    },
+    /// The undo removed this many records.
+    Undone {
+        removed: u64,
     },
     /// The ledger failed; the job stopped.
     Failed(String),
@@ -61,16 +69,29 @@ pub fn display_name(path: &std::path::Path) -> String {
     )
 }
 
-/// Starts checking (`dry_run`) or importing `paths` into the ledger at `db`.
+/// One file of a check or an import, with what the user said about it.
+#[derive(Debug, Clone)]
+pub struct FileJob {
+    pub path: PathBuf,
+    pub options: FileOptions,
+}
+
+/// What a job does.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// Dry runs of these files: nothing is written.
+    Check(Vec<FileJob>),
+    /// Imports (or merges) these files, one transaction each.
+    Import(Vec<FileJob>),
+    /// Removes the records one import brought.
+    Undo { source_file_id: i64 },
+}
+
+/// Starts `work` on the ledger at `db`.
 ///
 /// # Errors
 /// When the thread cannot be started.
-pub fn spawn(
-    db: PathBuf,
-    paths: Vec<PathBuf>,
-    dry_run: bool,
-    wake: impl Fn() + Send + 'static,
-) -> std::io::Result<Job> {
+pub fn spawn(db: PathBuf, work: Work, wake: impl Fn() + Send + 'static) -> std::io::Result<Job> {
     let (tx, rx) = channel();
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
@@ -81,15 +102,27 @@ pub fn spawn(
                 let _ = tx.send(event);
                 wake();
             };
-            work(&db, &paths, dry_run, &flag, &tx, &wake);
+            match &work {
+                Work::Check(files) => import(&db, files, true, &flag, &tx, &wake),
+                Work::Import(files) => import(&db, files, false, &flag, &tx, &wake),
+                Work::Undo { source_file_id } => undo(&db, *source_file_id, &send),
+            }
             send(JobEvent::Done);
         })?;
     Ok(Job { events: rx, cancel })
 }
 
-fn work(
+fn undo(db: &std::path::Path, source_file_id: i64, send: &dyn Fn(JobEvent)) {
+    let result = Store::open(db).and_then(|mut store| store.undo_import(source_file_id));
+    match result {
+        Ok(removed) => send(JobEvent::Undone { removed }),
+        Err(e) => send(JobEvent::Failed(e.to_string())),
+    }
+}
+
+fn import(
     db: &std::path::Path,
-    paths: &[PathBuf],
+    files: &[FileJob],
     dry_run: bool,
     cancel: &AtomicBool,
     tx: &Sender<JobEvent>,
@@ -110,7 +143,8 @@ fn work(
         strict: false,
         dry_run,
     };
-    for (index, path) in paths.iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
+        let path = &file.path;
         if cancel.load(Ordering::Relaxed) {
             return;
         }
@@ -135,6 +169,16 @@ fn work(
             path: path.display().to_string(),
             imported_at: now_utc(),
         };
+        if is_sqlite_file(path) {
+            match store.merge_ledger(path, &meta, mode) {
+                Ok(report) => send(JobEvent::Finished { report }),
+                Err(e) => {
+                    send(JobEvent::Failed(format!("{e}: {}", path.display())));
+                    return;
+                }
+            }
+            continue;
+        }
         let open = file_opener(path);
         let mut progress = |p: crate::store::Progress| {
             let _ = tx.send(JobEvent::Progress {
@@ -144,7 +188,7 @@ fn work(
             wake();
             !cancel.load(Ordering::Relaxed)
         };
-        match store.import_file(&open, &meta, &FileOptions::default(), mode, &mut progress) {
+        match store.import_file(&open, &meta, &file.options, mode, &mut progress) {
             Ok(report) => send(JobEvent::Finished { report }),
             Err(e) => {
                 send(JobEvent::Failed(format!("{e}: {}", path.display())));

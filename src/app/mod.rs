@@ -15,6 +15,7 @@ mod screenshot;
 mod topups;
 mod views_worker;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,11 +23,11 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 
 use self::extras::Extras;
-use self::jobs::{Job, JobEvent};
+use self::jobs::{FileJob, Job, JobEvent, Work};
 use self::screenshot::{ChartExport, Outcome, Screenshot, screenshot_view};
 use self::views_worker::{DashboardViews, LedgerViews, Part, TableViews, ViewsWorker, Wanted};
 use crate::domain::flags::Budget;
-use crate::domain::import::{self, BankMapping, FileOptions, formats};
+use crate::domain::import::{self, BankMapping, DateOrder, FileOptions, formats};
 use crate::domain::records::Record;
 use crate::domain::views::{Bucket, DayBounds, Filters, Focus, SeriesGroup, Sort};
 use crate::store::{BudgetSetting, ImportReport, Store};
@@ -43,6 +44,8 @@ use crate::ui::{self, Action, Message, Tab, ThemeChoice, TopBarView, View, forma
 
 /// The key under which preferences are saved in eframe's storage.
 const PREFS_KEY: &str = "burnrate.prefs";
+/// The settings key the review reads its reporting currency from.
+const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
 /// Rows fetched per table page.
 const PAGE_ROWS: usize = 200;
 /// Rejected rows shown per file in the preview.
@@ -64,9 +67,32 @@ pub struct Prefs {
     pub filters: Filters,
     /// The sort of the usage, billing and bank tables.
     pub sorts: [Sort; 3],
+    /// Projects hidden from the cost chart (by a click on their legend entry).
+    pub hidden_projects: BTreeSet<String>,
+    /// Models hidden from the cost chart.
+    pub hidden_models: BTreeSet<String>,
 }
 
 impl Prefs {
+    /// The series the cost chart leaves out when grouped by `group`.
+    pub fn hidden_series(&self, group: SeriesGroup) -> &BTreeSet<String> {
+        match group {
+            SeriesGroup::Project => &self.hidden_projects,
+            SeriesGroup::Model => &self.hidden_models,
+        }
+    }
+
+    /// Hides the series `name` of the chart grouped by `group`, or shows it again.
+    pub fn toggle_series(&mut self, group: SeriesGroup, name: &str) {
+        let hidden = match group {
+            SeriesGroup::Project => &mut self.hidden_projects,
+            SeriesGroup::Model => &mut self.hidden_models,
+        };
+        if !hidden.remove(name) {
+            hidden.insert(name.to_string());
+        }
+    }
+
     fn sort(&self, tab: Tab) -> Sort {
         let index = match tab {
             Tab::Usage | Tab::Imports => 0,
@@ -114,16 +140,29 @@ struct Cache {
     rows: Option<Rows>,
 }
 
+/// A check of one file again (with the user's date order), the other files' previews kept.
+struct Recheck {
+    index: usize,
+    previews: Vec<FilePreview>,
+}
+
 /// The import sheet's state.
 enum Sheet {
     Checking {
-        paths: Vec<PathBuf>,
+        /// Every file of the sheet, with its options.
+        jobs: Vec<FileJob>,
         reports: Vec<ImportReport>,
         current: String,
+        /// Set when only one file is checked again.
+        recheck: Option<Recheck>,
     },
     Preview {
-        paths: Vec<PathBuf>,
+        jobs: Vec<FileJob>,
         files: Vec<FilePreview>,
+    },
+    /// Undoing an import on the import thread.
+    Undoing {
+        name: String,
     },
     Importing {
         total: usize,
@@ -230,7 +269,19 @@ impl App {
 
     /// Starts checking files for import, as if they were dropped on the window.
     pub fn queue_files(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
-        if paths.is_empty() {
+        let jobs = paths
+            .into_iter()
+            .map(|path| FileJob {
+                path,
+                options: FileOptions::default(),
+            })
+            .collect();
+        self.check_files(jobs, None, ctx);
+    }
+
+    /// Starts the dry run of `jobs` (of the file `recheck.index` only, when set).
+    fn check_files(&mut self, jobs: Vec<FileJob>, recheck: Option<Recheck>, ctx: &egui::Context) {
+        if jobs.is_empty() {
             return;
         }
         if self.job.is_some() || matches!(self.sheet, Some(Sheet::Importing { .. })) {
@@ -240,19 +291,23 @@ impl App {
             );
             return;
         }
+        let checked = match &recheck {
+            Some(r) => jobs.get(r.index).cloned().into_iter().collect(),
+            None => jobs.clone(),
+        };
         let wake = ctx.clone();
         match jobs::spawn(
             self.store.path().to_path_buf(),
-            paths.clone(),
-            true,
+            Work::Check(checked),
             move || wake.request_repaint(),
         ) {
             Ok(job) => {
                 self.job = Some(job);
                 self.sheet = Some(Sheet::Checking {
-                    paths,
+                    jobs,
                     reports: Vec::new(),
                     current: String::new(),
+                    recheck,
                 });
             }
             Err(e) => self.tell(&format!("Could not start the import thread: {e}"), true),
@@ -295,12 +350,20 @@ impl App {
         self.is_demo
     }
 
-    /// The series names of the cost chart (for tests).
+    /// The names of the series the cost chart draws bars for (hidden ones left out; for tests).
     pub fn chart_series(&self) -> Vec<String> {
+        let hidden = self.prefs.hidden_series(self.prefs.group);
         self.cache
             .dashboard
             .as_ref()
-            .map(|d| d.chart.series.iter().map(|s| s.name.clone()).collect())
+            .map(|d| {
+                d.chart
+                    .series
+                    .iter()
+                    .filter(|s| !hidden.contains(&s.name))
+                    .map(|s| s.name.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -458,6 +521,19 @@ impl App {
             ) => {
                 reports.push(report);
             }
+            (JobEvent::Undone { removed }, Some(Sheet::Undoing { name })) => {
+                let text = format!(
+                    "Undid the import of {name}: removed {} record(s).",
+                    format::count(removed)
+                );
+                self.sheet = None;
+                self.tell(&text, false);
+            }
+            (JobEvent::Failed(error), Some(Sheet::Undoing { name })) => {
+                let text = format!("Could not undo the import of {name}: {error}");
+                self.sheet = None;
+                self.tell(&text, true);
+            }
             (JobEvent::Failed(error), _) => {
                 self.tell(&format!("The ledger could not be written: {error}"), true);
             }
@@ -471,18 +547,37 @@ impl App {
         self.job = None;
         self.check_revision = true;
         match self.sheet.take() {
-            Some(Sheet::Checking { .. }) if cancelled => {}
-            Some(Sheet::Checking { paths, reports, .. }) => {
-                let mut files: Vec<FilePreview> = reports.iter().map(preview_of).collect();
-                for (index, (file, path)) in files.iter_mut().zip(&paths).enumerate() {
-                    let unrecognised = file.error.is_some()
-                        && reports.get(index).is_some_and(|r| r.format.is_none());
-                    if unrecognised {
-                        file.mapping = mapping_editor(path, index, None);
-                    }
+            Some(Sheet::Checking {
+                jobs,
+                recheck: Some(mut recheck),
+                reports,
+                ..
+            }) => {
+                if !cancelled
+                    && let (Some(report), Some(job), Some(slot)) = (
+                        reports.first(),
+                        jobs.get(recheck.index),
+                        recheck.previews.get_mut(recheck.index),
+                    )
+                {
+                    *slot = file_preview(report, &job.path, recheck.index);
                 }
-                self.sheet = Some(Sheet::Preview { paths, files });
+                self.sheet = Some(Sheet::Preview {
+                    jobs,
+                    files: recheck.previews,
+                });
             }
+            Some(Sheet::Checking { .. }) if cancelled => {}
+            Some(Sheet::Checking { jobs, reports, .. }) => {
+                let files = reports
+                    .iter()
+                    .zip(&jobs)
+                    .enumerate()
+                    .map(|(index, (report, job))| file_preview(report, &job.path, index))
+                    .collect();
+                self.sheet = Some(Sheet::Preview { jobs, files });
+            }
+            Some(Sheet::Undoing { .. }) => {}
             Some(Sheet::Importing { reports, total, .. }) => {
                 let mut lines: Vec<String> = reports.iter().map(summary_of).collect();
                 let failed = reports.iter().any(|r| r.error.is_some()) || reports.len() < total;
@@ -807,6 +902,7 @@ impl App {
                         .unwrap_or_default(),
                     group: self.prefs.group,
                     bucket: self.prefs.bucket,
+                    hidden: self.prefs.hidden_series(self.prefs.group).clone(),
                     reset: self.reset_chart,
                 };
                 ui::chart::chart_ui(ui, &chart, actions);
@@ -869,7 +965,17 @@ impl App {
                     job.cancel();
                 }
             }
-            Action::Undo { source_file_id } => self.undo(source_file_id),
+            Action::Undo { source_file_id } => self.undo(source_file_id, ctx),
+            Action::SetDateOrder { file, order } => self.set_date_order(file, order, ctx),
+            Action::ToggleSeries(name) => self.prefs.toggle_series(self.prefs.group, &name),
+            Action::SetReportingCurrency(code) => {
+                let code = match ui::settings::currency_code(&code) {
+                    Ok(code) => code,
+                    Err(why) => return self.tell(&format!("Could not save: {why}"), true),
+                };
+                let result = self.store.set_setting(REPORTING_CURRENCY_KEY, &code);
+                self.after_write(result.map(|()| format!("The review now reports in {code}.")));
+            }
             Action::SetView(view) => self.prefs.view = view,
             Action::SetGroup(group) => self.prefs.group = group,
             Action::SetBucket(bucket) => self.prefs.bucket = bucket,
@@ -1072,27 +1178,27 @@ impl App {
 
     /// Runs the mapping editor's live preview: a dry parse of the file's start.
     fn preview_mapping(&mut self, file: usize, mapping: BankMapping) {
-        let Some(Sheet::Preview { paths, files }) = &mut self.sheet else {
+        let Some(Sheet::Preview { jobs, files }) = &mut self.sheet else {
             return;
         };
-        let (Some(path), Some(preview)) = (paths.get(file), files.get_mut(file)) else {
+        let (Some(job), Some(preview)) = (jobs.get(file), files.get_mut(file)) else {
             return;
         };
         let Some(view) = &mut preview.mapping else {
             return;
         };
         view.mapping = mapping;
-        fill_mapping_preview(path, view);
+        fill_mapping_preview(&job.path, view);
     }
 
     /// Saves the mapping under the file's header and checks the files again (the check finds
     /// the saved mapping, as every later import of that header will).
     fn save_mapping(&mut self, file: usize, mapping: &BankMapping, ctx: &egui::Context) {
-        let Some(Sheet::Preview { paths, .. }) = &self.sheet else {
+        let Some(Sheet::Preview { jobs, .. }) = &self.sheet else {
             return;
         };
-        let paths = paths.clone();
-        let Some(path) = paths.get(file).cloned() else {
+        let jobs = jobs.clone();
+        let Some(path) = jobs.get(file).map(|j| j.path.clone()) else {
             return;
         };
         let open = crate::cli::file_opener(&path);
@@ -1121,7 +1227,7 @@ impl App {
             false,
         );
         self.sheet = None;
-        self.queue_files(paths, ctx);
+        self.check_files(jobs, None, ctx);
     }
 
     fn pick_files(&mut self, ctx: &egui::Context) {
@@ -1139,26 +1245,27 @@ impl App {
     }
 
     fn confirm_import(&mut self, ctx: &egui::Context) {
-        let Some(Sheet::Preview { paths, files }) = &self.sheet else {
+        let Some(Sheet::Preview { jobs, files }) = &self.sheet else {
             return;
         };
-        let paths: Vec<PathBuf> = paths
+        // Each file is imported with the options its preview was checked with.
+        let jobs: Vec<FileJob> = jobs
             .iter()
             .zip(files)
             .filter(|(_, f)| f.error.is_none())
-            .map(|(p, _)| p.clone())
+            .map(|(j, _)| j.clone())
             .collect();
+        let total = jobs.len();
         let wake = ctx.clone();
         match jobs::spawn(
             self.store.path().to_path_buf(),
-            paths.clone(),
-            false,
+            Work::Import(jobs),
             move || wake.request_repaint(),
         ) {
             Ok(job) => {
                 self.job = Some(job);
                 self.sheet = Some(Sheet::Importing {
-                    total: paths.len(),
+                    total,
                     done: 0,
                     current: String::new(),
                     rows: 0,
@@ -1171,27 +1278,60 @@ impl App {
         }
     }
 
-    fn undo(&mut self, source_file_id: i64) {
+    /// Undoes an import on the import thread (one transaction that may delete many rows); the
+    /// window's writes wait meanwhile, as they do during an import.
+    fn undo(&mut self, source_file_id: i64, ctx: &egui::Context) {
         if self.job.is_some() {
+            self.tell("An import is running; undo when it has finished.", true);
             return;
         }
+        // The name from the cached history: the window's thread does not query the ledger.
         let name = self
-            .store
-            .source_files()
-            .ok()
-            .and_then(|files| files.into_iter().find(|f| f.id == source_file_id))
-            .map_or_else(|| format!("import {source_file_id}"), |f| f.name);
-        match self.store.undo_import(source_file_id) {
-            Ok(removed) => self.tell(
-                &format!(
-                    "Undid the import of {name}: removed {} record(s).",
-                    format::count(removed)
-                ),
-                false,
-            ),
-            Err(e) => self.tell(&format!("Could not undo the import of {name}: {e}"), true),
+            .cache
+            .table
+            .as_ref()
+            .and_then(|t| match &t.first_page {
+                Rows::Imports(files) => files
+                    .iter()
+                    .find(|f| f.id == source_file_id)
+                    .map(|f| f.name.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| format!("import {source_file_id}"));
+        let wake = ctx.clone();
+        match jobs::spawn(
+            self.store.path().to_path_buf(),
+            Work::Undo { source_file_id },
+            move || wake.request_repaint(),
+        ) {
+            Ok(job) => {
+                self.job = Some(job);
+                self.sheet = Some(Sheet::Undoing { name });
+            }
+            Err(e) => self.tell(&format!("Could not start the import thread: {e}"), true),
         }
-        self.check_revision = true;
+    }
+
+    /// Checks one file of the preview again, reading its dates in `order`.
+    fn set_date_order(&mut self, file: usize, order: DateOrder, ctx: &egui::Context) {
+        let Some(Sheet::Preview { jobs, files }) = &mut self.sheet else {
+            return;
+        };
+        let Some(job) = jobs.get_mut(file) else {
+            return;
+        };
+        job.options.date_order = Some(order);
+        let jobs = std::mem::take(jobs);
+        let previews = std::mem::take(files);
+        self.sheet = None;
+        self.check_files(
+            jobs,
+            Some(Recheck {
+                index: file,
+                previews,
+            }),
+            ctx,
+        );
     }
 
     fn open_demo(&mut self) {
@@ -1250,6 +1390,7 @@ fn writes(action: &Action) -> bool {
             | Action::DecideMatch { .. }
             | Action::SaveAutoRecharge(_)
             | Action::RemoveAutoRecharge(_)
+            | Action::SetReportingCurrency(_)
     )
 }
 
@@ -1267,14 +1408,16 @@ fn updating_ui(ctx: &egui::Context) {
 fn sheet_view(sheet: &Sheet, cancelling: bool) -> SheetView {
     match sheet {
         Sheet::Checking {
-            paths,
+            jobs,
             reports,
             current,
+            recheck,
         } => SheetView::Checking {
             done: reports.len(),
-            total: paths.len(),
+            total: if recheck.is_some() { 1 } else { jobs.len() },
             current: current.clone(),
         },
+        Sheet::Undoing { name } => SheetView::Undoing { name: name.clone() },
         Sheet::Preview { files, .. } => SheetView::Preview {
             files: files.clone(),
         },
@@ -1411,8 +1554,20 @@ fn fill_mapping_preview(path: &Path, view: &mut MappingView) {
     }
 }
 
+/// The preview of one checked file, with the mapping editor when no format recognised it.
+fn file_preview(report: &ImportReport, path: &Path, index: usize) -> FilePreview {
+    let mut file = preview_of(report);
+    if file.error.is_some() && report.format.is_none() && !report.ambiguous_dates {
+        file.mapping = mapping_editor(path, index, None);
+    }
+    file
+}
+
 fn format_name(id: Option<&str>) -> Option<String> {
     let id = id?;
+    if id == crate::store::merge::LEDGER_FORMAT {
+        return Some("burnrate ledger".to_string());
+    }
     Some(formats::by_id(id).map_or_else(|| id.to_string(), |f| f.name().to_string()))
 }
 
@@ -1439,6 +1594,7 @@ fn preview_of(report: &ImportReport) -> FilePreview {
             .take(PREVIEW_SAMPLE)
             .map(sample_of)
             .collect(),
+        ambiguous_dates: report.ambiguous_dates,
         mapping: None,
     }
 }

@@ -70,6 +70,10 @@ pub struct ImportReport {
     pub written: bool,
     /// Why nothing was imported, when nothing was.
     pub error: Option<String>,
+    /// Nothing was imported because every date fits both day-first and month-first and the
+    /// format has no convention: the user must say which (`FileOptions::date_order`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ambiguous_dates: bool,
     /// The ledger's id for this file's import (absent for dry runs and failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file_id: Option<i64>,
@@ -160,6 +164,7 @@ impl Store {
         let prepared = match import::prepare(open, &options) {
             Ok(p) => p,
             Err(e) => {
+                report.ambiguous_dates = matches!(e, ImportError::AmbiguousDates { .. });
                 report.error = Some(e.to_string());
                 return Ok(report);
             }

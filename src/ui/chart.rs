@@ -4,9 +4,15 @@
 //! shows the group, the bucket and the exact amount; clicking one narrows the ledger tables to
 //! its records. Amounts become floats here only to place bars on the chart.
 //!
+//! Clicking a legend entry pushes [`Action::ToggleSeries`]: a hidden series stays in the legend,
+//! greyed and struck through, and is left out of the bars (the stack is recomputed without it).
+//! Each series keeps its colour whether or not the others are hidden.
+//!
 //! "Export chart as PNG" pushes [`Action::ExportChart`]; the chart's screen rectangle (plot and
 //! legend) is kept in egui's memory under [`chart_rect_id`] each frame, so the app can crop the
 //! window's screenshot to it.
+
+use std::collections::BTreeSet;
 
 use egui_plot::{Bar, BarChart, Plot};
 
@@ -21,6 +27,8 @@ pub struct ChartView {
     pub series: CostSeries,
     pub group: SeriesGroup,
     pub bucket: Bucket,
+    /// The series left out of the bars (shown greyed in the legend).
+    pub hidden: BTreeSet<String>,
     /// Reset zoom and pan this frame.
     pub reset: bool,
 }
@@ -91,12 +99,19 @@ fn controls_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
     });
 }
 
-/// One bar chart per series, each stacked on the ones before it.
-fn stacked_bars(series: &CostSeries, labels: &[String]) -> Vec<BarChart> {
+/// One bar chart per shown series, each stacked on the shown ones before it.
+fn stacked_bars(
+    series: &CostSeries,
+    hidden: &BTreeSet<String>,
+    labels: &[String],
+) -> Vec<BarChart> {
     let currency = series.currency.as_str();
     let mut base = vec![0.0_f64; series.buckets.len()];
     let mut charts = Vec::with_capacity(series.series.len());
     for (index, layer) in series.series.iter().enumerate() {
+        if hidden.contains(&layer.name) {
+            continue;
+        }
         let color = theme::series_color(index);
         let bars: Vec<Bar> = layer
             .values
@@ -169,7 +184,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         .map(|d| bucket_label(*d, view.bucket))
         .collect();
     let currency = series.currency.clone();
-    let charts = stacked_bars(series, &labels);
+    let charts = stacked_bars(series, &view.hidden, &labels);
     let symbol_currency = currency.clone();
     #[expect(
         clippy::cast_precision_loss,
@@ -222,7 +237,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
             actions.push(Action::FocusOn(focus));
         }
         ui.add_space(theme::GAP);
-        legend_ui(ui, series);
+        legend_ui(ui, series, &view.hidden, actions);
     });
     let rect = drawn.response.rect.intersect(ui.clip_rect());
     ui.ctx().data_mut(|d| d.insert_temp(chart_rect_id(), rect));
@@ -242,10 +257,15 @@ fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
     let index = rounded as usize;
     let start = *view.series.buckets.get(index)?;
     let mut top = 0.0;
-    let layer = view.series.series.iter().find(|layer| {
-        top += layer.values.get(index).map_or(0.0, |a| chart_height(*a));
-        y <= top
-    })?;
+    let layer = view
+        .series
+        .series
+        .iter()
+        .filter(|layer| !view.hidden.contains(&layer.name))
+        .find(|layer| {
+            top += layer.values.get(index).map_or(0.0, |a| chart_height(*a));
+            y <= top
+        })?;
     let end = next_bucket(start, view.bucket)
         .and_then(|d| d.pred_opt())
         .unwrap_or(start);
@@ -266,8 +286,14 @@ fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
 /// Width of the legend beside the chart, in points.
 const LEGEND_WIDTH: f32 = 220.0;
 
-/// The legend: one line per series with its colour and its total over the chart's range.
-fn legend_ui(ui: &mut egui::Ui, series: &CostSeries) {
+/// The legend: one line per series with its colour and its total over the chart's range. Each
+/// line is a toggle (a checkbox to assistive technology, named after its series).
+fn legend_ui(
+    ui: &mut egui::Ui,
+    series: &CostSeries,
+    hidden: &BTreeSet<String>,
+    actions: &mut Vec<Action>,
+) {
     ui.vertical(|ui| {
         ui.set_width(LEGEND_WIDTH);
         let (first, last) = (series.buckets.first(), series.buckets.last());
@@ -283,21 +309,65 @@ fn legend_ui(ui: &mut egui::Ui, series: &CostSeries) {
             );
         }
         for (index, layer) in series.series.iter().enumerate() {
+            let shown = !hidden.contains(&layer.name);
             let total = crate::domain::money::checked_sum(layer.values.iter().copied());
-            ui.horizontal(|ui| {
-                let (rect, _) =
-                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                ui.painter()
-                    .rect_filled(rect, 2.0, theme::series_color(index));
-                ui.add(egui::Label::new(&layer.name).truncate());
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let text = total.map_or_else(
-                        || "too large".to_string(),
-                        |t| format::money(t, &series.currency),
-                    );
-                    ui.label(egui::RichText::new(text).monospace());
-                });
-            });
+            let clicked = ui
+                .horizontal(|ui| {
+                    let weak = theme::weak(ui);
+                    let (rect, swatch) =
+                        ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::click());
+                    if shown {
+                        ui.painter()
+                            .rect_filled(rect, 2.0, theme::series_color(index));
+                    } else {
+                        ui.painter().rect_stroke(
+                            rect,
+                            2.0,
+                            egui::Stroke::new(1.0, weak),
+                            egui::StrokeKind::Inside,
+                        );
+                    }
+                    let mut name = egui::RichText::new(&layer.name);
+                    if !shown {
+                        name = name.color(weak).strikethrough();
+                    }
+                    let label = ui
+                        .add(
+                            egui::Label::new(name)
+                                .truncate()
+                                .sense(egui::Sense::click()),
+                        )
+                        .on_hover_text(if shown {
+                            "Click to hide this series from the chart"
+                        } else {
+                            "Click to show this series again"
+                        });
+                    label.widget_info(|| {
+                        egui::WidgetInfo::selected(egui::Role::CheckBox, true, shown, &layer.name)
+                    });
+                    let amount = ui
+                        .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            let text = total.map_or_else(
+                                || "too large".to_string(),
+                                |t| format::money(t, &series.currency),
+                            );
+                            let mut text = egui::RichText::new(text).monospace();
+                            if !shown {
+                                text = text.color(weak);
+                            }
+                            ui.add(egui::Label::new(text).sense(egui::Sense::click()))
+                        })
+                        .inner;
+                    let clicked = swatch.clicked() || label.clicked() || amount.clicked();
+                    if swatch.hovered() || label.hovered() || amount.hovered() {
+                        ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+                    }
+                    clicked
+                })
+                .inner;
+            if clicked {
+                actions.push(Action::ToggleSeries(layer.name.clone()));
+            }
         }
     });
 }

@@ -2,10 +2,16 @@
 //! will do (format, counts, rejected rows, the first records as they will be stored), then shows
 //! the progress of the real import with a cancel button, then a summary.
 //!
+//! A file whose dates read both day-first and month-first offers "Day first (31/12)" and
+//! "Month first (12/31)"; the choice checks that file again and is used by its import. A
+//! burnrate ledger dropped here is previewed as a merge. Undoing an import shows its progress
+//! here too.
+//!
 //! Nothing is written before the user presses "Import".
 
 use super::mapping::{MappingView, mapping_ui};
 use super::{Action, format, theme};
+use crate::domain::import::DateOrder;
 
 /// One record of the preview, as it will be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +39,8 @@ pub struct FilePreview {
     /// The first rejected rows: `line 12, column 3 (amount): ...`.
     pub first_rejected: Vec<String>,
     pub sample: Vec<SampleRow>,
+    /// The file's dates fit both day-first and month-first: ask the user which.
+    pub ambiguous_dates: bool,
     /// The column-mapping editor, for a CSV no format recognises.
     pub mapping: Option<MappingView>,
 }
@@ -61,6 +69,8 @@ pub enum SheetView {
     },
     /// The import ended; one line per file.
     Finished { lines: Vec<String>, failed: bool },
+    /// An import is being undone.
+    Undoing { name: String },
 }
 
 /// The sheet, as a modal window over the dashboard.
@@ -109,6 +119,11 @@ pub fn sheet_ui(ctx: &egui::Context, view: &SheetView, actions: &mut Vec<Action>
                 if *cancelling {
                     ui.label("Cancelling; the file being imported is left out entirely.");
                 }
+            }
+            SheetView::Undoing { name } => {
+                ui.heading("Undoing an import");
+                ui.label(format!("Removing the records {name} brought…"));
+                ui.add(egui::ProgressBar::new(0.0).animate(true));
             }
             SheetView::Finished { lines, failed } => {
                 ui.heading(if *failed {
@@ -204,6 +219,10 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
                 ui.label(egui::RichText::new(format!("read as {format}")).color(theme::weak(ui)));
             }
         });
+        if file.ambiguous_dates {
+            date_order_ui(ui, index, actions);
+            return;
+        }
         if let Some(error) = &file.error {
             ui.add(egui::Label::new(egui::RichText::new(error).color(theme::error(ui))).wrap());
             if let Some(mapping) = &file.mapping {
@@ -253,5 +272,32 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
                         }
                     });
             });
+    });
+}
+
+/// The question for a file whose dates fit both readings (03/04/2026: March 4 or April 3?).
+fn date_order_ui(ui: &mut egui::Ui, index: usize, actions: &mut Vec<Action>) {
+    ui.add(
+        egui::Label::new(
+            egui::RichText::new(
+                "Every date in this file reads both day-first and month-first (03/04 could be 3 April or March 4). Which does it use?",
+            )
+            .color(theme::error(ui)),
+        )
+        .wrap(),
+    );
+    ui.horizontal(|ui| {
+        for (order, label) in [
+            (DateOrder::DayFirst, "Day first (31/12)"),
+            (DateOrder::MonthFirst, "Month first (12/31)"),
+        ] {
+            if ui
+                .button(label)
+                .on_hover_text("Check the file again reading its dates this way")
+                .clicked()
+            {
+                actions.push(Action::SetDateOrder { file: index, order });
+            }
+        }
     });
 }

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{Budget, FlagParams};
-use crate::domain::import::BankMapping;
+use crate::domain::import::{BankMapping, DateOrder};
 use crate::domain::matching::Decision;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::views::{Bucket, Filters, Focus, SeriesGroup, Sort};
@@ -112,6 +112,15 @@ pub enum Action {
     Undo {
         source_file_id: i64,
     },
+    /// Check the preview's file `file` again, reading its ambiguous dates in `order`.
+    SetDateOrder {
+        file: usize,
+        order: DateOrder,
+    },
+    /// Hide the cost chart's series of this name (a click on its legend entry), or show it.
+    ToggleSeries(String),
+    /// Store the review's reporting currency (three ASCII letters, upper case).
+    SetReportingCurrency(String),
     SetView(View),
     SetGroup(SeriesGroup),
     SetBucket(Bucket),

@@ -204,7 +204,7 @@ fn currency_ui(ui: &mut egui::Ui, r: &Review) {
         String::new()
     } else {
         format!(
-            " · {} amount(s) converted from other currencies with the ECB rate of their day",
+            " · {} amount(s) converted from other currencies with the ECB rate of their day, or the rate a matched card payment was charged at",
             r.conversions.len()
         )
     };

@@ -1,6 +1,6 @@
 //! The settings screen: auto-recharge per provider account, merchant rules (which bank
 //! descriptors are which AI service), monthly budgets, the flag detectors' thresholds (the same
-//! values `burnrate settings` edits) and the theme.
+//! values `burnrate settings` edits), the review's reporting currency and the theme.
 //!
 //! Forms being filled in are UI state kept in egui's memory; nothing reaches the ledger until
 //! the user presses a button, which pushes an [`Action`].
@@ -23,6 +23,26 @@ pub struct SettingsView {
     pub theme: ThemeChoice,
     /// The provider accounts of the ledger, each with its auto-recharge when one is set.
     pub recharges: Vec<(AccountKey, Option<AutoRecharge>)>,
+    /// The currency the monthly review reports in (upper case; USD when unset).
+    pub reporting_currency: String,
+}
+
+/// The currencies the picker offers; any other three-letter code can be typed.
+const COMMON_CURRENCIES: [&str; 9] = [
+    "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "INR",
+];
+
+/// A reporting currency as the user typed it, upper-cased, or why it cannot be one.
+///
+/// # Errors
+/// When `text` is not three ASCII letters.
+pub fn currency_code(text: &str) -> Result<String, String> {
+    let code = text.trim();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_uppercase())
+    } else {
+        Err("write a three-letter currency code, such as EUR".to_string())
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -107,6 +127,7 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Act
         .show(ui, |ui| {
             ui.set_max_width(900.0);
             theme_ui(ui, view, actions);
+            currency_ui(ui, view, actions);
             recharges_ui(ui, view, actions);
             rules_ui(ui, view, actions);
             budgets_ui(ui, view, actions);
@@ -122,6 +143,59 @@ fn theme_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
                 actions.push(Action::SetTheme(option));
             }
         }
+    });
+}
+
+fn currency_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
+    section(
+        ui,
+        "Reporting currency",
+        "The monthly review converts every amount to this currency with the imported ECB rates of its day, and keeps the original amount beside it.",
+    );
+    let current = if view.reporting_currency.is_empty() {
+        "USD"
+    } else {
+        view.reporting_currency.as_str()
+    };
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("reporting currency")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for code in COMMON_CURRENCIES {
+                    if ui.selectable_label(code == current, code).clicked() && code != current {
+                        actions.push(Action::SetReportingCurrency(code.to_string()));
+                    }
+                }
+            })
+            .response
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Reporting currency")
+            });
+        ui.label("or another code:");
+        let id = egui::Id::unique("reporting currency draft");
+        let mut draft: String = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+        ui.add_sized(
+            [60.0, ui.spacing().interact_size.y],
+            egui::TextEdit::singleline(&mut draft)
+                .char_limit(3)
+                .hint_text("NZD"),
+        )
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Currency code"));
+        let parsed = currency_code(&draft);
+        let unchanged = parsed.as_deref().ok() == Some(current);
+        let use_code = ui
+            .add_enabled(parsed.is_ok() && !unchanged, egui::Button::new("Use code"))
+            .on_disabled_hover_text(match &parsed {
+                Err(why) => why.clone(),
+                Ok(_) => format!("The review already reports in {current}"),
+            });
+        if use_code.clicked()
+            && let Ok(code) = parsed
+        {
+            actions.push(Action::SetReportingCurrency(code));
+            draft.clear();
+        }
+        ui.data_mut(|d| d.insert_temp(id, draft));
     });
 }
 
@@ -401,4 +475,18 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
         }
     });
     ui.data_mut(|d| d.insert_temp(id, draft));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::currency_code;
+
+    #[test]
+    fn a_reporting_currency_is_three_ascii_letters() {
+        assert_eq!(currency_code(" eur ").as_deref(), Ok("EUR"));
+        assert_eq!(currency_code("NZD").as_deref(), Ok("NZD"));
+        for bad in ["", "EU", "EURO", "E1R", "ÉUR", "€"] {
+            assert!(currency_code(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 }

@@ -1,0 +1,365 @@
+//! The window's finishing touches, headless with `egui_kittest`: legend entries that hide and
+//! show the chart's series, the question about ambiguous dates in the import preview, merging a
+//! dropped burnrate ledger, and the review's reporting currency set in Settings. Widgets are
+//! found by their labels, as a user would find them; no native dialog is opened.
+
+// Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
+// #[test] functions only, not the helpers they call.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use burnrate::app::{App, Config, Prefs};
+use burnrate::domain::import::{self, BankMapping, FileOptions};
+use burnrate::store::{ImportMode, SourceMeta, Store};
+use chrono::NaiveDate;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+
+/// A file dropped on the window, as the native integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+const HEADER: &str = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source";
+const WEB_INPUT: &str = "1793491200,1793577600,2026-11-01T00:00:00+00:00,2026-11-02T00:00:00+00:00,1.250000000000000000,usd,500000,tokens,\"gpt-4o-2024-08-06, input\",,key_a,proj_web,org-acme,Web app,Acme,,";
+const WEB_OUTPUT: &str = "1793491200,1793577600,2026-11-01T00:00:00+00:00,2026-11-02T00:00:00+00:00,2.500000000000000000,usd,250000,tokens,\"gpt-4o-2024-08-06, output\",,key_a,proj_web,org-acme,Web app,Acme,,";
+const BOT_INPUT: &str = "1793577600,1793664000,2026-11-02T00:00:00+00:00,2026-11-03T00:00:00+00:00,0.005000000000000000,usd,33333,tokens,\"gpt-4o-mini, input\",,key_b,proj_bot,org-acme,Support bot,Acme,,";
+
+fn openai_cost(rows: &[&str]) -> String {
+    let mut text = format!("{HEADER}\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+fn harness_for(dir: &Path) -> Harness<'static, App> {
+    let config = Config {
+        db: dir.join("ledger.sqlite"),
+        demo_path: dir.join("demo.sqlite"),
+        start_in_demo: false,
+        today: today(),
+        native_dialogs: false,
+    };
+    let app = App::new(config, Prefs::default()).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
+}
+
+/// Steps the window until the views thread and any import job have answered.
+fn settle(harness: &mut Harness<'static, App>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let settled = harness.run_ok().is_some();
+        if settled && !harness.state().is_updating() && !harness.state().is_busy() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the views never arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Steps the window until `label` appears, then lets it settle.
+fn step_until(harness: &mut Harness<'static, App>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if harness.query_by_label_contains(label).is_some() {
+            settle(harness);
+            return;
+        }
+        assert!(Instant::now() < deadline, "'{label}' never appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn drop_file(harness: &mut Harness<'static, App>, path: PathBuf) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path)));
+    harness.step();
+}
+
+fn import_through_window(harness: &mut Harness<'static, App>, file: PathBuf) {
+    drop_file(harness, file);
+    step_until(harness, "Import preview");
+    harness.get_by_label("Import").click();
+    step_until(harness, "Import finished");
+    harness.get_by_label("Close").click();
+    settle(harness);
+}
+
+/// Imports `text` as the file `name` into the ledger at `db`, as `burnrate import` does.
+fn import_into(db: &Path, name: &str, text: &str) {
+    let path = db.with_file_name(name);
+    std::fs::write(&path, text).unwrap();
+    let mut store = Store::open(db).unwrap();
+    let open = burnrate::cli::file_opener(&path);
+    let meta = SourceMeta {
+        name: name.into(),
+        path: path.display().to_string(),
+        imported_at: "2026-11-20T10:00:00Z".into(),
+    };
+    let report = store
+        .import_file(
+            &open,
+            &meta,
+            &FileOptions::default(),
+            ImportMode::default(),
+            &mut |_| true,
+        )
+        .unwrap();
+    assert!(report.error.is_none(), "{:?}", report.error);
+}
+
+#[test]
+fn a_legend_entry_hides_and_shows_its_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let cost = dir.path().join("cost.csv");
+    std::fs::write(&cost, openai_cost(&[WEB_INPUT, WEB_OUTPUT, BOT_INPUT])).unwrap();
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    import_through_window(&mut harness, cost);
+    assert_eq!(harness.state().chart_series(), ["Web app", "Support bot"]);
+
+    // The legend entry is a toggle named after its series.
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Web app")
+        .click();
+    settle(&mut harness);
+    assert_eq!(harness.state().chart_series(), ["Support bot"]);
+    assert!(harness.state().prefs().hidden_projects.contains("Web app"));
+    // Still in the legend (greyed), so it can be shown again.
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Web app")
+        .click();
+    settle(&mut harness);
+    assert_eq!(harness.state().chart_series(), ["Web app", "Support bot"]);
+    assert!(harness.state().prefs().hidden_projects.is_empty());
+
+    // Hidden models are kept apart from hidden projects.
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Support bot")
+        .click();
+    settle(&mut harness);
+    harness.get_by_label("Cost by model").click();
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().chart_series(),
+        ["gpt-4o-2024-08-06", "gpt-4o-mini"]
+    );
+    harness.get_by_label("Cost by project").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().chart_series(), ["Web app"]);
+}
+
+#[test]
+fn ambiguous_dates_are_asked_about_and_the_answer_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("mybank.csv");
+    std::fs::write(
+        &file,
+        "Date,Text,Sum\n03/04/2026,OPENAI *CHATGPT SUBSCR,-20.00\n05/06/2026,Coffee,-3.20\n",
+    )
+    .unwrap();
+    // A saved mapping that does not say the date order: the generic format has no convention.
+    let (header, _) = import::read_header(&burnrate::cli::file_opener(&file)).unwrap();
+    let mapping = BankMapping {
+        account: "bank".into(),
+        date: "Date".into(),
+        description: "Text".into(),
+        amount: Some("Sum".into()),
+        default_currency: Some("USD".into()),
+        ..BankMapping::default()
+    };
+    Store::open(&db)
+        .unwrap()
+        .save_bank_mapping(&header.signature(), &mapping, "2026-11-20T10:00:00Z")
+        .unwrap();
+
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    drop_file(&mut harness, file);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label_contains("reads both day-first and month-first");
+    assert!(harness.query_by_label("Map the columns").is_none());
+    harness.get_by_label("Day first (31/12)").click();
+    step_until(&mut harness, "2 rows: 2 new");
+    // The first records as they will be stored: 3 April, not March 4.
+    harness.get_by_label("2026-04-03");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label("Close").click();
+    settle(&mut harness);
+
+    let mut days: Vec<NaiveDate> = Store::open(&db)
+        .unwrap()
+        .flag_inputs()
+        .unwrap()
+        .bank
+        .iter()
+        .map(|l| l.day)
+        .collect();
+    days.sort_unstable();
+    assert_eq!(
+        days,
+        [
+            NaiveDate::from_ymd_opt(2026, 4, 3).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 6, 5).unwrap()
+        ]
+    );
+}
+
+#[test]
+fn the_ambiguous_dates_report_field_is_structural() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("mybank.csv");
+    std::fs::write(&file, "Date,Text,Sum\n03/04/2026,Tea,-2.00\n").unwrap();
+    let open = burnrate::cli::file_opener(&file);
+    let mapping = BankMapping {
+        account: "bank".into(),
+        date: "Date".into(),
+        description: "Text".into(),
+        amount: Some("Sum".into()),
+        ..BankMapping::default()
+    };
+    let meta = SourceMeta {
+        name: "mybank.csv".into(),
+        path: file.display().to_string(),
+        imported_at: "2026-11-20T10:00:00Z".into(),
+    };
+    let mut store = Store::open(&db).unwrap();
+    let mut options = FileOptions {
+        mapping: Some(mapping),
+        ..FileOptions::default()
+    };
+    let dry = ImportMode {
+        strict: false,
+        dry_run: true,
+    };
+    let report = store
+        .import_file(&open, &meta, &options, dry, &mut |_| true)
+        .unwrap();
+    assert!(report.ambiguous_dates);
+    assert!(report.error.as_deref().unwrap().contains("--date-order"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["ambiguous_dates"], true);
+
+    options.date_order = Some(import::DateOrder::MonthFirst);
+    let report = store
+        .import_file(&open, &meta, &options, dry, &mut |_| true)
+        .unwrap();
+    assert!(!report.ambiguous_dates);
+    assert!(report.error.is_none());
+    // Left out of the JSON when false, so `burnrate import --json` output is unchanged.
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json.get("ambiguous_dates").is_none());
+}
+
+#[test]
+fn a_dropped_ledger_is_previewed_and_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    // This ledger holds the Web app's usage; the team member's holds that and the bot's.
+    import_into(&db, "mine.csv", &openai_cost(&[WEB_INPUT, WEB_OUTPUT]));
+    let theirs_dir = tempfile::tempdir().unwrap();
+    let theirs = theirs_dir.path().join("team-member.sqlite");
+    import_into(
+        &theirs,
+        "theirs.csv",
+        &openai_cost(&[WEB_INPUT, WEB_OUTPUT, BOT_INPUT]),
+    );
+
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    assert_eq!(harness.state().chart_series(), ["Web app"]);
+    drop_file(&mut harness, theirs);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label("read as burnrate ledger");
+    harness.get_by_label_contains("3 rows: 1 new, 2 duplicate");
+    // The dry run wrote nothing.
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap().0, 2);
+
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label_contains("1 new, 0 updated, 2 duplicate");
+    harness.get_by_label("Close").click();
+    settle(&mut harness);
+    assert_eq!(Store::open(&db).unwrap().counts().unwrap().0, 3);
+    assert_eq!(harness.state().chart_series(), ["Web app", "Support bot"]);
+}
+
+#[test]
+fn the_reporting_currency_set_in_settings_heads_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import_into(&db, "cost.csv", &openai_cost(&[WEB_INPUT, BOT_INPUT]));
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    harness.get_by_label("Settings").click();
+    settle(&mut harness);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Reporting currency")
+        .click();
+    settle(&mut harness);
+    harness.get_by_label("EUR").click();
+    settle(&mut harness);
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .setting("reporting_currency")
+            .unwrap()
+            .as_deref(),
+        Some("EUR")
+    );
+    harness.get_by_label("Review").click();
+    step_until(&mut harness, "By provider (EUR)");
+
+    // Any three-letter code can be typed; anything else cannot be saved.
+    harness.get_by_label("Settings").click();
+    settle(&mut harness);
+    harness.get_by_label("Currency code").click();
+    harness.get_by_label("Currency code").type_text("n1");
+    settle(&mut harness);
+    assert!(
+        harness
+            .get_by_label("Use code")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.key_press(egui::Key::Backspace);
+    harness.get_by_label("Currency code").type_text("zd");
+    settle(&mut harness);
+    harness.get_by_label("Use code").click();
+    settle(&mut harness);
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .setting("reporting_currency")
+            .unwrap()
+            .as_deref(),
+        Some("NZD")
+    );
+}
