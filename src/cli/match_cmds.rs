@@ -335,21 +335,7 @@ fn attempt_json(a: &Attempt) -> Value {
 
 // ----- dispute packet -----
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::domain::html::escape as escape_html;
 
 /// The flag's evidence plus the records matched to it (the line that paid a billing record,
 /// the record a line paid, the line that ended a hold), sorted.
@@ -603,18 +589,4 @@ fn reasons_html(involved: &[String], matches: &Matching) -> String {
     }
     html.push_str("</table>\n");
     html
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape_html(r#"<script>alert("x")</script> & 'q'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;"
-        );
-        assert_eq!(escape_html("OPENAI *API 10.00"), "OPENAI *API 10.00");
-    }
 }

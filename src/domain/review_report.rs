@@ -423,21 +423,7 @@ fn missing_rates_table(r: &Review) -> Table {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use super::html::escape;
 
 const STYLE: &str = r"
 :root { --ink:#1d2430; --muted:#5b6472; --line:#dde2e8; --soft:#f4f6f9; --now:#2f6fdb; --before:#b8c4d6;
@@ -796,14 +782,6 @@ fn figures_html(out: &mut String, r: &Review) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"y\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
-        );
-    }
 
     #[test]
     fn bars_are_whole_pixels() {
