@@ -9,56 +9,19 @@
 //! answer), and a second 1M-row export checked and imported through the app's own job while
 //! frames are drawn.
 
-use std::io::{BufWriter, Write};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use burnrate::app::{App, Config, Prefs};
-use burnrate::domain::import::FileOptions;
 use burnrate::domain::views::{DateRange, Filters};
-use burnrate::store::{ImportMode, SourceMeta, Store};
+use burnrate::store::Store;
 use burnrate::ui::View;
+use common::{import_export, write_export};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-const ROWS: u64 = 1_000_000;
 const FRAMES: usize = 240;
-
-fn write_export(path: &std::path::Path, org: &str) -> std::io::Result<()> {
-    let mut w = BufWriter::new(std::fs::File::create(path)?);
-    writeln!(
-        w,
-        "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source"
-    )?;
-    let models = [
-        "gpt-4o-2024-08-06",
-        "gpt-4o-mini",
-        "gpt-5-nano",
-        "o3-mini",
-        "text-embedding-3-small",
-    ];
-    let kinds = ["input", "output", "cached input"];
-    let per_day = 2_000u64;
-    for i in 0..ROWS {
-        let day = i / per_day;
-        let start = 1_735_689_600 + day * 86_400;
-        let n = i % per_day;
-        let model = models[usize::try_from(n % 5).unwrap_or(0)];
-        let kind = kinds[usize::try_from((n / 5) % 3).unwrap_or(0)];
-        let project = n / 15;
-        writeln!(
-            w,
-            "{start},{},{}T00:00:00+00:00,,0.{:06}1234567890123456789012345,usd,{},tokens,\"{model}, {kind}\",,key_{},proj_{project},org-{org},Project {project},Bench,,",
-            start + 86_400,
-            chrono::DateTime::from_timestamp(i64::try_from(start).unwrap_or(0), 0)
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            i % 1_000_000,
-            n * 7,
-            n % 40,
-        )?;
-    }
-    w.flush()
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -87,27 +50,8 @@ fn summary(label: &str, mut times: Vec<Duration>) {
 /// Imports the export into a fresh ledger at `db`, as `burnrate import` does.
 fn build_ledger(db: &std::path::Path, csv_path: &std::path::Path) -> std::io::Result<()> {
     let mut store = Store::open(db).map_err(std::io::Error::other)?;
-    let open = || -> std::io::Result<Box<dyn std::io::Read + Send>> {
-        Ok(Box::new(std::io::BufReader::with_capacity(
-            256 * 1024,
-            std::fs::File::open(csv_path)?,
-        )))
-    };
-    let meta = SourceMeta {
-        name: "cost_big.csv".into(),
-        path: csv_path.display().to_string(),
-        imported_at: "2026-05-16T00:00:00Z".into(),
-    };
     let t = Instant::now();
-    let report = store
-        .import_file(
-            &open,
-            &meta,
-            &FileOptions::default(),
-            ImportMode::default(),
-            &mut |_| true,
-        )
-        .map_err(std::io::Error::other)?;
+    let report = import_export(&mut store, csv_path, "2026-05-16T00:00:00Z")?;
     println!(
         "ledger: {} usage records imported in {:.1} s",
         report.inserted,

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::domain::balance::{self, AccountKey, LotKind};
 use crate::domain::flags::{self, FlagInputs};
 use crate::domain::money::Amount;
-use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
+use crate::domain::records::{BankStatus, BillingStatus};
 use crate::domain::views::{AccountBalance, EvidenceRow, FlagRow, Money};
 use crate::store::{Store, StoreError};
 
@@ -125,10 +125,8 @@ fn failed_topups(
         .billing
         .iter()
         .filter(|b| {
-            matches!(
-                b.kind,
-                BillingKind::CreditPurchase | BillingKind::AutoRecharge
-            ) && b.status == BillingStatus::Failed
+            b.buys_credit()
+                && b.status == BillingStatus::Failed
                 && b.currency.eq_ignore_ascii_case(currency)
                 && &inputs.resolve_account(&b.provider, &b.organization) == account
         })

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::flags::FlagInputs;
 use crate::domain::review::{self, Review};
-use crate::domain::review_report::{self, ReviewSources};
+use crate::domain::review_report;
 use crate::store::Store;
 
 /// The first day of the month `day` falls in.
@@ -44,17 +44,7 @@ pub fn months(inputs: &FlagInputs, today: NaiveDate) -> Vec<NaiveDate> {
 /// # Errors
 /// When the ledger cannot be read, or a total is too large to add up exactly.
 pub fn load(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result<Review> {
-    let sources = ReviewSources {
-        flag_inputs: store.flag_inputs()?,
-        params: store.flag_params()?,
-        dismissed: store
-            .dismissed_flags()?
-            .into_iter()
-            .map(|d| d.flag_id)
-            .collect(),
-        usage: store.review_usage(month)?,
-        rates: store.review_rates(month)?,
-    };
+    let sources = store.review_sources(month)?;
     let inputs = review_report::review_inputs(sources, as_of);
     let currency = store.reporting_currency()?;
     Ok(review::build(&inputs, month, as_of, &currency)?)

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 use super::ReportArgs;
 use super::output::csv_safe_text;
 use crate::domain::review::{self, Review};
-use crate::domain::review_report::{self, Cell, ReviewSources, Table, tables};
+use crate::domain::review_report::{self, Cell, Table, tables};
 use crate::store::{Period, Store};
 
 fn cell_json(cell: &Cell) -> Value {
@@ -199,17 +199,7 @@ fn today() -> NaiveDate {
 /// # Errors
 /// When the ledger cannot be read, or a total is too large to add up exactly.
 pub fn load_review(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result<Review> {
-    let sources = ReviewSources {
-        flag_inputs: store.flag_inputs()?,
-        params: store.flag_params()?,
-        dismissed: store
-            .dismissed_flags()?
-            .into_iter()
-            .map(|d| d.flag_id)
-            .collect(),
-        usage: store.review_usage(month)?,
-        rates: store.review_rates(month)?,
-    };
+    let sources = store.review_sources(month)?;
     let inputs = review_report::review_inputs(sources, as_of);
     let currency = store.reporting_currency()?;
     Ok(review::build(&inputs, month, as_of, &currency)?)

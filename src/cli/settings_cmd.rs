@@ -10,7 +10,7 @@
 //! exactly ([`Amount::parse`], a dot for decimals). A value that is wrong fails with exit code 1
 //! and a message saying what to write instead; a malformed command line is clap's exit code 2.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -228,25 +228,9 @@ pub fn run(db: &Path, command: SettingsCommand) -> anyhow::Result<i32> {
                 if mine.is_empty() {
                     writeln!(out, "  none")?;
                 }
-                for r in &mine {
-                    writeln!(
-                        out,
-                        "  {:32} {:12} {}",
-                        r.pattern,
-                        r.provider,
-                        r.kind.as_str()
-                    )?;
-                }
+                write_rules(&mut out, &mine)?;
                 writeln!(out, "Built-in rules:")?;
-                for r in &built_in {
-                    writeln!(
-                        out,
-                        "  {:32} {:12} {}",
-                        r.pattern,
-                        r.provider,
-                        r.kind.as_str()
-                    )?;
-                }
+                write_rules(&mut out, &built_in)?;
             }
         }
         RuleCommand::Add {
@@ -274,6 +258,30 @@ pub fn run(db: &Path, command: SettingsCommand) -> anyhow::Result<i32> {
             println!("Removed the rule; bank lines were tagged again.");
         }
     }
+    Ok(0)
+}
+
+/// One line per merchant rule: pattern, provider and kind, indented under a heading.
+fn write_rules(out: &mut impl Write, rules: &[MerchantRule]) -> std::io::Result<()> {
+    for r in rules {
+        writeln!(
+            out,
+            "  {:32} {:12} {}",
+            r.pattern,
+            r.provider,
+            r.kind.as_str()
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints `value` as pretty JSON on standard output: the `--json` answer of the list commands.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<i32> {
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string_pretty(value)?
+    )?;
     Ok(0)
 }
 
@@ -375,12 +383,7 @@ fn recharge_list(store: &Store, json: bool) -> anyhow::Result<i32> {
                 })
             })
             .collect();
-        writeln!(
-            std::io::stdout().lock(),
-            "{}",
-            serde_json::to_string_pretty(&list)?
-        )?;
-        return Ok(0);
+        return print_json(&list);
     }
     let mut out = std::io::stdout().lock();
     if all.is_empty() {
@@ -455,12 +458,7 @@ fn budget(store: &Store, args: BudgetArgs) -> anyhow::Result<i32> {
 fn budget_list(store: &Store, json: bool) -> anyhow::Result<i32> {
     let all = store.budget_settings()?;
     if json {
-        writeln!(
-            std::io::stdout().lock(),
-            "{}",
-            serde_json::to_string_pretty(&all)?
-        )?;
-        return Ok(0);
+        return print_json(&all);
     }
     let mut out = std::io::stdout().lock();
     if all.is_empty() {
@@ -524,12 +522,7 @@ fn threshold_list(store: &Store, json: bool) -> anyhow::Result<i32> {
                 })
             })
             .collect();
-        writeln!(
-            std::io::stdout().lock(),
-            "{}",
-            serde_json::to_string_pretty(&list)?
-        )?;
-        return Ok(0);
+        return print_json(&list);
     }
     let mut out = std::io::stdout().lock();
     writeln!(

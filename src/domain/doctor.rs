@@ -20,7 +20,7 @@ use super::balance::{self, AccountKey, Balance, LotOutcome};
 use super::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
 use super::matching::{self, HoldEnd, Matching};
 use super::money::Amount;
-use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+use super::records::{BankStatus, BillingStatus, SpendKind};
 
 /// How many attempts per provider the doctor walks.
 pub const ATTEMPTS_PER_PROVIDER: usize = 10;
@@ -293,12 +293,7 @@ pub fn diagnose(
     let mut all: Vec<Attempt> = inputs
         .billing
         .iter()
-        .filter(|b| {
-            matches!(
-                b.kind,
-                BillingKind::CreditPurchase | BillingKind::AutoRecharge
-            )
-        })
+        .filter(|b| b.buys_credit())
         .filter(|b| b.status != BillingStatus::Void && wanted(&b.provider))
         .map(|b| billing_attempt(&cx, b))
         .collect();
@@ -646,6 +641,7 @@ mod tests {
     use super::*;
     use crate::domain::balance::DailyUsage;
     use crate::domain::money::DecimalMark;
+    use crate::domain::records::BillingKind;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

@@ -13,6 +13,7 @@ use rusqlite::params;
 use super::{Store, StoreError};
 use crate::domain::money::Amount;
 use crate::domain::review::{DayRate, RATE_LOOKBACK_DAYS, UsageCost};
+use crate::domain::review_report::ReviewSources;
 
 /// The settings key of the reporting currency.
 pub const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
@@ -74,6 +75,26 @@ impl Store {
         }
         self.set_setting(REPORTING_CURRENCY_KEY, &currency)?;
         Ok(currency)
+    }
+
+    /// What the ledger holds for the review of `month`: the flag inputs and thresholds, the ids
+    /// of the dismissed flags, and the usage and rates of `month` and the month before (the
+    /// window and `report --review` load the same).
+    ///
+    /// # Errors
+    /// On a SQLite failure or a total too large to add up.
+    pub fn review_sources(&self, month: NaiveDate) -> Result<ReviewSources, StoreError> {
+        Ok(ReviewSources {
+            flag_inputs: self.flag_inputs()?,
+            params: self.flag_params()?,
+            dismissed: self
+                .dismissed_flags()?
+                .into_iter()
+                .map(|d| d.flag_id)
+                .collect(),
+            usage: self.review_usage(month)?,
+            rates: self.review_rates(month)?,
+        })
     }
 
     /// Usage cost per day, provider, project (name, else id) and model, for the month `month`

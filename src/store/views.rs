@@ -344,11 +344,10 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn usage_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
-        let column = USAGE_SORT.get(query.sort.column).copied().unwrap_or("day");
-        let dir = direction(query.sort.descending);
+        let order = order_by(&USAGE_SORT, "day", query);
         let sql = format!(
             "SELECT id FROM usage u WHERE {USAGE_FILTER_WHERE} AND {USAGE_TABLE_WHERE}
-             ORDER BY {column} {dir}, id {dir}"
+             ORDER BY {order}"
         );
         let p = UsageParams::for_table(query);
         self.ids(&sql, &p.as_params())
@@ -360,31 +359,27 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn usage_rows(&self, ids: &[i64]) -> Result<Vec<UsageRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        self.rows_by_id(
             "SELECT id, day, provider,
                     CASE WHEN project_name != '' THEN project_name ELSE project_id END,
                     model, token_kind, tokens, cost_nanos, currency
              FROM usage WHERE id IN (SELECT value FROM json_each(:ids))",
-        )?;
-        let list = json_list(ids);
-        let rows = stmt.query_map(&[(":ids", &list)], |r| {
-            Ok(UsageRow {
-                id: r.get(0)?,
-                day: r.get(1)?,
-                provider: r.get(2)?,
-                project: r.get(3)?,
-                model: r.get(4)?,
-                token_kind: r.get(5)?,
-                tokens: r.get(6)?,
-                cost: r.get::<_, Option<i64>>(7)?.map(Amount::from_nanos),
-                currency: r.get(8)?,
-            })
-        })?;
-        Ok(in_order(
             ids,
-            rows.collect::<Result<_, _>>()?,
-            |r: &UsageRow| r.id,
-        ))
+            |r| {
+                Ok(UsageRow {
+                    id: r.get(0)?,
+                    day: r.get(1)?,
+                    provider: r.get(2)?,
+                    project: r.get(3)?,
+                    model: r.get(4)?,
+                    token_kind: r.get(5)?,
+                    tokens: r.get(6)?,
+                    cost: r.get::<_, Option<i64>>(7)?.map(Amount::from_nanos),
+                    currency: r.get(8)?,
+                })
+            },
+            |r| r.id,
+        )
     }
 
     /// The ids of the billing records the query picks, in its sort order (see
@@ -393,14 +388,8 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn billing_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
-        let column = BILLING_SORT
-            .get(query.sort.column)
-            .copied()
-            .unwrap_or("occurred_at");
-        let dir = direction(query.sort.descending);
-        let sql = format!(
-            "SELECT id FROM billing WHERE {BILLING_WHERE} ORDER BY {column} {dir}, id {dir}"
-        );
+        let order = order_by(&BILLING_SORT, "occurred_at", query);
+        let sql = format!("SELECT id FROM billing WHERE {BILLING_WHERE} ORDER BY {order}");
         let p = RecordParams::new(query, "billing");
         self.ids(&sql, &p.billing())
     }
@@ -410,29 +399,25 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn billing_rows(&self, ids: &[i64]) -> Result<Vec<BillingRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        self.rows_by_id(
             "SELECT id, day, provider, kind, number, status, amount_nanos, currency, description
              FROM billing WHERE id IN (SELECT value FROM json_each(:ids))",
-        )?;
-        let list = json_list(ids);
-        let rows = stmt.query_map(&[(":ids", &list)], |r| {
-            Ok(BillingRow {
-                id: r.get(0)?,
-                day: r.get(1)?,
-                provider: r.get(2)?,
-                kind: r.get(3)?,
-                number: r.get(4)?,
-                status: r.get(5)?,
-                amount: Amount::from_nanos(r.get(6)?),
-                currency: r.get(7)?,
-                description: r.get(8)?,
-            })
-        })?;
-        Ok(in_order(
             ids,
-            rows.collect::<Result<_, _>>()?,
-            |r: &BillingRow| r.id,
-        ))
+            |r| {
+                Ok(BillingRow {
+                    id: r.get(0)?,
+                    day: r.get(1)?,
+                    provider: r.get(2)?,
+                    kind: r.get(3)?,
+                    number: r.get(4)?,
+                    status: r.get(5)?,
+                    amount: Amount::from_nanos(r.get(6)?),
+                    currency: r.get(7)?,
+                    description: r.get(8)?,
+                })
+            },
+            |r| r.id,
+        )
     }
 
     /// The ids of the bank and card lines the query picks (its provider, days, search and
@@ -441,11 +426,8 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn bank_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
-        let column = BANK_SORT.get(query.sort.column).copied().unwrap_or("day");
-        let dir = direction(query.sort.descending);
-        let sql = format!(
-            "SELECT id FROM bank_lines WHERE {BANK_WHERE} ORDER BY {column} {dir}, id {dir}"
-        );
+        let order = order_by(&BANK_SORT, "day", query);
+        let sql = format!("SELECT id FROM bank_lines WHERE {BANK_WHERE} ORDER BY {order}");
         let p = RecordParams::new(query, "bank");
         self.ids(&sql, &p.bank())
     }
@@ -455,30 +437,41 @@ impl Store {
     /// # Errors
     /// On a ledger (`SQLite`) failure.
     pub fn bank_rows(&self, ids: &[i64]) -> Result<Vec<BankRow>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        self.rows_by_id(
             "SELECT id, day, account, description, amount_nanos, currency, status,
                     COALESCE(provider, ''), COALESCE(spend_kind, '')
              FROM bank_lines WHERE id IN (SELECT value FROM json_each(:ids))",
-        )?;
-        let list = json_list(ids);
-        let rows = stmt.query_map(&[(":ids", &list)], |r| {
-            Ok(BankRow {
-                id: r.get(0)?,
-                day: r.get(1)?,
-                account: r.get(2)?,
-                description: r.get(3)?,
-                amount: Amount::from_nanos(r.get(4)?),
-                currency: r.get(5)?,
-                status: r.get(6)?,
-                provider: r.get(7)?,
-                spend_kind: r.get(8)?,
-            })
-        })?;
-        Ok(in_order(
             ids,
-            rows.collect::<Result<_, _>>()?,
-            |r: &BankRow| r.id,
-        ))
+            |r| {
+                Ok(BankRow {
+                    id: r.get(0)?,
+                    day: r.get(1)?,
+                    account: r.get(2)?,
+                    description: r.get(3)?,
+                    amount: Amount::from_nanos(r.get(4)?),
+                    currency: r.get(5)?,
+                    status: r.get(6)?,
+                    provider: r.get(7)?,
+                    spend_kind: r.get(8)?,
+                })
+            },
+            |r| r.id,
+        )
+    }
+
+    /// The rows `sql` reads for the ids bound to `:ids`, in the order of `ids` (ids no longer in
+    /// the ledger are left out).
+    fn rows_by_id<T>(
+        &self,
+        sql: &str,
+        ids: &[i64],
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        id_of: impl Fn(&T) -> i64,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let list = json_list(ids);
+        let rows = stmt.query_map(&[(":ids", &list)], row)?;
+        Ok(in_order(ids, rows.collect::<Result<_, _>>()?, id_of))
     }
 
     fn ids(&self, sql: &str, params: &Params<'_>) -> Result<Vec<i64>, StoreError> {
@@ -585,6 +578,14 @@ fn direction(descending: bool) -> &'static str {
     if descending { "DESC" } else { "ASC" }
 }
 
+/// What follows `ORDER BY` for a table's sort: the column picked from `columns` (`default` when
+/// out of range), then the id as a tiebreak, both in the sort's direction.
+fn order_by(columns: &[&str], default: &str, query: &TableQuery) -> String {
+    let column = columns.get(query.sort.column).copied().unwrap_or(default);
+    let dir = direction(query.sort.descending);
+    format!("{column} {dir}, id {dir}")
+}
+
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
@@ -682,19 +683,16 @@ impl UsageParams {
         ]
     }
 
+    /// The parameters of [`USAGE_FILTER_WHERE`] and [`USAGE_TABLE_WHERE`].
     fn as_params(&self) -> Params<'_> {
-        vec![
-            (":from", &self.from),
-            (":to", &self.to),
-            (":provider", &self.provider),
-            (":accounts", &self.accounts),
-            (":project", &self.project),
-            (":model", &self.model),
+        let mut params = self.filter_params();
+        params.extend::<[(&str, &dyn ToSql); 4]>([
             (":fproject", &self.fproject),
             (":fmodel", &self.fmodel),
             (":days", &self.days),
             (":q", &self.q),
-        ]
+        ]);
+        params
     }
 }
 

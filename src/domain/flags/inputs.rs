@@ -73,11 +73,17 @@ impl BillingItem {
         format!("billing:{}", self.id)
     }
 
-    pub(super) fn is_topup(&self) -> bool {
+    /// A credit purchase or an auto-recharge, whatever its status (callers add their own
+    /// status rule).
+    pub(crate) fn buys_credit(&self) -> bool {
         matches!(
             self.kind,
             BillingKind::CreditPurchase | BillingKind::AutoRecharge
-        ) && matches!(self.status, BillingStatus::Paid | BillingStatus::Pending)
+        )
+    }
+
+    pub(super) fn is_topup(&self) -> bool {
+        self.buys_credit() && matches!(self.status, BillingStatus::Paid | BillingStatus::Pending)
     }
 
     /// An auto-recharge the provider was paid for.

@@ -19,6 +19,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::common::{account_of, id_key, out_of_range};
 use crate::domain::import::dates::{DateOrder, parse_datetime};
 use crate::domain::import::table::{BindError, FieldError, Header, Row, normalize_name};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
@@ -53,14 +54,7 @@ impl Format for ChaseCard {
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let amount = h.require(&["Amount"])?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(&["Description"])?,
-            Money::Signed {
-                amount,
-                spend_positive: false,
-            },
-        );
+        let mut p = StatementParser::signed(self.id(), h, amount, &["Description"], false)?;
         p.started = Some(h.require(&["Transaction Date"])?);
         p.posted = h.find(&["Post Date"]);
         p.account_number = h.find(&["Card"]);
@@ -97,14 +91,7 @@ impl Format for ChaseChecking {
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let amount = h.require(&["Amount"])?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(&["Description"])?,
-            Money::Signed {
-                amount,
-                spend_positive: false,
-            },
-        );
+        let mut p = StatementParser::signed(self.id(), h, amount, &["Description"], false)?;
         // The only date is the posting date: the file does not say when a payment started.
         p.posted = Some(h.require(&["Posting Date"])?);
         p.decode_entities = true;
@@ -137,14 +124,7 @@ impl Format for AppleCard {
             .find_prefix(&["Amount ("])
             .or_else(|| h.find(&["Amount"]))
             .ok_or_else(|| BindError::MissingColumn("Amount (USD)".into()))?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(&["Description"])?,
-            Money::Signed {
-                amount,
-                spend_positive: true,
-            },
-        );
+        let mut p = StatementParser::signed(self.id(), h, amount, &["Description"], true)?;
         p.fallback_description = h.find(&["Merchant"]);
         p.started = Some(h.require(&["Transaction Date"])?);
         p.posted = h.find(&["Clearing Date"]);
@@ -182,13 +162,7 @@ impl Format for CapitalOne {
         ])
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
-        let debit = h.require(&["Debit"])?;
-        let credit = h.require(&["Credit"])?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(&["Description"])?,
-            Money::DebitCredit { debit, credit },
-        );
+        let mut p = StatementParser::debit_credit(self.id(), h)?;
         p.started = Some(h.require(&["Transaction Date"])?);
         p.posted = h.find(&["Posted Date"]);
         p.account_number = h.find(&["Card No.", "Card No"]);
@@ -255,13 +229,7 @@ impl Format for Citi {
         h.has_all(&["Status", "Date", "Description", "Debit", "Credit"])
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
-        let debit = h.require(&["Debit"])?;
-        let credit = h.require(&["Credit"])?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(&["Description"])?,
-            Money::DebitCredit { debit, credit },
-        );
+        let mut p = StatementParser::debit_credit(self.id(), h)?;
         p.started = Some(h.require(&["Date"])?);
         p.status = Some(h.require(&["Status"])?);
         p.key_without_amount = true;
@@ -332,14 +300,7 @@ impl Format for Amex {
     }
     fn bind(&self, h: &Header, _options: &FileOptions) -> Result<Box<dyn RowParser>, BindError> {
         let amount = h.require(AMEX_AMOUNT)?;
-        let mut p = StatementParser::new(
-            self.id(),
-            h.require(AMEX_DESCRIPTION)?,
-            Money::Signed {
-                amount,
-                spend_positive: true,
-            },
-        );
+        let mut p = StatementParser::signed(self.id(), h, amount, AMEX_DESCRIPTION, true)?;
         p.started = Some(h.require(AMEX_DATE)?);
         p.account_number = h.find(&["Account #"]);
         p.reference = h.find(&["Reference", "Referanse"]);
@@ -415,9 +376,39 @@ impl StatementParser {
         }
     }
 
+    /// A parser for one signed amount column, the description read from the column named by
+    /// `description`.
+    fn signed(
+        format_id: &'static str,
+        h: &Header,
+        amount: usize,
+        description: &[&str],
+        spend_positive: bool,
+    ) -> Result<Self, BindError> {
+        Ok(Self::new(
+            format_id,
+            h.require(description)?,
+            Money::Signed {
+                amount,
+                spend_positive,
+            },
+        ))
+    }
+
+    /// A parser for unsigned `Debit` and `Credit` columns and a `Description` (Capital One,
+    /// Citi).
+    fn debit_credit(format_id: &'static str, h: &Header) -> Result<Self, BindError> {
+        let debit = h.require(&["Debit"])?;
+        let credit = h.require(&["Credit"])?;
+        Ok(Self::new(
+            format_id,
+            h.require(&["Description"])?,
+            Money::DebitCredit { debit, credit },
+        ))
+    }
+
     /// The line's amount, negative for money out, and the cell it was read from.
     fn amount(&self, row: &Row<'_>) -> Result<(Amount, String), FieldError> {
-        let out_of_range = |c: usize| FieldError::at(c, "the amount is out of range");
         match self.money {
             Money::Signed {
                 amount,
@@ -514,12 +505,7 @@ impl StatementParser {
     }
 
     fn account(&self, row: &Row<'_>) -> String {
-        let number = row.opt_text(self.account_number);
-        if number.is_empty() {
-            self.format_id.to_string()
-        } else {
-            format!("{}:{number}", self.format_id)
-        }
+        account_of(self.format_id, &row.opt_text(self.account_number))
     }
 }
 
@@ -573,7 +559,7 @@ impl RowParser for StatementParser {
             .map(|t| t.date().to_string())
             .unwrap_or_default();
         let natural_key = if !issuer_id.is_empty() {
-            format!("bank|{account}|id|{issuer_id}")
+            id_key(&account, &issuer_id)
         } else if self.key_without_amount {
             format!("bank|{account}|{day}|{description}|{}", self.currency)
         } else {

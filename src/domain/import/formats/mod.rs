@@ -5,6 +5,7 @@ mod anthropic;
 mod bank_eu;
 mod bank_us;
 mod billing;
+mod common;
 mod ecb;
 mod openai;
 mod paypal;

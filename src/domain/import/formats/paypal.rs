@@ -17,7 +17,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::bank_eu::{content_key, date_and_time, fee_of, id_key, status_word};
+use super::common::{content_key, date_and_time, fee_of, id_key, out_of_range, status_word};
 use crate::domain::import::dates::{DateOrder, zone_offset_minutes};
 use crate::domain::import::table::{BindError, FieldError, Header, Row, normalize_name};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
@@ -235,7 +235,7 @@ impl RowParser for PayPalParser {
                     Some(n) => n,
                     None => gross
                         .checked_add(f)
-                        .ok_or_else(|| FieldError::at(self.gross, "the amount is out of range"))?,
+                        .ok_or_else(|| out_of_range(self.gross))?,
                 };
                 (net, self.net.unwrap_or(self.gross), None)
             }
