@@ -334,7 +334,7 @@ impl App {
         self.prefs.filters = filters;
     }
 
-    /// Switches the main view, as Ctrl+1..4 do (benchmarks and tests).
+    /// Switches the main view, as Ctrl+1..5 do (benchmarks and tests).
     pub fn set_view(&mut self, view: View) {
         self.prefs.view = view;
     }
