@@ -567,6 +567,24 @@ fn judge(
     }
     if settled == StageStatus::Missing {
         let age = days_between(date_at(stages, Stage::Authorized).unwrap_or(day), cx.as_of);
+        let small = amount.abs().nanos()
+            <= cx
+                .params
+                .verification_hold_max_cents
+                .saturating_mul(10_000_000);
+        if small {
+            // A few dollars held when a card is added or changed: a check of the card, not a top-up.
+            return (
+                Failure::HoldNeverSettled,
+                format!(
+                    "The {} hold by {provider} on {day} looks like a verification hold (a small amount held \
+                     when a card is added or changed), and it is still there after {age} days. It buys no \
+                     credit and is normally released within a week. Import your newest statement first (the \
+                     release may be on it); if it remains, ask your bank to release the authorization.",
+                    money(amount, currency)
+                ),
+            );
+        }
         return (
             Failure::HoldNeverSettled,
             format!(
@@ -705,6 +723,35 @@ mod tests {
     use BankStatus::{Pending, Reversed, Settled};
     use BillingKind::{AutoRecharge, CreditPurchase};
     use BillingStatus::{Failed, Paid};
+
+    #[test]
+    fn a_small_hold_that_stays_is_called_a_verification_hold() {
+        let inputs = FlagInputs {
+            bank: vec![
+                topup(21, Pending, "2026-03-01", "-4.31"),
+                topup(22, Pending, "2026-03-02", "-40.00"),
+            ],
+            ..FlagInputs::default()
+        };
+        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-20"), None);
+        let text = |amount: &str| {
+            got.iter()
+                .find(|a| a.amount.abs() == usd(amount).abs())
+                .map(|a| (a.failure.as_str(), a.diagnosis.clone()))
+                .unwrap()
+        };
+        let (failure, small) = text("-4.31");
+        assert_eq!(failure, "hold_never_settled");
+        assert!(
+            small.contains("verification hold") && !small.contains("top-up"),
+            "{small}"
+        );
+        let (_, large) = text("-40.00");
+        assert!(
+            large.contains("top-up") && !large.contains("verification"),
+            "{large}"
+        );
+    }
 
     #[test]
     fn each_stall_is_named() {
