@@ -536,6 +536,39 @@ fn date_at(stages: &[StageReport], which: Stage) -> Option<NaiveDate> {
         .and_then(|s| s.date)
 }
 
+/// What to say about a hold that was never settled nor released: a few dollars held when a card
+/// is added or changed are a check of the card, not a top-up.
+fn hold_diagnosis(
+    cx: &Context<'_>,
+    what: &str,
+    provider: &str,
+    day: NaiveDate,
+    amount: Amount,
+    currency: &str,
+    age: i64,
+) -> String {
+    let small = amount.abs().nanos()
+        <= cx
+            .params
+            .verification_hold_max_cents
+            .saturating_mul(10_000_000);
+    if small {
+        return format!(
+            "The {} hold by {provider} on {day} looks like a verification hold (a small amount held \
+             when a card is added or changed), and it is still there after {age} days. It buys no \
+             credit and is normally released within a week. Import your newest statement first (the \
+             release may be on it); if it remains, ask your bank to release the authorization.",
+            money(amount, currency)
+        );
+    }
+    format!(
+        "{what} is stuck as a hold: the card issuer authorized it {age} days ago and no settled line \
+         or release followed. Import your newest statement first (the settled line may be on it); if \
+         the hold remains, check {provider}'s billing page for whether the payment went through, and \
+         ask your bank to release the authorization. Do not pay again while it is pending."
+    )
+}
+
 /// Names the failure from the stages, and says it in plain language.
 fn judge(
     cx: &Context<'_>,
@@ -567,32 +600,9 @@ fn judge(
     }
     if settled == StageStatus::Missing {
         let age = days_between(date_at(stages, Stage::Authorized).unwrap_or(day), cx.as_of);
-        let small = amount.abs().nanos()
-            <= cx
-                .params
-                .verification_hold_max_cents
-                .saturating_mul(10_000_000);
-        if small {
-            // A few dollars held when a card is added or changed: a check of the card, not a top-up.
-            return (
-                Failure::HoldNeverSettled,
-                format!(
-                    "The {} hold by {provider} on {day} looks like a verification hold (a small amount held \
-                     when a card is added or changed), and it is still there after {age} days. It buys no \
-                     credit and is normally released within a week. Import your newest statement first (the \
-                     release may be on it); if it remains, ask your bank to release the authorization.",
-                    money(amount, currency)
-                ),
-            );
-        }
         return (
             Failure::HoldNeverSettled,
-            format!(
-                "{what} is stuck as a hold: the card issuer authorized it {age} days ago and no settled line \
-                 or release followed. Import your newest statement first (the settled line may be on it); if \
-                 the hold remains, check {provider}'s billing page for whether the payment went through, and \
-                 ask your bank to release the authorization. Do not pay again while it is pending."
-            ),
+            hold_diagnosis(cx, &what, provider, day, amount, currency, age),
         );
     }
     if credited == StageStatus::Missing
