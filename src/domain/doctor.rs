@@ -7,7 +7,7 @@
 //! failure (declined, reversed or a failed recharge), a balance not yet synchronized (a settled
 //! charge with no credit after the grace days), a hold that never settled, or a credit that
 //! arrived and was used up until the balance reached zero. Diagnoses are plain language, never
-//! advise paying again to "retry", and say that a 429 is a rate limit, not a balance problem.
+//! advise paying again to "retry", and tell a 429 rate limit from a 429 for exhausted credit.
 //!
 //! Pure like the detectors: `(inputs, params, as_of)` in, attempts out, reproducible for an
 //! as-of date. It matches with [`super::matching`], the same rule the flags use.
@@ -631,7 +631,9 @@ fn judge(
             format!(
                 "{what} went through and was credited, then used up: the balance reached zero on {zero} while \
                  usage went on, so API calls were likely refused with an insufficient-balance error from then \
-                 on. This is not a payment problem, and a 429 error is a rate limit, not the balance. Check \
+                 on. This is not a payment problem: on OpenAI these refusals are 429 errors of type \
+                 insufficient_quota, while a 429 of type rate_limit_exceeded is a rate limit that no credit \
+                 fixes. Check \
                  which projects and keys drove the usage on {provider}'s usage page, and whether an \
                  auto-recharge is set up with a threshold that fires before zero."
             ),
@@ -822,7 +824,10 @@ mod tests {
         for a in &got {
             assert!(!a.diagnosis.contains("retry"), "{}", a.diagnosis);
         }
-        assert!(got[4].diagnosis.contains("429"));
+        assert!(
+            got[4].diagnosis.contains("insufficient_quota")
+                && got[4].diagnosis.contains("rate_limit_exceeded")
+        );
         assert!(
             diagnose(
                 &inputs,

@@ -83,7 +83,8 @@ fn depleted(b: &Balance) -> Vec<Flag> {
                 diagnosis: format!(
                     "Balance depleted: the credits of {label} ran out on {} and usage was still recorded \
                      afterwards, so API calls were likely refused with an insufficient-balance error from then on \
-                     (429 errors are rate limits and are not caused by the balance). Check the provider's usage \
+                     (on OpenAI a 429 of type insufficient_quota; a 429 of type rate_limit_exceeded is a rate \
+                     limit and is not caused by the balance). Check the provider's usage \
                      page for refused requests on those days and whether an auto-recharge was set up and ran; if \
                      credit was bought but is missing here, import that billing record. Usage past zero may be \
                      charged later or was never served.",
@@ -255,7 +256,7 @@ fn wrong_org_flag(
                 "Billing misunderstanding: prepaid credits belong to one organization and pay only for the API keys \
                  and projects of that organization. {label} has no credits in the imported billing records, yet its \
                  keys ran up {}, while {holders_text} held credit. Those requests were either refused for \
-                 insufficient quota (that is not a 429 rate limit) or billed to {label}'s own payment method. \
+                 insufficient quota (OpenAI's 429 insufficient_quota, not a rate limit) or billed to {label}'s own payment method. \
                  Check which organization each API key and project belongs to (the provider's API keys page, or \
                  the organization your code sends with each request) and move the keys to {holders_text}; if the \
                  credits were bought in the wrong organization, ask the provider's support to move them. Buying \

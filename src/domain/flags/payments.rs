@@ -271,8 +271,8 @@ pub fn failed_recharges(inputs: &FlagInputs, _params: &FlagParams, _as_of: Naive
                 ),
                 format!(
                     "Payment failure: {} tried to charge the card on file and the payment was refused, so no credit \
-                     was added; once the balance runs out, API calls fail with an insufficient-balance error (a 429 \
-                     is a rate limit, not this). Check the card's expiry date, its spending or online-payment limits \
+                     was added; once the balance runs out, API calls fail with an insufficient-balance error (OpenAI \
+                     answers 429 insufficient_quota; a 429 rate_limit_exceeded is only a rate limit). Check the card's expiry date, its spending or online-payment limits \
                      and any fraud block or 3-D Secure request in your bank's app, then update the payment method on \
                      the provider's billing page and let the auto-recharge run; no manual payment is needed to test it.",
                     b.provider
