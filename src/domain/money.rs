@@ -145,7 +145,48 @@ pub fn checked_sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Amount> {
 }
 
 fn is_decoration(c: char) -> bool {
-    c.is_alphabetic() || c.is_whitespace() || "$€£¥₹₩₽₺₪¤'\"=".contains(c)
+    c.is_whitespace() || "$€£¥₹₩₽₺₪¤'\"=".contains(c)
+}
+
+/// Removes the currency words statements write around a number: a code or short word set off
+/// by a space (`12.00 USD`, `kr 219,56`) or three capital letters touching it (`USD12.00`).
+/// Any other letter stays, so `-12.3x` is not read as -12.30.
+fn strip_currency_words(text: &str) -> &str {
+    let mut body = text.trim_matches(is_decoration);
+    loop {
+        let before = body;
+        if let Some((word, rest)) = body.split_once(' ')
+            && is_currency_word(word)
+        {
+            body = rest.trim_matches(is_decoration);
+        }
+        if let Some((rest, word)) = body.rsplit_once(' ')
+            && is_currency_word(word)
+        {
+            body = rest.trim_matches(is_decoration);
+        }
+        let code = |w: &str| w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase());
+        if body.len() > 3 {
+            if let (Some(head), Some(tail)) = (body.get(..3), body.get(3..))
+                && code(head)
+            {
+                body = tail.trim_matches(is_decoration);
+            } else if let (Some(head), Some(tail)) =
+                (body.get(..body.len() - 3), body.get(body.len() - 3..))
+                && code(tail)
+            {
+                body = head.trim_matches(is_decoration);
+            }
+        }
+        if body == before {
+            return body;
+        }
+    }
+}
+
+fn is_currency_word(word: &str) -> bool {
+    let n = word.chars().count();
+    (1..=3).contains(&n) && word.chars().all(char::is_alphabetic)
 }
 
 fn parse_amount(text: &str, mark: DecimalMark) -> Result<Amount, AmountError> {
@@ -155,20 +196,20 @@ fn parse_amount(text: &str, mark: DecimalMark) -> Result<Amount, AmountError> {
     }
     let not_a_number = || AmountError::NotANumber(trimmed.to_string());
     let mut negative = false;
-    let mut body = trimmed.trim_matches(is_decoration);
+    let mut body = strip_currency_words(trimmed);
     if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
         negative = true;
-        body = inner.trim_matches(is_decoration);
+        body = strip_currency_words(inner);
     }
     if let Some(rest) = body.strip_prefix(['-', '\u{2212}', '\u{2013}']) {
         negative = !negative;
-        body = rest.trim_matches(is_decoration);
+        body = strip_currency_words(rest);
     } else if let Some(rest) = body.strip_prefix('+') {
-        body = rest.trim_matches(is_decoration);
+        body = strip_currency_words(rest);
     }
     if let Some(rest) = body.strip_suffix('-') {
         negative = !negative;
-        body = rest.trim_matches(is_decoration);
+        body = strip_currency_words(rest);
     }
     let (decimal, thousands) = match mark {
         DecimalMark::Dot => ('.', ','),
@@ -255,6 +296,10 @@ mod tests {
             ("0.003835980000000000000000000000", 3_835_980),
             ("10.0", 10_000_000_000),
             ("12.00 USD", 12_000_000_000),
+            ("USD 12.00", 12_000_000_000),
+            ("USD12.00", 12_000_000_000),
+            ("-12.00EUR", -12_000_000_000),
+            ("kr 219.56", 219_560_000_000),
             (".5", 500_000_000),
             ("0.0000000015", 2),
         ];
@@ -274,6 +319,12 @@ mod tests {
     #[test]
     fn rejects_non_numbers() {
         assert!(Amount::parse("abc", DecimalMark::Dot).is_err());
+        assert!(
+            Amount::parse("-12.3x", DecimalMark::Dot).is_err(),
+            "a stray letter is not a currency"
+        );
+        assert!(Amount::parse("1.5x", DecimalMark::Dot).is_err());
+        assert!(Amount::parse("12 apples", DecimalMark::Dot).is_err());
         assert!(Amount::parse("", DecimalMark::Dot).is_err());
         assert!(Amount::parse("1.2.3", DecimalMark::Dot).is_err());
         assert!(Amount::parse("12/03/2024", DecimalMark::Dot).is_err());
