@@ -13,6 +13,14 @@ fn main() -> ExitCode {
         .clone()
         .unwrap_or_else(burnrate::store::default_path);
     let result = match args.command {
+        Some(command) if args.demo => {
+            if args.db.is_some() {
+                eprintln!("burnrate: --demo and --db name two different ledgers; give one of them");
+                return ExitCode::from(2);
+            }
+            burnrate::app::demo::rebuild_default(&db)
+                .and_then(|demo| cli::run(&demo, command, args.as_of))
+        }
         Some(command) => cli::run(&db, command, args.as_of),
         None => burnrate::app::run(&args, &db),
     };

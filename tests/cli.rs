@@ -478,3 +478,31 @@ fn undoing_an_import_forgets_match_decisions_about_its_records() {
         "a decision about a removed line would later point at another record"
     );
 }
+
+#[test]
+fn demo_with_a_command_reads_the_demo_and_never_creates_the_users_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_burnrate"))
+            .args(args)
+            .env_remove("BURNRATE_DB")
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--demo", "report", "--month", "2026-11", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = json(&out);
+    assert!(
+        rows.as_array().is_some_and(|r| !r.is_empty()),
+        "the demo has November usage: {rows}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "the user's ledger folder was not touched"
+    );
+    let both = run(&["--demo", "--db", "x.sqlite", "report"]);
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -61,6 +61,24 @@ fn remove_if_present(path: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// Rebuilds the demo ledger at its default place and returns that place, for `--demo` with a
+/// command (`burnrate --demo flags`): the commands then read the demo, never the user's ledger.
+///
+/// # Errors
+/// As [`build`].
+pub fn rebuild_default(user_ledger: &Path) -> anyhow::Result<PathBuf> {
+    let path = default_path();
+    for report in build(&path, user_ledger)? {
+        if let Some(error) = report.error {
+            bail!(
+                "the demo ledger could not be built ({}: {error})",
+                report.file
+            );
+        }
+    }
+    Ok(path)
+}
+
 /// Rebuilds the demo ledger at `path` from the sample files. Files a format cannot read yet are
 /// reported, not fatal.
 ///

@@ -6,7 +6,7 @@
 //! (memory only, rebuilt when the ledger's revision or a filter changes, never per frame).
 //! "Today" is injected, so screenshots and tests are stable.
 
-mod demo;
+pub mod demo;
 mod extras;
 mod jobs;
 mod money;
