@@ -266,7 +266,7 @@ fn usage_errors_exit_2_and_failures_exit_1() {
     );
     assert_eq!(burnrate(&db, &["import"]).status.code(), Some(2));
     let bad_month = burnrate(&db, &["report", "--month", "2026-13"]);
-    assert_eq!(bad_month.status.code(), Some(1));
+    assert_eq!(bad_month.status.code(), Some(2));
     assert!(stderr(&bad_month).contains("YYYY-MM"));
     let missing = burnrate(&db, &["import", "/nonexistent/file.csv"]);
     assert_eq!(missing.status.code(), Some(1));

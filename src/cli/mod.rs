@@ -101,6 +101,12 @@ pub struct ImportArgs {
     pub files: Vec<PathBuf>,
 }
 
+fn parse_month(text: &str) -> Result<String, String> {
+    Period::month(text)
+        .map(|_| text.trim().to_string())
+        .ok_or_else(|| format!("'{text}' is not a month; write it as YYYY-MM"))
+}
+
 fn parse_order(text: &str) -> Result<DateOrder, String> {
     DateOrder::parse(text).ok_or_else(|| format!("'{text}' is not a date order; use dmy or mdy"))
 }
@@ -125,7 +131,7 @@ pub enum ByArg {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// A calendar month, YYYY-MM.
-    #[arg(long, conflicts_with_all = ["from", "to"])]
+    #[arg(long, conflicts_with_all = ["from", "to"], value_parser = parse_month)]
     pub month: Option<String>,
     /// First day, YYYY-MM-DD (inclusive).
     #[arg(long, requires = "to")]
@@ -175,7 +181,12 @@ pub struct MapArgs {
     pub credit: Option<String>,
     #[arg(long, value_name = "COLUMN")]
     pub status: Option<String>,
-    #[arg(long, value_name = "COLUMN")]
+    /// The column holding each line's currency (or give --default-currency).
+    #[arg(
+        long,
+        value_name = "COLUMN",
+        required_unless_present = "default_currency"
+    )]
     pub currency: Option<String>,
     /// The currency when the file has no currency column (e.g. EUR).
     #[arg(long, value_name = "CODE")]

@@ -429,6 +429,23 @@ impl RowStream {
             if row.is_blank() {
                 continue;
             }
+            if let Some(column) = swallowed_rows(
+                &self.record,
+                &self.prepared.header,
+                self.prepared.dialect.delimiter,
+            ) {
+                return Some(Ok((
+                    pos,
+                    RowOutcome::Rejected(RowError {
+                        line: pos,
+                        column: Some(column + 1),
+                        column_name: self.prepared.header.name(column).to_string(),
+                        reason: "a quote (\") opened in this cell is never closed, so the lines after it were read into \
+                                 this one cell: close the quote and import the file again"
+                            .into(),
+                    }),
+                )));
+            }
             let mut out = Vec::new();
             let outcome = match self.prepared.parser.parse(&row, &mut out) {
                 Ok(()) => RowOutcome::Records(out),
@@ -445,6 +462,19 @@ impl RowStream {
             return Some(Ok((pos, outcome)));
         }
     }
+}
+
+/// The cell that holds whole rows of the file: a quote opened and never closed makes the csv
+/// reader take the lines after it as one cell. A line inside a cell that has as many delimiters
+/// as the header is such a swallowed row; a real multi-line description does not look like that.
+fn swallowed_rows(record: &csv::ByteRecord, header: &Header, delimiter: u8) -> Option<usize> {
+    let needed = header.len().saturating_sub(1).max(2);
+    record.iter().position(|field| {
+        field
+            .split(|b| *b == b'\n')
+            .skip(1)
+            .any(|line| line.iter().filter(|b| **b == delimiter).count() >= needed)
+    })
 }
 
 /// Everything one file gave, collected in memory (for tests and small previews; imports
@@ -567,6 +597,45 @@ mod tests {
                 && msg.contains("OpenAI cost export")
                 && msg.contains("burnrate map"),
             "{msg}"
+        );
+    }
+
+    #[test]
+    fn binary_files_are_refused_and_utf16_without_bom_is_read() {
+        let err = parse_bytes(
+            b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0",
+            &FileOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not a CSV text file"), "{err}");
+        let text =
+            "start_time,end_time,amount_value,amount_currency\n1759622400,1759708800,1.5,usd\n";
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let parsed = parse_bytes(&utf16, &FileOptions::default()).unwrap();
+        assert_eq!((parsed.format_id, parsed.records.len()), ("openai-cost", 1));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_instead_of_swallowing_the_file_silently() {
+        let csv = "start_time,end_time,amount_value,amount_currency,line_item\n\
+                   1759622400,1759708800,1.50,usd,\"gpt-4o, input\n\
+                   1759708800,1759795200,2.00,usd,gpt-4o\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!(parsed.rejected.len(), 1, "{parsed:?}");
+        assert!(
+            parsed.rejected[0].reason.contains("never closed"),
+            "{:?}",
+            parsed.rejected
+        );
+        let csv = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n\
+                   10/06/2026,10/07/2026,\"OPENAI,Shopping,Sale,-20.00,\n\
+                   10/08/2026,10/09/2026,ANTHROPIC,Shopping,Sale,-30.00,\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!(parsed.rejected.len(), 1, "{parsed:?}");
+        assert!(
+            parsed.rejected[0].reason.contains("never closed"),
+            "{:?}",
+            parsed.rejected
         );
     }
 

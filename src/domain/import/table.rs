@@ -298,34 +298,61 @@ fn amount_reason(e: &crate::domain::money::AmountError) -> String {
 /// When the file cannot be read.
 pub fn decoded_reader(open: &Opener<'_>) -> io::Result<(Box<dyn Read + Send>, TextEncoding)> {
     let mut probe = open()?;
-    let mut bom = [0u8; 3];
+    let mut head = vec![0u8; 4096];
     let mut got = 0;
-    while got < 3 {
-        let n = probe.read(&mut bom[got..])?;
+    while got < head.len() {
+        let n = probe.read(&mut head[got..])?;
         if n == 0 {
             break;
         }
         got += n;
     }
+    head.truncate(got);
     drop(probe);
     let reader = open()?;
-    if got >= 2 && bom[..2] == [0xFF, 0xFE] {
-        let r = encoding_rs_io::DecodeReaderBytesBuilder::new()
-            .encoding(Some(encoding_rs::UTF_16LE))
-            .build(reader);
-        return Ok((Box::new(StripCr::new(r)), TextEncoding::Utf16Le));
+    let utf16 = |reader: Box<dyn Read + Send>, encoding| -> Box<dyn Read + Send> {
+        Box::new(StripCr::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(reader),
+        ))
+    };
+    match (head.first(), head.get(1), head.get(2)) {
+        (Some(0xFF), Some(0xFE), _) => {
+            return Ok((utf16(reader, encoding_rs::UTF_16LE), TextEncoding::Utf16Le));
+        }
+        (Some(0xFE), Some(0xFF), _) => {
+            return Ok((utf16(reader, encoding_rs::UTF_16BE), TextEncoding::Utf16Be));
+        }
+        (Some(0xEF), Some(0xBB), Some(0xBF)) => {
+            let mut reader = reader;
+            let mut skip = [0u8; 3];
+            reader.read_exact(&mut skip)?;
+            return Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8Bom));
+        }
+        _ => {}
     }
-    if got >= 2 && bom[..2] == [0xFE, 0xFF] {
-        let r = encoding_rs_io::DecodeReaderBytesBuilder::new()
-            .encoding(Some(encoding_rs::UTF_16BE))
-            .build(reader);
-        return Ok((Box::new(StripCr::new(r)), TextEncoding::Utf16Be));
-    }
-    if got == 3 && bom == [0xEF, 0xBB, 0xBF] {
-        let mut reader = reader;
-        let mut skip = [0u8; 3];
-        reader.read_exact(&mut skip)?;
-        return Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8Bom));
+    if head.contains(&0) {
+        // Text never holds NUL bytes, except UTF-16 written without its byte-order mark: one
+        // zero in every pair for the ASCII letters of a CSV header.
+        let zeros_at = |parity: usize| {
+            head.iter()
+                .skip(parity)
+                .step_by(2)
+                .filter(|b| **b == 0)
+                .count()
+        };
+        let pairs = head.len() / 2;
+        if pairs > 0 && zeros_at(1) * 10 >= pairs * 8 && zeros_at(0) * 10 < pairs {
+            return Ok((utf16(reader, encoding_rs::UTF_16LE), TextEncoding::Utf16Le));
+        }
+        if pairs > 0 && zeros_at(0) * 10 >= pairs * 8 && zeros_at(1) * 10 < pairs {
+            return Ok((utf16(reader, encoding_rs::UTF_16BE), TextEncoding::Utf16Be));
+        }
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not a CSV text file (it holds binary data); export the statement or report as CSV",
+        ));
     }
     Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8))
 }
