@@ -58,7 +58,7 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
         } else if r.written {
             "imported"
         } else {
-            "not imported"
+            "nothing imported; it would have brought"
         };
         writeln!(
             out,

@@ -56,6 +56,9 @@ pub struct Progress {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ImportReport {
     pub file: String,
+    /// The file's path as given.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
     pub format: Option<String>,
     pub rows: u64,
     pub inserted: u64,
@@ -152,6 +155,7 @@ impl Store {
     ) -> Result<ImportReport, StoreError> {
         let mut report = ImportReport {
             file: meta.name.clone(),
+            path: meta.path.clone(),
             ..ImportReport::default()
         };
         let mut options = options.clone();
