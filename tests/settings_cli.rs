@@ -133,8 +133,9 @@ fn recharge_is_saved_listed_simulated_and_turned_off() {
         "{text}"
     );
 
-    // 36 - 2 a day reaches 10.00 on 04-23; on 04-24 it would fall to 8: +20 -> 28. May: two
-    // more (05-04, 05-14, the 40.00 cap), then 28 lasts 14 days: zero on 05-28.
+    // The fixture's last auto-recharge (03-20) failed and none succeeded since: the forecast
+    // does not count on recharges (it would have recharged on 04-24, 05-04 and 05-14 and run
+    // out on 05-28) and runs out on the same day as without the setting.
     let after = json(
         &db,
         &[
@@ -156,7 +157,9 @@ fn recharge_is_saved_listed_simulated_and_turned_off() {
     ] {
         assert_eq!(after[key], before[key], "{key}");
     }
-    assert_eq!(after["depletes_on"], "2026-05-28");
+    assert_eq!(after["depletes_on"], "2026-04-28");
+    assert_eq!(after["auto_recharge_failed_on"], "2026-03-20");
+    assert_eq!(after["auto_recharge"]["amount"], "20.00");
     let recharges: Vec<(&str, &str)> = after["forecast"]
         .as_array()
         .unwrap()
@@ -164,13 +167,14 @@ fn recharge_is_saved_listed_simulated_and_turned_off() {
         .filter(|p| p["recharge"] != "0.00")
         .map(|p| (p["date"].as_str().unwrap(), p["balance"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        recharges,
-        vec![
-            ("2026-04-24", "28.00"),
-            ("2026-05-04", "28.00"),
-            ("2026-05-14", "28.00")
-        ]
+    assert_eq!(recharges, Vec::<(&str, &str)>::new());
+    let text = ok(
+        &db,
+        &[AS_OF[0], AS_OF[1], "balance", "--provider", "openai"],
+    );
+    assert!(
+        text.contains("auto-recharge last failed on 2026-03-20; forecast without it"),
+        "{text}"
     );
     let first = &after["forecast"][0];
     assert_eq!(

@@ -186,10 +186,13 @@ pub fn matches_command(
     }
     writeln!(out, "\nTo review ({}):", m.payments.review.len())?;
     for r in &m.payments.review {
-        writeln!(
-            out,
-            "  these fit each other equally well; confirm the right pair:"
-        )?;
+        match &r.note {
+            Some(note) => writeln!(out, "  {note}; or confirm the pair:")?,
+            None => writeln!(
+                out,
+                "  these fit each other equally well; confirm the right pair:"
+            )?,
+        }
         for id in &r.billing_ids {
             writeln!(out, "    {}", show_billing(*id))?;
         }
@@ -226,6 +229,7 @@ fn matches_json(m: &Matching, as_of: NaiveDate) -> Value {
         "review": m.payments.review.iter().map(|r| json!({
             "billing": r.billing_ids.iter().map(|id| format!("billing:{id}")).collect::<Vec<_>>(),
             "bank": r.bank_ids.iter().map(|id| format!("bank:{id}")).collect::<Vec<_>>(),
+            "note": r.note,
             "candidates": r.candidates.iter().map(|c| json!({
                 "billing": format!("billing:{}", c.billing_id),
                 "bank": format!("bank:{}", c.bank_id),

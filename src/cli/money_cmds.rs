@@ -9,7 +9,10 @@
 //! `{"provider", "as_of", "currency", "balance", "series", "burn_rate_per_day", "depletes_on"}`
 //! plus the account, the 30-day burn rate, the lots, the monthly roll-forward, the account's
 //! `"auto_recharge"` (or null) and a `"forecast"` of `{"date", "balance", "recharge"}` points
-//! after the as-of date (auto-recharges simulated; see `domain::balance` for the horizon).
+//! after the as-of date (auto-recharges simulated; see `domain::balance` for the horizon),
+//! `"usage_through"` (the last day with usage data: burn rates end there) and
+//! `"auto_recharge_failed_on"` (set when the last auto-recharge failed and none succeeded since:
+//! the forecast then simulates no recharges).
 //! Amounts are decimal strings rounded to cents. Dismissing: `burnrate flags dismiss ID --note TEXT`.
 
 use std::collections::BTreeMap;
@@ -246,7 +249,10 @@ pub fn balance_command(
         .with_context(|| format!("adding up the balance of {}", account.label()))?;
     let burn_7 = b.burn_rate_per_day(7)?;
     let burn_30 = b.burn_rate_per_day(30)?;
-    let recharge = inputs.auto_recharge_for(&account);
+    let setting = inputs.auto_recharge_for(&account);
+    // A failing auto-recharge is not counted on: the forecast runs without it and says so.
+    let failed_on = setting.and(inputs.auto_recharge_failing_since(&account));
+    let recharge = inputs.forecast_recharge_for(&account);
     let forecast = b
         .forecast(burn_7, recharge, &inputs.auto_recharge_history(&account))
         .with_context(|| format!("projecting the balance of {}", account.label()))?;
@@ -255,7 +261,8 @@ pub fn balance_command(
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut v = balance_json(&b, burn_7, burn_30, depletes_on, &months);
-        add_forecast_json(&mut v, recharge, &forecast);
+        add_forecast_json(&mut v, setting, &forecast);
+        v["auto_recharge_failed_on"] = json!(failed_on.map(|d| d.to_string()));
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
     }
@@ -277,13 +284,17 @@ pub fn balance_command(
         "not within ten years"
     };
     let runs_out = depletes_on.map_or_else(|| horizon.to_string(), |d| d.to_string());
+    let through = match b.usage_through {
+        Some(day) if day < as_of => format!(" (usage data ends {day})"),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "burn rate {} {cur}/day over 7 days, {} {cur}/day over 30 days; runs out: {runs_out}",
+        "burn rate {} {cur}/day over 7 days, {} {cur}/day over 30 days{through}; runs out: {runs_out}",
         burn_7.to_cents_string(),
         burn_30.to_cents_string()
     )?;
-    recharge_lines(&mut out, recharge, &forecast, cur)?;
+    recharge_or_failure_lines(&mut out, recharge, failed_on, &forecast, cur)?;
     writeln!(out, "\nlots:")?;
     for l in &b.lots {
         let expiry = l
@@ -351,6 +362,24 @@ fn add_forecast_json(v: &mut Value, recharge: Option<&AutoRecharge>, forecast: &
         .collect();
 }
 
+/// The auto-recharge lines, or why the forecast runs without it.
+fn recharge_or_failure_lines(
+    out: &mut impl std::io::Write,
+    recharge: Option<&AutoRecharge>,
+    failed_on: Option<NaiveDate>,
+    forecast: &Forecast,
+    cur: &str,
+) -> anyhow::Result<()> {
+    let Some(day) = failed_on else {
+        return recharge_lines(out, recharge, forecast, cur);
+    };
+    writeln!(
+        out,
+        "auto-recharge last failed on {day}; forecast without it (update the payment method on the provider's billing page)"
+    )?;
+    Ok(())
+}
+
 /// What the auto-recharge adds to the forecast, for people.
 fn recharge_lines(
     out: &mut impl std::io::Write,
@@ -411,6 +440,7 @@ fn balance_json(
         "burn_rate_per_day": burn_7.to_cents_string(),
         "burn_rate_30d_per_day": burn_30.to_cents_string(),
         "depletes_on": depletes_on.map(|d| d.to_string()),
+        "usage_through": b.usage_through.map(|d| d.to_string()),
         "inferred": b.lots.iter().any(|l| l.kind == LotKind::Inferred),
         "lots": b.lots.iter().map(|l| json!({
             "record": l.record,

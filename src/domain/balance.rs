@@ -11,6 +11,10 @@
 //! account's currency (that of its first lot, else of its first usage) are counted; the others
 //! are counted in [`Balance::other_currency_records`] so callers can say so.
 //!
+//! Burn rate: the trailing average over the days up to the last day with usage data for the
+//! account ([`Balance::usage_through`]), never past it: a usage export that ends before the
+//! as-of date says nothing about the days after, so they are not counted as zero spending.
+//!
 //! Forecast: [`Balance::forecast`] projects the balance forward from the as-of date at a burn
 //! rate, day by day, with the same lot rules (expiries drop out, free credits first). When an
 //! [`AutoRecharge`] is set for the account, a recharge of its amount is added whenever the day's
@@ -292,6 +296,9 @@ pub struct Balance {
     pub lots: Vec<LotOutcome>,
     /// Lots and usage days left out because they are in another currency.
     pub other_currency_records: usize,
+    /// The last day with usage data for the account (in its currency), when there is any.
+    /// Burn rates end here: days after the end of a usage export are unknown, not zero.
+    pub usage_through: Option<NaiveDate>,
 }
 
 struct LiveLot<'a> {
@@ -352,6 +359,7 @@ pub fn simulate(
         days: Vec::new(),
         lots: Vec::new(),
         other_currency_records,
+        usage_through: usage_by_day.keys().next_back().copied(),
     };
     let Some(first) = first else {
         return Ok(balance);
@@ -484,8 +492,15 @@ impl Balance {
         self.days.last().map(|d| d.balance).unwrap_or_default()
     }
 
-    /// Average usage per day over the `window_days` days ending on the as-of date (days before
-    /// the first record count as zero). Integer division of nano-units.
+    /// The last day a burn rate window covers: the as-of date, or the last day with usage data
+    /// when the usage export ends earlier (the days after it are unknown, not zero spending).
+    pub fn burn_window_end(&self) -> NaiveDate {
+        self.usage_through
+            .map_or(self.as_of, |through| through.min(self.as_of))
+    }
+
+    /// Average usage per day over the `window_days` days ending on [`Balance::burn_window_end`]
+    /// (days before the first record count as zero). Integer division of nano-units.
     ///
     /// # Errors
     /// When the total is too large to add up exactly.
@@ -493,14 +508,14 @@ impl Balance {
         if window_days == 0 {
             return Ok(Amount::ZERO);
         }
-        let start = self
-            .as_of
+        let end = self.burn_window_end();
+        let start = end
             .checked_sub_days(chrono::Days::new(u64::from(window_days - 1)))
             .unwrap_or(NaiveDate::MIN);
         let total = self
             .days
             .iter()
-            .filter(|d| d.day >= start && d.day <= self.as_of && d.usage > Amount::ZERO)
+            .filter(|d| d.day >= start && d.day <= end && d.usage > Amount::ZERO)
             .try_fold(Amount::ZERO, |acc, d| add(acc, d.usage))?;
         Ok(Amount::from_nanos(
             total.nanos() / i64::from(window_days.min(i32::MAX.unsigned_abs())),
@@ -933,6 +948,61 @@ mod tests {
     }
 
     /// 100.00 bought on 03-01 (a manual purchase), 3.00 used each day through the as-of date
+    /// Regression: a usage export ending 2026-10-31 read on 2026-11-05 gave "2.95/day over 7
+    /// days", counting the five days after the export as zero spending.
+    #[test]
+    fn burn_rate_ends_with_the_usage_data() {
+        let lots = vec![lot(
+            "billing:1",
+            "2026-10-01",
+            "1000.00",
+            LotKind::Paid,
+            None,
+        )];
+        let usage: Vec<DailyUsage> = (2..=31)
+            .map(|day| use_(&format!("2026-10-{day:02}"), "10.00"))
+            .collect();
+        // (as-of, usage through, 7-day rate, 30-day rate, closing, runs out)
+        let cases = [
+            (
+                "2026-11-05",
+                Some("2026-10-31"),
+                "10.00",
+                "10.00",
+                "700.00",
+                Some("2027-01-14"),
+            ),
+            (
+                "2026-10-31",
+                Some("2026-10-31"),
+                "10.00",
+                "10.00",
+                "700.00",
+                Some("2027-01-09"),
+            ),
+            // Days before the first record still count as zero.
+            (
+                "2026-10-20",
+                Some("2026-10-20"),
+                "10.00",
+                "6.33",
+                "810.00",
+                Some("2027-01-09"),
+            ),
+            ("2026-09-30", None, "0.00", "0.00", "0.00", None),
+        ];
+        for (as_of, through, burn_7, burn_30, closing, runs_out) in cases {
+            let b = simulate(&acct(), &lots, &usage, d(as_of)).unwrap();
+            assert_eq!(b.usage_through, through.map(d), "{as_of}");
+            let rate_7 = b.burn_rate_per_day(7).unwrap();
+            assert_eq!(rate_7.to_cents_string(), burn_7, "{as_of}");
+            let rate_30 = b.burn_rate_per_day(30).unwrap().to_cents_string();
+            assert_eq!(rate_30, burn_30, "{as_of}");
+            assert_eq!(b.closing().to_cents_string(), closing, "{as_of}");
+            assert_eq!(b.depletes_on(rate_7), runs_out.map(d), "{as_of}");
+        }
+    }
+
     /// 03-10: 70.00 left, burning 3.00 a day.
     fn seventy_left() -> Balance {
         let lots = vec![lot(

@@ -20,7 +20,7 @@ use super::balance::{self, AccountKey, Balance, LotOutcome};
 use super::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
 use super::matching::{self, HoldEnd, Matching};
 use super::money::Amount;
-use super::records::{BankStatus, BillingStatus, SpendKind};
+use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// How many attempts per provider the doctor walks.
 pub const ATTEMPTS_PER_PROVIDER: usize = 10;
@@ -170,6 +170,14 @@ fn stage(
     }
 }
 
+/// The day a credit's balance reached zero, and the declined auto-recharge (day, record) that
+/// should have topped it up first, when there was one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Depletion {
+    zero_on: NaiveDate,
+    declined_recharge: Option<(NaiveDate, String)>,
+}
+
 /// Everything an attempt is judged against.
 struct Context<'a> {
     inputs: &'a FlagInputs,
@@ -232,9 +240,27 @@ impl Context<'_> {
         Some((b, lot))
     }
 
-    /// The consumed stage of a credited lot, and the day the balance reached zero when it was
-    /// the last credit before that.
-    fn consumed(&self, account: &AccountKey, record: &str) -> (StageReport, Option<NaiveDate>) {
+    /// The account's failed auto-recharge dated from `from` to one day after `zero_on` (the
+    /// latest one when several): the reason the balance was not topped up before it ran out.
+    fn failed_recharge(
+        &self,
+        account: &AccountKey,
+        from: NaiveDate,
+        zero_on: NaiveDate,
+    ) -> Option<&BillingItem> {
+        let until = zero_on.succ_opt().unwrap_or(zero_on);
+        self.inputs
+            .billing
+            .iter()
+            .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Failed)
+            .filter(|b| from <= b.day && b.day <= until)
+            .filter(|b| &self.inputs.resolve_account(&b.provider, &b.organization) == account)
+            .max_by_key(|b| (b.day, b.time, b.id))
+    }
+
+    /// The consumed stage of a credited lot, and the depletion when it was the last credit
+    /// before the balance reached zero.
+    fn consumed(&self, account: &AccountKey, record: &str) -> (StageReport, Option<Depletion>) {
         let Some((b, lot)) = self.lot(account, record) else {
             return (
                 stage(Stage::Consumed, StageStatus::Unknown, None, vec![]),
@@ -252,7 +278,19 @@ impl Context<'_> {
             .into_iter()
             .map(|e| e.zero_on)
             .find(|z| *z >= lot.day && next_credit.is_none_or(|n| *z < n));
-        let records = vec![record.to_string()];
+        let mut records = vec![record.to_string()];
+        let depletion = zero_on.map(|zero_on| Depletion {
+            zero_on,
+            declined_recharge: self
+                .failed_recharge(account, lot.day, zero_on)
+                .map(|f| (f.day, f.record())),
+        });
+        if let Some((_, failed)) = depletion
+            .as_ref()
+            .and_then(|d| d.declined_recharge.as_ref())
+        {
+            records.push(failed.clone());
+        }
         let report = if !lot.remaining.is_zero() {
             stage(Stage::Consumed, StageStatus::Waiting, None, records)
         } else if let Some(z) = zero_on {
@@ -260,7 +298,7 @@ impl Context<'_> {
         } else {
             stage(Stage::Consumed, StageStatus::Ok, None, records)
         };
-        (report, zero_on)
+        (report, depletion)
     }
 }
 
@@ -414,7 +452,7 @@ fn billing_attempt(cx: &Context<'_>, b: &BillingItem) -> Attempt {
         vec![b.record()],
     );
     let account = cx.inputs.resolve_account(&b.provider, &b.organization);
-    let (consumed, zero_on) = if credited_status == StageStatus::Ok {
+    let (consumed, depletion) = if credited_status == StageStatus::Ok {
         cx.consumed(&account, &b.record())
     } else {
         (
@@ -430,7 +468,7 @@ fn billing_attempt(cx: &Context<'_>, b: &BillingItem) -> Attempt {
         amount,
         &b.currency,
         &stages,
-        zero_on,
+        depletion,
     );
     Attempt {
         provider: b.provider.clone(),
@@ -484,7 +522,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
         None => card_stages(cx, l),
     };
     let amount = l.amount.abs();
-    let mut zero_on = None;
+    let mut depletion = None;
     let credited = if settled.status != StageStatus::Ok {
         stage(Stage::Credited, StageStatus::NotReached, None, vec![])
     } else if !cx.has_billing(&provider) {
@@ -504,13 +542,21 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
     let consumed = if credited.status == StageStatus::Inferred {
         let account = cx.inputs.resolve_account(&provider, "");
         let (report, zero) = cx.consumed(&account, &l.record());
-        zero_on = zero;
+        depletion = zero;
         report
     } else {
         stage(Stage::Consumed, StageStatus::NotReached, None, vec![])
     };
     let stages = vec![auth, settled, credited, consumed];
-    let (failure, diagnosis) = judge(cx, &provider, l.day, amount, &l.currency, &stages, zero_on);
+    let (failure, diagnosis) = judge(
+        cx,
+        &provider,
+        l.day,
+        amount,
+        &l.currency,
+        &stages,
+        depletion,
+    );
     Some(Attempt {
         provider,
         date: l.day,
@@ -569,6 +615,25 @@ fn hold_diagnosis(
     )
 }
 
+/// A credit used up because the auto-recharge that should have followed it was declined.
+fn declined_diagnosis(
+    what: &str,
+    provider: &str,
+    zero: NaiveDate,
+    declined_on: NaiveDate,
+    record: &str,
+) -> String {
+    format!(
+        "{what} went through and was credited, then used up: the balance ran out on {zero} because \
+         the auto-recharge on {declined_on} was declined ({record}), so no new credit arrived and API \
+         calls were likely refused from then on. This is a payment failure, not a usage problem: \
+         check the card on file (its expiry date, its spending and online-payment limits, and any \
+         fraud block or 3-D Secure request in your bank's app), then update the payment method on \
+         {provider}'s billing page and let the auto-recharge run again by itself. Do not pay again to \
+         test the card."
+    )
+}
+
 /// Names the failure from the stages, and says it in plain language.
 fn judge(
     cx: &Context<'_>,
@@ -577,7 +642,7 @@ fn judge(
     amount: Amount,
     currency: &str,
     stages: &[StageReport],
-    zero_on: Option<NaiveDate>,
+    depletion: Option<Depletion>,
 ) -> (Failure, String) {
     let what = format!(
         "The {} top-up to {provider} on {day}",
@@ -625,7 +690,17 @@ fn judge(
             ),
         );
     }
-    if let Some(zero) = zero_on {
+    if let Some(Depletion {
+        zero_on,
+        declined_recharge: Some((declined_on, record)),
+    }) = &depletion
+    {
+        return (
+            Failure::BalanceDepleted,
+            declined_diagnosis(&what, provider, *zero_on, *declined_on, record),
+        );
+    }
+    if let Some(zero) = depletion.map(|d| d.zero_on) {
         return (
             Failure::BalanceDepleted,
             format!(
@@ -824,9 +899,13 @@ mod tests {
         for a in &got {
             assert!(!a.diagnosis.contains("retry"), "{}", a.diagnosis);
         }
+        // The auto-recharge declined on 03-05, the day after the balance reached zero, is why.
         assert!(
-            got[4].diagnosis.contains("insufficient_quota")
-                && got[4].diagnosis.contains("rate_limit_exceeded")
+            got[4]
+                .diagnosis
+                .contains("the auto-recharge on 2026-03-05 was declined"),
+            "{}",
+            got[4].diagnosis
         );
         assert!(
             diagnose(
@@ -866,5 +945,91 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// Regression ("we ran out of credits at night"): the last credit before depletion was
+    /// diagnosed as used up with advice to set up an auto-recharge, while the auto-recharge had
+    /// been declined.
+    #[test]
+    fn a_declined_auto_recharge_before_depletion_is_named() {
+        let failed = |id: i64, day: &str, org: &str| BillingItem {
+            organization: org.into(),
+            ..bill(id, AutoRecharge, Failed, day, "20.00")
+        };
+        // 10.00 credited on 03-01, 6.00 used a day: zero on 03-02.
+        // (case, failed recharges, the declined one named)
+        let cases: Vec<(&str, Vec<BillingItem>, Option<&str>)> = vec![
+            (
+                "declined on the depletion day",
+                vec![failed(2, "2026-03-02", "")],
+                Some("billing:2"),
+            ),
+            (
+                "declined the day after",
+                vec![failed(2, "2026-03-03", "")],
+                Some("billing:2"),
+            ),
+            (
+                "declined between credit and zero",
+                vec![failed(2, "2026-03-01", "")],
+                Some("billing:2"),
+            ),
+            (
+                "declined two days after",
+                vec![failed(2, "2026-03-04", "")],
+                None,
+            ),
+            (
+                "declined before the credit",
+                vec![failed(2, "2026-02-27", "")],
+                None,
+            ),
+            ("no recharge at all", vec![], None),
+        ];
+        for (name, extra, named) in cases {
+            let mut billing = vec![bill(1, CreditPurchase, Paid, "2026-03-01", "10.00")];
+            billing.extend(extra);
+            let inputs = FlagInputs {
+                billing,
+                usage: ["2026-03-01", "2026-03-02", "2026-03-03"]
+                    .iter()
+                    .map(|day| DailyUsage {
+                        account: AccountKey::new("openai", ""),
+                        day: d(day),
+                        cost: usd("6.00"),
+                        currency: "USD".into(),
+                    })
+                    .collect(),
+                ..FlagInputs::default()
+            };
+            let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-10"), None);
+            let credit = got
+                .iter()
+                .find(|a| a.stages.iter().any(|s| s.records == ["billing:1"]))
+                .unwrap();
+            assert_eq!(credit.failure, Failure::BalanceDepleted, "{name}");
+            let text = &credit.diagnosis;
+            assert!(!text.contains("retry"), "{name}: {text}");
+            if let Some(record) = named {
+                assert!(text.contains("ran out on 2026-03-02"), "{name}: {text}");
+                assert!(
+                    text.contains("was declined") && text.contains(record),
+                    "{name}: {text}"
+                );
+                assert!(
+                    text.contains("3-D Secure") && text.contains("payment method"),
+                    "{name}"
+                );
+                assert!(!text.contains("not a payment problem"), "{name}: {text}");
+                assert!(
+                    !text.contains("whether an auto-recharge is set up"),
+                    "{name}: {text}"
+                );
+                assert!(credit.records().contains(&record.to_string()), "{name}");
+            } else {
+                assert!(text.contains("not a payment problem"), "{name}: {text}");
+                assert!(!text.contains("declined"), "{name}: {text}");
+            }
+        }
     }
 }

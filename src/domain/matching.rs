@@ -16,6 +16,11 @@
 //! amount equal or within `hold_tolerance_percent` (tips, FX); an issuer's reference (PayPal
 //! `Reference Txn ID`) links two lines outright. A reversed line never counts as a payment.
 //!
+//! A bank line and a billing record that fit in every way but could not be compared because no
+//! imported ECB rate converts their currencies are not left to be judged unmatched (that told
+//! users to dispute a good card payment): the pair waits in the review list with the note
+//! "no EUR->USD rate: import the ECB rates (eurofxref-hist.csv) to compare".
+//!
 //! The user's decisions win over every rule: a confirmed pair is matched whatever the amounts,
 //! an unlinked pair is never matched again. Pure: no clock, no I/O; money is exact.
 
@@ -146,6 +151,9 @@ pub struct ReviewItem {
     pub bank_ids: Vec<i64>,
     /// Every candidate pair, with its reason.
     pub candidates: Vec<PaymentMatch>,
+    /// Why the user must look, when it is not a tie: "no EUR->USD rate: import the ECB rates
+    /// (eurofxref-hist.csv) to compare" for a pair only a missing exchange rate kept apart.
+    pub note: Option<String>,
 }
 
 /// The payment matches of a ledger.
@@ -629,9 +637,83 @@ fn match_payments_after(inputs: &FlagInputs, params: &FlagParams, holds: &[HoldM
         ))
     });
     take_best_first(&pairs, &billing, &bank, &mut out);
+    review_missing_rates(&billing, &bank, &decided, &rates, window, &mut out);
     out.matches.sort_by_key(|m| (m.billing_id, m.bank_id));
     out.review.sort_by(|a, b| a.billing_ids.cmp(&b.billing_ids));
     out
+}
+
+/// Puts in review the pairs still unmatched that only a missing exchange rate kept from being
+/// compared: same provider, direction and kind, within the window, currencies differ and no
+/// imported rate converts them. Neither record is then judged unmatched.
+fn review_missing_rates(
+    billing: &[&BillingItem],
+    bank: &[&BankItem],
+    decided: &BTreeMap<(i64, i64), Decision>,
+    rates: &RateBook,
+    window: Window,
+    out: &mut Payments,
+) {
+    let free_billing =
+        |b: &&&BillingItem| out.for_billing(b.id).is_none() && !out.billing_in_review(b.id);
+    let free_bank = |l: &&&BankItem| out.for_bank(l.id).is_none() && !out.bank_in_review(l.id);
+    let mut pairs: Vec<(PaymentMatch, String)> = Vec::new();
+    for b in billing.iter().filter(free_billing) {
+        for l in bank.iter().filter(free_bank) {
+            if decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked)
+                || same_currency(&b.currency, &l.currency)
+                || rates
+                    .convert(b.amount.abs(), &b.currency, &l.currency, b.day)
+                    .is_some()
+            {
+                continue;
+            }
+            // Compared as if the currencies were the same: everything else must fit.
+            let mut probe = (*b).clone();
+            probe.currency.clone_from(&l.currency);
+            probe.amount = l.amount.abs();
+            let Some(mut reason) = payment_reason(&probe, l, rates, window) else {
+                continue;
+            };
+            reason.rule = Rule::Fx;
+            reason.amount_delta = None;
+            let note = format!(
+                "no {}->{} rate: import the ECB rates (eurofxref-hist.csv) to compare",
+                l.currency.to_ascii_uppercase(),
+                b.currency.to_ascii_uppercase()
+            );
+            pairs.push((
+                PaymentMatch {
+                    billing_id: b.id,
+                    bank_id: l.id,
+                    reason,
+                },
+                note,
+            ));
+        }
+    }
+    let refs: Vec<&PaymentMatch> = pairs.iter().map(|(p, _)| p).collect();
+    for group in components(&refs) {
+        let note = group
+            .first()
+            .and_then(|g| pairs.iter().find(|(p, _)| p == *g).map(|(_, n)| n.clone()));
+        out.review.push(ReviewItem {
+            billing_ids: group
+                .iter()
+                .map(|p| p.billing_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            bank_ids: group
+                .iter()
+                .map(|p| p.bank_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            candidates: group.iter().map(|p| (*p).clone()).collect(),
+            note,
+        });
+    }
 }
 
 /// Takes candidate pairs level by level (equal fit), best level first: a group of records that
@@ -686,6 +768,7 @@ fn take_best_first(
                 billing_ids: billing_ids.into_iter().collect(),
                 bank_ids: bank_ids.into_iter().collect(),
                 candidates: group.iter().map(|p| (*p).clone()).collect(),
+                note: None,
             });
         }
         start = end;
@@ -1104,5 +1187,57 @@ mod tests {
         assert_eq!(parse_record(" bank:12 "), Some(("bank", 12)));
         assert_eq!(parse_record("usage:2026-03-01:x"), None);
         assert_eq!(parse_record("bank:x"), None);
+    }
+
+    /// Regression: a 43.27 EUR card charge paying a 50.00 USD credit with no ECB rate imported
+    /// was flagged "charged without credit, dispute it" plus "credit without charge".
+    #[test]
+    fn a_pair_only_a_missing_rate_keeps_apart_waits_in_review() {
+        type Row = (
+            &'static str,
+            &'static str,
+            Vec<Rate>,
+            bool,
+            Option<&'static str>,
+        );
+        let note = "no EUR->USD rate: import the ECB rates (eurofxref-hist.csv) to compare";
+        let rate = Rate {
+            day: d("2026-03-05"),
+            currency: "USD".into(),
+            per_euro: amt("1.1556"),
+        };
+        // (case, bank day, rates, matched, review note)
+        let cases: Vec<Row> = vec![
+            ("no rate imported", "2026-03-06", vec![], false, Some(note)),
+            ("the rate imported", "2026-03-06", vec![rate], true, None),
+            ("outside the window", "2026-03-20", vec![], false, None),
+        ];
+        for (name, bank_day, rates, matched, want) in cases {
+            let mut inputs = inputs(
+                vec![bill(
+                    1,
+                    BillingKind::CreditPurchase,
+                    "2026-03-05",
+                    "50.00",
+                    "USD",
+                )],
+                vec![line(11, BankStatus::Settled, bank_day, "-43.27", "EUR")],
+            );
+            inputs.matching.rates = rates;
+            let p = match_payments(&inputs, &FlagParams::default());
+            assert_eq!(p.for_billing(1).is_some(), matched, "{name}");
+            let notes: Vec<Option<&str>> = p.review.iter().map(|r| r.note.as_deref()).collect();
+            assert_eq!(
+                notes,
+                want.into_iter().map(Some).collect::<Vec<_>>(),
+                "{name}"
+            );
+            let flags =
+                crate::domain::flags::detect(&inputs, &FlagParams::default(), d("2026-04-01"));
+            let kinds: Vec<&str> = flags.iter().map(|f| f.kind.as_str()).collect();
+            if want.is_some() || matched {
+                assert!(kinds.is_empty(), "{name}: {kinds:?}");
+            }
+        }
     }
 }

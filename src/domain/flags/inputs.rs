@@ -273,6 +273,27 @@ impl FlagInputs {
         })
     }
 
+    /// The day of the account's most recent auto-recharge when it failed and no paid one
+    /// followed: while this is set, a forecast must not count on auto-recharges succeeding.
+    /// Pending and void recharges say nothing either way and are skipped.
+    pub fn auto_recharge_failing_since(&self, account: &AccountKey) -> Option<NaiveDate> {
+        let last = self
+            .billing
+            .iter()
+            .filter(|b| b.kind == BillingKind::AutoRecharge)
+            .filter(|b| matches!(b.status, BillingStatus::Paid | BillingStatus::Failed))
+            .filter(|b| &self.resolve_account(&b.provider, &b.organization) == account)
+            .max_by_key(|b| (b.day, b.time, b.id))?;
+        (last.status == BillingStatus::Failed).then_some(last.day)
+    }
+
+    /// The auto-recharge a forecast of `account` may simulate: its setting, unless the most
+    /// recent auto-recharge failed (see [`FlagInputs::auto_recharge_failing_since`]).
+    pub fn forecast_recharge_for(&self, account: &AccountKey) -> Option<&AutoRecharge> {
+        self.auto_recharge_for(account)
+            .filter(|_| self.auto_recharge_failing_since(account).is_none())
+    }
+
     /// The account's paid auto-recharges as (day, amount), oldest first: what counts toward a
     /// monthly cap. Manual credit purchases are not listed.
     pub fn auto_recharge_history(&self, account: &AccountKey) -> Vec<(NaiveDate, Amount)> {
@@ -461,5 +482,68 @@ mod tests {
             inputs.auto_recharge_history(&acme),
             vec![(d("2026-03-05"), usd("20.00"))]
         );
+    }
+
+    /// Regression: the forecast counted on auto-recharges while the last one had failed.
+    #[test]
+    fn a_failing_auto_recharge_is_not_simulated() {
+        use crate::domain::records::BillingStatus::{Failed, Paid, Pending};
+        let at = |id: i64, status: BillingStatus, when: &str| BillingItem {
+            status,
+            ..bill_in(id, "openai", "", Auto, when, "20.00")
+        };
+        let setting = vec![AutoRecharge {
+            account: AccountKey::new("openai", ""),
+            threshold: usd("5"),
+            amount: usd("20"),
+            monthly_cap: None,
+        }];
+        // (records, failing since)
+        let cases: Vec<(&str, Vec<BillingItem>, Option<&str>)> = vec![
+            ("no recharge yet", vec![], None),
+            (
+                "the last one failed",
+                vec![
+                    at(1, Paid, "2026-03-01 09:00"),
+                    at(2, Failed, "2026-03-08 02:00"),
+                ],
+                Some("2026-03-08"),
+            ),
+            (
+                "a failure, then a paid one",
+                vec![
+                    at(1, Failed, "2026-03-08 02:00"),
+                    at(2, Paid, "2026-03-08 09:00"),
+                ],
+                None,
+            ),
+            (
+                "a pending one after the failure says nothing",
+                vec![
+                    at(1, Failed, "2026-03-08 02:00"),
+                    at(2, Pending, "2026-03-09 09:00"),
+                ],
+                Some("2026-03-08"),
+            ),
+        ];
+        let acct = AccountKey::new("openai", "");
+        for (name, billing, want) in cases {
+            let inputs = FlagInputs {
+                billing,
+                usage: vec![used_in("openai", "", "2026-03-01", "1.00")],
+                auto_recharges: setting.clone(),
+                ..FlagInputs::default()
+            };
+            assert_eq!(
+                inputs.auto_recharge_failing_since(&acct),
+                want.map(d),
+                "{name}"
+            );
+            assert_eq!(
+                inputs.forecast_recharge_for(&acct).is_some(),
+                want.is_none(),
+                "{name}"
+            );
+        }
     }
 }

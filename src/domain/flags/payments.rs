@@ -2,7 +2,8 @@
 //! settled (`unsettled_hold`), a bank top-up with no credit at the provider
 //! (`charge_without_credit`), a credit purchase no imported statement paid for
 //! (`credit_without_charge`) and an auto-recharge the provider refused (`recharge_failed`).
-//! A charge or credit is judged only where an imported file of the other trail spans its date,
+//! A bank line of a duplicate top-up whose charges outnumber its credits is left to that
+//! `duplicate_topup` flag (one problem, one flag). A charge or credit is judged only where an imported file of the other trail spans its date,
 //! so a statement not yet imported is never taken for a missing payment.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use chrono::NaiveDate;
 
 use super::draft::{FlagDraft, days_between, money};
 use super::inputs::BillingItem;
+use super::topups::bank_lines_in_short_duplicates;
 use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
 use crate::domain::matching;
 use crate::domain::money::Amount;
@@ -145,10 +147,13 @@ pub fn charges_without_credit(
 ) -> Vec<Flag> {
     let payments = matching::match_payments(inputs, params);
     let spans = billing_spans(inputs);
+    // A charge in a duplicate event short of credit is that duplicate flag's problem.
+    let in_duplicate = bank_lines_in_short_duplicates(inputs, params, as_of);
     inputs
         .bank
         .iter()
         .filter(|l| l.is_topup() && l.status() == BankStatus::Settled)
+        .filter(|l| !in_duplicate.contains(&l.record()))
         // A line waiting in the review list is neither matched nor judged unmatched.
         .filter(|l| payments.for_bank(l.id).is_none() && !payments.bank_in_review(l.id))
         .filter(|l| days_between(l.day, as_of) >= params.credit_grace_days)

@@ -16,7 +16,7 @@ use super::payments::hold_outcomes;
 use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, AutoRecharge, Balance};
 use crate::domain::money::{Amount, checked_sum};
-use crate::domain::records::BankStatus;
+use crate::domain::records::{BankStatus, BillingStatus};
 
 #[derive(Debug, Clone)]
 struct Topup {
@@ -27,6 +27,8 @@ struct Topup {
     day: NaiveDate,
     time: Option<NaiveTime>,
     from_bank: bool,
+    /// The billing record's status (`None` for a bank line).
+    status: Option<BillingStatus>,
 }
 
 impl Topup {
@@ -63,6 +65,7 @@ fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
             day: b.day,
             time: b.time,
             from_bank: false,
+            status: Some(b.status),
         })
         .collect();
     all.extend(inputs.bank.iter().filter_map(|l| {
@@ -81,6 +84,7 @@ fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
             day: l.day,
             time: l.time,
             from_bank: true,
+            status: None,
         })
     }));
     all.sort_by(|a, b| (a.day, a.time, &a.record).cmp(&(b.day, b.time, &b.record)));
@@ -119,9 +123,8 @@ fn clusters(items: &[&Topup], window_minutes: i64) -> Vec<Vec<usize>> {
     out
 }
 
-/// `duplicate_topup`: two or more top-ups of the same amount to one provider within minutes
-/// (or on the same day, for records without a time).
-pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, _as_of: NaiveDate) -> Vec<Flag> {
+/// The duplicate top-up events: each one's records of both trails, sorted, deduplicated.
+fn duplicate_events(inputs: &FlagInputs, params: &FlagParams) -> Vec<Vec<Topup>> {
     let all = topups(inputs, params);
     let billing: Vec<&Topup> = all.iter().filter(|t| !t.from_bank).collect();
     let bank: Vec<&Topup> = all.iter().filter(|t| t.from_bank).collect();
@@ -162,10 +165,60 @@ pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, _as_of: NaiveD
     }
     merged
         .into_iter()
-        .filter_map(|mut event| {
+        .map(|mut event| {
             event.sort_by(|a, b| (a.day, a.time, &a.record).cmp(&(b.day, b.time, &b.record)));
             event.dedup_by(|a, b| a.record == b.record);
-            let first = (*event.first()?).clone();
+            event.into_iter().cloned().collect()
+        })
+        .collect()
+}
+
+/// How many of an event's bank charges no credit answers, when that can be judged: the
+/// provider's billing file spans the charges and the newest is `credit_grace_days` old.
+fn uncredited_charges(
+    event: &[Topup],
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> Option<usize> {
+    let charges: Vec<&Topup> = event.iter().filter(|t| t.from_bank).collect();
+    let credited = event
+        .iter()
+        .filter(|t| !t.from_bank && t.status == Some(BillingStatus::Paid))
+        .count();
+    let extra = charges.len().checked_sub(credited).filter(|n| *n > 0)?;
+    let newest = charges.iter().map(|t| t.day).max()?;
+    (days_between(newest, as_of) >= params.credit_grace_days).then_some(())?;
+    let provider = &charges.first()?.provider;
+    charges
+        .iter()
+        .all(|t| billing_file_covers(inputs, provider, t.day))
+        .then_some(extra)
+}
+
+/// The bank lines of duplicate events whose charges outnumber their credits: the duplicate
+/// flag already asks for the refund, so `charge_without_credit` does not judge them again.
+pub(super) fn bank_lines_in_short_duplicates(
+    inputs: &FlagInputs,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> BTreeSet<String> {
+    duplicate_events(inputs, params)
+        .iter()
+        .filter(|e| uncredited_charges(e, inputs, params, as_of).is_some())
+        .flat_map(|e| e.iter().filter(|t| t.from_bank).map(|t| t.record.clone()))
+        .collect()
+}
+
+/// `duplicate_topup`: two or more top-ups of the same amount to one provider within minutes
+/// (or on the same day, for records without a time). When the card was charged more often
+/// than credit arrived, the flag is critical and asks for a refund of the difference.
+pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let window = params.duplicate_window_minutes;
+    duplicate_events(inputs, params)
+        .into_iter()
+        .filter_map(|event| {
+            let first = event.first()?.clone();
             let billing_count = event.iter().filter(|t| !t.from_bank).count();
             let bank_count = event.len() - billing_count;
             let how = if event.iter().any(|t| t.time.is_some()) {
@@ -174,6 +227,9 @@ pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, _as_of: NaiveD
                 "on the same day (the records carry no time)".to_string()
             };
             let count = billing_count.max(bank_count);
+            if let Some(extra) = uncredited_charges(&event, inputs, params, as_of) {
+                return short_duplicate_flag(&event, &first, bank_count, extra, &how);
+            }
             Some(
                 FlagDraft {
                     kind: FlagKind::DuplicateTopup,
@@ -205,6 +261,64 @@ pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, _as_of: NaiveD
             )
         })
         .collect()
+}
+
+/// A duplicate whose card charges outnumber its credits: one problem, one critical flag that
+/// names the refund to ask for.
+fn short_duplicate_flag(
+    event: &[Topup],
+    first: &Topup,
+    charges: usize,
+    extra: usize,
+    how: &str,
+) -> Option<Flag> {
+    let credits = charges - extra;
+    let refund = checked_sum(std::iter::repeat_n(first.amount, extra))?;
+    let provider = &first.provider;
+    let refund_text = money(refund, &first.currency);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let charges_text = plural(charges, "charge", "charges");
+    let credits_text = plural(credits, "credit", "credits");
+    Some(
+        FlagDraft {
+            kind: FlagKind::DuplicateTopup,
+            severity: Severity::Critical,
+            provider: provider.clone(),
+            date: first.day,
+            amount: Some(first.amount),
+            currency: first.currency.clone(),
+            project: None,
+            records: event.iter().map(|t| t.record.clone()).collect(),
+            identity: None,
+            message: format!(
+                "{charges_text}, {credits_text}: ask {provider} for a refund of {refund_text} ({} top-ups on {}, {how})",
+                money(first.amount, &first.currency),
+                first.day
+            ),
+            diagnosis: format!(
+                "Payment: the card was charged {charges_text} of {} by {provider} {how}, but {provider}'s billing \
+                 records show {credits_text}, so {refund_text} was taken without credit. This is usually a \
+                 second click or a second attempt made while the balance had not updated yet. Send these \
+                 records to {provider}'s support and ask for a refund of {refund_text}; if they cannot find \
+                 the extra charge, dispute it with your bank. Do not pay again while this is open.",
+                money(first.amount, &first.currency)
+            ),
+        }
+        .finish(),
+    )
+}
+
+/// Whether an imported billing file of `provider` spans `day`.
+fn billing_file_covers(inputs: &FlagInputs, provider: &str, day: NaiveDate) -> bool {
+    let mut spans: std::collections::BTreeMap<i64, (NaiveDate, NaiveDate)> =
+        std::collections::BTreeMap::new();
+    for b in inputs.billing.iter().filter(|b| b.provider == provider) {
+        let span = spans.entry(b.source_file_id).or_insert((b.day, b.day));
+        span.0 = span.0.min(b.day);
+        span.1 = span.1.max(b.day);
+    }
+    spans.values().any(|(from, to)| *from <= day && day <= *to)
 }
 
 /// Whether a bank record falls within the matching window of a billing record (either order).
@@ -452,10 +566,11 @@ fn above_threshold(
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        Case, bank_only, bill_in, billing_only, case, coffee, line, paid, run, run_only, topup,
+        Case, bank_only, bill_in, billing_only, case, coffee, d, line, paid, run, run_only, topup,
         usd, used, used_in,
     };
     use super::*;
+    use crate::domain::flags::detect;
     use crate::domain::records::BankStatus::Settled;
     use crate::domain::records::BillingKind::{
         self, AutoRecharge as Auto, CreditPurchase, Subscription,
@@ -619,6 +734,70 @@ mod tests {
                 vec![],
             ),
         ]);
+    }
+
+    /// Regression ("charged twice, credited once"): a warning `duplicate_topup` with generic
+    /// wording plus a critical `charge_without_credit` for the same extra charge.
+    #[test]
+    fn charged_twice_credited_once_is_one_critical_flag() {
+        let anthropic =
+            |id: i64, at: &str, amount: &str| paid(id, "anthropic", CreditPurchase, at, amount);
+        let charge = |id: i64, day: &str| topup(id, "anthropic", Settled, day, "-100.00");
+        // The billing file runs to 03-20, so it spans the charges.
+        let later = anthropic(9, "2026-03-20 09:00", "30.00");
+        // (case, inputs, as-of, severity, words in the message)
+        let cases: Vec<(&str, FlagInputs, &str, Severity, &str)> = vec![
+            (
+                "two charges, one credit",
+                FlagInputs {
+                    billing: vec![anthropic(1, "2026-03-05 10:00", "100.00"), later.clone()],
+                    bank: vec![charge(6, "2026-03-06"), charge(7, "2026-03-06")],
+                    ..FlagInputs::default()
+                },
+                "2026-03-25",
+                Severity::Critical,
+                "2 charges, 1 credit: ask anthropic for a refund of 100.00 USD",
+            ),
+            (
+                "two charges, two credits",
+                FlagInputs {
+                    billing: vec![
+                        anthropic(1, "2026-03-05 10:00", "100.00"),
+                        anthropic(2, "2026-03-05 10:04", "100.00"),
+                        later.clone(),
+                    ],
+                    bank: vec![charge(6, "2026-03-06"), charge(7, "2026-03-06")],
+                    ..FlagInputs::default()
+                },
+                "2026-03-25",
+                Severity::Warning,
+                "2 top-ups of 100.00 USD to anthropic",
+            ),
+            (
+                "three charges, one credit",
+                FlagInputs {
+                    billing: vec![anthropic(1, "2026-03-05 10:00", "100.00"), later.clone()],
+                    bank: vec![
+                        charge(6, "2026-03-06"),
+                        charge(7, "2026-03-06"),
+                        charge(8, "2026-03-06"),
+                    ],
+                    ..FlagInputs::default()
+                },
+                "2026-03-25",
+                Severity::Critical,
+                "3 charges, 1 credit: ask anthropic for a refund of 200.00 USD",
+            ),
+        ];
+        for (name, inputs, as_of, severity, words) in cases {
+            let flags = detect(&inputs, &FlagParams::default(), d(as_of));
+            let shown: Vec<&str> = flags.iter().map(|f| f.kind.as_str()).collect();
+            assert_eq!(shown, ["duplicate_topup"], "{name}: {flags:#?}");
+            let flag = &flags[0];
+            assert_eq!(flag.severity, severity, "{name}");
+            assert!(flag.message.contains(words), "{name}: {}", flag.message);
+            assert!(!flag.diagnosis.contains("retry"), "{name}");
+        }
     }
 
     #[test]

@@ -473,7 +473,7 @@ fn swallowed_rows(record: &csv::ByteRecord, header: &Header, delimiter: u8) -> O
         field
             .split(|b| *b == b'\n')
             .skip(1)
-            .any(|line| line.iter().filter(|b| **b == delimiter).count() >= needed)
+            .any(|line| line.split(|b| *b == delimiter).count() > needed)
     })
 }
 
