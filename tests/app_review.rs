@@ -24,11 +24,15 @@ fn today() -> NaiveDate {
 }
 
 fn harness_for(dir: &Path, prefs: Prefs) -> Harness<'static, App> {
+    harness_on(dir, prefs, today())
+}
+
+fn harness_on(dir: &Path, prefs: Prefs, today: NaiveDate) -> Harness<'static, App> {
     let config = Config {
         db: dir.join("ledger.sqlite"),
         demo_path: dir.join("demo.sqlite"),
         start_in_demo: false,
-        today: today(),
+        today,
         native_dialogs: false,
     };
     let app = App::new(config, prefs).unwrap();
@@ -127,6 +131,46 @@ fn the_review_shows_the_months_figures_as_the_command_line_does() {
     }
 }
 
+/// Regression: as of Nov 20 the review compared 20 days of November with all of October and
+/// showed a fall (-21%) where the daily pace had risen.
+#[test]
+fn a_month_under_way_is_compared_with_the_same_days_of_the_month_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo(dir.path());
+    harness.get_by_label("Review").click();
+    step_until(&mut harness, "What drove the change (Nov 1-20 vs Oct 1-20)");
+    let json = report_json(&dir.path().join("demo.sqlite"), "2026-11");
+    assert_eq!(json["comparison"], "Nov 1-20 vs Oct 1-20");
+    let summary = &json["summary"][0];
+    assert_eq!(summary["compared_until"], "2026-10-20");
+    assert!(summary["change_percent"].as_i64().unwrap() > 0, "{summary}");
+    let projected = dollars(summary["projected_month_end"].as_str().unwrap());
+    assert!(
+        harness.query_all_by_label(&projected).count() >= 1,
+        "{projected}"
+    );
+    assert!(harness.query_by_label("Projected month end").is_some());
+}
+
+/// Regression: with a ledger whose usage ends before today, the review opened on today's empty
+/// month and showed -100% in every row.
+#[test]
+fn the_review_opens_on_the_latest_month_with_usage_and_says_when_a_month_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let mut harness = harness_on(dir.path(), Prefs::default(), today);
+    step_until(&mut harness, "Open demo");
+    harness.get_by_label("Open demo").click();
+    step_until(&mut harness, "You are looking at the demo ledger");
+    harness.get_by_label("Review").click();
+    // November, the demo's last month of usage, complete by now.
+    step_until(&mut harness, "compared with October 2026");
+    harness.get_by_label("Next month >").click();
+    step_until(&mut harness, "No usage recorded in");
+    assert!(harness.query_by_label("-100%").is_none());
+    assert!(harness.query_all_by_label("no usage").count() >= 1);
+}
+
 #[test]
 fn save_report_writes_the_html_of_the_month() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,7 +179,7 @@ fn save_report_writes_the_html_of_the_month() {
     step_until(&mut harness, "By provider (USD)");
     // October, through the month picker's "previous" button.
     harness.get_by_label("< Previous month").click();
-    step_until(&mut harness, "October 2026");
+    // A complete month is compared with the whole month before.
     step_until(&mut harness, "compared with September 2026");
     let path: PathBuf = dir.path().join("review.html");
     harness

@@ -44,6 +44,8 @@ pub struct Extras {
     pub review: ReviewState,
     /// The months that can be reviewed, newest first (rebuilt with `topups`).
     months: Vec<NaiveDate>,
+    /// The month of the latest usage, where the Review opens (rebuilt with `topups`).
+    latest_usage_month: Option<NaiveDate>,
     pub chart_export: Option<ChartExport>,
     /// Actions queued from outside a frame ([`super::App::queue_action`]).
     pub queued: Vec<crate::ui::Action>,
@@ -66,6 +68,7 @@ impl Extras {
         if self.topups_revision != Some(ledger.revision) {
             self.topups = TopupsModel::build(&ledger.money.inputs, &ledger.settings.params, today);
             self.months = review::months(&ledger.money.inputs, today);
+            self.latest_usage_month = review::latest_usage_month(&ledger.money.inputs, today);
             self.topups_revision = Some(ledger.revision);
         }
         self.poll_review();
@@ -96,9 +99,12 @@ impl Extras {
         }
     }
 
-    /// The month reviewed: the one picked, else today's.
+    /// The month reviewed: the one picked, else the latest with usage, else today's.
     pub fn review_month(&self, today: NaiveDate) -> NaiveDate {
-        self.review.month.unwrap_or_else(|| review::month_of(today))
+        self.review
+            .month
+            .or(self.latest_usage_month)
+            .unwrap_or_else(|| review::month_of(today))
     }
 
     /// Whether the review of the picked month is shown (not loading).

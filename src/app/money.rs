@@ -85,7 +85,8 @@ fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Vec<AccountBalance>
             continue;
         }
         let burn = b.burn_rate_per_day(7).map_err(|_| StoreError::Overflow)?;
-        let depletes_on = match inputs.auto_recharge_for(&account) {
+        // A recharge that last failed is not assumed to work in the forecast.
+        let depletes_on = match inputs.forecast_recharge_for(&account) {
             Some(recharge) => {
                 b.forecast(
                     burn,

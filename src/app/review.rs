@@ -39,6 +39,18 @@ pub fn months(inputs: &FlagInputs, today: NaiveDate) -> Vec<NaiveDate> {
     all
 }
 
+/// The month of the latest usage up to `today`: where the Review opens when no month is
+/// picked, so that a ledger whose data ends before today does not open on an empty month.
+pub fn latest_usage_month(inputs: &FlagInputs, today: NaiveDate) -> Option<NaiveDate> {
+    inputs
+        .usage
+        .iter()
+        .map(|u| u.day)
+        .filter(|d| *d <= today)
+        .max()
+        .map(month_of)
+}
+
 /// The review of `month` as of `as_of`.
 ///
 /// # Errors

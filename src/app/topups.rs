@@ -89,14 +89,16 @@ fn forecasts(
         .filter_map(|account| {
             let b: Balance = balance::simulate(account, &lots, &inputs.usage, today).ok()?;
             let burn = b.burn_rate_per_day(7).ok()?;
-            let recharge = inputs.auto_recharge_for(account);
+            let setting = inputs.auto_recharge_for(account);
+            // A recharge that last failed is drawn as a threshold but not assumed to work.
+            let recharge = inputs.forecast_recharge_for(account);
             let forecast = b
                 .forecast(burn, recharge, &inputs.auto_recharge_history(account))
                 .ok()?;
             Some(AccountForecast {
                 provider: account.provider.clone(),
                 organization: account.organization.clone(),
-                threshold: recharge.map(|r| r.threshold),
+                threshold: setting.map(|r| r.threshold),
                 points: forecast.points.iter().map(|p| (p.day, p.balance)).collect(),
                 recharges: forecast
                     .points

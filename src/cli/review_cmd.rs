@@ -55,6 +55,7 @@ pub fn to_json(r: &Review, tables: &[Table]) -> Value {
     root.insert("currency".into(), json!(r.currency));
     root.insert("as_of".into(), json!(r.as_of.to_string()));
     root.insert("complete".into(), json!(r.complete()));
+    root.insert("comparison".into(), json!(r.comparison_label()));
     for t in tables {
         let rows: Vec<Value> = t
             .rows
@@ -110,12 +111,22 @@ pub fn write_text(
     };
     writeln!(
         out,
-        "Monthly review {} (against {}), in {}, as of {} ({state})",
+        "Monthly review {} ({}), in {}, as of {} ({state})",
         r.month_label(),
-        r.previous_label(),
+        r.comparison_label(),
         r.currency,
         r.as_of
     )?;
+    if r.partial() {
+        writeln!(
+            out,
+            "The month is under way: its first {} days are compared with the same days of {}; projected month end {} {}.",
+            r.days_elapsed,
+            r.previous_label(),
+            r.total_projected.to_cents_string(),
+            r.currency
+        )?;
+    }
     if !r.missing_rates.is_empty() {
         writeln!(
             out,

@@ -238,6 +238,8 @@ pub struct FlagLine {
     pub date: NaiveDate,
     pub provider: String,
     pub message: String,
+    /// Why the flag was raised and what to do, as the detector wrote it.
+    pub diagnosis: String,
 }
 
 /// Which rate converted an amount.
@@ -292,6 +294,13 @@ pub struct Review {
     pub days_in_month: i64,
     /// Days of the month up to `as_of` (all of them once the month is over).
     pub days_elapsed: i64,
+    /// The last day of the month before that the comparison counts: its last day for a complete
+    /// month, else day `days_elapsed` of it (or its last day when it is shorter), so that a
+    /// month under way is compared day for day ("Nov 1-20 vs Oct 1-20").
+    pub previous_until: NaiveDate,
+    /// This month's usage cost at month end at the current burn rate; equal to
+    /// `total.current` for a complete month.
+    pub total_projected: Amount,
     pub total: ChangeRow,
     pub by_provider: Vec<ChangeRow>,
     pub by_project: Vec<ChangeRow>,
@@ -322,6 +331,66 @@ impl Review {
     pub fn complete(&self) -> bool {
         self.days_elapsed >= self.days_in_month
     }
+
+    /// Whether the month is under way, so that its first days are compared with the same days
+    /// of the month before rather than with the whole of it.
+    pub fn partial(&self) -> bool {
+        self.days_elapsed > 0 && !self.complete()
+    }
+
+    /// The last day of this month the review counts (`as_of` while the month is under way).
+    pub fn current_until(&self) -> NaiveDate {
+        let offset = u64::try_from(self.days_elapsed.max(1) - 1).unwrap_or(0);
+        self.month
+            .checked_add_days(Days::new(offset))
+            .unwrap_or(self.month)
+    }
+
+    /// What is compared with what: `2026-11 vs 2026-10` for a complete month,
+    /// `Nov 1-20 vs Oct 1-20` for one under way.
+    pub fn comparison_label(&self) -> String {
+        if !self.partial() {
+            return format!("{} vs {}", self.month_label(), self.previous_label());
+        }
+        format!(
+            "{} vs {}",
+            day_span(self.month, self.current_until()),
+            day_span(self.previous, self.previous_until)
+        )
+    }
+
+    /// The short name of the column of this month's figures (`Nov 1-20` or `2026-11`).
+    pub fn current_column(&self) -> String {
+        if self.partial() {
+            day_span(self.month, self.current_until())
+        } else {
+            self.month_label()
+        }
+    }
+
+    /// The short name of the column of the figures compared with (`Oct 1-20` or `2026-10`).
+    pub fn previous_column(&self) -> String {
+        if self.partial() {
+            day_span(self.previous, self.previous_until)
+        } else {
+            self.previous_label()
+        }
+    }
+
+    /// Whether the month (up to `as_of`) has any usage cost.
+    pub fn has_current_usage(&self) -> bool {
+        self.by_provider.iter().any(|p| !p.current.is_zero())
+    }
+
+    /// Whether the days of the month before it is compared with have any usage cost.
+    pub fn has_previous_usage(&self) -> bool {
+        self.by_provider.iter().any(|p| !p.previous.is_zero())
+    }
+}
+
+/// `Nov 1-20` (both days in one month).
+fn day_span(from: NaiveDate, until: NaiveDate) -> String {
+    format!("{} {}-{}", from.format("%b"), from.day(), until.day())
 }
 
 /// Why a review could not be built.
@@ -696,6 +765,25 @@ fn month_days(month: NaiveDate, as_of: NaiveDate) -> Result<(i64, i64), ReviewEr
     Ok((days_in_month, elapsed))
 }
 
+/// The last day of the month before (starting `previous`) compared with the first
+/// `elapsed` days of `month`: the same day number while the month is under way (the month
+/// before's last day when it is shorter), its last day otherwise.
+fn previous_until(
+    previous: NaiveDate,
+    month: NaiveDate,
+    elapsed: i64,
+    days_in_month: i64,
+) -> Result<NaiveDate, ReviewError> {
+    let last = month.pred_opt().ok_or(ReviewError::NoSuchMonth(month))?;
+    if elapsed <= 0 || elapsed >= days_in_month {
+        return Ok(last);
+    }
+    let offset = u64::try_from(elapsed - 1).map_err(|_| ReviewError::NoSuchMonth(month))?;
+    Ok(previous
+        .checked_add_days(Days::new(offset))
+        .map_or(last, |d| d.min(last)))
+}
+
 /// Month-end spend at the current burn rate: `spent / elapsed * days`, exact, rounded half away
 /// from zero; `spent` itself for a complete month or one not started.
 pub fn projected(spent: Amount, elapsed: i64, days_in_month: i64) -> Option<Amount> {
@@ -726,8 +814,9 @@ pub fn build(
     let next = month
         .checked_add_months(Months::new(1))
         .ok_or(ReviewError::NoSuchMonth(month))?;
+    let previous_until = previous_until(previous, month, days_elapsed, days_in_month)?;
     let in_month = |day: NaiveDate| day >= month && day < next && day <= as_of;
-    let in_previous = |day: NaiveDate| day >= previous && day < month && day <= as_of;
+    let in_previous = |day: NaiveDate| day >= previous && day <= previous_until && day <= as_of;
     let currency = currency.trim().to_ascii_uppercase();
     let rates = RateTable::new(&inputs.rates);
     let mut conv = Converter {
@@ -773,6 +862,7 @@ pub fn build(
             date: f.date,
             provider: f.provider.clone(),
             message: f.message.clone(),
+            diagnosis: f.diagnosis.clone(),
         })
         .collect();
     flags.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
@@ -798,6 +888,9 @@ pub fn build(
         currency,
         days_in_month,
         days_elapsed,
+        previous_until,
+        total_projected: projected(total.0, days_elapsed, days_in_month)
+            .ok_or(ReviewError::TooLarge)?,
         total: change_row("total", total.0, total.1)?,
         by_provider: providers.rows()?,
         by_project,
@@ -1081,6 +1174,70 @@ mod tests {
         assert_eq!(row(&r.by_model, "gpt-4o-mini").percent, None);
         assert_eq!(r.by_provider.len(), 1);
         assert!(r.missing_rates.is_empty() && r.conversions.is_empty());
+    }
+
+    /// Regression: as of Nov 20, twenty days of November were compared with all 31 days of
+    /// October, showing a fall where the daily pace had risen.
+    #[test]
+    fn a_month_under_way_is_compared_day_for_day_with_the_month_before() {
+        let mut usage_rows = Vec::new();
+        for day in 1..=31 {
+            usage_rows.push(usage(
+                &format!("2026-10-{day:02}"),
+                "Web app",
+                "gpt-4o",
+                "10.00",
+            ));
+        }
+        for day in 1..=20 {
+            usage_rows.push(usage(
+                &format!("2026-11-{day:02}"),
+                "Web app",
+                "gpt-4o",
+                "12.20",
+            ));
+        }
+        // After as_of: not counted.
+        usage_rows.push(usage("2026-11-25", "Web app", "gpt-4o", "99.00"));
+        let inputs = ReviewInputs {
+            usage: usage_rows,
+            ..ReviewInputs::default()
+        };
+        let r = build(&inputs, d("2026-11-01"), d("2026-11-20"), "USD").unwrap();
+        assert!(r.partial() && !r.complete());
+        assert_eq!(r.previous_until, d("2026-10-20"));
+        assert_eq!(r.comparison_label(), "Nov 1-20 vs Oct 1-20");
+        assert_eq!(
+            (r.current_column(), r.previous_column()),
+            ("Nov 1-20".into(), "Oct 1-20".into())
+        );
+        assert_eq!(
+            (r.total.current, r.total.previous),
+            (usd("244"), usd("200"))
+        );
+        assert_eq!(
+            r.total.percent,
+            Some(22),
+            "a rise, not the -21% of 244 vs 310"
+        );
+        assert_eq!(r.total_projected, usd("366"), "244 / 20 days * 30 days");
+        assert_eq!(r.drivers[0].row.change, usd("44"));
+
+        // A shorter month before: day 30 of March is compared with all of February.
+        let march = build(&inputs, d("2027-03-01"), d("2027-03-30"), "USD").unwrap();
+        assert_eq!(march.previous_until, d("2027-02-28"));
+        assert_eq!(march.comparison_label(), "Mar 1-30 vs Feb 1-28");
+
+        // Once the month is over, whole months.
+        let done = build(&inputs, d("2026-11-01"), d("2026-12-02"), "USD").unwrap();
+        assert!(!done.partial());
+        assert_eq!(done.previous_until, d("2026-10-31"));
+        assert_eq!(done.comparison_label(), "2026-11 vs 2026-10");
+        assert_eq!(
+            (done.total.current, done.total.previous),
+            (usd("343"), usd("310"))
+        );
+        assert_eq!(done.total_projected, usd("343"));
     }
 
     #[test]

@@ -251,6 +251,8 @@ fn summary_table(r: &Review) -> Table {
             "change",
             "change_percent",
             "missing_rates",
+            "compared_until",
+            "projected_month_end",
         ],
         rows: vec![vec![
             Cell::Text(r.month_label()),
@@ -264,6 +266,8 @@ fn summary_table(r: &Review) -> Table {
             Cell::Money(r.total.change),
             Cell::Percent(r.total.percent),
             count(r.missing_rates.len()),
+            Cell::Day(Some(r.previous_until)),
+            Cell::Money(r.total_projected),
         ]],
     }
 }
@@ -271,7 +275,7 @@ fn summary_table(r: &Review) -> Table {
 fn drivers_table(r: &Review) -> Table {
     Table {
         name: "drivers",
-        title: "What drove the change".to_string(),
+        title: format!("What drove the change ({})", r.comparison_label()),
         columns: vec![
             "dimension",
             "name",
@@ -362,7 +366,15 @@ fn flags_table(r: &Review) -> Table {
     Table {
         name: "flags",
         title: "Flags of the month".to_string(),
-        columns: vec!["date", "kind", "severity", "provider", "message", "id"],
+        columns: vec![
+            "date",
+            "kind",
+            "severity",
+            "provider",
+            "message",
+            "id",
+            "diagnosis",
+        ],
         rows: r
             .flags
             .iter()
@@ -374,6 +386,7 @@ fn flags_table(r: &Review) -> Table {
                     Cell::text(&f.provider),
                     Cell::text(&f.message),
                     Cell::text(&f.id),
+                    Cell::text(&f.diagnosis),
                 ]
             })
             .collect(),
@@ -455,6 +468,7 @@ tr.subtotal td { font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.up { color: var(--up); } td.down { color: var(--down); }
 tr.over td { background: #fdecea; }
+.diag { color: var(--muted); font-size: 12px; margin-top: 2px; }
 .empty { color: var(--muted); font-style: italic; margin: 4px 0; }
 .chart { margin: 4px 0 0; }
 .chart svg { width: 100%; height: auto; display: block; }
@@ -557,8 +571,8 @@ fn bar_chart(title: &str, rows: &[ChangeRow], r: &Review) -> String {
          <text x=\"15\" y=\"15\" font-size=\"11\" fill=\"#5b6472\">{}</text>\
          <rect x=\"110\" y=\"6\" width=\"10\" height=\"10\" fill=\"#b8c4d6\"/>\
          <text x=\"125\" y=\"15\" font-size=\"11\" fill=\"#5b6472\">{}</text>",
-        escape(&r.month_label()),
-        escape(&r.previous_label())
+        escape(&r.current_column()),
+        escape(&r.previous_column())
     );
     for (i, row) in (0_i64..).zip(&shown) {
         let y = TOP + i * ROW;
@@ -602,7 +616,22 @@ fn text_class(column: &str, cell: &Cell) -> &'static str {
     }
 }
 
-fn table_html(out: &mut String, t: &Table) {
+/// The heading of a column for people: "this month" and "last month" name the days compared
+/// while the month is under way ("Nov 1-20", "Oct 1-20").
+fn column_heading(column: &str, r: &Review) -> String {
+    match column {
+        "this_month" => r.current_column(),
+        "last_month" => r.previous_column(),
+        _ => column.replace('_', " "),
+    }
+}
+
+/// The flags table's diagnosis is printed under each message, not in a column of its own.
+fn hidden_column(t: &Table, column: &str) -> bool {
+    t.name == "flags" && column == "diagnosis"
+}
+
+fn table_html(out: &mut String, t: &Table, r: &Review) {
     let _ = write!(out, "<section><h2>{}</h2>", escape(&t.title));
     if t.rows.is_empty() {
         out.push_str("<p class=\"empty\">None.</p></section>");
@@ -618,9 +647,13 @@ fn table_html(out: &mut String, t: &Table) {
         "<table><thead><tr>"
     });
     for (c, num) in t.columns.iter().zip(&numeric) {
+        if hidden_column(t, c) {
+            continue;
+        }
         let class = if *num { " class=\"num\"" } else { "" };
-        let _ = write!(out, "<th{class}>{}</th>", escape(&c.replace('_', " ")));
+        let _ = write!(out, "<th{class}>{}</th>", escape(&column_heading(c, r)));
     }
+    let diagnosis_at = t.columns.iter().position(|c| hidden_column(t, c));
     out.push_str("</tr></thead><tbody>");
     for row in &t.rows {
         let over = t.name == "budgets"
@@ -641,6 +674,9 @@ fn table_html(out: &mut String, t: &Table) {
                 classes.push("num");
             }
             let column = t.columns.get(i).copied().unwrap_or_default();
+            if hidden_column(t, column) {
+                continue;
+            }
             classes.push(text_class(column, cell));
             if column.starts_with("change") {
                 match cell {
@@ -657,7 +693,14 @@ fn table_html(out: &mut String, t: &Table) {
             } else {
                 format!(" class=\"{}\"", classes.join(" "))
             };
-            let _ = write!(out, "<td{class}>{}</td>", escape(&cell.display()));
+            let _ = write!(out, "<td{class}>{}", escape(&cell.display()));
+            if column == "message"
+                && let Some(Cell::Text(diagnosis)) = diagnosis_at.and_then(|d| row.get(d))
+                && !diagnosis.is_empty()
+            {
+                let _ = write!(out, "<div class=\"diag\">{}</div>", escape(diagnosis));
+            }
+            out.push_str("</td>");
         }
         out.push_str("</tr>");
     }
@@ -680,9 +723,10 @@ pub fn render(r: &Review, tables: &[Table]) -> String {
     if !r.by_project.is_empty() || !r.by_model.is_empty() {
         let _ = write!(
             out,
-            "<section><h2>Cost this month and last ({})</h2><div class=\"two\">\
+            "<section><h2>Cost, {} ({})</h2><div class=\"two\">\
              <div class=\"chart\"><p class=\"sub\">By project</p>{}</div>\
              <div class=\"chart\"><p class=\"sub\">By model</p>{}</div></div></section>",
+            escape(&r.comparison_label()),
             escape(cur),
             bar_chart("Cost by project, this month and last", &r.by_project, r),
             bar_chart("Cost by model, this month and last", &r.by_model, r)
@@ -692,7 +736,7 @@ pub fn render(r: &Review, tables: &[Table]) -> String {
         if matches!(t.name, "conversions" | "missing_rates") && t.rows.is_empty() {
             continue;
         }
-        table_html(&mut out, t);
+        table_html(&mut out, t, r);
     }
     let _ = writeln!(
         out,
@@ -713,14 +757,30 @@ fn header_html(out: &mut String, r: &Review) {
     } else {
         format!("{} of {} days so far", r.days_elapsed, r.days_in_month)
     };
+    let compared = if r.partial() {
+        format!(
+            "{} (the same days of {}, so the pace is compared fairly)",
+            r.comparison_label(),
+            r.previous.format("%B")
+        )
+    } else {
+        format!("compared with {}", r.previous.format("%B %Y"))
+    };
     let _ = write!(
         out,
-        "<header><h1>AI spending review: {}</h1><p class=\"sub\">In {} · compared with {} · as of {} ({state})</p></header>",
+        "<header><h1>AI spending review: {}</h1><p class=\"sub\">In {} · {} · as of {} ({state})</p></header>",
         escape(&month_title(r)),
         escape(cur),
-        escape(&r.previous.format("%B %Y").to_string()),
+        escape(&compared),
         r.as_of
     );
+    if !r.has_current_usage() {
+        let _ = write!(
+            out,
+            "<div class=\"notice\"><strong>No usage recorded in {}.</strong> The ledger's usage may end earlier.</div>",
+            escape(&r.current_column())
+        );
+    }
     if !r.missing_rates.is_empty() {
         let list: Vec<String> = r
             .missing_rates
@@ -748,11 +808,20 @@ fn header_html(out: &mut String, r: &Review) {
 fn figures_html(out: &mut String, r: &Review) {
     let cur = &r.currency;
     out.push_str("<section class=\"figures\">");
+    let usage_note = change_note(&r.total, &r.previous_column());
+    let usage_note = if r.partial() {
+        format!(
+            "{usage_note}; projected month end {}",
+            money(r.total_projected, cur)
+        )
+    } else {
+        usage_note
+    };
     figure(
         out,
-        "Usage cost",
+        &format!("Usage cost, {}", escape(&r.current_column())),
         &money(r.total.current, cur),
-        &change_note(&r.total, &r.previous_label()),
+        &usage_note,
     );
     let credits = r.trail.credits_total().unwrap_or_default();
     figure(
@@ -790,5 +859,80 @@ mod tests {
         assert_eq!(bar_px(a(1), a(1_000_000), 210), 1);
         assert_eq!(bar_px(a(0), a(100), 210), 0);
         assert_eq!(short("abcdefgh", 5), "abcd…");
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn usage(day_text: &str, cents: i64) -> UsageCost {
+        UsageCost {
+            day: day(day_text),
+            provider: "openai".into(),
+            project: "Web app".into(),
+            model: "gpt-4o".into(),
+            cost: Amount::from_cents(cents).unwrap(),
+            currency: "USD".into(),
+        }
+    }
+
+    /// Regression: the HTML's flags table showed only the one-line message, never why.
+    #[test]
+    fn each_flag_shows_its_diagnosis_escaped_under_its_message() {
+        let inputs = ReviewInputs {
+            usage: vec![usage("2026-03-02", 1_000)],
+            flags: vec![super::super::flags::Flag {
+                id: "f1".into(),
+                kind: super::super::flags::FlagKind::ChargeWithoutCredit,
+                severity: super::super::flags::Severity::Warning,
+                provider: "openai".into(),
+                date: day("2026-03-15"),
+                amount: None,
+                currency: "USD".into(),
+                project: None,
+                records: vec!["bank:11".into()],
+                message: "A card charge without credit".into(),
+                diagnosis: "The bank paid <script>x</script>; ask the provider.".into(),
+            }],
+            ..ReviewInputs::default()
+        };
+        let r = review::build(&inputs, day("2026-03-01"), day("2026-03-31"), "USD").unwrap();
+        let html = render(&r, &tables(&r));
+        assert!(html.contains(
+            "A card charge without credit<div class=\"diag\">The bank paid &lt;script&gt;x&lt;/script&gt;; ask the provider.</div>"
+        ), "{html}");
+        assert!(!html.contains("<th>diagnosis</th>"));
+        // The CSV and JSON keep it as a column of its own.
+        let flags = tables(&r).into_iter().find(|t| t.name == "flags").unwrap();
+        assert!(flags.columns.contains(&"diagnosis"));
+    }
+
+    /// Regression: a month under way was compared with the whole month before.
+    #[test]
+    fn a_month_under_way_names_the_days_compared_and_its_projection() {
+        let inputs = ReviewInputs {
+            usage: vec![
+                usage("2026-10-05", 1_000),
+                usage("2026-10-25", 9_000),
+                usage("2026-11-03", 2_000),
+            ],
+            ..ReviewInputs::default()
+        };
+        let r = review::build(&inputs, day("2026-11-01"), day("2026-11-20"), "USD").unwrap();
+        let html = render(&r, &tables(&r));
+        assert!(
+            html.contains("Nov 1-20 vs Oct 1-20 (the same days of October"),
+            "{html}"
+        );
+        assert!(html.contains("What drove the change (Nov 1-20 vs Oct 1-20)"));
+        assert!(
+            html.contains("<th class=\"num\">Nov 1-20</th><th class=\"num\">Oct 1-20</th>"),
+            "{html}"
+        );
+        assert!(html.contains("projected month end 30.00 USD"), "{html}");
+        assert!(
+            html.contains("+10.00 (+100%) vs Oct 1-20 (10.00)"),
+            "{html}"
+        );
     }
 }

@@ -13,6 +13,33 @@ use super::{Action, format, theme};
 use crate::domain::money::Amount;
 use crate::domain::views::{AccountBalance, DayBounds};
 
+/// The smallest step of the 1-2-5 series (`.., 0.5, 1, 2, 5, 10, 20, ..`) at least `at_least`.
+fn nice_step(at_least: f64) -> f64 {
+    if at_least.is_nan() || at_least <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10_f64.powf(at_least.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= at_least)
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// Amount grid lines in 1-2-5 steps, labelled about every 32 points: `egui_plot`'s default
+/// spacer steps only by powers of ten, so a chart peaking near $190 was labelled only $0 and
+/// $100. `base_step_size` is the value of the plot's minimum grid spacing (8 points).
+fn amount_grid_spacer(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let labelled = nice_step(input.base_step_size * 4.0);
+    let leading = labelled / 10_f64.powf(labelled.log10().floor());
+    let fine = if (leading - 2.0).abs() < 0.5 {
+        labelled / 2.0
+    } else {
+        labelled / 5.0
+    };
+    egui_plot::uniform_grid_spacer(move |_| [fine, labelled, labelled * 10.0])(input)
+}
+
 /// One account's projection after today, as `domain::balance` forecast it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccountForecast {
@@ -116,6 +143,7 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
         .allow_double_click_reset(true)
         .include_y(0.0)
         .y_axis_min_width(48.0)
+        .y_grid_spacer(amount_grid_spacer)
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .x_axis_formatter(|mark, _range| {
             day_of(mark.value).map_or_else(String::new, |d| d.format("%b %-d").to_string())
@@ -296,4 +324,33 @@ fn forecast(account: &AccountBalance, view: &BalanceView) -> Option<Vec<[f64; 2]
     #[expect(clippy::cast_precision_loss, reason = "a chart position")]
     let left = start * (1.0 - FORECAST_MAX_DAYS as f64 / days as f64);
     Some(vec![[x_of(view.today), start], [x_of(cut), left]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amount_steps_follow_one_two_five() {
+        assert!((nice_step(32.0) - 50.0).abs() < 1e-9);
+        assert!((nice_step(11.0) - 20.0).abs() < 1e-9);
+        assert!((nice_step(100.0) - 100.0).abs() < 1e-9);
+        assert!((nice_step(0.3) - 0.5).abs() < 1e-9);
+        assert!((nice_step(0.0) - 1.0).abs() < 1e-9);
+    }
+
+    /// Regression: a balance peaking near $190 in about 200 points showed only $0 and $100.
+    #[test]
+    fn a_balance_near_two_hundred_dollars_is_labelled_every_fifty() {
+        let marks = amount_grid_spacer(egui_plot::GridInput {
+            bounds: (0.0, 210.0),
+            base_step_size: 8.0,
+        });
+        let labelled: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size >= 50.0 - 1e-9)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(labelled, vec![0.0, 50.0, 100.0, 150.0, 200.0]);
+    }
 }

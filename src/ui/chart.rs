@@ -298,14 +298,19 @@ fn legend_ui(
         ui.set_width(LEGEND_WIDTH);
         let (first, last) = (series.buckets.first(), series.buckets.last());
         if let (Some(f), Some(l)) = (first, last) {
+            // The filter's range can start before the ledger's first cost: say that these are
+            // the days with data, so they are not read as a second, different date filter.
             ui.label(
                 egui::RichText::new(format!(
-                    "{} – {}",
+                    "data {} – {}",
                     f.format("%b %-d"),
                     l.format("%b %-d, %Y")
                 ))
                 .small()
                 .color(theme::weak(ui)),
+            )
+            .on_hover_text(
+                "The days of the date filter that have usage cost; the totals below add up these days.",
             );
         }
         for (index, layer) in series.series.iter().enumerate() {

@@ -57,11 +57,14 @@ fn status_color(ui: &egui::Ui, status: StageStatus) -> egui::Color32 {
     }
 }
 
-fn failure_color(ui: &egui::Ui, failure: Failure) -> egui::Color32 {
+/// The colour of an attempt's outcome. A credit that was used up is the ordinary end of a
+/// top-up: it is coloured as a problem only where it is the cause of one (`cause`: the attempt
+/// is shown as the evidence of a flag), and stays neutral in the list of recent attempts.
+fn failure_color(ui: &egui::Ui, failure: Failure, cause: bool) -> egui::Color32 {
     match failure {
         Failure::None => theme::better(ui),
-        Failure::InProgress => ui.visuals().text_color(),
-        Failure::BalanceDepleted => theme::worse(ui),
+        Failure::BalanceDepleted if cause => theme::worse(ui),
+        Failure::InProgress | Failure::BalanceDepleted => ui.visuals().text_color(),
         _ => theme::error(ui),
     }
 }
@@ -143,7 +146,7 @@ fn attempt_ui(ui: &mut egui::Ui, a: &Attempt, salt: (&str, usize)) {
             ui.label(
                 egui::RichText::new(failure_label(a.failure))
                     .strong()
-                    .color(failure_color(ui, a.failure)),
+                    .color(failure_color(ui, a.failure, salt.0 == "flag")),
             );
             ui.separator();
             for (index, s) in a.stages.iter().enumerate() {

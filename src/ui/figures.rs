@@ -45,6 +45,19 @@ fn card(
     value: &str,
     caption: impl FnOnce(&mut egui::Ui),
 ) {
+    card_with_hover(ui, slot, (title, title), value, caption);
+}
+
+/// A card whose title is short on screen and whole on hover (`hover_title`): a provider
+/// account's "Balance openai" over "Northwind Labs" in small type, with
+/// "Balance openai/Northwind Labs" on hover.
+fn card_with_hover(
+    ui: &mut egui::Ui,
+    slot: &mut Slot,
+    (title, hover_title): (&str, &str),
+    value: &str,
+    caption: impl FnOnce(&mut egui::Ui),
+) {
     if slot.index > 0 && slot.index.is_multiple_of(slot.per_row) {
         ui.end_row();
     }
@@ -52,8 +65,17 @@ fn card(
     theme::card_frame(ui).show(ui, |ui| {
         ui.set_width(theme::CARD_WIDTH - 2.0 * theme::PAD);
         ui.vertical(|ui| {
-            ui.add(egui::Label::new(egui::RichText::new(title).color(theme::weak(ui))).truncate())
-                .on_hover_text(title);
+            let mut lines = title.lines();
+            let head = lines.next().unwrap_or_default();
+            ui.add(egui::Label::new(egui::RichText::new(head).color(theme::weak(ui))).truncate())
+                .on_hover_text(hover_title);
+            for line in lines {
+                ui.add(
+                    egui::Label::new(egui::RichText::new(line).small().color(theme::weak(ui)))
+                        .truncate(),
+                )
+                .on_hover_text(hover_title);
+            }
             ui.add(egui::Label::new(egui::RichText::new(value).size(22.0).strong()).truncate())
                 .on_hover_text(value);
             caption(ui);
@@ -64,6 +86,35 @@ fn card(
 fn caption(ui: &mut egui::Ui, text: &str) {
     ui.add(egui::Label::new(egui::RichText::new(text).small().color(theme::weak(ui))).truncate())
         .on_hover_text(text);
+}
+
+/// What a balance card says under the amount: the burn rate and the days of credit left. With
+/// no recent usage the balance never runs out by use, so a forecast day can only be the credit's
+/// expiry, and is named as such.
+pub fn balance_caption(b: &AccountBalance) -> String {
+    let inferred = if b.inferred { " · inferred" } else { "" };
+    if b.closing.is_zero() {
+        return format!(
+            "burn {}/day · no credit left{inferred}",
+            format::money(b.burn_per_day, &b.currency)
+        );
+    }
+    if b.burn_per_day.is_zero() {
+        let expiry = match b.days_left {
+            Some(1) => " · credit expires in 1 day".to_string(),
+            Some(d) => format!(" · credit expires in {d} days"),
+            None => String::new(),
+        };
+        return format!("no recent usage{expiry}{inferred}");
+    }
+    let left = b.days_left.map_or_else(
+        || "no run-out forecast".to_string(),
+        |d| format!("{d} days left"),
+    );
+    format!(
+        "burn {}/day · {left}{inferred}",
+        format::money(b.burn_per_day, &b.currency)
+    )
 }
 
 /// The figures strip.
@@ -88,30 +139,11 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             &format!("Usage cost {}", f.month_label),
             &this_month,
             |ui| {
+                // The month of today is under way and last month is whole: a percentage
+                // between them reads a slower pace as a fall (the Review compares the same
+                // days of both months).
                 let last = totals_text(&f.usage_last_month);
-                let now = f.usage_this_month.first();
-                let before = f.usage_last_month.first();
-                let change = match (now, before) {
-                    (Some(n), Some(b)) if n.currency == b.currency => {
-                        format::change_percent(n.amount, b.amount)
-                    }
-                    _ => None,
-                };
-                ui.horizontal(|ui| {
-                    caption(ui, &format!("last month {last}"));
-                    if let Some(pct) = change {
-                        let color = if pct > 0 {
-                            theme::worse(ui)
-                        } else {
-                            theme::better(ui)
-                        };
-                        ui.label(
-                            egui::RichText::new(format!("{pct:+}%"))
-                                .small()
-                                .color(color),
-                        );
-                    }
-                });
+                caption(ui, &format!("all of last month {last} · see Review"));
             },
         );
         card(
@@ -123,20 +155,14 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
         );
         for b in &view.balances {
             let value = format::money(b.closing, &b.currency);
-            card(ui, slot, &format!("Balance {}", b.label), &value, |ui| {
-                let left = match (b.days_left, b.closing.is_zero()) {
-                    (_, true) => "no credit left".to_string(),
-                    (Some(d), false) => format!("{d} days left"),
-                    (None, false) => "no run-out forecast".to_string(),
-                };
-                caption(
-                    ui,
-                    &format!(
-                        "burn {}/day · {left}{}",
-                        format::money(b.burn_per_day, &b.currency),
-                        if b.inferred { " · inferred" } else { "" }
-                    ),
-                );
+            let title = if b.organization.is_empty() {
+                format!("Balance {}", b.provider)
+            } else {
+                format!("Balance {}\n{}", b.provider, b.organization)
+            };
+            let hover = format!("Balance {}", b.label);
+            card_with_hover(ui, slot, (&title, &hover), &value, |ui| {
+                caption(ui, &balance_caption(b));
             });
         }
         let flags = format::count(view.open_flags);
@@ -157,4 +183,42 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Amount;
+
+    fn balance(burn_cents: i64, days_left: Option<i64>) -> AccountBalance {
+        AccountBalance {
+            provider: "openai".into(),
+            organization: "Northwind Labs".into(),
+            label: "openai/Northwind Labs".into(),
+            currency: "USD".into(),
+            points: Vec::new(),
+            topups: Vec::new(),
+            failed: Vec::new(),
+            closing: Amount::from_cents(5_000).unwrap(),
+            burn_per_day: Amount::from_cents(burn_cents).unwrap(),
+            depletes_on: None,
+            days_left,
+            inferred: false,
+        }
+    }
+
+    /// Regression: an idle account read "burn $0.00/day · 350 days left", the 350 days being
+    /// when its credit expires.
+    #[test]
+    fn an_idle_account_names_the_expiry_not_a_run_out() {
+        assert_eq!(
+            balance_caption(&balance(0, Some(350))),
+            "no recent usage · credit expires in 350 days"
+        );
+        assert_eq!(balance_caption(&balance(0, None)), "no recent usage");
+        assert_eq!(
+            balance_caption(&balance(2_350, Some(2))),
+            "burn $23.50/day · 2 days left"
+        );
+    }
 }

@@ -44,6 +44,9 @@ fn change_color(ui: &egui::Ui, change: crate::domain::money::Amount) -> egui::Co
     }
 }
 
+/// Shown instead of amounts for a side of the comparison with no usage at all.
+const NO_USAGE: &str = "no usage";
+
 fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(theme::GAP);
     ui.label(egui::RichText::new(title).strong().size(16.0));
@@ -67,6 +70,9 @@ fn right(ui: &mut egui::Ui, text: impl Into<egui::WidgetText>) {
         },
     );
 }
+
+/// Width of the money trail's item column: its labels are read whole, never cut.
+const TRAIL_ITEM_WIDTH: f32 = 250.0;
 
 /// A name cell: fixed width, cut with an ellipsis (the whole name on hover).
 fn name_cell(ui: &mut egui::Ui, name: &str) {
@@ -114,7 +120,10 @@ pub fn review_ui(ui: &mut egui::Ui, view: &ReviewView, actions: &mut Vec<Action>
                     ui.set_width(width);
                     section(ui, &format!("By model ({})", r.currency));
                     change_table_ui(ui, "review models", "Model", &r.by_model, r);
-                    section(ui, "What drove the change");
+                    section(
+                        ui,
+                        &format!("What drove the change ({})", r.comparison_label()),
+                    );
                     drivers_ui(ui, r);
                 });
             });
@@ -208,15 +217,31 @@ fn currency_ui(ui: &mut egui::Ui, r: &Review) {
             r.conversions.len()
         )
     };
+    let compared = if r.partial() {
+        format!(
+            "{} (the same days of {}, so the pace is compared fairly)",
+            r.comparison_label(),
+            r.previous.format("%B")
+        )
+    } else {
+        format!("compared with {}", r.previous.format("%B %Y"))
+    };
     muted(
         ui,
         &format!(
-            "In {} (the reporting currency) · compared with {} · as of {} ({state}){converted}",
-            r.currency,
-            r.previous.format("%B %Y"),
-            r.as_of
+            "In {} (the reporting currency) · {compared} · as of {} ({state}){converted}",
+            r.currency, r.as_of
         ),
     );
+    if !r.has_current_usage() {
+        ui.label(
+            egui::RichText::new(format!(
+                "No usage recorded in {}: the ledger's usage may end earlier. Pick another month above.",
+                r.current_column()
+            ))
+            .color(theme::worse(ui)),
+        );
+    }
     if !r.missing_rates.is_empty() {
         let list: Vec<String> = r
             .missing_rates
@@ -242,6 +267,7 @@ fn currency_ui(ui: &mut egui::Ui, r: &Review) {
 
 fn figure_ui(
     ui: &mut egui::Ui,
+    width: f32,
     label: &str,
     value: &str,
     note: &str,
@@ -249,7 +275,7 @@ fn figure_ui(
 ) {
     theme::card_frame(ui).show(ui, |ui| {
         ui.vertical(|ui| {
-            ui.set_width(theme::CARD_WIDTH + 60.0);
+            ui.set_width(width);
             ui.label(egui::RichText::new(label).small().color(theme::weak(ui)));
             let mut text = egui::RichText::new(value).size(20.0).strong();
             if let Some(c) = color {
@@ -267,23 +293,63 @@ fn figure_ui(
 fn figures_ui(ui: &mut egui::Ui, r: &Review) {
     let cur = &r.currency;
     ui.add_space(theme::PAD / 2.0);
-    ui.horizontal_wrapped(|ui| {
+    // The cards share the row: a row wider than the window would widen the whole scroll area
+    // and push the right-hand tables off screen.
+    let cards: f32 = if r.partial() && r.has_current_usage() {
+        5.0
+    } else {
+        4.0
+    };
+    let spacing = ui.spacing().item_spacing.x;
+    let width = ((ui.available_width() - (cards - 1.0) * spacing) / cards - 2.0 * theme::PAD - 2.0)
+        .min(theme::CARD_WIDTH + 60.0);
+    ui.horizontal(|ui| {
         let t = &r.total;
+        let (value, note) = if r.has_current_usage() {
+            (
+                format::money(t.current, cur),
+                format!(
+                    "{} ({}) vs {} in {}",
+                    format::money(t.change, cur),
+                    percent_text(t.percent),
+                    format::money(t.previous, cur),
+                    r.previous_column()
+                ),
+            )
+        } else {
+            (
+                NO_USAGE.to_string(),
+                format!(
+                    "{} in {}",
+                    format::money(t.previous, cur),
+                    r.previous_column()
+                ),
+            )
+        };
         figure_ui(
             ui,
-            "Usage cost",
-            &format::money(t.current, cur),
-            &format!(
-                "{} ({}) vs {} in {}",
-                format::money(t.change, cur),
-                percent_text(t.percent),
-                format::money(t.previous, cur),
-                r.previous.format("%B")
-            ),
+            width,
+            &format!("Usage cost, {}", r.current_column()),
+            &value,
+            &note,
             None,
         );
+        if r.partial() && r.has_current_usage() {
+            figure_ui(
+                ui,
+                width,
+                "Projected month end",
+                &format::money(r.total_projected, cur),
+                &format!(
+                    "at the pace of {} days, over {} days",
+                    r.days_elapsed, r.days_in_month
+                ),
+                None,
+            );
+        }
         figure_ui(
             ui,
+            width,
             "Credits bought",
             &r.trail
                 .credits_total()
@@ -296,6 +362,7 @@ fn figures_ui(ui: &mut egui::Ui, r: &Review) {
         );
         figure_ui(
             ui,
+            width,
             "Paid by bank and card",
             &format::money(r.trail.bank_paid, cur),
             &format!("{} payment(s) matched to billing", r.matched_payments),
@@ -304,6 +371,7 @@ fn figures_ui(ui: &mut egui::Ui, r: &Review) {
         let unmatched = r.unmatched_billing.len() + r.unmatched_bank.len();
         figure_ui(
             ui,
+            width,
             "Needs a look",
             &format!("{unmatched} unmatched"),
             &format!("{} flag(s) this month", r.flags.len()),
@@ -314,32 +382,60 @@ fn figures_ui(ui: &mut egui::Ui, r: &Review) {
 
 fn change_table_ui(ui: &mut egui::Ui, id: &str, key: &str, rows: &[ChangeRow], r: &Review) {
     if rows.is_empty() {
-        muted(ui, "No usage this month or last.");
+        muted(
+            ui,
+            &format!(
+                "No usage in {} or {}.",
+                r.current_column(),
+                r.previous_column()
+            ),
+        );
         return;
     }
     let cur = &r.currency;
+    let (now, before) = (r.has_current_usage(), r.has_previous_usage());
     egui::Grid::new(id)
         .striped(true)
         .num_columns(5)
         .min_col_width(60.0)
         .show(ui, |ui| {
             name_cell(ui, key);
-            for h in ["This month", "Last month", "Change", "%"] {
+            for h in [
+                r.current_column(),
+                r.previous_column(),
+                "Change".to_string(),
+                "%".to_string(),
+            ] {
                 right(ui, egui::RichText::new(h).small().color(theme::weak(ui)));
             }
             ui.end_row();
             for row in rows {
                 name_cell(ui, &row.name);
+                let current = if now {
+                    egui::RichText::new(format::money(row.current, cur)).monospace()
+                } else {
+                    egui::RichText::new(NO_USAGE).color(theme::weak(ui))
+                };
+                right(ui, current);
+                let previous = if before {
+                    format::money(row.previous, cur)
+                } else {
+                    NO_USAGE.to_string()
+                };
                 right(
                     ui,
-                    egui::RichText::new(format::money(row.current, cur)).monospace(),
-                );
-                right(
-                    ui,
-                    egui::RichText::new(format::money(row.previous, cur))
+                    egui::RichText::new(previous)
                         .monospace()
                         .color(theme::weak(ui)),
                 );
+                if !(now && before) {
+                    // A side with no usage at all (the ledger ends earlier, or starts later):
+                    // a change of -100% or "new" in every row would say nothing.
+                    right(ui, egui::RichText::new("-").color(theme::weak(ui)));
+                    right(ui, egui::RichText::new("-").color(theme::weak(ui)));
+                    ui.end_row();
+                    continue;
+                }
                 let color = change_color(ui, row.change);
                 right(
                     ui,
@@ -359,6 +455,10 @@ fn change_table_ui(ui: &mut egui::Ui, id: &str, key: &str, rows: &[ChangeRow], r
 }
 
 fn drivers_ui(ui: &mut egui::Ui, r: &Review) {
+    if !(r.has_current_usage() && r.has_previous_usage()) {
+        muted(ui, "Nothing to compare: one side has no usage.");
+        return;
+    }
     if r.drivers.is_empty() {
         muted(ui, "Nothing changed.");
         return;
@@ -436,7 +536,14 @@ fn trail_ui(ui: &mut egui::Ui, r: &Review) {
         .num_columns(2)
         .show(ui, |ui| {
             for (item, amount) in r.trail.lines() {
-                name_cell(ui, item);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(TRAIL_ITEM_WIDTH, ui.spacing().interact_size.y),
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.set_min_width(TRAIL_ITEM_WIDTH);
+                        ui.add(egui::Label::new(item).wrap());
+                    },
+                );
                 right(
                     ui,
                     egui::RichText::new(format::money(amount, cur)).monospace(),
