@@ -29,6 +29,11 @@ pub struct KeyFigures {
     pub month_label: String,
     pub usage_this_month: Totals,
     pub usage_last_month: Totals,
+    /// Last month's usage over the same days as this month so far (days 1 to today's day), so
+    /// a month under way is compared at the same pace.
+    pub usage_last_month_same_days: Totals,
+    /// Those days, for people: `Oct 1-20`.
+    pub same_days_label: String,
     pub usage_total: Totals,
     /// Settled money that left bank and card accounts for AI services this month.
     pub paid_this_month: Totals,

@@ -140,6 +140,22 @@ impl Store {
                 }
                 Ok(sorted_totals(sums))
             };
+        // Days 1..today's day of last month (cut at its last day): the same stretch of a month.
+        let first_this = today.with_day(1).unwrap_or(today);
+        let first_last = first_this
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(first_this);
+        let last_day_last = first_this.pred_opt().unwrap_or(first_last);
+        let same_end = first_last
+            .checked_add_days(chrono::Days::new(u64::from(today.day0())))
+            .map_or(last_day_last, |d| d.min(last_day_last));
+        let same_days = Period::range(first_last, same_end);
+        let same_days_label = format!(
+            "{} {}-{}",
+            first_last.format("%b"),
+            first_last.day(),
+            same_end.day()
+        );
         let (usage_records, billing_records, bank_lines, _) = self.counts()?;
         Ok(KeyFigures {
             month_label: this_month.clone(),
@@ -153,6 +169,12 @@ impl Store {
                 ReportGroup::Provider,
                 &month(&last_month),
             )?,
+            usage_last_month_same_days: total(
+                ReportWhat::Usage,
+                ReportGroup::Provider,
+                &same_days,
+            )?,
+            same_days_label,
             usage_total: total(ReportWhat::Usage, ReportGroup::Provider, &Period::all())?,
             paid_this_month: total(ReportWhat::Paid, ReportGroup::Provider, &month(&this_month))?,
             credits_bought: total(ReportWhat::Credits, ReportGroup::Kind, &Period::all())?,
@@ -788,6 +810,13 @@ mod tests {
         let figures = store.key_figures(today).unwrap();
         assert!(figures.usage_total.is_empty());
         assert_eq!(figures.month_label, "2026-11");
+        assert_eq!(figures.same_days_label, "Oct 1-20");
+        let march_31 = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        assert_eq!(
+            store.key_figures(march_31).unwrap().same_days_label,
+            "Feb 1-28",
+            "cut at February's end"
+        );
         let bounds = DayBounds {
             from: today - chrono::Days::new(6),
             to: today,

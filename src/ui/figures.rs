@@ -31,6 +31,24 @@ fn totals_text(totals: &[Money]) -> String {
         .join(" + ")
 }
 
+/// The change from `before` to `now` in whole percent, when both are in one and the same
+/// currency and `before` is not zero.
+fn percent_change(now: &[Money], before: &[Money]) -> Option<i128> {
+    let ([now], [before]) = (now, before) else {
+        return None;
+    };
+    if now.currency != before.currency || before.amount.is_zero() {
+        return None;
+    }
+    let (n, b) = (
+        i128::from(now.amount.nanos()),
+        i128::from(before.amount.nanos()),
+    );
+    let scaled = (n - b) * 200 / b;
+    // Half away from zero, in integers.
+    Some(i128::midpoint(scaled, scaled.signum()))
+}
+
 /// Where the next card goes: cards are wrapped by hand, because a wrapping layout cannot know
 /// a frame's width before drawing it (and an overflowing row widens the whole dashboard).
 struct Slot {
@@ -139,11 +157,17 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             &format!("Usage cost {}", f.month_label),
             &this_month,
             |ui| {
-                // The month of today is under way and last month is whole: a percentage
-                // between them reads a slower pace as a fall (the Review compares the same
-                // days of both months).
-                let last = totals_text(&f.usage_last_month);
-                caption(ui, &format!("all of last month {last} · see Review"));
+                // The month of today is under way: it is compared with the same days of last
+                // month, never with the whole of it (that would read a faster pace as a fall).
+                let same = totals_text(&f.usage_last_month_same_days);
+                let change = percent_change(&f.usage_this_month, &f.usage_last_month_same_days)
+                    .map(|p| format!(" ({p:+}%)"))
+                    .unwrap_or_default();
+                let whole = totals_text(&f.usage_last_month);
+                caption(
+                    ui,
+                    &format!("{} {same}{change} · all of it {whole}", f.same_days_label),
+                );
             },
         );
         card(
@@ -189,6 +213,23 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
 mod tests {
     use super::*;
     use crate::domain::money::Amount;
+
+    #[test]
+    fn percent_change_rounds_half_away_from_zero_and_needs_one_currency() {
+        let usd = |cents: i64| Money {
+            amount: Amount::from_cents(cents).unwrap(),
+            currency: "USD".into(),
+        };
+        assert_eq!(percent_change(&[usd(102_326)], &[usd(79_464)]), Some(29));
+        assert_eq!(percent_change(&[usd(7_850)], &[usd(10_000)]), Some(-22));
+        assert_eq!(percent_change(&[usd(100)], &[usd(0)]), None);
+        let eur = Money {
+            currency: "EUR".into(),
+            ..usd(100)
+        };
+        assert_eq!(percent_change(&[eur], &[usd(100)]), None);
+        assert_eq!(percent_change(&[usd(1), usd(2)], &[usd(100)]), None);
+    }
 
     fn balance(burn_cents: i64, days_left: Option<i64>) -> AccountBalance {
         AccountBalance {
