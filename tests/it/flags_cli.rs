@@ -14,7 +14,6 @@
 
 // Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
 // only `#[test]` functions, not the helpers they call.)
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -10,9 +10,6 @@
 //! missing rate instead of a guess. `chase-card-eur-plan.csv` (imported by one test only) holds
 //! the 19.62 USD card line that paid the EUR plan, for a pair in two currencies.
 
-// Test helpers unwrap: a panic there is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

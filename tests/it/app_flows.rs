@@ -4,7 +4,6 @@
 
 // Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
 // #[test] functions only, not the helpers they call.)
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -3,11 +3,8 @@
 //! review, on the three-month scenario (`tests/fixtures/three_months/`) and on the demo ledger.
 //!
 //! A change to any of these outputs must be deliberate: the test prints the first differing
-//! line, and `BURNRATE_BLESS=1 cargo test --test golden` rewrites `tests/golden/` so the commit
+//! line, and `BURNRATE_BLESS=1 cargo test --test it golden` rewrites `tests/golden/` so the commit
 //! shows the difference (name the fixed bug in the commit message).
-
-// Test helpers unwrap: a panic there is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -24,9 +24,6 @@
 //! auto-recharge PENDING in the first statement and COMPLETED in the second, and two anthropic
 //! auto-recharges three days apart.
 
-// Test helpers unwrap: a panic there is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
