@@ -132,7 +132,14 @@ fn import(
         let _ = tx.send(event);
         wake();
     };
-    let mut store = match Store::open(db) {
+    // Checking files for a ledger not created yet (the user's own, while the window shows the
+    // demo) compares them with an empty ledger in memory: nothing is created before "Import".
+    let opened = if dry_run && !db.exists() {
+        Store::open_in_memory()
+    } else {
+        Store::open(db)
+    };
+    let mut store = match opened {
         Ok(s) => s,
         Err(e) => {
             send(JobEvent::Failed(e.to_string()));

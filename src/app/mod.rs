@@ -165,6 +165,9 @@ enum Sheet {
         name: String,
     },
     Importing {
+        /// The files go into the user's own ledger while the window shows the demo: the window
+        /// switches to that ledger when the import ends.
+        into_own_ledger: bool,
         total: usize,
         done: usize,
         current: String,
@@ -296,11 +299,9 @@ impl App {
             None => jobs.clone(),
         };
         let wake = ctx.clone();
-        match jobs::spawn(
-            self.store.path().to_path_buf(),
-            Work::Check(checked),
-            move || wake.request_repaint(),
-        ) {
+        match jobs::spawn(self.import_ledger(), Work::Check(checked), move || {
+            wake.request_repaint();
+        }) {
             Ok(job) => {
                 self.job = Some(job);
                 self.sheet = Some(Sheet::Checking {
@@ -348,6 +349,33 @@ impl App {
     /// Whether the window shows the demo ledger.
     pub fn is_demo(&self) -> bool {
         self.is_demo
+    }
+
+    /// The ledger dropped or picked files go into: the one shown, except over the demo, where
+    /// they start (or go into) the user's own ledger and the demo stays as it is.
+    fn import_ledger(&self) -> PathBuf {
+        if self.is_demo {
+            self.config.db.clone()
+        } else {
+            self.store.path().to_path_buf()
+        }
+    }
+
+    /// What the preview says about where the files go, when that is not the ledger shown.
+    fn destination_note(&self) -> Option<String> {
+        if !self.is_demo {
+            return None;
+        }
+        let db = &self.config.db;
+        let which = if db.exists() {
+            "your ledger"
+        } else {
+            "your new ledger"
+        };
+        Some(format!(
+            "These files go into {which} at {}; the demo stays as it is.",
+            db.display()
+        ))
     }
 
     /// The names of the series the cost chart draws bars for (hidden ones left out; for tests).
@@ -578,7 +606,17 @@ impl App {
                 self.sheet = Some(Sheet::Preview { jobs, files });
             }
             Some(Sheet::Undoing { .. }) => {}
-            Some(Sheet::Importing { reports, total, .. }) => {
+            Some(Sheet::Importing {
+                reports,
+                total,
+                into_own_ledger,
+                ..
+            }) => {
+                if into_own_ledger {
+                    // The files went into the user's own ledger: show it from now on (and the
+                    // next start opens it, as it now exists).
+                    self.open_ledger(&self.config.db.clone(), false);
+                }
                 let mut lines: Vec<String> = reports.iter().map(summary_of).collect();
                 let failed = reports.iter().any(|r| r.error.is_some()) || reports.len() < total;
                 if reports.len() < total {
@@ -817,7 +855,9 @@ impl App {
         self.reset_chart = false;
         if let Some(sheet) = &self.sheet {
             let cancelling = self.job.as_ref().is_some_and(Job::is_cancelled);
-            ui::import_sheet::sheet_ui(&ctx, &sheet_view(sheet, cancelling), actions);
+            let destination = self.destination_note();
+            let view = sheet_view(sheet, cancelling, destination.as_deref());
+            ui::import_sheet::sheet_ui(&ctx, &view, actions);
         }
         if hovering {
             ui::drop_overlay_ui(&ctx);
@@ -1215,10 +1255,16 @@ impl App {
                 return;
             }
         };
-        if let Err(e) =
+        // Over the demo the mapping belongs to the user's own ledger, where the files go.
+        let saved = if self.is_demo {
+            Store::open(&self.config.db).and_then(|store| {
+                store.save_bank_mapping(&header.signature(), mapping, &crate::cli::now_utc())
+            })
+        } else {
             self.store
                 .save_bank_mapping(&header.signature(), mapping, &crate::cli::now_utc())
-        {
+        };
+        if let Err(e) = saved {
             self.tell(&format!("Could not save the mapping: {e}"), true);
             return;
         }
@@ -1257,14 +1303,13 @@ impl App {
             .collect();
         let total = jobs.len();
         let wake = ctx.clone();
-        match jobs::spawn(
-            self.store.path().to_path_buf(),
-            Work::Import(jobs),
-            move || wake.request_repaint(),
-        ) {
+        match jobs::spawn(self.import_ledger(), Work::Import(jobs), move || {
+            wake.request_repaint();
+        }) {
             Ok(job) => {
                 self.job = Some(job);
                 self.sheet = Some(Sheet::Importing {
+                    into_own_ledger: self.is_demo,
                     total,
                     done: 0,
                     current: String::new(),
@@ -1405,7 +1450,7 @@ fn updating_ui(ctx: &egui::Context) {
         });
 }
 
-fn sheet_view(sheet: &Sheet, cancelling: bool) -> SheetView {
+fn sheet_view(sheet: &Sheet, cancelling: bool, destination: Option<&str>) -> SheetView {
     match sheet {
         Sheet::Checking {
             jobs,
@@ -1420,6 +1465,7 @@ fn sheet_view(sheet: &Sheet, cancelling: bool) -> SheetView {
         Sheet::Undoing { name } => SheetView::Undoing { name: name.clone() },
         Sheet::Preview { files, .. } => SheetView::Preview {
             files: files.clone(),
+            destination: destination.map(str::to_string),
         },
         Sheet::Importing {
             total,

@@ -55,7 +55,12 @@ pub enum SheetView {
         current: String,
     },
     /// The preview, waiting for the user.
-    Preview { files: Vec<FilePreview> },
+    Preview {
+        files: Vec<FilePreview>,
+        /// Where the files go when that is not the ledger shown (dropped on the demo: "These
+        /// files go into your new ledger at PATH; the demo stays as it is.").
+        destination: Option<String>,
+    },
     /// The real import is running.
     Importing {
         done: usize,
@@ -85,7 +90,9 @@ pub fn sheet_ui(ctx: &egui::Context, view: &SheetView, actions: &mut Vec<Action>
                 total,
                 current,
             } => checking_ui(ui, *done, *total, current, actions),
-            SheetView::Preview { files } => preview_ui(ui, files, actions),
+            SheetView::Preview { files, destination } => {
+                preview_ui(ui, files, destination.as_deref(), actions);
+            }
             SheetView::Importing {
                 done,
                 total,
@@ -167,8 +174,16 @@ fn checking_ui(
     }
 }
 
-fn preview_ui(ui: &mut egui::Ui, files: &[FilePreview], actions: &mut Vec<Action>) {
+fn preview_ui(
+    ui: &mut egui::Ui,
+    files: &[FilePreview],
+    destination: Option<&str>,
+    actions: &mut Vec<Action>,
+) {
     ui.heading("Import preview");
+    if let Some(destination) = destination {
+        ui.add(egui::Label::new(egui::RichText::new(destination).strong()).wrap());
+    }
     let importable = files.iter().filter(|f| f.error.is_none()).count();
     let new: u64 = files
         .iter()

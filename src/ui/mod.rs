@@ -246,7 +246,9 @@ pub fn demo_banner_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 .color(theme::banner_text(ui)),
         );
         ui.label(
-            egui::RichText::new("- sample data; nothing here is yours.")
+            egui::RichText::new(
+                "- sample data; nothing here is yours. Files you drop or import start your own ledger.",
+            )
                 .color(theme::banner_text(ui)),
         );
         if ui.button("Start my own ledger").clicked() {

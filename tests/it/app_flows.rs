@@ -334,3 +334,117 @@ fn demo_frames_are_cheap() {
     eprintln!("mean frame time on the demo: {mean:?}");
     assert!(mean < Duration::from_millis(250), "{mean:?} per frame");
 }
+
+/// Issue 10, "Losing the first import": files dropped on the demo (the first-run default, or
+/// `--demo`) start the user's own ledger, the preview says so, the demo is never written, and
+/// the window shows the user's ledger after the import.
+#[test]
+fn files_dropped_on_the_demo_start_the_users_own_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("ledger.sqlite");
+    let demo = dir.path().join("demo.sqlite");
+    burnrate::app::demo::build(&demo, &db).unwrap();
+    let demo_before = burnrate::store::Store::open(&demo)
+        .unwrap()
+        .counts()
+        .unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario");
+    let files: Vec<PathBuf> = ["openai-cost.csv", "billing.csv", "chase-card.csv"]
+        .iter()
+        .map(|name| fixtures.join(name))
+        .collect();
+    let config = Config {
+        db: db.clone(),
+        demo_path: demo.clone(),
+        start_in_demo: true,
+        today: today(),
+        native_dialogs: false,
+    };
+    let app = App::new(config, Prefs::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    settle(&mut harness);
+    harness.get_by_label("You are looking at the demo ledger");
+    assert!(!db.exists(), "opening the demo created the user's ledger");
+
+    for file in files {
+        harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(Dropped(file)));
+    }
+    harness.step();
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label(&format!(
+        "These files go into your new ledger at {}; the demo stays as it is.",
+        db.display()
+    ));
+    // Every record is new: the files are compared with the user's (empty) ledger, not the demo.
+    assert_eq!(
+        harness.query_all_by_label_contains(" 0 duplicate").count(),
+        3
+    );
+    assert!(!db.exists(), "the preview created the user's ledger");
+
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label("Close").click();
+    settle(&mut harness);
+    assert!(!harness.state().is_demo());
+    assert_eq!(harness.state().ledger_path(), db);
+    assert!(
+        harness
+            .query_by_label("You are looking at the demo ledger")
+            .is_none()
+    );
+
+    let own = burnrate::store::Store::open(&db).unwrap();
+    assert_eq!(own.source_files().unwrap().len(), 3);
+    let (usage, billing, bank, _) = own.counts().unwrap();
+    assert!(usage > 0 && billing > 0 && bank > 0, "{:?}", own.counts());
+    assert_eq!(
+        burnrate::store::Store::open(&demo)
+            .unwrap()
+            .counts()
+            .unwrap(),
+        demo_before,
+        "the demo was written"
+    );
+}
+
+/// With `--demo` over an existing ledger, the files go into that ledger (not a new one).
+#[test]
+fn files_dropped_on_the_demo_join_an_existing_own_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let demo = dir.path().join("demo.sqlite");
+    let first = dir.path().join("cost_2026-11-01_2026-11-02.csv");
+    std::fs::write(&first, OPENAI_COST).unwrap();
+    {
+        let mut harness = harness_for(dir.path());
+        settle(&mut harness);
+        import_files(&mut harness, vec![first.clone()]);
+    }
+    burnrate::app::demo::build(&demo, &db).unwrap();
+    let config = Config {
+        db: db.clone(),
+        demo_path: demo,
+        start_in_demo: true,
+        today: today(),
+        native_dialogs: false,
+    };
+    let app = App::new(config, Prefs::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    settle(&mut harness);
+    drop_file(&mut harness, first);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label(&format!(
+        "These files go into your ledger at {}; the demo stays as it is.",
+        db.display()
+    ));
+    // Compared with the user's ledger, which already holds these rows.
+    harness.get_by_label_contains("3 rows: 0 new, 3 duplicate");
+}
