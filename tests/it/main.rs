@@ -12,6 +12,7 @@ mod app_review;
 mod architecture;
 mod cli;
 mod flags_cli;
+mod formats_claim;
 mod golden;
 mod import_bank_eu;
 mod import_bank_us;

@@ -2,16 +2,12 @@
 //! format whose columns are a subset of another's never claims the other's files.
 
 mod anthropic;
-mod bank_eu;
-mod bank_us;
+mod bank;
 mod billing;
-mod common;
 mod ecb;
 mod openai;
-mod paypal;
 
 use super::Format;
-use super::mapping::GenericBank;
 
 /// The id of the user-mapped bank format.
 pub const GENERIC_ID: &str = "generic";
@@ -24,21 +20,21 @@ static FORMATS: &[&dyn Format] = &[
     &billing::BurnrateBilling,
     &billing::StripeInvoices,
     &ecb::EcbRates,
-    &bank_eu::RevolutBusiness,
-    &bank_eu::Revolut,
-    &bank_eu::Wise,
-    &bank_eu::WiseStatement,
-    &bank_eu::Monzo,
-    &bank_eu::N26,
-    &paypal::PayPal,
-    &bank_us::ChaseCard,
-    &bank_us::ChaseChecking,
-    &bank_us::AppleCard,
-    &bank_us::CapitalOne,
-    &bank_us::CapitalOne360,
-    &bank_us::Citi,
-    &bank_us::Amex,
-    &GenericBank,
+    &bank::RevolutBusiness,
+    &bank::Revolut,
+    &bank::Wise,
+    &bank::WiseStatement,
+    &bank::Monzo,
+    &bank::N26,
+    &bank::PayPal,
+    &bank::ChaseCard,
+    &bank::ChaseChecking,
+    &bank::AppleCard,
+    &bank::CapitalOne,
+    &bank::CapitalOne360,
+    &bank::Citi,
+    &bank::Amex,
+    &bank::GenericBank,
 ];
 
 /// Every format, in detection order.

@@ -17,12 +17,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::common::{content_key, date_and_time, fee_of, id_key, out_of_range, status_word};
+use super::line::{ContentKey, Line, date_and_time, out_of_range, status_word};
 use crate::domain::import::dates::{DateOrder, zone_offset_minutes};
 use crate::domain::import::table::{BindError, FieldError, Header, Row, normalize_name};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
 use crate::domain::money::Amount;
-use crate::domain::records::{BankLine, BankStatus, Record};
+use crate::domain::records::{BankStatus, Record};
 
 const DATE: &[&str] = &["Date", "Datum"];
 const TIME: &[&str] = &["Time", "Uhrzeit"];
@@ -239,69 +239,37 @@ impl RowParser for PayPalParser {
                 };
                 (net, self.net.unwrap_or(self.gross), None)
             }
-            other => (gross, self.gross, fee_of(other)),
+            other => (gross, self.gross, other),
         };
         let name = row.opt_text(self.name);
-        let description = if name.is_empty() {
+        let mut line = Line::new(
+            "paypal".into(),
+            amount,
+            &row.opt_text(self.currency),
+            ContentKey::TimeAndAmount,
+        );
+        line.started_at = Some(started_at);
+        line.description = if name.is_empty() {
             kind.clone()
         } else {
             name.into_owned()
         };
-        let currency = row.opt_text(self.currency).to_ascii_uppercase();
-        let issuer_id = row.opt_text(self.transaction_id).into_owned();
-        let natural_key = if issuer_id.is_empty() {
-            content_key("paypal", started_at, &description, &currency, Some(amount))
-        } else {
-            id_key("paypal", &issuer_id)
-        };
-        out.push(Record::Bank(BankLine {
-            account: "paypal".into(),
-            started_at: Some(started_at),
-            posted_at: None,
-            description,
-            amount,
-            currency,
-            amount_text: row.text(amount_column).into_owned(),
-            fee,
-            status: Some(status),
-            issuer_id,
-            related_id: row.opt_text(self.reference).into_owned(),
-            note: notes.join("; "),
-            natural_key,
-            ..BankLine::default()
-        }));
+        line.amount_text = row.text(amount_column).into_owned();
+        line.fee = fee;
+        line.status = status;
+        line.issuer_id = row.opt_text(self.transaction_id).into_owned();
+        line.related_id = row.opt_text(self.reference).into_owned();
+        line.note = notes.join("; ");
+        line.push(out);
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{lines, nanos, parse};
     use super::*;
-    use crate::domain::import::{FileOptions, ParsedFile, parse_bytes};
-
-    fn parse(bytes: &[u8]) -> ParsedFile {
-        parse_bytes(bytes, &FileOptions::default()).unwrap()
-    }
-
-    fn lines(parsed: &ParsedFile) -> Vec<&BankLine> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| {
-                if let Record::Bank(b) = r {
-                    Some(b)
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
-
-    fn nanos(text: &str) -> i64 {
-        Amount::parse(text, crate::domain::money::DecimalMark::Dot)
-            .unwrap()
-            .nanos()
-    }
+    use crate::domain::import::ParsedFile;
 
     /// One expected line: description, UTC start, amount, fee, status, note.
     type Want<'a> = (

@@ -1,0 +1,365 @@
+//! The one way a bank or card line is built: every issuer's parser fills a [`Line`] with what
+//! its statement says, and [`Line::build`] turns it into the ledger's [`BankLine`] with the rules
+//! that are the same for every issuer: the currency code written upper-case, a fee kept only when
+//! it is positive, a foreign amount only when it is in another currency (and then signed like
+//! the line), and the natural key (the issuer's id where there is one, otherwise the line's
+//! content in the shape the issuer's [`ContentKey`] says).
+//!
+//! Also here: the small readers the issuers share (status words, dates with a separate time
+//! cell, account names). Natural keys are stored in users' ledgers: changing the text a
+//! [`ContentKey`] produces would make a re-imported statement look new, so the shapes below are
+//! fixed. Pure: no file system, no store.
+
+use chrono::NaiveDateTime;
+
+use crate::domain::import::dates;
+use crate::domain::import::table::{FieldError, Header, Row};
+use crate::domain::money::Amount;
+use crate::domain::records::{BankLine, BankStatus, Record};
+
+/// How a line without an issuer id is keyed. The store adds the line's occurrence in its file,
+/// so two identical purchases in one statement stay two lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ContentKey {
+    /// Started time to the second, description, currency and amount.
+    TimeAndAmount,
+    /// Started time, description and currency: the issuer revises the amount between the
+    /// pending and the completed line (Revolut), and both must land on one record.
+    Time,
+    /// The day, description, currency and amount (statements that give no time).
+    DayAndAmount,
+    /// The day, description and currency, so a pending line and its cleared twin share a key
+    /// (Citi).
+    Day,
+    /// The date as the file writes it, description, currency and amount (user-mapped files,
+    /// where the date cell may hold a word such as `Pending`).
+    AsWritten(String),
+}
+
+/// One line as an issuer's parser read it, before the shared rules apply.
+#[derive(Debug, Clone)]
+pub(super) struct Line {
+    /// The account name (see [`account_of`]).
+    pub account: String,
+    pub started_at: Option<NaiveDateTime>,
+    pub posted_at: Option<NaiveDateTime>,
+    pub description: String,
+    /// Negative for money out.
+    pub amount: Amount,
+    /// The amount cell as written.
+    pub amount_text: String,
+    /// The line's currency code, in any case.
+    pub currency: String,
+    /// The other currency's side as the statement gives it, in any sign.
+    pub foreign: Option<(Amount, String)>,
+    /// A fee charged on top, in any sign.
+    pub fee: Option<Amount>,
+    pub status: BankStatus,
+    /// The issuer's id for the line; empty when it gives none.
+    pub issuer_id: String,
+    /// Appended to an id key (a fee row that repeats its transfer's id).
+    pub id_suffix: &'static str,
+    /// The issuer's link to a related line.
+    pub related_id: String,
+    pub note: String,
+    /// How to key the line when it has no issuer id.
+    pub key: ContentKey,
+    /// The text a content key names the line by, when it is not the description (old Wise
+    /// statements key by their own text but show the merchant).
+    pub key_text: Option<String>,
+}
+
+impl Line {
+    /// A settled line keyed by its time and amount; parsers set the rest.
+    pub fn new(account: String, amount: Amount, currency: &str, key: ContentKey) -> Self {
+        Self {
+            account,
+            started_at: None,
+            posted_at: None,
+            description: String::new(),
+            amount,
+            amount_text: String::new(),
+            currency: currency.to_string(),
+            foreign: None,
+            fee: None,
+            status: BankStatus::Settled,
+            issuer_id: String::new(),
+            id_suffix: "",
+            related_id: String::new(),
+            note: String::new(),
+            key,
+            key_text: None,
+        }
+    }
+
+    /// The ledger's line.
+    pub fn build(self) -> BankLine {
+        let currency = currency_code(&self.currency);
+        let (original_amount, original_currency) = match self.foreign {
+            Some((value, code)) => foreign(self.amount, Some(value), &code, &currency),
+            None => (None, String::new()),
+        };
+        let natural_key = if self.issuer_id.is_empty() {
+            let text = self.key_text.as_deref().unwrap_or(&self.description);
+            content_key(
+                &self.account,
+                self.started_at.or(self.posted_at),
+                text,
+                &currency,
+                self.amount,
+                &self.key,
+            )
+        } else {
+            format!(
+                "bank|{}|id|{}{}",
+                self.account, self.issuer_id, self.id_suffix
+            )
+        };
+        BankLine {
+            account: self.account,
+            started_at: self.started_at,
+            posted_at: self.posted_at,
+            description: self.description,
+            amount: self.amount,
+            currency,
+            amount_text: self.amount_text,
+            original_amount,
+            original_currency,
+            fee: fee_of(self.fee),
+            status: Some(self.status),
+            issuer_id: self.issuer_id,
+            related_id: self.related_id,
+            note: self.note,
+            natural_key,
+        }
+    }
+
+    /// Builds the line into a parser's output.
+    pub fn push(self, out: &mut Vec<Record>) {
+        out.push(Record::Bank(self.build()));
+    }
+}
+
+/// The currency code as the ledger keeps it. Every bank line's currency passes through here.
+pub(super) fn currency_code(text: &str) -> String {
+    text.trim().to_ascii_uppercase()
+}
+
+fn content_key(
+    account: &str,
+    when: Option<NaiveDateTime>,
+    text: &str,
+    currency: &str,
+    amount: Amount,
+    key: &ContentKey,
+) -> String {
+    let moment = |format: &str| {
+        when.map(|t| t.format(format).to_string())
+            .unwrap_or_default()
+    };
+    match key {
+        ContentKey::TimeAndAmount => format!(
+            "bank|{account}|{}|{text}|{currency}|{}",
+            moment("%Y-%m-%d %H:%M:%S"),
+            amount.nanos()
+        ),
+        ContentKey::Time => format!(
+            "bank|{account}|{}|{text}|{currency}",
+            moment("%Y-%m-%d %H:%M:%S")
+        ),
+        ContentKey::DayAndAmount => format!(
+            "bank|{account}|{}|{text}|{currency}|{}",
+            moment("%Y-%m-%d"),
+            amount.nanos()
+        ),
+        ContentKey::Day => format!("bank|{account}|{}|{text}|{currency}", moment("%Y-%m-%d")),
+        ContentKey::AsWritten(date) => {
+            format!("bank|{account}|{date}|{text}|{currency}|{}", amount.nanos())
+        }
+    }
+}
+
+/// The foreign-currency side of a line, signed like the line; nothing when the statement gives
+/// none or gives the line's own currency again.
+fn foreign(
+    amount: Amount,
+    original: Option<Amount>,
+    original_currency: &str,
+    currency: &str,
+) -> (Option<Amount>, String) {
+    let original_currency = currency_code(original_currency);
+    match original {
+        Some(o) if !original_currency.is_empty() && original_currency != currency => {
+            (Some(signed(o, amount.is_negative())), original_currency)
+        }
+        _ => (None, String::new()),
+    }
+}
+
+/// Reads an issuer's status word: what [`BankStatus::from_issuer`] knows, with `_` read as a
+/// space (`IN_PROGRESS`), plus French and German words it does not list.
+pub(super) fn status_word(text: &str) -> Option<BankStatus> {
+    let t = text.trim().to_lowercase().replace('_', " ");
+    if let Some(status) = BankStatus::from_issuer(&t) {
+        return Some(status);
+    }
+    match t.as_str() {
+        "en cours" | "in bearbeitung" | "vorgemerkt" | "held" | "placed" | "unclaimed"
+        | "ausstehend" => Some(BankStatus::Pending),
+        "partially refunded" | "teilweise erstattet" | "cleared" | "succeeded" => {
+            Some(BankStatus::Settled)
+        }
+        "rejeté" | "refusé" | "échoué" | "remboursé" | "rétabli" | "annulée" | "storniert"
+        | "erstattet" | "rückerstattet" | "fehlgeschlagen" | "returned" | "revoked" => {
+            Some(BankStatus::Reversed)
+        }
+        _ => None,
+    }
+}
+
+/// The status in `column`, or an error naming the word.
+pub(super) fn read_status(row: &Row<'_>, column: usize) -> Result<BankStatus, FieldError> {
+    let text = row.text(column);
+    status_word(&text).ok_or_else(|| {
+        FieldError::at(
+            column,
+            format!(
+                "'{text}' is not a status burnrate knows (it reads completed, pending, reverted, declined, cancelled, failed and refunded)"
+            ),
+        )
+    })
+}
+
+/// `value` with the sign asked for, whatever sign it was written with.
+pub(super) fn signed(value: Amount, negative: bool) -> Amount {
+    let abs = value.abs();
+    if negative {
+        Amount::from_nanos(-abs.nanos())
+    } else {
+        abs
+    }
+}
+
+/// A fee as the ledger keeps it: non-negative, `None` when zero or absent.
+pub(super) fn fee_of(fee: Option<Amount>) -> Option<Amount> {
+    fee.map(Amount::abs).filter(|f| !f.is_zero())
+}
+
+/// A date cell and a separate time cell (Monzo, `PayPal`) as one date-time.
+pub(super) fn date_and_time(
+    row: &Row<'_>,
+    date: usize,
+    time: Option<usize>,
+) -> Result<NaiveDateTime, FieldError> {
+    let day = row.datetime(date)?;
+    let Some(time) = time else { return Ok(day) };
+    let text = row.text(time);
+    if text.is_empty() {
+        return Ok(day);
+    }
+    let t = dates::parse_time(&text)
+        .ok_or_else(|| FieldError::at(time, format!("'{text}' is not a time")))?;
+    Ok(day.date().and_time(t))
+}
+
+/// The account of a line: the format id, and the file's account name when it has one.
+pub(super) fn account_of(format_id: &str, name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() {
+        format_id.to_string()
+    } else {
+        format!("{format_id}:{name}")
+    }
+}
+
+/// The currency named in an amount header such as `Amount (EUR)`, `Betrag (EUR)` or
+/// `Paid Out (EUR)`, when the header starts with one of `prefixes` (normalised, lower-case).
+pub(super) fn currency_in_header(name: &str, prefixes: &[&str]) -> Option<String> {
+    let n = crate::domain::import::table::normalize_name(name);
+    let inner = prefixes
+        .iter()
+        .find_map(|p| n.strip_prefix(p))?
+        .strip_suffix(')')?
+        .trim();
+    (inner.len() == 3 && inner.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| currency_code(inner))
+}
+
+/// The first column whose header is `<prefix>(XXX)` with a currency code, and that currency.
+pub(super) fn currency_column(header: &Header, prefixes: &[&str]) -> Option<(usize, String)> {
+    header
+        .names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| currency_in_header(n, prefixes).map(|c| (i, c)))
+}
+
+/// The error of an amount that does not fit after a sign change or a sum.
+pub(super) fn out_of_range(column: usize) -> FieldError {
+    FieldError::at(column, "the amount is out of range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Option<NaiveDateTime> {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").ok()
+    }
+
+    #[test]
+    fn keys_keep_their_stored_shapes() {
+        let amount = Amount::from_nanos(-20_000_000_000);
+        let line = |key, issuer_id: &str| {
+            let mut l = Line::new("acct".into(), amount, "usd", key);
+            l.started_at = at("2026-01-13 09:12:40");
+            l.description = "OPENAI".into();
+            l.issuer_id = issuer_id.into();
+            l.build().natural_key
+        };
+        let cases = [
+            (
+                ContentKey::TimeAndAmount,
+                "bank|acct|2026-01-13 09:12:40|OPENAI|USD|-20000000000",
+            ),
+            (ContentKey::Time, "bank|acct|2026-01-13 09:12:40|OPENAI|USD"),
+            (
+                ContentKey::DayAndAmount,
+                "bank|acct|2026-01-13|OPENAI|USD|-20000000000",
+            ),
+            (ContentKey::Day, "bank|acct|2026-01-13|OPENAI|USD"),
+            (
+                ContentKey::AsWritten("13.01.26".into()),
+                "bank|acct|13.01.26|OPENAI|USD|-20000000000",
+            ),
+        ];
+        for (key, want) in cases {
+            assert_eq!(line(key.clone(), ""), want, "{key:?}");
+            assert_eq!(line(key.clone(), "T1"), "bank|acct|id|T1", "{key:?}");
+        }
+    }
+
+    #[test]
+    fn shared_rules_for_fees_currencies_and_foreign_sides() {
+        let mut l = Line::new(
+            "a".into(),
+            Amount::from_nanos(-5),
+            " eur ",
+            ContentKey::TimeAndAmount,
+        );
+        l.fee = Some(Amount::from_nanos(-2));
+        l.foreign = Some((Amount::from_nanos(7), "usd".into()));
+        let b = l.clone().build();
+        assert_eq!(b.currency, "EUR");
+        assert_eq!(b.fee, Some(Amount::from_nanos(2)));
+        assert_eq!(
+            (b.original_amount, b.original_currency.as_str()),
+            (Some(Amount::from_nanos(-7)), "USD")
+        );
+        l.fee = Some(Amount::ZERO);
+        l.foreign = Some((Amount::from_nanos(7), "EUR".into()));
+        let b = l.build();
+        assert_eq!((b.fee, b.original_amount), (None, None));
+        assert_eq!(b.original_currency, "");
+    }
+}
