@@ -4,11 +4,14 @@
 //! - [`domain`]: pure rules (money, records, importers, merchant tagging). No egui, no rusqlite,
 //!   no file system, no clock.
 //! - [`store`]: the only module that names rusqlite: opening the ledger, migrations, queries.
-//! - [`cli`]: the command-line front end over `domain` and `store`.
+//! - [`services`]: the use cases both front ends call (importing paths, today's date, ...),
+//!   over `domain` and `store`.
+//! - [`cli`]: the command-line front end over `services`, `domain` and `store`.
 //! - `ui` and `app`: the desktop window (egui), reading views and emitting actions.
 
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod services;
 pub mod store;
 pub mod ui;

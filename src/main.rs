@@ -5,9 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use burnrate::cli::{self, Cli};
+use burnrate::services::Clock;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
+    // The one reading of the clock: the window and every command share this day.
+    let clock = Clock::from_as_of(args.as_of);
     let db = args
         .db
         .clone()
@@ -19,10 +22,10 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             burnrate::app::demo::rebuild_default(&db)
-                .and_then(|demo| cli::run(&demo, command, args.as_of))
+                .and_then(|demo| cli::run(&demo, command, clock))
         }
-        Some(command) => cli::run(&db, command, args.as_of),
-        None => burnrate::app::run(&args, &db),
+        Some(command) => cli::run(&db, command, clock),
+        None => burnrate::app::run(&args, &db, clock),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

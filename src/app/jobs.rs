@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::cli::{file_opener, now_utc};
+use crate::cli::file_opener;
 use crate::domain::import::FileOptions;
+use crate::services::clock::now_utc;
 use crate::store::merge::is_sqlite_file;
 use crate::store::{ImportMode, ImportReport, SourceMeta, Store};
 

@@ -30,6 +30,8 @@ use crate::domain::flags::Budget;
 use crate::domain::import::{self, BankMapping, DateOrder, FileOptions, formats};
 use crate::domain::records::Record;
 use crate::domain::views::{Bucket, DayBounds, Filters, Focus, SeriesGroup, Sort};
+use crate::services::Clock;
+use crate::services::clock::now_utc;
 use crate::store::{BudgetSetting, ImportReport, Store};
 use crate::ui::balance::BalanceView;
 use crate::ui::chart::ChartView;
@@ -1032,10 +1034,7 @@ impl App {
             Action::FocusFlag(flag_id) => self.focus_flag(&flag_id),
             Action::ClearFocus => self.focus = None,
             Action::DismissFlag { flag_id, note } => {
-                match self
-                    .store
-                    .dismiss_flag(&flag_id, &note, &crate::cli::now_utc())
-                {
+                match self.store.dismiss_flag(&flag_id, &note, &now_utc()) {
                     Ok(()) => self.tell("Dismissed the flag; it stays dismissed.", false),
                     Err(e) => self.tell(&format!("Could not dismiss the flag: {e}"), true),
                 }
@@ -1056,7 +1055,7 @@ impl App {
             }
             Action::SetTheme(choice) => self.prefs.theme = choice,
             Action::AddMerchantRule(rule) => {
-                let result = self.store.add_merchant_rule(&rule, &crate::cli::now_utc());
+                let result = self.store.add_merchant_rule(&rule, &now_utc());
                 self.after_write(
                     result.map(|n| format!("Added the rule; {n} bank line(s) re-tagged.")),
                 );
@@ -1102,9 +1101,7 @@ impl App {
                 right,
                 decision,
             } => {
-                let result =
-                    self.store
-                        .decide_match(&left, &right, decision, &crate::cli::now_utc());
+                let result = self.store.decide_match(&left, &right, decision, &now_utc());
                 self.after_write(
                     result.map(|()| format!("Stored: {left} and {right} {}.", decision.as_str())),
                 );
@@ -1257,12 +1254,11 @@ impl App {
         };
         // Over the demo the mapping belongs to the user's own ledger, where the files go.
         let saved = if self.is_demo {
-            Store::open(&self.config.db).and_then(|store| {
-                store.save_bank_mapping(&header.signature(), mapping, &crate::cli::now_utc())
-            })
+            Store::open(&self.config.db)
+                .and_then(|store| store.save_bank_mapping(&header.signature(), mapping, &now_utc()))
         } else {
             self.store
-                .save_bank_mapping(&header.signature(), mapping, &crate::cli::now_utc())
+                .save_bank_mapping(&header.signature(), mapping, &now_utc())
         };
         if let Err(e) = saved {
             self.tell(&format!("Could not save the mapping: {e}"), true);
@@ -1720,10 +1716,8 @@ impl eframe::App for App {
 ///
 /// # Errors
 /// When the ledger cannot be opened, the window cannot be created, or the screenshot fails.
-pub fn run(args: &crate::cli::Cli, db: &Path) -> anyhow::Result<i32> {
-    let today = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+pub fn run(args: &crate::cli::Cli, db: &Path, clock: Clock) -> anyhow::Result<i32> {
+    let today = clock.today();
     let demo_path = demo::default_path();
     // A first run (no --db, no BURNRATE_DB, no ledger yet) opens the demo with a banner; the
     // user's own ledger is created only when they ask for it.

@@ -61,10 +61,6 @@ pub struct DiagnoseArgs {
     pub json: bool,
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 fn reason_json(r: &Reason) -> Value {
     json!({
         "rule": r.rule.as_str(),
@@ -110,11 +106,7 @@ fn bank_text(l: &BankItem) -> String {
 ///
 /// # Errors
 /// When the ledger cannot be read or written, or a record named does not exist.
-pub fn matches_command(
-    db: &Path,
-    args: &MatchesArgs,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<i32> {
+pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
     let inputs = store.flag_inputs()?;
     if let Some(action) = &args.action {
@@ -136,7 +128,6 @@ pub fn matches_command(
         );
         return Ok(0);
     }
-    let as_of = as_of.unwrap_or_else(today);
     let inputs = inputs.up_to(as_of);
     let params = store.flag_params()?;
     let m = matching::match_all(&inputs, &params);
@@ -273,13 +264,8 @@ fn check_pair(inputs: &FlagInputs, left: &str, right: &str) -> anyhow::Result<()
 ///
 /// # Errors
 /// When the ledger cannot be read.
-pub fn diagnose_command(
-    db: &Path,
-    args: &DiagnoseArgs,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<i32> {
+pub fn diagnose_command(db: &Path, args: &DiagnoseArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let as_of = as_of.unwrap_or_else(today);
     let inputs = store.flag_inputs()?;
     let params = store.flag_params()?;
     let provider = args.provider.as_deref().map(|p| p.trim().to_lowercase());

@@ -17,6 +17,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::import::mapping::SignConvention;
 use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
+use crate::services::Clock;
+use crate::services::clock::now_utc;
 use crate::store::{ImportMode, ImportReport, Period, ReportGroup, ReportWhat, SourceMeta, Store};
 
 /// burnrate: a local ledger of what you spend on AI services.
@@ -217,18 +219,14 @@ pub fn file_opener(
     }
 }
 
-/// The current time as the ledger stores it.
-pub fn now_utc() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Runs one command against the ledger. Returns the process exit code.
 ///
-/// `as_of` is the global `--as-of` (today when absent).
+/// `clock` says which day is today (the global `--as-of`, else the machine's local date).
 ///
 /// # Errors
 /// Failures that stop the command (the ledger cannot be opened, a bad argument value).
-pub fn run(db: &Path, command: Command, as_of: Option<NaiveDate>) -> anyhow::Result<i32> {
+pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
+    let as_of = clock.today();
     match command {
         Command::Formats { json } => {
             output::formats(json)?;

@@ -2,8 +2,8 @@
 //! prepaid provider account, as of a day.
 //!
 //! Both read the ledger through [`Store::flag_inputs`] and judge with the pure detectors and
-//! balance rules of `domain`; this module only picks the as-of date (today at the edge, unless
-//! `--as-of` is given) and prints. JSON output is a contract: `flags --json` is an array of
+//! balance rules of `domain`; this module takes the as-of date from the program's one clock
+//! (today on this machine, unless `--as-of` is given) and prints. JSON output is a contract: `flags --json` is an array of
 //! `{"id", "kind", "severity", "provider", "date", "amount", "currency", "project", "records",
 //! "message", "diagnosis"}` (plus `"dismissed"` with `--all`); `balance --json` is
 //! `{"provider", "as_of", "currency", "balance", "series", "burn_rate_per_day", "depletes_on"}`
@@ -81,17 +81,12 @@ pub struct BalanceArgs {
     pub json: bool,
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// `burnrate flags`.
 ///
 /// # Errors
 /// When the ledger cannot be read, or the flag to dismiss does not exist.
-pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: Option<NaiveDate>) -> anyhow::Result<i32> {
+pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let as_of = as_of.unwrap_or_else(today);
     let inputs = store.flag_inputs()?;
     let params = store.flag_params()?;
     let all = flags::detect(&inputs, &params, as_of);
@@ -234,13 +229,8 @@ fn pick_account(
 ///
 /// # Errors
 /// When the ledger cannot be read, the account is ambiguous or unknown, or a total overflows.
-pub fn balance_command(
-    db: &Path,
-    args: &BalanceArgs,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<i32> {
+pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let as_of = as_of.unwrap_or_else(today);
     let inputs = store.flag_inputs()?.up_to(as_of);
     let provider = args.provider.trim().to_lowercase();
     let account = pick_account(&inputs, &provider, args.account.as_deref())?;

@@ -201,10 +201,6 @@ pub fn write_text(
     Ok(())
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// Computes the review of a month from the ledger, as of a day.
 ///
 /// # Errors
@@ -220,11 +216,7 @@ pub fn load_review(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow:
 ///
 /// # Errors
 /// When the month is not a month, the ledger cannot be read, or the file cannot be written.
-pub fn review_command(
-    db: &Path,
-    args: &ReportArgs,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<i32> {
+pub fn review_command(db: &Path, args: &ReportArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let Some(text) = args.month.as_deref() else {
         bail!("the review is of one month: add --month YYYY-MM");
     };
@@ -232,7 +224,6 @@ pub fn review_command(
         .and_then(|p| p.from)
         .with_context(|| format!("'{text}' is not a month; write it as YYYY-MM"))?;
     let store = Store::open(db)?;
-    let as_of = as_of.unwrap_or_else(today);
     let review = load_review(&store, month, as_of)?;
     let tables = tables(&review);
     if let Some(path) = &args.html {

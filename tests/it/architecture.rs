@@ -79,7 +79,7 @@ fn domain_is_pure() {
 
 #[test]
 fn only_store_names_sqlite() {
-    for folder in ["domain", "cli", "ui", "app"] {
+    for folder in ["domain", "services", "cli", "ui", "app"] {
         assert_absent(folder, &["rusqlite"]);
     }
 }
@@ -104,4 +104,26 @@ fn nothing_opens_network_connections() {
         "",
         &["TcpStream", "UdpSocket", "reqwest", "ureq", "hyper::"],
     );
+}
+
+#[test]
+fn services_know_no_front_end() {
+    assert_absent(
+        "services",
+        &[
+            "egui",
+            "eframe",
+            "clap",
+            "crate::cli",
+            "crate::app",
+            "crate::ui",
+        ],
+    );
+}
+
+#[test]
+fn only_services_read_the_clock_outside_the_domain() {
+    for folder in ["cli", "app", "ui", "store"] {
+        assert_absent(folder, &["Local::now", "Utc::now"]);
+    }
 }

@@ -505,3 +505,32 @@ fn demo_with_a_command_reads_the_demo_and_never_creates_the_users_ledger() {
     let both = run(&["--demo", "--db", "x.sqlite", "report"]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// One clock: without `--as-of` the commands take today from the machine's local calendar (as
+/// the window does), not from UTC. Far-apart time zones (UTC+14, UTC-12) disagree with UTC
+/// about the date for most of every day.
+#[test]
+fn today_is_the_local_date_and_as_of_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    for (tz, offset_hours) in [("UTC-14", 14), ("UTC+12", -12)] {
+        let local = |now: chrono::DateTime<chrono::Utc>| {
+            (now + chrono::Duration::hours(offset_hours))
+                .date_naive()
+                .to_string()
+        };
+        let before = local(chrono::Utc::now());
+        let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+            .arg("--db")
+            .arg(&db)
+            .args(["matches", "--json"])
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let after = local(chrono::Utc::now());
+        let as_of = json(&out)["as_of"].as_str().unwrap().to_string();
+        assert!(as_of == before || as_of == after, "{tz}: {as_of}");
+    }
+    let out = burnrate(&db, &["--as-of", "2026-03-31", "matches", "--json"]);
+    assert_eq!(json(&out)["as_of"], "2026-03-31");
+}
