@@ -49,8 +49,7 @@ fn main() -> std::io::Result<()> {
     let t = Instant::now();
     let rows = store
         .report(
-            burnrate::store::ReportWhat::Usage,
-            burnrate::store::ReportGroup::Project,
+            burnrate::store::ReportKind::Usage(burnrate::store::UsageGroup::Project),
             &burnrate::store::Period::all(),
         )
         .map_err(std::io::Error::other)?;

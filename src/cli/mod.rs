@@ -19,7 +19,9 @@ use crate::domain::import::mapping::SignConvention;
 use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
 use crate::services::Clock;
 use crate::services::clock::now_utc;
-use crate::store::{ImportMode, ImportReport, Period, ReportGroup, ReportWhat, SourceMeta, Store};
+use crate::store::{
+    CreditGroup, ImportMode, ImportReport, Period, ReportKind, SourceMeta, Store, UsageGroup,
+};
 
 /// burnrate: a local ledger of what you spend on AI services.
 #[derive(Debug, Parser)]
@@ -159,6 +161,52 @@ pub struct ReportArgs {
     /// Write the monthly review of --month as one self-contained HTML file to share.
     #[arg(long, value_name = "FILE", requires = "month")]
     pub html: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// What the report totals and how it groups the totals, or why `--by` does not apply to
+    /// `--what` (a usage error).
+    fn kind(&self) -> Result<ReportKind, &'static str> {
+        match (self.what, self.by) {
+            (WhatArg::Usage, None | Some(ByArg::Provider)) => {
+                Ok(ReportKind::Usage(UsageGroup::Provider))
+            }
+            (WhatArg::Usage, Some(ByArg::Project)) => Ok(ReportKind::Usage(UsageGroup::Project)),
+            (WhatArg::Usage, Some(ByArg::Model)) => Ok(ReportKind::Usage(UsageGroup::Model)),
+            (WhatArg::Usage, Some(ByArg::LineItem)) => Ok(ReportKind::Usage(UsageGroup::LineItem)),
+            (WhatArg::Usage, Some(ByArg::Kind)) => {
+                Err("usage can be grouped --by provider, project, model or line_item")
+            }
+            (WhatArg::Paid, None | Some(ByArg::Provider)) => Ok(ReportKind::Paid),
+            (WhatArg::Paid, Some(_)) => Err("money paid can only be grouped --by provider"),
+            (WhatArg::Credits, None | Some(ByArg::Kind)) => {
+                Ok(ReportKind::Credits(CreditGroup::Kind))
+            }
+            (WhatArg::Credits, Some(ByArg::Provider)) => {
+                Ok(ReportKind::Credits(CreditGroup::Provider))
+            }
+            (WhatArg::Credits, Some(ByArg::Project)) => {
+                Ok(ReportKind::Credits(CreditGroup::Project))
+            }
+            (WhatArg::Credits, Some(ByArg::Model | ByArg::LineItem)) => {
+                Err("credits can be grouped --by kind, provider or project")
+            }
+        }
+    }
+}
+
+/// Prints a usage error about the `report` command as clap prints its own, and returns clap's
+/// exit code for usage errors (2).
+fn report_usage_error(message: &str) -> anyhow::Result<i32> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    let mut report = command
+        .find_subcommand("report")
+        .cloned()
+        .unwrap_or(command);
+    let error = report.error(clap::error::ErrorKind::ArgumentConflict, message);
+    error.print()?;
+    Ok(error.exit_code())
 }
 
 #[derive(Debug, Args)]
@@ -337,6 +385,10 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
 }
 
 fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
+    let kind = match args.kind() {
+        Ok(kind) => kind,
+        Err(message) => return report_usage_error(message),
+    };
     let store = open_store(db)?;
     let period = match (&args.month, args.from, args.to) {
         (Some(m), _, _) => Period::month(m)
@@ -349,19 +401,7 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
         }
         _ => Period::all(),
     };
-    let what = match args.what {
-        WhatArg::Usage => ReportWhat::Usage,
-        WhatArg::Paid => ReportWhat::Paid,
-        WhatArg::Credits => ReportWhat::Credits,
-    };
-    let group = match (args.by, what) {
-        (None, ReportWhat::Credits) | (Some(ByArg::Kind), _) => ReportGroup::Kind,
-        (None | Some(ByArg::Provider), _) => ReportGroup::Provider,
-        (Some(ByArg::Project), _) => ReportGroup::Project,
-        (Some(ByArg::Model), _) => ReportGroup::Model,
-        (Some(ByArg::LineItem), _) => ReportGroup::LineItem,
-    };
-    let rows = store.report(what, group, &period)?;
+    let rows = store.report(kind, &period)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;

@@ -15,6 +15,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::sql::{COUNTED_USAGE, ORGANIZATION, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::flags::{
@@ -30,12 +31,6 @@ const BUDGETS_KEY: &str = "budgets";
 const PARAMS_KEY: &str = "flag_params";
 /// The settings key holding the auto-recharge settings (a JSON array of [`StoredRecharge`]).
 const RECHARGES_KEY: &str = "auto_recharges";
-
-/// Usage rows that count toward totals (the rule of `Store::report`).
-const COUNTED_USAGE: &str = "cost_nanos IS NOT NULL
-    AND NOT (grain = 'total' AND EXISTS (
-        SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
-          AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))";
 
 /// A monthly budget as stored in the settings: `{"scope": "project", "name": "Web app",
 /// "monthly": "100.00", "currency": "USD"}`.
@@ -82,12 +77,6 @@ pub struct DismissedFlag {
     pub dismissed_at: String,
 }
 
-fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
-}
-
 /// The time of day of a stored timestamp; `None` for date-only records (stored at midnight).
 fn time_of_day(text: Option<&str>) -> Option<NaiveTime> {
     let text = text?;
@@ -102,14 +91,6 @@ fn invalid(what: &str, value: &str) -> StoreError {
     StoreError::Invalid(format!(
         "the ledger holds a {what} burnrate does not know ('{value}'); update burnrate"
     ))
-}
-
-fn overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") {
-        StoreError::Overflow
-    } else {
-        StoreError::Sql(e)
-    }
 }
 
 impl Store {
@@ -383,9 +364,7 @@ impl Store {
     /// On a database failure or a total too large to add up.
     pub fn daily_account_usage(&self) -> Result<Vec<DailyUsage>, StoreError> {
         let sql = format!(
-            "SELECT provider,
-                    CASE WHEN organization_name != '' THEN organization_name ELSE organization_id END AS org,
-                    day, upper(currency) AS cur, SUM(cost_nanos)
+            "SELECT provider, {ORGANIZATION} AS org, day, upper(currency) AS cur, SUM(cost_nanos)
              FROM usage u WHERE {COUNTED_USAGE}
              GROUP BY provider, org, day, cur ORDER BY provider, org, day, cur"
         );
@@ -409,9 +388,7 @@ impl Store {
     /// On a database failure or a total too large to add up.
     pub fn daily_project_usage(&self) -> Result<Vec<ProjectDay>, StoreError> {
         let sql = format!(
-            "SELECT provider,
-                    CASE WHEN project_name != '' THEN project_name ELSE project_id END AS project,
-                    day, upper(currency) AS cur, SUM(cost_nanos)
+            "SELECT provider, {PROJECT} AS project, day, upper(currency) AS cur, SUM(cost_nanos)
              FROM usage u WHERE {COUNTED_USAGE}
              GROUP BY provider, project, day, cur ORDER BY provider, project, day, cur"
         );

@@ -11,6 +11,7 @@ mod ledger_view;
 pub mod merge;
 mod query;
 mod review_view;
+mod sql;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
-pub use self::query::{Period, ReportGroup, ReportRow, ReportWhat, SourceFileRow};
+pub use self::query::{CreditGroup, Period, ReportKind, ReportRow, SourceFileRow, UsageGroup};
 use crate::domain::import::BankMapping;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::records::SpendKind;

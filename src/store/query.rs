@@ -5,29 +5,39 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
 
+use super::sql::{self, COUNTED_USAGE, overflow};
 use super::{Store, StoreError};
 use crate::domain::money::Amount;
 
-/// What a report totals.
+/// What a report totals and how it groups the totals. Only the groupings that mean something
+/// for what is totalled can be written down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportWhat {
+pub enum ReportKind {
     /// What the providers charged for usage.
-    Usage,
-    /// Money that left bank and card accounts for AI services (settled lines only).
+    Usage(UsageGroup),
+    /// Money that left bank and card accounts for AI services (settled lines only), by
+    /// provider: a bank line names no project or model.
     Paid,
     /// Credits bought and granted.
-    Credits,
+    Credits(CreditGroup),
 }
 
-/// How a report groups its totals.
+/// How a usage report groups its totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportGroup {
+pub enum UsageGroup {
     Provider,
     Project,
     Model,
     LineItem,
-    /// Billing kind (credits only).
+}
+
+/// How a credits report groups its totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditGroup {
+    /// Billing kind: credit purchase, auto-recharge, free credit.
     Kind,
+    Provider,
+    Project,
 }
 
 /// The days a report covers, inclusive.
@@ -111,72 +121,44 @@ pub struct SourceFileRow {
     pub rejected: i64,
 }
 
-const NONE: &str = "(none)";
-
 impl Store {
     /// Totals for a period, grouped.
     ///
     /// # Errors
-    /// When the grouping does not apply to what is totalled, or on a SQLite failure.
-    pub fn report(
-        &self,
-        what: ReportWhat,
-        group: ReportGroup,
-        period: &Period,
-    ) -> Result<Vec<ReportRow>, StoreError> {
-        let group_expr = match (what, group) {
-            (ReportWhat::Usage | ReportWhat::Paid | ReportWhat::Credits, ReportGroup::Provider) => {
-                "provider".to_string()
+    /// On a SQLite failure or a total too large to add up.
+    pub fn report(&self, kind: ReportKind, period: &Period) -> Result<Vec<ReportRow>, StoreError> {
+        let sql = match kind {
+            ReportKind::Usage(group) => {
+                let group_expr = match group {
+                    UsageGroup::Provider => "provider".to_string(),
+                    UsageGroup::Project => sql::project_label(),
+                    UsageGroup::Model => sql::model_label(),
+                    UsageGroup::LineItem => sql::line_item_label(),
+                };
+                format!(
+                    "SELECT {group_expr} AS g, currency, SUM(cost_nanos) FROM usage u
+                     WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2
+                     GROUP BY g, currency ORDER BY g, currency"
+                )
             }
-            (ReportWhat::Usage, ReportGroup::Project) => format!(
-                "CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '{NONE}' END"
-            ),
-            (ReportWhat::Usage, ReportGroup::Model) => {
-                format!("CASE WHEN model != '' THEN model ELSE '{NONE}' END")
-            }
-            (ReportWhat::Usage, ReportGroup::LineItem) => format!(
-                "CASE WHEN line_item != '' THEN line_item WHEN model != '' THEN model || ', ' || token_kind ELSE '{NONE}' END"
-            ),
-            (ReportWhat::Credits, ReportGroup::Kind) => "kind".to_string(),
-            (ReportWhat::Credits, ReportGroup::Project) => {
-                format!("CASE WHEN project != '' THEN project ELSE '{NONE}' END")
-            }
-            (ReportWhat::Paid, _) => {
-                return Err(StoreError::Invalid(
-                    "money paid can only be grouped --by provider".into(),
-                ));
-            }
-            (ReportWhat::Credits, _) => {
-                return Err(StoreError::Invalid(
-                    "credits can be grouped --by kind, provider or project".into(),
-                ));
-            }
-            (ReportWhat::Usage, ReportGroup::Kind) => {
-                return Err(StoreError::Invalid(
-                    "usage can be grouped --by provider, project, model or line_item".into(),
-                ));
-            }
-        };
-        let sql = match what {
-            ReportWhat::Usage => format!(
-                "SELECT {group_expr} AS g, currency, SUM(cost_nanos) FROM usage u
-                 WHERE cost_nanos IS NOT NULL AND day BETWEEN ?1 AND ?2
-                   AND NOT (grain = 'total' AND EXISTS (
-                       SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
-                         AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))
-                 GROUP BY g, currency ORDER BY g, currency"
-            ),
-            ReportWhat::Paid => "SELECT provider AS g, currency, -SUM(amount_nanos) FROM bank_lines
+            ReportKind::Paid => "SELECT provider AS g, currency, -SUM(amount_nanos) FROM bank_lines
                  WHERE provider IS NOT NULL AND status = 'settled' AND day BETWEEN ?1 AND ?2
                  GROUP BY g, currency ORDER BY g, currency"
                 .to_string(),
-            ReportWhat::Credits => format!(
-                "SELECT {group_expr} AS g, currency, SUM(amount_nanos) FROM billing
-                 WHERE kind IN ('credit_purchase', 'auto_recharge', 'free_credit')
-                   AND (status = 'paid' OR (kind = 'free_credit' AND status NOT IN ('failed', 'void')))
-                   AND day BETWEEN ?1 AND ?2
-                 GROUP BY g, currency ORDER BY g, currency"
-            ),
+            ReportKind::Credits(group) => {
+                let group_expr = match group {
+                    CreditGroup::Kind => "kind".to_string(),
+                    CreditGroup::Provider => "provider".to_string(),
+                    CreditGroup::Project => sql::or_none("project"),
+                };
+                format!(
+                    "SELECT {group_expr} AS g, currency, SUM(amount_nanos) FROM billing
+                     WHERE kind IN ('credit_purchase', 'auto_recharge', 'free_credit')
+                       AND (status = 'paid' OR (kind = 'free_credit' AND status NOT IN ('failed', 'void')))
+                       AND day BETWEEN ?1 AND ?2
+                     GROUP BY g, currency ORDER BY g, currency"
+                )
+            }
         };
         let (from, to) = period.bounds();
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -216,13 +198,5 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-fn overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") {
-        StoreError::Overflow
-    } else {
-        StoreError::Sql(e)
     }
 }

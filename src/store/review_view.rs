@@ -10,6 +10,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rusqlite::params;
 
+use super::sql::{COUNTED_USAGE, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::money::Amount;
 use crate::domain::review::{DayRate, RATE_LOOKBACK_DAYS, UsageCost};
@@ -19,20 +20,6 @@ use crate::domain::review_report::ReviewSources;
 pub const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
 /// The reporting currency when none is set.
 pub const DEFAULT_REPORTING_CURRENCY: &str = "USD";
-
-fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })
-}
-
-fn overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") {
-        StoreError::Overflow
-    } else {
-        StoreError::Sql(e)
-    }
-}
 
 /// The days a review of `month` reads: from the first day of the month before to the last day
 /// of the month.
@@ -104,18 +91,13 @@ impl Store {
     /// On a SQLite failure or a total too large to add up.
     pub fn review_usage(&self, month: NaiveDate) -> Result<Vec<UsageCost>, StoreError> {
         let (from, to) = review_span(month)?;
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT day, provider,
-                    CASE WHEN project_name != '' THEN project_name ELSE project_id END AS project,
-                    model, upper(currency) AS cur, SUM(cost_nanos)
-             FROM usage u
-             WHERE cost_nanos IS NOT NULL AND day BETWEEN ?1 AND ?2
-               AND NOT (grain = 'total' AND EXISTS (
-                   SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
-                     AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))
+        let sql = format!(
+            "SELECT day, provider, {PROJECT} AS project, model, upper(currency) AS cur, SUM(cost_nanos)
+             FROM usage u WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2
              GROUP BY day, provider, project, model, cur
-             ORDER BY day, provider, project, model, cur",
-        )?;
+             ORDER BY day, provider, project, model, cur"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params![from.to_string(), to.to_string()], |r| {
                 Ok(UsageCost {

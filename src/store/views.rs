@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::ToSql;
 
-use super::{Period, ReportGroup, ReportWhat, Store, StoreError};
+use super::sql::{self, COUNTED_USAGE, PROJECT};
+use super::{CreditGroup, Period, ReportKind, Store, StoreError, UsageGroup};
 use crate::domain::money::Amount;
 use crate::domain::views::{
     BankRow, BillingRow, Bucket, CostSeries, DayBounds, FilterOptions, Filters, ImportRow,
@@ -112,13 +113,6 @@ fn largest_first(
     Ok(kept)
 }
 
-/// Usage rows that count toward totals: organisation-wide totals are left out on days that also
-/// have detailed rows (the same rule as [`Store::report`]).
-const COUNTED_USAGE: &str = "cost_nanos IS NOT NULL
-    AND NOT (grain = 'total' AND EXISTS (
-        SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
-          AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))";
-
 impl Store {
     /// The key figures as of `today`.
     ///
@@ -132,14 +126,13 @@ impl Store {
             .map(|d| d.format("%Y-%m").to_string())
             .unwrap_or_default();
         let month = |label: &str| Period::month(label).unwrap_or_else(Period::all);
-        let total =
-            |what: ReportWhat, group: ReportGroup, period: &Period| -> Result<Totals, StoreError> {
-                let mut sums = BTreeMap::new();
-                for row in self.report(what, group, period)? {
-                    add_to(&mut sums, &row.currency, row.amount)?;
-                }
-                Ok(sorted_totals(sums))
-            };
+        let total = |kind: ReportKind, period: &Period| -> Result<Totals, StoreError> {
+            let mut sums = BTreeMap::new();
+            for row in self.report(kind, period)? {
+                add_to(&mut sums, &row.currency, row.amount)?;
+            }
+            Ok(sorted_totals(sums))
+        };
         // Days 1..today's day of last month (cut at its last day): the same stretch of a month.
         let first_this = today.with_day(1).unwrap_or(today);
         let first_last = first_this
@@ -159,25 +152,13 @@ impl Store {
         let (usage_records, billing_records, bank_lines, _) = self.counts()?;
         Ok(KeyFigures {
             month_label: this_month.clone(),
-            usage_this_month: total(
-                ReportWhat::Usage,
-                ReportGroup::Provider,
-                &month(&this_month),
-            )?,
-            usage_last_month: total(
-                ReportWhat::Usage,
-                ReportGroup::Provider,
-                &month(&last_month),
-            )?,
-            usage_last_month_same_days: total(
-                ReportWhat::Usage,
-                ReportGroup::Provider,
-                &same_days,
-            )?,
+            usage_this_month: total(ReportKind::Usage(UsageGroup::Provider), &month(&this_month))?,
+            usage_last_month: total(ReportKind::Usage(UsageGroup::Provider), &month(&last_month))?,
+            usage_last_month_same_days: total(ReportKind::Usage(UsageGroup::Provider), &same_days)?,
             same_days_label,
-            usage_total: total(ReportWhat::Usage, ReportGroup::Provider, &Period::all())?,
-            paid_this_month: total(ReportWhat::Paid, ReportGroup::Provider, &month(&this_month))?,
-            credits_bought: total(ReportWhat::Credits, ReportGroup::Kind, &Period::all())?,
+            usage_total: total(ReportKind::Usage(UsageGroup::Provider), &Period::all())?,
+            paid_this_month: total(ReportKind::Paid, &month(&this_month))?,
+            credits_bought: total(ReportKind::Credits(CreditGroup::Kind), &Period::all())?,
             usage_records,
             billing_records,
             bank_lines,
@@ -199,13 +180,14 @@ impl Store {
         account_aliases: &[String],
     ) -> Result<CostSeries, StoreError> {
         let group_expr = match group {
-            SeriesGroup::Project => PROJECT_LABEL,
-            SeriesGroup::Model => MODEL_LABEL,
+            SeriesGroup::Project => sql::project_label(),
+            SeriesGroup::Model => sql::model_label(),
         };
         let sql = format!(
             "SELECT day, {group_expr} AS g, currency, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE} AND {USAGE_FILTER_WHERE}
-             GROUP BY day, g, currency"
+             FROM usage u WHERE {COUNTED_USAGE} AND {}
+             GROUP BY day, g, currency",
+            usage_filter_where()
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -318,10 +300,12 @@ impl Store {
             )?,
             accounts: Vec::new(),
             projects: list(&format!(
-                "SELECT DISTINCT {PROJECT_LABEL} AS g FROM usage ORDER BY 1"
+                "SELECT DISTINCT {} AS g FROM usage ORDER BY 1",
+                sql::project_label()
             ))?,
             models: list(&format!(
-                "SELECT DISTINCT {MODEL_LABEL} AS g FROM usage ORDER BY 1"
+                "SELECT DISTINCT {} AS g FROM usage ORDER BY 1",
+                sql::model_label()
             ))?,
         })
     }
@@ -338,7 +322,8 @@ impl Store {
     ) -> Result<Totals, StoreError> {
         let sql = format!(
             "SELECT currency, SUM(cost_nanos) FROM usage u
-             WHERE {COUNTED_USAGE} AND {USAGE_FILTER_WHERE} GROUP BY currency"
+             WHERE {COUNTED_USAGE} AND {} GROUP BY currency",
+            usage_filter_where()
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -368,8 +353,9 @@ impl Store {
     pub fn usage_ids(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
         let order = order_by(&USAGE_SORT, "day", query);
         let sql = format!(
-            "SELECT id FROM usage u WHERE {USAGE_FILTER_WHERE} AND {USAGE_TABLE_WHERE}
-             ORDER BY {order}"
+            "SELECT id FROM usage u WHERE {} AND {} ORDER BY {order}",
+            usage_filter_where(),
+            usage_table_where()
         );
         let p = UsageParams::for_table(query);
         self.ids(&sql, &p.as_params())
@@ -382,10 +368,10 @@ impl Store {
     /// On a ledger (`SQLite`) failure.
     pub fn usage_rows(&self, ids: &[i64]) -> Result<Vec<UsageRow>, StoreError> {
         self.rows_by_id(
-            "SELECT id, day, provider,
-                    CASE WHEN project_name != '' THEN project_name ELSE project_id END,
-                    model, token_kind, tokens, cost_nanos, currency
-             FROM usage WHERE id IN (SELECT value FROM json_each(:ids))",
+            &format!(
+                "SELECT id, day, provider, {PROJECT}, model, token_kind, tokens, cost_nanos, currency
+                 FROM usage WHERE id IN (SELECT value FROM json_each(:ids))"
+            ),
             ids,
             |r| {
                 Ok(UsageRow {
@@ -525,28 +511,35 @@ impl Store {
     }
 }
 
-/// A project as the chart and the filters name it.
-const PROJECT_LABEL: &str = "CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END";
-/// A model as the chart and the filters name it.
-const MODEL_LABEL: &str = "CASE WHEN model != '' THEN model ELSE '(none)' END";
-
 /// The usage rows the filters let through (the dashboard's queries). Every parameter is always
-/// bound; an empty one lets everything through. Names only columns of the `usage_view` index
-/// (migration 4), so the dashboard's sums read that index and never the table's rows.
-const USAGE_FILTER_WHERE: &str = "day BETWEEN :from AND :to
+/// bound; an empty one lets everything through. The project and model are compared by their
+/// labels ([`sql::project_label`], [`sql::model_label`]).
+fn usage_filter_where() -> String {
+    format!(
+        "day BETWEEN :from AND :to
     AND (:provider = '' OR provider = :provider)
     AND (:accounts = '' OR organization_name IN (SELECT value FROM json_each(:accounts))
          OR organization_id IN (SELECT value FROM json_each(:accounts)))
-    AND (:project = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :project)
-    AND (:model = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :model)";
+    AND (:project = '' OR {project} = :project)
+    AND (:model = '' OR {model} = :model)",
+        project = sql::project_label(),
+        model = sql::model_label(),
+    )
+}
 
-/// What the tables add to [`USAGE_FILTER_WHERE`]: the focus and the search.
-const USAGE_TABLE_WHERE: &str = "(:fproject = '' OR CASE WHEN project_name != '' THEN project_name WHEN project_id != '' THEN project_id ELSE '(none)' END = :fproject)
-    AND (:fmodel = '' OR CASE WHEN model != '' THEN model ELSE '(none)' END = :fmodel)
+/// What the tables add to [`usage_filter_where`]: the focus and the search.
+fn usage_table_where() -> String {
+    format!(
+        "(:fproject = '' OR {project} = :fproject)
+    AND (:fmodel = '' OR {model} = :fmodel)
     AND (:days = '' OR day IN (SELECT value FROM json_each(:days)))
     AND (:q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
          OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\'
-         OR day LIKE :q ESCAPE '\\')";
+         OR day LIKE :q ESCAPE '\\')",
+        project = sql::project_label(),
+        model = sql::model_label(),
+    )
+}
 
 /// The billing records the filters, the focus and the search let through.
 const BILLING_WHERE: &str = "day BETWEEN :from AND :to
@@ -621,7 +614,7 @@ fn in_order<T>(ids: &[i64], rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Vec<T> {
     ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
 
-/// The bound values of [`USAGE_FILTER_WHERE`] and [`USAGE_TABLE_WHERE`].
+/// The bound values of [`usage_filter_where`] and [`usage_table_where`].
 struct UsageParams {
     from: String,
     to: String,
@@ -693,7 +686,7 @@ impl UsageParams {
         )
     }
 
-    /// The parameters of [`USAGE_FILTER_WHERE`] alone.
+    /// The parameters of [`usage_filter_where`] alone.
     fn filter_params(&self) -> Params<'_> {
         vec![
             (":from", &self.from),
@@ -705,7 +698,7 @@ impl UsageParams {
         ]
     }
 
-    /// The parameters of [`USAGE_FILTER_WHERE`] and [`USAGE_TABLE_WHERE`].
+    /// The parameters of [`usage_filter_where`] and [`usage_table_where`].
     fn as_params(&self) -> Params<'_> {
         let mut params = self.filter_params();
         params.extend::<[(&str, &dyn ToSql); 4]>([

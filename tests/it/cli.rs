@@ -274,9 +274,23 @@ fn usage_errors_exit_2_and_failures_exit_1() {
         "{}",
         stderr(&missing)
     );
-    let paid_by_model = burnrate(&db, &["report", "--what", "paid", "--by", "model"]);
-    assert_eq!(paid_by_model.status.code(), Some(1));
-    assert!(stderr(&paid_by_model).contains("--by provider"));
+    // A grouping that means nothing for what is totalled is a usage error, decided before the
+    // ledger is opened.
+    for (what, by, says) in [
+        ("paid", "model", "--by provider"),
+        ("paid", "kind", "--by provider"),
+        ("usage", "kind", "line_item"),
+        ("credits", "model", "kind, provider or project"),
+    ] {
+        let out = burnrate(&db, &["report", "--what", what, "--by", by]);
+        assert_eq!(out.status.code(), Some(2), "{what} by {by}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("Usage: burnrate report"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

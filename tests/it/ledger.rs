@@ -142,8 +142,7 @@ fn a_schema_1_ledger_opens_with_its_data() {
     assert_eq!((usage, billing, bank), (1, 1, 1));
     let report = store
         .report(
-            burnrate::store::ReportWhat::Usage,
-            burnrate::store::ReportGroup::Provider,
+            burnrate::store::ReportKind::Usage(burnrate::store::UsageGroup::Provider),
             &burnrate::store::Period::all(),
         )
         .unwrap();

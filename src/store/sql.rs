@@ -1,0 +1,194 @@
+//! What the ledger's queries share, written once: the usage rules as SQL (which usage rows
+//! count toward totals, how a project, model or line item is named) and the reading of a
+//! stored day and of a sum SQLite could not add up.
+//!
+//! Providers' exports can hold both an organisation-wide total row and the detailed rows of the
+//! same day (an ungrouped and a grouped OpenAI export of one month). Adding both would count the
+//! day twice, so a total row counts only on days its provider and organization have no detailed
+//! row with a cost ([`COUNTED_USAGE`]). A project is named by its name, else its id; reports and
+//! filters show a record outside any project (or without a model) as [`NONE`].
+//!
+//! Each constant is an SQL fragment over the columns of `usage` (aliased `u` where a rule needs
+//! to look at other rows); queries splice these fixed texts in, never user text.
+
+use chrono::NaiveDate;
+
+use super::StoreError;
+
+/// How reports and filters name what has no project, model or line item.
+pub const NONE: &str = "(none)";
+
+/// Usage rows that count toward totals: rows with a cost, except organisation-wide totals on
+/// days that also have detailed rows. Reads `usage` as `u`.
+pub const COUNTED_USAGE: &str = "u.cost_nanos IS NOT NULL
+    AND NOT (u.grain = 'total' AND EXISTS (
+        SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
+          AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))";
+
+/// A record's project: its name, else its id (empty outside projects).
+pub const PROJECT: &str = "CASE WHEN project_name != '' THEN project_name ELSE project_id END";
+
+/// A record's account within its provider: the organization's name, else its id.
+pub const ORGANIZATION: &str =
+    "CASE WHEN organization_name != '' THEN organization_name ELSE organization_id END";
+
+/// `expr`, or [`NONE`] when it is empty: the name reports, the chart and the filters show.
+pub fn or_none(expr: &str) -> String {
+    format!("COALESCE(NULLIF({expr}, ''), '{NONE}')")
+}
+
+/// A project as reports, the chart and the filters name it.
+pub fn project_label() -> String {
+    or_none(PROJECT)
+}
+
+/// A model as reports, the chart and the filters name it.
+pub fn model_label() -> String {
+    or_none("model")
+}
+
+/// A line item as reports name it: as the export wrote it, else the model and token kind.
+pub fn line_item_label() -> String {
+    or_none(
+        "CASE WHEN line_item != '' THEN line_item WHEN model != '' THEN model || ', ' || token_kind ELSE '' END",
+    )
+}
+
+/// A stored day (`YYYY-MM-DD`), read from a row.
+pub fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// A failed query as a store error: SQLite's integer overflow in a `SUM` is a total too large
+/// to add up exactly, never a wrapped number.
+pub fn overflow(e: rusqlite::Error) -> StoreError {
+    if e.to_string().contains("integer overflow") {
+        StoreError::Overflow
+    } else {
+        StoreError::Sql(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use crate::domain::import::FileOptions;
+    use crate::domain::views::{DayBounds, Filters};
+    use crate::store::{ImportMode, Period, ReportKind, SourceMeta, Store, UsageGroup};
+
+    /// An OpenAI cost export of one organization: on Oct 1 an organisation-wide total (10.00)
+    /// and the detailed rows of the same day (1.50 + 2.25, one outside any project); on Oct 2
+    /// only a total (4.00).
+    const EXPORT: &str = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source
+1790812800,1790899200,2026-10-01T00:00:00+00:00,2026-10-02T00:00:00+00:00,10.00,usd,,,,,,,org-a,,Acme,,
+1790812800,1790899200,2026-10-01T00:00:00+00:00,2026-10-02T00:00:00+00:00,1.50,usd,100,tokens,\"gpt-4o, input\",,key_1,proj_web,org-a,Web app,Acme,,
+1790812800,1790899200,2026-10-01T00:00:00+00:00,2026-10-02T00:00:00+00:00,2.25,usd,100,tokens,\"gpt-4o, output\",,key_1,,org-a,,Acme,,
+1790899200,1790985600,2026-10-02T00:00:00+00:00,2026-10-03T00:00:00+00:00,4.00,usd,,,,,,,org-a,,Acme,,
+";
+
+    fn ledger() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let open = || {
+            Ok(Box::new(std::io::Cursor::new(EXPORT.as_bytes().to_vec()))
+                as Box<dyn std::io::Read + Send>)
+        };
+        let meta = SourceMeta {
+            name: "cost.csv".into(),
+            path: "cost.csv".into(),
+            imported_at: "2026-10-05T00:00:00Z".into(),
+        };
+        let report = store
+            .import_file(
+                &open,
+                &meta,
+                &FileOptions::default(),
+                ImportMode::default(),
+                &mut |_| true,
+            )
+            .unwrap();
+        assert_eq!((report.inserted, report.error), (4, None));
+        store
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, d).unwrap()
+    }
+
+    #[test]
+    fn every_reader_drops_totals_on_days_with_detail_and_names_alike() {
+        let store = ledger();
+        let month = Period::month("2026-10").unwrap();
+        let rows = |group| {
+            store
+                .report(ReportKind::Usage(group), &month)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.group, r.amount.to_cents_string()))
+                .collect::<Vec<_>>()
+        };
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(rows(UsageGroup::Provider), vec![s("openai", "7.75")]);
+        assert_eq!(
+            rows(UsageGroup::Project),
+            vec![s("(none)", "6.25"), s("Web app", "1.50")]
+        );
+        assert_eq!(
+            rows(UsageGroup::Model),
+            vec![s("(none)", "4.00"), s("gpt-4o", "3.75")]
+        );
+
+        let account: Vec<(NaiveDate, String)> = store
+            .daily_account_usage()
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.day, u.cost.to_cents_string()))
+            .collect();
+        assert_eq!(
+            account,
+            vec![(day(1), "3.75".into()), (day(2), "4.00".into())]
+        );
+        let projects: Vec<(String, String)> = store
+            .daily_project_usage()
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.day == day(1))
+            .map(|p| (p.project, p.cost.to_cents_string()))
+            .collect();
+        assert_eq!(projects, vec![s("", "2.25"), s("Web app", "1.50")]);
+        let review: Vec<(String, String)> = store
+            .review_usage(day(1))
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.project, u.cost.to_cents_string()))
+            .collect();
+        assert_eq!(
+            review,
+            vec![s("", "2.25"), s("Web app", "1.50"), s("", "4.00")]
+        );
+        let bounds = DayBounds {
+            from: day(1),
+            to: day(31),
+        };
+        let in_range = store
+            .usage_in_range(bounds, &Filters::default(), &[])
+            .unwrap();
+        assert_eq!(in_range[0].amount.to_cents_string(), "7.75");
+        let filtered = store
+            .usage_in_range(
+                bounds,
+                &Filters {
+                    project: "(none)".into(),
+                    ..Filters::default()
+                },
+                &[],
+            )
+            .unwrap();
+        assert_eq!(filtered[0].amount.to_cents_string(), "6.25");
+        let options = store.filter_options().unwrap();
+        assert_eq!(options.projects, vec!["(none)", "Web app"]);
+        assert_eq!(options.models, vec!["(none)", "gpt-4o"]);
+    }
+}
