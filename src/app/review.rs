@@ -68,7 +68,7 @@ pub fn load(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result
 /// When the file cannot be written.
 pub fn save_html(review: &Review, path: &Path) -> anyhow::Result<()> {
     let html = review_report::render(review, &review_report::tables(review));
-    std::fs::write(path, html)
+    crate::store::write_private(path, html.as_bytes())
         .with_context(|| format!("could not write the report: {}", path.display()))
 }
 

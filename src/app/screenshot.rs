@@ -145,7 +145,10 @@ fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Str
     let Some(buffer) = image::RgbaImage::from_raw(width, height, bytes) else {
         return Err("the screenshot has the wrong number of pixels".into());
     };
+    let mut png = std::io::Cursor::new(Vec::new());
     buffer
-        .save_with_format(path, image::ImageFormat::Png)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| format!("could not encode the screenshot ({e}): {}", path.display()))?;
+    crate::store::write_private(path, png.get_ref())
         .map_err(|e| format!("could not write the screenshot ({e}): {}", path.display()))
 }

@@ -369,7 +369,7 @@ pub fn export_packet(
     let involved = involved_records(flag, &m);
     let evidence = store.evidence_records(&involved)?;
     let html = packet_html(flag, as_of, &involved, &evidence, &m)?;
-    std::fs::write(path, html)
+    crate::store::write_private(path, html.as_bytes())
         .with_context(|| format!("writing the dispute packet to {}", path.display()))?;
     Ok(())
 }

@@ -275,6 +275,7 @@ pub fn file_opener(
 /// Failures that stop the command (the ledger cannot be opened, a bad argument value).
 pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
     let as_of = clock.today();
+    crate::store::set_notice_hook(|notice| eprintln!("burnrate: {notice}"));
     match command {
         Command::Formats { json } => {
             output::formats(json)?;

@@ -228,7 +228,7 @@ pub fn review_command(db: &Path, args: &ReportArgs, as_of: NaiveDate) -> anyhow:
     let tables = tables(&review);
     if let Some(path) = &args.html {
         let html = review_report::render(&review, &tables);
-        std::fs::write(path, html)
+        crate::store::write_private(path, html.as_bytes())
             .with_context(|| format!("could not write the report: {}", path.display()))?;
         if !args.review && !args.json && !args.csv {
             println!(

@@ -1,14 +1,18 @@
 //! The ledger on disk: the only module that names rusqlite.
 //!
-//! [`Store::open`] creates the file private to its owner (mode 0600), sets the pragmas
-//! (foreign keys, WAL, busy timeout) and brings the schema to the latest version with the
-//! append-only migrations in `store/migrations/`, one step per `PRAGMA user_version`. A ledger
-//! written by a newer burnrate is refused rather than guessed at. Every write bumps a revision
-//! counter that views use to know when to rebuild.
+//! [`Store::open`] (in `open.rs`) creates the file private to its owner (mode 0600), checks it
+//! is a burnrate ledger before writing a byte, sets the pragmas (WAL, synchronous, foreign
+//! keys, waiting for other writers) and brings the schema to the latest version with the
+//! append-only migrations in `store/migrations/`, one step per `PRAGMA user_version`, in one
+//! exclusive transaction. A ledger written by a newer burnrate is refused rather than guessed
+//! at; one that cannot be written opens read-only. Every write bumps a revision counter that
+//! views use to know when to rebuild.
 
 mod import;
 mod ledger_view;
 pub mod merge;
+mod open;
+mod private_file;
 mod query;
 mod review_view;
 mod sql;
@@ -20,6 +24,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
+pub use self::open::{APPLICATION_ID, Notice, set_notice_hook};
+pub use self::private_file::write_private;
 pub use self::query::{CreditGroup, Period, ReportKind, ReportRow, SourceFileRow, UsageGroup};
 use crate::domain::import::BankMapping;
 use crate::domain::merchants::MerchantRule;
@@ -64,18 +70,45 @@ pub enum StoreError {
         source: std::io::Error,
         path: String,
     },
+    #[error(
+        "burnrate did not open this file because {reason}; it left the file untouched. Give the path of a burnrate ledger (or a new file name) with --db: {path}"
+    )]
+    NotALedger { reason: String, path: String },
+    #[error(
+        "this ledger is read-only (its file or folder cannot be written), so nothing can be changed; to change it, copy it to a folder you can write and open the copy with --db"
+    )]
+    ReadOnly,
+    #[error(
+        "this ledger was written by an older burnrate (schema version {found}) and must be upgraded before it can be read, but it cannot be written here; copy it to a folder you can write and open the copy with --db: {path}"
+    )]
+    ReadOnlyTooOld { found: i64, path: String },
+    #[error(
+        "could not keep a copy of the ledger before upgrading it ({reason}), so it was not upgraded: {path}"
+    )]
+    Backup { reason: String, path: String },
     #[error("ledger error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("a total is too large to add up exactly")]
     Overflow,
     #[error("{0}")]
     Invalid(String),
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+            StoreError::ReadOnly
+        } else {
+            StoreError::Sql(e)
+        }
+    }
+}
+
 /// An open ledger.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 /// The default ledger location: `BURNRATE_DB` when set, else the platform data directory
@@ -90,64 +123,20 @@ pub fn default_path() -> PathBuf {
         .join("ledger.sqlite")
 }
 
-fn create_private(path: &Path) -> Result<(), StoreError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
-            source,
-            path: parent.display().to_string(),
-        })?;
-    }
-    if path.exists() {
-        return Ok(());
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(StoreError::Folder {
-            source,
-            path: path.display().to_string(),
-        }),
-    }
-}
-
 impl Store {
-    /// Opens (creating when absent) the ledger at `path`.
+    /// Opens (creating when absent) the ledger at `path`. A ledger that exists but cannot be
+    /// written opens read-only ([`Store::is_read_only`]); see `store::open` for every step.
     ///
     /// # Errors
-    /// When the file cannot be created or opened, is not a ledger, or was written by a newer
-    /// burnrate.
+    /// When the file cannot be created or opened, is not a ledger (another program's database
+    /// is refused untouched), or was written by a newer burnrate.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        create_private(path)?;
-        let open_err = |source| StoreError::Open {
-            source,
-            path: path.display().to_string(),
-        };
-        let conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_err)?;
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open_err)?;
-        // 64 MiB of page cache: a large import touches the key index all over.
-        conn.pragma_update(None, "cache_size", -65_536)
-            .map_err(open_err)?;
-        let mut store = Self {
-            conn,
+        let opened = open::open(path)?;
+        Ok(Self {
+            conn: opened.conn,
             path: path.to_path_buf(),
-        };
-        store.migrate()?;
-        Ok(store)
+            read_only: opened.read_only,
+        })
     }
 
     /// Opens a throw-away ledger in memory (tests and previews).
@@ -155,14 +144,21 @@ impl Store {
     /// # Errors
     /// When SQLite cannot create it.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        let conn = Connection::open_in_memory()?;
+        let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Self {
+        let path = PathBuf::from(":memory:");
+        open::migrate(&mut conn, &path)?;
+        Ok(Self {
             conn,
-            path: PathBuf::from(":memory:"),
-        };
-        store.migrate()?;
-        Ok(store)
+            path,
+            read_only: false,
+        })
+    }
+
+    /// Whether the ledger was opened read-only because it cannot be written: reading works,
+    /// every change fails with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn path(&self) -> &Path {
@@ -177,29 +173,6 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
-    }
-
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let found = self.schema_version()?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                found,
-                supported: SCHEMA_VERSION,
-                path: self.path.display().to_string(),
-            });
-        }
-        let start = usize::try_from(found).unwrap_or(0);
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(
-                None,
-                "user_version",
-                i64::try_from(index + 1).unwrap_or(i64::MAX),
-            )?;
-            tx.commit()?;
-        }
-        Ok(())
     }
 
     /// A number that changes whenever the ledger's data changes (views rebuild on change).

@@ -19,5 +19,6 @@ mod import_bank_us;
 mod import_providers;
 mod ledger;
 mod review_cli;
+mod safety;
 mod scenario_three_months;
 mod settings_cli;

@@ -1,0 +1,535 @@
+//! What burnrate promises about the ledger file itself, tried with real processes and real
+//! files: two imports into a ledger that does not exist yet both land; an import waits for
+//! another writer instead of failing; another program's database is refused byte for byte
+//! untouched; every released schema upgrades with all its data and a private copy kept; files
+//! are private; a ledger that cannot be written is still readable.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use burnrate::store::{APPLICATION_ID, SCHEMA_VERSION, Store};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn burnrate(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BURNRATE_DB")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn counts(db: &Path) -> (i64, i64, i64, i64) {
+    Store::open(db).unwrap().counts().unwrap()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every row of every table, by table, as text (what "all its data" means in a test).
+fn dump(path: &Path) -> BTreeMap<String, (Vec<String>, Vec<Vec<String>>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let columns = columns_of(&conn, &t);
+            let rows = rows_of(&conn, &t, &columns);
+            (t, (columns, rows))
+        })
+        .collect()
+}
+
+fn columns_of(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
+    conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn rows_of(conn: &rusqlite::Connection, table: &str, columns: &[String]) -> Vec<Vec<String>> {
+    let list = columns
+        .iter()
+        .map(|c| format!("quote(\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn
+        .prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY rowid"))
+        .unwrap();
+    stmt.query_map([], |r| {
+        (0..columns.len())
+            .map(|i| r.get::<_, String>(i))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn load_fixture(version: u32, dir: &Path) -> PathBuf {
+    let path = dir.join(format!("v{version}.sqlite"));
+    let sql = std::fs::read_to_string(fixture(&format!("schema/v{version}.sql"))).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&sql)
+        .unwrap();
+    path
+}
+
+#[test]
+fn every_released_schema_upgrades_with_all_its_data_and_a_private_copy_kept() {
+    for version in 1..=3u32 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = load_fixture(version, dir.path());
+        let before = dump(&path);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let app_id: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            app_id, APPLICATION_ID,
+            "v{version} is stamped as burnrate's"
+        );
+        for (table, (columns, rows)) in &before {
+            assert_eq!(
+                &rows_of(&conn, table, columns),
+                rows,
+                "v{version}: table {table} keeps every row and value"
+            );
+        }
+        let backup = dir
+            .path()
+            .join(format!("v{version}-v{version}-backup.sqlite"));
+        if i64::from(version) < SCHEMA_VERSION {
+            assert_eq!(
+                dump(&backup),
+                before,
+                "v{version}: the copy is the ledger as it was"
+            );
+            #[cfg(unix)]
+            assert_eq!(mode(&backup), 0o600, "the copy is private");
+        } else {
+            assert!(
+                !backup.exists(),
+                "a ledger at the latest version is not copied"
+            );
+        }
+        let (usage, billing, bank, rates) = store.counts().unwrap();
+        assert!(usage >= 1 && billing >= 1 && bank >= 1, "v{version}");
+        if version > 1 {
+            assert_eq!((usage, billing, bank, rates), (2, 2, 2, 1), "v{version}");
+        }
+        let report = store
+            .report(
+                burnrate::store::ReportKind::Usage(burnrate::store::UsageGroup::Provider),
+                &burnrate::store::Period::all(),
+            )
+            .unwrap();
+        assert!(
+            !report.is_empty(),
+            "v{version} answers a report after the upgrade"
+        );
+    }
+}
+
+#[test]
+fn two_processes_creating_one_ledger_at_once_lose_no_import() {
+    let files = [
+        fixture("ledger/openai_cost_oct01_10.csv"),
+        fixture("providers/anthropic-cost-2026-03.csv"),
+        fixture("bank_eu/revolut.csv"),
+        fixture("bank_us/chase-card.csv"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    // What the four files hold, imported one after the other.
+    let serial = dir.path().join("serial.sqlite");
+    for f in &files {
+        let out = burnrate(&serial, &["import", f.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let expected = counts(&serial);
+    for round in 0..6 {
+        let db = dir.path().join(format!("parallel-{round}.sqlite"));
+        let children: Vec<_> = files
+            .iter()
+            .map(|f| {
+                Command::new(env!("CARGO_BIN_EXE_burnrate"))
+                    .arg("--db")
+                    .arg(&db)
+                    .args(["import", f.to_str().unwrap()])
+                    .env_remove("BURNRATE_DB")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        assert_eq!(counts(&db), expected, "round {round}: every import landed");
+    }
+}
+
+#[test]
+fn an_import_waits_for_another_writer_longer_than_the_old_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    drop(Store::open(&db).unwrap());
+    // Another writer (a large import) holds the write lock for 6.5 seconds.
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO settings(key, value) VALUES ('held', '1');")
+        .unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(6500));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    let started = Instant::now();
+    let file = fixture("ledger/openai_cost_oct01_10.csv");
+    let out = burnrate(&db, &["import", "--json", file.to_str().unwrap()]);
+    let waited = started.elapsed();
+    release.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        waited >= Duration::from_secs(6),
+        "it waited for the writer ({waited:?})"
+    );
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("another burnrate is writing to this ledger; waiting")
+            .count(),
+        1,
+        "said once: {err}"
+    );
+    assert_eq!(counts(&db).0, 18);
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn another_programs_database_is_refused_without_writing_a_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("places.sqlite");
+    let conn = rusqlite::Connection::open(&history).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT); INSERT INTO moz_places(url) VALUES ('https://example.org');
+         PRAGMA user_version = 74;",
+    )
+    .unwrap();
+    drop(conn);
+    let wal = dir.path().join("notes.db");
+    let conn = rusqlite::Connection::open(&wal).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');",
+    )
+    .unwrap();
+    drop(conn);
+    let stamped = dir.path().join("other-app.db");
+    let conn = rusqlite::Connection::open(&stamped).unwrap();
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE t (x);")
+        .unwrap();
+    drop(conn);
+    let csv = dir.path().join("statement.csv");
+    std::fs::copy(fixture("bank_us/chase-card.csv"), &csv).unwrap();
+    let cases = [
+        (&history, "another program (its tables: moz_places)"),
+        (&wal, "another program (its tables: notes)"),
+        (&stamped, "another program (application id 0x4d2)"),
+        (&csv, "it is not a SQLite database"),
+    ];
+    let import = fixture("ledger/openai_cost_oct01_10.csv");
+    for (path, reason) in cases {
+        let before = (sha(path), listing(dir.path()));
+        for args in [vec!["report"], vec!["import", import.to_str().unwrap()]] {
+            let out = burnrate(path, &args);
+            assert_eq!(out.status.code(), Some(1), "{path:?} {args:?}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(reason) && err.contains("left the file untouched"),
+                "{path:?}: {err}"
+            );
+            assert_eq!(
+                (sha(path), listing(dir.path())),
+                before,
+                "{path:?} is unchanged"
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_ledger_its_journal_and_a_pre_created_empty_file_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let store = Store::open(&db).unwrap();
+    store.set_setting("x", "1").unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", db.display()));
+        assert_eq!(mode(&file), 0o600, "{file:?}");
+    }
+    drop(store);
+    let touched = dir.path().join("touched.sqlite");
+    std::fs::write(&touched, b"").unwrap();
+    std::fs::set_permissions(&touched, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(Store::open(&touched).unwrap());
+    assert_eq!(mode(&touched), 0o600);
+}
+
+/// Whether this process can write where permissions say it may not (root can).
+fn privileged() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Runs the binary as an ordinary user (`nobody`) when the tests run as root, so that folder
+/// permissions apply to it; as the current user otherwise.
+fn burnrate_unprivileged(db: &Path, args: &[&str]) -> Option<Output> {
+    let bin = env!("CARGO_BIN_EXE_burnrate");
+    let mut command = if privileged() {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            bin,
+        ]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let out = command
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BURNRATE_DB")
+        .output()
+        .ok()?;
+    if privileged() && !out.status.success() && stderr(&out).contains("setpriv") {
+        return None;
+    }
+    Some(out)
+}
+
+#[cfg(unix)]
+fn read_only_folder(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_ledger_in_a_folder_nobody_may_write_is_read_and_never_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("backup-drive");
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("ledger.sqlite");
+    let file = fixture("ledger/openai_cost_oct01_10.csv");
+    assert!(
+        burnrate(&db, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let expected = burnrate(&db, &["report", "--json"]);
+    let old = folder.join("old.sqlite");
+    drop(load_fixture(2, &folder));
+    std::fs::rename(folder.join("v2.sqlite"), &old).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    read_only_folder(&folder);
+    let before = (sha(&db), listing(&folder));
+
+    let Some(out) = burnrate_unprivileged(&db, &["report", "--json"]) else {
+        println!("skipped: cannot run as an ordinary user here");
+        return;
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        out.stdout, expected.stdout,
+        "the report is the same, read-only"
+    );
+    let err = stderr(&out);
+    assert_eq!(err.matches("read-only").count(), 1, "said once: {err}");
+    assert!(err.contains("nothing can be changed"), "{err}");
+    for args in [
+        vec!["flags", "--json"],
+        vec!["balance", "--provider", "openai"],
+        vec!["history"],
+        vec!["matches"],
+    ] {
+        let out = burnrate_unprivileged(&db, &args).unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+
+    let out = burnrate_unprivileged(&db, &["import", file.to_str().unwrap()]).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("nothing can be changed"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = burnrate_unprivileged(&old, &["report"]).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("older burnrate (schema version 2)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!((sha(&db), listing(&folder)), before, "nothing was written");
+}
+
+/// The same on a read-only mount (a write-protected backup drive), where even root cannot
+/// write: a private mount namespace binds the folder read-only.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_ledger_on_a_read_only_mount_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = fixture("ledger/openai_cost_oct01_10.csv");
+    assert!(
+        burnrate(&db, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let expected = burnrate(&db, &["report", "--json"]);
+    let before = (sha(&db), listing(dir.path()));
+    let folder = dir.path().display().to_string();
+    let script = format!(
+        "mount --bind -o ro '{folder}' '{folder}' && mount -o remount,bind,ro '{folder}' 2>/dev/null; \
+         touch '{folder}/probe' 2>/dev/null && exit 99; \
+         exec '{}' --db '{}' report --json",
+        env!("CARGO_BIN_EXE_burnrate"),
+        db.display()
+    );
+    let Ok(out) = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script])
+        .output()
+    else {
+        println!("skipped: unshare is not available");
+        return;
+    };
+    if out.status.code() == Some(99)
+        || stderr(&out).contains("unshare:")
+        || stderr(&out).contains("mount:")
+    {
+        println!("skipped: no read-only mount here: {}", stderr(&out));
+        return;
+    }
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, expected.stdout);
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!((sha(&db), listing(dir.path())), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn exports_are_private_even_over_a_readable_empty_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let review = fixture("review");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&review)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("chase-card-eur-plan.csv"))
+        .collect();
+    files.sort();
+    let mut args = vec!["import".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(burnrate(&db, &args).status.success());
+    let html = dir.path().join("review.html");
+    std::fs::write(&html, b"").unwrap();
+    std::fs::set_permissions(&html, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = burnrate(
+        &db,
+        &[
+            "--as-of",
+            "2026-04-10",
+            "report",
+            "--month",
+            "2026-03",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&html), 0o600);
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+
+    let flags = burnrate(&db, &["--as-of", "2026-04-10", "flags", "--all", "--json"]);
+    let flags: serde_json::Value = serde_json::from_slice(&flags.stdout).unwrap();
+    let id = flags[0]["id"]
+        .as_str()
+        .expect("the review ledger raises a flag")
+        .to_string();
+    let packet = dir.path().join("packet.html");
+    let out = burnrate(
+        &db,
+        &[
+            "--as-of",
+            "2026-04-10",
+            "flags",
+            "export",
+            &id,
+            "--html",
+            packet.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&packet), 0o600);
+}
