@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::BudgetScope;
 use crate::domain::import::FileOptions;
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::store::{BudgetSetting, ImportMode, ImportReport, Store};
 
 /// The sample files, embedded so the demo works wherever the binary is.
@@ -133,7 +133,7 @@ fn settle(store: &Store) -> anyhow::Result<()> {
         scope,
         name: name.to_string(),
         monthly: monthly.to_string(),
-        currency: "USD".to_string(),
+        currency: Currency::USD,
     };
     store.set_budget_settings(&[
         budget(BudgetScope::Project, "Web app", "700.00"),

@@ -1492,7 +1492,7 @@ fn budget_setting(b: &Budget) -> BudgetSetting {
         scope: b.scope,
         name: b.name.clone(),
         monthly: b.monthly.to_string(),
-        currency: b.currency.clone(),
+        currency: b.currency,
     }
 }
 

@@ -13,8 +13,9 @@ use chrono::NaiveDate;
 use crate::domain::balance::{self, AccountKey, LotKind};
 use crate::domain::flags::{self, FlagInputs};
 use crate::domain::money::Amount;
+use crate::domain::money::Money;
 use crate::domain::records::{BankStatus, BillingStatus};
-use crate::domain::views::{AccountBalance, EvidenceRow, FlagRow, Money};
+use crate::domain::views::{AccountBalance, EvidenceRow, FlagRow};
 use crate::store::{Store, StoreError};
 
 /// Everything the money views need, read once per revision.
@@ -102,7 +103,7 @@ fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Vec<AccountBalance>
             label: account.label(),
             provider: account.provider.clone(),
             organization: account.organization.clone(),
-            currency: b.currency.clone(),
+            currency: b.currency,
             points: b.days.iter().map(|d| (d.day, d.balance)).collect(),
             topups: b.lots.iter().map(|l| (l.day, l.amount)).collect(),
             failed: failed_topups(inputs, &account, &b.currency),
@@ -158,7 +159,7 @@ fn describe(inputs: &FlagInputs, record: &str) -> EvidenceRow {
                 );
                 row.amount = Some(Money {
                     amount: b.amount,
-                    currency: b.currency.clone(),
+                    currency: b.currency,
                 });
                 row.detail = b.time.map_or_else(
                     || b.description.clone(),
@@ -180,7 +181,7 @@ fn describe(inputs: &FlagInputs, record: &str) -> EvidenceRow {
                 );
                 row.amount = Some(Money {
                     amount: b.amount,
-                    currency: b.currency.clone(),
+                    currency: b.currency,
                 });
                 let time = b.time.map(|t| t.format("%H:%M").to_string());
                 row.detail = [

@@ -59,7 +59,7 @@ pub fn load(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result
     let sources = store.review_sources(month)?;
     let inputs = review_report::review_inputs(sources, as_of);
     let currency = store.reporting_currency()?;
-    Ok(review::build(&inputs, month, as_of, &currency)?)
+    Ok(review::build(&inputs, month, as_of, currency)?)
 }
 
 /// Writes the review's HTML report to `path`.

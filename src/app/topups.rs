@@ -14,7 +14,8 @@ use crate::domain::balance::{self, AccountKey, AutoRecharge, Balance};
 use crate::domain::doctor::{self, Attempt};
 use crate::domain::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
 use crate::domain::matching::{self, PaymentMatch};
-use crate::domain::views::{FlagRow, Money};
+use crate::domain::money::Money;
+use crate::domain::views::FlagRow;
 use crate::ui::balance::AccountForecast;
 use crate::ui::doctor::{DoctorView, FlagAttempts};
 use crate::ui::matches::{Candidate, DecidedPair, MatchesView, PairSide, ReviewGroup};
@@ -123,7 +124,7 @@ fn billing_side(b: &BillingItem) -> PairSide {
         ),
         amount: Some(Money {
             amount: b.amount.abs(),
-            currency: b.currency.clone(),
+            currency: b.currency,
         }),
     }
 }
@@ -139,7 +140,7 @@ fn bank_side(l: &BankItem) -> PairSide {
         ),
         amount: Some(Money {
             amount: l.amount,
-            currency: l.currency.clone(),
+            currency: l.currency,
         }),
     }
 }
@@ -151,7 +152,7 @@ fn candidate(c: &PaymentMatch) -> Candidate {
         rule: c.reason.rule.as_str().to_string(),
         amount_delta: c.reason.amount_delta.map(|amount| Money {
             amount,
-            currency: c.reason.currency.clone(),
+            currency: c.reason.currency,
         }),
         day_delta: c.reason.day_delta,
     }

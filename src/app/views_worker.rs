@@ -348,7 +348,7 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
         rules: store.merchant_rules()?,
         budgets: store.budgets()?,
         params: store.flag_params()?,
-        reporting_currency: store.reporting_currency()?,
+        reporting_currency: store.reporting_currency()?.to_string(),
         ..SettingsView::default()
     };
     Ok(LedgerViews {

@@ -209,7 +209,7 @@ pub fn load_review(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow:
     let sources = store.review_sources(month)?;
     let inputs = review_report::review_inputs(sources, as_of);
     let currency = store.reporting_currency()?;
-    Ok(review::build(&inputs, month, as_of, &currency)?)
+    Ok(review::build(&inputs, month, as_of, currency)?)
 }
 
 /// `report --month YYYY-MM --review|--html FILE`.

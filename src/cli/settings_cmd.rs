@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{BudgetScope, FlagParams, PARAM_SPECS};
 use crate::domain::merchants::{self, MerchantRule};
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::SpendKind;
 use crate::store::{BudgetSetting, Store};
 
@@ -434,18 +434,13 @@ fn budget(store: &Store, args: BudgetArgs) -> anyhow::Result<i32> {
     };
     let (scope, name) = target.scope_and_name();
     let amount = amount_arg(&monthly, "--monthly")?;
-    let currency = args.currency.trim().to_ascii_uppercase();
-    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-        bail!(
-            "--currency needs a three-letter code such as USD or EUR, not '{}'",
-            args.currency
-        );
-    }
+    let currency =
+        Currency::parse(&args.currency).map_err(|e| anyhow::anyhow!("--currency: {e}"))?;
     store.save_budget(&BudgetSetting {
         scope,
         name: name.clone(),
         monthly: amount.to_string(),
-        currency: currency.clone(),
+        currency,
     })?;
     writeln!(
         std::io::stdout().lock(),
@@ -497,7 +492,8 @@ fn currency(store: &Store, args: &CurrencyArgs) -> anyhow::Result<i32> {
         writeln!(std::io::stdout().lock(), "{}", store.reporting_currency()?)?;
         return Ok(0);
     };
-    let currency = store.set_reporting_currency(code)?;
+    let currency = Currency::parse(code).map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.set_reporting_currency(currency)?;
     writeln!(
         std::io::stdout().lock(),
         "Saved: the monthly review reports in {currency}. Amounts in other currencies are converted with the ECB rates you import (`burnrate import eurofxref-hist.csv`)."

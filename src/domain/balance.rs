@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use super::money::Amount;
+use super::money::{Amount, Currency};
 
 /// How long a paid lot without an expiry date stays usable.
 pub const PAID_LOT_LIFETIME_MONTHS: u32 = 12;
@@ -187,7 +187,7 @@ pub struct CreditLot {
     pub account: AccountKey,
     pub day: NaiveDate,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub kind: LotKind,
     /// The expiry the record states, if any.
     pub expires_on: Option<NaiveDate>,
@@ -222,7 +222,7 @@ pub struct DailyUsage {
     pub account: AccountKey,
     pub day: NaiveDate,
     pub cost: Amount,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// One end-of-day point of a balance series.
@@ -289,7 +289,7 @@ pub struct DepletionEpisode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
     pub account: AccountKey,
-    pub currency: String,
+    pub currency: Currency,
     pub as_of: NaiveDate,
     /// One point per day from the first record to `as_of`; empty when there are no records.
     pub days: Vec<DayBalance>,
@@ -329,14 +329,9 @@ pub fn simulate(
         .collect();
     let currency = own_lots
         .first()
-        .map(|l| l.currency.clone())
-        .or_else(|| {
-            own_usage
-                .iter()
-                .min_by_key(|u| u.day)
-                .map(|u| u.currency.clone())
-        })
-        .unwrap_or_else(|| "USD".to_string());
+        .map(|l| l.currency)
+        .or_else(|| own_usage.iter().min_by_key(|u| u.day).map(|u| u.currency))
+        .unwrap_or(Currency::USD);
     let same = |c: &str| c.eq_ignore_ascii_case(&currency);
     let other_currency_records = own_lots.iter().filter(|l| !same(&l.currency)).count()
         + own_usage.iter().filter(|u| !same(&u.currency)).count();
@@ -747,7 +742,7 @@ mod tests {
             account: acct(),
             day: d(day),
             amount: usd(amount),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
             kind,
             expires_on: expires.map(d),
         }
@@ -758,7 +753,7 @@ mod tests {
             account: acct(),
             day: d(day),
             cost: usd(cost),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         }
     }
 
@@ -1208,7 +1203,7 @@ mod tests {
         let mut other = lot("billing:9", "2026-03-01", "99.00", LotKind::Paid, None);
         other.account = AccountKey::new("openai", "Other");
         let mut eur = lot("billing:8", "2026-03-01", "7.00", LotKind::Paid, None);
-        eur.currency = "EUR".into();
+        eur.currency = Currency::of(*b"EUR");
         let lots = vec![
             lot("billing:1", "2026-03-01", "10.00", LotKind::Paid, None),
             other,

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use super::balance::{self, AccountKey, Balance, LotOutcome};
 use super::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
 use super::matching::{self, HoldEnd, Matching};
-use super::money::Amount;
+use super::money::{Amount, Currency};
 use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// How many attempts per provider the doctor walks.
@@ -126,7 +126,7 @@ pub struct Attempt {
     pub provider: String,
     pub date: NaiveDate,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub stages: Vec<StageReport>,
     pub failure: Failure,
     pub diagnosis: String,
@@ -474,7 +474,7 @@ fn billing_attempt(cx: &Context<'_>, b: &BillingItem) -> Attempt {
         provider: b.provider.clone(),
         date: b.day,
         amount,
-        currency: b.currency.clone(),
+        currency: b.currency,
         stages,
         failure,
         diagnosis,
@@ -561,7 +561,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
         provider,
         date: l.day,
         amount,
-        currency: l.currency.clone(),
+        currency: l.currency,
         stages,
         failure,
         diagnosis,
@@ -772,7 +772,7 @@ mod tests {
             day: d(day),
             time: None,
             amount: usd(amount),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
             organization: String::new(),
             project: String::new(),
             expires_on: None,
@@ -789,7 +789,7 @@ mod tests {
             day: d(day),
             time: None,
             amount: usd(amount),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
             description: "OPENAI".into(),
         }
     }
@@ -859,7 +859,7 @@ mod tests {
                 account: AccountKey::new("openai", ""),
                 day: d("2026-03-04"),
                 cost: usd("12.00"),
-                currency: "USD".into(),
+                currency: Currency::of(*b"USD"),
             }],
             ..FlagInputs::default()
         };
@@ -997,7 +997,7 @@ mod tests {
                         account: AccountKey::new("openai", ""),
                         day: d(day),
                         cost: usd("6.00"),
-                        currency: "USD".into(),
+                        currency: Currency::of(*b"USD"),
                     })
                     .collect(),
                 ..FlagInputs::default()

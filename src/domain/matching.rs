@@ -26,25 +26,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::flags::{BankItem, BillingItem, FlagInputs, FlagParams};
-use super::money::{Amount, NANOS_PER_UNIT};
+use super::fx::{Rate, RateBook};
+use super::money::{Amount, Currency};
 use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// How far apart two amounts in different currencies may be after conversion.
 pub const FX_TOLERANCE_PERCENT: i64 = 3;
-/// ECB publishes no rates on weekends and holidays: the latest rate up to this many days
-/// before is used instead.
-pub const FX_LOOKBACK_DAYS: u64 = 7;
-
-/// One ECB reference rate: units of `currency` per euro on `day`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rate {
-    pub day: NaiveDate,
-    pub currency: String,
-    pub per_euro: Amount,
-}
 
 /// The issuer's own ids of a bank line, where the statement has them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -131,7 +121,7 @@ pub struct Reason {
     /// the currencies differ and no rate converts them.
     pub amount_delta: Option<Amount>,
     /// The bank line's currency.
-    pub currency: String,
+    pub currency: Currency,
     /// Days from the other record to the bank line (negative: the bank line is earlier).
     pub day_delta: i64,
 }
@@ -231,10 +221,6 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
 }
 
-fn same_currency(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
 /// Whether `other` is within `percent` of `base` (both taken as magnitudes).
 pub fn within_percent(base: Amount, other: Amount, percent: i64) -> bool {
     let Some(diff) = base.abs().checked_sub(other.abs()).map(Amount::abs) else {
@@ -247,52 +233,6 @@ pub fn within_percent(base: Amount, other: Amount, percent: i64) -> bool {
         return false;
     };
     lhs <= rhs
-}
-
-/// The ECB rates, looked up by currency and day.
-#[derive(Debug, Default)]
-pub struct RateBook {
-    by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>>,
-}
-
-impl RateBook {
-    pub fn new(rates: &[Rate]) -> Self {
-        let mut by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
-        for r in rates.iter().filter(|r| r.per_euro.nanos() > 0) {
-            by_currency
-                .entry(r.currency.to_ascii_uppercase())
-                .or_default()
-                .insert(r.day, r.per_euro.nanos());
-        }
-        Self { by_currency }
-    }
-
-    /// Nano-units of `currency` per euro on `day` (or the latest rate a few days before).
-    fn per_euro_nanos(&self, currency: &str, day: NaiveDate) -> Option<i64> {
-        let currency = currency.to_ascii_uppercase();
-        if currency == "EUR" {
-            return Some(NANOS_PER_UNIT);
-        }
-        let from = day.checked_sub_days(Days::new(FX_LOOKBACK_DAYS))?;
-        self.by_currency
-            .get(&currency)?
-            .range(from..=day)
-            .next_back()
-            .map(|(_, n)| *n)
-    }
-
-    /// `amount` of `from` in `to`, with the rates of `day`, cross rates through the euro.
-    pub fn convert(&self, amount: Amount, from: &str, to: &str, day: NaiveDate) -> Option<Amount> {
-        if same_currency(from, to) {
-            return Some(amount);
-        }
-        let rate_from = i128::from(self.per_euro_nanos(from, day)?);
-        let rate_to = i128::from(self.per_euro_nanos(to, day)?);
-        let nanos = i128::from(amount.nanos())
-            .checked_mul(rate_to)?
-            .checked_div(rate_from)?;
-        i64::try_from(nanos).ok().map(Amount::from_nanos)
-    }
 }
 
 /// The thresholds matching uses, taken from the detector thresholds.
@@ -357,19 +297,21 @@ fn payment_reason(
     let day_delta = days_between(b.day, l.day);
     window.contains(day_delta).then_some(())?;
     let paid = l.amount.abs();
-    if same_currency(&b.currency, &l.currency) {
-        return (paid == b.amount.abs()).then(|| Reason {
+    if b.currency == l.currency {
+        return (paid == b.amount.abs()).then_some(Reason {
             rule: Rule::Exact,
             amount_delta: Some(Amount::ZERO),
-            currency: l.currency.clone(),
+            currency: l.currency,
             day_delta,
         });
     }
-    let converted = rates.convert(b.amount.abs(), &b.currency, &l.currency, b.day)?;
+    let converted = rates
+        .convert(b.amount.abs(), b.currency, l.currency, b.day)
+        .ok()?;
     within_percent(converted, paid, FX_TOLERANCE_PERCENT).then(|| Reason {
         rule: Rule::Fx,
         amount_delta: paid.checked_sub(converted),
-        currency: l.currency.clone(),
+        currency: l.currency,
         day_delta,
     })
 }
@@ -405,13 +347,13 @@ fn decisions(data: &MatchData, left_kind: &str) -> BTreeMap<(i64, i64), Decision
 }
 
 /// A reason for a pair the user confirmed, whatever the rules say of it.
-fn confirmed_reason(amount: Amount, currency: &str, day: NaiveDate, l: &BankItem) -> Reason {
+fn confirmed_reason(amount: Amount, currency: Currency, day: NaiveDate, l: &BankItem) -> Reason {
     Reason {
         rule: Rule::Confirmed,
-        amount_delta: same_currency(currency, &l.currency)
+        amount_delta: (currency == l.currency)
             .then(|| l.amount.abs().checked_sub(amount.abs()))
             .flatten(),
-        currency: l.currency.clone(),
+        currency: l.currency,
         day_delta: days_between(day, l.day),
     }
 }
@@ -448,7 +390,7 @@ impl<'a> HoldPairing<'a> {
         self.used.insert(hold.id);
         self.used.insert(end.id);
         let reason = if rule == Rule::Confirmed {
-            confirmed_reason(hold.amount, &hold.currency, hold.day, end)
+            confirmed_reason(hold.amount, hold.currency, hold.day, end)
         } else {
             let delta = end.amount.abs().checked_sub(hold.amount.abs());
             let rule = match (rule, delta) {
@@ -459,7 +401,7 @@ impl<'a> HoldPairing<'a> {
             Reason {
                 rule,
                 amount_delta: delta,
-                currency: end.currency.clone(),
+                currency: end.currency,
                 day_delta: days_between(hold.day, end.day),
             }
         };
@@ -498,7 +440,7 @@ impl<'a> HoldPairing<'a> {
         self.free_ends(hold)
             .filter(|l| {
                 l.provider == hold.provider
-                    && same_currency(&l.currency, &hold.currency)
+                    && l.currency == hold.currency
                     && (0..=self.params.hold_settle_days).contains(&days_between(hold.day, l.day))
                     && within_percent(
                         hold_amount,
@@ -609,7 +551,7 @@ fn match_payments_after(inputs: &FlagInputs, params: &FlagParams, holds: &[HoldM
         out.matches.push(PaymentMatch {
             billing_id: b.id,
             bank_id: l.id,
-            reason: confirmed_reason(b.amount, &b.currency, b.day, l),
+            reason: confirmed_reason(b.amount, b.currency, b.day, l),
         });
     }
     billing.retain(|b| out.for_billing(b.id).is_none());
@@ -661,16 +603,16 @@ fn review_missing_rates(
     for b in billing.iter().filter(free_billing) {
         for l in bank.iter().filter(free_bank) {
             if decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked)
-                || same_currency(&b.currency, &l.currency)
+                || b.currency == l.currency
                 || rates
-                    .convert(b.amount.abs(), &b.currency, &l.currency, b.day)
-                    .is_some()
+                    .convert(b.amount.abs(), b.currency, l.currency, b.day)
+                    .is_ok()
             {
                 continue;
             }
             // Compared as if the currencies were the same: everything else must fit.
             let mut probe = (*b).clone();
-            probe.currency.clone_from(&l.currency);
+            probe.currency = l.currency;
             probe.amount = l.amount.abs();
             let Some(mut reason) = payment_reason(&probe, l, rates, window) else {
                 continue;
@@ -679,8 +621,7 @@ fn review_missing_rates(
             reason.amount_delta = None;
             let note = format!(
                 "no {}->{} rate: import the ECB rates (eurofxref-hist.csv) to compare",
-                l.currency.to_ascii_uppercase(),
-                b.currency.to_ascii_uppercase()
+                l.currency, b.currency
             );
             pairs.push((
                 PaymentMatch {
@@ -798,7 +739,7 @@ fn interchangeable_billing(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BillingIt
         [a, b] => {
             (a.provider.as_str(), a.kind, a.amount, a.day)
                 == (b.provider.as_str(), b.kind, b.amount, b.day)
-                && same_currency(&a.currency, &b.currency)
+                && a.currency == b.currency
         }
         _ => true,
     })
@@ -809,7 +750,7 @@ fn interchangeable_bank(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BankItem>) -
     items.windows(2).all(|w| match w {
         [a, b] => {
             (a.amount, a.day, status_of(a)) == (b.amount, b.day, status_of(b))
-                && same_currency(&a.currency, &b.currency)
+                && a.currency == b.currency
         }
         _ => true,
     })
@@ -838,7 +779,7 @@ mod tests {
             day: d(day),
             time: None,
             amount: amt(amount),
-            currency: currency.into(),
+            currency: Currency::parse(currency).unwrap(),
             organization: String::new(),
             project: String::new(),
             expires_on: None,
@@ -855,7 +796,7 @@ mod tests {
             day: d(day),
             time: None,
             amount: amt(amount),
-            currency: currency.into(),
+            currency: Currency::parse(currency).unwrap(),
             description: "OPENAI".into(),
         }
     }
@@ -983,12 +924,12 @@ mod tests {
         let rates = vec![
             Rate {
                 day: d("2026-03-06"),
-                currency: "USD".into(),
+                currency: Currency::parse("USD").unwrap(),
                 per_euro: amt("1.0800"),
             },
             Rate {
                 day: d("2026-03-06"),
-                currency: "GBP".into(),
+                currency: Currency::parse("GBP").unwrap(),
                 per_euro: amt("0.8400"),
             },
         ];
@@ -1203,7 +1144,7 @@ mod tests {
         let note = "no EUR->USD rate: import the ECB rates (eurofxref-hist.csv) to compare";
         let rate = Rate {
             day: d("2026-03-05"),
-            currency: "USD".into(),
+            currency: Currency::parse("USD").unwrap(),
             per_euro: amt("1.1556"),
         };
         // (case, bank day, rates, matched, review note)

@@ -6,6 +6,7 @@
 pub mod balance;
 pub mod doctor;
 pub mod flags;
+pub mod fx;
 pub mod html;
 pub mod import;
 pub mod matching;

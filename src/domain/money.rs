@@ -4,8 +4,15 @@
 //! first nine are ever non-zero in practice; further digits are rounded half away from zero and
 //! the text as written is kept beside the number in the ledger). Arithmetic is checked: an
 //! overflow is an error, never a wrap. Floats appear only in the chart code of `ui`.
+//!
+//! A currency is a [`Currency`]: three ASCII letters, upper-cased, validated once by
+//! [`Currency::parse`] wherever a code enters burnrate (a file, a setting, a command-line
+//! option). An amount with its currency is a [`Money`]. Divisions that must round (currency
+//! conversion, percentages) round half away from zero with [`div_round`], the same rule as
+//! [`Amount::round_to_cents`] and the parser's tenth decimal.
 
 use std::fmt;
+use std::ops::Deref;
 
 /// Nano-units per major unit (one dollar is `1_000_000_000` nanos).
 pub const NANOS_PER_UNIT: i64 = 1_000_000_000;
@@ -131,6 +138,159 @@ impl fmt::Display for Amount {
             trimmed
         };
         write!(f, "{sign}{whole}.{frac}")
+    }
+}
+
+/// A currency code: three ASCII letters, upper-cased (`USD`, `EUR`). `XXX` (ISO 4217's "no
+/// currency") stands for a record stored without one.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Currency([u8; 3]);
+
+/// Why a text is not a currency code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CurrencyError {
+    #[error("the currency is empty; write a three-letter code such as USD")]
+    Empty,
+    #[error("'{0}' is not a currency code; write a three-letter code such as USD")]
+    NotACode(String),
+}
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+    pub const EUR: Currency = Currency(*b"EUR");
+    /// ISO 4217's code for "no currency": a record stored without one.
+    pub const UNKNOWN: Currency = Currency(*b"XXX");
+
+    /// A code written into burnrate itself (`Currency::of(*b"NOK")`); not for user input.
+    ///
+    /// # Panics
+    /// When the code is not three upper-case ASCII letters (a mistake in burnrate's source,
+    /// caught at compile time where the code is a constant).
+    pub const fn of(code: [u8; 3]) -> Self {
+        assert!(
+            code[0].is_ascii_uppercase()
+                && code[1].is_ascii_uppercase()
+                && code[2].is_ascii_uppercase(),
+            "a currency code is three upper-case letters"
+        );
+        Self(code)
+    }
+
+    /// Reads a code as people write it (`usd`, ` EUR `): three ASCII letters, any case,
+    /// surrounding spaces ignored.
+    ///
+    /// # Errors
+    /// When the text is empty or is not three letters.
+    pub fn parse(text: &str) -> Result<Self, CurrencyError> {
+        let code = text.trim();
+        if code.is_empty() {
+            return Err(CurrencyError::Empty);
+        }
+        match code.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_alphabetic()) => Ok(Self([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
+            _ => Err(CurrencyError::NotACode(code.to_string())),
+        }
+    }
+
+    /// Reads a code stored by an earlier version of the ledger: anything that is not a code
+    /// (an empty cell) is [`Currency::UNKNOWN`].
+    pub fn parse_stored(text: &str) -> Self {
+        Self::parse(text).unwrap_or(Self::UNKNOWN)
+    }
+
+    /// The code, upper-case.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl Default for Currency {
+    /// [`Currency::UNKNOWN`]: a record that names no currency.
+    fn default() -> Self {
+        Self::UNKNOWN
+    }
+}
+
+impl Deref for Currency {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Currency {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl PartialEq<str> for Currency {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Currency {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::str::FromStr for Currency {
+    type Err = CurrencyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An exact amount and its currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Amount,
+    pub currency: Currency,
+}
+
+/// `n / d` rounded half away from zero: the one rounding rule of divisions on money
+/// (conversions, rates, percentages). `None` for a zero or negative divisor.
+pub fn div_round(n: i128, d: i128) -> Option<i128> {
+    if d <= 0 {
+        return None;
+    }
+    let q = n / d;
+    let r = n % d;
+    if r.checked_abs()?.checked_mul(2)? >= d {
+        Some(q + n.signum())
+    } else {
+        Some(q)
     }
 }
 
@@ -349,6 +509,40 @@ mod tests {
     fn displays_exact_value() {
         assert_eq!(Amount::from_nanos(3_835_980).to_string(), "0.00383598");
         assert_eq!(Amount::from_nanos(-5_000_000_000).to_string(), "-5.00");
+    }
+
+    #[test]
+    fn currencies_are_validated_one_way() {
+        let ok: &[(&str, &str)] = &[
+            ("USD", "USD"),
+            ("usd", "USD"),
+            (" eur ", "EUR"),
+            ("Gbp", "GBP"),
+        ];
+        for (text, want) in ok {
+            assert_eq!(Currency::parse(text).unwrap().as_str(), *want, "{text}");
+        }
+        for bad in ["", "  ", "US", "USDX", "U$D", "12A", "€"] {
+            assert!(Currency::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Currency::parse_stored(""), Currency::UNKNOWN);
+        assert_eq!(Currency::USD.to_string(), "USD");
+        assert_eq!(format!("{:>5}", Currency::EUR), "  EUR");
+    }
+
+    #[test]
+    fn divisions_round_half_away_from_zero() {
+        let cases: &[(i128, i128, Option<i128>)] = &[
+            (5, 2, Some(3)),
+            (-5, 2, Some(-3)),
+            (4, 3, Some(1)),
+            (-4, 3, Some(-1)),
+            (7, 0, None),
+            (7, -1, None),
+        ];
+        for (n, d, want) in cases {
+            assert_eq!(div_round(*n, *d), *want, "{n}/{d}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::money::Amount;
+use super::fx::Rate;
+use super::money::{Amount, Currency};
 
 /// One record of any kind, as produced by an importer.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,7 @@ pub enum Record {
     Usage(UsageRecord),
     Billing(BillingRecord),
     Bank(BankLine),
-    Rate(FxRate),
+    Rate(Rate),
 }
 
 impl Record {
@@ -75,7 +76,7 @@ pub struct UsageRecord {
     pub tokens: Option<i64>,
     pub requests: Option<i64>,
     pub cost: Option<Amount>,
-    pub currency: String,
+    pub currency: Currency,
     /// The cost as written in the file.
     pub cost_text: String,
     pub grain: Option<UsageGrain>,
@@ -202,7 +203,7 @@ pub struct BillingRecord {
     pub number: String,
     pub kind: BillingKind,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub amount_text: String,
     pub status: BillingStatus,
     pub expires_at: Option<NaiveDateTime>,
@@ -370,10 +371,11 @@ pub struct BankLine {
     pub posted_at: Option<NaiveDateTime>,
     pub description: String,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub amount_text: String,
     pub original_amount: Option<Amount>,
-    pub original_currency: String,
+    /// The currency of `original_amount`, when the line has a foreign side.
+    pub original_currency: Option<Currency>,
     pub fee: Option<Amount>,
     pub status: Option<BankStatus>,
     /// The issuer's transaction id, when the statement has one.
@@ -390,12 +392,4 @@ impl BankLine {
     pub fn day(&self) -> Option<NaiveDate> {
         self.started_at.or(self.posted_at).map(|t| t.date())
     }
-}
-
-/// One ECB reference rate: units of `currency` per euro on `day`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FxRate {
-    pub day: NaiveDate,
-    pub currency: String,
-    pub per_euro: Amount,
 }

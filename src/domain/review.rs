@@ -44,12 +44,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::flags::{BankItem, BillingItem, Budget, BudgetScope, Flag};
-use super::money::{Amount, NANOS_PER_UNIT};
+#[cfg(doc)]
+use super::fx::RATE_LOOKBACK_DAYS;
+use super::fx::{ConvertError, MissingRate, Rate, RateBook};
+use super::money::{Amount, Currency, NANOS_PER_UNIT, div_round};
 use super::records::{BankStatus, BillingKind, BillingStatus};
 
-/// A day without an ECB rate (weekends, holidays) takes the latest rate up to this many days
-/// before it.
-pub const RATE_LOOKBACK_DAYS: u64 = 7;
 /// Drivers of change cover at least this share of the summed absolute change...
 pub const DRIVER_COVER_PERCENT: i128 = 80;
 /// ...with at most this many rows per dimension.
@@ -68,15 +68,7 @@ pub struct UsageCost {
     /// Empty when the export does not say.
     pub model: String,
     pub cost: Amount,
-    pub currency: String,
-}
-
-/// One ECB reference rate: units of `currency` per euro on `day`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayRate {
-    pub day: NaiveDate,
-    pub currency: String,
-    pub per_euro: Amount,
+    pub currency: Currency,
 }
 
 /// A bank line that paid a billing record, as the matching rule decided.
@@ -93,7 +85,7 @@ pub struct ReviewInputs {
     pub usage: Vec<UsageCost>,
     pub billing: Vec<BillingItem>,
     pub bank: Vec<BankItem>,
-    pub rates: Vec<DayRate>,
+    pub rates: Vec<Rate>,
     pub budgets: Vec<Budget>,
     pub payments: Vec<PaymentPair>,
     /// Billing records the matching rule could not decide about (they wait for the user).
@@ -132,7 +124,7 @@ pub struct BudgetRow {
     pub scope: BudgetScope,
     pub name: String,
     /// The budget's own currency (spent and projected are converted into it).
-    pub currency: String,
+    pub currency: Currency,
     pub spent: Amount,
     pub budget: Amount,
     /// Spent in whole percent of the budget; `None` for a zero budget.
@@ -224,7 +216,7 @@ pub struct TrailLine {
     pub description: String,
     /// As written: money out is positive for both sides.
     pub original: Amount,
-    pub original_currency: String,
+    pub original_currency: Currency,
     /// In the reporting currency; `None` when the rate is missing.
     pub amount: Option<Amount>,
 }
@@ -270,16 +262,9 @@ pub struct Conversion {
     pub rate: RateSource,
     pub day: NaiveDate,
     pub original: Amount,
-    pub original_currency: String,
+    pub original_currency: Currency,
     /// `None` when the rate is missing.
     pub converted: Option<Amount>,
-}
-
-/// A rate the review needed and the ledger lacks.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct MissingRate {
-    pub day: NaiveDate,
-    pub currency: String,
 }
 
 /// The review of one month.
@@ -290,7 +275,7 @@ pub struct Review {
     /// The first day of the month before.
     pub previous: NaiveDate,
     pub as_of: NaiveDate,
-    pub currency: String,
+    pub currency: Currency,
     pub days_in_month: i64,
     /// Days of the month up to `as_of` (all of them once the month is over).
     pub days_elapsed: i64,
@@ -402,95 +387,6 @@ pub enum ReviewError {
     NoSuchMonth(NaiveDate),
 }
 
-/// The ECB rates, by currency and day.
-#[derive(Debug, Clone, Default)]
-pub struct RateTable {
-    by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>>,
-}
-
-impl RateTable {
-    pub fn new(rates: &[DayRate]) -> Self {
-        let mut by_currency: BTreeMap<String, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
-        for r in rates.iter().filter(|r| r.per_euro.nanos() > 0) {
-            by_currency
-                .entry(r.currency.to_ascii_uppercase())
-                .or_default()
-                .insert(r.day, r.per_euro.nanos());
-        }
-        Self { by_currency }
-    }
-
-    /// Nano-units of `currency` per euro on `day`, else the latest rate up to
-    /// [`RATE_LOOKBACK_DAYS`] days before.
-    pub fn per_euro_nanos(&self, currency: &str, day: NaiveDate) -> Option<i64> {
-        if currency.eq_ignore_ascii_case("EUR") {
-            return Some(NANOS_PER_UNIT);
-        }
-        let from = day.checked_sub_days(Days::new(RATE_LOOKBACK_DAYS))?;
-        self.by_currency
-            .get(&currency.to_ascii_uppercase())?
-            .range(from..=day)
-            .next_back()
-            .map(|(_, n)| *n)
-    }
-
-    /// `amount` of `from` in `to` with the rates of `day`, through the euro, rounded half away
-    /// from zero to nano-units.
-    ///
-    /// # Errors
-    /// [`Convert::Missing`] names the currency whose rate is missing (the source one first);
-    /// [`Convert::TooLarge`] when the result does not fit an amount.
-    pub fn convert(
-        &self,
-        amount: Amount,
-        from: &str,
-        to: &str,
-        day: NaiveDate,
-    ) -> Result<Amount, Convert> {
-        if from.eq_ignore_ascii_case(to) {
-            return Ok(amount);
-        }
-        let missing = |currency: &str| {
-            Convert::Missing(MissingRate {
-                day,
-                currency: currency.to_ascii_uppercase(),
-            })
-        };
-        let rate_from = self
-            .per_euro_nanos(from, day)
-            .ok_or_else(|| missing(from))?;
-        let rate_to = self.per_euro_nanos(to, day).ok_or_else(|| missing(to))?;
-        let numerator = i128::from(amount.nanos())
-            .checked_mul(i128::from(rate_to))
-            .ok_or(Convert::TooLarge)?;
-        let nanos = div_round(numerator, i128::from(rate_from)).ok_or(Convert::TooLarge)?;
-        i64::try_from(nanos)
-            .map(Amount::from_nanos)
-            .map_err(|_| Convert::TooLarge)
-    }
-}
-
-/// Why an amount could not be converted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Convert {
-    Missing(MissingRate),
-    TooLarge,
-}
-
-/// `n / d` rounded half away from zero; `None` for a zero or negative divisor.
-fn div_round(n: i128, d: i128) -> Option<i128> {
-    if d <= 0 {
-        return None;
-    }
-    let q = n / d;
-    let r = n % d;
-    if r.checked_abs()?.checked_mul(2)? >= d {
-        Some(q + n.signum())
-    } else {
-        Some(q)
-    }
-}
-
 /// `part` in whole percent of `whole`, rounded half away from zero; `None` when `whole` is zero.
 pub fn percent_of(part: Amount, whole: Amount) -> Option<i64> {
     if whole.is_zero() {
@@ -514,8 +410,8 @@ fn first_of_month(day: NaiveDate) -> NaiveDate {
 /// of `to` for every `from_nanos` of `from` (both positive).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairRate {
-    pub from: String,
-    pub to: String,
+    pub from: Currency,
+    pub to: Currency,
     pub from_nanos: i64,
     pub to_nanos: i64,
 }
@@ -523,13 +419,13 @@ pub struct PairRate {
 impl PairRate {
     /// The rate of a line of `amount` in `from` whose partner is `partner` in `to`; `None`
     /// when the currencies agree or either amount is zero.
-    pub fn new(amount: Amount, from: &str, partner: Amount, to: &str) -> Option<Self> {
-        if from.eq_ignore_ascii_case(to) || amount.is_zero() || partner.is_zero() {
+    pub fn new(amount: Amount, from: Currency, partner: Amount, to: Currency) -> Option<Self> {
+        if from == to || amount.is_zero() || partner.is_zero() {
             return None;
         }
         Some(Self {
-            from: from.to_ascii_uppercase(),
-            to: to.to_ascii_uppercase(),
+            from,
+            to,
             from_nanos: amount.nanos().checked_abs()?,
             to_nanos: partner.nanos().checked_abs()?,
         })
@@ -570,10 +466,10 @@ impl PairRates {
             else {
                 continue;
             };
-            if let Some(r) = PairRate::new(l.amount, &l.currency, b.amount, &b.currency) {
+            if let Some(r) = PairRate::new(l.amount, l.currency, b.amount, b.currency) {
                 rates.bank.insert(l.id, r);
             }
-            if let Some(r) = PairRate::new(b.amount, &b.currency, l.amount, &l.currency) {
+            if let Some(r) = PairRate::new(b.amount, b.currency, l.amount, l.currency) {
                 rates.billing.insert(b.id, r);
             }
         }
@@ -583,14 +479,14 @@ impl PairRates {
 
 /// Converts into the reporting currency, remembering the conversions and the missing rates.
 struct Converter<'a> {
-    rates: &'a RateTable,
+    rates: &'a RateBook,
     missing: BTreeSet<MissingRate>,
     conversions: BTreeMap<ConversionKey, (Amount, Option<Amount>)>,
 }
 
 /// What amounts are summed by in the conversion table: their kind, day, original currency and
 /// rate source.
-type ConversionKey = (&'static str, NaiveDate, String, RateSource);
+type ConversionKey = (&'static str, NaiveDate, Currency, RateSource);
 
 impl Converter<'_> {
     /// `amount` of `currency` on `day` in `to`; `Ok(None)` when a rate is missing. Only
@@ -599,8 +495,8 @@ impl Converter<'_> {
         &mut self,
         source: Option<&'static str>,
         amount: Amount,
-        currency: &str,
-        to: &str,
+        currency: Currency,
+        to: Currency,
         day: NaiveDate,
     ) -> Result<Option<Amount>, ReviewError> {
         self.convert_line(source, None, amount, currency, to, day)
@@ -613,35 +509,31 @@ impl Converter<'_> {
         source: Option<&'static str>,
         pair: Option<&PairRate>,
         amount: Amount,
-        currency: &str,
-        to: &str,
+        currency: Currency,
+        to: Currency,
         day: NaiveDate,
     ) -> Result<Option<Amount>, ReviewError> {
-        let pair = pair.filter(|p| {
-            p.from.eq_ignore_ascii_case(currency)
-                && p.to.eq_ignore_ascii_case(to)
-                && !currency.eq_ignore_ascii_case(to)
-        });
+        let pair = pair.filter(|p| p.from == currency && p.to == to && currency != to);
         let (result, rate) = if let Some(pair) = pair {
             let converted = pair.convert(amount).ok_or(ReviewError::TooLarge)?;
             (Some(converted), RateSource::MatchedPair)
         } else {
             let converted = match self.rates.convert(amount, currency, to, day) {
                 Ok(a) => Some(a),
-                Err(Convert::Missing(m)) => {
+                Err(ConvertError::Missing(m)) => {
                     self.missing.insert(m);
                     None
                 }
-                Err(Convert::TooLarge) => return Err(ReviewError::TooLarge),
+                Err(ConvertError::TooLarge) => return Err(ReviewError::TooLarge),
             };
             (converted, RateSource::Ecb)
         };
         if let Some(source) = source
-            && !currency.eq_ignore_ascii_case(to)
+            && currency != to
         {
             let entry = self
                 .conversions
-                .entry((source, day, currency.to_ascii_uppercase(), rate))
+                .entry((source, day, currency, rate))
                 .or_insert((Amount::ZERO, Some(Amount::ZERO)));
             entry.0 = entry.0.checked_add(amount).ok_or(ReviewError::TooLarge)?;
             entry.1 = match (entry.1, result) {
@@ -804,7 +696,7 @@ pub fn build(
     inputs: &ReviewInputs,
     month: NaiveDate,
     as_of: NaiveDate,
-    currency: &str,
+    currency: Currency,
 ) -> Result<Review, ReviewError> {
     let month = first_of_month(month);
     let previous = month
@@ -817,8 +709,7 @@ pub fn build(
     let previous_until = previous_until(previous, month, days_elapsed, days_in_month)?;
     let in_month = |day: NaiveDate| day >= month && day < next && day <= as_of;
     let in_previous = |day: NaiveDate| day >= previous && day <= previous_until && day <= as_of;
-    let currency = currency.trim().to_ascii_uppercase();
-    let rates = RateTable::new(&inputs.rates);
+    let rates = RateBook::new(&inputs.rates);
     let mut conv = Converter {
         rates: &rates,
         missing: BTreeSet::new(),
@@ -834,7 +725,7 @@ pub fn build(
             continue;
         }
         let source = current.then_some("usage");
-        let Some(cost) = conv.convert(source, u.cost, &u.currency, &currency, u.day)? else {
+        let Some(cost) = conv.convert(source, u.cost, u.currency, currency, u.day)? else {
             continue;
         };
         providers.add(current, label(&u.provider), cost)?;
@@ -849,7 +740,7 @@ pub fn build(
 
     let budgets = budget_rows(inputs, &mut conv, &in_month, days_elapsed, days_in_month)?;
     let (trail, unmatched_billing, unmatched_bank, matched_payments) =
-        money_trail(inputs, &mut conv, &currency, &in_month, total.0)?;
+        money_trail(inputs, &mut conv, currency, &in_month, total.0)?;
 
     let mut flags: Vec<FlagLine> = inputs
         .flags
@@ -925,7 +816,7 @@ fn budget_rows(
             if !covered {
                 continue;
             }
-            if let Some(cost) = conv.convert(None, u.cost, &u.currency, &budget.currency, u.day)? {
+            if let Some(cost) = conv.convert(None, u.cost, u.currency, budget.currency, u.day)? {
                 add(by_day.entry(u.day).or_default(), cost)?;
             }
         }
@@ -940,7 +831,7 @@ fn budget_rows(
         rows.push(BudgetRow {
             scope: budget.scope,
             name: budget.name.clone(),
-            currency: budget.currency.to_ascii_uppercase(),
+            currency: budget.currency,
             spent,
             budget: budget.monthly,
             percent: percent_of(spent, budget.monthly),
@@ -967,7 +858,7 @@ type Trail = (MoneyTrail, Vec<TrailLine>, Vec<TrailLine>, usize);
 fn money_trail(
     inputs: &ReviewInputs,
     conv: &mut Converter<'_>,
-    currency: &str,
+    currency: Currency,
     in_month: &dyn Fn(NaiveDate) -> bool,
     usage: Amount,
 ) -> Result<Trail, ReviewError> {
@@ -995,7 +886,7 @@ fn money_trail(
             Some("billing"),
             pair_rates.billing.get(&b.id),
             b.amount,
-            &b.currency,
+            b.currency,
             currency,
             b.day,
         )?;
@@ -1015,7 +906,7 @@ fn money_trail(
                 kind: b.kind.as_str().to_string(),
                 description: billing_description(b),
                 original: b.amount,
-                original_currency: b.currency.to_ascii_uppercase(),
+                original_currency: b.currency,
                 amount: converted,
             });
         }
@@ -1036,7 +927,7 @@ fn money_trail(
             Some("bank"),
             pair_rates.bank.get(&l.id),
             out,
-            &l.currency,
+            l.currency,
             currency,
             l.day,
         )?;
@@ -1063,7 +954,7 @@ fn money_trail(
                 .unwrap_or_default(),
             description: l.description.clone(),
             original: out,
-            original_currency: l.currency.to_ascii_uppercase(),
+            original_currency: l.currency,
             amount: converted,
         });
     }
@@ -1091,7 +982,7 @@ mod tests {
             project: project.into(),
             model: model.into(),
             cost: usd(cost),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         }
     }
 
@@ -1105,7 +996,7 @@ mod tests {
             day: d(day),
             time: None,
             amount: usd(amount),
-            currency: currency.into(),
+            currency: Currency::parse(currency).unwrap(),
             organization: "Acme".into(),
             project: String::new(),
             expires_on: None,
@@ -1122,15 +1013,15 @@ mod tests {
             day: d(day),
             time: None,
             amount: usd(amount),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
             description: "OPENAI".into(),
         }
     }
 
-    fn rate(day: &str, currency: &str, per_euro: &str) -> DayRate {
-        DayRate {
+    fn rate(day: &str, currency: &str, per_euro: &str) -> Rate {
+        Rate {
             day: d(day),
-            currency: currency.into(),
+            currency: Currency::parse(currency).unwrap(),
             per_euro: usd(per_euro),
         }
     }
@@ -1151,7 +1042,13 @@ mod tests {
             ],
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-03-15"), d("2026-04-10"), "usd").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-15"),
+            d("2026-04-10"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(
             (r.month_label(), r.previous_label()),
             ("2026-03".into(), "2026-02".into())
@@ -1203,7 +1100,13 @@ mod tests {
             usage: usage_rows,
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-11-01"), d("2026-11-20"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-11-01"),
+            d("2026-11-20"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert!(r.partial() && !r.complete());
         assert_eq!(r.previous_until, d("2026-10-20"));
         assert_eq!(r.comparison_label(), "Nov 1-20 vs Oct 1-20");
@@ -1224,12 +1127,24 @@ mod tests {
         assert_eq!(r.drivers[0].row.change, usd("44"));
 
         // A shorter month before: day 30 of March is compared with all of February.
-        let march = build(&inputs, d("2027-03-01"), d("2027-03-30"), "USD").unwrap();
+        let march = build(
+            &inputs,
+            d("2027-03-01"),
+            d("2027-03-30"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(march.previous_until, d("2027-02-28"));
         assert_eq!(march.comparison_label(), "Mar 1-30 vs Feb 1-28");
 
         // Once the month is over, whole months.
-        let done = build(&inputs, d("2026-11-01"), d("2026-12-02"), "USD").unwrap();
+        let done = build(
+            &inputs,
+            d("2026-11-01"),
+            d("2026-12-02"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert!(!done.partial());
         assert_eq!(done.previous_until, d("2026-10-31"));
         assert_eq!(done.comparison_label(), "2026-11 vs 2026-10");
@@ -1246,7 +1161,13 @@ mod tests {
             usage: vec![usage("2026-02-10", "Web app", "gpt-4o", "40.00")],
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(r.total.current, Amount::ZERO);
         assert_eq!(r.total.change, usd("-40"));
         assert_eq!(r.total.percent, Some(-100));
@@ -1259,7 +1180,7 @@ mod tests {
             &ReviewInputs::default(),
             d("2026-03-01"),
             d("2026-03-31"),
-            "USD",
+            Currency::of(*b"USD"),
         )
         .unwrap();
         assert!(empty.by_project.is_empty() && empty.drivers.is_empty());
@@ -1282,18 +1203,24 @@ mod tests {
                     scope: BudgetScope::Project,
                     name: "Web app".into(),
                     monthly: usd("100"),
-                    currency: "USD".into(),
+                    currency: Currency::of(*b"USD"),
                 },
                 Budget {
                     scope: BudgetScope::Provider,
                     name: "openai".into(),
                     monthly: usd("1000"),
-                    currency: "USD".into(),
+                    currency: Currency::of(*b"USD"),
                 },
             ],
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-04-01"), d("2026-04-10"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-04-01"),
+            d("2026-04-10"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!((r.days_in_month, r.days_elapsed), (30, 10));
         let web = r.budgets.iter().find(|b| b.name == "Web app").unwrap();
         assert_eq!(web.spent, usd("105"));
@@ -1321,32 +1248,47 @@ mod tests {
             rate("2026-03-02", "GBP", "0.8500"),
             rate("2026-03-06", "USD", "1.1000"),
         ];
-        let table = RateTable::new(&rates);
+        let table = RateBook::new(&rates);
         // 10 GBP on 03-02: 10 / 0.85 * 1.08 = 12.705882352941... USD
         assert_eq!(
-            table.convert(usd("10"), "GBP", "USD", d("2026-03-02")),
+            table.convert(
+                usd("10"),
+                Currency::of(*b"GBP"),
+                Currency::of(*b"USD"),
+                d("2026-03-02")
+            ),
             Ok(Amount::from_nanos(12_705_882_353))
         );
         // 10 EUR on a Saturday takes Friday's rate.
         assert_eq!(
-            table.convert(usd("10"), "eur", "USD", d("2026-03-07")),
+            table.convert(
+                usd("10"),
+                Currency::of(*b"EUR"),
+                Currency::of(*b"USD"),
+                d("2026-03-07")
+            ),
             Ok(usd("11"))
         );
         // GBP has no rate within the 7 days before 03-20.
         assert_eq!(
-            table.convert(usd("10"), "GBP", "USD", d("2026-03-20")),
-            Err(Convert::Missing(MissingRate {
+            table.convert(
+                usd("10"),
+                Currency::of(*b"GBP"),
+                Currency::of(*b"USD"),
+                d("2026-03-20")
+            ),
+            Err(ConvertError::Missing(MissingRate {
                 day: d("2026-03-20"),
-                currency: "GBP".into()
+                currency: Currency::of(*b"GBP")
             }))
         );
         assert_eq!(div_round(-5, 2), Some(-3));
         assert_eq!(div_round(5, 2), Some(3));
 
         let mut gbp = usage("2026-03-02", "UK", "claude", "10.00");
-        gbp.currency = "GBP".into();
+        gbp.currency = Currency::of(*b"GBP");
         let mut gbp_late = usage("2026-03-20", "UK", "claude", "7.00");
-        gbp_late.currency = "GBP".into();
+        gbp_late.currency = Currency::of(*b"GBP");
         let inputs = ReviewInputs {
             usage: vec![
                 gbp,
@@ -1363,13 +1305,19 @@ mod tests {
             rates,
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(r.total.current, Amount::from_nanos(13_705_882_353));
         assert_eq!(
             r.missing_rates,
             vec![MissingRate {
                 day: d("2026-03-20"),
-                currency: "GBP".into()
+                currency: Currency::of(*b"GBP")
             }]
         );
         assert_eq!(r.trail.credits_manual, usd("22"));
@@ -1388,7 +1336,7 @@ mod tests {
 
     fn eur_line(id: i64, day: &str, amount: &str) -> BankItem {
         let mut line = bank(id, day, amount);
-        line.currency = "EUR".into();
+        line.currency = Currency::of(*b"EUR");
         line
     }
 
@@ -1421,7 +1369,13 @@ mod tests {
             }],
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(r.trail.bank_paid, usd("100"), "92.50 EUR at 100/92.50");
         assert_eq!(r.trail.credits_manual, usd("100"));
         let paid = conversion(&r, "bank", "2026-03-11");
@@ -1443,7 +1397,7 @@ mod tests {
             r.missing_rates,
             vec![MissingRate {
                 day: d("2026-03-20"),
-                currency: "USD".into()
+                currency: Currency::of(*b"USD")
             }]
         );
         let left = conversion(&r, "bank", "2026-03-20");
@@ -1489,7 +1443,13 @@ mod tests {
         };
         // In USD: the paired line converts to exactly what it bought; the other one takes the
         // ECB rate of its day (20 EUR * 1.10).
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(r.trail.bank_paid, usd("122"));
         let rates: Vec<(RateSource, Amount, Option<Amount>)> = r
             .conversions
@@ -1507,7 +1467,13 @@ mod tests {
 
         // In EUR: the paired USD purchase converts to what the card paid; the unpaired one
         // takes the ECB rate (10 / 1.10 = 9.090909090909...).
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "EUR").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"EUR"),
+        )
+        .unwrap();
         assert_eq!(r.trail.credits_manual, usd("92.5"));
         assert_eq!(
             r.trail.credits_auto_recharge,
@@ -1522,13 +1488,25 @@ mod tests {
         assert_eq!(r.trail.bank_paid, usd("112.5"));
 
         // In a third currency neither side is in, the ECB rates are used.
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "GBP").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"GBP"),
+        )
+        .unwrap();
         assert!(r.conversions.iter().all(|c| c.rate == RateSource::Ecb));
     }
 
     #[test]
     fn the_rate_a_pair_implies() {
-        let pair = PairRate::new(usd("-92.50"), "eur", usd("100"), "USD").unwrap();
+        let pair = PairRate::new(
+            usd("-92.50"),
+            Currency::of(*b"EUR"),
+            usd("100"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!((pair.from.as_str(), pair.to.as_str()), ("EUR", "USD"));
         // 100 / 92.5 = 1.081081081081... USD per EUR.
         assert_eq!(pair.per_unit_nanos(), Some(1_081_081_081));
@@ -1538,9 +1516,31 @@ mod tests {
             pair.convert(Amount::from_nanos(-1)),
             Some(Amount::from_nanos(-1))
         );
-        assert_eq!(PairRate::new(usd("5"), "USD", usd("5"), "usd"), None);
-        assert_eq!(PairRate::new(Amount::ZERO, "EUR", usd("5"), "USD"), None);
-        let huge = PairRate::new(Amount::from_nanos(1), "EUR", usd("1000"), "USD").unwrap();
+        assert_eq!(
+            PairRate::new(
+                usd("5"),
+                Currency::of(*b"USD"),
+                usd("5"),
+                Currency::of(*b"USD")
+            ),
+            None
+        );
+        assert_eq!(
+            PairRate::new(
+                Amount::ZERO,
+                Currency::of(*b"EUR"),
+                usd("5"),
+                Currency::of(*b"USD")
+            ),
+            None
+        );
+        let huge = PairRate::new(
+            Amount::from_nanos(1),
+            Currency::of(*b"EUR"),
+            usd("1000"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         assert_eq!(huge.convert(Amount::from_nanos(i64::MAX)), None);
     }
 
@@ -1603,7 +1603,7 @@ mod tests {
                 provider: "openai".into(),
                 date: d("2026-03-15"),
                 amount: Some(usd("25")),
-                currency: "USD".into(),
+                currency: Currency::of(*b"USD"),
                 project: None,
                 records: vec!["bank:11".into()],
                 message: "A card charge <b>without</b> credit".into(),
@@ -1611,7 +1611,13 @@ mod tests {
             }],
             ..ReviewInputs::default()
         };
-        let r = build(&inputs, d("2026-03-01"), d("2026-03-31"), "USD").unwrap();
+        let r = build(
+            &inputs,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         let t = &r.trail;
         assert_eq!(
             (

@@ -17,9 +17,10 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use super::flags::{self, FlagInputs, FlagParams};
+use super::fx::Rate;
 use super::matching;
 use super::money::Amount;
-use super::review::{self, ChangeRow, DayRate, Review, ReviewInputs, TrailLine, UsageCost};
+use super::review::{self, ChangeRow, Review, ReviewInputs, TrailLine, UsageCost};
 
 /// What the ledger holds for a review, as the store loads it.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,7 @@ pub struct ReviewSources {
     pub dismissed: BTreeSet<String>,
     /// Usage cost per day of the month and the month before.
     pub usage: Vec<UsageCost>,
-    pub rates: Vec<DayRate>,
+    pub rates: Vec<Rate>,
 }
 
 /// The review's inputs: the flags as of `as_of` (dismissed ones left out), and the payment
@@ -851,6 +852,7 @@ fn figures_html(out: &mut String, r: &Review) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::Currency;
 
     #[test]
     fn bars_are_whole_pixels() {
@@ -872,7 +874,7 @@ mod tests {
             project: "Web app".into(),
             model: "gpt-4o".into(),
             cost: Amount::from_cents(cents).unwrap(),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         }
     }
 
@@ -888,7 +890,7 @@ mod tests {
                 provider: "openai".into(),
                 date: day("2026-03-15"),
                 amount: None,
-                currency: "USD".into(),
+                currency: Currency::of(*b"USD"),
                 project: None,
                 records: vec!["bank:11".into()],
                 message: "A card charge without credit".into(),
@@ -896,7 +898,13 @@ mod tests {
             }],
             ..ReviewInputs::default()
         };
-        let r = review::build(&inputs, day("2026-03-01"), day("2026-03-31"), "USD").unwrap();
+        let r = review::build(
+            &inputs,
+            day("2026-03-01"),
+            day("2026-03-31"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         let html = render(&r, &tables(&r));
         assert!(html.contains(
             "A card charge without credit<div class=\"diag\">The bank paid &lt;script&gt;x&lt;/script&gt;; ask the provider.</div>"
@@ -918,7 +926,13 @@ mod tests {
             ],
             ..ReviewInputs::default()
         };
-        let r = review::build(&inputs, day("2026-11-01"), day("2026-11-20"), "USD").unwrap();
+        let r = review::build(
+            &inputs,
+            day("2026-11-01"),
+            day("2026-11-20"),
+            Currency::of(*b"USD"),
+        )
+        .unwrap();
         let html = render(&r, &tables(&r));
         assert!(
             html.contains("Nov 1-20 vs Oct 1-20 (the same days of October"),

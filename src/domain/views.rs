@@ -10,14 +10,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::flags::Flag;
-use super::money::Amount;
-
-/// An exact amount and its currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Money {
-    pub amount: Amount,
-    pub currency: String,
-}
+use super::money::{Amount, Currency, Money};
 
 /// Totals of one figure, one per currency (most ledgers hold only one), largest first.
 pub type Totals = Vec<Money>;
@@ -76,9 +69,9 @@ pub struct CostSeries {
     pub buckets: Vec<NaiveDate>,
     /// Largest total first; small groups beyond the first few are merged into "other".
     pub series: Vec<Series>,
-    pub currency: String,
+    pub currency: Currency,
     /// Currencies left out of the chart (it shows one currency).
-    pub other_currencies: Vec<String>,
+    pub other_currencies: Vec<Currency>,
 }
 
 /// The name of the merged series of small groups.
@@ -372,7 +365,7 @@ pub struct AccountBalance {
     pub organization: String,
     /// `openai · Acme`.
     pub label: String,
-    pub currency: String,
+    pub currency: Currency,
     /// The balance at the end of each day, oldest first.
     pub points: Vec<(NaiveDate, Amount)>,
     /// Credit that arrived (purchases, recharges, grants, inferred top-ups).

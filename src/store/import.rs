@@ -15,13 +15,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
+use crate::domain::fx::Rate;
 use crate::domain::import::{
     self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream,
 };
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::Amount;
 use crate::domain::records::{
-    BankLine, BankStatus, BillingRecord, FxRate, Record, UsageGrain, UsageRecord,
+    BankLine, BankStatus, BillingRecord, Record, UsageGrain, UsageRecord,
 };
 
 /// Where a file came from.
@@ -547,7 +548,7 @@ impl Writer<'_> {
                         dt(b.started_at),
                         b.fee.map(Amount::nanos),
                         b.original_amount.map(Amount::nanos),
-                        b.original_currency,
+                        b.original_currency.as_deref().unwrap_or_default(),
                         b.description,
                         day
                     ])?;
@@ -574,7 +575,7 @@ impl Writer<'_> {
                         b.currency,
                         b.amount_text,
                         b.original_amount.map(Amount::nanos),
-                        b.original_currency,
+                        b.original_currency.as_deref().unwrap_or_default(),
                         b.fee.map(Amount::nanos),
                         status.as_str(),
                         b.issuer_id,
@@ -590,7 +591,7 @@ impl Writer<'_> {
         }
     }
 
-    fn rate(&mut self, r: &FxRate) -> Result<Write, StoreError> {
+    fn rate(&mut self, r: &Rate) -> Result<Write, StoreError> {
         let day = r.day.to_string();
         let existing: Option<i64> = self
             .tx

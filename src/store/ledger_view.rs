@@ -21,8 +21,9 @@ use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::flags::{
     BankItem, BillingItem, Budget, BudgetScope, FlagInputs, FlagParams, OrgAlias, ProjectDay,
 };
-use crate::domain::matching::{BankRef, Decision, MatchData, MatchDecision, Rate, parse_record};
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::fx::Rate;
+use crate::domain::matching::{BankRef, Decision, MatchData, MatchDecision, parse_record};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// The settings key holding the budgets (a JSON array of [`BudgetSetting`]).
@@ -41,11 +42,11 @@ pub struct BudgetSetting {
     /// A decimal amount, as written.
     pub monthly: String,
     #[serde(default = "default_currency")]
-    pub currency: String,
+    pub currency: Currency,
 }
 
-fn default_currency() -> String {
-    "USD".to_string()
+fn default_currency() -> Currency {
+    Currency::USD
 }
 
 /// A billing record or bank line as a dispute packet shows it.
@@ -270,7 +271,7 @@ impl Store {
                 parse_day(&r.get::<_, String>(5)?)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, i64>(7)?,
-                r.get::<_, String>(8)?,
+                r.get::<_, Currency>(8)?,
                 r.get::<_, String>(9)?,
             ))
         })?;
@@ -292,7 +293,7 @@ impl Store {
                 day,
                 time: time_of_day(at.as_deref()),
                 amount: Amount::from_nanos(nanos),
-                currency: currency.to_ascii_uppercase(),
+                currency,
                 description,
             });
         }
@@ -318,7 +319,7 @@ impl Store {
                 ),
                 (r.get::<_, String>(3)?, r.get::<_, String>(4)?),
                 (parse_day(&r.get::<_, String>(5)?)?, r.get::<_, String>(6)?),
-                (r.get::<_, i64>(7)?, r.get::<_, String>(8)?),
+                (r.get::<_, i64>(7)?, r.get::<_, Currency>(8)?),
                 (r.get::<_, String>(9)?, r.get::<_, String>(10)?),
                 r.get::<_, Option<String>>(11)?,
             ))
@@ -349,7 +350,7 @@ impl Store {
                 day,
                 time: time_of_day(Some(&at)),
                 amount: Amount::from_nanos(nanos),
-                currency: currency.to_ascii_uppercase(),
+                currency,
                 organization: org,
                 project,
                 expires_on,
@@ -441,7 +442,7 @@ impl Store {
                     scope: b.scope,
                     name: b.name,
                     monthly,
-                    currency: b.currency.to_ascii_uppercase(),
+                    currency: b.currency,
                 })
             })
             .collect()
@@ -734,7 +735,7 @@ mod tests {
                 scope: BudgetScope::Project,
                 name: "Web app".into(),
                 monthly: "100.00".into(),
-                currency: "usd".into(),
+                currency: Currency::USD,
             }])
             .unwrap();
         let b = store.budgets().unwrap();
@@ -885,7 +886,7 @@ mod settings_tests {
             scope: BudgetScope::Project,
             name: name.into(),
             monthly: monthly.into(),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         };
         store.save_budget(&budget("Web app", "100")).unwrap();
         store.save_budget(&budget("Batch", "50")).unwrap();

@@ -16,6 +16,7 @@ mod private_file;
 mod query;
 mod review_view;
 mod sql;
+mod sql_types;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -29,10 +30,11 @@ pub use self::private_file::write_private;
 pub use self::query::{CreditGroup, Period, ReportKind, ReportRow, SourceFileRow, UsageGroup};
 use crate::domain::import::BankMapping;
 use crate::domain::merchants::MerchantRule;
+pub use crate::domain::money::Money;
 use crate::domain::records::SpendKind;
 pub use crate::domain::views::{
-    BankRow, BillingRow, Bucket, CostSeries, KeyFigures, Money, Series, SeriesGroup, Totals,
-    UsageRow, bucket_start,
+    BankRow, BillingRow, Bucket, CostSeries, KeyFigures, Series, SeriesGroup, Totals, UsageRow,
+    bucket_start,
 };
 
 /// The schema steps, in order; `MIGRATIONS[n]` takes a ledger from version `n` to `n + 1`.

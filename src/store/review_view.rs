@@ -12,14 +12,15 @@ use rusqlite::params;
 
 use super::sql::{COUNTED_USAGE, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
-use crate::domain::money::Amount;
-use crate::domain::review::{DayRate, RATE_LOOKBACK_DAYS, UsageCost};
+use crate::domain::fx::{RATE_LOOKBACK_DAYS, Rate};
+use crate::domain::money::{Amount, Currency};
+use crate::domain::review::UsageCost;
 use crate::domain::review_report::ReviewSources;
 
 /// The settings key of the reporting currency.
 pub const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
 /// The reporting currency when none is set.
-pub const DEFAULT_REPORTING_CURRENCY: &str = "USD";
+pub const DEFAULT_REPORTING_CURRENCY: Currency = Currency::USD;
 
 /// The days a review of `month` reads: from the first day of the month before to the last day
 /// of the month.
@@ -39,29 +40,19 @@ impl Store {
     ///
     /// # Errors
     /// On a SQLite failure.
-    pub fn reporting_currency(&self) -> Result<String, StoreError> {
+    pub fn reporting_currency(&self) -> Result<Currency, StoreError> {
         Ok(self
             .setting(REPORTING_CURRENCY_KEY)?
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| DEFAULT_REPORTING_CURRENCY.to_string()))
+            .and_then(|c| Currency::parse(&c).ok())
+            .unwrap_or(DEFAULT_REPORTING_CURRENCY))
     }
 
-    /// Makes `code` (three ASCII letters, any case) the reporting currency and returns it
-    /// upper-cased.
+    /// Makes `currency` the reporting currency.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] when `code` is not three letters; on a SQLite failure.
-    pub fn set_reporting_currency(&self, code: &str) -> Result<String, StoreError> {
-        let currency = code.trim().to_ascii_uppercase();
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(StoreError::Invalid(format!(
-                "a currency is a three-letter code such as USD, EUR or GBP, not '{}'",
-                code.trim()
-            )));
-        }
-        self.set_setting(REPORTING_CURRENCY_KEY, &currency)?;
-        Ok(currency)
+    /// On a SQLite failure.
+    pub fn set_reporting_currency(&self, currency: Currency) -> Result<(), StoreError> {
+        self.set_setting(REPORTING_CURRENCY_KEY, &currency)
     }
 
     /// What the ledger holds for the review of `month`: the flag inputs and thresholds, the ids
@@ -118,7 +109,7 @@ impl Store {
     ///
     /// # Errors
     /// On a SQLite failure.
-    pub fn review_rates(&self, month: NaiveDate) -> Result<Vec<DayRate>, StoreError> {
+    pub fn review_rates(&self, month: NaiveDate) -> Result<Vec<Rate>, StoreError> {
         let (from, to) = review_span(month)?;
         let from = from
             .checked_sub_days(Days::new(RATE_LOOKBACK_DAYS))
@@ -128,7 +119,7 @@ impl Store {
              WHERE day BETWEEN ?1 AND ?2 ORDER BY day, currency",
         )?;
         let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
-            Ok(DayRate {
+            Ok(Rate {
                 day: parse_day(&r.get::<_, String>(0)?)?,
                 currency: r.get(1)?,
                 per_euro: Amount::from_nanos(r.get(2)?),
@@ -153,18 +144,16 @@ mod tests {
         assert_eq!(store.reporting_currency().unwrap(), "USD");
         store.set_setting(REPORTING_CURRENCY_KEY, " eur ").unwrap();
         assert_eq!(store.reporting_currency().unwrap(), "EUR");
-        assert_eq!(store.set_reporting_currency(" gbp").unwrap(), "GBP");
+        store
+            .set_reporting_currency(Currency::parse(" gbp").unwrap())
+            .unwrap();
         assert_eq!(store.reporting_currency().unwrap(), "GBP");
-        for bad in ["", "US", "EURO", "U$D", "ÉUR"] {
-            assert!(
-                matches!(
-                    store.set_reporting_currency(bad),
-                    Err(StoreError::Invalid(_))
-                ),
-                "{bad}"
-            );
-        }
-        assert_eq!(store.reporting_currency().unwrap(), "GBP");
+        store.set_setting(REPORTING_CURRENCY_KEY, "EURO").unwrap();
+        assert_eq!(
+            store.reporting_currency().unwrap(),
+            "USD",
+            "a damaged setting reads as the default"
+        );
         assert!(store.review_usage(d("2026-03-01")).unwrap().is_empty());
         assert!(store.review_rates(d("2026-03-01")).unwrap().is_empty());
     }

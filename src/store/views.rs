@@ -14,11 +14,11 @@ use rusqlite::ToSql;
 
 use super::sql::{self, COUNTED_USAGE, PROJECT};
 use super::{CreditGroup, Period, ReportKind, Store, StoreError, UsageGroup};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency, Money};
 use crate::domain::views::{
     BankRow, BillingRow, Bucket, CostSeries, DayBounds, FilterOptions, Filters, ImportRow,
-    KeyFigures, Money, OTHER_SERIES, Series, SeriesGroup, TableQuery, Totals, UsageRow,
-    bucket_start, next_bucket,
+    KeyFigures, OTHER_SERIES, Series, SeriesGroup, TableQuery, Totals, UsageRow, bucket_start,
+    next_bucket,
 };
 
 /// The largest number of named series before the rest become "other".
@@ -43,16 +43,18 @@ fn like_pattern(search: &str) -> String {
 }
 
 fn add_to(
-    totals: &mut BTreeMap<String, Amount>,
+    totals: &mut BTreeMap<Currency, Amount>,
     currency: &str,
     amount: Amount,
 ) -> Result<(), StoreError> {
-    let slot = totals.entry(currency.to_string()).or_insert(Amount::ZERO);
+    let slot = totals
+        .entry(Currency::parse_stored(currency))
+        .or_insert(Amount::ZERO);
     *slot = slot.checked_add(amount).ok_or(StoreError::Overflow)?;
     Ok(())
 }
 
-fn sorted_totals(totals: BTreeMap<String, Amount>) -> Totals {
+fn sorted_totals(totals: BTreeMap<Currency, Amount>) -> Totals {
     let mut out: Totals = totals
         .into_iter()
         .map(|(currency, amount)| Money { amount, currency })
@@ -202,7 +204,7 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
 
-        let mut per_currency: BTreeMap<String, Amount> = BTreeMap::new();
+        let mut per_currency: BTreeMap<Currency, Amount> = BTreeMap::new();
         for (_, _, currency, nanos) in &rows {
             add_to(
                 &mut per_currency,
@@ -213,11 +215,11 @@ impl Store {
         let currency = per_currency
             .iter()
             .max_by_key(|(_, amount)| **amount)
-            .map_or_else(|| "USD".to_string(), |(c, _)| c.clone());
+            .map_or(Currency::USD, |(c, _)| *c);
         let other_currencies = per_currency
             .keys()
             .filter(|c| **c != currency)
-            .cloned()
+            .copied()
             .collect();
 
         // Chart only the days that have data: an "all time" range would otherwise start in 1970.
@@ -240,7 +242,7 @@ impl Store {
         let index_of = |day: NaiveDate| buckets.binary_search(&bucket_start(day, bucket)).ok();
         let mut by_group: BTreeMap<String, Vec<Amount>> = BTreeMap::new();
         for (day, name, row_currency, nanos) in rows {
-            if row_currency != currency {
+            if Currency::parse_stored(&row_currency) != currency {
                 continue;
             }
             let Some(index) = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
@@ -334,11 +336,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let mut sums = BTreeMap::new();
         for (currency, nanos) in rows {
-            add_to(
-                &mut sums,
-                &currency.to_ascii_uppercase(),
-                Amount::from_nanos(nanos),
-            )?;
+            add_to(&mut sums, &currency, Amount::from_nanos(nanos))?;
         }
         Ok(sorted_totals(sums))
     }

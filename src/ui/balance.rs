@@ -132,11 +132,8 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
         });
         return;
     }
-    let currency = drawn
-        .first()
-        .map(|a| a.currency.clone())
-        .unwrap_or_default();
-    let money_currency = currency.clone();
+    let currency = drawn.first().map(|a| a.currency).unwrap_or_default();
+    let money_currency = currency;
     let plot = Plot::new("balance chart")
         .height(theme::BALANCE_HEIGHT)
         .allow_scroll(false)

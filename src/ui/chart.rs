@@ -90,7 +90,12 @@ fn controls_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
                 egui::RichText::new(format!(
                     "in {}; usage in {} is not charted",
                     view.series.currency,
-                    view.series.other_currencies.join(", ")
+                    view.series
+                        .other_currencies
+                        .iter()
+                        .map(super::super::domain::money::Currency::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
                 .small()
                 .color(theme::weak(ui)),
@@ -183,9 +188,9 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         .iter()
         .map(|d| bucket_label(*d, view.bucket))
         .collect();
-    let currency = series.currency.clone();
+    let currency = series.currency;
     let charts = stacked_bars(series, &view.hidden, &labels);
-    let symbol_currency = currency.clone();
+    let symbol_currency = currency;
     #[expect(
         clippy::cast_precision_loss,
         reason = "a bucket count placed on the chart's x axis"

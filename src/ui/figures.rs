@@ -4,7 +4,8 @@
 //! 1280 points.)
 
 use super::{Action, View, format, theme};
-use crate::domain::views::{AccountBalance, KeyFigures, Money, Totals};
+use crate::domain::money::Money;
+use crate::domain::views::{AccountBalance, KeyFigures, Totals};
 
 /// What the figures strip shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -212,19 +213,19 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::money::Amount;
+    use crate::domain::money::{Amount, Currency};
 
     #[test]
     fn percent_change_rounds_half_away_from_zero_and_needs_one_currency() {
         let usd = |cents: i64| Money {
             amount: Amount::from_cents(cents).unwrap(),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         };
         assert_eq!(percent_change(&[usd(102_326)], &[usd(79_464)]), Some(29));
         assert_eq!(percent_change(&[usd(7_850)], &[usd(10_000)]), Some(-22));
         assert_eq!(percent_change(&[usd(100)], &[usd(0)]), None);
         let eur = Money {
-            currency: "EUR".into(),
+            currency: Currency::of(*b"EUR"),
             ..usd(100)
         };
         assert_eq!(percent_change(&[eur], &[usd(100)]), None);
@@ -236,7 +237,7 @@ mod tests {
             provider: "openai".into(),
             organization: "Northwind Labs".into(),
             label: "openai/Northwind Labs".into(),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
             points: Vec::new(),
             topups: Vec::new(),
             failed: Vec::new(),

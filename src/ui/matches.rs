@@ -8,7 +8,7 @@
 
 use super::{Action, format, theme};
 use crate::domain::matching::Decision;
-use crate::domain::views::Money;
+use crate::domain::money::Money;
 
 /// A record of a pair, described for people.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -11,7 +11,7 @@ use super::{Action, ThemeChoice, theme};
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{Budget, BudgetScope, FlagParams};
 use crate::domain::merchants::MerchantRule;
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::SpendKind;
 
 /// What the settings screen shows.
@@ -32,17 +32,12 @@ const COMMON_CURRENCIES: [&str; 9] = [
     "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "INR",
 ];
 
-/// A reporting currency as the user typed it, upper-cased, or why it cannot be one.
+/// A reporting currency as the user typed it, or why it cannot be one.
 ///
 /// # Errors
 /// When `text` is not three ASCII letters.
-pub fn currency_code(text: &str) -> Result<String, String> {
-    let code = text.trim();
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(code.to_ascii_uppercase())
-    } else {
-        Err("write a three-letter currency code, such as EUR".to_string())
-    }
+pub fn currency_code(text: &str) -> Result<Currency, String> {
+    Currency::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -182,7 +177,7 @@ fn currency_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>
         )
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Currency code"));
         let parsed = currency_code(&draft);
-        let unchanged = parsed.as_deref().ok() == Some(current);
+        let unchanged = parsed.as_ref().is_ok_and(|c| c.as_str() == current);
         let use_code = ui
             .add_enabled(parsed.is_ok() && !unchanged, egui::Button::new("Use code"))
             .on_disabled_hover_text(match &parsed {
@@ -192,7 +187,7 @@ fn currency_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>
         if use_code.clicked()
             && let Ok(code) = parsed
         {
-            actions.push(Action::SetReportingCurrency(code));
+            actions.push(Action::SetReportingCurrency(code.to_string()));
             draft.clear();
         }
         ui.data_mut(|d| d.insert_temp(id, draft));
@@ -386,15 +381,20 @@ fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>)
         labeled_edit(ui, "Monthly", &mut draft.monthly, 80.0);
         labeled_edit(ui, "Currency", &mut draft.currency, 50.0);
         let amount = Amount::parse(draft.monthly.trim(), DecimalMark::Dot).ok();
-        let ready = amount.is_some() && !draft.name.trim().is_empty();
+        let currency = match draft.currency.trim() {
+            "" => Some(Currency::USD),
+            code => Currency::parse(code).ok(),
+        };
+        let ready = amount.is_some() && currency.is_some() && !draft.name.trim().is_empty();
         if ui
             .add_enabled(ready, egui::Button::new("Add budget"))
-            .on_disabled_hover_text("A name and an amount such as 100.00")
+            .on_disabled_hover_text(
+                "A name, an amount such as 100.00 and a currency code such as USD",
+            )
             .clicked()
-            && let Some(monthly) = amount
+            && let (Some(monthly), Some(currency)) = (amount, currency)
         {
             let mut all = view.budgets.clone();
-            let currency = draft.currency.trim().to_ascii_uppercase();
             all.push(Budget {
                 scope: if draft.provider_scope {
                     BudgetScope::Provider
@@ -403,11 +403,7 @@ fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>)
                 },
                 name: draft.name.trim().to_string(),
                 monthly,
-                currency: if currency.is_empty() {
-                    "USD".into()
-                } else {
-                    currency
-                },
+                currency,
             });
             actions.push(Action::SetBudgets(all));
             draft = BudgetDraft::default();
@@ -483,8 +479,8 @@ mod tests {
 
     #[test]
     fn a_reporting_currency_is_three_ascii_letters() {
-        assert_eq!(currency_code(" eur ").as_deref(), Ok("EUR"));
-        assert_eq!(currency_code("NZD").as_deref(), Ok("NZD"));
+        assert_eq!(currency_code(" eur ").unwrap(), "EUR");
+        assert_eq!(currency_code("NZD").unwrap(), "NZD");
         for bad in ["", "EU", "EURO", "E1R", "ÉUR", "€"] {
             assert!(currency_code(bad).is_err(), "{bad:?} was accepted");
         }

@@ -216,7 +216,7 @@ fn fixture_quirks_survive_the_import() {
             uk[0]
                 .original_amount
                 .map(burnrate::domain::money::Amount::nanos),
-            uk[0].original_currency.as_str()
+            uk[0].original_currency.as_deref().unwrap_or("")
         ),
         (Some(-20_000_000_000), "USD")
     );
@@ -229,7 +229,7 @@ fn fixture_quirks_survive_the_import() {
             no[2]
                 .original_amount
                 .map(burnrate::domain::money::Amount::nanos),
-            no[2].original_currency.as_str()
+            no[2].original_currency.as_deref().unwrap_or("")
         ),
         (Some(-100_000_000_000), "USD")
     );

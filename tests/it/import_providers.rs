@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use burnrate::domain::fx::Rate;
 use burnrate::domain::import::{FileOptions, ParsedFile, parse_bytes};
 use burnrate::domain::money::{Amount, checked_sum};
-use burnrate::domain::records::{
-    BillingKind, BillingRecord, BillingStatus, FxRate, Record, UsageRecord,
-};
+use burnrate::domain::records::{BillingKind, BillingRecord, BillingStatus, Record, UsageRecord};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +49,7 @@ fn billing(parsed: &ParsedFile) -> Vec<&BillingRecord> {
         .collect()
 }
 
-fn rates(parsed: &ParsedFile) -> Vec<&FxRate> {
+fn rates(parsed: &ParsedFile) -> Vec<&Rate> {
     parsed
         .records
         .iter()

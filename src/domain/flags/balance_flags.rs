@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use super::draft::{FlagDraft, days_between, money, same_currency};
+use super::draft::{FlagDraft, days_between, money};
 use super::inputs::credit_lots;
 use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{self, AccountKey, Balance, DailyUsage, LotKind};
@@ -70,14 +70,14 @@ fn depleted(b: &Balance) -> Vec<Flag> {
                 provider: b.account.provider.clone(),
                 date: e.zero_on,
                 amount: Some(e.overdraft),
-                currency: b.currency.clone(),
+                currency: b.currency,
                 project: None,
                 records,
                 identity: Some(vec![format!("balance:{label}:{}", e.zero_on)]),
                 message: format!(
                     "The {label} balance reached zero on {} while usage went on ({} past zero through {})",
                     e.zero_on,
-                    money(e.overdraft, &b.currency),
+                    money(e.overdraft, b.currency),
                     e.last_overdraft_on
                 ),
                 diagnosis: format!(
@@ -122,13 +122,13 @@ fn expiring(b: &Balance, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
                     provider: b.account.provider.clone(),
                     date: expiry,
                     amount: Some(l.remaining),
-                    currency: b.currency.clone(),
+                    currency: b.currency,
                     project: None,
                     records: vec![l.record.clone()],
                     identity: None,
                     message: format!(
                         "{} of {label} credit from {} expires on {expiry} (in {days} days){inferred}",
-                        money(l.remaining, &b.currency),
+                        money(l.remaining, b.currency),
                         l.day
                     ),
                     diagnosis: format!(
@@ -189,7 +189,7 @@ fn wrong_org_flag(
         others
             .iter()
             .copied()
-            .filter(|b| same_currency(&b.currency, currency))
+            .filter(|b| b.currency == currency)
             .filter(|b| {
                 b.days
                     .iter()
@@ -205,8 +205,8 @@ fn wrong_org_flag(
         .filter(|u| !credit_on(u.day, &u.currency).is_empty())
         .collect();
     days.sort_by_key(|u| u.day);
-    let currency = days.first()?.currency.clone();
-    days.retain(|u| same_currency(&u.currency, &currency));
+    let currency = days.first()?.currency;
+    days.retain(|u| u.currency == currency);
     let first = days.first()?;
     let last = days.last()?;
     let total = checked_sum(days.iter().map(|u| u.cost))?;
@@ -241,16 +241,16 @@ fn wrong_org_flag(
             provider: account.provider.clone(),
             date: first.day,
             amount: Some(total),
-            currency: currency.clone(),
+            currency,
             project: None,
             records,
             identity: Some(vec![format!("wrong_org:{label}")]),
             message: format!(
                 "{} of usage was billed to {label}, which has no credits, from {} to {} while {holders_text} held {}",
-                money(total, &currency),
+                money(total, currency),
                 first.day,
                 last.day,
-                money(held, &currency)
+                money(held, currency)
             ),
             diagnosis: format!(
                 "Billing misunderstanding: prepaid credits belong to one organization and pay only for the API keys \
@@ -261,7 +261,7 @@ fn wrong_org_flag(
                  the organization your code sends with each request) and move the keys to {holders_text}; if the \
                  credits were bought in the wrong organization, ask the provider's support to move them. Buying \
                  more credits is not the fix. If {label} has billing records that are not imported yet, import them.",
-                money(total, &currency)
+                money(total, currency)
             ),
         }
         .finish(),

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::{Flag, FlagKind, Severity};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 
 /// A flag's stable id: the first 16 hex digits of SHA-256 over kind, provider and evidence.
 fn flag_id(kind: FlagKind, provider: &str, identity: &[String]) -> String {
@@ -37,7 +37,7 @@ pub(super) struct FlagDraft {
     pub(super) provider: String,
     pub(super) date: NaiveDate,
     pub(super) amount: Option<Amount>,
-    pub(super) currency: String,
+    pub(super) currency: Currency,
     pub(super) project: Option<String>,
     pub(super) records: Vec<String>,
     /// What the id is computed from, when not the records (an episode that grows keeps its id).
@@ -71,10 +71,6 @@ pub(super) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
 }
 
-pub(super) fn money(amount: Amount, currency: &str) -> String {
+pub(super) fn money(amount: Amount, currency: Currency) -> String {
     format!("{} {currency}", amount.to_cents_string())
-}
-
-pub(super) fn same_currency(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
 }

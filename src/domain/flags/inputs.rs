@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
 use crate::domain::matching::MatchData;
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// A bank or card line as the detectors see it. `amount` is negative for money out.
@@ -27,7 +27,7 @@ pub struct BankItem {
     /// `None` when the statement gives only a date.
     pub time: Option<NaiveTime>,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub description: String,
 }
 
@@ -62,7 +62,7 @@ pub struct BillingItem {
     /// `None` when the record gives only a date.
     pub time: Option<NaiveTime>,
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     pub organization: String,
     pub project: String,
     pub expires_on: Option<NaiveDate>,
@@ -100,7 +100,7 @@ pub struct ProjectDay {
     pub project: String,
     pub day: NaiveDate,
     pub cost: Amount,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// An organization of a provider, as usage exports name it: usage rows carry `name` when set,
@@ -126,7 +126,7 @@ pub struct Budget {
     pub scope: BudgetScope,
     pub name: String,
     pub monthly: Amount,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// Everything the detectors read.
@@ -327,7 +327,7 @@ pub fn credit_lots(inputs: &FlagInputs) -> Vec<CreditLot> {
                 account: inputs.resolve_account(&b.provider, &b.organization),
                 day: b.day,
                 amount: b.amount.abs(),
-                currency: b.currency.clone(),
+                currency: b.currency,
                 kind,
                 expires_on: b.expires_on,
             })
@@ -343,7 +343,7 @@ pub fn credit_lots(inputs: &FlagInputs) -> Vec<CreditLot> {
             account: inputs.resolve_account(provider, ""),
             day: l.day,
             amount: l.outflow()?,
-            currency: l.currency.clone(),
+            currency: l.currency,
             kind: LotKind::Inferred,
             expires_on: None,
         })
@@ -390,7 +390,7 @@ mod tests {
                 account: AccountKey::new("anthropic", ""),
                 day: d("2026-03-01"),
                 cost: usd("1.00"),
-                currency: "USD".into(),
+                currency: Currency::of(*b"USD"),
             }],
             billing: vec![bill_in(
                 1,
@@ -416,7 +416,7 @@ mod tests {
                 account: AccountKey::new("openai", "Acme"),
                 day: d("2026-03-01"),
                 cost: usd("1.00"),
-                currency: "USD".into(),
+                currency: Currency::of(*b"USD"),
             }],
             organizations: vec![OrgAlias {
                 provider: "openai".into(),

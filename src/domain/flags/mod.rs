@@ -34,7 +34,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 
 use balance_flags::balance_flags;
 pub use balance_flags::wrong_organizations;
@@ -125,7 +125,7 @@ pub struct Flag {
     pub date: NaiveDate,
     /// The top-up, the hold, the remainder that expires, the day's cost, the month's spend.
     pub amount: Option<Amount>,
-    pub currency: String,
+    pub currency: Currency,
     /// Set when the flag is about one project.
     pub project: Option<String>,
     /// Evidence record ids, sorted.

@@ -92,13 +92,13 @@ pub fn unsettled_holds(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDat
                     provider: provider.clone(),
                     date: l.day,
                     amount: Some(amount),
-                    currency: l.currency.clone(),
+                    currency: l.currency,
                     project: None,
                     records: vec![l.record()],
                     identity: None,
                     message: format!(
                         "A {} {what} by {provider} has been pending since {} ({age} days)",
-                        money(amount, &l.currency),
+                        money(amount, l.currency),
                         l.day
                     ),
                     diagnosis,
@@ -193,13 +193,13 @@ pub fn charges_without_credit(
                     provider: provider.clone(),
                     date: l.day,
                     amount: Some(amount),
-                    currency: l.currency.clone(),
+                    currency: l.currency,
                     project: None,
                     records,
                     identity: None,
                     message: format!(
                         "Charged {} by {provider} on {} but no credit appears in its billing records",
-                        money(amount, &l.currency),
+                        money(amount, l.currency),
                         l.day
                     ),
                     diagnosis: format!(
@@ -242,7 +242,7 @@ pub fn credits_without_charge(
                 Severity::Info,
                 format!(
                     "A {} credit purchase from {} on {} has no matching line on the imported statements",
-                    money(amount, &b.currency),
+                    money(amount, b.currency),
                     b.provider,
                     b.day
                 ),
@@ -270,7 +270,7 @@ pub fn failed_recharges(inputs: &FlagInputs, _params: &FlagParams, _as_of: Naive
                 Severity::Critical,
                 format!(
                     "An auto-recharge of {} for {} failed on {}",
-                    money(amount, &b.currency),
+                    money(amount, b.currency),
                     b.provider,
                     b.day
                 ),
@@ -301,7 +301,7 @@ fn billing_record_flag(
         provider: b.provider.clone(),
         date: b.day,
         amount: Some(b.amount.abs()),
-        currency: b.currency.clone(),
+        currency: b.currency,
         project: None,
         records: vec![b.record()],
         identity: None,

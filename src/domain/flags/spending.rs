@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::draft::{FlagDraft, money, same_currency};
+use super::draft::{FlagDraft, money};
 use super::inputs::{BillingItem, Budget, BudgetScope, ProjectDay};
 use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, DailyUsage};
-use crate::domain::money::{Amount, checked_sum};
+use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BillingKind, BillingStatus};
 
 fn median(values: &mut [i64]) -> Option<i64> {
@@ -37,18 +37,14 @@ pub fn spend_spikes(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) 
         return Vec::new();
     };
     let window = u64::try_from(params.spike_window_days.max(1)).unwrap_or(14);
-    let mut series: BTreeMap<(String, String, String), BTreeMap<NaiveDate, Amount>> =
+    let mut series: BTreeMap<(String, String, Currency), BTreeMap<NaiveDate, Amount>> =
         BTreeMap::new();
     for u in inputs
         .project_usage
         .iter()
         .filter(|u| !u.project.is_empty())
     {
-        let key = (
-            u.provider.clone(),
-            u.project.clone(),
-            u.currency.to_ascii_uppercase(),
-        );
+        let key = (u.provider.clone(), u.project.clone(), u.currency);
         let day = series.entry(key).or_default().entry(u.day).or_default();
         *day = day.checked_add(u.cost).unwrap_or(*day);
     }
@@ -91,14 +87,14 @@ pub fn spend_spikes(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) 
                     provider: provider.clone(),
                     date: *day,
                     amount: Some(*cost),
-                    currency: currency.clone(),
+                    currency: *currency,
                     project: Some(project.clone()),
                     records: vec![format!("usage:{day}:{project}")],
                     identity: None,
                     message: format!(
                         "Project {project} spent {} on {provider} on {day}, {times} its usual {} a day",
-                        money(*cost, currency),
-                        money(usual, currency)
+                        money(*cost, *currency),
+                        money(usual, *currency)
                     ),
                     diagnosis: format!(
                         "Usage: the cost of {project} on {day} is well above its {window}-day median. Check the \
@@ -123,7 +119,7 @@ pub fn budgets_exceeded(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDa
         let rows: Vec<&ProjectDay> = inputs
             .project_usage
             .iter()
-            .filter(|u| u.day <= as_of && same_currency(&u.currency, &budget.currency))
+            .filter(|u| u.day <= as_of && u.currency == budget.currency)
             .filter(|u| match budget.scope {
                 BudgetScope::Project => u.project == budget.name,
                 BudgetScope::Provider => u.provider == budget.name,
@@ -192,15 +188,15 @@ fn budget_month(
             provider: provider.to_string(),
             date,
             amount: Some(total),
-            currency: budget.currency.clone(),
+            currency: budget.currency,
             project: (budget.scope == BudgetScope::Project).then(|| budget.name.clone()),
             records: vec![format!("budget:{scope}:{}:{month_text}:{level}", budget.name)],
             identity: None,
             message: format!(
                 "The {scope} {} {state} its {month_text} budget of {} on {date} ({} spent)",
                 budget.name,
-                money(budget.monthly, &budget.currency),
-                money(total, &budget.currency)
+                money(budget.monthly, budget.currency),
+                money(total, budget.currency)
             ),
             diagnosis: format!(
                 "Usage: spending on the {scope} {} this month is past the budget you set. This is usage, not a \
@@ -235,24 +231,21 @@ pub fn invoice_month(day: NaiveDate) -> NaiveDate {
 /// the imported usage of that provider reaches the month's last day, so a usage export that
 /// stops early is not taken for a mismatch. Invoices of one account and month are added up.
 pub fn invoice_mismatches(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
-    let mut groups: BTreeMap<(AccountKey, NaiveDate, String), Vec<&BillingItem>> = BTreeMap::new();
+    let mut groups: BTreeMap<(AccountKey, NaiveDate, Currency), Vec<&BillingItem>> =
+        BTreeMap::new();
     for b in inputs.billing.iter().filter(|b| {
         b.kind == BillingKind::Invoice
             && matches!(b.status, BillingStatus::Paid | BillingStatus::Pending)
             && b.day <= as_of
     }) {
         let account = inputs.resolve_account(&b.provider, &b.organization);
-        let key = (
-            account,
-            invoice_month(b.day),
-            b.currency.to_ascii_uppercase(),
-        );
+        let key = (account, invoice_month(b.day), b.currency);
         groups.entry(key).or_default().push(b);
     }
     groups
         .into_iter()
         .filter_map(|((account, month, currency), invoices)| {
-            invoice_flag(inputs, params, &account, month, &currency, &invoices)
+            invoice_flag(inputs, params, &account, month, currency, &invoices)
         })
         .collect()
 }
@@ -262,7 +255,7 @@ fn invoice_flag(
     params: &FlagParams,
     account: &AccountKey,
     month: NaiveDate,
-    currency: &str,
+    currency: Currency,
     invoices: &[&BillingItem],
 ) -> Option<Flag> {
     let month_end = month
@@ -272,7 +265,7 @@ fn invoice_flag(
     let rows: Vec<&DailyUsage> = inputs
         .usage
         .iter()
-        .filter(|u| u.account.provider == account.provider && same_currency(&u.currency, currency))
+        .filter(|u| u.account.provider == account.provider && u.currency == currency)
         .collect();
     rows.iter().any(|u| u.day >= month_end).then_some(())?;
     let in_month: Vec<&&DailyUsage> = rows
@@ -313,7 +306,7 @@ fn invoice_flag(
             provider: account.provider.clone(),
             date: first.day,
             amount: Some(diff),
-            currency: currency.to_string(),
+            currency,
             project: None,
             records,
             identity: None,
@@ -354,7 +347,7 @@ mod tests {
             project: project.into(),
             day,
             cost: usd(cost),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         }
     }
 
@@ -382,7 +375,7 @@ mod tests {
             scope: BudgetScope::Project,
             name: "Web app".into(),
             monthly: usd(monthly),
-            currency: "USD".into(),
+            currency: Currency::of(*b"USD"),
         };
         let budgeted = |monthly: &str| FlagInputs {
             project_usage: daily("Web app", "2026-03-01", 12, "10.00"),

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveTime};
 use super::{BankItem, BillingItem};
 use super::{Flag, FlagInputs, FlagKind, FlagParams, detect};
 use crate::domain::balance::{AccountKey, DailyUsage};
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 pub(crate) fn d(text: &str) -> NaiveDate {
@@ -48,7 +48,7 @@ pub(crate) fn bill(
         day,
         time,
         amount: usd(amount),
-        currency: "USD".into(),
+        currency: Currency::of(*b"USD"),
         organization: String::new(),
         project: String::new(),
         expires_on: None,
@@ -99,7 +99,7 @@ pub(crate) fn line(
         day,
         time,
         amount: usd(amount),
-        currency: "USD".into(),
+        currency: Currency::of(*b"USD"),
         description: provider.unwrap_or("STARBUCKS").to_uppercase(),
     }
 }
@@ -136,7 +136,7 @@ pub(crate) fn used_in(provider: &str, org: &str, day: &str, cost: &str) -> Daily
         account: AccountKey::new(provider, org),
         day: d(day),
         cost: usd(cost),
-        currency: "USD".into(),
+        currency: Currency::of(*b"USD"),
     }
 }
 

@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
 use super::balance_flags::prepaid_balances;
-use super::draft::{FlagDraft, days_between, money, same_currency};
+use super::draft::{FlagDraft, days_between, money};
 use super::inputs::{BillingItem, adds_credit, paid_recharges};
 use super::payments::hold_outcomes;
 use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, AutoRecharge, Balance};
-use crate::domain::money::{Amount, checked_sum};
+use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BankStatus, BillingStatus};
 
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ struct Topup {
     record: String,
     provider: String,
     amount: Amount,
-    currency: String,
+    currency: Currency,
     day: NaiveDate,
     time: Option<NaiveTime>,
     from_bank: bool,
@@ -47,7 +47,7 @@ impl Topup {
     fn same_money(&self, other: &Topup) -> bool {
         self.provider == other.provider
             && self.amount == other.amount
-            && same_currency(&self.currency, &other.currency)
+            && self.currency == other.currency
     }
 }
 
@@ -61,7 +61,7 @@ fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
             record: b.record(),
             provider: b.provider.clone(),
             amount: b.amount.abs(),
-            currency: b.currency.clone(),
+            currency: b.currency,
             day: b.day,
             time: b.time,
             from_bank: false,
@@ -80,7 +80,7 @@ fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
             record: l.record(),
             provider: l.provider.clone()?,
             amount: l.outflow()?,
-            currency: l.currency.clone(),
+            currency: l.currency,
             day: l.day,
             time: l.time,
             from_bank: true,
@@ -237,13 +237,13 @@ pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDa
                     provider: first.provider.clone(),
                     date: first.day,
                     amount: Some(first.amount),
-                    currency: first.currency.clone(),
+                    currency: first.currency,
                     project: None,
                     records: event.iter().map(|t| t.record.clone()).collect(),
                     identity: None,
                     message: format!(
                         "{count} top-ups of {} to {} on {}, {how}",
-                        money(first.amount, &first.currency),
+                        money(first.amount, first.currency),
                         first.provider,
                         first.day
                     ),
@@ -275,7 +275,7 @@ fn short_duplicate_flag(
     let credits = charges - extra;
     let refund = checked_sum(std::iter::repeat_n(first.amount, extra))?;
     let provider = &first.provider;
-    let refund_text = money(refund, &first.currency);
+    let refund_text = money(refund, first.currency);
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let charges_text = plural(charges, "charge", "charges");
@@ -287,13 +287,13 @@ fn short_duplicate_flag(
             provider: provider.clone(),
             date: first.day,
             amount: Some(first.amount),
-            currency: first.currency.clone(),
+            currency: first.currency,
             project: None,
             records: event.iter().map(|t| t.record.clone()).collect(),
             identity: None,
             message: format!(
                 "{charges_text}, {credits_text}: ask {provider} for a refund of {refund_text} ({} top-ups on {}, {how})",
-                money(first.amount, &first.currency),
+                money(first.amount, first.currency),
                 first.day
             ),
             diagnosis: format!(
@@ -302,7 +302,7 @@ fn short_duplicate_flag(
                  second click or a second attempt made while the balance had not updated yet. Send these \
                  records to {provider}'s support and ask for a refund of {refund_text}; if they cannot find \
                  the extra charge, dispute it with your bank. Do not pay again while this is open.",
-                money(first.amount, &first.currency)
+                money(first.amount, first.currency)
             ),
         }
         .finish(),
@@ -344,7 +344,7 @@ fn usage_between(
     let mut records = Vec::new();
     for u in inputs.usage.iter().filter(|u| {
         &u.account == account
-            && same_currency(&u.currency, currency)
+            && u.currency == currency
             && from <= u.day
             && u.day <= to
             && !u.cost.is_zero()
@@ -413,7 +413,7 @@ fn recharge_bursts(
             .iter()
             .skip(i)
             .take_while(|r| within_hours(first, r, params.runaway_window_hours))
-            .filter(|r| same_currency(&r.currency, &first.currency))
+            .filter(|r| r.currency == first.currency)
             .copied()
             .collect();
         let flag = (members.len() > max)
@@ -452,7 +452,7 @@ fn burst_flag(
     let label = account.label();
     let count = members.len();
     let hours = params.runaway_window_hours;
-    let currency = &first.currency;
+    let currency = first.currency;
     let mut records: Vec<String> = members.iter().map(|r| r.record()).collect();
     records.extend(usage_records);
     Some(
@@ -462,7 +462,7 @@ fn burst_flag(
             provider: account.provider.clone(),
             date: first.day,
             amount: Some(added),
-            currency: currency.clone(),
+            currency,
             project: None,
             records,
             identity: Some(vec![format!("runaway:{}", first.record())]),
@@ -498,8 +498,8 @@ fn above_threshold(
     setting: &AutoRecharge,
     recharge: &BillingItem,
 ) -> Option<Flag> {
-    let currency = &balance.currency;
-    if !same_currency(&recharge.currency, currency) {
+    let currency = balance.currency;
+    if recharge.currency != currency {
         return None;
     }
     let point = balance.days.iter().find(|d| d.day == recharge.day)?;
@@ -514,7 +514,7 @@ fn above_threshold(
             .billing
             .iter()
             .filter(|b| b.id != recharge.id && b.day == recharge.day && adds_credit(b))
-            .filter(|b| same_currency(&b.currency, currency))
+            .filter(|b| b.currency == currency)
             .filter(|b| matches!((b.time, time), (Some(t), Some(r)) if t < r))
             .filter(|b| inputs.resolve_account(&b.provider, &b.organization) == balance.account)
             .map(|b| b.amount.abs()),
@@ -537,7 +537,7 @@ fn above_threshold(
             provider: balance.account.provider.clone(),
             date: recharge.day,
             amount: Some(amount),
-            currency: currency.clone(),
+            currency,
             project: None,
             records: vec![recharge.record()],
             identity: None,

@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use chrono::NaiveDateTime;
 
 use super::dates::{self, DateOrder};
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 
 /// Opens the file again from its start; importers read a file twice when they must weigh all
 /// its dates before parsing.
@@ -227,6 +227,28 @@ impl<'a> Row<'a> {
         Amount::parse(&text, self.dialect.decimal)
             .map(Some)
             .map_err(|e| FieldError::at(column, amount_reason(&e)))
+    }
+
+    /// A required currency code (three letters, any case).
+    ///
+    /// # Errors
+    /// When the cell is empty or not a three-letter code.
+    pub fn currency(&self, column: usize) -> Result<Currency, FieldError> {
+        Currency::parse(&self.text(column)).map_err(|e| FieldError::at(column, e.to_string()))
+    }
+
+    /// A currency code that may be empty or absent.
+    ///
+    /// # Errors
+    /// When the cell holds text that is not a three-letter code.
+    pub fn opt_currency(&self, column: Option<usize>) -> Result<Option<Currency>, FieldError> {
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        if self.text(column).is_empty() {
+            return Ok(None);
+        }
+        self.currency(column).map(Some)
     }
 
     /// A required date or date-time.

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use super::normalize_token_kind;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
+use crate::domain::money::Currency;
 use crate::domain::records::{Record, UsageGrain, UsageRecord};
 
 /// The workspace Anthropic means when the export leaves it empty.
@@ -166,7 +167,7 @@ impl RowParser for CostParser {
                 ("speed", row.opt_text(self.speed)),
             ]),
             cost: Some(cost),
-            currency: "USD".into(),
+            currency: Currency::USD,
             cost_text: row.text(self.cost).into_owned(),
             grain: Some(UsageGrain::Detail),
             ..UsageRecord::default()
@@ -278,7 +279,7 @@ impl RowParser for TokenParser {
                 ("geo", row.opt_text(self.inference_geo)),
                 ("speed", row.opt_text(self.speed)),
             ]),
-            currency: "USD".into(),
+            currency: Currency::USD,
             grain: Some(UsageGrain::Detail),
             ..UsageRecord::default()
         };

@@ -65,18 +65,6 @@ fn opt_iso_datetime(
     }
 }
 
-/// A three-letter currency code, uppercased.
-fn currency_of(row: &Row<'_>, column: usize) -> Result<String, FieldError> {
-    let text = row.text(column);
-    if text.len() != 3 || !text.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(FieldError::at(
-            column,
-            format!("'{text}' is not a currency code; write a three-letter code such as USD"),
-        ));
-    }
-    Ok(text.to_ascii_uppercase())
-}
-
 /// When a credit lot bought at `bought` runs out, if the file does not say.
 fn default_expiry(
     kind: BillingKind,
@@ -189,7 +177,7 @@ impl RowParser for BillingParser {
                 "amounts are written positive; the kind says which way the money went",
             ));
         }
-        let currency = currency_of(row, self.currency)?;
+        let currency = row.currency(self.currency)?;
         let status_text = row.text(self.status);
         let status = BillingStatus::parse(&status_text).ok_or_else(|| {
             let valid = list(&BillingStatus::ALL, BillingStatus::as_str);
@@ -326,7 +314,7 @@ impl RowParser for StripeParser {
             None => row.datetime(self.date)?,
         };
         let (amount, amount_column) = self.amount(row)?;
-        let currency = currency_of(row, self.currency)?;
+        let currency = row.currency(self.currency)?;
         let description = row.opt_text(self.description).into_owned();
         let provider = self
             .provider_option
@@ -503,7 +491,7 @@ mod tests {
                 "{row}"
             );
             assert_eq!(b.provider, b.provider.to_lowercase());
-            assert_eq!(b.currency, b.currency.to_ascii_uppercase());
+            assert_eq!(b.currency.as_str(), b.currency.to_ascii_uppercase());
         }
     }
 

@@ -9,25 +9,33 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::fx::Rate;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
-use crate::domain::money::{Amount, DecimalMark};
-use crate::domain::records::{FxRate, Record};
+use crate::domain::money::{Amount, Currency, DecimalMark};
+use crate::domain::records::Record;
 
-/// Whether a column name is an ISO 4217-shaped code (`USD`).
+/// The currency a column name is, when it is written as ECB writes them: an upper-case code
+/// (`USD`), never a word that happens to have three letters (`Day`).
+fn currency_code(name: &str) -> Option<Currency> {
+    name.bytes()
+        .all(|b| b.is_ascii_uppercase())
+        .then(|| Currency::parse(name).ok())
+        .flatten()
+}
+
 fn is_currency_code(name: &str) -> bool {
-    name.len() == 3 && name.chars().all(|c| c.is_ascii_uppercase())
+    currency_code(name).is_some()
 }
 
 /// The currency columns of a header: `(index, code)` for every name after the first that is a
 /// code.
-fn currency_columns(h: &Header) -> Vec<(usize, String)> {
+fn currency_columns(h: &Header) -> Vec<(usize, Currency)> {
     h.names
         .iter()
         .enumerate()
         .skip(1)
-        .filter(|(_, n)| is_currency_code(n))
-        .map(|(i, n)| (i, n.clone()))
+        .filter_map(|(i, n)| currency_code(n).map(|c| (i, c)))
         .collect()
 }
 
@@ -77,7 +85,7 @@ impl Format for EcbRates {
 
 struct EcbParser {
     date: usize,
-    currencies: Vec<(usize, String)>,
+    currencies: Vec<(usize, Currency)>,
 }
 
 impl RowParser for EcbParser {
@@ -103,9 +111,9 @@ impl RowParser for EcbParser {
                     format!("'{value}' is not a rate: a euro is always worth more than nothing"),
                 ));
             }
-            rates.push(Record::Rate(FxRate {
+            rates.push(Record::Rate(Rate {
                 day,
-                currency: code.clone(),
+                currency: *code,
                 per_euro,
             }));
         }

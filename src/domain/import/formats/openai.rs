@@ -10,6 +10,7 @@
 use super::split_line_item;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{Format, RecordKind, RowParser};
+use crate::domain::money::Currency;
 use crate::domain::records::{Record, UsageGrain, UsageRecord};
 
 fn day_of(
@@ -135,7 +136,7 @@ impl RowParser for CostParser {
         } else {
             None
         };
-        let currency = row.opt_text(self.currency).to_ascii_uppercase();
+        let currency = row.opt_currency(self.currency)?.unwrap_or(Currency::USD);
         out.push(Record::Usage(UsageRecord {
             source_kind: "openai-cost",
             day: Some(day),
@@ -152,11 +153,7 @@ impl RowParser for CostParser {
             extra_dimensions: row.opt_text(self.api_source).into_owned(),
             tokens,
             cost: Some(cost),
-            currency: if currency.is_empty() {
-                "USD".into()
-            } else {
-                currency
-            },
+            currency,
             cost_text: cost_text.into_owned(),
             grain: Some(grain),
             ..UsageRecord::default()
@@ -246,7 +243,7 @@ impl RowParser for ActivityParser {
             api_key_id: row.opt_text(self.api_key_id).into_owned(),
             user: row.opt_text(self.user_id).into_owned(),
             extra_dimensions: format!("batch={batch};tier={tier}"),
-            currency: "USD".into(),
+            currency: Currency::USD,
             grain: Some(UsageGrain::Detail),
             ..UsageRecord::default()
         };

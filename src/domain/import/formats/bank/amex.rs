@@ -9,7 +9,7 @@ use super::statement::StatementParser;
 use crate::domain::import::dates::DateOrder;
 use crate::domain::import::table::{BindError, Header, normalize_name};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
-use crate::domain::money::{Amount, DecimalMark};
+use crate::domain::money::{Amount, Currency, DecimalMark};
 
 /// American Express, in its US, UK, Singapore and Norwegian exports.
 pub struct Amex;
@@ -138,10 +138,9 @@ fn currency_from_words(name: &str) -> Option<String> {
         "AUSTRALIAN DOLLAR" | "AUSTRALIAN DOLLARS" => "AUD",
         "SINGAPORE DOLLAR" | "SINGAPORE DOLLARS" => "SGD",
         "JAPANESE YEN" | "YEN" => "JPY",
-        code if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) => code,
-        _ => return None,
+        code => code,
     };
-    Some(code.to_ascii_uppercase())
+    Currency::parse(code).ok().map(|c| c.to_string())
 }
 
 #[cfg(test)]
@@ -215,7 +214,10 @@ mod tests {
         );
         assert_eq!(l[1].currency, "NOK");
         assert_eq!(
-            (l[1].original_amount, l[1].original_currency.as_str()),
+            (
+                l[1].original_amount,
+                l[1].original_currency.as_deref().unwrap_or("")
+            ),
             (Some(Amount::from_nanos(-20_000_000_000)), "USD")
         );
         assert_eq!(

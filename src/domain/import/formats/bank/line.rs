@@ -2,7 +2,8 @@
 //! its statement says, and [`Line::build`] turns it into the ledger's [`BankLine`] with the rules
 //! that are the same for every issuer: the currency code written upper-case, a fee kept only when
 //! it is positive, a foreign amount only when it is in another currency (and then signed like
-//! the line), and the natural key (the issuer's id where there is one, otherwise the line's
+//! the line), a currency cell that is not a code (empty in `PayPal`'s short layout or an
+//! unmapped file) kept as [`Currency::UNKNOWN`], and the natural key (the issuer's id where there is one, otherwise the line's
 //! content in the shape the issuer's [`ContentKey`] says).
 //!
 //! Also here: the small readers the issuers share (status words, dates with a separate time
@@ -14,7 +15,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::import::dates;
 use crate::domain::import::table::{FieldError, Header, Row};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::{BankLine, BankStatus, Record};
 
 /// How a line without an issuer id is keyed. The store adds the line's occurrence in its file,
@@ -94,10 +95,13 @@ impl Line {
 
     /// The ledger's line.
     pub fn build(self) -> BankLine {
-        let currency = currency_code(&self.currency);
+        // Keys keep the code as written (upper-cased), even when it is not a code: they are
+        // stored in users' ledgers.
+        let key_currency = currency_code(&self.currency);
+        let currency = Currency::parse(&self.currency).unwrap_or(Currency::UNKNOWN);
         let (original_amount, original_currency) = match self.foreign {
-            Some((value, code)) => foreign(self.amount, Some(value), &code, &currency),
-            None => (None, String::new()),
+            Some((value, code)) => foreign(self.amount, Some(value), &code, currency),
+            None => (None, None),
         };
         let natural_key = if self.issuer_id.is_empty() {
             let text = self.key_text.as_deref().unwrap_or(&self.description);
@@ -105,7 +109,7 @@ impl Line {
                 &self.account,
                 self.started_at.or(self.posted_at),
                 text,
-                &currency,
+                &key_currency,
                 self.amount,
                 &self.key,
             )
@@ -180,19 +184,17 @@ fn content_key(
 }
 
 /// The foreign-currency side of a line, signed like the line; nothing when the statement gives
-/// none or gives the line's own currency again.
+/// none (an empty cell, a placeholder that is not a code) or gives the line's own currency
+/// again.
 fn foreign(
     amount: Amount,
     original: Option<Amount>,
     original_currency: &str,
-    currency: &str,
-) -> (Option<Amount>, String) {
-    let original_currency = currency_code(original_currency);
-    match original {
-        Some(o) if !original_currency.is_empty() && original_currency != currency => {
-            (Some(signed(o, amount.is_negative())), original_currency)
-        }
-        _ => (None, String::new()),
+    currency: Currency,
+) -> (Option<Amount>, Option<Currency>) {
+    match (original, Currency::parse(original_currency).ok()) {
+        (Some(o), Some(c)) if c != currency => (Some(signed(o, amount.is_negative())), Some(c)),
+        _ => (None, None),
     }
 }
 
@@ -279,10 +281,8 @@ pub(super) fn currency_in_header(name: &str, prefixes: &[&str]) -> Option<String
     let inner = prefixes
         .iter()
         .find_map(|p| n.strip_prefix(p))?
-        .strip_suffix(')')?
-        .trim();
-    (inner.len() == 3 && inner.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| currency_code(inner))
+        .strip_suffix(')')?;
+    Currency::parse(inner).ok().map(|c| c.to_string())
 }
 
 /// The first column whose header is `<prefix>(XXX)` with a currency code, and that currency.
@@ -353,13 +353,16 @@ mod tests {
         assert_eq!(b.currency, "EUR");
         assert_eq!(b.fee, Some(Amount::from_nanos(2)));
         assert_eq!(
-            (b.original_amount, b.original_currency.as_str()),
+            (
+                b.original_amount,
+                b.original_currency.as_deref().unwrap_or("")
+            ),
             (Some(Amount::from_nanos(-7)), "USD")
         );
         l.fee = Some(Amount::ZERO);
         l.foreign = Some((Amount::from_nanos(7), "EUR".into()));
         let b = l.build();
         assert_eq!((b.fee, b.original_amount), (None, None));
-        assert_eq!(b.original_currency, "");
+        assert_eq!(b.original_currency, None);
     }
 }

@@ -184,7 +184,7 @@ tx_0000AGoDpgVm98x6eOfP1f,03/02/2026,09:01:00,Faster payment,,,General,,GBP,,GBP
         assert_eq!(
             (
                 l[0].original_amount.map(Amount::nanos),
-                l[0].original_currency.as_str()
+                l[0].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-20")), "USD")
         );

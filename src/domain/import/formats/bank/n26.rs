@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(
             (
                 l[0].original_amount.map(Amount::nanos),
-                l[0].original_currency.as_str()
+                l[0].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-23")), "USD")
         );

@@ -473,7 +473,11 @@ mod tests {
             ],
         );
         let l = lines(&parsed);
-        assert_eq!(l[0].currency, "", "the short layout names no currency");
+        assert_eq!(
+            l[0].currency,
+            crate::domain::money::Currency::UNKNOWN,
+            "the short layout names no currency"
+        );
         assert_eq!(
             l[0].natural_key,
             format!(

@@ -541,7 +541,7 @@ September 15;Shop A;21.97;;GBP 19.35;;139.78;groceries\n";
         assert_eq!(
             (
                 l[0].original_amount.map(Amount::nanos),
-                l[0].original_currency.as_str()
+                l[0].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-20")), "USD")
         );
@@ -590,7 +590,7 @@ September 15;Shop A;21.97;;GBP 19.35;;139.78;groceries\n";
         assert_eq!(
             (
                 l[0].original_amount.map(Amount::nanos),
-                l[0].original_currency.as_str()
+                l[0].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-113.73")), "EUR")
         );

@@ -360,7 +360,7 @@ CLEARED,12/26/2025,REFUND - ORDER 789,,25.00,JANE DOE\n",
                         l.amount.nanos(),
                         day(l.started_at),
                         day(l.posted_at),
-                        l.currency.clone(),
+                        l.currency.to_string(),
                     )
                 })
                 .collect();

@@ -361,7 +361,7 @@ TRANSFER-1006,REFUNDED,OUT,2026-08-04 09:00:00,,0.00,EUR,,,Alex Example,10.00,EU
         assert_eq!(
             (
                 l[0].original_amount.map(Amount::nanos),
-                l[0].original_currency.as_str()
+                l[0].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-20")), "USD")
         );
@@ -370,7 +370,7 @@ TRANSFER-1006,REFUNDED,OUT,2026-08-04 09:00:00,,0.00,EUR,,,Alex Example,10.00,EU
         assert_eq!(
             (
                 l[3].original_amount.map(Amount::nanos),
-                l[3].original_currency.as_str()
+                l[3].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("1000")), "USD")
         );
@@ -432,7 +432,7 @@ CARD-2266429315,06-02-2025,06-02-2025 18:00:02.198,-21.60,USD,\"Card transaction
         assert_eq!(
             (
                 l[2].original_amount.map(Amount::nanos),
-                l[2].original_currency.as_str()
+                l[2].original_currency.as_deref().unwrap_or("")
             ),
             (Some(nanos("-20")), "EUR")
         );
