@@ -21,11 +21,18 @@ fn main() -> ExitCode {
                 eprintln!("burnrate: --demo and --db name two different ledgers; give one of them");
                 return ExitCode::from(2);
             }
-            burnrate::app::demo::rebuild_default(&db)
+            burnrate::services::demo::rebuild_default(&db)
                 .and_then(|demo| cli::run(&demo, command, clock))
         }
         Some(command) => cli::run(&db, command, clock),
-        None => burnrate::app::run(&args, &db, clock),
+        None => burnrate::app::run(burnrate::app::Launch {
+            db_chosen: args.db.is_some()
+                || std::env::var_os("BURNRATE_DB").is_some_and(|v| !v.is_empty()),
+            db,
+            demo: args.demo,
+            clock,
+            screenshot_to: args.screenshot_to,
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -176,7 +176,7 @@ fn spawn_review(
         .spawn(move || {
             let result = crate::store::Store::open(&db)
                 .map_err(anyhow::Error::from)
-                .and_then(|store| review::load(&store, month, as_of))
+                .and_then(|store| crate::services::review::load_review(&store, month, as_of))
                 .map_err(|e| {
                     format!(
                         "Could not compute the review of {}: {e:#}",

@@ -2,9 +2,10 @@
 //! lets it write while the window reads).
 //!
 //! A job checks files (a dry run: nothing is written), imports them (one transaction per
-//! file), or undoes one import (one transaction). Each file carries its own [`FileOptions`] (the
-//! user's answer about ambiguous dates), so the import reads a file exactly as its preview did.
-//! A burnrate ledger (a `SQLite` file, told by its header) is merged, as `burnrate import` does.
+//! file), or undoes one import (one transaction). Checking walks dropped folders first and
+//! tells the window which files it found. Each file carries its own options (the user's answer
+//! about ambiguous dates), so the import reads a file exactly as its preview did. The loop is
+//! [`import_jobs`], the one `burnrate import` runs (a burnrate ledger is merged).
 //! A job reports through a channel and wakes the window after each message; a shared flag
 //! cancels it between progress callbacks, and a cancelled file is left out entirely.
 
@@ -13,15 +14,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::cli::file_opener;
-use crate::domain::import::FileOptions;
-use crate::services::clock::now_utc;
-use crate::store::merge::is_sqlite_file;
-use crate::store::{ImportMode, ImportReport, SourceMeta, Store};
+pub use crate::services::import::FileJob;
+use crate::services::import::{Progress, expand, import_jobs};
+use crate::store::{ImportMode, ImportReport, Store};
 
 /// What a job tells the window.
 #[derive(Debug)]
 pub enum JobEvent {
+    /// The files a check reads, dropped folders replaced by the files in them (sent first).
+    Files(Vec<FileJob>),
     /// Started on file `index`.
     Started {
         index: usize,
@@ -62,21 +63,6 @@ impl Job {
     }
 }
 
-/// The name a file is shown and stored under.
-pub fn display_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
-
-/// One file of a check or an import, with what the user said about it.
-#[derive(Debug, Clone)]
-pub struct FileJob {
-    pub path: PathBuf,
-    pub options: FileOptions,
-}
-
 /// What a job does.
 #[derive(Debug, Clone)]
 pub enum Work {
@@ -104,7 +90,11 @@ pub fn spawn(db: PathBuf, work: Work, wake: impl Fn() + Send + 'static) -> std::
                 wake();
             };
             match &work {
-                Work::Check(files) => import(&db, files, true, &flag, &tx, &wake),
+                Work::Check(files) => {
+                    let files = expand(files);
+                    send(JobEvent::Files(files.clone()));
+                    import(&db, &files, true, &flag, &tx, &wake);
+                }
                 Work::Import(files) => import(&db, files, false, &flag, &tx, &wake),
                 Work::Undo { source_file_id } => undo(&db, *source_file_id, &send),
             }
@@ -151,57 +141,24 @@ fn import(
         strict: false,
         dry_run,
     };
-    for (index, file) in files.iter().enumerate() {
-        let path = &file.path;
-        if cancel.load(Ordering::Relaxed) {
-            return;
+    let result = import_jobs(&mut store, files, mode, &mut |p| {
+        match p {
+            Progress::Planned { .. } => {}
+            Progress::Started {
+                index,
+                name,
+                file_bytes,
+            } => send(JobEvent::Started {
+                index,
+                name,
+                file_bytes,
+            }),
+            Progress::Read { rows, bytes } => send(JobEvent::Progress { rows, bytes }),
+            Progress::Finished(report) => send(JobEvent::Finished { report }),
         }
-        let name = display_name(path);
-        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        send(JobEvent::Started {
-            index,
-            name: name.clone(),
-            file_bytes,
-        });
-        if !path.is_file() {
-            let report = ImportReport {
-                file: name,
-                error: Some(format!("there is no readable file at {}", path.display())),
-                ..ImportReport::default()
-            };
-            send(JobEvent::Finished { report });
-            continue;
-        }
-        let meta = SourceMeta {
-            name,
-            path: path.display().to_string(),
-            imported_at: now_utc(),
-        };
-        if is_sqlite_file(path) {
-            match store.merge_ledger(path, &meta, mode) {
-                Ok(report) => send(JobEvent::Finished { report }),
-                Err(e) => {
-                    send(JobEvent::Failed(format!("{e}: {}", path.display())));
-                    return;
-                }
-            }
-            continue;
-        }
-        let open = file_opener(path);
-        let mut progress = |p: crate::store::Progress| {
-            let _ = tx.send(JobEvent::Progress {
-                rows: p.rows,
-                bytes: p.bytes,
-            });
-            wake();
-            !cancel.load(Ordering::Relaxed)
-        };
-        match store.import_file(&open, &meta, &file.options, mode, &mut progress) {
-            Ok(report) => send(JobEvent::Finished { report }),
-            Err(e) => {
-                send(JobEvent::Failed(format!("{e}: {}", path.display())));
-                return;
-            }
-        }
+        !cancel.load(Ordering::Relaxed)
+    });
+    if let Err(e) = result {
+        send(JobEvent::Failed(e.to_string()));
     }
 }

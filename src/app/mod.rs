@@ -6,7 +6,6 @@
 //! (memory only, rebuilt when the ledger's revision or a filter changes, never per frame).
 //! "Today" is injected, so screenshots and tests are stable.
 
-pub mod demo;
 mod extras;
 mod jobs;
 mod money;
@@ -32,6 +31,8 @@ use crate::domain::records::Record;
 use crate::domain::views::{Bucket, DayBounds, Filters, Focus, SeriesGroup, Sort};
 use crate::services::Clock;
 use crate::services::clock::now_utc;
+use crate::services::demo;
+use crate::services::import::file_opener;
 use crate::store::{BudgetSetting, ImportReport, Store};
 use crate::ui::balance::BalanceView;
 use crate::ui::chart::ChartView;
@@ -514,6 +515,14 @@ impl App {
 
     fn on_job_event(&mut self, event: JobEvent) {
         match (event, &mut self.sheet) {
+            (
+                JobEvent::Files(files),
+                Some(Sheet::Checking {
+                    jobs,
+                    recheck: None,
+                    ..
+                }),
+            ) => *jobs = files,
             (JobEvent::Started { name, .. }, Some(Sheet::Checking { current, .. })) => {
                 *current = name;
             }
@@ -1238,7 +1247,7 @@ impl App {
         let Some(path) = jobs.get(file).map(|j| j.path.clone()) else {
             return;
         };
-        let open = crate::cli::file_opener(&path);
+        let open = file_opener(&path);
         let header = match import::read_header(&open) {
             Ok((header, _)) => header,
             Err(e) => {
@@ -1532,7 +1541,7 @@ fn guess_mapping(columns: &[String]) -> BankMapping {
 
 /// The mapping editor for a file no format recognises (`None` when it has no readable header).
 fn mapping_editor(path: &Path, file: usize, saved: Option<BankMapping>) -> Option<MappingView> {
-    let open = crate::cli::file_opener(path);
+    let open = file_opener(path);
     let (header, _) = import::read_header(&open).ok()?;
     let columns: Vec<String> = header
         .names
@@ -1712,34 +1721,51 @@ impl eframe::App for App {
     }
 }
 
-/// Opens the window on the ledger at `db` (or the demo with `--demo`). Returns the exit code.
+/// How the window is started from the command line.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The user's ledger.
+    pub db: PathBuf,
+    /// Whether the user named the ledger (`--db` or `BURNRATE_DB`): then it opens even when it
+    /// does not exist yet (it is created empty).
+    pub db_chosen: bool,
+    /// `--demo`: show the demo ledger.
+    pub demo: bool,
+    pub clock: Clock,
+    /// `--screenshot-to`: save a PNG of the dashboard once drawn, then close.
+    pub screenshot_to: Option<PathBuf>,
+}
+
+impl Launch {
+    /// The window's [`Config`]. A first run (the ledger not named and not there yet) opens the
+    /// demo with a banner; the user's own ledger is created by their first import (or "Start my
+    /// own ledger"), never before.
+    pub fn config(&self) -> Config {
+        let first_run = !self.db_chosen && !self.db.exists();
+        Config {
+            db: self.db.clone(),
+            demo_path: demo::default_path(),
+            start_in_demo: self.demo || first_run,
+            today: self.clock.today(),
+            native_dialogs: true,
+        }
+    }
+}
+
+/// Opens the window (on the demo when `launch` says so). Returns the exit code.
 ///
 /// # Errors
 /// When the ledger cannot be opened, the window cannot be created, or the screenshot fails.
-pub fn run(args: &crate::cli::Cli, db: &Path, clock: Clock) -> anyhow::Result<i32> {
-    let today = clock.today();
-    let demo_path = demo::default_path();
-    // A first run (no --db, no BURNRATE_DB, no ledger yet) opens the demo with a banner; the
-    // user's own ledger is created only when they ask for it.
-    let first_run = args.db.is_none()
-        && std::env::var_os("BURNRATE_DB").is_none_or(|v| v.is_empty())
-        && !db.exists();
-    let start_in_demo = args.demo || first_run;
-    if start_in_demo {
-        for report in demo::build(&demo_path, db)? {
+pub fn run(launch: Launch) -> anyhow::Result<i32> {
+    let config = launch.config();
+    if config.start_in_demo {
+        for report in demo::build(&config.demo_path, &config.db)? {
             if let Some(error) = report.error {
                 eprintln!("burnrate: the demo leaves out {}: {error}", report.file);
             }
         }
     }
-    let config = Config {
-        db: db.to_path_buf(),
-        demo_path,
-        start_in_demo,
-        today,
-        native_dialogs: true,
-    };
-    let screenshot_to = args.screenshot_to.clone();
+    let screenshot_to = launch.screenshot_to;
     let outcome: Outcome = Outcome::default();
     let app_outcome = Outcome::clone(&outcome);
     let options = eframe::NativeOptions {

@@ -12,9 +12,8 @@ use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::flags::FlagInputs;
-use crate::domain::review::{self, Review};
+use crate::domain::review::Review;
 use crate::domain::review_report;
-use crate::store::Store;
 
 /// The first day of the month `day` falls in.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
@@ -49,17 +48,6 @@ pub fn latest_usage_month(inputs: &FlagInputs, today: NaiveDate) -> Option<Naive
         .filter(|d| *d <= today)
         .max()
         .map(month_of)
-}
-
-/// The review of `month` as of `as_of`.
-///
-/// # Errors
-/// When the ledger cannot be read, or a total is too large to add up exactly.
-pub fn load(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result<Review> {
-    let sources = store.review_sources(month)?;
-    let inputs = review_report::review_inputs(sources, as_of);
-    let currency = store.reporting_currency()?;
-    Ok(review::build(&inputs, month, as_of, currency)?)
 }
 
 /// Writes the review's HTML report to `path`.

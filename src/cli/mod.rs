@@ -5,6 +5,7 @@
 mod match_cmds;
 mod money_cmds;
 mod output;
+mod progress;
 mod review_cmd;
 mod settings_cmd;
 
@@ -19,9 +20,8 @@ use crate::domain::import::mapping::SignConvention;
 use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
 use crate::services::Clock;
 use crate::services::clock::now_utc;
-use crate::store::{
-    CreditGroup, ImportMode, ImportReport, Period, ReportKind, SourceMeta, Store, UsageGroup,
-};
+use crate::services::import::import_paths;
+use crate::store::{CreditGroup, ImportMode, Period, ReportKind, Store, UsageGroup};
 
 /// burnrate: a local ledger of what you spend on AI services.
 #[derive(Debug, Parser)]
@@ -256,17 +256,6 @@ pub enum SignArg {
     SpendPositive,
 }
 
-/// Opens a file for the importers, again from its start each time.
-pub fn file_opener(
-    path: &Path,
-) -> impl Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + '_ {
-    move || {
-        let f = std::fs::File::open(path)?;
-        Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f))
-            as Box<dyn std::io::Read + Send>)
-    }
-}
-
 /// Runs one command against the ledger. Returns the process exit code.
 ///
 /// `clock` says which day is today (the global `--as-of`, else the machine's local date).
@@ -300,51 +289,6 @@ fn open_store(db: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(db)?)
 }
 
-/// Imports files into a store, one transaction each; used by the CLI and the demo builder.
-///
-/// # Errors
-/// Only ledger failures; file problems are in the reports.
-pub fn import_paths(
-    store: &mut Store,
-    paths: &[PathBuf],
-    options: &FileOptions,
-    mode: ImportMode,
-) -> anyhow::Result<Vec<ImportReport>> {
-    let mut reports = Vec::with_capacity(paths.len());
-    for path in paths {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let meta = SourceMeta {
-            name: name.clone(),
-            path: path.display().to_string(),
-            imported_at: now_utc(),
-        };
-        if !path.is_file() {
-            reports.push(ImportReport {
-                file: name,
-                error: Some(format!("there is no readable file at {}", path.display())),
-                ..ImportReport::default()
-            });
-            continue;
-        }
-        if crate::store::merge::is_sqlite_file(path) {
-            let report = store
-                .merge_ledger(path, &meta, mode)
-                .with_context(|| format!("merging {}", path.display()))?;
-            reports.push(report);
-            continue;
-        }
-        let open = file_opener(path);
-        let report = store
-            .import_file(&open, &meta, options, mode, &mut |_| true)
-            .with_context(|| format!("importing {}", path.display()))?;
-        reports.push(report);
-    }
-    Ok(reports)
-}
-
 fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
     let mut store = open_store(db)?;
     let options = FileOptions {
@@ -362,25 +306,25 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         strict: args.strict,
         dry_run: args.dry_run,
     };
-    let reports = import_paths(&mut store, &args.files, &options, mode)?;
+    let mut bar = progress::ImportBar::new();
+    let reports = import_paths(&mut store, &args.files, &options, mode, &mut |p| {
+        bar.update(&p);
+        true
+    });
+    bar.finish();
+    let reports = reports?;
     let failed = reports.iter().any(|r| r.error.is_some());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
         output::import_reports(&reports, args.dry_run)?;
     }
-    if failed {
-        for r in reports.iter().filter(|r| r.error.is_some()) {
-            let path = args
-                .files
-                .iter()
-                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == r.file));
-            eprintln!(
-                "burnrate: {}: {}",
-                r.error.as_deref().unwrap_or_default(),
-                path.map_or_else(|| r.file.clone(), |p| p.display().to_string())
-            );
-        }
+    for r in reports.iter().filter(|r| r.error.is_some()) {
+        let path = if r.path.is_empty() { &r.file } else { &r.path };
+        eprintln!(
+            "burnrate: {}: {path}",
+            r.error.as_deref().unwrap_or_default()
+        );
     }
     Ok(i32::from(failed))
 }
@@ -416,7 +360,7 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
 
 fn map(db: &Path, args: &MapArgs) -> anyhow::Result<i32> {
     let store = open_store(db)?;
-    let open = file_opener(&args.file);
+    let open = crate::services::import::file_opener(&args.file);
     let (header, _) =
         import::read_header(&open).with_context(|| format!("reading {}", args.file.display()))?;
     let mapping = BankMapping {

@@ -21,8 +21,9 @@ use serde_json::{Map, Value, json};
 
 use super::ReportArgs;
 use super::output::csv_safe_text;
-use crate::domain::review::{self, Review};
+use crate::domain::review::Review;
 use crate::domain::review_report::{self, Cell, Table, tables};
+use crate::services::review::load_review;
 use crate::store::{Period, Store};
 
 fn cell_json(cell: &Cell) -> Value {
@@ -199,17 +200,6 @@ pub fn write_text(
         }
     }
     Ok(())
-}
-
-/// Computes the review of a month from the ledger, as of a day.
-///
-/// # Errors
-/// When the ledger cannot be read, or a total is too large to add up exactly.
-pub fn load_review(store: &Store, month: NaiveDate, as_of: NaiveDate) -> anyhow::Result<Review> {
-    let sources = store.review_sources(month)?;
-    let inputs = review_report::review_inputs(sources, as_of);
-    let currency = store.reporting_currency()?;
-    Ok(review::build(&inputs, month, as_of, currency)?)
 }
 
 /// `report --month YYYY-MM --review|--html FILE`.

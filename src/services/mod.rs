@@ -8,5 +8,8 @@
 //! parameter.
 
 pub mod clock;
+pub mod demo;
+pub mod import;
+pub mod review;
 
 pub use self::clock::Clock;

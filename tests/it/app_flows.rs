@@ -343,7 +343,7 @@ fn files_dropped_on_the_demo_start_the_users_own_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data").join("ledger.sqlite");
     let demo = dir.path().join("demo.sqlite");
-    burnrate::app::demo::build(&demo, &db).unwrap();
+    burnrate::services::demo::build(&demo, &db).unwrap();
     let demo_before = burnrate::store::Store::open(&demo)
         .unwrap()
         .counts()
@@ -426,7 +426,7 @@ fn files_dropped_on_the_demo_join_an_existing_own_ledger() {
         settle(&mut harness);
         import_files(&mut harness, vec![first.clone()]);
     }
-    burnrate::app::demo::build(&demo, &db).unwrap();
+    burnrate::services::demo::build(&demo, &db).unwrap();
     let config = Config {
         db: db.clone(),
         demo_path: demo,

@@ -113,7 +113,7 @@ fn import_into(db: &Path, name: &str, text: &str) {
     let path = db.with_file_name(name);
     std::fs::write(&path, text).unwrap();
     let mut store = Store::open(db).unwrap();
-    let open = burnrate::cli::file_opener(&path);
+    let open = burnrate::services::import::file_opener(&path);
     let meta = SourceMeta {
         name: name.into(),
         path: path.display().to_string(),
@@ -183,7 +183,7 @@ fn ambiguous_dates_are_asked_about_and_the_answer_is_imported() {
     )
     .unwrap();
     // A saved mapping that does not say the date order: the generic format has no convention.
-    let (header, _) = import::read_header(&burnrate::cli::file_opener(&file)).unwrap();
+    let (header, _) = import::read_header(&burnrate::services::import::file_opener(&file)).unwrap();
     let mapping = BankMapping {
         account: "bank".into(),
         date: "Date".into(),
@@ -236,7 +236,7 @@ fn the_ambiguous_dates_report_field_is_structural() {
     let db = dir.path().join("ledger.sqlite");
     let file = dir.path().join("mybank.csv");
     std::fs::write(&file, "Date,Text,Sum\n03/04/2026,Tea,-2.00\n").unwrap();
-    let open = burnrate::cli::file_opener(&file);
+    let open = burnrate::services::import::file_opener(&file);
     let mapping = BankMapping {
         account: "bank".into(),
         date: "Date".into(),

@@ -127,3 +127,12 @@ fn only_services_read_the_clock_outside_the_domain() {
         assert_absent(folder, &["Local::now", "Utc::now"]);
     }
 }
+
+/// The two front ends share `services`, never each other: the window does not import the
+/// command line, nor the command line the window.
+#[test]
+fn front_ends_do_not_import_each_other() {
+    assert_absent("app", &["crate::cli", "cli::"]);
+    assert_absent("ui", &["crate::cli", "crate::app"]);
+    assert_absent("cli", &["crate::app", "crate::ui", "app::"]);
+}

@@ -548,3 +548,42 @@ fn today_is_the_local_date_and_as_of_overrides_it() {
     let out = burnrate(&db, &["--as-of", "2026-03-31", "matches", "--json"]);
     assert_eq!(json(&out)["as_of"], "2026-03-31");
 }
+
+/// A folder imports every file in it, sub-folders included, in name order, hidden files left
+/// out; with stderr not a terminal no progress bar is drawn (stderr stays empty).
+#[test]
+fn import_walks_folders_in_a_stable_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports = dir.path().join("exports");
+    std::fs::create_dir_all(exports.join("2026-q1")).unwrap();
+    std::fs::copy(
+        fixture("three_months/openai-cost-2026-q1.csv"),
+        exports.join("2026-q1/openai.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("three_months/billing.csv"),
+        exports.join("billing.csv"),
+    )
+    .unwrap();
+    std::fs::write(exports.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let out = burnrate(&db, &["import", "--json", exports.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let reports = json(&out);
+    let files: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["openai.csv", "billing.csv"]);
+    assert!(reports[0]["inserted"].as_u64().unwrap() > 0);
+    assert!(
+        reports[1]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("exports/billing.csv")
+    );
+}

@@ -17,6 +17,7 @@ use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::BudgetScope;
 use crate::domain::import::FileOptions;
 use crate::domain::money::{Amount, Currency};
+use crate::services::import::import_paths;
 use crate::store::{BudgetSetting, ImportMode, ImportReport, Store};
 
 /// The sample files, embedded so the demo works wherever the binary is.
@@ -110,11 +111,12 @@ pub fn build(path: &Path, user_ledger: &Path) -> anyhow::Result<Vec<ImportReport
         paths.push(file);
     }
     let mut store = Store::open(path)?;
-    let reports = crate::cli::import_paths(
+    let reports = import_paths(
         &mut store,
         &paths,
         &FileOptions::default(),
         ImportMode::default(),
+        &mut |_| true,
     )?;
     settle(&store)?;
     Ok(reports)
