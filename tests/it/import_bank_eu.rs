@@ -347,14 +347,9 @@ const SAMPLES: &[(&str, &str, usize, usize)] = &[
 
 #[test]
 fn shared_samples_are_recognised() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if !root.is_dir() {
-        eprintln!(
-            "skipping the shared samples: {} does not exist",
-            root.display()
-        );
+    let Some(root) = crate::samples::root() else {
         return;
-    }
+    };
     for (file, format, records, rejected) in SAMPLES {
         let path = root.join(file);
         if !path.is_file() {
@@ -387,14 +382,9 @@ fn shared_samples_are_recognised() {
 
 #[test]
 fn shared_sample_amounts_and_signs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if !root.is_dir() {
-        eprintln!(
-            "skipping the shared samples: {} does not exist",
-            root.display()
-        );
+    let Some(root) = crate::samples::root() else {
         return;
-    }
+    };
     let cases: &[(&str, Totals)] = &[
         (
             "revolut-business/revolut-business-anonymized-vitest.csv",

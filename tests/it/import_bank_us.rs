@@ -237,11 +237,9 @@ fn fixture_quirks_survive_the_import() {
 
 #[test]
 fn shared_samples_import_cleanly() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if !root.is_dir() {
-        eprintln!("skipping: {} is not there", root.display());
+    let Some(root) = crate::samples::root() else {
         return;
-    }
+    };
     for dir in ["chase", "amex", "apple-card", "capital-one", "citi"] {
         let mut seen = 0;
         for path in csv_files(&root.join(dir)) {

@@ -355,9 +355,7 @@ fn ecb_history_and_daily_files() {
 /// The CSV files of one folder of `../shared/samples`, or `None` (with a message) when the
 /// samples are not next to the project.
 fn samples(folder: &str) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/samples")
-        .join(folder);
+    let dir = crate::samples::root()?.join(folder);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("skipping: no samples at {}", dir.display());
         return None;

@@ -20,5 +20,6 @@ mod import_providers;
 mod ledger;
 mod review_cli;
 mod safety;
+mod samples;
 mod scenario_three_months;
 mod settings_cli;
