@@ -383,6 +383,39 @@ fn file_name(path: &Path) -> &str {
 }
 
 #[test]
+fn openai_cost_samples_reject_the_row_one_cell_short() {
+    let Some(files) = samples("openai-cost-export") else {
+        return;
+    };
+    // (file, records, total cost in nanos, rejected lines)
+    let known: &[(&str, usize, i64, &[u64])] = &[
+        // 0.895874 + 0.56177125; the third day is empty
+        ("cost-from-guardian.csv", 2, 1_457_645_250, &[]),
+        // 0.00383598; the 0.5 row lacks a cell and is rejected, not read under wrong columns
+        ("openai-cost-from-aiecon.csv", 1, 3_835_980, &[4]),
+    ];
+    assert_eq!(files.len(), known.len(), "{files:?}");
+    for path in &files {
+        let parsed = parse_sample(path);
+        let (_, count, nanos, rejected) = known
+            .iter()
+            .find(|(name, ..)| *name == file_name(path))
+            .unwrap_or_else(|| panic!("{} is not listed", path.display()));
+        assert_eq!(parsed.format_id, "openai-cost", "{}", path.display());
+        let u = usage(&parsed);
+        assert_eq!(u.len(), *count, "{}", path.display());
+        assert_eq!(cost_nanos(&u, |_| true), *nanos, "{}", path.display());
+        let lines: Vec<u64> = parsed.rejected.iter().map(|e| e.line).collect();
+        assert_eq!(lines, *rejected, "{}", path.display());
+        assert!(
+            u.iter().all(|r| !r.organization_name.contains('@')),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn anthropic_cost_samples() {
     let Some(files) = samples("anthropic-cost-export") else {
         return;

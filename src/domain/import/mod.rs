@@ -448,6 +448,13 @@ impl RowStream {
             }
             let mut out = Vec::new();
             let outcome = match self.prepared.parser.parse(&row, &mut out) {
+                Ok(())
+                    if !out.is_empty()
+                        && self.prepared.format.kind() != RecordKind::Bank
+                        && self.record.len() < self.prepared.header.named_width() =>
+                {
+                    RowOutcome::Rejected(short_row(&self.record, &self.prepared.header, pos))
+                }
                 Ok(()) => RowOutcome::Records(out),
                 Err(e) => RowOutcome::Rejected(RowError {
                     line: pos,
@@ -461,6 +468,26 @@ impl RowStream {
             };
             return Some(Ok((pos, outcome)));
         }
+    }
+}
+
+/// A row of a provider's export with fewer cells than the header names columns. Those exporters
+/// write every cell, so a value is missing somewhere (a lost separator, a comma typed inside an
+/// unquoted value) and the values after it may sit under the wrong columns (an e-mail address
+/// read as the organization's name): the row is rejected, never guessed at. A short row that
+/// holds nothing to import (an empty day) is only skipped. Bank statements are read when short:
+/// their exports and spreadsheet round-trips leave trailing empty cells off, and a value shifted
+/// into their dates and amounts fails to read on its own.
+fn short_row(record: &csv::ByteRecord, header: &Header, line: u64) -> RowError {
+    let cells = record.len();
+    RowError {
+        line,
+        column: Some(cells + 1),
+        column_name: header.name(cells).to_string(),
+        reason: format!(
+            "this row has {cells} cells but the header names {} columns, so a value is missing and the values after it may sit under the wrong columns; check this line in the file (a lost separator, or a comma inside an unquoted value) and import it again",
+            header.named_width()
+        ),
     }
 }
 
@@ -544,9 +571,10 @@ mod tests {
         let csv = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source\n\
 1790467200,1790553600,2026-09-27T00:00:00+00:00,2026-09-28T00:00:00+00:00,,,,,,,,,,,,,\n\
 1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.003835980000000000000000000000,usd,,,,,,,org-fixture,,Fixture Org,someone@example.com,\n\
-1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.5,usd,1000,tokens,\"gpt-5-nano, input_tokens\",,key_1,proj_a,org-fixture,Proj A,someone@example.com,\n";
+1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.5,usd,1000,tokens,\"gpt-5-nano, input_tokens\",,key_1,proj_a,org-fixture,Proj A,Fixture Org,someone@example.com,\n";
         let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
         assert_eq!(parsed.format_id, "openai-cost");
+        assert_eq!(parsed.rejected, []);
         assert_eq!(parsed.rows, 3);
         let u = usage(&parsed);
         assert_eq!(u.len(), 2);
@@ -561,6 +589,38 @@ mod tests {
         assert_eq!(u[1].tokens, Some(1000));
         assert_eq!(u[1].project_label(), "Proj A");
         assert_eq!(u[1].day.unwrap().to_string(), "2026-09-28");
+    }
+
+    #[test]
+    fn a_row_one_cell_short_is_rejected_instead_of_naming_an_account_after_an_email() {
+        // The real sample's row lacks its organization name, so the e-mail address would be
+        // read as the organization.
+        let csv = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source\n\
+1790467200,1790553600,2026-09-27T00:00:00+00:00,2026-09-28T00:00:00+00:00,,,,,,,,,,,,,\n\
+1790553600,1790640000,2026-09-28T00:00:00,2026-09-29T00:00:00,0.5,usd,1000,tokens,\"gpt-5-nano, input_tokens\",,key_1,proj_a,org-fixture,Proj A,someone@example.com,\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert!(parsed.records.is_empty(), "{:?}", parsed.records);
+        let [e] = parsed.rejected.as_slice() else {
+            panic!("{:?}", parsed.rejected)
+        };
+        assert_eq!(
+            (e.line, e.column, e.column_name.as_str()),
+            (3, Some(17), "api_source")
+        );
+        assert!(
+            e.reason.contains("16 cells but the header names 17 columns"),
+            "{}",
+            e.reason
+        );
+        // A short row that holds nothing (an empty day written with its time columns only)
+        // is skipped, not rejected; so is a bank line that leaves a trailing cell off.
+        let csv = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,line_item\n\
+1759968000,1760054400,2025-10-09T00:00:00+00:00,2025-10-10T00:00:00+00:00\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!((parsed.rows, parsed.rejected.len()), (1, 0));
+        let csv = "Status,Date,Description,Debit,Credit\nCLEARED,02/18/2024,GITHUB.COM,4.00\n";
+        let parsed = parse_bytes(csv.as_bytes(), &FileOptions::default()).unwrap();
+        assert_eq!((parsed.records.len(), parsed.rejected.len()), (1, 0));
     }
 
     #[test]

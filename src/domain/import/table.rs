@@ -119,6 +119,15 @@ impl Header {
         self.names.len()
     }
 
+    /// How many columns the header names: its length without the unnamed columns a trailing
+    /// delimiter leaves at its end.
+    pub fn named_width(&self) -> usize {
+        self.normalized
+            .iter()
+            .rposition(|n| !n.is_empty())
+            .map_or(0, |i| i + 1)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
