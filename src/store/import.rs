@@ -210,6 +210,10 @@ impl Store {
             rows: report.rows,
             bytes: stream.bytes_read,
         });
+        if let Some(why) = every_row_rejected(&report) {
+            report.error = Some(why);
+            return Ok(report);
+        }
         if mode.strict && !report.rejected.is_empty() {
             report.error = Some(format!(
                 "{} row(s) could not be read, and --strict imports nothing when any row is bad",
@@ -263,6 +267,20 @@ impl Store {
         tx.commit()?;
         Ok(removed)
     }
+}
+
+/// Why a file whose every data row was rejected imports nothing: the import failed, it did not
+/// bring "0 new" records. `None` when some row was read (or skipped as empty), or the file has
+/// no data rows at all (an export of a quiet period).
+fn every_row_rejected(report: &ImportReport) -> Option<String> {
+    let first = report.rejected.first()?;
+    let rejected = u64::try_from(report.rejected.len()).unwrap_or(u64::MAX);
+    (rejected == report.rows).then(|| {
+        format!(
+            "none of its {} row(s) could be read, so nothing was imported (the first: {first}); fix those rows, or check that this is the file you meant to import",
+            report.rows
+        )
+    })
 }
 
 /// Streams every row of a file into the open transaction, counting what happened. Returns why

@@ -16,6 +16,7 @@ mod formats_claim;
 mod golden;
 mod import_bank_eu;
 mod import_bank_us;
+mod import_errors;
 mod import_providers;
 mod ledger;
 mod review_cli;

@@ -11,6 +11,7 @@
 pub mod dates;
 pub mod formats;
 pub mod mapping;
+pub mod not_csv;
 pub mod table;
 
 use std::io;
@@ -130,6 +131,12 @@ pub enum ImportError {
     Io(#[from] io::Error),
     #[error("the file is empty or has no header row")]
     Empty,
+    #[error("this file is {}, not a CSV export; {}", .0.what(), .0.advice())]
+    NotCsv(not_csv::NotCsv),
+    #[error(
+        "it is not a CSV text file (it holds binary data); export the statement or report as CSV"
+    )]
+    Binary,
     #[error(
         "burnrate does not recognise this file's columns ({columns}). Tried: {tried}. If it is a bank or card statement, map its columns once with `burnrate map FILE --date COLUMN --description COLUMN --amount COLUMN` (or the mapping editor in the window); if it is one of the formats above, pass `--as FORMAT`"
     )]
@@ -608,7 +615,8 @@ mod tests {
             (3, Some(17), "api_source")
         );
         assert!(
-            e.reason.contains("16 cells but the header names 17 columns"),
+            e.reason
+                .contains("16 cells but the header names 17 columns"),
             "{}",
             e.reason
         );

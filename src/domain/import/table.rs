@@ -9,7 +9,9 @@ use std::io::{self, Read};
 
 use chrono::NaiveDateTime;
 
+use super::ImportError;
 use super::dates::{self, DateOrder};
+use super::not_csv::NotCsv;
 use crate::domain::money::{Amount, Currency, DecimalMark};
 
 /// Opens the file again from its start; importers read a file twice when they must weigh all
@@ -326,8 +328,10 @@ fn amount_reason(e: &crate::domain::money::AmountError) -> String {
 /// (UTF-16 is transcoded as it streams; a UTF-8 BOM is skipped).
 ///
 /// # Errors
-/// When the file cannot be read.
-pub fn decoded_reader(open: &Opener<'_>) -> io::Result<(Box<dyn Read + Send>, TextEncoding)> {
+/// When the file cannot be read, or is not CSV text (a PDF, a workbook, binary data).
+pub fn decoded_reader(
+    open: &Opener<'_>,
+) -> Result<(Box<dyn Read + Send>, TextEncoding), ImportError> {
     let mut probe = open()?;
     let mut head = vec![0u8; 4096];
     let mut got = 0;
@@ -340,6 +344,9 @@ pub fn decoded_reader(open: &Opener<'_>) -> io::Result<(Box<dyn Read + Send>, Te
     }
     head.truncate(got);
     drop(probe);
+    if let Some(kind) = NotCsv::sniff(&head) {
+        return Err(ImportError::NotCsv(kind));
+    }
     let reader = open()?;
     let utf16 = |reader: Box<dyn Read + Send>, encoding| -> Box<dyn Read + Send> {
         Box::new(StripCr::new(
@@ -380,10 +387,7 @@ pub fn decoded_reader(open: &Opener<'_>) -> io::Result<(Box<dyn Read + Send>, Te
         if pairs > 0 && zeros_at(0) * 10 >= pairs * 8 && zeros_at(1) * 10 < pairs {
             return Ok((utf16(reader, encoding_rs::UTF_16BE), TextEncoding::Utf16Be));
         }
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "it is not a CSV text file (it holds binary data); export the statement or report as CSV",
-        ));
+        return Err(ImportError::Binary);
     }
     Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8))
 }
