@@ -8,10 +8,12 @@
 //!   over `domain` and `store`.
 //! - [`cli`]: the command-line front end over `services`, `domain` and `store`.
 //! - `ui` and `app`: the desktop window (egui), reading views and emitting actions.
+//! - [`pdf_worker`]: reads PDF text in a child burnrate process with limits, for the importers.
 
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod pdf_worker;
 pub mod services;
 pub mod store;
 pub mod ui;

@@ -45,7 +45,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import exports and statements (CSV) into the ledger.
+    /// Import exports and statements (CSV), receipt e-mails (.eml, .mbox) and PDF receipts.
     Import(ImportArgs),
     /// Totals for a period, by provider, project, model or line item.
     Report(ReportArgs),
@@ -79,6 +79,10 @@ pub enum Command {
     /// Settings kept in the ledger: merchant rules, auto-recharge, budgets, flag thresholds, reporting currency.
     #[command(subcommand)]
     Settings(settings_cmd::SettingsCommand),
+    /// Reads a PDF from standard input and writes its text (burnrate runs itself this way to
+    /// read PDF receipts in a separate process).
+    #[command(name = "pdf-text", hide = true)]
+    PdfText,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +286,7 @@ pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
         Command::Matches(args) => match_cmds::matches_command(db, &args, as_of),
         Command::Diagnose(args) => match_cmds::diagnose_command(db, &args, as_of),
         Command::Settings(command) => settings_cmd::run(db, command),
+        Command::PdfText => Ok(crate::pdf_worker::run_child()),
     }
 }
 
@@ -296,6 +301,7 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         date_order: args.date_order,
         mapping: None,
         provider: args.provider.clone(),
+        pdf_text: None,
     };
     if let Some(f) = &args.format
         && import::formats::by_id(f).is_none()

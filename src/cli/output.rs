@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::domain::import::formats;
+use crate::domain::import::{formats, receipts};
 use crate::store::{ImportReport, ReportRow, SourceFileRow};
 
 /// Makes a text cell safe to open in a spreadsheet.
@@ -53,6 +53,10 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
             continue;
         };
         let name = formats::by_id(format).map_or(format, |f| f.name());
+        if format == receipts::EMAIL_FORMAT || format == receipts::PDF_FORMAT {
+            receipt_report(&mut out, r, name, dry_run)?;
+            continue;
+        }
         let verb = if dry_run {
             "would import"
         } else if r.written {
@@ -92,6 +96,74 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
                 r.rejected.len() - 50
             )?;
         }
+    }
+    Ok(())
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a receipt import found: receipts new and known, messages that were not receipts.
+fn receipt_report(
+    out: &mut impl Write,
+    r: &ImportReport,
+    name: &str,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let verb = if dry_run {
+        "would import"
+    } else if r.written {
+        "imported"
+    } else {
+        "nothing imported; it would have brought"
+    };
+    let unit = if r.rows == 1 { "message" } else { "messages" };
+    let unit = if name.starts_with("PDF") {
+        "file"
+    } else {
+        unit
+    };
+    writeln!(
+        out,
+        "{}: {name}, {} {unit}: {verb} {} new receipt(s), {} updated, {} already in the ledger, {} unreadable",
+        r.file,
+        thousands(r.rows),
+        r.inserted,
+        r.updated,
+        r.duplicates,
+        r.rejected.len()
+    )?;
+    let tally = r.receipts.as_deref().cloned().unwrap_or_default();
+    if tally.not_receipts > 0 {
+        let what = if tally.not_receipts == 1 {
+            "1 message was not a receipt".to_string()
+        } else {
+            format!(
+                "{} messages were not receipts",
+                thousands(tally.not_receipts)
+            )
+        };
+        writeln!(out, "  {what} (not stored)")?;
+    }
+    if !tally.unknown_merchants.is_empty() {
+        writeln!(
+            out,
+            "  receipts from merchants burnrate does not track: {} (to track one: burnrate settings rule add NAME --provider NAME)",
+            tally.unknown_merchants.join(", ")
+        )?;
+    }
+    for e in r.rejected.iter().take(50) {
+        writeln!(out, "  unreadable: {e}")?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+pub use super::billing_details::{BillingDetails, LineItem, SourceVia};
 use super::fx::Rate;
 use super::money::{Amount, Currency};
 
@@ -210,6 +211,8 @@ pub struct BillingRecord {
     pub description: String,
     pub organization: String,
     pub project: String,
+    /// What a receipt or invoice added (numbers, tax, credit, card, items, source).
+    pub details: BillingDetails,
 }
 
 impl BillingRecord {

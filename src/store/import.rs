@@ -81,18 +81,31 @@ pub struct ImportReport {
     /// The ledger's id for this file's import (absent for dry runs and failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file_id: Option<i64>,
+    /// What a receipt import (e-mails, a mailbox, a PDF) counted beside records.
+    #[serde(flatten)]
+    pub receipts: Option<Box<ReceiptTally>>,
     /// The first records as they will be stored, for previews.
     #[serde(skip)]
     pub sample: Vec<Record>,
 }
 
-enum Write {
+/// What a receipt import counted beside the records it wrote.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ReceiptTally {
+    /// Messages (or files) that were not receipts or billing notices: counted, never stored.
+    pub not_receipts: u64,
+    /// Merchants of receipts that no merchant rule knows (add a rule to track them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_merchants: Vec<String>,
+}
+
+pub(super) enum Write {
     Inserted,
     Updated,
     Duplicate,
 }
 
-fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
+pub(super) fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(natural_key.as_bytes());
     h.update(b"#");
@@ -100,13 +113,13 @@ fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
     h.finalize()[..16].to_vec()
 }
 
-fn fingerprint<T: Hash>(value: &T) -> i64 {
+pub(super) fn fingerprint<T: Hash>(value: &T) -> i64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     i64::from_ne_bytes(h.finish().to_ne_bytes())
 }
 
-fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
+pub(super) fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
     t.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
@@ -154,6 +167,9 @@ impl Store {
         mode: ImportMode,
         progress: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<ImportReport, StoreError> {
+        if let Some(shape) = super::receipts::shape_of(open, meta, options) {
+            return self.import_receipts(open, meta, shape, options, mode, progress);
+        }
         let mut report = ImportReport {
             file: meta.name.clone(),
             path: meta.path.clone(),
@@ -214,31 +230,7 @@ impl Store {
             report.error = Some(why);
             return Ok(report);
         }
-        if mode.strict && !report.rejected.is_empty() {
-            report.error = Some(format!(
-                "{} row(s) could not be read, and --strict imports nothing when any row is bad",
-                report.rejected.len()
-            ));
-            return Ok(report);
-        }
-        if mode.dry_run {
-            return Ok(report);
-        }
-        tx.execute(
-            "UPDATE source_files SET rows = ?2, inserted = ?3, updated = ?4, duplicates = ?5, rejected = ?6 WHERE id = ?1",
-            params![
-                file_id,
-                i64::try_from(report.rows).unwrap_or(i64::MAX),
-                i64::try_from(report.inserted).unwrap_or(i64::MAX),
-                i64::try_from(report.updated).unwrap_or(i64::MAX),
-                i64::try_from(report.duplicates).unwrap_or(i64::MAX),
-                i64::try_from(report.rejected.len()).unwrap_or(i64::MAX)
-            ],
-        )?;
-        Store::bump_revision(&tx)?;
-        tx.commit()?;
-        report.written = true;
-        report.source_file_id = Some(file_id);
+        finish_import(tx, file_id, &mut report, mode)?;
         Ok(report)
     }
 
@@ -281,6 +273,42 @@ fn every_row_rejected(report: &ImportReport) -> Option<String> {
             report.rows
         )
     })
+}
+
+/// Ends one file's import: nothing written for a dry run or a strict import with bad rows,
+/// else the file's counts recorded and the transaction committed.
+pub(super) fn finish_import(
+    tx: Transaction<'_>,
+    file_id: i64,
+    report: &mut ImportReport,
+    mode: ImportMode,
+) -> Result<(), StoreError> {
+    if mode.strict && !report.rejected.is_empty() {
+        report.error = Some(format!(
+            "{} row(s) could not be read, and --strict imports nothing when any row is bad",
+            report.rejected.len()
+        ));
+        return Ok(());
+    }
+    if mode.dry_run {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE source_files SET rows = ?2, inserted = ?3, updated = ?4, duplicates = ?5, rejected = ?6 WHERE id = ?1",
+        params![
+            file_id,
+            i64::try_from(report.rows).unwrap_or(i64::MAX),
+            i64::try_from(report.inserted).unwrap_or(i64::MAX),
+            i64::try_from(report.updated).unwrap_or(i64::MAX),
+            i64::try_from(report.duplicates).unwrap_or(i64::MAX),
+            i64::try_from(report.rejected.len()).unwrap_or(i64::MAX)
+        ],
+    )?;
+    Store::bump_revision(&tx)?;
+    tx.commit()?;
+    report.written = true;
+    report.source_file_id = Some(file_id);
+    Ok(())
 }
 
 /// Streams every row of a file into the open transaction, counting what happened. Returns why
@@ -485,6 +513,10 @@ impl Writer<'_> {
             b.occurred_at,
         ));
         let day = b.occurred_at.date().to_string();
+        // The same payment may already be in the ledger from its receipt e-mail or PDF.
+        if super::receipts::table_row_twin(self.tx, b, key, self.file_id)? {
+            return Ok((Write::Duplicate, false));
+        }
         match self.existing("billing", key)? {
             Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
             Some((id, _, _)) => {

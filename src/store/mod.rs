@@ -14,6 +14,7 @@ pub mod merge;
 mod open;
 mod private_file;
 mod query;
+mod receipts;
 mod review_view;
 mod sql;
 mod sql_types;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use self::import::{ImportMode, ImportReport, Progress, SourceMeta};
+pub use self::import::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta};
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
 pub use self::open::{APPLICATION_ID, Notice, set_notice_hook};
 pub use self::private_file::write_private;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_ledger.sql"),
     include_str!("migrations/0002_flags.sql"),
     include_str!("migrations/0003_matches.sql"),
+    include_str!("migrations/0004_receipts.sql"),
 ];
 
 /// The schema version this build writes.

@@ -34,10 +34,11 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
         theme::drop_zone_frame(ui, view.hovering_files).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.vertical_centered(|ui| {
-                ui.label(egui::RichText::new("Drop exports and statements here").size(20.0));
+                ui.label(egui::RichText::new("Drop exports, statements and receipt e-mails here").size(20.0));
                 ui.label(
                     egui::RichText::new(
-                        "Provider cost exports (OpenAI, Anthropic), billing CSVs and bank or card statements. \
+                        "Provider cost exports (OpenAI, Anthropic), your receipt e-mails (.eml files or a whole \
+                         mailbox, .mbox) and PDF receipts, billing CSVs and bank or card statements. \
                          Nothing is written until you confirm the preview.",
                     )
                     .color(theme::weak(ui)),
@@ -67,7 +68,7 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
         ui.add_space(theme::GAP);
         ui.label(egui::RichText::new("Supported formats").strong());
         ui.label(
-            egui::RichText::new("Files are recognised by their header row, in any column order.")
+            egui::RichText::new("CSV files are recognised by their header row, in any column order; e-mails, mailboxes and PDFs by what they hold.")
                 .color(theme::weak(ui)),
         );
     });

@@ -19,6 +19,7 @@ mod import_bank_us;
 mod import_errors;
 mod import_providers;
 mod ledger;
+mod receipts;
 mod review_cli;
 mod safety;
 mod samples;

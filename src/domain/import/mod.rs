@@ -12,6 +12,7 @@ pub mod dates;
 pub mod formats;
 pub mod mapping;
 pub mod not_csv;
+pub mod receipts;
 pub mod table;
 
 use std::io;
@@ -98,6 +99,9 @@ pub struct FileOptions {
     /// `--provider NAME`, for files that do not say which provider they are about (a Stripe
     /// invoice export).
     pub provider: Option<String>,
+    /// Reads the text of PDF receipts; `None` uses the application's default (a child process
+    /// in the burnrate binary).
+    pub pdf_text: Option<std::sync::Arc<dyn receipts::PdfText>>,
 }
 
 /// A bad row: where, and why.

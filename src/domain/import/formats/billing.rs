@@ -65,8 +65,8 @@ fn opt_iso_datetime(
     }
 }
 
-/// When a credit lot bought at `bought` runs out, if the file does not say.
-fn default_expiry(
+/// When a credit lot bought at `bought` runs out, if the file (or the receipt) does not say.
+pub(crate) fn default_expiry(
     kind: BillingKind,
     status: BillingStatus,
     bought: NaiveDateTime,
@@ -210,6 +210,7 @@ impl RowParser for BillingParser {
             description: row.opt_text(self.description).into_owned(),
             organization: row.opt_text(self.organization).into_owned(),
             project: row.opt_text(self.project).into_owned(),
+            details: crate::domain::records::BillingDetails::default(),
         }));
         Ok(())
     }
@@ -355,6 +356,7 @@ impl RowParser for StripeParser {
             description,
             organization,
             project: String::new(),
+            details: crate::domain::records::BillingDetails::default(),
         }));
         Ok(())
     }

@@ -7,6 +7,7 @@ mod billing;
 mod ecb;
 mod openai;
 
+pub(crate) use self::billing::default_expiry;
 use super::Format;
 
 /// The id of the user-mapped bank format.
@@ -19,6 +20,8 @@ static FORMATS: &[&dyn Format] = &[
     &anthropic::AnthropicTokens,
     &billing::BurnrateBilling,
     &billing::StripeInvoices,
+    &super::receipts::format::ReceiptEmail,
+    &super::receipts::format::ReceiptPdf,
     &ecb::EcbRates,
     &bank::RevolutBusiness,
     &bank::Revolut,

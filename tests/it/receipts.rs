@@ -1,0 +1,263 @@
+//! Receipts as a user imports them: e-mails, a Google Takeout mailbox, PDFs and forwarded
+//! copies through the built binary (which reads PDFs in a child process), checking that each
+//! payment is one record whatever the number of places it was seen, that re-importing inserts
+//! nothing, that ordinary mail is counted and never stored, and that a damaged PDF is a
+//! rejected file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/receipts")
+        .join(name)
+}
+
+fn burnrate(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BURNRATE_DB")
+        .output()
+        .expect("the binary runs")
+}
+
+fn import(db: &Path, names: &[&str]) -> (Output, serde_json::Value) {
+    let paths: Vec<String> = names
+        .iter()
+        .map(|n| fixture(n).display().to_string())
+        .collect();
+    let mut args = vec!["import", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = burnrate(db, &args);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out, json)
+}
+
+/// Every billing record: provider, kind, status, day, amount, numbers, card, tax, credit and
+/// where it was read.
+fn billing(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT b.provider, b.kind, b.status, b.day, b.amount_nanos, b.receipt_number, b.invoice_number,
+                    b.card_last4, coalesce(b.tax_nanos, -1), coalesce(b.credit_nanos, -1),
+                    (SELECT group_concat(via || ':' || message_id || ':' || attachment, ' | ')
+                       FROM (SELECT DISTINCT via, message_id, attachment FROM billing_sources s
+                             WHERE s.billing_id = b.id ORDER BY via, message_id, attachment))
+             FROM billing b ORDER BY b.day, b.provider, b.amount_nanos, b.id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok(format!(
+            "{} {} {} {} {} r={} i={} card={} tax={} credit={} from={}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
+            r.get::<_, i64>(8)?,
+            r.get::<_, i64>(9)?,
+            r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+const ALL_MAIL: &[&str] = &[
+    "takeout-all-mail.mbox",
+    "anthropic-max-plan-qp.eml",
+    "anthropic-credit-vat-with-pdfs.eml",
+    "fwd-anthropic-credit.eml",
+    "Invoice-DSUQQKNL-0001-nul-dashes.pdf",
+    "Invoice-56FB0333-0001.pdf",
+    "Receipt-2604-9803-6736.pdf",
+    "Receipt-2244-7106-2643.pdf",
+    "openai-funded-2026-02-02.eml",
+    "openai-funded-2026-02-14-a.eml",
+    "openai-funded-2026-02-14-b.eml",
+    "anthropic-failed.eml",
+    "anthropic-failed-again.eml",
+];
+
+#[test]
+fn each_payment_is_one_record_whatever_the_copies_and_reimport_inserts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let (out, reports) = import(&db, ALL_MAIL);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mbox = &reports[0];
+    assert_eq!(mbox["format"], "receipt-email");
+    assert_eq!(mbox["rows"], 8, "eight messages in the mailbox");
+    assert_eq!(
+        mbox["not_receipts"], 3,
+        "lunch, a newsletter, the plumber's invoice"
+    );
+    assert_eq!(
+        (mbox["inserted"].as_u64(), mbox["duplicates"].as_u64()),
+        (Some(4), Some(1))
+    );
+    let counts: Vec<(u64, u64, u64)> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["inserted"].as_u64().unwrap(),
+                r["updated"].as_u64().unwrap(),
+                r["duplicates"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            (4, 0, 1), // max plan (twice), credit + PDFs, failed, funded
+            (0, 0, 1), // the max plan .eml again
+            (0, 0, 1), // the credit .eml again
+            (0, 0, 1), // its forwarded copy
+            (0, 0, 1), // its invoice PDF, dashes lost
+            (1, 0, 0), // OpenAI invoice: pending until paid is proven
+            (0, 1, 0), // its receipt proves payment
+            (1, 0, 0), // ChatGPT receipt PDF, dashes lost
+            (0, 0, 1), // funded notice already in the mailbox
+            (1, 0, 0), // two notices on one day for the same amount
+            (1, 0, 0),
+            (0, 0, 1), // failed payment already in the mailbox
+            (1, 0, 0), // its retry
+        ]
+    );
+    let ledger = billing(&db);
+    assert_eq!(
+        ledger,
+        vec![
+            "openai credit_purchase paid 2026-02-02 10000000000 r= i= card=4411 tax=-1 credit=-1 from=email:fund-a1@tm.openai.com:",
+            "openai credit_purchase paid 2026-02-14 20000000000 r= i= card=4411 tax=-1 credit=-1 from=email:fund-b1@tm.openai.com:",
+            "openai credit_purchase paid 2026-02-14 20000000000 r= i= card=4411 tax=-1 credit=-1 from=email:fund-b2@tm.openai.com:",
+            "anthropic credit_purchase failed 2026-03-02 40000000000 r= i= card= tax=-1 credit=-1 from=email:failed-1@mail.anthropic.com:",
+            "anthropic credit_purchase failed 2026-03-03 40000000000 r= i= card= tax=-1 credit=-1 from=email:failed-2@mail.anthropic.com:",
+            "anthropic credit_purchase paid 2026-03-26 12500000000 r=2126-0850-1152 i=DSUQQKNL-0001 card=4411 tax=2500000000 credit=10000000000 from=email:0100019a-credit-2126@email.amazonses.com:Invoice-DSUQQKNL-0001.pdf, Receipt-2126-0850-1152.pdf | forward:CAFwd0001@mail.gmail.com: | pdf::Invoice-DSUQQKNL-0001-nul-dashes.pdf",
+            "openai credit_purchase paid 2026-03-26 10000000000 r=2604-9803-6736 i=56FB0333-0001 card=1359 tax=0 credit=-1 from=pdf::Invoice-56FB0333-0001.pdf | pdf::Receipt-2604-9803-6736.pdf",
+            "openai subscription paid 2026-08-10 20000000000 r=2244-7106-2643 i=HRBTGLTD-0004 card=1359 tax=-1 credit=-1 from=pdf::Receipt-2244-7106-2643.pdf",
+            "anthropic subscription paid 2026-08-16 200000000000 r=2070-4164-2450 i=ITRMHVSC-0017 card= tax=-1 credit=-1 from=email:0100019a2b3c4d5e-max-20x@email.amazonses.com:",
+        ]
+    );
+    let (_, again) = import(&db, ALL_MAIL);
+    let inserted: u64 = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["inserted"].as_u64().unwrap() + r["updated"].as_u64().unwrap())
+        .sum();
+    assert_eq!(inserted, 0, "re-importing changes nothing: {again}");
+    assert_eq!(billing(&db), ledger);
+}
+
+#[test]
+fn a_damaged_pdf_is_a_rejected_file_and_the_others_still_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let (out, reports) = import(&db, &["malformed.pdf", "Receipt-2244-7106-2643.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the PDF is damaged or not a PDF") && err.contains("malformed.pdf"),
+        "{err}"
+    );
+    assert_eq!(reports[0]["written"], false);
+    assert_eq!(reports[1]["inserted"], 1);
+    assert_eq!(billing(&db).len(), 1);
+}
+
+#[test]
+fn a_typed_billing_row_of_a_payment_read_from_its_receipt_is_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(
+        &db,
+        &[
+            "anthropic-credit-vat-with-pdfs.eml",
+            "openai-funded-2026-02-14-a.eml",
+            "openai-funded-2026-02-14-b.eml",
+        ],
+    );
+    let csv = dir.path().join("billing.csv");
+    std::fs::write(
+        &csv,
+        "date,provider,number,kind,amount,currency,status,organization\n\
+         2026-03-26,anthropic,#2126-0850-1152,credit_purchase,12.50,USD,paid,\n\
+         2026-02-14,openai,,credit_purchase,20.00,USD,paid,Example Org\n\
+         2026-02-14,openai,,credit_purchase,20.00,USD,paid,Example Org\n\
+         2026-02-15,openai,,credit_purchase,5.00,USD,paid,\n",
+    )
+    .unwrap();
+    let csv = csv.display().to_string();
+    for round in 0..2 {
+        let out = burnrate(&db, &["import", "--json", &csv]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let want = if round == 0 { (1, 3) } else { (0, 4) };
+        assert_eq!(
+            (
+                v[0]["inserted"].as_u64().unwrap(),
+                v[0]["duplicates"].as_u64().unwrap()
+            ),
+            want,
+            "round {round}: {v}"
+        );
+    }
+    assert_eq!(
+        billing(&db).len(),
+        4,
+        "three receipts and the one payment only typed"
+    );
+}
+
+#[test]
+fn failed_payments_are_auto_recharges_where_the_account_has_auto_recharge() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let set = burnrate(
+        &db,
+        &[
+            "settings",
+            "recharge",
+            "--provider",
+            "anthropic",
+            "--threshold",
+            "5",
+            "--amount",
+            "40",
+        ],
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    import(&db, &["anthropic-failed.eml", "anthropic-failed-again.eml"]);
+    let kinds: Vec<String> = billing(&db)
+        .iter()
+        .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "anthropic auto_recharge failed",
+            "anthropic auto_recharge failed"
+        ]
+    );
+    let flags = burnrate(&db, &["flags", "--json", "--as-of", "2026-03-05"]);
+    let text = String::from_utf8_lossy(&flags.stdout);
+    assert!(text.contains("recharge_failed"), "{text}");
+}
