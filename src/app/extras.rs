@@ -1,11 +1,10 @@
-//! The window's state for the top-up doctor, the match review, the auto-recharge forecasts, the
-//! monthly review and the chart export: what [`super::App`] keeps beside the views thread's
-//! answers.
+//! The window's state for the Flags view's panel, the monthly review and the chart export: what
+//! [`super::App`] keeps beside the views thread's answers (which bring the top-up doctor, the
+//! match review and the forecasts, built off the window's thread).
 //!
-//! The top-up views are rebuilt from the ledger views' flag inputs when their revision changes
-//! (pure domain work, no `SQLite`). The review reads the ledger on a short-lived thread of its own
-//! with its own connection, so the window's thread never runs its queries; it is loaded again
-//! when the revision or the picked month changes, never per frame.
+//! The review reads the ledger on a short-lived thread of its own with its own connection, so
+//! the window's thread never runs its queries; it is loaded again when the revision or the
+//! picked month changes, never per frame.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -14,12 +13,9 @@ use chrono::NaiveDate;
 
 use super::review;
 use super::screenshot::ChartExport;
-use super::topups::TopupsModel;
 use super::views_worker::LedgerViews;
 use crate::domain::review::Review;
-use crate::domain::views::FlagRow;
 use crate::ui::FlagsPanel;
-use crate::ui::doctor::DoctorView;
 use crate::ui::review::ReviewView;
 
 /// The review being shown or loaded.
@@ -38,13 +34,12 @@ pub struct ReviewState {
 #[derive(Default)]
 pub struct Extras {
     pub flags_panel: FlagsPanel,
-    /// The revision `topups` was built at.
-    topups_revision: Option<i64>,
-    pub topups: TopupsModel,
+    /// The revision `months` was taken at.
+    months_revision: Option<i64>,
     pub review: ReviewState,
-    /// The months that can be reviewed, newest first (rebuilt with `topups`).
+    /// The months that can be reviewed, newest first (from the ledger views).
     months: Vec<NaiveDate>,
-    /// The month of the latest usage, where the Review opens (rebuilt with `topups`).
+    /// The month of the latest usage, where the Review opens (from the ledger views).
     latest_usage_month: Option<NaiveDate>,
     pub chart_export: Option<ChartExport>,
     /// Actions queued from outside a frame ([`super::App::queue_action`]).
@@ -65,11 +60,10 @@ impl Extras {
         let Some(ledger) = ledger else {
             return;
         };
-        if self.topups_revision != Some(ledger.revision) {
-            self.topups = TopupsModel::build(&ledger.money.inputs, &ledger.settings.params, today);
-            self.months = review::months(&ledger.money.inputs, today);
-            self.latest_usage_month = review::latest_usage_month(&ledger.money.inputs, today);
-            self.topups_revision = Some(ledger.revision);
+        if self.months_revision != Some(ledger.revision) {
+            self.months.clone_from(&ledger.months);
+            self.latest_usage_month = ledger.latest_usage_month;
+            self.months_revision = Some(ledger.revision);
         }
         self.poll_review();
         let month = self.review_month(today);
@@ -132,10 +126,6 @@ impl Extras {
             },
             review: shown,
         }
-    }
-
-    pub fn doctor_view(&self, flag: Option<&FlagRow>, today: NaiveDate) -> DoctorView {
-        self.topups.doctor_view(flag, today)
     }
 
     /// Writes the shown review's HTML to `path`.

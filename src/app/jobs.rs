@@ -14,7 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use crate::domain::import;
+use crate::services::clock::now_utc;
 pub use crate::services::import::FileJob;
+use crate::services::import::file_opener;
 use crate::services::import::{Progress, expand, import_jobs};
 use crate::store::{ImportMode, ImportReport, Store};
 
@@ -141,6 +144,10 @@ fn import(
         strict: false,
         dry_run,
     };
+    if !dry_run && let Err(e) = save_mappings(&store, files) {
+        send(JobEvent::Failed(e));
+        return;
+    }
     let result = import_jobs(&mut store, files, mode, &mut |p| {
         match p {
             Progress::Planned { .. } => {}
@@ -161,4 +168,29 @@ fn import(
     if let Err(e) = result {
         send(JobEvent::Failed(e.to_string()));
     }
+}
+
+/// Saves the column mappings the user made in the preview for the files' headers, so later
+/// files with the same columns are read with them (`burnrate import` included).
+fn save_mappings(store: &Store, files: &[FileJob]) -> Result<(), String> {
+    for job in files {
+        let Some(mapping) = &job.options.mapping else {
+            continue;
+        };
+        let (header, _) = import::read_header(&file_opener(&job.path)).map_err(|e| {
+            format!(
+                "could not read the file's columns ({e}): {}",
+                job.path.display()
+            )
+        })?;
+        store
+            .save_bank_mapping(&header.signature(), mapping, &now_utc())
+            .map_err(|e| {
+                format!(
+                    "could not save the column mapping ({e}): {}",
+                    job.path.display()
+                )
+            })?;
+    }
+    Ok(())
 }

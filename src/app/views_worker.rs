@@ -8,7 +8,12 @@
 //! ledger's revision itself, rebuilds only the parts whose inputs changed and answers with
 //! every part of the request (rebuilt or kept), then [`Part::Done`]. Each answer carries its
 //! request id; the window drops answers to older requests. WAL lets this thread read while an
-//! import writes; it never writes.
+//! import writes.
+//!
+//! The window's writes ([`LedgerCommand`]s) run here too, in the order they were sent and before
+//! any request sent after them, each in its own transaction: the window's thread never waits
+//! for the ledger, and the views that follow a write are built from it. The top-up doctor, the
+//! match review and the forecasts are built here with the other once-per-revision views.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,14 +22,15 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use chrono::NaiveDate;
 
 use super::money::MoneyModel;
+use super::topups::TopupsModel;
 use crate::domain::views::{
     Bucket, CostSeries, FilterOptions, Filters, Focus, KeyFigures, SeriesGroup, Sort, TableQuery,
     Totals,
 };
 use crate::store::{Store, StoreError};
-use crate::ui::Tab;
 use crate::ui::settings::SettingsView;
 use crate::ui::tables::Rows;
+use crate::ui::{LedgerCommand, Tab};
 
 /// Rows of a table the thread reads with its id list (the first screenful).
 pub const FIRST_PAGE_ROWS: usize = 200;
@@ -52,6 +58,12 @@ pub struct LedgerViews {
     pub figures: KeyFigures,
     pub options: FilterOptions,
     pub settings: SettingsView,
+    /// The doctor's attempts, the match review, the forecasts and the recharge settings.
+    pub topups: TopupsModel,
+    /// The months that can be reviewed, newest first.
+    pub months: Vec<NaiveDate>,
+    /// The month of the latest usage, where the Review opens.
+    pub latest_usage_month: Option<NaiveDate>,
 }
 
 impl LedgerViews {
@@ -85,6 +97,9 @@ pub enum Part {
     Ledger(Arc<LedgerViews>),
     Dashboard(Arc<DashboardViews>),
     Table(Arc<TableViews>),
+    /// A [`LedgerCommand`] was applied: the message for the user, or why it failed. Not tied to
+    /// a request: always delivered.
+    Wrote(Result<String, String>),
     Failed(String),
     /// Every part of the request was sent.
     Done,
@@ -95,9 +110,15 @@ struct Request {
     wanted: Wanted,
 }
 
+/// What the window sends the thread.
+enum Message {
+    Want(Request),
+    Write(LedgerCommand),
+}
+
 /// The window's handle on the thread.
 pub struct ViewsWorker {
-    requests: Sender<Request>,
+    requests: Sender<Message>,
     answers: Receiver<(u64, Part)>,
     latest: u64,
     /// The newest request is not answered in full yet.
@@ -141,9 +162,17 @@ impl ViewsWorker {
             id: self.latest,
             wanted: wanted.clone(),
         };
-        if self.requests.send(request).is_err() {
+        if self.requests.send(Message::Want(request)).is_err() {
             self.pending = false;
         }
+    }
+
+    /// Applies `command` to the ledger on the thread; its outcome comes back as
+    /// [`Part::Wrote`]. Ask for the views again afterwards: they are built after the write.
+    pub fn write(&mut self, command: LedgerCommand) -> Result<(), String> {
+        self.requests
+            .send(Message::Write(command))
+            .map_err(|_| "the views thread stopped; restart burnrate".to_string())
     }
 
     /// The parts that answer the newest request (answers to older ones are dropped).
@@ -151,6 +180,7 @@ impl ViewsWorker {
         let mut parts = Vec::new();
         loop {
             match self.answers.try_recv() {
+                Ok((_, part @ Part::Wrote(_))) => parts.push(part),
                 Ok((id, part)) if id == self.latest => {
                     if matches!(part, Part::Done) {
                         self.pending = false;
@@ -193,7 +223,7 @@ type TableKey = (Tab, String, Filters, Option<Focus>, Sort);
 fn serve(
     db: &std::path::Path,
     today: NaiveDate,
-    inbox: &Receiver<Request>,
+    inbox: &Receiver<Message>,
     outbox: &Sender<(u64, Part)>,
     wake: &dyn Fn(),
 ) {
@@ -201,31 +231,61 @@ fn serve(
         let _ = outbox.send((id, part));
         wake();
     };
-    let store = match Store::open(db) {
+    let mut store = match Store::open(db) {
         Ok(store) => store,
         Err(e) => {
-            // Answer every request with the failure until the window lets go.
-            while let Ok(request) = inbox.recv() {
-                send(request.id, Part::Failed(e.to_string()));
-                send(request.id, Part::Done);
+            // Answer every message with the failure until the window lets go.
+            while let Ok(message) = inbox.recv() {
+                match message {
+                    Message::Want(request) => {
+                        send(request.id, Part::Failed(e.to_string()));
+                        send(request.id, Part::Done);
+                    }
+                    Message::Write(_) => send(0, Part::Wrote(Err(e.to_string()))),
+                }
             }
             return;
         }
     };
     let mut built = Built::default();
-    let mut next: Option<Request> = None;
+    // The newest request not answered in full yet. Everything waiting is read before it is
+    // answered: writes are applied in the order sent, requests replace older ones.
+    let mut pending: Option<Request> = None;
     loop {
-        let request = match next.take() {
-            Some(r) => r,
-            None => match inbox.recv() {
-                Ok(r) => r,
+        let message = if pending.is_some() {
+            match inbox.try_recv() {
+                Ok(m) => Some(m),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match inbox.recv() {
+                Ok(m) => Some(m),
                 Err(_) => return,
-            },
+            }
         };
-        let request = newest(request, inbox);
+        match message {
+            Some(Message::Write(command)) => {
+                send(0, Part::Wrote(super::commands::apply(&mut store, command)));
+                continue;
+            }
+            Some(Message::Want(request)) => {
+                pending = Some(request);
+                continue;
+            }
+            None => {}
+        }
+        let Some(request) = pending.take() else {
+            continue;
+        };
         let id = request.id;
         match answer(&store, today, &request.wanted, &mut built, inbox, &send, id) {
-            Ok(Some(newer)) => next = Some(newer),
+            Ok(Some(Message::Want(newer))) => pending = Some(newer),
+            Ok(Some(Message::Write(command))) => {
+                // Apply the write, then answer the request again from the new revision.
+                send(0, Part::Wrote(super::commands::apply(&mut store, command)));
+                pending = Some(request);
+            }
             Ok(None) => send(id, Part::Done),
             Err(e) => {
                 send(id, Part::Failed(format!("Could not read the ledger: {e}")));
@@ -235,25 +295,17 @@ fn serve(
     }
 }
 
-/// The newest of `request` and whatever is waiting behind it.
-fn newest(mut request: Request, inbox: &Receiver<Request>) -> Request {
-    while let Ok(newer) = inbox.try_recv() {
-        request = newer;
-    }
-    request
-}
-
-/// Sends every part of `wanted`, rebuilding what changed. Stops early and returns a newer
-/// request when one arrives between parts.
+/// Sends every part of `wanted`, rebuilding what changed. Stops early and returns the message
+/// (a newer request, or a write) that arrives between parts.
 fn answer(
     store: &Store,
     today: NaiveDate,
     wanted: &Wanted,
     built: &mut Built,
-    inbox: &Receiver<Request>,
+    inbox: &Receiver<Message>,
     send: &dyn Fn(u64, Part),
     id: u64,
-) -> Result<Option<Request>, StoreError> {
+) -> Result<Option<Message>, StoreError> {
     let revision = store.revision()?;
     let ledger = match &built.ledger {
         Some(l) if l.revision == revision => Arc::clone(l),
@@ -344,6 +396,9 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
         .into_iter()
         .map(|a| (a.provider, a.organization))
         .collect();
+    let topups = TopupsModel::build(&money.inputs, &store.flag_params()?, today);
+    let months = super::review::months(&money.inputs, today);
+    let latest_usage_month = super::review::latest_usage_month(&money.inputs, today);
     let settings = SettingsView {
         rules: store.merchant_rules()?,
         budgets: store.budgets()?,
@@ -357,6 +412,9 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
         money,
         options,
         settings,
+        topups,
+        months,
+        latest_usage_month,
     })
 }
 

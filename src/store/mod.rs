@@ -228,21 +228,11 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn merchant_rules(&self) -> Result<Vec<MerchantRule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT pattern, provider, spend_kind FROM merchant_rules ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let kind: String = r.get(2)?;
-            Ok(MerchantRule {
-                pattern: r.get(0)?,
-                provider: r.get(1)?,
-                kind: SpendKind::parse(&kind).unwrap_or(SpendKind::Other),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rules_in(&self.conn)
     }
 
-    /// Adds (or replaces) a merchant rule and re-tags every bank line with the new rule set.
+    /// Adds (or replaces) a merchant rule and re-tags every bank line with the new rule set,
+    /// in one transaction (the rule is never stored without its tags, nor the tags without it).
     ///
     /// # Errors
     /// On a SQLite failure.
@@ -256,24 +246,31 @@ impl Store {
                 "a rule needs a pattern and a provider".into(),
             ));
         }
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO merchant_rules(pattern, provider, spend_kind, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(pattern) DO UPDATE SET provider = excluded.provider, spend_kind = excluded.spend_kind",
             params![rule.pattern.trim(), rule.provider.trim().to_lowercase(), rule.kind.as_str(), now],
         )?;
-        self.retag_bank_lines()
+        let changed = retag_in(&tx)?;
+        Self::bump_revision(&tx)?;
+        tx.commit()?;
+        Ok(changed)
     }
 
-    /// Removes a merchant rule by pattern and re-tags.
+    /// Removes a merchant rule by pattern and re-tags, in one transaction.
     ///
     /// # Errors
     /// On a SQLite failure.
     pub fn remove_merchant_rule(&mut self, pattern: &str) -> Result<bool, StoreError> {
-        let n = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
             "DELETE FROM merchant_rules WHERE pattern = ?1",
             [pattern.trim()],
         )?;
-        self.retag_bank_lines()?;
+        retag_in(&tx)?;
+        Self::bump_revision(&tx)?;
+        tx.commit()?;
         Ok(n > 0)
     }
 
@@ -282,34 +279,8 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn retag_bank_lines(&mut self) -> Result<usize, StoreError> {
-        let rules = self.merchant_rules()?;
         let tx = self.conn.transaction()?;
-        let mut changed = 0;
-        {
-            let mut select =
-                tx.prepare("SELECT id, description, provider, spend_kind FROM bank_lines")?;
-            let mut update =
-                tx.prepare("UPDATE bank_lines SET provider = ?2, spend_kind = ?3 WHERE id = ?1")?;
-            let lines = select
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            for (id, description, provider, kind) in lines {
-                let tag = crate::domain::merchants::tag(&description, &rules);
-                let new_provider = tag.as_ref().map(|t| t.provider.clone());
-                let new_kind = tag.as_ref().map(|t| t.kind.as_str().to_string());
-                if new_provider != provider || new_kind != kind {
-                    update.execute(params![id, new_provider, new_kind])?;
-                    changed += 1;
-                }
-            }
-        }
+        let changed = retag_in(&tx)?;
         Self::bump_revision(&tx)?;
         tx.commit()?;
         Ok(changed)
@@ -371,6 +342,51 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+fn rules_in(conn: &Connection) -> Result<Vec<MerchantRule>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT pattern, provider, spend_kind FROM merchant_rules ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(2)?;
+        Ok(MerchantRule {
+            pattern: r.get(0)?,
+            provider: r.get(1)?,
+            kind: SpendKind::parse(&kind).unwrap_or(SpendKind::Other),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Tags every bank line with the rules stored in `conn` (inside the caller's transaction);
+/// returns how many lines changed.
+fn retag_in(conn: &Connection) -> Result<usize, StoreError> {
+    let rules = rules_in(conn)?;
+    let mut select =
+        conn.prepare("SELECT id, description, provider, spend_kind FROM bank_lines")?;
+    let mut update =
+        conn.prepare("UPDATE bank_lines SET provider = ?2, spend_kind = ?3 WHERE id = ?1")?;
+    let lines = select
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut changed = 0;
+    for (id, description, provider, kind) in lines {
+        let tag = crate::domain::merchants::tag(&description, &rules);
+        let new_provider = tag.as_ref().map(|t| t.provider.clone());
+        let new_kind = tag.as_ref().map(|t| t.kind.as_str().to_string());
+        if new_provider != provider || new_kind != kind {
+            update.execute(params![id, new_provider, new_kind])?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The first screen of an empty ledger: a drop zone, the formats burnrate reads, and the two ways
 //! to start (import files, or look at the demo).
 
-use super::{Action, theme};
+use super::{Action, ImportAction, theme};
 
 /// A format as the empty state lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
                         .add_enabled(!view.busy, egui::Button::new("Import files...").min_size(size))
                         .on_hover_text("Ctrl+O");
                     if import.clicked() {
-                        actions.push(Action::PickFiles);
+                        actions.push(Action::Import(ImportAction::PickFiles));
                     }
                     if ui
                         .add_enabled(!view.busy, egui::Button::new("Open demo").min_size(size))

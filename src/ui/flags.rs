@@ -9,7 +9,7 @@
 
 use super::doctor::{DoctorView, doctor_ui};
 use super::matches::{MatchesView, matches_ui};
-use super::{Action, format, theme};
+use super::{Action, LedgerCommand, format, theme};
 use crate::domain::views::FlagRow;
 
 /// The panels of the Flags view.
@@ -180,10 +180,10 @@ fn flag_ui(ui: &mut egui::Ui, row: &FlagRow, actions: &mut Vec<Action>) {
                 .on_disabled_hover_text("Write a note first: why is this fine?")
                 .clicked()
             {
-                actions.push(Action::DismissFlag {
+                actions.push(Action::Ledger(LedgerCommand::DismissFlag {
                     flag_id: f.id.clone(),
                     note: note.trim().to_string(),
-                });
+                }));
                 ui.data_mut(|d| d.remove::<String>(note_id));
             }
         });

@@ -10,7 +10,7 @@
 //! Nothing is written before the user presses "Import".
 
 use super::mapping::{MappingView, mapping_ui};
-use super::{Action, format, theme};
+use super::{Action, ImportAction, format, theme};
 use crate::domain::import::DateOrder;
 
 /// One record of the preview, as it will be stored.
@@ -121,7 +121,7 @@ pub fn sheet_ui(ctx: &egui::Context, view: &SheetView, actions: &mut Vec<Action>
                     .add_enabled(!cancelling, egui::Button::new("Cancel"))
                     .clicked()
                 {
-                    actions.push(Action::CancelJob);
+                    actions.push(Action::Import(ImportAction::Cancel));
                 }
                 if *cancelling {
                     ui.label("Cancelling; the file being imported is left out entirely.");
@@ -143,7 +143,7 @@ pub fn sheet_ui(ctx: &egui::Context, view: &SheetView, actions: &mut Vec<Action>
                 }
                 ui.add_space(theme::PAD);
                 if ui.button("Close").clicked() {
-                    actions.push(Action::ClosePreview);
+                    actions.push(Action::Import(ImportAction::Close));
                 }
             }
         }
@@ -170,7 +170,7 @@ fn checking_ui(
     };
     ui.add(egui::ProgressBar::new(fraction).animate(true));
     if ui.button("Cancel").clicked() {
-        actions.push(Action::CancelJob);
+        actions.push(Action::Import(ImportAction::Cancel));
     }
 }
 
@@ -217,10 +217,10 @@ fn preview_ui(
             .on_hover_text("Write the new records to the ledger, one transaction per file")
             .clicked()
         {
-            actions.push(Action::ConfirmImport);
+            actions.push(Action::Import(ImportAction::Confirm));
         }
         if ui.button("Cancel").clicked() {
-            actions.push(Action::ClosePreview);
+            actions.push(Action::Import(ImportAction::Close));
         }
     });
 }
@@ -311,7 +311,10 @@ fn date_order_ui(ui: &mut egui::Ui, index: usize, actions: &mut Vec<Action>) {
                 .on_hover_text("Check the file again reading its dates this way")
                 .clicked()
             {
-                actions.push(Action::SetDateOrder { file: index, order });
+                actions.push(Action::Import(ImportAction::SetDateOrder {
+                    file: index,
+                    order,
+                }));
             }
         }
     });

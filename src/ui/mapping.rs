@@ -4,10 +4,10 @@
 //! file with the mapping) before the user saves it for files with the same header.
 //!
 //! The draft mapping lives in the app (it runs the preview); this panel only shows it and
-//! pushes [`Action::PreviewMapping`] and [`Action::SaveMapping`].
+//! pushes [`ImportAction::PreviewMapping`] and [`ImportAction::UseMapping`].
 
 use super::import_sheet::SampleRow;
-use super::{Action, theme};
+use super::{Action, ImportAction, theme};
 use crate::domain::import::BankMapping;
 use crate::domain::import::mapping::SignConvention;
 
@@ -95,10 +95,10 @@ pub fn mapping_ui(ui: &mut egui::Ui, view: &MappingView, actions: &mut Vec<Actio
         }
     });
     if m != view.mapping {
-        actions.push(Action::PreviewMapping {
+        actions.push(Action::Import(ImportAction::PreviewMapping {
             file: view.file,
             mapping: m.clone(),
-        });
+        }));
     }
     ui.add_space(4.0);
     preview_ui(ui, view);
@@ -109,10 +109,10 @@ pub fn mapping_ui(ui: &mut egui::Ui, view: &MappingView, actions: &mut Vec<Actio
         .on_hover_text("Save it for files with these columns, and check the file again with it")
         .clicked()
     {
-        actions.push(Action::SaveMapping {
+        actions.push(Action::Import(ImportAction::UseMapping {
             file: view.file,
             mapping: m,
-        });
+        }));
     }
 }
 

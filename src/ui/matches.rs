@@ -3,10 +3,10 @@
 //! delta, day delta) and "Confirm" / "Unlink" buttons, and the decisions already taken.
 //!
 //! Draws only: the candidates come from `domain::matching` as the app prepared them, and a
-//! click pushes [`Action::DecideMatch`], which the app stores exactly as
+//! click pushes [`LedgerCommand::DecideMatch`], which the app stores exactly as
 //! `burnrate matches confirm|unlink` does.
 
-use super::{Action, format, theme};
+use super::{Action, LedgerCommand, format, theme};
 use crate::domain::matching::Decision;
 use crate::domain::money::Money;
 
@@ -152,22 +152,22 @@ fn group_ui(ui: &mut egui::Ui, group: &ReviewGroup, index: usize, actions: &mut 
                         .on_hover_text(format!("{pair} are one payment"))
                         .clicked()
                     {
-                        actions.push(Action::DecideMatch {
+                        actions.push(Action::Ledger(LedgerCommand::DecideMatch {
                             left: c.left.clone(),
                             right: c.right.clone(),
                             decision: Decision::Confirmed,
-                        });
+                        }));
                     }
                     if ui
                         .button("Unlink")
                         .on_hover_text(format!("{pair} are not one payment"))
                         .clicked()
                     {
-                        actions.push(Action::DecideMatch {
+                        actions.push(Action::Ledger(LedgerCommand::DecideMatch {
                             left: c.left.clone(),
                             right: c.right.clone(),
                             decision: Decision::Unlinked,
-                        });
+                        }));
                     }
                     ui.end_row();
                 }

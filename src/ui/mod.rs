@@ -92,35 +92,22 @@ impl Tab {
 }
 
 /// What the user asked for while a frame was drawn; the app applies these after the frame.
+///
+/// Three kinds, kept apart so the compiler lists every write: [`LedgerCommand`]s change the
+/// ledger, [`ImportAction`]s move the import sheet (whose writes run on the import thread),
+/// and the rest change only what the window shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Open the native file dialog to pick files to import.
-    PickFiles,
-    /// Check these files and show the import preview.
-    QueueFiles(Vec<PathBuf>),
+    /// Change the ledger (applied in order, off the window's thread).
+    Ledger(LedgerCommand),
+    /// Check, preview, import or undo files.
+    Import(ImportAction),
     /// Switch the window to the demo ledger.
     OpenDemo,
     /// Switch back from the demo to the user's own ledger.
     OpenOwnLedger,
-    /// Import the previewed files.
-    ConfirmImport,
-    /// Close the preview (or the finished import summary) without importing.
-    ClosePreview,
-    /// Stop the running check or import.
-    CancelJob,
-    /// Remove the records one import brought.
-    Undo {
-        source_file_id: i64,
-    },
-    /// Check the preview's file `file` again, reading its ambiguous dates in `order`.
-    SetDateOrder {
-        file: usize,
-        order: DateOrder,
-    },
     /// Hide the cost chart's series of this name (a click on its legend entry), or show it.
     ToggleSeries(String),
-    /// Store the review's reporting currency (three ASCII letters, upper case).
-    SetReportingCurrency(String),
     SetView(View),
     SetGroup(SeriesGroup),
     SetBucket(Bucket),
@@ -134,11 +121,6 @@ pub enum Action {
     /// Narrow the tables to a flag's evidence records and show them.
     FocusFlag(String),
     ClearFocus,
-    /// Dismiss a flag with a note (kept in the ledger).
-    DismissFlag {
-        flag_id: String,
-        note: String,
-    },
     /// Show the lifecycle of the top-up a flag is about (`None` closes it).
     OpenDoctor(Option<String>),
     /// The table shows rows `first..=last`; load them when they are not in the cached page.
@@ -147,23 +129,32 @@ pub enum Action {
         last: usize,
     },
     SetTheme(ThemeChoice),
-    AddMerchantRule(MerchantRule),
-    RemoveMerchantRule(String),
-    SetBudgets(Vec<Budget>),
-    SetFlagParams(FlagParams),
-    /// The mapping editor of the preview's file `file` changed: preview it.
-    PreviewMapping {
-        file: usize,
-        mapping: BankMapping,
-    },
-    /// Save the mapping for the file's header and check the file again with it.
-    SaveMapping {
-        file: usize,
-        mapping: BankMapping,
-    },
     DismissMessage,
     /// Show another panel of the Flags view.
     SetFlagsPanel(FlagsPanel),
+    /// Review another month (its first day).
+    SetReviewMonth(chrono::NaiveDate),
+    /// Save the review as HTML: to this file, or (`None`) where a save dialog says.
+    SaveReport(Option<PathBuf>),
+    /// Save the cost chart as PNG: to this file, or (`None`) where a save dialog says.
+    ExportChart(Option<PathBuf>),
+}
+
+/// A change to the ledger the user asked for. Each is one transaction, applied on the views
+/// thread (which then rebuilds the views), never while an import holds the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerCommand {
+    /// Dismiss a flag with a note (kept in the ledger).
+    DismissFlag {
+        flag_id: String,
+        note: String,
+    },
+    /// Add (or replace) a merchant rule and re-tag the bank lines with it.
+    AddMerchantRule(MerchantRule),
+    /// Remove the merchant rule with this pattern and re-tag the bank lines.
+    RemoveMerchantRule(String),
+    SetBudgets(Vec<Budget>),
+    SetFlagParams(FlagParams),
     /// Store the user's decision on a pair, as `burnrate matches confirm|unlink` does.
     DecideMatch {
         left: String,
@@ -174,12 +165,32 @@ pub enum Action {
     SaveAutoRecharge(AutoRecharge),
     /// Turn an account's auto-recharge off.
     RemoveAutoRecharge(AccountKey),
-    /// Review another month (its first day).
-    SetReviewMonth(chrono::NaiveDate),
-    /// Save the review as HTML: to this file, or (`None`) where a save dialog says.
-    SaveReport(Option<PathBuf>),
-    /// Save the cost chart as PNG: to this file, or (`None`) where a save dialog says.
-    ExportChart(Option<PathBuf>),
+    /// Store the review's reporting currency (three ASCII letters, upper case).
+    SetReportingCurrency(String),
+}
+
+/// What the user does with the import sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportAction {
+    /// Open the native file dialog to pick files to import.
+    PickFiles,
+    /// Check these files (and the files in these folders) and show the import preview.
+    QueueFiles(Vec<PathBuf>),
+    /// Import the previewed files.
+    Confirm,
+    /// Close the preview (or the finished import summary) without importing.
+    Close,
+    /// Stop the running check or import.
+    Cancel,
+    /// Remove the records one import brought.
+    Undo { source_file_id: i64 },
+    /// Check the preview's file `file` again, reading its ambiguous dates in `order`.
+    SetDateOrder { file: usize, order: DateOrder },
+    /// The mapping editor of the preview's file `file` changed: preview it.
+    PreviewMapping { file: usize, mapping: BankMapping },
+    /// Read the preview's file `file` with this mapping (checked again now; remembered for
+    /// files with the same columns when the import runs).
+    UseMapping { file: usize, mapping: BankMapping },
 }
 
 /// What the top bar shows.
@@ -222,7 +233,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action
                 .add_enabled(!view.busy, egui::Button::new("Import files..."))
                 .on_hover_text("Ctrl+O, or drop files anywhere on the window");
             if import.clicked() {
-                actions.push(Action::PickFiles);
+                actions.push(Action::Import(ImportAction::PickFiles));
             }
             ui.add(
                 egui::Label::new(

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Action, ThemeChoice, theme};
+use super::{Action, LedgerCommand, ThemeChoice, theme};
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::flags::{Budget, BudgetScope, FlagParams};
 use crate::domain::merchants::MerchantRule;
@@ -158,7 +158,9 @@ fn currency_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>
             .show_ui(ui, |ui| {
                 for code in COMMON_CURRENCIES {
                     if ui.selectable_label(code == current, code).clicked() && code != current {
-                        actions.push(Action::SetReportingCurrency(code.to_string()));
+                        actions.push(Action::Ledger(LedgerCommand::SetReportingCurrency(
+                            code.to_string(),
+                        )));
                     }
                 }
             })
@@ -187,7 +189,9 @@ fn currency_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>
         if use_code.clicked()
             && let Ok(code) = parsed
         {
-            actions.push(Action::SetReportingCurrency(code.to_string()));
+            actions.push(Action::Ledger(LedgerCommand::SetReportingCurrency(
+                code.to_string(),
+            )));
             draft.clear();
         }
         ui.data_mut(|d| d.insert_temp(id, draft));
@@ -265,14 +269,16 @@ fn recharge_row_ui(
     if save.clicked()
         && let Ok(setting) = parsed
     {
-        actions.push(Action::SaveAutoRecharge(setting));
+        actions.push(Action::Ledger(LedgerCommand::SaveAutoRecharge(setting)));
     }
     if setting.is_some() {
         if ui
             .button(format!("Turn off recharge for {label}"))
             .clicked()
         {
-            actions.push(Action::RemoveAutoRecharge(account.clone()));
+            actions.push(Action::Ledger(LedgerCommand::RemoveAutoRecharge(
+                account.clone(),
+            )));
         }
     } else {
         ui.label(egui::RichText::new("off").color(theme::weak(ui)));
@@ -299,7 +305,9 @@ fn rules_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
                     .on_hover_text(format!("Remove the rule for '{}'", rule.pattern))
                     .clicked()
                 {
-                    actions.push(Action::RemoveMerchantRule(rule.pattern.clone()));
+                    actions.push(Action::Ledger(LedgerCommand::RemoveMerchantRule(
+                        rule.pattern.clone(),
+                    )));
                 }
                 ui.end_row();
             }
@@ -323,10 +331,8 @@ fn rules_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) {
             } else {
                 SpendKind::Subscription
             };
-            actions.push(Action::AddMerchantRule(MerchantRule::new(
-                draft.pattern.trim(),
-                draft.provider.trim(),
-                kind,
+            actions.push(Action::Ledger(LedgerCommand::AddMerchantRule(
+                MerchantRule::new(draft.pattern.trim(), draft.provider.trim(), kind),
             )));
             draft = RuleDraft::default();
         }
@@ -367,7 +373,7 @@ fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>)
                 if ui.small_button("Remove budget").clicked() {
                     let mut rest = view.budgets.clone();
                     rest.remove(index);
-                    actions.push(Action::SetBudgets(rest));
+                    actions.push(Action::Ledger(LedgerCommand::SetBudgets(rest)));
                 }
                 ui.end_row();
             }
@@ -405,7 +411,7 @@ fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>)
                 monthly,
                 currency,
             });
-            actions.push(Action::SetBudgets(all));
+            actions.push(Action::Ledger(LedgerCommand::SetBudgets(all)));
             draft = BudgetDraft::default();
         }
     });
@@ -463,11 +469,13 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
                 .collect();
             if let Ok(params) = serde_json::from_value::<FlagParams>(serde_json::Value::Object(map))
             {
-                actions.push(Action::SetFlagParams(params));
+                actions.push(Action::Ledger(LedgerCommand::SetFlagParams(params)));
             }
         }
         if ui.button("Reset to defaults").clicked() {
-            actions.push(Action::SetFlagParams(FlagParams::default()));
+            actions.push(Action::Ledger(LedgerCommand::SetFlagParams(
+                FlagParams::default(),
+            )));
         }
     });
     ui.data_mut(|d| d.insert_temp(id, draft));

@@ -8,7 +8,7 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use super::{Action, Tab, format, theme};
+use super::{Action, ImportAction, Tab, format, theme};
 use crate::domain::views::{BankRow, BillingRow, ImportRow, Sort, UsageRow};
 
 /// The id of the search box (Ctrl+F focuses it).
@@ -371,9 +371,9 @@ fn imports_ui(ui: &mut egui::Ui, files: &[ImportRow], busy: bool, actions: &mut 
                             f.inserted
                         ));
                     if undo.clicked() {
-                        actions.push(Action::Undo {
+                        actions.push(Action::Import(ImportAction::Undo {
                             source_file_id: f.id,
-                        });
+                        }));
                     }
                 });
             });

@@ -448,3 +448,68 @@ fn files_dropped_on_the_demo_join_an_existing_own_ledger() {
     // Compared with the user's ledger, which already holds these rows.
     harness.get_by_label_contains("3 rows: 0 new, 3 duplicate");
 }
+
+/// A merchant rule added in the window is stored and re-tags the bank lines it names, off the
+/// window's thread (the views thread applies the command), and the message says how many.
+#[test]
+fn a_merchant_rule_from_the_window_retags_the_bank_lines() {
+    use burnrate::domain::merchants::MerchantRule;
+    use burnrate::domain::records::SpendKind;
+    use burnrate::ui::{Action, LedgerCommand};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    let card = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario/chase-card.csv");
+    import_files(&mut harness, vec![card]);
+    harness
+        .state_mut()
+        .queue_action(Action::Ledger(LedgerCommand::AddMerchantRule(
+            MerchantRule::new("STARBUCKS", "coffee", SpendKind::Other),
+        )));
+    step_until(&mut harness, "Added the rule; 1 bank line(s) re-tagged.");
+    let conn = rusqlite::Connection::open(dir.path().join("ledger.sqlite")).unwrap();
+    let provider: Option<String> = conn
+        .query_row(
+            "SELECT provider FROM bank_lines WHERE description LIKE 'STARBUCKS%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(provider.as_deref(), Some("coffee"));
+    let rules: i64 = conn
+        .query_row("SELECT COUNT(*) FROM merchant_rules", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rules, 1);
+}
+
+/// A folder dropped on the window previews the files in it, sub-folders included, in name
+/// order, and imports them.
+#[test]
+fn a_dropped_folder_previews_and_imports_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("exports");
+    std::fs::create_dir_all(folder.join("cards")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario");
+    std::fs::copy(
+        fixtures.join("openai-cost.csv"),
+        folder.join("openai-cost.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("chase-card.csv"),
+        folder.join("cards/chase.csv"),
+    )
+    .unwrap();
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    drop_file(&mut harness, folder);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label_contains("2 of 2 file(s) can be imported");
+    harness.get_by_label("chase.csv");
+    harness.get_by_label("openai-cost.csv");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    let store = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+    assert_eq!(store.source_files().unwrap().len(), 2);
+}

@@ -1,0 +1,94 @@
+//! The window's writes to the ledger: each [`LedgerCommand`] a panel pushes becomes one store
+//! call (one transaction), applied on the views thread, which then rebuilds the views from the
+//! new revision. The match below is exhaustive on purpose: a new command does not compile until
+//! it says how it is written, and every command passes the same "an import is running" guard in
+//! [`super::App`] because there is no other way in.
+//!
+//! Answers are sentences for the message line ("Saved the budgets."), or the reason the write
+//! failed, for people.
+
+use crate::domain::flags::Budget;
+use crate::services::clock::now_utc;
+use crate::store::{BudgetSetting, Store, StoreError};
+use crate::ui::LedgerCommand;
+
+/// The settings key the review reads its reporting currency from.
+const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
+
+/// Applies `command` to `store`; the message to show, or why it failed.
+pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String> {
+    let saved =
+        |result: Result<String, StoreError>| result.map_err(|e| format!("Could not save: {e}"));
+    match command {
+        LedgerCommand::DismissFlag { flag_id, note } => store
+            .dismiss_flag(&flag_id, &note, &now_utc())
+            .map(|()| "Dismissed the flag; it stays dismissed.".to_string())
+            .map_err(|e| format!("Could not dismiss the flag: {e}")),
+        LedgerCommand::AddMerchantRule(rule) => saved(
+            store
+                .add_merchant_rule(&rule, &now_utc())
+                .map(|n| format!("Added the rule; {n} bank line(s) re-tagged.")),
+        ),
+        LedgerCommand::RemoveMerchantRule(pattern) => saved(
+            store
+                .remove_merchant_rule(&pattern)
+                .map(|_| format!("Removed the rule for '{pattern}'.")),
+        ),
+        LedgerCommand::SetBudgets(budgets) => {
+            let settings: Vec<BudgetSetting> = budgets.iter().map(budget_setting).collect();
+            saved(
+                store
+                    .set_budget_settings(&settings)
+                    .map(|()| "Saved the budgets.".to_string()),
+            )
+        }
+        LedgerCommand::SetFlagParams(params) => saved(
+            store
+                .set_flag_params(&params)
+                .map(|()| "Saved the flag thresholds.".to_string()),
+        ),
+        LedgerCommand::DecideMatch {
+            left,
+            right,
+            decision,
+        } => saved(
+            store
+                .decide_match(&left, &right, decision, &now_utc())
+                .map(|()| format!("Stored: {left} and {right} {}.", decision.as_str())),
+        ),
+        LedgerCommand::SaveAutoRecharge(setting) => {
+            let label = setting.account.label();
+            saved(
+                store
+                    .save_auto_recharge(&setting)
+                    .map(|()| format!("Saved the auto-recharge of {label}.")),
+            )
+        }
+        LedgerCommand::RemoveAutoRecharge(account) => {
+            let label = account.label();
+            saved(
+                store
+                    .remove_auto_recharge(&account)
+                    .map(|_| format!("Turned off the auto-recharge of {label}.")),
+            )
+        }
+        LedgerCommand::SetReportingCurrency(code) => {
+            let code = crate::ui::settings::currency_code(&code)
+                .map_err(|why| format!("Could not save: {why}"))?;
+            saved(
+                store
+                    .set_setting(REPORTING_CURRENCY_KEY, &code)
+                    .map(|()| format!("The review now reports in {code}.")),
+            )
+        }
+    }
+}
+
+fn budget_setting(b: &Budget) -> BudgetSetting {
+    BudgetSetting {
+        scope: b.scope,
+        name: b.name.clone(),
+        monthly: b.monthly.to_string(),
+        currency: b.currency,
+    }
+}

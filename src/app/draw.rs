@@ -1,0 +1,283 @@
+//! Drawing a frame: the top bar, the demo banner, the filters, the message line, the view the
+//! user picked (dashboard, flags, ledger, review, settings), the import sheet over it and the
+//! drop overlay. Reads only the cached views (never the ledger) and pushes [`Action`]s.
+
+use super::App;
+use super::topups::TopupsModel;
+use crate::domain::views::{AccountBalance, FlagRow};
+use crate::ui::balance::BalanceView;
+use crate::ui::chart::ChartView;
+use crate::ui::empty::EmptyView;
+use crate::ui::figures::FiguresView;
+use crate::ui::filters::FiltersView;
+use crate::ui::flags::FlagsView;
+use crate::ui::tables::TableView;
+use crate::ui::{self, Action, TopBarView, View, theme};
+
+impl App {
+    /// The doctor's attempts, the match review and the forecasts of the last answer.
+    fn topups(&self) -> Option<&TopupsModel> {
+        self.cache.ledger.as_ref().map(|l| &l.topups)
+    }
+
+    /// The flags the filters let through, open ones first.
+    fn shown_flags(&self) -> Vec<FlagRow> {
+        let f = &self.prefs.filters;
+        let bounds = self.bounds();
+        let Some(money) = self.money() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<_> = money
+            .flags
+            .iter()
+            .filter(|r| bounds.contains(r.flag.date))
+            .filter(|r| f.provider.is_empty() || r.flag.provider == f.provider)
+            .filter(|r| {
+                f.project.is_empty() || r.flag.project.as_deref().is_none_or(|p| p == f.project)
+            })
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| {
+            (
+                a.dismissed.is_some(),
+                std::cmp::Reverse(a.flag.severity),
+                std::cmp::Reverse(a.flag.date),
+            )
+                .cmp(&(
+                    b.dismissed.is_some(),
+                    std::cmp::Reverse(b.flag.severity),
+                    std::cmp::Reverse(b.flag.date),
+                ))
+        });
+        rows
+    }
+
+    fn shown_balances(&self) -> Vec<AccountBalance> {
+        let f = &self.prefs.filters;
+        let Some(money) = self.money() else {
+            return Vec::new();
+        };
+        money
+            .balances
+            .iter()
+            .filter(|b| f.provider.is_empty() || b.provider == f.provider)
+            .filter(|b| f.account.is_empty() || b.organization == f.account)
+            .cloned()
+            .collect()
+    }
+
+    pub(super) fn draw(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let ctx = ui.ctx().clone();
+        let busy = self.sheet.is_busy();
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        let flags = self.shown_flags();
+        let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
+        let top = TopBarView {
+            ledger: self.store.path().display().to_string(),
+            view: self.prefs.view,
+            open_flags,
+            busy,
+            is_empty: self.is_empty(),
+        };
+        egui::Panel::top("top bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui::top_bar_ui(ui, &top, actions);
+            ui.add_space(2.0);
+        });
+        if self.is_demo {
+            egui::Panel::top("demo banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(theme::banner_fill(ui))
+                        .inner_margin(6.0),
+                )
+                .show(ui, |ui| ui::demo_banner_ui(ui, actions));
+        }
+        let loaded = self.cache.ledger.is_some();
+        if loaded && !self.is_empty() && self.prefs.view != View::Settings {
+            let view = FiltersView {
+                filters: self.prefs.filters.clone(),
+                options: self
+                    .cache
+                    .ledger
+                    .as_ref()
+                    .map(|l| l.options.clone())
+                    .unwrap_or_default(),
+                bounds: Some(self.bounds()),
+            };
+            egui::Panel::top("filters").show(ui, |ui| {
+                ui.add_space(2.0);
+                ui::filters::filters_ui(ui, &view, actions);
+                ui.add_space(2.0);
+            });
+        }
+        if let Some(message) = &self.message {
+            egui::Panel::bottom("message").show(ui, |ui| ui::message_ui(ui, message, actions));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if !loaded {
+                ui.centered_and_justified(|ui| {
+                    ui.label(egui::RichText::new("Reading the ledger…").color(theme::weak(ui)));
+                });
+                return;
+            }
+            if self.is_empty() {
+                let view = EmptyView {
+                    formats: self.formats.clone(),
+                    busy,
+                    hovering_files: hovering,
+                };
+                ui::empty::empty_ui(ui, &view, actions);
+                return;
+            }
+            match self.prefs.view {
+                View::Dashboard => self.dashboard_ui(ui, &flags, actions),
+                View::Flags => self.flags_view_ui(ui, flags, actions),
+                View::Ledger => self.ledger_ui(ui, busy, actions),
+                View::Settings => {
+                    let mut view = self
+                        .cache
+                        .ledger
+                        .as_ref()
+                        .map(|l| l.settings.clone())
+                        .unwrap_or_default();
+                    view.theme = self.prefs.theme;
+                    if let Some(topups) = self.topups() {
+                        view.recharges.clone_from(&topups.recharges);
+                    }
+                    ui::settings::settings_ui(ui, &view, actions);
+                }
+                View::Review => {
+                    let view = self.extras.review_view(self.config.today);
+                    ui::review::review_ui(ui, &view, actions);
+                }
+            }
+        });
+        self.reset_chart = false;
+        if let Some(view) = self.sheet.view() {
+            ui::import_sheet::sheet_ui(&ctx, &view, actions);
+        }
+        if hovering {
+            ui::drop_overlay_ui(&ctx);
+        }
+        if loaded && self.is_updating() {
+            updating_ui(&ctx);
+        }
+    }
+
+    /// The Flags view: the flags, the top-up doctor and the match review.
+    fn flags_view_ui(&self, ui: &mut egui::Ui, flags: Vec<FlagRow>, actions: &mut Vec<Action>) {
+        let doctor_flag = self.doctor.as_deref().and_then(|id| {
+            self.money()
+                .and_then(|m| m.flags.iter().find(|f| f.flag.id == id))
+        });
+        let topups = self.topups().cloned().unwrap_or_default();
+        let view = FlagsView {
+            doctor: topups.doctor_view(doctor_flag, self.config.today),
+            flags,
+            panel: self.extras.flags_panel,
+            matches: topups.matches,
+            as_of: self.config.today.to_string(),
+        };
+        ui::flags::flags_ui(ui, &view, actions);
+    }
+
+    fn dashboard_ui(&self, ui: &mut egui::Ui, flags: &[FlagRow], actions: &mut Vec<Action>) {
+        let bounds = self.bounds();
+        let range_label = if self.prefs.filters.range == crate::domain::views::DateRange::All {
+            "all time".to_string()
+        } else {
+            format!(
+                "{} – {}",
+                bounds.from.format("%b %-d"),
+                bounds.to.format("%b %-d, %Y")
+            )
+        };
+        let figures = FiguresView {
+            figures: self
+                .cache
+                .ledger
+                .as_ref()
+                .map(|l| l.figures.clone())
+                .unwrap_or_default(),
+            usage_in_range: self
+                .cache
+                .dashboard
+                .as_ref()
+                .map(|d| d.usage_in_range.clone())
+                .unwrap_or_default(),
+            range_label,
+            balances: self.shown_balances(),
+            open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
+            critical_flags: flags
+                .iter()
+                .filter(|f| {
+                    f.dismissed.is_none()
+                        && f.flag.severity == crate::domain::flags::Severity::Critical
+                })
+                .count(),
+        };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui::figures::figures_ui(ui, &figures, actions);
+                ui.add_space(theme::GAP);
+                let chart = ChartView {
+                    series: self
+                        .cache
+                        .dashboard
+                        .as_ref()
+                        .map(|d| d.chart.clone())
+                        .unwrap_or_default(),
+                    group: self.prefs.group,
+                    bucket: self.prefs.bucket,
+                    hidden: self.prefs.hidden_series(self.prefs.group).clone(),
+                    reset: self.reset_chart,
+                };
+                ui::chart::chart_ui(ui, &chart, actions);
+                ui.add_space(theme::GAP);
+                let balance = BalanceView {
+                    accounts: figures.balances.clone(),
+                    forecasts: self
+                        .topups()
+                        .map(|t| t.forecasts.clone())
+                        .unwrap_or_default(),
+                    bounds,
+                    today: self.config.today,
+                };
+                ui::balance::balance_ui(ui, &balance, actions);
+            });
+    }
+
+    fn ledger_ui(&mut self, ui: &mut egui::Ui, busy: bool, actions: &mut Vec<Action>) {
+        let (Some(rows), Some(shown)) = (&self.cache.rows, &self.cache.table) else {
+            return;
+        };
+        let table = TableView {
+            tab: shown.tab,
+            search: self.search.clone(),
+            total_rows: shown.total_rows,
+            offset: self.cache.offset,
+            rows: rows.clone(),
+            busy,
+            sort: self.prefs.sort(self.prefs.tab),
+            focus: self.focus.as_ref().map(|f| f.label.clone()),
+        };
+        ui::tables::tables_ui(ui, &table, actions);
+        if self.focus_search {
+            ui.memory_mut(|m| m.request_focus(ui::tables::search_id()));
+            self.focus_search = false;
+        }
+    }
+}
+
+/// A quiet "updating…" in the window's corner while the views thread rebuilds (the panels keep
+/// drawing the last views meanwhile). An area, not a panel: nothing moves when it shows.
+fn updating_ui(ctx: &egui::Context) {
+    egui::Area::new(egui::Id::unique("updating"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -8.0))
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.label(egui::RichText::new("updating…").color(theme::weak(ui)));
+        });
+}

@@ -1,0 +1,105 @@
+//! What the import sheet shows of a checked file: its format for people, its counts, its first
+//! rejected rows and its first records as they will be stored, and the one-line summary of a
+//! finished import. Pure: from an [`ImportReport`] to the panels' views.
+
+use crate::domain::import::formats;
+use crate::domain::records::Record;
+use crate::store::ImportReport;
+use crate::ui::format;
+use crate::ui::import_sheet::{FilePreview, SampleRow};
+
+/// Rejected rows shown per file in the preview.
+pub const PREVIEW_REJECTED: usize = 5;
+/// Records shown per file in the preview.
+pub const PREVIEW_SAMPLE: usize = 8;
+
+fn format_name(id: Option<&str>) -> Option<String> {
+    let id = id?;
+    if id == crate::store::merge::LEDGER_FORMAT {
+        return Some("burnrate ledger".to_string());
+    }
+    Some(formats::by_id(id).map_or_else(|| id.to_string(), |f| f.name().to_string()))
+}
+
+pub fn preview_of(report: &ImportReport) -> FilePreview {
+    FilePreview {
+        name: report.file.clone(),
+        format: format_name(report.format.as_deref()),
+        error: report.error.clone(),
+        rows: report.rows,
+        new: report.inserted,
+        duplicates: report.duplicates,
+        updated: report.updated,
+        skipped: report.skipped,
+        rejected: report.rejected.len(),
+        first_rejected: report
+            .rejected
+            .iter()
+            .take(PREVIEW_REJECTED)
+            .map(ToString::to_string)
+            .collect(),
+        sample: report
+            .sample
+            .iter()
+            .take(PREVIEW_SAMPLE)
+            .map(sample_of)
+            .collect(),
+        ambiguous_dates: report.ambiguous_dates,
+        mapping: None,
+    }
+}
+
+fn joined(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn sample_of(record: &Record) -> SampleRow {
+    match record {
+        Record::Usage(u) => SampleRow {
+            day: u.day.map(|d| d.to_string()).unwrap_or_default(),
+            what: "usage".into(),
+            detail: joined(&[&u.provider, u.project_label(), &u.model, &u.token_kind]),
+            amount: u
+                .cost
+                .map(|c| format::exact(c, &u.currency))
+                .unwrap_or_default(),
+        },
+        Record::Billing(b) => SampleRow {
+            day: b.occurred_at.date().to_string(),
+            what: b.kind.as_str().replace('_', " "),
+            detail: joined(&[&b.provider, &b.number, b.status.as_str(), &b.description]),
+            amount: format::money(b.amount, &b.currency),
+        },
+        Record::Bank(b) => SampleRow {
+            day: b.day().map(|d| d.to_string()).unwrap_or_default(),
+            what: "bank line".into(),
+            detail: joined(&[&b.account, &b.description]),
+            amount: format::money(b.amount, &b.currency),
+        },
+        Record::Rate(r) => SampleRow {
+            day: r.day.to_string(),
+            what: "rate".into(),
+            detail: format!("{} per EUR", r.currency),
+            amount: r.per_euro.to_string(),
+        },
+    }
+}
+
+pub fn summary_of(report: &ImportReport) -> String {
+    match &report.error {
+        Some(error) => format!("{}: not imported. {error}", report.file),
+        None => format!(
+            "{}: {} new, {} updated, {} duplicate, {} rejected.",
+            report.file,
+            format::count(report.inserted),
+            format::count(report.updated),
+            format::count(report.duplicates),
+            format::count(report.rejected.len())
+        ),
+    }
+}
