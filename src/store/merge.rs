@@ -11,12 +11,16 @@
 //! records point at the copies; copies that brought no record are removed again, so merging the
 //! same ledger twice leaves the history as it was. A ledger from a newer burnrate (its
 //! `user_version` above ours) is refused, as is a SQLite file that is not a burnrate ledger.
-//! Bank lines keep the provider tags the other ledger gave them.
+//! Bank lines keep the provider tags the other ledger gave them. Billing records go through the
+//! receipts' lookups instead of their key alone ([`billing`]): a payment that is a receipt
+//! e-mail here and a typed row there is one record.
 
 use std::io::Read as _;
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, Transaction, params};
+
+mod billing;
 
 use super::import::{ImportMode, ImportReport, SourceMeta};
 use super::{SCHEMA_VERSION, Store, StoreError};
@@ -32,7 +36,7 @@ const LEDGER_TABLES: &str = "SELECT count(*) FROM merged.sqlite_master WHERE typ
     AND name IN ('source_files', 'usage', 'billing', 'bank_lines', 'fx_rates')";
 
 /// Per table: how many records the other ledger has, and the copy.
-const COPIES: [(&str, &str); 4] = [
+const COPIES: [(&str, &str); 3] = [
     (
         "SELECT count(*) FROM merged.usage o JOIN temp.merge_source_ids m ON m.old = o.source_file_id",
         "INSERT INTO main.usage(key, fingerprint, source_kind, day, provider, organization_id, organization_name,
@@ -43,16 +47,6 @@ const COPIES: [(&str, &str); 4] = [
              o.user_ref, o.dimensions, o.tokens, o.requests, o.cost_nanos, o.currency, o.cost_text, o.grain,
              m.new, o.source_line
          FROM merged.usage o JOIN temp.merge_source_ids m ON m.old = o.source_file_id
-         WHERE true ORDER BY o.id
-         ON CONFLICT(key) DO NOTHING",
-    ),
-    (
-        "SELECT count(*) FROM merged.billing o JOIN temp.merge_source_ids m ON m.old = o.source_file_id",
-        "INSERT INTO main.billing(key, fingerprint, occurred_at, day, provider, number, kind, amount_nanos, currency,
-             amount_text, status, expires_at, description, organization, project, source_file_id, source_line)
-         SELECT o.key, o.fingerprint, o.occurred_at, o.day, o.provider, o.number, o.kind, o.amount_nanos, o.currency,
-             o.amount_text, o.status, o.expires_at, o.description, o.organization, o.project, m.new, o.source_line
-         FROM merged.billing o JOIN temp.merge_source_ids m ON m.old = o.source_file_id
          WHERE true ORDER BY o.id
          ON CONFLICT(key) DO NOTHING",
     ),
@@ -181,12 +175,14 @@ impl Store {
             report.inserted += inserted;
             report.duplicates += total.saturating_sub(inserted);
         }
+        billing::merge_billing(&tx, version, report)?;
         tx.execute(
             "DELETE FROM main.source_files WHERE id IN (SELECT new FROM temp.merge_source_ids)
                AND NOT EXISTS (SELECT 1 FROM main.usage WHERE source_file_id = source_files.id)
                AND NOT EXISTS (SELECT 1 FROM main.billing WHERE source_file_id = source_files.id)
                AND NOT EXISTS (SELECT 1 FROM main.bank_lines WHERE source_file_id = source_files.id)
-               AND NOT EXISTS (SELECT 1 FROM main.fx_rates WHERE source_file_id = source_files.id)",
+               AND NOT EXISTS (SELECT 1 FROM main.fx_rates WHERE source_file_id = source_files.id)
+               AND NOT EXISTS (SELECT 1 FROM main.billing_sources WHERE source_file_id = source_files.id)",
             [],
         )?;
         tx.execute_batch("DROP TABLE temp.merge_source_ids;")?;

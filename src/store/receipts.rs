@@ -156,7 +156,7 @@ impl Store {
 
 /// Inferred kinds (a failed payment, a funding notice) become `auto_recharge` where the
 /// provider's account shows auto-recharge.
-fn settle_inferred_kinds(
+pub(super) fn settle_inferred_kinds(
     tx: &Transaction<'_>,
     recharge_providers: &[String],
 ) -> Result<(), StoreError> {
@@ -379,7 +379,10 @@ fn one_id(
 }
 
 /// The record already in the ledger that is the same payment as `r`, if any.
-fn find_twin(tx: &Transaction<'_>, r: &BillingRecord) -> Result<Option<i64>, StoreError> {
+pub(super) fn find_twin(
+    tx: &Transaction<'_>,
+    r: &BillingRecord,
+) -> Result<Option<i64>, StoreError> {
     let d = &r.details;
     if !d.receipt_number.is_empty() {
         let found = one_id(
@@ -584,7 +587,11 @@ fn fill(stored: &str, new: &str) -> String {
 /// Completes a stored record with what `r` adds: a receipt proves a pending invoice paid (its
 /// kind, status, date and amount become the receipt's); numbers, tax, credit, card, period,
 /// organization and items fill what is missing. Nothing else changes.
-fn complete(tx: &Transaction<'_>, id: i64, r: &BillingRecord) -> Result<Write, StoreError> {
+pub(super) fn complete(
+    tx: &Transaction<'_>,
+    id: i64,
+    r: &BillingRecord,
+) -> Result<Write, StoreError> {
     let Some(before) = load(tx, id)? else {
         return Ok(Write::Duplicate);
     };

@@ -261,3 +261,149 @@ fn failed_payments_are_auto_recharges_where_the_account_has_auto_recharge() {
     let text = String::from_utf8_lossy(&flags.stdout);
     assert!(text.contains("recharge_failed"), "{text}");
 }
+
+/// Line items per record (provider, day, amount), for comparing two ledgers.
+fn items(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT b.provider || ' ' || b.day || ' ' || b.amount_nanos || ': ' || i.position || ' '
+                    || i.description || ' ' || i.amount_nanos
+             FROM billing_items i JOIN billing b ON b.id = i.billing_id ORDER BY 1",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn write_csv(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_team_members_receipts_merge_without_duplicates_as_if_imported_here() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ours: a receipt with its PDFs, an invoice not yet paid, two funding notices, and a typed
+    // row of a payment that has no receipt.
+    let ours_csv = write_csv(
+        dir.path(),
+        "ours.csv",
+        "date,provider,number,kind,amount,currency,status,organization\n\
+         2026-02-15,openai,,credit_purchase,5.00,USD,paid,\n",
+    );
+    let ours_files = [
+        "anthropic-credit-vat-with-pdfs.eml",
+        "Invoice-56FB0333-0001.pdf",
+        "openai-funded-2026-02-14-a.eml",
+        "openai-funded-2026-02-14-b.eml",
+    ];
+    // Theirs: the forwarded copy of our receipt, the receipt proving the invoice paid, a typed
+    // row of a payment we have from its receipt, and receipts we do not have (one with items).
+    let theirs_csv = write_csv(
+        dir.path(),
+        "theirs.csv",
+        "date,provider,number,kind,amount,currency,status,organization\n\
+         2026-02-14,openai,,credit_purchase,20.00,USD,paid,Example Org\n\
+         2026-03-26,anthropic,#2126-0850-1152,credit_purchase,12.50,USD,paid,\n",
+    );
+    let theirs_files = [
+        "fwd-anthropic-credit.eml",
+        "Receipt-2604-9803-6736.pdf",
+        "anthropic-max-plan-qp.eml",
+        "openai-funded-2026-02-02.eml",
+        "anthropic-failed.eml",
+    ];
+    let ours = dir.path().join("ours.sqlite");
+    let theirs = dir.path().join("theirs.sqlite");
+    let together = dir.path().join("together.sqlite");
+    import(&ours, &ours_files);
+    assert!(burnrate(&ours, &["import", &ours_csv]).status.success());
+    import(&theirs, &theirs_files);
+    assert!(burnrate(&theirs, &["import", &theirs_csv]).status.success());
+    import(&together, &ours_files);
+    assert!(burnrate(&together, &["import", &ours_csv]).status.success());
+    import(&together, &theirs_files);
+    assert!(
+        burnrate(&together, &["import", &theirs_csv])
+            .status
+            .success()
+    );
+
+    let theirs_text = theirs.display().to_string();
+    let out = burnrate(&ours, &["import", "--json", &theirs_text]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["format"], "burnrate-ledger");
+    let billing_counts = |r: &serde_json::Value| {
+        (
+            r["inserted"].as_u64().unwrap(),
+            r["updated"].as_u64().unwrap(),
+            r["duplicates"].as_u64().unwrap(),
+        )
+    };
+    // Theirs holds 6 records: the forwarded receipt, the OpenAI receipt, the Max plan, the
+    // funding notice, the failed payment and the typed row of a notice (its other typed row
+    // is our receipt's, recorded there as a duplicate). New here: 3; the receipt proves our
+    // invoice paid: 1 updated; the forwarded receipt and the typed row: duplicates.
+    assert_eq!(billing_counts(&report[0]), (3, 1, 2), "{report}");
+    assert_eq!(billing(&ours), billing(&together));
+    assert_eq!(items(&ours), items(&together));
+    assert!(
+        !items(&ours).is_empty(),
+        "the Max plan's line items came along"
+    );
+
+    let files_before = burnrate(&ours, &["history", "--json"]).stdout;
+    let again = burnrate(&ours, &["import", "--json", &theirs_text]);
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(billing_counts(&report[0]), (0, 0, 6), "{report}");
+    assert_eq!(billing(&ours), billing(&together));
+    assert_eq!(
+        burnrate(&ours, &["history", "--json"]).stdout,
+        files_before,
+        "merging again leaves the history as it was"
+    );
+}
+
+fn numbers(conn: &rusqlite::Connection) -> Vec<(String, i64, String)> {
+    conn.prepare("SELECT number, amount_nanos, kind FROM billing ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_ledger_from_every_released_version_merges_its_billing_records() {
+    for version in 1..=3u32 {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(format!("v{version}.sqlite"));
+        let sql = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/fixtures/schema/v{version}.sql")),
+        )
+        .unwrap();
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(&sql).unwrap();
+        let theirs = numbers(&conn);
+        drop(conn);
+        let db = dir.path().join("ledger.sqlite");
+        let out = burnrate(&db, &["import", "--json", &old.display().to_string()]);
+        assert!(
+            out.status.success(),
+            "v{version}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours = numbers(&rusqlite::Connection::open(&db).unwrap());
+        assert_eq!(ours, theirs, "v{version}");
+    }
+}
