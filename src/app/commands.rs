@@ -7,7 +7,7 @@
 //! Answers are sentences for the message line ("Saved the budgets."), or the reason the write
 //! failed, for people.
 
-use crate::domain::flags::Budget;
+use crate::domain::ledger::Budget;
 use crate::services::clock::now_utc;
 use crate::store::{BudgetSetting, Store, StoreError};
 use crate::ui::LedgerCommand;

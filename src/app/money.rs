@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::domain::balance::{self, AccountKey, LotKind};
-use crate::domain::flags::{self, FlagInputs};
+use crate::domain::judgement::Judgement;
+use crate::domain::ledger::{Snapshot, credit_lots};
 use crate::domain::money::Amount;
 use crate::domain::money::Money;
 use crate::domain::records::{BankStatus, BillingStatus};
@@ -21,7 +22,7 @@ use crate::store::{Store, StoreError};
 /// Everything the money views need, read once per revision.
 #[derive(Debug, Clone, Default)]
 pub struct MoneyModel {
-    pub inputs: FlagInputs,
+    pub inputs: Snapshot,
     pub balances: Vec<AccountBalance>,
     pub flags: Vec<FlagRow>,
 }
@@ -32,15 +33,15 @@ impl MoneyModel {
     /// # Errors
     /// On a ledger failure or a total too large to add up.
     pub fn build(store: &Store, today: NaiveDate) -> Result<Self, StoreError> {
-        let all = store.flag_inputs()?;
         let params = store.flag_params()?;
-        let detected = flags::detect(&all, &params, today);
+        let judgement = Judgement::new(&store.snapshot()?, &params, today);
+        let detected = judgement.flags(&params);
         let dismissed: BTreeMap<String, String> = store
             .dismissed_flags()?
             .into_iter()
             .map(|d| (d.flag_id, d.note))
             .collect();
-        let inputs = all.up_to(today);
+        let inputs = judgement.snapshot;
         let flags = detected
             .into_iter()
             .map(|flag| FlagRow {
@@ -76,8 +77,8 @@ impl MoneyModel {
 
 /// One balance per account, as `burnrate balance` computes it (with an auto-recharge, the day
 /// it runs out is the forecast's, which follows the simulated recharges).
-fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Vec<AccountBalance>, StoreError> {
-    let lots = flags::credit_lots(inputs);
+fn balances(inputs: &Snapshot, today: NaiveDate) -> Result<Vec<AccountBalance>, StoreError> {
+    let lots = credit_lots(inputs);
     let mut out = Vec::new();
     for account in inputs.accounts() {
         let b = balance::simulate(&account, &lots, &inputs.usage, today)
@@ -119,7 +120,7 @@ fn balances(inputs: &FlagInputs, today: NaiveDate) -> Result<Vec<AccountBalance>
 
 /// Credit purchases and recharges that failed, for an account.
 fn failed_topups(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     account: &AccountKey,
     currency: &str,
 ) -> Vec<(NaiveDate, Amount)> {
@@ -137,7 +138,7 @@ fn failed_topups(
 }
 
 /// One evidence record, described for people.
-fn describe(inputs: &FlagInputs, record: &str) -> EvidenceRow {
+fn describe(inputs: &Snapshot, record: &str) -> EvidenceRow {
     let mut row = EvidenceRow {
         record: record.to_string(),
         ..EvidenceRow::default()

@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::flags::FlagInputs;
+use crate::domain::ledger::Snapshot;
 use crate::domain::review::Review;
 use crate::domain::review_report;
 
@@ -22,7 +22,7 @@ pub fn month_of(day: NaiveDate) -> NaiveDate {
 
 /// The months with usage, billing or bank lines up to `today` (and today's month), newest
 /// first.
-pub fn months(inputs: &FlagInputs, today: NaiveDate) -> Vec<NaiveDate> {
+pub fn months(inputs: &Snapshot, today: NaiveDate) -> Vec<NaiveDate> {
     let mut all: Vec<NaiveDate> = inputs
         .usage
         .iter()
@@ -40,7 +40,7 @@ pub fn months(inputs: &FlagInputs, today: NaiveDate) -> Vec<NaiveDate> {
 
 /// The month of the latest usage up to `today`: where the Review opens when no month is
 /// picked, so that a ledger whose data ends before today does not open on an empty month.
-pub fn latest_usage_month(inputs: &FlagInputs, today: NaiveDate) -> Option<NaiveDate> {
+pub fn latest_usage_month(inputs: &Snapshot, today: NaiveDate) -> Option<NaiveDate> {
     inputs
         .usage
         .iter()

@@ -11,9 +11,11 @@
 use chrono::NaiveDate;
 
 use crate::domain::balance::{self, AccountKey, AutoRecharge, Balance};
-use crate::domain::doctor::{self, Attempt};
-use crate::domain::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
-use crate::domain::matching::{self, PaymentMatch};
+use crate::domain::doctor::Attempt;
+use crate::domain::flags::FlagParams;
+use crate::domain::judgement::Judgement;
+use crate::domain::ledger::{BankItem, BillingItem, Snapshot, credit_lots};
+use crate::domain::matching::{Matching, PaymentMatch};
 use crate::domain::money::Money;
 use crate::domain::views::FlagRow;
 use crate::ui::balance::AccountForecast;
@@ -32,17 +34,18 @@ pub struct TopupsModel {
 
 impl TopupsModel {
     /// Walks, matches and projects the ledger's inputs as of `today`.
-    pub fn build(inputs: &FlagInputs, params: &FlagParams, today: NaiveDate) -> Self {
-        let inputs = inputs.up_to(today);
+    pub fn build(inputs: &Snapshot, params: &FlagParams, today: NaiveDate) -> Self {
+        let judgement = Judgement::new(inputs, params, today);
+        let inputs = &judgement.snapshot;
         let accounts = inputs.accounts();
         let recharges = accounts
             .iter()
             .map(|a| (a.clone(), inputs.auto_recharge_for(a).cloned()))
             .collect();
         Self {
-            attempts: doctor::diagnose(&inputs, params, today, None),
-            matches: matches_view(&inputs, params),
-            forecasts: forecasts(&inputs, &accounts, today),
+            attempts: judgement.attempts(params, None),
+            matches: matches_view(inputs, &judgement.matching),
+            forecasts: forecasts(inputs, &accounts, today),
             recharges,
         }
     }
@@ -79,12 +82,8 @@ impl TopupsModel {
 }
 
 /// Each account's projection after today, following its auto-recharge when it has one.
-fn forecasts(
-    inputs: &FlagInputs,
-    accounts: &[AccountKey],
-    today: NaiveDate,
-) -> Vec<AccountForecast> {
-    let lots = flags::credit_lots(inputs);
+fn forecasts(inputs: &Snapshot, accounts: &[AccountKey], today: NaiveDate) -> Vec<AccountForecast> {
+    let lots = credit_lots(inputs);
     accounts
         .iter()
         .filter_map(|account| {
@@ -159,8 +158,7 @@ fn candidate(c: &PaymentMatch) -> Candidate {
 }
 
 /// The review list of the matching rule, and the user's decisions.
-fn matches_view(inputs: &FlagInputs, params: &FlagParams) -> MatchesView {
-    let m = matching::match_all(inputs, params);
+fn matches_view(inputs: &Snapshot, m: &Matching) -> MatchesView {
     let groups = m
         .payments
         .review
@@ -187,7 +185,6 @@ fn matches_view(inputs: &FlagInputs, params: &FlagParams) -> MatchesView {
     MatchesView {
         groups,
         decided: inputs
-            .matching
             .decisions
             .iter()
             .map(|d| DecidedPair {

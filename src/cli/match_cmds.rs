@@ -18,9 +18,11 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use crate::domain::doctor::{self, Attempt};
-use crate::domain::flags::{BankItem, BillingItem, Flag, FlagInputs, FlagParams};
-use crate::domain::matching::{self, Decision, Matching, Reason, parse_record};
+use crate::domain::doctor::Attempt;
+use crate::domain::flags::Flag;
+use crate::domain::judgement::Judgement;
+use crate::domain::ledger::{BankItem, BillingItem, Decision, Snapshot, parse_record};
+use crate::domain::matching::{Matching, Reason};
 use crate::domain::money::Amount;
 use crate::store::{EvidenceRecord, Store};
 
@@ -108,7 +110,7 @@ fn bank_text(l: &BankItem) -> String {
 /// When the ledger cannot be read or written, or a record named does not exist.
 pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.flag_inputs()?;
+    let inputs = store.snapshot()?;
     if let Some(action) = &args.action {
         let (left, right, decision) = match action {
             MatchesAction::Confirm { left, right } => (left, right, Decision::Confirmed),
@@ -128,11 +130,10 @@ pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyho
         );
         return Ok(0);
     }
-    let inputs = inputs.up_to(as_of);
     let params = store.flag_params()?;
-    let m = matching::match_all(&inputs, &params);
+    let judgement = Judgement::new(&inputs, &params, as_of);
+    let (inputs, m) = (&judgement.snapshot, &judgement.matching);
     let confirmed: BTreeSet<(String, String)> = inputs
-        .matching
         .decisions
         .iter()
         .filter(|d| d.decision == Decision::Confirmed)
@@ -143,7 +144,7 @@ pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyho
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&matches_json(&m, as_of))?
+            serde_json::to_string_pretty(&matches_json(m, as_of))?
         )?;
         return Ok(0);
     }
@@ -231,7 +232,7 @@ fn matches_json(m: &Matching, as_of: NaiveDate) -> Value {
 }
 
 /// A pair must name an existing billing record (or hold) and an existing bank line.
-fn check_pair(inputs: &FlagInputs, left: &str, right: &str) -> anyhow::Result<()> {
+fn check_pair(inputs: &Snapshot, left: &str, right: &str) -> anyhow::Result<()> {
     let usage = "name records as flags do: `billing:3 bank:12` (a payment) or `bank:5 bank:9` (a hold and the line that ended it)";
     let (Some((left_kind, left_id)), Some(("bank", right_id))) =
         (parse_record(left), parse_record(right))
@@ -266,10 +267,10 @@ fn check_pair(inputs: &FlagInputs, left: &str, right: &str) -> anyhow::Result<()
 /// When the ledger cannot be read.
 pub fn diagnose_command(db: &Path, args: &DiagnoseArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.flag_inputs()?;
     let params = store.flag_params()?;
     let provider = args.provider.as_deref().map(|p| p.trim().to_lowercase());
-    let attempts = doctor::diagnose(&inputs, &params, as_of, provider.as_deref());
+    let attempts =
+        Judgement::new(&store.snapshot()?, &params, as_of).attempts(&params, provider.as_deref());
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = attempts.iter().map(attempt_json).collect();
@@ -359,16 +360,14 @@ fn involved_records(flag: &Flag, m: &Matching) -> Vec<String> {
 /// When the ledger cannot be read or the file cannot be written.
 pub fn export_packet(
     store: &Store,
-    inputs: &FlagInputs,
-    params: &FlagParams,
+    judgement: &Judgement,
     flag: &Flag,
-    as_of: NaiveDate,
     path: &Path,
 ) -> anyhow::Result<()> {
-    let m = matching::match_all(&inputs.up_to(as_of), params);
-    let involved = involved_records(flag, &m);
+    let m = &judgement.matching;
+    let involved = involved_records(flag, m);
     let evidence = store.evidence_records(&involved)?;
-    let html = packet_html(flag, as_of, &involved, &evidence, &m)?;
+    let html = packet_html(flag, judgement.as_of, &involved, &evidence, m)?;
     crate::store::write_private(path, html.as_bytes())
         .with_context(|| format!("writing the dispute packet to {}", path.display()))?;
     Ok(())

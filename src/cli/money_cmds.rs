@@ -27,7 +27,9 @@ use serde_json::{Value, json};
 use crate::domain::balance::{
     self, AccountKey, AutoRecharge, Balance, Forecast, ForecastPoint, LotKind,
 };
-use crate::domain::flags::{self, Flag, FlagInputs};
+use crate::domain::flags::Flag;
+use crate::domain::judgement::Judgement;
+use crate::domain::ledger::{self, Snapshot};
 use crate::domain::money::Amount;
 use crate::store::Store;
 
@@ -87,9 +89,9 @@ pub struct BalanceArgs {
 /// When the ledger cannot be read, or the flag to dismiss does not exist.
 pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.flag_inputs()?;
     let params = store.flag_params()?;
-    let all = flags::detect(&inputs, &params, as_of);
+    let judgement = Judgement::new(&store.snapshot()?, &params, as_of);
+    let all = judgement.flags(&params);
     if let Some(FlagsAction::Dismiss { id, note }) = &args.action {
         let Some(flag) = all.iter().find(|f| f.id == id.trim()) else {
             bail!(
@@ -111,7 +113,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
                 "there is no flag with id {id} as of {as_of}; `burnrate flags --all --as-of {as_of}` lists them"
             );
         };
-        super::match_cmds::export_packet(&store, &inputs, &params, flag, as_of, html)?;
+        super::match_cmds::export_packet(&store, &judgement, flag, html)?;
         println!(
             "Wrote the dispute packet of {} to {}",
             flag.id,
@@ -198,7 +200,7 @@ fn flag_json(f: &Flag) -> Value {
 
 /// Picks the account: the named one, else the provider's only one.
 fn pick_account(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     provider: &str,
     organization: Option<&str>,
 ) -> anyhow::Result<AccountKey> {
@@ -231,10 +233,10 @@ fn pick_account(
 /// When the ledger cannot be read, the account is ambiguous or unknown, or a total overflows.
 pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.flag_inputs()?.up_to(as_of);
+    let inputs = store.snapshot()?.up_to(as_of);
     let provider = args.provider.trim().to_lowercase();
     let account = pick_account(&inputs, &provider, args.account.as_deref())?;
-    let lots = flags::credit_lots(&inputs);
+    let lots = ledger::credit_lots(&inputs);
     let b = balance::simulate(&account, &lots, &inputs.usage, as_of)
         .with_context(|| format!("adding up the balance of {}", account.label()))?;
     let burn_7 = b.burn_rate_per_day(7)?;

@@ -18,7 +18,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::{BudgetScope, FlagParams, PARAM_SPECS};
+use crate::domain::flags::{FlagParams, PARAM_SPECS};
+use crate::domain::ledger::BudgetScope;
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::SpendKind;
@@ -308,7 +309,7 @@ fn recharge(store: &Store, args: &RechargeArgs) -> anyhow::Result<i32> {
     if provider.is_empty() {
         bail!("--provider needs a provider name such as openai");
     }
-    let inputs = store.flag_inputs()?;
+    let inputs = store.snapshot()?;
     let organization = args.account.as_deref().unwrap_or_default();
     let account = inputs.resolve_account(&provider, organization);
     if args.off {

@@ -9,18 +9,19 @@
 //! arrived and was used up until the balance reached zero. Diagnoses are plain language, never
 //! advise paying again to "retry", and tell a 429 rate limit from a 429 for exhausted credit.
 //!
-//! Pure like the detectors: `(inputs, params, as_of)` in, attempts out, reproducible for an
-//! as-of date. It matches with [`super::matching`], the same rule the flags use.
+//! Pure like the detectors: the snapshot cut at the as-of date and the one [`Matching`] of it
+//! in (the same the flags read), attempts out, reproducible for an as-of date.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
 use super::balance::{self, AccountKey, Balance, LotOutcome};
-use super::flags::{self, BankItem, BillingItem, FlagInputs, FlagParams};
-use super::matching::{self, HoldEnd, Matching};
+use super::flags::FlagParams;
+use super::ledger::{self, BankItem, BillingItem, Snapshot};
+use super::matching::{HoldEnd, Matching};
 use super::money::{Amount, Currency};
-use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+use super::records::{BankStatus, BillingKind, BillingStatus};
 
 /// How many attempts per provider the doctor walks.
 pub const ATTEMPTS_PER_PROVIDER: usize = 10;
@@ -148,14 +149,6 @@ fn money(amount: Amount, currency: &str) -> String {
     format!("{} {currency}", amount.to_cents_string())
 }
 
-fn status_of(l: &BankItem) -> BankStatus {
-    l.status.unwrap_or(BankStatus::Settled)
-}
-
-fn is_topup_line(l: &BankItem) -> bool {
-    l.spend_kind == Some(SpendKind::ApiTopup) && l.provider.is_some() && l.amount.is_negative()
-}
-
 fn stage(
     stage: Stage,
     status: StageStatus,
@@ -180,10 +173,10 @@ struct Depletion {
 
 /// Everything an attempt is judged against.
 struct Context<'a> {
-    inputs: &'a FlagInputs,
+    inputs: &'a Snapshot,
     params: &'a FlagParams,
     as_of: NaiveDate,
-    matching: Matching,
+    matching: &'a Matching,
     balances: BTreeMap<AccountKey, Balance>,
 }
 
@@ -225,12 +218,10 @@ impl Context<'_> {
     /// A declined or reversed card line of this amount near a failed billing record.
     fn declined_near(&self, b: &BillingItem) -> Option<&BankItem> {
         self.inputs.bank.iter().find(|l| {
-            let delta = days_between(b.day, l.day);
-            status_of(l) == BankStatus::Reversed
+            l.status() == BankStatus::Reversed
                 && l.provider.as_deref() == Some(b.provider.as_str())
                 && l.amount.abs() == b.amount.abs()
-                && -self.params.match_days_before <= delta
-                && delta <= self.params.match_days_after
+                && self.params.matching.within_days(b.day, l.day)
         })
     }
 
@@ -305,13 +296,13 @@ impl Context<'_> {
 /// Walks the most recent top-up attempts, [`ATTEMPTS_PER_PROVIDER`] per provider (all
 /// providers, or the one named), most recent first within each provider.
 pub fn diagnose(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
+    matching: &Matching,
     params: &FlagParams,
     as_of: NaiveDate,
     provider: Option<&str>,
 ) -> Vec<Attempt> {
-    let inputs = inputs.up_to(as_of);
-    let lots = flags::credit_lots(&inputs);
+    let lots = ledger::credit_lots(inputs);
     let accounts: BTreeSet<AccountKey> = lots.iter().map(|l| l.account.clone()).collect();
     let balances = accounts
         .into_iter()
@@ -321,10 +312,10 @@ pub fn diagnose(
         })
         .collect();
     let cx = Context {
-        inputs: &inputs,
+        inputs,
         params,
         as_of,
-        matching: matching::match_all(&inputs, params),
+        matching,
         balances,
     };
     let wanted = |p: &str| provider.is_none_or(|w| w.eq_ignore_ascii_case(p));
@@ -339,7 +330,7 @@ pub fn diagnose(
         inputs
             .bank
             .iter()
-            .filter(|l| is_topup_line(l) && l.provider.as_deref().is_some_and(wanted))
+            .filter(|l| l.is_topup() && l.provider.as_deref().is_some_and(wanted))
             .filter_map(|l| bank_attempt(&cx, l)),
     );
     let mut by_provider: BTreeMap<String, Vec<Attempt>> = BTreeMap::new();
@@ -359,7 +350,7 @@ pub fn diagnose(
 /// The authorized and settled stages of a bank line that paid something.
 fn card_stages(cx: &Context<'_>, l: &BankItem) -> (StageReport, StageReport) {
     let age = days_between(l.day, cx.as_of);
-    match status_of(l) {
+    match l.status() {
         BankStatus::Pending => {
             let settled = if age > cx.params.hold_age_days {
                 StageStatus::Missing
@@ -501,7 +492,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
         Amount::from_cents(cx.params.verification_hold_max_cents).unwrap_or_default();
     // A released verification hold (one row that went from pending to reversed) is no top-up.
     let released_verification = l.amount.abs() <= verification;
-    if status_of(l) == BankStatus::Reversed && (releases || declines || released_verification) {
+    if l.status() == BankStatus::Reversed && (releases || declines || released_verification) {
         return None;
     }
     let hold = cx.matching.holds.iter().find(|h| h.hold_id == l.id);
@@ -745,8 +736,9 @@ fn judge(
 mod tests {
     use super::*;
     use crate::domain::balance::DailyUsage;
+    use crate::domain::matching::{MatchParams, match_all};
     use crate::domain::money::DecimalMark;
-    use crate::domain::records::BillingKind;
+    use crate::domain::records::{BillingKind, SpendKind};
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -754,6 +746,13 @@ mod tests {
 
     fn usd(text: &str) -> Amount {
         Amount::parse(text, DecimalMark::Dot).unwrap()
+    }
+
+    /// Cuts, matches once and walks, as the front ends do.
+    fn walk(inputs: &Snapshot, as_of: NaiveDate) -> Vec<Attempt> {
+        let cut = inputs.up_to(as_of);
+        let m = match_all(&cut, &MatchParams::default());
+        diagnose(&cut, &m, &FlagParams::default(), as_of, None)
     }
 
     fn bill(
@@ -813,14 +812,14 @@ mod tests {
 
     #[test]
     fn a_small_hold_that_stays_is_called_a_verification_hold() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             bank: vec![
                 topup(21, Pending, "2026-03-01", "-4.31"),
                 topup(22, Pending, "2026-03-02", "-40.00"),
             ],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
-        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-20"), None);
+        let got = walk(&inputs, d("2026-03-20"));
         let text = |amount: &str| {
             got.iter()
                 .find(|a| a.amount.abs() == usd(amount).abs())
@@ -842,7 +841,7 @@ mod tests {
 
     #[test]
     fn each_stall_is_named() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             billing: vec![
                 bill(1, CreditPurchase, Paid, "2026-03-01", "10.00"),
                 bill(2, AutoRecharge, Failed, "2026-03-05", "20.00"),
@@ -861,9 +860,9 @@ mod tests {
                 cost: usd("12.00"),
                 currency: Currency::of(*b"USD"),
             }],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
-        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-27"), None);
+        let got = walk(&inputs, d("2026-03-27"));
         assert_eq!(
             summary(&got),
             vec![
@@ -908,28 +907,33 @@ mod tests {
             got[4].diagnosis
         );
         assert!(
-            diagnose(
-                &inputs,
-                &FlagParams::default(),
-                d("2026-03-27"),
-                Some("anthropic")
-            )
+            {
+                let cut = inputs.up_to(d("2026-03-27"));
+                let m = match_all(&cut, &MatchParams::default());
+                diagnose(
+                    &cut,
+                    &m,
+                    &FlagParams::default(),
+                    d("2026-03-27"),
+                    Some("anthropic"),
+                )
+            }
             .is_empty()
         );
     }
 
     #[test]
     fn recent_steps_are_in_progress_and_released_verification_holds_are_no_attempt() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             billing: vec![bill(1, CreditPurchase, Paid, "2026-02-01", "5.00")],
             bank: vec![
                 topup(11, Pending, "2026-03-10", "-30.00"),
                 topup(12, Pending, "2026-03-01", "-1.00"),
                 topup(13, Reversed, "2026-03-02", "-1.00"),
             ],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
-        let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-11"), None);
+        let got = walk(&inputs, d("2026-03-11"));
         assert_eq!(
             summary(&got),
             vec![
@@ -989,7 +993,7 @@ mod tests {
         for (name, extra, named) in cases {
             let mut billing = vec![bill(1, CreditPurchase, Paid, "2026-03-01", "10.00")];
             billing.extend(extra);
-            let inputs = FlagInputs {
+            let inputs = Snapshot {
                 billing,
                 usage: ["2026-03-01", "2026-03-02", "2026-03-03"]
                     .iter()
@@ -1000,9 +1004,9 @@ mod tests {
                         currency: Currency::of(*b"USD"),
                     })
                     .collect(),
-                ..FlagInputs::default()
+                ..Snapshot::default()
             };
-            let got = diagnose(&inputs, &FlagParams::default(), d("2026-03-10"), None);
+            let got = walk(&inputs, d("2026-03-10"));
             let credit = got
                 .iter()
                 .find(|a| a.stages.iter().any(|s| s.records == ["billing:1"]))

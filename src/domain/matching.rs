@@ -23,67 +23,57 @@
 //!
 //! The user's decisions win over every rule: a confirmed pair is matched whatever the amounts,
 //! an unlinked pair is never matched again. Pure: no clock, no I/O; money is exact.
+//!
+//! Matching runs once per judgement ([`match_all`] over a [`Snapshot`] cut at the as-of date);
+//! the flags, the doctor, the review and the match list all read that one [`Matching`]. It
+//! reads the ledger and its own thresholds ([`MatchParams`]) only, never the detectors.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::flags::{BankItem, BillingItem, FlagInputs, FlagParams};
-use super::fx::{Rate, RateBook};
+use serde::{Deserialize, Serialize};
+
+use super::fx::RateBook;
+use super::ledger::{BankItem, BankRef, BillingItem, Decision, Snapshot, parse_record};
 use super::money::{Amount, Currency};
-use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+use super::records::{BankStatus, BillingKind, SpendKind};
 
 /// How far apart two amounts in different currencies may be after conversion.
 pub const FX_TOLERANCE_PERCENT: i64 = 3;
 
-/// The issuer's own ids of a bank line, where the statement has them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct BankRef {
-    pub bank_id: i64,
-    pub issuer_id: String,
-    /// PayPal's `Reference Txn ID`: the line this one completes or reverses.
-    pub related_id: String,
+/// The matching rule's thresholds. Stored with the detectors' thresholds (the settings list them
+/// together under these names), but read only by matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MatchParams {
+    /// A bank line may come this many days before the billing record it paid...
+    pub match_days_before: i64,
+    /// ...or this many days after it.
+    pub match_days_after: i64,
+    /// A settling line comes at most this many days after its hold.
+    pub hold_settle_days: i64,
+    /// A settling line's amount may differ from the hold by this much (tips, FX).
+    pub hold_tolerance_percent: i64,
 }
 
-/// What the user said about a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Decision {
-    Confirmed,
-    Unlinked,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Confirmed => "confirmed",
-            Decision::Unlinked => "unlinked",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "confirmed" => Some(Decision::Confirmed),
-            "unlinked" => Some(Decision::Unlinked),
-            _ => None,
+impl Default for MatchParams {
+    fn default() -> Self {
+        Self {
+            match_days_before: 1,
+            match_days_after: 5,
+            hold_settle_days: 10,
+            hold_tolerance_percent: 20,
         }
     }
 }
 
-/// A decision on a pair of records named as flags name them: `billing:3` and `bank:12` (a
-/// payment), or `bank:5` and `bank:9` (a hold and the line that ended it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MatchDecision {
-    pub left: String,
-    pub right: String,
-    pub decision: Decision,
-}
-
-/// What matching reads beside the bank lines and billing records.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MatchData {
-    pub rates: Vec<Rate>,
-    pub refs: Vec<BankRef>,
-    pub decisions: Vec<MatchDecision>,
+impl MatchParams {
+    /// Whether a bank line dated `bank_day` falls within the matching window of a billing
+    /// record dated `billing_day`.
+    pub fn within_days(&self, billing_day: NaiveDate, bank_day: NaiveDate) -> bool {
+        Window::of(self).contains(days_between(billing_day, bank_day))
+    }
 }
 
 /// The rule a pair matched by.
@@ -210,8 +200,10 @@ pub struct Matching {
     pub payments: Payments,
 }
 
-/// Matches everything.
-pub fn match_all(inputs: &FlagInputs, params: &FlagParams) -> Matching {
+/// Matches everything in `snapshot` (cut it at the as-of date first: a line dated later must
+/// not end a hold or pay a record yet).
+pub fn match_all(snapshot: &Snapshot, params: &MatchParams) -> Matching {
+    let inputs = snapshot;
     let holds = settle_holds(inputs, params);
     let payments = match_payments_after(inputs, params, &holds);
     Matching { holds, payments }
@@ -235,7 +227,7 @@ pub fn within_percent(base: Amount, other: Amount, percent: i64) -> bool {
     lhs <= rhs
 }
 
-/// The thresholds matching uses, taken from the detector thresholds.
+/// The payment window of [`MatchParams`].
 #[derive(Debug, Clone, Copy)]
 struct Window {
     days_before: i64,
@@ -243,7 +235,7 @@ struct Window {
 }
 
 impl Window {
-    fn of(params: &FlagParams) -> Self {
+    fn of(params: &MatchParams) -> Self {
         Self {
             days_before: params.match_days_before,
             days_after: params.match_days_after,
@@ -255,19 +247,6 @@ impl Window {
     }
 }
 
-/// Billing records that move money between a card and a provider.
-pub fn moves_money(b: &BillingItem) -> bool {
-    matches!(
-        b.kind,
-        BillingKind::CreditPurchase
-            | BillingKind::AutoRecharge
-            | BillingKind::Subscription
-            | BillingKind::Invoice
-            | BillingKind::Refund
-    ) && matches!(b.status, BillingStatus::Paid | BillingStatus::Refunded)
-        && !b.amount.is_zero()
-}
-
 /// Whether a bank line tagged `kind` can pay a billing record of `billing`.
 fn kinds_fit(billing: BillingKind, kind: Option<SpendKind>) -> bool {
     match kind {
@@ -277,10 +256,6 @@ fn kinds_fit(billing: BillingKind, kind: Option<SpendKind>) -> bool {
             matches!(billing, BillingKind::Subscription | BillingKind::Refund)
         }
     }
-}
-
-fn status_of(l: &BankItem) -> BankStatus {
-    l.status.unwrap_or(BankStatus::Settled)
 }
 
 /// The reason `l` could have paid `b`, when it could.
@@ -326,16 +301,9 @@ fn fit_key(r: &Reason) -> (Rule, i64, i64, bool) {
     )
 }
 
-/// Parses `billing:3` / `bank:12`.
-pub fn parse_record(text: &str) -> Option<(&str, i64)> {
-    let (kind, id) = text.trim().split_once(':')?;
-    let id: i64 = id.trim().parse().ok()?;
-    matches!(kind, "billing" | "bank").then_some((kind, id))
-}
-
 /// The decided pairs of one kind: `(left id, right id) -> decision`, for `left_kind:ID`
 /// against `bank:ID`.
-fn decisions(data: &MatchData, left_kind: &str) -> BTreeMap<(i64, i64), Decision> {
+fn decisions(data: &Snapshot, left_kind: &str) -> BTreeMap<(i64, i64), Decision> {
     data.decisions
         .iter()
         .filter_map(|d| {
@@ -359,7 +327,7 @@ fn confirmed_reason(amount: Amount, currency: Currency, day: NaiveDate, l: &Bank
 }
 
 fn hold_end_of(l: &BankItem) -> HoldEnd {
-    if status_of(l) == BankStatus::Reversed {
+    if l.status() == BankStatus::Reversed {
         HoldEnd::Released
     } else {
         HoldEnd::Settled
@@ -368,7 +336,7 @@ fn hold_end_of(l: &BankItem) -> HoldEnd {
 
 /// Whether `l` can end a hold: a settled payment or a reversal.
 fn can_end_hold(l: &BankItem) -> bool {
-    match status_of(l) {
+    match l.status() {
         BankStatus::Pending => false,
         BankStatus::Settled => l.amount.is_negative(),
         BankStatus::Reversed => true,
@@ -377,8 +345,8 @@ fn can_end_hold(l: &BankItem) -> bool {
 
 /// Holds and their ends while they are paired, one to one.
 struct HoldPairing<'a> {
-    inputs: &'a FlagInputs,
-    params: &'a FlagParams,
+    inputs: &'a Snapshot,
+    params: &'a MatchParams,
     decided: BTreeMap<(i64, i64), Decision>,
     refs: BTreeMap<i64, &'a BankRef>,
     used: BTreeSet<i64>,
@@ -460,18 +428,13 @@ impl<'a> HoldPairing<'a> {
 
 /// Pairs every pending line with the settled or reversed line that ended it, one to one; holds
 /// are taken oldest first. See the module documentation for the rule.
-pub fn settle_holds(inputs: &FlagInputs, params: &FlagParams) -> Vec<HoldMatch> {
+fn settle_holds(inputs: &Snapshot, params: &MatchParams) -> Vec<HoldMatch> {
     let by_id: BTreeMap<i64, &BankItem> = inputs.bank.iter().map(|l| (l.id, l)).collect();
     let mut pairing = HoldPairing {
         inputs,
         params,
-        decided: decisions(&inputs.matching, "bank"),
-        refs: inputs
-            .matching
-            .refs
-            .iter()
-            .map(|r| (r.bank_id, r))
-            .collect(),
+        decided: decisions(inputs, "bank"),
+        refs: inputs.refs.iter().map(|r| (r.bank_id, r)).collect(),
         used: BTreeSet::new(),
         out: Vec::new(),
     };
@@ -487,7 +450,7 @@ pub fn settle_holds(inputs: &FlagInputs, params: &FlagParams) -> Vec<HoldMatch> 
             continue;
         };
         let free = !pairing.used.contains(&hold_id) && !pairing.used.contains(&end_id);
-        if free && status_of(hold) == BankStatus::Pending && can_end_hold(end) {
+        if free && hold.status() == BankStatus::Pending && can_end_hold(end) {
             pairing.take(hold, end, Rule::Confirmed);
         }
     }
@@ -495,7 +458,7 @@ pub fn settle_holds(inputs: &FlagInputs, params: &FlagParams) -> Vec<HoldMatch> 
         .bank
         .iter()
         .filter(|l| {
-            status_of(l) == BankStatus::Pending && l.provider.is_some() && l.amount.is_negative()
+            l.status() == BankStatus::Pending && l.provider.is_some() && l.amount.is_negative()
         })
         .collect();
     holds.sort_by_key(|l| (l.day, l.id));
@@ -514,29 +477,26 @@ pub fn settle_holds(inputs: &FlagInputs, params: &FlagParams) -> Vec<HoldMatch> 
     out
 }
 
-/// Matches billing records to the bank lines that paid them (see the module documentation).
-pub fn match_payments(inputs: &FlagInputs, params: &FlagParams) -> Payments {
-    let holds = settle_holds(inputs, params);
-    match_payments_after(inputs, params, &holds)
-}
-
-fn match_payments_after(inputs: &FlagInputs, params: &FlagParams, holds: &[HoldMatch]) -> Payments {
+/// Matches billing records to the bank lines that paid them (see the module documentation),
+/// once the holds are paired.
+fn match_payments_after(inputs: &Snapshot, params: &MatchParams, holds: &[HoldMatch]) -> Payments {
     let ended: BTreeSet<i64> = holds.iter().map(|h| h.hold_id).collect();
-    let rates = RateBook::new(&inputs.matching.rates);
+    let rates = RateBook::new(&inputs.rates);
     let window = Window::of(params);
-    let decided = decisions(&inputs.matching, "billing");
+    let decided = decisions(inputs, "billing");
     let mut bank: Vec<&BankItem> = inputs
         .bank
         .iter()
         .filter(|l| l.provider.is_some())
-        .filter(|l| match status_of(l) {
+        .filter(|l| match l.status() {
             BankStatus::Settled => true,
             // A hold that ended is paid by its settled line, or paid nothing.
             BankStatus::Pending => !ended.contains(&l.id),
             BankStatus::Reversed => false,
         })
         .collect();
-    let mut billing: Vec<&BillingItem> = inputs.billing.iter().filter(|b| moves_money(b)).collect();
+    let mut billing: Vec<&BillingItem> =
+        inputs.billing.iter().filter(|b| b.moves_money()).collect();
     let mut out = Payments::default();
     // The user's confirmations first (any two records, whatever the rules say).
     for ((billing_id, bank_id), _) in decided.iter().filter(|(_, d)| **d == Decision::Confirmed) {
@@ -749,7 +709,7 @@ fn interchangeable_bank(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BankItem>) -
     let items: Vec<&BankItem> = ids.iter().filter_map(|id| by_id.get(id).copied()).collect();
     items.windows(2).all(|w| match w {
         [a, b] => {
-            (a.amount, a.day, status_of(a)) == (b.amount, b.day, status_of(b))
+            (a.amount, a.day, a.status()) == (b.amount, b.day, b.status())
                 && a.currency == b.currency
         }
         _ => true,
@@ -759,7 +719,10 @@ fn interchangeable_bank(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BankItem>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fx::Rate;
+    use crate::domain::ledger::MatchDecision;
     use crate::domain::money::DecimalMark;
+    use crate::domain::records::BillingStatus;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -801,11 +764,11 @@ mod tests {
         }
     }
 
-    fn inputs(billing: Vec<BillingItem>, bank: Vec<BankItem>) -> FlagInputs {
-        FlagInputs {
+    fn inputs(billing: Vec<BillingItem>, bank: Vec<BankItem>) -> Snapshot {
+        Snapshot {
             bank,
             billing,
-            ..FlagInputs::default()
+            ..Snapshot::default()
         }
     }
 
@@ -827,7 +790,7 @@ mod tests {
     use BillingKind::{CreditPurchase, Refund, Subscription};
 
     /// A name, the inputs, and the pairs expected: (billing id, bank id, rule, day delta).
-    type Case = (&'static str, FlagInputs, Vec<(i64, i64, &'static str, i64)>);
+    type Case = (&'static str, Snapshot, Vec<(i64, i64, &'static str, i64)>);
 
     #[test]
     fn payments_match_by_amount_day_and_direction() {
@@ -913,7 +876,7 @@ mod tests {
             ),
         ];
         for (name, input, want) in cases {
-            let got = match_payments(&input, &FlagParams::default());
+            let got = match_all(&input, &MatchParams::default()).payments;
             assert_eq!(pairs(&got), want, "{name}");
             assert!(got.review.is_empty(), "{name}");
         }
@@ -933,22 +896,20 @@ mod tests {
                 per_euro: amt("0.8400"),
             },
         ];
-        let with_rates = |billing: Vec<BillingItem>, bank: Vec<BankItem>| FlagInputs {
-            matching: MatchData {
-                rates: rates.clone(),
-                ..MatchData::default()
-            },
+        let with_rates = |billing: Vec<BillingItem>, bank: Vec<BankItem>| Snapshot {
+            rates: rates.clone(),
             ..inputs(billing, bank)
         };
         // 10.80 USD = 10.00 EUR on the 6th; the bank charged 10.20 EUR (2% fee): matches.
         // The 8th is a Sunday: the rate of the 6th (a Friday) is used.
-        let got = match_payments(
+        let got = match_all(
             &with_rates(
                 vec![bill(1, CreditPurchase, "2026-03-08", "10.80", "USD")],
                 vec![line(11, Settled, "2026-03-09", "-10.20", "EUR")],
             ),
-            &FlagParams::default(),
-        );
+            &MatchParams::default(),
+        )
+        .payments;
         assert_eq!(pairs(&got), vec![(1, 11, "fx", 1)]);
         assert_eq!(got.matches[0].reason.amount_delta, Some(amt("0.20")));
         // 10.00 USD in GBP through the euro: 10 / 1.08 * 0.84 = 7.777.. GBP; 8.10 GBP is 4% off.
@@ -957,7 +918,8 @@ mod tests {
             vec![line(11, Settled, "2026-03-06", "-8.10", "GBP")],
         );
         assert!(
-            match_payments(&far, &FlagParams::default())
+            match_all(&far, &MatchParams::default())
+                .payments
                 .matches
                 .is_empty()
         );
@@ -966,7 +928,7 @@ mod tests {
             vec![line(11, Settled, "2026-03-06", "-7.90", "GBP")],
         );
         assert_eq!(
-            pairs(&match_payments(&near, &FlagParams::default())),
+            pairs(&match_all(&near, &MatchParams::default()).payments),
             vec![(1, 11, "fx", 0)]
         );
         // Without rates for the day, nothing is guessed.
@@ -975,7 +937,8 @@ mod tests {
             vec![line(11, Settled, "2026-03-06", "-9.26", "EUR")],
         );
         assert!(
-            match_payments(&none, &FlagParams::default())
+            match_all(&none, &MatchParams::default())
+                .payments
                 .matches
                 .is_empty()
         );
@@ -992,7 +955,7 @@ mod tests {
             ],
             vec![line(11, Settled, "2026-03-03", "-10.00", "USD")],
         );
-        let got = match_payments(&ambiguous, &FlagParams::default());
+        let got = match_all(&ambiguous, &MatchParams::default()).payments;
         // 1 -> 11 is two days after, 2 -> 11 is two days before: outside the window (-1), so
         // only 1 fits. Move the second purchase to one day after the charge instead.
         assert_eq!(pairs(&got), vec![(1, 11, "exact", 2)]);
@@ -1003,7 +966,7 @@ mod tests {
             ],
             vec![line(11, Settled, "2026-03-03", "-10.00", "USD")],
         );
-        let got = match_payments(&ambiguous, &FlagParams::default());
+        let got = match_all(&ambiguous, &MatchParams::default()).payments;
         assert!(got.matches.is_empty());
         assert_eq!(got.review.len(), 1);
         assert_eq!(got.review[0].billing_ids, vec![1, 2]);
@@ -1020,7 +983,7 @@ mod tests {
                 line(12, Settled, "2026-03-03", "-10.00", "USD"),
             ],
         );
-        let got = match_payments(&copies, &FlagParams::default());
+        let got = match_all(&copies, &MatchParams::default()).payments;
         assert_eq!(pairs(&got), vec![(1, 11, "exact", 1), (2, 12, "exact", 1)]);
         assert!(got.review.is_empty());
     }
@@ -1042,18 +1005,18 @@ mod tests {
                 line(12, Settled, "2026-03-20", "-9.00", "USD"),
             ],
         );
-        input.matching.decisions = vec![
+        input.decisions = vec![
             decide("billing:2", "bank:11", Decision::Confirmed),
             decide("billing:1", "bank:12", Decision::Confirmed),
         ];
-        let got = match_payments(&input, &FlagParams::default());
+        let got = match_all(&input, &MatchParams::default()).payments;
         assert_eq!(
             pairs(&got),
             vec![(1, 12, "confirmed", 18), (2, 11, "confirmed", 1)]
         );
         assert_eq!(got.matches[0].reason.amount_delta, Some(amt("-1.00")));
-        input.matching.decisions = vec![decide("billing:1", "bank:11", Decision::Unlinked)];
-        let got = match_payments(&input, &FlagParams::default());
+        input.decisions = vec![decide("billing:1", "bank:11", Decision::Unlinked)];
+        let got = match_all(&input, &MatchParams::default()).payments;
         assert_eq!(pairs(&got), vec![(2, 11, "exact", 1)]);
     }
 
@@ -1061,8 +1024,8 @@ mod tests {
     fn holds_end_by_settlement_release_or_reference() {
         let run = |bank: Vec<BankItem>, refs: Vec<BankRef>| {
             let mut input = inputs(vec![], bank);
-            input.matching.refs = refs;
-            settle_holds(&input, &FlagParams::default())
+            input.refs = refs;
+            settle_holds(&input, &MatchParams::default())
                 .into_iter()
                 .map(|h| (h.hold_id, h.end_id, h.end.as_str(), h.reason.rule.as_str()))
                 .collect::<Vec<_>>()
@@ -1164,8 +1127,8 @@ mod tests {
                 )],
                 vec![line(11, BankStatus::Settled, bank_day, "-43.27", "EUR")],
             );
-            inputs.matching.rates = rates;
-            let p = match_payments(&inputs, &FlagParams::default());
+            inputs.rates = rates;
+            let p = match_all(&inputs, &MatchParams::default()).payments;
             assert_eq!(p.for_billing(1).is_some(), matched, "{name}");
             let notes: Vec<Option<&str>> = p.review.iter().map(|r| r.note.as_deref()).collect();
             assert_eq!(
@@ -1173,8 +1136,13 @@ mod tests {
                 want.into_iter().map(Some).collect::<Vec<_>>(),
                 "{name}"
             );
-            let flags =
-                crate::domain::flags::detect(&inputs, &FlagParams::default(), d("2026-04-01"));
+            let m = match_all(&inputs, &MatchParams::default());
+            let flags = crate::domain::flags::detect(
+                &inputs,
+                &m,
+                &crate::domain::flags::FlagParams::default(),
+                d("2026-04-01"),
+            );
             let kinds: Vec<&str> = flags.iter().map(|f| f.kind.as_str()).collect();
             if want.is_some() || matched {
                 assert!(kinds.is_empty(), "{name}: {kinds:?}");

@@ -10,6 +10,8 @@ pub mod flags;
 pub mod fx;
 pub mod html;
 pub mod import;
+pub mod judgement;
+pub mod ledger;
 pub mod matching;
 pub mod merchants;
 pub mod money;

@@ -43,10 +43,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use super::flags::{BankItem, BillingItem, Budget, BudgetScope, Flag};
+use super::flags::Flag;
 #[cfg(doc)]
 use super::fx::RATE_LOOKBACK_DAYS;
 use super::fx::{ConvertError, MissingRate, Rate, RateBook};
+use super::ledger::{BankItem, BillingItem, Budget, BudgetScope};
 use super::money::{Amount, Currency, NANOS_PER_UNIT, div_round};
 use super::records::{BankStatus, BillingKind, BillingStatus};
 

@@ -16,16 +16,17 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use super::flags::{self, FlagInputs, FlagParams};
+use super::flags::FlagParams;
 use super::fx::Rate;
-use super::matching;
+use super::judgement::Judgement;
+use super::ledger::Snapshot;
 use super::money::Amount;
 use super::review::{self, ChangeRow, Review, ReviewInputs, TrailLine, UsageCost};
 
 /// What the ledger holds for a review, as the store loads it.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewSources {
-    pub flag_inputs: FlagInputs,
+    pub snapshot: Snapshot,
     pub params: FlagParams,
     /// The ids of the flags the user dismissed (left out of the month's flags).
     pub dismissed: BTreeSet<String>,
@@ -38,17 +39,19 @@ pub struct ReviewSources {
 /// pairs and undecided records of the one matching rule.
 pub fn review_inputs(sources: ReviewSources, as_of: NaiveDate) -> ReviewInputs {
     let ReviewSources {
-        flag_inputs,
+        snapshot,
         params,
         dismissed,
         usage,
         rates,
     } = sources;
-    let all_flags: Vec<_> = flags::detect(&flag_inputs, &params, as_of)
+    let judgement = Judgement::new(&snapshot, &params, as_of);
+    let all_flags: Vec<_> = judgement
+        .flags(&params)
         .into_iter()
         .filter(|f| !dismissed.contains(&f.id))
         .collect();
-    let payments = matching::match_payments(&flag_inputs.up_to(as_of), &params);
+    let payments = &judgement.matching.payments;
     ReviewInputs {
         usage,
         rates,
@@ -71,9 +74,9 @@ pub fn review_inputs(sources: ReviewSources, as_of: NaiveDate) -> ReviewInputs {
             .flat_map(|r| r.bank_ids.iter().copied())
             .collect(),
         flags: all_flags,
-        budgets: flag_inputs.budgets,
-        billing: flag_inputs.billing,
-        bank: flag_inputs.bank,
+        budgets: snapshot.budgets,
+        billing: snapshot.billing,
+        bank: snapshot.bank,
     }
 }
 

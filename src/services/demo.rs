@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::BudgetScope;
 use crate::domain::import::FileOptions;
+use crate::domain::ledger::BudgetScope;
 use crate::domain::money::{Amount, Currency};
 use crate::services::import::import_paths;
 use crate::store::{BudgetSetting, ImportMode, ImportReport, Store};

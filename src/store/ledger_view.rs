@@ -1,6 +1,6 @@
 //! What the balance and flag detectors read from the ledger, and the flags the user dismissed.
 //!
-//! Loads plain domain inputs ([`FlagInputs`]): every bank line (untagged ones too, so each
+//! Loads the ledger [`Snapshot`] judgement reads: every bank line (untagged ones too, so each
 //! statement's date span is known), every billing record, usage cost per account and day and
 //! per project and day (organisation-wide totals left out on days that have detailed rows, the
 //! rule reports use), the organizations' ids and names, budgets, detector thresholds and
@@ -18,11 +18,12 @@ use serde::{Deserialize, Serialize};
 use super::sql::{COUNTED_USAGE, ORGANIZATION, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
-use crate::domain::flags::{
-    BankItem, BillingItem, Budget, BudgetScope, FlagInputs, FlagParams, OrgAlias, ProjectDay,
-};
+use crate::domain::flags::FlagParams;
 use crate::domain::fx::Rate;
-use crate::domain::matching::{BankRef, Decision, MatchData, MatchDecision, parse_record};
+use crate::domain::ledger::{
+    BankItem, BankRef, BillingItem, Budget, BudgetScope, Decision, MatchDecision, OrgAlias,
+    ProjectDay, Snapshot, parse_record,
+};
 use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
@@ -100,8 +101,9 @@ impl Store {
     /// # Errors
     /// On a database failure, a total too large to add up, a damaged budget setting, or a record
     /// kind this build does not know.
-    pub fn flag_inputs(&self) -> Result<FlagInputs, StoreError> {
-        Ok(FlagInputs {
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let (rates, refs) = self.match_data()?;
+        Ok(Snapshot {
             bank: self.bank_items()?,
             billing: self.billing_items()?,
             usage: self.daily_account_usage()?,
@@ -109,17 +111,19 @@ impl Store {
             organizations: self.organization_aliases()?,
             budgets: self.budgets()?,
             auto_recharges: self.auto_recharges()?,
-            matching: self.match_data()?,
+            rates,
+            refs,
+            decisions: self.match_decisions()?,
         }
         .normalized())
     }
 
-    /// What matching reads beside the records: the ECB rates of the billing records' days (and
-    /// the week before them), the issuer ids of AI lines, and the user's match decisions.
+    /// What matching reads beside the records and the decisions: the ECB rates of the billing
+    /// records' days (and the week before them) and the issuer ids of AI lines.
     ///
     /// # Errors
-    /// On a database failure or a damaged decision.
-    pub fn match_data(&self) -> Result<MatchData, StoreError> {
+    /// On a database failure.
+    fn match_data(&self) -> Result<(Vec<Rate>, Vec<BankRef>), StoreError> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT day, upper(currency), per_euro_nanos FROM fx_rates
              WHERE day >= (SELECT date(min(day), '-10 days') FROM billing)
@@ -148,11 +152,7 @@ impl Store {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(MatchData {
-            rates,
-            refs,
-            decisions: self.match_decisions()?,
-        })
+        Ok((rates, refs))
     }
 
     /// The user's decisions on matches, oldest pair first.
@@ -586,7 +586,7 @@ fn same_account(a: &AccountKey, b: &AccountKey) -> bool {
 
 impl Store {
     /// The auto-recharge settings, one per account, in the order they were saved. Accounts are
-    /// as the user named them; `FlagInputs::auto_recharge_for` resolves them.
+    /// as the user named them; `Snapshot::auto_recharge_for` resolves them.
     ///
     /// # Errors
     /// On a database failure or a damaged stored setting.
@@ -748,7 +748,7 @@ mod tests {
             .set_setting(PARAMS_KEY, r#"{"hold_age_days": 3}"#)
             .unwrap();
         assert_eq!(store.flag_params().unwrap().hold_age_days, 3);
-        let inputs = store.flag_inputs().unwrap();
+        let inputs = store.snapshot().unwrap();
         assert!(inputs.bank.is_empty() && inputs.usage.is_empty());
     }
 
@@ -780,7 +780,7 @@ mod tests {
                 "2026-03-03T00:00:00Z",
             )
             .unwrap();
-        let data = store.match_data().unwrap();
+        let data = store.snapshot().unwrap();
         assert_eq!(
             data.decisions,
             vec![
@@ -869,7 +869,7 @@ mod settings_tests {
                 .unwrap()
         );
         assert_eq!(
-            store.flag_inputs().unwrap().auto_recharges,
+            store.snapshot().unwrap().auto_recharges,
             vec![recharge("Beta", "5", None)]
         );
         // Exact amounts survive the JSON.

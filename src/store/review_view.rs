@@ -63,7 +63,7 @@ impl Store {
     /// On a SQLite failure or a total too large to add up.
     pub fn review_sources(&self, month: NaiveDate) -> Result<ReviewSources, StoreError> {
         Ok(ReviewSources {
-            flag_inputs: self.flag_inputs()?,
+            snapshot: self.snapshot()?,
             params: self.flag_params()?,
             dismissed: self
                 .dismissed_flags()?

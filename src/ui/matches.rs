@@ -7,7 +7,7 @@
 //! `burnrate matches confirm|unlink` does.
 
 use super::{Action, LedgerCommand, format, theme};
-use crate::domain::matching::Decision;
+use crate::domain::ledger::Decision;
 use crate::domain::money::Money;
 
 /// A record of a pair, described for people.

@@ -24,9 +24,10 @@ pub mod theme;
 use std::path::PathBuf;
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::{Budget, FlagParams};
+use crate::domain::flags::FlagParams;
 use crate::domain::import::{BankMapping, DateOrder};
-use crate::domain::matching::Decision;
+use crate::domain::ledger::Budget;
+use crate::domain::ledger::Decision;
 use crate::domain::merchants::MerchantRule;
 use crate::domain::views::{Bucket, Filters, Focus, SeriesGroup, Sort};
 

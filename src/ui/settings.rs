@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use super::{Action, LedgerCommand, ThemeChoice, theme};
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::{Budget, BudgetScope, FlagParams};
+use crate::domain::flags::FlagParams;
+use crate::domain::ledger::{Budget, BudgetScope};
 use crate::domain::merchants::MerchantRule;
 use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::SpendKind;

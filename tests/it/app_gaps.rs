@@ -214,7 +214,7 @@ fn ambiguous_dates_are_asked_about_and_the_answer_is_imported() {
 
     let mut days: Vec<NaiveDate> = Store::open(&db)
         .unwrap()
-        .flag_inputs()
+        .snapshot()
         .unwrap()
         .bank
         .iter()

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use burnrate::app::{App, Config, Prefs};
-use burnrate::domain::matching::Decision;
+use burnrate::domain::ledger::Decision;
 use burnrate::ui::{Action, View};
 use chrono::NaiveDate;
 use egui_kittest::Harness;

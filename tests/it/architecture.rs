@@ -37,11 +37,16 @@ fn code_of(path: &Path) -> String {
         .join("\n")
 }
 
+/// Checks every Rust file under `folder` of `src/` (or the one file `folder` names).
 fn assert_absent(folder: &str, forbidden: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("src")
         .join(folder);
-    let files = rust_files(&root);
+    let files = if root.is_file() {
+        vec![root.clone()]
+    } else {
+        rust_files(&root)
+    };
     assert!(
         !files.is_empty() || !root.exists(),
         "no files under {}",
@@ -135,4 +140,73 @@ fn front_ends_do_not_import_each_other() {
     assert_absent("app", &["crate::cli", "cli::"]);
     assert_absent("ui", &["crate::cli", "crate::app"]);
     assert_absent("cli", &["crate::app", "crate::ui", "app::"]);
+}
+
+/// The judgement code depends one way: `money`, `fx`, `records` and `balance` know nothing of
+/// the ledger snapshot; `ledger` knows nothing of matching or the detectors; `matching` reads
+/// the snapshot and knows nothing of the detectors or the doctor; the detectors and the doctor
+/// read one `Matching` handed to them and never run matching themselves.
+#[test]
+fn judgement_depends_one_way() {
+    let higher = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|n| [format!("super::{n}"), format!("domain::{n}")])
+            .collect()
+    };
+    let rules: &[(&str, &[&str])] = &[
+        (
+            "domain/money.rs",
+            &[
+                "fx",
+                "records",
+                "balance",
+                "ledger",
+                "matching",
+                "flags",
+                "doctor",
+                "judgement",
+            ],
+        ),
+        (
+            "domain/fx.rs",
+            &[
+                "records",
+                "balance",
+                "ledger",
+                "matching",
+                "flags",
+                "doctor",
+                "judgement",
+            ],
+        ),
+        (
+            "domain/records.rs",
+            &[
+                "balance",
+                "ledger",
+                "matching",
+                "flags",
+                "doctor",
+                "judgement",
+            ],
+        ),
+        (
+            "domain/balance.rs",
+            &["ledger", "matching", "flags", "doctor", "judgement"],
+        ),
+        (
+            "domain/ledger.rs",
+            &["matching", "flags", "doctor", "judgement"],
+        ),
+        ("domain/matching.rs", &["flags", "doctor", "judgement"]),
+        ("domain/flags", &["doctor", "judgement"]),
+        ("domain/doctor.rs", &["judgement"]),
+    ];
+    for (place, names) in rules {
+        assert_absent(
+            place,
+            &higher(names).iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+    }
 }

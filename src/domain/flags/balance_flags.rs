@@ -9,16 +9,16 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::draft::{FlagDraft, days_between, money};
-use super::inputs::credit_lots;
-use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use super::{Context, Flag, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{self, AccountKey, Balance, DailyUsage, LotKind};
+use crate::domain::ledger::{Snapshot, credit_lots};
 use crate::domain::money::{Amount, checked_sum};
 use crate::domain::records::BillingKind;
 
 /// Balances of every prepaid account up to `as_of`. Accounts of providers billed by invoice
 /// (post-paid) and accounts without any credit lot have no prepaid balance and are left out; an
 /// account whose totals overflow is left out too.
-pub(super) fn prepaid_balances(inputs: &FlagInputs, as_of: NaiveDate) -> Vec<Balance> {
+pub(super) fn prepaid_balances(inputs: &Snapshot, as_of: NaiveDate) -> Vec<Balance> {
     let lots = credit_lots(inputs);
     let postpaid: BTreeSet<&str> = inputs
         .billing
@@ -34,15 +34,12 @@ pub(super) fn prepaid_balances(inputs: &FlagInputs, as_of: NaiveDate) -> Vec<Bal
         .collect()
 }
 
-pub(super) fn balance_flags(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> Vec<Flag> {
+pub(super) fn balance_flags(cx: &Context<'_>) -> Vec<Flag> {
+    let (params, as_of) = (cx.params, cx.as_of);
     let mut flags = Vec::new();
-    for b in prepaid_balances(inputs, as_of) {
-        flags.extend(depleted(&b));
-        flags.extend(expiring(&b, params, as_of));
+    for b in &cx.balances {
+        flags.extend(depleted(b));
+        flags.extend(expiring(b, params, as_of));
     }
     flags
 }
@@ -149,17 +146,14 @@ fn expiring(b: &Balance, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
 /// (one flag per organization, from the first such day). Usage totalling less than
 /// `wrong_org_min_cents` is not judged; providers billed by invoice are left out (usage without
 /// credits is normal there).
-pub fn wrong_organizations(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> Vec<Flag> {
+pub(super) fn wrong_organizations(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params) = (cx.inputs, cx.params);
     let Some(min_usage) = Amount::from_cents(params.wrong_org_min_cents) else {
         return Vec::new();
     };
     let with_credit: BTreeSet<AccountKey> =
         credit_lots(inputs).into_iter().map(|l| l.account).collect();
-    let balances = prepaid_balances(inputs, as_of);
+    let balances = &cx.balances;
     let without_credit: BTreeSet<&AccountKey> = inputs
         .usage
         .iter()
@@ -180,7 +174,7 @@ pub fn wrong_organizations(
 }
 
 fn wrong_org_flag(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     account: &AccountKey,
     others: &[&Balance],
     min_usage: Amount,
@@ -275,7 +269,8 @@ mod tests {
         used_in,
     };
     use super::*;
-    use crate::domain::flags::detect;
+    use crate::domain::flags::test_support::detect_all;
+
     use crate::domain::records::BillingKind::{CreditPurchase, FreeCredit, Invoice};
     use crate::domain::records::BillingStatus;
 
@@ -288,7 +283,7 @@ mod tests {
         run(vec![
             case(
                 "ran out twice",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         paid(1, "openai", CreditPurchase, "2026-03-01", "10.00"),
                         paid(2, "openai", CreditPurchase, "2026-03-06", "10.00"),
@@ -299,7 +294,7 @@ mod tests {
                         used("openai", "2026-03-04", "2.00"),
                         used("openai", "2026-03-07", "12.00"),
                     ],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-08",
                 vec![
@@ -317,17 +312,17 @@ mod tests {
             ),
             case(
                 "used exactly to zero, then nothing",
-                FlagInputs {
+                Snapshot {
                     billing: vec![paid(1, "openai", CreditPurchase, "2026-03-01", "10.00")],
                     usage: vec![used("openai", "2026-03-02", "10.00")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-08",
                 vec![],
             ),
             case(
                 "a post-paid provider billed by invoice has no balance to deplete",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         paid(1, "anthropic", FreeCredit, "2026-03-01", "5.00"),
                         bill(
@@ -340,7 +335,7 @@ mod tests {
                         ),
                     ],
                     usage: vec![used("anthropic", "2026-03-02", "30.00")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-04-02",
                 vec![],
@@ -353,10 +348,10 @@ mod tests {
             ),
             case(
                 "an expiring lot already used up",
-                FlagInputs {
+                Snapshot {
                     billing: vec![free],
                     usage: vec![used("openai", "2026-03-02", "5.00")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-05",
                 vec![],
@@ -378,10 +373,10 @@ mod tests {
             vec![
                 Case {
                     name: "Beta's keys used 9.00 while the credit sat in Acme",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![acme_credit.clone()],
                         usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![(
@@ -397,20 +392,20 @@ mod tests {
                 },
                 Case {
                     name: "usage in an organization that has its own credits",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             acme_credit.clone(),
                             bill_in(2, "openai", "Beta", CreditPurchase, "2026-03-01", "20.00"),
                         ],
                         usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
                 },
                 Case {
                     name: "usage before the other organization had any credit",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![bill_in(
                             1,
                             "openai",
@@ -424,27 +419,27 @@ mod tests {
                             beta_use.clone(),
                         ]
                         .concat(),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
                 },
                 Case {
                     name: "a few cents of usage are not judged",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![acme_credit.clone()],
                         usage: vec![
                             acme_use.clone(),
                             used_in("openai", "Beta", "2026-03-03", "0.40"),
                         ],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
                 },
                 Case {
                     name: "a provider billed by invoice has no prepaid credits to misplace",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             bill_in(
                                 1,
@@ -457,18 +452,18 @@ mod tests {
                             bill_in(2, "openai", "Beta", Invoice, "2026-04-01", "9.00"),
                         ],
                         usage: [vec![acme_use.clone()], beta_use.clone()].concat(),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-04-05",
                     want: vec![],
                 },
             ],
         );
-        let flags = detect(
-            &FlagInputs {
+        let flags = detect_all(
+            &Snapshot {
                 billing: vec![acme_credit],
                 usage: [vec![acme_use], beta_use].concat(),
-                ..FlagInputs::default()
+                ..Snapshot::default()
             },
             &FlagParams::default(),
             d("2026-03-20"),

@@ -1,9 +1,9 @@
 //! Detectors that say what went wrong with AI spending, from the three money trails (provider
 //! usage, provider billing, bank and card lines) joined together.
 //!
-//! Every detector is a pure function `(inputs, params, as_of) -> Vec<Flag>`: no clock, no I/O,
-//! and records dated after `as_of` are ignored, so a result is reproducible for a given as-of
-//! date. A flag carries its evidence as record ids (`bank:12`, `billing:3`,
+//! Every detector is a pure function of one [`Context`]: the ledger [`Snapshot`] cut at the as-of
+//! date, the one [`Matching`] computed over it, the thresholds and the prepaid balances (built
+//! once per [`detect`]). No clock, no I/O, so a result is reproducible for a given as-of date. A flag carries its evidence as record ids (`bank:12`, `billing:3`,
 //! `usage:2026-03-05:Web app`) and its id is a hash of its kind, provider and evidence, so it
 //! stays the same across runs and can be dismissed. Messages are one line; diagnoses walk the
 //! layers of a top-up problem (payment failure, balance not yet synchronized, balance depleted,
@@ -26,31 +26,28 @@
 //! export reaches that month's end. A wrong organization is a named organization of a prepaid
 //! provider with usage and no credit at all while another one held credit.
 //!
-//! Layout: this file holds the flag types and [`detect`]; `inputs` what the detectors read,
-//! `params` their thresholds, `draft` how a finding becomes a [`Flag`], and one file per family
+//! Layout: this file holds the flag types, the [`Context`] and [`detect`]; `params` the
+//! thresholds, `draft` how a finding becomes a [`Flag`], and one file per family
 //! of detectors: `topups` (duplicate, runaway), `payments` (holds, charges and credits, failed
 //! recharges), `balance_flags` (depleted, expiring, wrong organization) and `spending`
 //! (spikes, budgets, invoices). Everything callers use is re-exported here.
 
 use chrono::NaiveDate;
 
+use crate::domain::balance::Balance;
+use crate::domain::ledger::Snapshot;
+use crate::domain::matching::Matching;
 use crate::domain::money::{Amount, Currency};
 
-use balance_flags::balance_flags;
-pub use balance_flags::wrong_organizations;
-pub use inputs::{
-    BankItem, BillingItem, Budget, BudgetScope, FlagInputs, OrgAlias, ProjectDay, credit_lots,
-};
+use balance_flags::{balance_flags, prepaid_balances, wrong_organizations};
 pub use params::{FlagParams, PARAM_SPECS, ParamError, ParamSpec};
-pub use payments::{
-    charges_without_credit, credits_without_charge, failed_recharges, unsettled_holds,
-};
-pub use spending::{budgets_exceeded, invoice_mismatches, invoice_month, spend_spikes};
-pub use topups::{duplicate_topups, runaway_recharges};
+use payments::{charges_without_credit, credits_without_charge, failed_recharges, unsettled_holds};
+pub use spending::invoice_month;
+use spending::{budgets_exceeded, invoice_mismatches, spend_spikes};
+use topups::{duplicate_topups, runaway_recharges};
 
 mod balance_flags;
 mod draft;
-mod inputs;
 mod params;
 mod payments;
 mod spending;
@@ -134,21 +131,45 @@ pub struct Flag {
     pub diagnosis: String,
 }
 
-/// Runs every detector; flags sorted by date, kind, provider and id.
-pub fn detect(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
-    let inputs = inputs.up_to(as_of);
+/// What every detector reads, built once per [`detect`].
+pub(crate) struct Context<'a> {
+    /// The ledger, cut at `as_of`.
+    pub(crate) inputs: &'a Snapshot,
+    /// The one matching of that ledger.
+    pub(crate) matching: &'a Matching,
+    pub(crate) params: &'a FlagParams,
+    pub(crate) as_of: NaiveDate,
+    /// Every prepaid account's balance up to `as_of`.
+    pub(crate) balances: Vec<Balance>,
+}
+
+/// Runs every detector over `snapshot` (cut at `as_of` with [`Snapshot::up_to`]) and the
+/// `matching` computed over that same snapshot; flags sorted by date, kind, provider and id.
+pub fn detect(
+    snapshot: &Snapshot,
+    matching: &Matching,
+    params: &FlagParams,
+    as_of: NaiveDate,
+) -> Vec<Flag> {
+    let cx = Context {
+        inputs: snapshot,
+        matching,
+        params,
+        as_of,
+        balances: prepaid_balances(snapshot, as_of),
+    };
     let mut flags = Vec::new();
-    flags.extend(duplicate_topups(&inputs, params, as_of));
-    flags.extend(unsettled_holds(&inputs, params, as_of));
-    flags.extend(charges_without_credit(&inputs, params, as_of));
-    flags.extend(credits_without_charge(&inputs, params, as_of));
-    flags.extend(failed_recharges(&inputs, params, as_of));
-    flags.extend(balance_flags(&inputs, params, as_of));
-    flags.extend(spend_spikes(&inputs, params, as_of));
-    flags.extend(budgets_exceeded(&inputs, params, as_of));
-    flags.extend(runaway_recharges(&inputs, params, as_of));
-    flags.extend(invoice_mismatches(&inputs, params, as_of));
-    flags.extend(wrong_organizations(&inputs, params, as_of));
+    flags.extend(duplicate_topups(&cx));
+    flags.extend(unsettled_holds(&cx));
+    flags.extend(charges_without_credit(&cx));
+    flags.extend(credits_without_charge(&cx));
+    flags.extend(failed_recharges(&cx));
+    flags.extend(balance_flags(&cx));
+    flags.extend(spend_spikes(&cx));
+    flags.extend(budgets_exceeded(&cx));
+    flags.extend(runaway_recharges(&cx));
+    flags.extend(invoice_mismatches(&cx));
+    flags.extend(wrong_organizations(&cx));
     flags.sort_by(|a, b| {
         (a.date, a.kind, &a.provider, &a.id).cmp(&(b.date, b.kind, &b.provider, &b.id))
     });
@@ -157,20 +178,20 @@ pub fn detect(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{bank_only, d, topup};
+    use super::test_support::{bank_only, d, detect_all, topup};
     use super::*;
     use crate::domain::records::BankStatus::Pending;
 
     #[test]
     fn ids_are_stable_and_params_read_partial_json() {
         let inputs = bank_only(vec![topup(1, "openai", Pending, "2026-03-01", "-25.00")]);
-        let a = detect(&inputs, &FlagParams::default(), d("2026-03-12"));
-        let b = detect(&inputs, &FlagParams::default(), d("2026-03-20"));
+        let a = detect_all(&inputs, &FlagParams::default(), d("2026-03-12"));
+        let b = detect_all(&inputs, &FlagParams::default(), d("2026-03-20"));
         assert_eq!(a[0].id, b[0].id);
         assert_eq!(a[0].id.len(), 16);
         let params: FlagParams = serde_json::from_str(r#"{"hold_age_days": 30}"#).unwrap();
         assert_eq!(params.hold_age_days, 30);
         assert_eq!(params.spike_factor, 3);
-        assert!(detect(&inputs, &params, d("2026-03-20")).is_empty());
+        assert!(detect_all(&inputs, &params, d("2026-03-20")).is_empty());
     }
 }

@@ -1,12 +1,13 @@
 //! The detectors' thresholds: [`FlagParams`] with the documented defaults (stored in the
 //! ledger as JSON, missing fields taking their defaults), and [`PARAM_SPECS`], the name, range
 //! and meaning of each, through which the settings command and screen read and set them by
-//! name; setting a value outside its range is refused, never clamped.
+//! name; setting a value outside its range is refused, never clamped. The matching rule's own
+//! thresholds ([`MatchParams`]) are stored and listed with them, flattened into the same JSON
+//! object, but matching reads only its part.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::draft::days_between;
+use crate::domain::matching::MatchParams;
 
 /// The thresholds of the detectors; the defaults are the documented ones. Stored in the ledger
 /// as JSON, missing fields taking their defaults.
@@ -16,18 +17,13 @@ pub struct FlagParams {
     pub duplicate_window_minutes: i64,
     /// A pending line older than this many days is flagged.
     pub hold_age_days: i64,
-    /// A settling line comes at most this many days after its hold.
-    pub hold_settle_days: i64,
-    /// A settling line's amount may differ from the hold by this much (tips, FX).
-    pub hold_tolerance_percent: i64,
     /// Holds up to this amount are verification holds.
     pub verification_hold_max_cents: i64,
     /// Days a charge may wait for its credit (and a credit for its charge).
     pub credit_grace_days: i64,
-    /// A bank line matches a billing record dated up to this many days after it...
-    pub match_days_before: i64,
-    /// ...or up to this many days before it.
-    pub match_days_after: i64,
+    /// The matching rule's windows and tolerances.
+    #[serde(flatten)]
+    pub matching: MatchParams,
     pub expiring_within_days: i64,
     pub spike_factor: i64,
     pub spike_window_days: i64,
@@ -52,12 +48,9 @@ impl Default for FlagParams {
         Self {
             duplicate_window_minutes: 15,
             hold_age_days: 7,
-            hold_settle_days: 10,
-            hold_tolerance_percent: 20,
             verification_hold_max_cents: 500,
             credit_grace_days: 2,
-            match_days_before: 1,
-            match_days_after: 5,
+            matching: MatchParams::default(),
             expiring_within_days: 30,
             spike_factor: 3,
             spike_window_days: 14,
@@ -219,12 +212,12 @@ impl FlagParams {
         Some(match name {
             "duplicate_window_minutes" => &mut self.duplicate_window_minutes,
             "hold_age_days" => &mut self.hold_age_days,
-            "hold_settle_days" => &mut self.hold_settle_days,
-            "hold_tolerance_percent" => &mut self.hold_tolerance_percent,
+            "hold_settle_days" => &mut self.matching.hold_settle_days,
+            "hold_tolerance_percent" => &mut self.matching.hold_tolerance_percent,
             "verification_hold_max_cents" => &mut self.verification_hold_max_cents,
             "credit_grace_days" => &mut self.credit_grace_days,
-            "match_days_before" => &mut self.match_days_before,
-            "match_days_after" => &mut self.match_days_after,
+            "match_days_before" => &mut self.matching.match_days_before,
+            "match_days_after" => &mut self.matching.match_days_after,
             "expiring_within_days" => &mut self.expiring_within_days,
             "spike_factor" => &mut self.spike_factor,
             "spike_window_days" => &mut self.spike_window_days,
@@ -238,14 +231,6 @@ impl FlagParams {
             "wrong_org_min_cents" => &mut self.wrong_org_min_cents,
             _ => return None,
         })
-    }
-
-    /// Whether a bank line dated `bank_day` falls within the matching window of a billing
-    /// record dated `billing_day`: from `match_days_before` days before it to
-    /// `match_days_after` days after it.
-    pub(super) fn within_match_days(&self, billing_day: NaiveDate, bank_day: NaiveDate) -> bool {
-        let delta = days_between(billing_day, bank_day);
-        -self.match_days_before <= delta && delta <= self.match_days_after
     }
 
     /// The value of the threshold `name` (see [`PARAM_SPECS`]).

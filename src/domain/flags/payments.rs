@@ -6,53 +6,28 @@
 //! `duplicate_topup` flag (one problem, one flag). A charge or credit is judged only where an imported file of the other trail spans its date,
 //! so a statement not yet imported is never taken for a missing payment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
 use super::draft::{FlagDraft, days_between, money};
-use super::inputs::BillingItem;
 use super::topups::bank_lines_in_short_duplicates;
-use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
-use crate::domain::matching;
+use super::{Context, Flag, FlagKind, Severity};
+use crate::domain::ledger::{BillingItem, Snapshot};
 use crate::domain::money::Amount;
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
 
-/// How each pending line with a provider ended: settled by a line, or reversed by one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum HoldEnd {
-    Settled,
-    Reversed,
-}
-
-/// Pairs every pending AI line with the settled or reversed line that ended it, one to one
-/// (the rule lives in [`matching::settle_holds`]).
-pub(super) fn hold_outcomes(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-) -> BTreeMap<i64, (HoldEnd, i64)> {
-    matching::settle_holds(inputs, params)
-        .into_iter()
-        .map(|m| {
-            let how = match m.end {
-                matching::HoldEnd::Settled => HoldEnd::Settled,
-                matching::HoldEnd::Released => HoldEnd::Reversed,
-            };
-            (m.hold_id, (how, m.end_id))
-        })
-        .collect()
-}
-
 /// `unsettled_hold`: a pending (authorized) line older than `hold_age_days` that no settled line
 /// completed and no reversal released.
-pub fn unsettled_holds(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
-    let ended = hold_outcomes(inputs, params);
+pub(super) fn unsettled_holds(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
+    let ended: BTreeSet<i64> = cx.matching.holds.iter().map(|h| h.hold_id).collect();
     let verification_max =
         Amount::from_cents(params.verification_hold_max_cents).unwrap_or_default();
     inputs
         .bank
         .iter()
-        .filter(|l| l.status() == BankStatus::Pending && !ended.contains_key(&l.id))
+        .filter(|l| l.status() == BankStatus::Pending && !ended.contains(&l.id))
         .filter(|l| days_between(l.day, as_of) > params.hold_age_days)
         .filter_map(|l| {
             let provider = l.provider.clone()?;
@@ -110,7 +85,7 @@ pub fn unsettled_holds(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDat
 }
 
 /// The date span of each imported file's records: billing files per provider.
-fn billing_spans(inputs: &FlagInputs) -> BTreeMap<(i64, String), (NaiveDate, NaiveDate)> {
+fn billing_spans(inputs: &Snapshot) -> BTreeMap<(i64, String), (NaiveDate, NaiveDate)> {
     day_spans(
         inputs
             .billing
@@ -120,7 +95,7 @@ fn billing_spans(inputs: &FlagInputs) -> BTreeMap<(i64, String), (NaiveDate, Nai
 }
 
 /// The date span of each imported bank or card statement.
-fn bank_spans(inputs: &FlagInputs) -> BTreeMap<i64, (NaiveDate, NaiveDate)> {
+fn bank_spans(inputs: &Snapshot) -> BTreeMap<i64, (NaiveDate, NaiveDate)> {
     day_spans(inputs.bank.iter().map(|l| (l.source_file_id, l.day)))
 }
 
@@ -140,15 +115,12 @@ fn day_spans<K: Ord>(
 /// `charge_without_credit`: a settled bank top-up with no matching credit after
 /// `credit_grace_days`, judged only where an imported billing file of that provider spans the
 /// charge's date.
-pub fn charges_without_credit(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> Vec<Flag> {
-    let payments = matching::match_payments(inputs, params);
+pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
+    let payments = &cx.matching.payments;
     let spans = billing_spans(inputs);
     // A charge in a duplicate event short of credit is that duplicate flag's problem.
-    let in_duplicate = bank_lines_in_short_duplicates(inputs, params, as_of);
+    let in_duplicate = bank_lines_in_short_duplicates(cx);
     inputs
         .bank
         .iter()
@@ -169,7 +141,7 @@ pub fn charges_without_credit(
                 .iter()
                 .filter(|b| b.provider == provider && b.amount.abs() == amount && b.kind.is_credit())
                 .filter(|b| b.status != BillingStatus::Paid)
-                .find(|b| params.within_match_days(b.day, l.day));
+                .find(|b| params.matching.within_days(b.day, l.day));
             let mut records = vec![l.record()];
             let state_note = match other_state {
                 Some(b) => {
@@ -219,12 +191,9 @@ pub fn charges_without_credit(
 
 /// `credit_without_charge`: a paid credit purchase with no bank line paying for it, judged only
 /// where an imported bank or card statement spans its date.
-pub fn credits_without_charge(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> Vec<Flag> {
-    let payments = matching::match_payments(inputs, params);
+pub(super) fn credits_without_charge(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
+    let payments = &cx.matching.payments;
     let spans = bank_spans(inputs);
     inputs
         .billing
@@ -257,7 +226,8 @@ pub fn credits_without_charge(
 }
 
 /// `recharge_failed`: an auto-recharge the provider records as failed.
-pub fn failed_recharges(inputs: &FlagInputs, _params: &FlagParams, _as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn failed_recharges(cx: &Context<'_>) -> Vec<Flag> {
+    let inputs = cx.inputs;
     inputs
         .billing
         .iter()
@@ -317,13 +287,15 @@ mod tests {
         bank_only, bill, billing_only, case, coffee, d, paid, run, topup,
     };
     use super::*;
-    use crate::domain::flags::{BankItem, Severity, detect};
+    use crate::domain::flags::test_support::detect_all;
+    use crate::domain::flags::{FlagParams, Severity};
+    use crate::domain::ledger::BankItem;
     use crate::domain::records::BankStatus::{Pending, Reversed, Settled};
     use crate::domain::records::BillingKind::{AutoRecharge, CreditPurchase};
 
     #[test]
     fn holds_and_their_look_alikes() {
-        let flags = detect(
+        let flags = detect_all(
             &bank_only(vec![topup(1, "openai", Pending, "2026-03-01", "-1.00")]),
             &FlagParams::default(),
             d("2026-03-12"),
@@ -394,10 +366,10 @@ mod tests {
             topup(12, "openai", Settled, "2026-03-10", "-50.00"),
             topup(13, "openai", Settled, "2026-03-21", "-10.00"),
         ];
-        let with = |extra: Vec<BankItem>| FlagInputs {
+        let with = |extra: Vec<BankItem>| Snapshot {
             billing: billing.to_vec(),
             bank: bank.iter().cloned().chain(extra).collect(),
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         run(vec![
             case(
@@ -408,10 +380,10 @@ mod tests {
             ),
             case(
                 "charged yesterday: still within the grace days",
-                FlagInputs {
+                Snapshot {
                     billing: billing.to_vec(),
                     bank: bank.iter().take(2).cloned().collect(),
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-11",
                 vec![],
@@ -430,20 +402,20 @@ mod tests {
             ),
             case(
                 "credit bought, no card line on a statement covering it",
-                FlagInputs {
+                Snapshot {
                     billing: vec![paid(1, "openai", CreditPurchase, "2026-03-10", "30.00")],
                     bank: vec![coffee(5, "2026-03-01"), coffee(6, "2026-03-31")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-04-01",
                 vec![("credit_without_charge", "2026-03-10", vec!["billing:1"])],
             ),
             case(
                 "credit bought before the statements begin",
-                FlagInputs {
+                Snapshot {
                     billing: vec![paid(1, "openai", CreditPurchase, "2026-03-10", "30.00")],
                     bank: vec![coffee(5, "2026-03-15"), coffee(6, "2026-03-31")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-04-01",
                 vec![],

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 
 use super::draft::{FlagDraft, money};
-use super::inputs::{BillingItem, Budget, BudgetScope, ProjectDay};
-use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use super::{Context, Flag, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, DailyUsage};
+use crate::domain::ledger::{BillingItem, Budget, BudgetScope, ProjectDay, Snapshot};
 use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BillingKind, BillingStatus};
 
@@ -32,7 +32,8 @@ fn median(values: &mut [i64]) -> Option<i64> {
 /// `spend_spike`: a project's daily cost above `spike_factor` times the median of its trailing
 /// `spike_window_days` days (days without usage count as zero) and above `spike_min_cents`.
 /// A project is judged only once it has a full window of history.
-pub fn spend_spikes(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let Some(min_cost) = Amount::from_cents(params.spike_min_cents) else {
         return Vec::new();
     };
@@ -113,7 +114,8 @@ pub fn spend_spikes(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) 
 /// `budget_exceeded`: a month's usage for a project or provider above its budget (critical), or
 /// above `budget_warning_percent` of it (warning). One flag per budget and month, at the highest
 /// level reached, dated the day it was crossed.
-pub fn budgets_exceeded(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn budgets_exceeded(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let mut flags = Vec::new();
     for budget in inputs.budgets.iter().filter(|b| b.monthly > Amount::ZERO) {
         let rows: Vec<&ProjectDay> = inputs
@@ -230,7 +232,8 @@ pub fn invoice_month(day: NaiveDate) -> NaiveDate {
 /// ledger cannot tell apart) is compared with all of the provider's usage. Judged only when
 /// the imported usage of that provider reaches the month's last day, so a usage export that
 /// stops early is not taken for a mismatch. Invoices of one account and month are added up.
-pub fn invoice_mismatches(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn invoice_mismatches(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let mut groups: BTreeMap<(AccountKey, NaiveDate, Currency), Vec<&BillingItem>> =
         BTreeMap::new();
     for b in inputs.billing.iter().filter(|b| {
@@ -251,7 +254,7 @@ pub fn invoice_mismatches(inputs: &FlagInputs, params: &FlagParams, as_of: Naive
 }
 
 fn invoice_flag(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     params: &FlagParams,
     account: &AccountKey,
     month: NaiveDate,
@@ -338,7 +341,8 @@ fn invoice_flag(
 mod tests {
     use super::super::test_support::{Case, bill_in, case, d, every_day, run, run_only, usd};
     use super::*;
-    use crate::domain::flags::detect;
+    use crate::domain::flags::test_support::detect_all;
+
     use crate::domain::records::BillingKind::Invoice;
 
     fn project_day(project: &str, day: NaiveDate, cost: &str) -> ProjectDay {
@@ -362,9 +366,9 @@ mod tests {
     #[test]
     fn spikes_and_budgets() {
         let spike_day = d("2026-03-21");
-        let project = |rows: Vec<ProjectDay>| FlagInputs {
+        let project = |rows: Vec<ProjectDay>| Snapshot {
             project_usage: rows,
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         let with_day = |cost: &str| {
             let mut rows = daily("Web app", "2026-03-01", 20, "1.00");
@@ -377,10 +381,10 @@ mod tests {
             monthly: usd(monthly),
             currency: Currency::of(*b"USD"),
         };
-        let budgeted = |monthly: &str| FlagInputs {
+        let budgeted = |monthly: &str| Snapshot {
             project_usage: daily("Web app", "2026-03-01", 12, "10.00"),
             budgets: vec![budget(monthly)],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         run(vec![
             case(
@@ -449,7 +453,7 @@ mod tests {
                 vec![],
             ),
         ]);
-        let flags = detect(&budgeted("100.00"), &FlagParams::default(), d("2026-03-09"));
+        let flags = detect_all(&budgeted("100.00"), &FlagParams::default(), d("2026-03-09"));
         assert_eq!(flags[0].severity, Severity::Warning);
         assert_eq!(flags[0].project.as_deref(), Some("Web app"));
         assert_eq!(flags[0].amount, Some(usd("90.00")));
@@ -465,10 +469,10 @@ mod tests {
     fn invoice_mismatches_and_their_look_alikes() {
         // March: 100.00 a day, 3100.00 in all; the export goes on into April.
         let march = every_day("anthropic", "", "2026-03-01", "2026-04-03", "100.00");
-        let with = |billing: Vec<BillingItem>, usage: &[DailyUsage]| FlagInputs {
+        let with = |billing: Vec<BillingItem>, usage: &[DailyUsage]| Snapshot {
             billing,
             usage: usage.to_vec(),
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         run_only(
             &[FlagKind::InvoiceMismatch],
@@ -525,7 +529,7 @@ mod tests {
                 },
             ],
         );
-        let flags = detect(
+        let flags = detect_all(
             &with(vec![anthropic_invoice(1, "2026-04-01", "3200.00")], &march),
             &FlagParams::default(),
             d("2026-04-05"),
@@ -547,7 +551,7 @@ mod tests {
             "2026-04-01",
             "5.00",
         ));
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             billing: vec![bill_in(
                 1,
                 "openai",
@@ -557,9 +561,9 @@ mod tests {
                 "310.00",
             )],
             usage,
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
-        let flags = detect(&inputs, &FlagParams::default(), d("2026-04-05"));
+        let flags = detect_all(&inputs, &FlagParams::default(), d("2026-04-05"));
         assert!(
             flags.iter().all(|f| f.kind != FlagKind::InvoiceMismatch),
             "{flags:#?}"

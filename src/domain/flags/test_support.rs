@@ -5,11 +5,19 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::{BankItem, BillingItem};
-use super::{Flag, FlagInputs, FlagKind, FlagParams, detect};
+use super::{Flag, FlagKind, FlagParams, detect};
 use crate::domain::balance::{AccountKey, DailyUsage};
+use crate::domain::ledger::{BankItem, BillingItem, Snapshot};
+use crate::domain::matching::match_all;
 use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+
+/// Cuts the snapshot at `as_of`, matches it once and runs every detector, as the front ends do.
+pub(crate) fn detect_all(snapshot: &Snapshot, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+    let cut = snapshot.up_to(as_of);
+    let matching = match_all(&cut, &params.matching);
+    detect(&cut, &matching, params, as_of)
+}
 
 pub(crate) fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -155,17 +163,17 @@ pub(crate) fn every_day(
         .collect()
 }
 
-pub(crate) fn billing_only(billing: Vec<BillingItem>) -> FlagInputs {
-    FlagInputs {
+pub(crate) fn billing_only(billing: Vec<BillingItem>) -> Snapshot {
+    Snapshot {
         billing,
-        ..FlagInputs::default()
+        ..Snapshot::default()
     }
 }
 
-pub(crate) fn bank_only(bank: Vec<BankItem>) -> FlagInputs {
-    FlagInputs {
+pub(crate) fn bank_only(bank: Vec<BankItem>) -> Snapshot {
+    Snapshot {
         bank,
-        ..FlagInputs::default()
+        ..Snapshot::default()
     }
 }
 
@@ -173,17 +181,12 @@ pub(crate) type Want = Vec<(&'static str, &'static str, Vec<&'static str>)>;
 
 pub(crate) struct Case {
     pub(crate) name: &'static str,
-    pub(crate) inputs: FlagInputs,
+    pub(crate) inputs: Snapshot,
     pub(crate) as_of: &'static str,
     pub(crate) want: Want,
 }
 
-pub(crate) fn case(
-    name: &'static str,
-    inputs: FlagInputs,
-    as_of: &'static str,
-    want: Want,
-) -> Case {
+pub(crate) fn case(name: &'static str, inputs: Snapshot, as_of: &'static str, want: Want) -> Case {
     Case {
         name,
         inputs,
@@ -226,7 +229,7 @@ fn assert_plain_texts(name: &str, flags: &[Flag]) {
 pub(crate) fn run(cases: Vec<Case>) {
     let params = FlagParams::default();
     for c in cases {
-        let got = detect(&c.inputs, &params, d(c.as_of));
+        let got = detect_all(&c.inputs, &params, d(c.as_of));
         let want: Vec<(String, String, Vec<String>)> = c
             .want
             .iter()
@@ -247,7 +250,7 @@ pub(crate) fn run(cases: Vec<Case>) {
 /// that every id is 16 hex digits long.
 pub(crate) fn run_only(kinds: &[FlagKind], cases: Vec<Case>) {
     for c in cases {
-        let got: Vec<Flag> = detect(&c.inputs, &FlagParams::default(), d(c.as_of))
+        let got: Vec<Flag> = detect_all(&c.inputs, &FlagParams::default(), d(c.as_of))
             .into_iter()
             .filter(|f| kinds.contains(&f.kind))
             .collect();

@@ -9,12 +9,11 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
-use super::balance_flags::prepaid_balances;
 use super::draft::{FlagDraft, days_between, money};
-use super::inputs::{BillingItem, adds_credit, paid_recharges};
-use super::payments::hold_outcomes;
-use super::{Flag, FlagInputs, FlagKind, FlagParams, Severity};
+use super::{Context, Flag, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, AutoRecharge, Balance};
+use crate::domain::ledger::{BillingItem, Snapshot, paid_recharges};
+use crate::domain::matching::Matching;
 use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BankStatus, BillingStatus};
 
@@ -51,8 +50,9 @@ impl Topup {
     }
 }
 
-fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
-    let settled_holds = hold_outcomes(inputs, params);
+fn topups(inputs: &Snapshot, matching: &Matching) -> Vec<Topup> {
+    // Holds that a settled or reversed line ended.
+    let ended: BTreeSet<i64> = matching.holds.iter().map(|h| h.hold_id).collect();
     let mut all: Vec<Topup> = inputs
         .billing
         .iter()
@@ -72,7 +72,7 @@ fn topups(inputs: &FlagInputs, params: &FlagParams) -> Vec<Topup> {
         let counts = match l.status() {
             BankStatus::Settled => true,
             // A hold that later settled is the same charge as its settled line.
-            BankStatus::Pending => !settled_holds.contains_key(&l.id),
+            BankStatus::Pending => !ended.contains(&l.id),
             BankStatus::Reversed => false,
         };
         (counts && l.is_topup()).then_some(())?;
@@ -124,8 +124,9 @@ fn clusters(items: &[&Topup], window_minutes: i64) -> Vec<Vec<usize>> {
 }
 
 /// The duplicate top-up events: each one's records of both trails, sorted, deduplicated.
-fn duplicate_events(inputs: &FlagInputs, params: &FlagParams) -> Vec<Vec<Topup>> {
-    let all = topups(inputs, params);
+fn duplicate_events(cx: &Context<'_>) -> Vec<Vec<Topup>> {
+    let params = cx.params;
+    let all = topups(cx.inputs, cx.matching);
     let billing: Vec<&Topup> = all.iter().filter(|t| !t.from_bank).collect();
     let bank: Vec<&Topup> = all.iter().filter(|t| t.from_bank).collect();
     let window = params.duplicate_window_minutes;
@@ -175,12 +176,8 @@ fn duplicate_events(inputs: &FlagInputs, params: &FlagParams) -> Vec<Vec<Topup>>
 
 /// How many of an event's bank charges no credit answers, when that can be judged: the
 /// provider's billing file spans the charges and the newest is `credit_grace_days` old.
-fn uncredited_charges(
-    event: &[Topup],
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> Option<usize> {
+fn uncredited_charges(event: &[Topup], cx: &Context<'_>) -> Option<usize> {
+    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let charges: Vec<&Topup> = event.iter().filter(|t| t.from_bank).collect();
     let credited = event
         .iter()
@@ -198,14 +195,10 @@ fn uncredited_charges(
 
 /// The bank lines of duplicate events whose charges outnumber their credits: the duplicate
 /// flag already asks for the refund, so `charge_without_credit` does not judge them again.
-pub(super) fn bank_lines_in_short_duplicates(
-    inputs: &FlagInputs,
-    params: &FlagParams,
-    as_of: NaiveDate,
-) -> BTreeSet<String> {
-    duplicate_events(inputs, params)
+pub(super) fn bank_lines_in_short_duplicates(cx: &Context<'_>) -> BTreeSet<String> {
+    duplicate_events(cx)
         .iter()
-        .filter(|e| uncredited_charges(e, inputs, params, as_of).is_some())
+        .filter(|e| uncredited_charges(e, cx).is_some())
         .flat_map(|e| e.iter().filter(|t| t.from_bank).map(|t| t.record.clone()))
         .collect()
 }
@@ -213,9 +206,10 @@ pub(super) fn bank_lines_in_short_duplicates(
 /// `duplicate_topup`: two or more top-ups of the same amount to one provider within minutes
 /// (or on the same day, for records without a time). When the card was charged more often
 /// than credit arrived, the flag is critical and asks for a refund of the difference.
-pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn duplicate_topups(cx: &Context<'_>) -> Vec<Flag> {
+    let params = cx.params;
     let window = params.duplicate_window_minutes;
-    duplicate_events(inputs, params)
+    duplicate_events(cx)
         .into_iter()
         .filter_map(|event| {
             let first = event.first()?.clone();
@@ -227,7 +221,7 @@ pub fn duplicate_topups(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDa
                 "on the same day (the records carry no time)".to_string()
             };
             let count = billing_count.max(bank_count);
-            if let Some(extra) = uncredited_charges(&event, inputs, params, as_of) {
+            if let Some(extra) = uncredited_charges(&event, cx) {
                 return short_duplicate_flag(&event, &first, bank_count, extra, &how);
             }
             Some(
@@ -310,7 +304,7 @@ fn short_duplicate_flag(
 }
 
 /// Whether an imported billing file of `provider` spans `day`.
-fn billing_file_covers(inputs: &FlagInputs, provider: &str, day: NaiveDate) -> bool {
+fn billing_file_covers(inputs: &Snapshot, provider: &str, day: NaiveDate) -> bool {
     let mut spans: std::collections::BTreeMap<i64, (NaiveDate, NaiveDate)> =
         std::collections::BTreeMap::new();
     for b in inputs.billing.iter().filter(|b| b.provider == provider) {
@@ -328,13 +322,13 @@ fn within_match_window(a: &Topup, b: &Topup, params: &FlagParams) -> bool {
     } else {
         (a.day, b.day)
     };
-    params.within_match_days(billing_day, bank_day)
+    params.matching.within_days(billing_day, bank_day)
 }
 
 /// The account's usage on the days from `from` to `to`, in `currency`, with the evidence ids
 /// of the days that had any.
 fn usage_between(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     account: &AccountKey,
     currency: &str,
     from: NaiveDate,
@@ -360,14 +354,15 @@ fn usage_between(
 /// what they added (one flag per burst); and, for accounts with an auto-recharge setting, a
 /// recharge that fired while the reconstructed balance was still above the threshold even if
 /// all of that day's usage had come before it.
-pub fn runaway_recharges(inputs: &FlagInputs, params: &FlagParams, as_of: NaiveDate) -> Vec<Flag> {
+pub(super) fn runaway_recharges(cx: &Context<'_>) -> Vec<Flag> {
+    let (inputs, params) = (cx.inputs, cx.params);
     let accounts: BTreeSet<AccountKey> = inputs
         .billing
         .iter()
         .filter(|b| b.is_paid_auto_recharge())
         .map(|b| inputs.resolve_account(&b.provider, &b.organization))
         .collect();
-    let balances = prepaid_balances(inputs, as_of);
+    let balances = &cx.balances;
     let mut flags = Vec::new();
     for account in &accounts {
         let recharges = paid_recharges(inputs, account);
@@ -399,7 +394,7 @@ fn within_hours(first: &BillingItem, later: &BillingItem, hours: i64) -> bool {
 }
 
 fn recharge_bursts(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     account: &AccountKey,
     recharges: &[&BillingItem],
     params: &FlagParams,
@@ -435,7 +430,7 @@ fn recharge_bursts(
 }
 
 fn burst_flag(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     account: &AccountKey,
     members: &[&BillingItem],
     params: &FlagParams,
@@ -493,7 +488,7 @@ fn burst_flag(
 /// can have been just before it: the previous day's closing balance, less what expired that
 /// day, plus credit recorded earlier that day (by time), less all of that day's usage.
 fn above_threshold(
-    inputs: &FlagInputs,
+    inputs: &Snapshot,
     balance: &Balance,
     setting: &AutoRecharge,
     recharge: &BillingItem,
@@ -513,7 +508,7 @@ fn above_threshold(
         inputs
             .billing
             .iter()
-            .filter(|b| b.id != recharge.id && b.day == recharge.day && adds_credit(b))
+            .filter(|b| b.id != recharge.id && b.day == recharge.day && b.adds_credit())
             .filter(|b| b.currency == currency)
             .filter(|b| matches!((b.time, time), (Some(t), Some(r)) if t < r))
             .filter(|b| inputs.resolve_account(&b.provider, &b.organization) == balance.account)
@@ -570,7 +565,8 @@ mod tests {
         usd, used, used_in,
     };
     use super::*;
-    use crate::domain::flags::detect;
+    use crate::domain::flags::test_support::detect_all;
+
     use crate::domain::records::BankStatus::Settled;
     use crate::domain::records::BillingKind::{
         self, AutoRecharge as Auto, CreditPurchase, Subscription,
@@ -612,7 +608,7 @@ mod tests {
             ),
             case(
                 "billing double and its two card charges are one event",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         paid(1, "openai", CreditPurchase, "2026-03-05 10:00", "20.00"),
                         paid(2, "openai", CreditPurchase, "2026-03-05 10:05", "20.00"),
@@ -623,7 +619,7 @@ mod tests {
                         topup(7, "openai", Settled, "2026-03-06", "-20.00"),
                         coffee(8, "2026-03-28"),
                     ],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-30",
                 vec![(
@@ -643,13 +639,13 @@ mod tests {
             ),
             case(
                 "identical top-ups a day apart after real usage",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         paid(1, "openai", CreditPurchase, "2026-03-01", "20.00"),
                         paid(2, "openai", CreditPurchase, "2026-03-02", "20.00"),
                     ],
                     usage: vec![used("openai", "2026-03-01", "18.00")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-10",
                 vec![],
@@ -683,7 +679,7 @@ mod tests {
             ),
             case(
                 "subscriptions recurring monthly, two seats on one day",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         paid(1, "openai", Subscription, "2026-01-01", "20.00"),
                         paid(2, "openai", Subscription, "2026-02-01", "20.00"),
@@ -728,7 +724,7 @@ mod tests {
                             "-20.00",
                         ),
                     ],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-31",
                 vec![],
@@ -746,13 +742,13 @@ mod tests {
         // The billing file runs to 03-20, so it spans the charges.
         let later = anthropic(9, "2026-03-20 09:00", "30.00");
         // (case, inputs, as-of, severity, words in the message)
-        let cases: Vec<(&str, FlagInputs, &str, Severity, &str)> = vec![
+        let cases: Vec<(&str, Snapshot, &str, Severity, &str)> = vec![
             (
                 "two charges, one credit",
-                FlagInputs {
+                Snapshot {
                     billing: vec![anthropic(1, "2026-03-05 10:00", "100.00"), later.clone()],
                     bank: vec![charge(6, "2026-03-06"), charge(7, "2026-03-06")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-25",
                 Severity::Critical,
@@ -760,14 +756,14 @@ mod tests {
             ),
             (
                 "two charges, two credits",
-                FlagInputs {
+                Snapshot {
                     billing: vec![
                         anthropic(1, "2026-03-05 10:00", "100.00"),
                         anthropic(2, "2026-03-05 10:04", "100.00"),
                         later.clone(),
                     ],
                     bank: vec![charge(6, "2026-03-06"), charge(7, "2026-03-06")],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-25",
                 Severity::Warning,
@@ -775,14 +771,14 @@ mod tests {
             ),
             (
                 "three charges, one credit",
-                FlagInputs {
+                Snapshot {
                     billing: vec![anthropic(1, "2026-03-05 10:00", "100.00"), later.clone()],
                     bank: vec![
                         charge(6, "2026-03-06"),
                         charge(7, "2026-03-06"),
                         charge(8, "2026-03-06"),
                     ],
-                    ..FlagInputs::default()
+                    ..Snapshot::default()
                 },
                 "2026-03-25",
                 Severity::Critical,
@@ -790,7 +786,7 @@ mod tests {
             ),
         ];
         for (name, inputs, as_of, severity, words) in cases {
-            let flags = detect(&inputs, &FlagParams::default(), d(as_of));
+            let flags = detect_all(&inputs, &FlagParams::default(), d(as_of));
             let shown: Vec<&str> = flags.iter().map(|f| f.kind.as_str()).collect();
             assert_eq!(shown, ["duplicate_topup"], "{name}: {flags:#?}");
             let flag = &flags[0];
@@ -812,7 +808,7 @@ mod tests {
             vec![
                 Case {
                     name: "four recharges in two hours while 5.00 was used",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(1, CreditPurchase, "2026-03-01", "50.00"),
                             openai(2, Auto, "2026-03-05 10:00", "20.00"),
@@ -821,7 +817,7 @@ mod tests {
                             openai(5, Auto, "2026-03-05 12:00", "20.00"),
                         ],
                         usage: vec![used_in("openai", "", "2026-03-05", "5.00")],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![(
@@ -838,7 +834,7 @@ mod tests {
                 },
                 Case {
                     name: "four recharges in a busy day that used them",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(2, Auto, "2026-03-05 10:00", "20.00"),
                             openai(3, Auto, "2026-03-05 12:30", "20.00"),
@@ -846,34 +842,34 @@ mod tests {
                             openai(5, Auto, "2026-03-05 18:00", "20.00"),
                         ],
                         usage: vec![used_in("openai", "", "2026-03-05", "70.00")],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
                 },
                 Case {
                     name: "three recharges in a day are not more than three",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(2, Auto, "2026-03-05 10:00", "20.00"),
                             openai(3, Auto, "2026-03-05 12:30", "20.00"),
                             openai(4, Auto, "2026-03-05 15:00", "20.00"),
                         ],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
                 },
                 Case {
                     name: "four recharges spread over four days",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(2, Auto, "2026-03-02 10:00", "20.00"),
                             openai(3, Auto, "2026-03-03 11:00", "20.00"),
                             openai(4, Auto, "2026-03-04 12:00", "20.00"),
                             openai(5, Auto, "2026-03-05 13:00", "20.00"),
                         ],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
@@ -882,7 +878,7 @@ mod tests {
                     // 25.00 left on 02-28; 03-01 uses 18.00 (lowest before the recharge: 7.00,
                     // below 10.00); then 27, 19, 11, and 03-04 uses 8.00 (lowest 3.00).
                     name: "two auto-recharges days apart with real usage between",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(1, CreditPurchase, "2026-02-28", "25.00"),
                             openai(2, Auto, "2026-03-01 10:00", "20.00"),
@@ -895,7 +891,7 @@ mod tests {
                             used_in("openai", "", "2026-03-04", "8.00"),
                         ],
                         auto_recharges: recharge_at("10.00", "20.00"),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
@@ -904,7 +900,7 @@ mod tests {
                     // 100.00 bought, 5.00 used on 03-02 and 03-03: at least 90.00 left when the
                     // recharge ran on 03-03, far above 10.00.
                     name: "a recharge while the balance was far above the threshold",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(1, CreditPurchase, "2026-03-01", "100.00"),
                             openai(2, Auto, "2026-03-03 09:00", "20.00"),
@@ -914,20 +910,20 @@ mod tests {
                             used_in("openai", "", "2026-03-03", "5.00"),
                         ],
                         auto_recharges: recharge_at("10.00", "20.00"),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![("runaway_recharge", "2026-03-03", vec!["billing:2"])],
                 },
                 Case {
                     name: "the same recharge with no threshold set is not judged",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(1, CreditPurchase, "2026-03-01", "100.00"),
                             openai(2, Auto, "2026-03-03 09:00", "20.00"),
                         ],
                         usage: vec![used_in("openai", "", "2026-03-03", "5.00")],
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![],
@@ -936,7 +932,7 @@ mod tests {
                     // 12.00 left, 5.00 used that day: the 09:00 recharge was due (7.00 < 10.00);
                     // the 09:06 one ran on at least 12 + 20 - 5 = 27.00.
                     name: "the second of two recharges minutes apart",
-                    inputs: FlagInputs {
+                    inputs: Snapshot {
                         billing: vec![
                             openai(1, CreditPurchase, "2026-03-01", "17.00"),
                             openai(2, Auto, "2026-03-02 09:00", "20.00"),
@@ -947,7 +943,7 @@ mod tests {
                             used_in("openai", "", "2026-03-02", "5.00"),
                         ],
                         auto_recharges: recharge_at("10.00", "20.00"),
-                        ..FlagInputs::default()
+                        ..Snapshot::default()
                     },
                     as_of: "2026-03-10",
                     want: vec![

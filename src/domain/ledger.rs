@@ -1,18 +1,24 @@
-//! What the detectors read: bank and card lines, provider billing records, usage per account
-//! and per project, organization aliases, budgets and the user's auto-recharge settings, all
-//! in [`FlagInputs`]; cutting them at an as-of date; resolving an organization written as an id
-//! or a name to one account; and the credit lots that balances are built from. Nothing here
-//! judges a record.
+//! The ledger as judgement reads it: one [`Snapshot`] of every bank and card line, billing
+//! record and day of usage, with the settings and decisions that change what they mean (budgets,
+//! auto-recharges, exchange rates, issuer references, the user's match decisions). The store
+//! loads it once; matching, the flags, the doctor and the balance projection all read the same
+//! snapshot, cut at an as-of date with [`Snapshot::up_to`].
+//!
+//! Also here, once each: what a top-up line is ([`BankItem::is_topup`], money out tagged as API
+//! credit), where a line stands ([`BankItem::status`]), which billing records add credit or move
+//! money, how an organization written as an id or a name resolves to one account, and the credit
+//! lots balances are built from. Nothing here judges a record, and nothing here depends on the
+//! matching rule or the detectors (they depend on this).
 
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
-use crate::domain::matching::MatchData;
-use crate::domain::money::{Amount, Currency};
-use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
+use super::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
+use super::fx::Rate;
+use super::money::{Amount, Currency};
+use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
 
 /// A bank or card line as the detectors see it. `amount` is negative for money out.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -37,16 +43,21 @@ impl BankItem {
     }
 
     /// The money that left the account (`None` for money in).
-    pub(super) fn outflow(&self) -> Option<Amount> {
+    pub fn outflow(&self) -> Option<Amount> {
         self.amount.is_negative().then(|| self.amount.abs())
     }
 
-    pub(super) fn status(&self) -> BankStatus {
+    /// Where the line stands; a statement that says nothing about it is read as settled.
+    pub fn status(&self) -> BankStatus {
         self.status.unwrap_or(BankStatus::Settled)
     }
 
-    pub(super) fn is_topup(&self) -> bool {
-        self.spend_kind == Some(SpendKind::ApiTopup) && self.provider.is_some()
+    /// An API top-up: money out to a provider, tagged as buying API credit. The one definition
+    /// the flags, the doctor and the balance use (a refund of a top-up is money in, not one).
+    pub fn is_topup(&self) -> bool {
+        self.spend_kind == Some(SpendKind::ApiTopup)
+            && self.provider.is_some()
+            && self.amount.is_negative()
     }
 }
 
@@ -75,20 +86,48 @@ impl BillingItem {
 
     /// A credit purchase or an auto-recharge, whatever its status (callers add their own
     /// status rule).
-    pub(crate) fn buys_credit(&self) -> bool {
+    pub fn buys_credit(&self) -> bool {
         matches!(
             self.kind,
             BillingKind::CreditPurchase | BillingKind::AutoRecharge
         )
     }
 
-    pub(super) fn is_topup(&self) -> bool {
+    /// A top-up that went through or is going through (paid or pending).
+    pub fn is_topup(&self) -> bool {
         self.buys_credit() && matches!(self.status, BillingStatus::Paid | BillingStatus::Pending)
     }
 
     /// An auto-recharge the provider was paid for.
-    pub(super) fn is_paid_auto_recharge(&self) -> bool {
+    pub fn is_paid_auto_recharge(&self) -> bool {
         self.kind == BillingKind::AutoRecharge && self.status == BillingStatus::Paid
+    }
+
+    /// Whether the record moved money between a card and a provider (what a bank line can
+    /// pay): a paid or refunded purchase, recharge, subscription, invoice or refund.
+    pub fn moves_money(&self) -> bool {
+        matches!(
+            self.kind,
+            BillingKind::CreditPurchase
+                | BillingKind::AutoRecharge
+                | BillingKind::Subscription
+                | BillingKind::Invoice
+                | BillingKind::Refund
+        ) && matches!(self.status, BillingStatus::Paid | BillingStatus::Refunded)
+            && !self.amount.is_zero()
+    }
+
+    /// Whether the record adds credit to a balance (as [`credit_lots`] counts it).
+    pub fn adds_credit(&self) -> bool {
+        match self.kind {
+            BillingKind::CreditPurchase | BillingKind::AutoRecharge => {
+                self.status == BillingStatus::Paid
+            }
+            BillingKind::FreeCredit => {
+                !matches!(self.status, BillingStatus::Failed | BillingStatus::Void)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -129,9 +168,10 @@ pub struct Budget {
     pub currency: Currency,
 }
 
-/// Everything the detectors read.
+/// The ledger as judgement reads it: every record, plus the settings and decisions that
+/// change what the records mean.
 #[derive(Debug, Clone, Default)]
-pub struct FlagInputs {
+pub struct Snapshot {
     /// Every imported bank and card line (untagged ones too: they date the statements).
     pub bank: Vec<BankItem>,
     pub billing: Vec<BillingItem>,
@@ -143,11 +183,15 @@ pub struct FlagInputs {
     pub budgets: Vec<Budget>,
     /// The user's auto-recharge settings, one per account.
     pub auto_recharges: Vec<AutoRecharge>,
-    /// Exchange rates, issuer references and the user's match decisions.
-    pub matching: MatchData,
+    /// ECB rates (units per euro) of the days matching may convert on.
+    pub rates: Vec<Rate>,
+    /// The issuers' own ids of AI lines.
+    pub refs: Vec<BankRef>,
+    /// The user's decisions on pairs.
+    pub decisions: Vec<MatchDecision>,
 }
 
-impl FlagInputs {
+impl Snapshot {
     /// The same inputs without anything dated after `as_of`.
     #[must_use]
     pub fn up_to(&self, as_of: NaiveDate) -> Self {
@@ -179,7 +223,9 @@ impl FlagInputs {
             organizations: self.organizations.clone(),
             budgets: self.budgets.clone(),
             auto_recharges: self.auto_recharges.clone(),
-            matching: self.matching.clone(),
+            rates: self.rates.clone(),
+            refs: self.refs.clone(),
+            decisions: self.decisions.clone(),
         }
     }
 
@@ -264,7 +310,7 @@ impl FlagInputs {
     }
 }
 
-impl FlagInputs {
+impl Snapshot {
     /// The auto-recharge set for `account`: a setting naming its organization by id or name,
     /// or naming none when the provider has one account.
     pub fn auto_recharge_for(&self, account: &AccountKey) -> Option<&AutoRecharge> {
@@ -288,7 +334,7 @@ impl FlagInputs {
     }
 
     /// The auto-recharge a forecast of `account` may simulate: its setting, unless the most
-    /// recent auto-recharge failed (see [`FlagInputs::auto_recharge_failing_since`]).
+    /// recent auto-recharge failed (see [`Snapshot::auto_recharge_failing_since`]).
     pub fn forecast_recharge_for(&self, account: &AccountKey) -> Option<&AutoRecharge> {
         self.auto_recharge_for(account)
             .filter(|_| self.auto_recharge_failing_since(account).is_none())
@@ -307,7 +353,7 @@ impl FlagInputs {
 /// The credit lots of every account: paid credit purchases and auto-recharges, free credits
 /// that did not fail, and, for providers with no billing records at all, settled bank top-ups
 /// as inferred lots.
-pub fn credit_lots(inputs: &FlagInputs) -> Vec<CreditLot> {
+pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
     let mut lots: Vec<CreditLot> = inputs
         .billing
         .iter()
@@ -353,10 +399,7 @@ pub fn credit_lots(inputs: &FlagInputs) -> Vec<CreditLot> {
 }
 
 /// The account's paid auto-recharges, in the order they happened.
-pub(super) fn paid_recharges<'a>(
-    inputs: &'a FlagInputs,
-    account: &AccountKey,
-) -> Vec<&'a BillingItem> {
+pub fn paid_recharges<'a>(inputs: &'a Snapshot, account: &AccountKey) -> Vec<&'a BillingItem> {
     let mut out: Vec<&BillingItem> = inputs
         .billing
         .iter()
@@ -368,24 +411,65 @@ pub(super) fn paid_recharges<'a>(
     out
 }
 
-/// Whether a billing record adds credit to a balance (as [`credit_lots`] counts it).
-pub(super) fn adds_credit(b: &BillingItem) -> bool {
-    match b.kind {
-        BillingKind::CreditPurchase | BillingKind::AutoRecharge => b.status == BillingStatus::Paid,
-        BillingKind::FreeCredit => !matches!(b.status, BillingStatus::Failed | BillingStatus::Void),
-        _ => false,
+/// The issuer's own ids of a bank line, where the statement has them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BankRef {
+    pub bank_id: i64,
+    pub issuer_id: String,
+    /// PayPal's `Reference Txn ID`: the line this one completes or reverses.
+    pub related_id: String,
+}
+
+/// What the user said about a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decision {
+    Confirmed,
+    Unlinked,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Confirmed => "confirmed",
+            Decision::Unlinked => "unlinked",
+        }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "confirmed" => Some(Decision::Confirmed),
+            "unlinked" => Some(Decision::Unlinked),
+            _ => None,
+        }
+    }
+}
+
+/// A decision on a pair of records named as flags name them: `billing:3` and `bank:12` (a
+/// payment), or `bank:5` and `bank:9` (a hold and the line that ended it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchDecision {
+    pub left: String,
+    pub right: String,
+    pub decision: Decision,
+}
+
+/// Parses a record as flags name it: `billing:3` / `bank:12`.
+pub fn parse_record(text: &str) -> Option<(&str, i64)> {
+    let (kind, id) = text.trim().split_once(':')?;
+    let id: i64 = id.trim().parse().ok()?;
+    matches!(kind, "billing" | "bank").then_some((kind, id))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{bill_in, d, usd, used_in};
     use super::*;
+    use crate::domain::flags::test_support::{bill_in, d, usd, used_in};
+
     use crate::domain::records::BillingKind::{AutoRecharge as Auto, CreditPurchase};
 
     #[test]
     fn usage_without_an_organization_joins_the_only_named_account() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             usage: vec![DailyUsage {
                 account: AccountKey::new("anthropic", ""),
                 day: d("2026-03-01"),
@@ -400,7 +484,7 @@ mod tests {
                 "2026-02-20",
                 "50.00",
             )],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         }
         .normalized();
         assert_eq!(
@@ -411,7 +495,7 @@ mod tests {
 
     #[test]
     fn organizations_written_as_id_or_name_are_one_account() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             usage: vec![DailyUsage {
                 account: AccountKey::new("openai", "Acme"),
                 day: d("2026-03-01"),
@@ -423,7 +507,7 @@ mod tests {
                 id: "org-acme".into(),
                 name: "Acme".into(),
             }],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         assert_eq!(
             inputs.resolve_account("openai", "ORG-ACME").organization,
@@ -438,7 +522,7 @@ mod tests {
 
     #[test]
     fn recharge_settings_resolve_accounts_and_history_leaves_out_purchases() {
-        let inputs = FlagInputs {
+        let inputs = Snapshot {
             billing: vec![
                 bill_in(
                     1,
@@ -466,7 +550,7 @@ mod tests {
                 amount: usd("20"),
                 monthly_cap: Some(usd("40")),
             }],
-            ..FlagInputs::default()
+            ..Snapshot::default()
         };
         let acme = AccountKey::new("openai", "Acme");
         assert_eq!(
@@ -528,11 +612,11 @@ mod tests {
         ];
         let acct = AccountKey::new("openai", "");
         for (name, billing, want) in cases {
-            let inputs = FlagInputs {
+            let inputs = Snapshot {
                 billing,
                 usage: vec![used_in("openai", "", "2026-03-01", "1.00")],
                 auto_recharges: setting.clone(),
-                ..FlagInputs::default()
+                ..Snapshot::default()
             };
             assert_eq!(
                 inputs.auto_recharge_failing_since(&acct),
