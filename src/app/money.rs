@@ -1,9 +1,9 @@
 //! Balances and flags as the window shows them, computed with the same
-//! domain functions the `balance` and `flags` commands use: [`flags::credit_lots`],
-//! [`balance::simulate`], `burn_rate_per_day(7)`, `depletes_on` and [`flags::detect`].
+//! domain functions the `balance` and `flags` commands use: [`credit_lots`],
+//! [`balance::simulate`], `burn_rate_per_day(7)`, `depletes_on` and [`Judgement::flags`].
 //!
 //! Runs only when the ledger's revision changes (never per frame) and reads the ledger through
-//! [`Store::flag_inputs`] once. Nothing here judges anything new: it arranges what the domain
+//! [`Store::snapshot`] once. Nothing here judges anything new: it arranges what the domain
 //! computed into the plain views of `domain::views`.
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! The `flags` and `balance` commands: what went wrong with AI spending, and what is left on a
 //! prepaid provider account, as of a day.
 //!
-//! Both read the ledger through [`Store::flag_inputs`] and judge with the pure detectors and
+//! Both read the ledger through [`Store::snapshot`] and judge with the pure detectors and
 //! balance rules of `domain`; this module takes the as-of date from the program's one clock
 //! (today on this machine, unless `--as-of` is given) and prints. JSON output is a contract: `flags --json` is an array of
 //! `{"id", "kind", "severity", "provider", "date", "amount", "currency", "project", "records",
