@@ -5,28 +5,16 @@
 // Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
 // #[test] functions only, not the helpers they call.)
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use burnrate::app::{App, Config, Prefs};
-use chrono::NaiveDate;
-use egui_kittest::Harness;
+use burnrate::app::{Config, Prefs};
 use egui_kittest::kittest::Queryable;
 
-/// A file dropped on the window, as the native integration hands it over.
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
+use crate::common::fixture;
+use crate::common::window::{
+    config, drop_file, drop_files, harness, harness_for, import_files, settle, step_until,
+};
 
 const OPENAI_COST: &str = "\
 start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source
@@ -35,10 +23,6 @@ start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,qua
 1793577600,1793664000,2026-11-02T00:00:00+00:00,2026-10-28T00:00:00+00:00,0.005000000000000000,usd,33333,tokens,\"gpt-4o-mini, input\",,key_b,proj_bot,org-acme,Support bot,Acme,,
 ";
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
 /// A burnrate billing CSV that plants a duplicate top-up: two $50 credit purchases five minutes
 /// apart.
 const BILLING_DOUBLE: &str = "\
@@ -46,70 +30,6 @@ date,provider,number,kind,amount,currency,status,expires_at,description,organiza
 2026-10-28T10:02:00Z,openai,INV-1,credit_purchase,50.00,USD,paid,,API credits,Acme,
 2026-10-28T10:07:00Z,openai,INV-2,credit_purchase,50.00,USD,paid,,API credits,Acme,
 ";
-
-fn import_files(harness: &mut Harness<'static, App>, files: Vec<PathBuf>) {
-    for file in files {
-        drop_file(harness, file);
-        step_until(harness, "Import preview");
-        harness.get_by_label("Import").click();
-        step_until(harness, "Import finished");
-        harness.get_by_label("Close").click();
-        settle(harness);
-    }
-}
-
-fn harness_for(dir: &Path) -> Harness<'static, App> {
-    let config = Config {
-        db: dir.join("ledger.sqlite"),
-        demo_path: dir.join("demo.sqlite"),
-        start_in_demo: false,
-        today: today(),
-        native_dialogs: false,
-    };
-    let app = App::new(config, Prefs::default()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-/// Steps the window until the `views` thread has answered what it shows now (views are built
-/// off the window's thread, so a click that changes them takes a few frames to show), then lets
-/// it settle as `run` does.
-fn settle(harness: &mut Harness<'static, App>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        // `run_ok`, not `run`: answers arriving part by part may each ask for a repaint.
-        let settled = harness.run_ok().is_some();
-        if settled && !harness.state().is_updating() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the views never arrived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Steps the window until `label` appears (background work reports through a channel), then
-/// lets it settle: a new window is laid out invisibly on its first frame.
-fn step_until(harness: &mut Harness<'static, App>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if harness.query_by_label_contains(label).is_some() {
-            settle(harness);
-            return;
-        }
-        assert!(Instant::now() < deadline, "'{label}' never appeared");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn drop_file(harness: &mut Harness<'static, App>, path: PathBuf) {
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(Dropped(path)));
-    harness.step();
-}
 
 #[test]
 fn drop_preview_import_and_undo() {
@@ -348,33 +268,22 @@ fn files_dropped_on_the_demo_start_the_users_own_ledger() {
         .unwrap()
         .counts()
         .unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario");
+    let fixtures = fixture("scenario");
     let files: Vec<PathBuf> = ["openai-cost.csv", "billing.csv", "chase-card.csv"]
         .iter()
         .map(|name| fixtures.join(name))
         .collect();
     let config = Config {
         db: db.clone(),
-        demo_path: demo.clone(),
         start_in_demo: true,
-        today: today(),
-        native_dialogs: false,
+        ..config(dir.path())
     };
-    let app = App::new(config, Prefs::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    let mut harness = harness(config, Prefs::default());
     settle(&mut harness);
     harness.get_by_label("You are looking at the demo ledger");
     assert!(!db.exists(), "opening the demo created the user's ledger");
 
-    for file in files {
-        harness
-            .input_mut()
-            .dropped_files
-            .push(Arc::new(Dropped(file)));
-    }
-    harness.step();
+    drop_files(&mut harness, files);
     step_until(&mut harness, "Import preview");
     harness.get_by_label(&format!(
         "These files go into your new ledger at {}; the demo stays as it is.",
@@ -428,16 +337,10 @@ fn files_dropped_on_the_demo_join_an_existing_own_ledger() {
     }
     burnrate::services::demo::build(&demo, &db).unwrap();
     let config = Config {
-        db: db.clone(),
-        demo_path: demo,
         start_in_demo: true,
-        today: today(),
-        native_dialogs: false,
+        ..config(dir.path())
     };
-    let app = App::new(config, Prefs::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    let mut harness = harness(config, Prefs::default());
     settle(&mut harness);
     drop_file(&mut harness, first);
     step_until(&mut harness, "Import preview");
@@ -460,7 +363,7 @@ fn a_merchant_rule_from_the_window_retags_the_bank_lines() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness_for(dir.path());
     settle(&mut harness);
-    let card = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario/chase-card.csv");
+    let card = fixture("scenario/chase-card.csv");
     import_files(&mut harness, vec![card]);
     harness
         .state_mut()
@@ -490,7 +393,7 @@ fn a_dropped_folder_previews_and_imports_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("exports");
     std::fs::create_dir_all(folder.join("cards")).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario");
+    let fixtures = fixture("scenario");
     std::fs::copy(
         fixtures.join("openai-cost.csv"),
         folder.join("openai-cost.csv"),

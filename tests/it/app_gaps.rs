@@ -6,31 +6,15 @@
 // Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
 // #[test] functions only, not the helpers they call.)
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use burnrate::app::{App, Config, Prefs};
 use burnrate::domain::import::{self, BankMapping, FileOptions};
 use burnrate::store::{ImportMode, SourceMeta, Store};
 use chrono::NaiveDate;
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 
-/// A file dropped on the window, as the native integration hands it over.
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
+use crate::common::window::{drop_file, harness_for, import_files, settle, step_until};
 
 const HEADER: &str = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source";
 const WEB_INPUT: &str = "1793491200,1793577600,2026-11-01T00:00:00+00:00,2026-11-02T00:00:00+00:00,1.250000000000000000,usd,500000,tokens,\"gpt-4o-2024-08-06, input\",,key_a,proj_web,org-acme,Web app,Acme,,";
@@ -46,89 +30,20 @@ fn openai_cost(rows: &[&str]) -> String {
     text
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn harness_for(dir: &Path) -> Harness<'static, App> {
-    let config = Config {
-        db: dir.join("ledger.sqlite"),
-        demo_path: dir.join("demo.sqlite"),
-        start_in_demo: false,
-        today: today(),
-        native_dialogs: false,
-    };
-    let app = App::new(config, Prefs::default()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-/// Steps the window until the views thread and any import job have answered.
-fn settle(harness: &mut Harness<'static, App>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let settled = harness.run_ok().is_some();
-        if settled && !harness.state().is_updating() && !harness.state().is_busy() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the views never arrived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Steps the window until `label` appears, then lets it settle.
-fn step_until(harness: &mut Harness<'static, App>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if harness.query_by_label_contains(label).is_some() {
-            settle(harness);
-            return;
-        }
-        assert!(Instant::now() < deadline, "'{label}' never appeared");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn drop_file(harness: &mut Harness<'static, App>, path: PathBuf) {
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(Dropped(path)));
-    harness.step();
-}
-
-fn import_through_window(harness: &mut Harness<'static, App>, file: PathBuf) {
-    drop_file(harness, file);
-    step_until(harness, "Import preview");
-    harness.get_by_label("Import").click();
-    step_until(harness, "Import finished");
-    harness.get_by_label("Close").click();
-    settle(harness);
-}
-
 /// Imports `text` as the file `name` into the ledger at `db`, as `burnrate import` does.
 fn import_into(db: &Path, name: &str, text: &str) {
     let path = db.with_file_name(name);
     std::fs::write(&path, text).unwrap();
     let mut store = Store::open(db).unwrap();
-    let open = burnrate::services::import::file_opener(&path);
-    let meta = SourceMeta {
-        name: name.into(),
-        path: path.display().to_string(),
-        imported_at: "2026-11-20T10:00:00Z".into(),
-    };
-    let report = store
-        .import_file(
-            &open,
-            &meta,
-            &FileOptions::default(),
-            ImportMode::default(),
-            &mut |_| true,
-        )
-        .unwrap();
-    assert!(report.error.is_none(), "{:?}", report.error);
+    let reports = burnrate::services::import::import_paths(
+        &mut store,
+        &[path],
+        &FileOptions::default(),
+        ImportMode::default(),
+        &mut |_| true,
+    )
+    .unwrap();
+    assert!(reports[0].error.is_none(), "{:?}", reports[0].error);
 }
 
 #[test]
@@ -138,7 +53,7 @@ fn a_legend_entry_hides_and_shows_its_series() {
     std::fs::write(&cost, openai_cost(&[WEB_INPUT, WEB_OUTPUT, BOT_INPUT])).unwrap();
     let mut harness = harness_for(dir.path());
     settle(&mut harness);
-    import_through_window(&mut harness, cost);
+    import_files(&mut harness, vec![cost]);
     assert_eq!(harness.state().chart_series(), ["Web app", "Support bot"]);
 
     // The legend entry is a toggle named after its series.

@@ -8,8 +8,6 @@
 // #[test] functions only, not the helpers they call.)
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use burnrate::app::{App, Config, Prefs};
 use burnrate::domain::ledger::Decision;
@@ -18,45 +16,11 @@ use chrono::NaiveDate;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn harness_for(dir: &Path, prefs: Prefs) -> Harness<'static, App> {
-    harness_on(dir, prefs, today())
-}
-
-fn harness_on(dir: &Path, prefs: Prefs, today: NaiveDate) -> Harness<'static, App> {
-    let config = Config {
-        db: dir.join("ledger.sqlite"),
-        demo_path: dir.join("demo.sqlite"),
-        start_in_demo: false,
-        today,
-        native_dialogs: false,
-    };
-    let app = App::new(config, prefs).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app)
-}
-
-/// Steps the window until `label` appears (background threads report through channels).
-fn step_until(harness: &mut Harness<'static, App>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        harness.step();
-        if harness.query_by_label_contains(label).is_some() {
-            harness.run();
-            return;
-        }
-        assert!(Instant::now() < deadline, "'{label}' never appeared");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use crate::common::window::{config, harness, step_until};
 
 /// The window on the demo ledger, as "Open demo" builds it.
 fn demo(dir: &Path) -> Harness<'static, App> {
-    let mut harness = harness_for(dir, Prefs::default());
+    let mut harness = harness(config(dir), Prefs::default());
     step_until(&mut harness, "Open demo");
     harness.get_by_label("Open demo").click();
     step_until(&mut harness, "You are looking at the demo ledger");
@@ -65,19 +29,18 @@ fn demo(dir: &Path) -> Harness<'static, App> {
 
 /// `burnrate report --month M --review --json` on a ledger, as of the tests' day.
 fn report_json(db: &Path, month: &str) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(["report", "--month", month, "--review", "--json"])
-        .args(["--as-of", "2026-11-20"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::json(
+        db,
+        &[
+            "report",
+            "--month",
+            month,
+            "--review",
+            "--json",
+            "--as-of",
+            "2026-11-20",
+        ],
+    )
 }
 
 /// `123.45` or `-5.00` as the window writes dollars: `$123.45`, `-$5.00`, `$1,234.56`.
@@ -157,7 +120,13 @@ fn a_month_under_way_is_compared_with_the_same_days_of_the_month_before() {
 fn the_review_opens_on_the_latest_month_with_usage_and_says_when_a_month_has_none() {
     let dir = tempfile::tempdir().unwrap();
     let today = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
-    let mut harness = harness_on(dir.path(), Prefs::default(), today);
+    let mut harness = harness(
+        Config {
+            today,
+            ..config(dir.path())
+        },
+        Prefs::default(),
+    );
     step_until(&mut harness, "Open demo");
     harness.get_by_label("Open demo").click();
     step_until(&mut harness, "You are looking at the demo ledger");
@@ -189,14 +158,18 @@ fn save_report_writes_the_html_of_the_month() {
     assert!(html.contains("AI spending review: October 2026"), "{html}");
     // The same file as the command line's.
     let cli = dir.path().join("cli.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(dir.path().join("demo.sqlite"))
-        .args(["report", "--month", "2026-10", "--html"])
-        .arg(&cli)
-        .args(["--as-of", "2026-11-20"])
-        .output()
-        .unwrap();
+    let out = crate::common::run(
+        &dir.path().join("demo.sqlite"),
+        &[
+            "report",
+            "--month",
+            "2026-10",
+            "--html",
+            cli.to_str().unwrap(),
+            "--as-of",
+            "2026-11-20",
+        ],
+    );
     assert!(out.status.success());
     assert_eq!(std::fs::read_to_string(&cli).unwrap(), html);
 }
@@ -241,24 +214,16 @@ fn a_match_confirmed_in_the_window_is_stored() {
     let chase = dir.path().join("Chase4821_Activity_20261120.CSV");
     std::fs::write(&billing, BILLING_AMBIGUOUS).unwrap();
     std::fs::write(&chase, CHASE_ONE_LINE).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg(&billing)
-        .arg(&chase)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::common::run(
+        &db,
+        &["import", billing.to_str().unwrap(), chase.to_str().unwrap()],
     );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
     let prefs = Prefs {
         view: View::Flags,
         ..Prefs::default()
     };
-    let mut harness = harness_for(dir.path(), prefs);
+    let mut harness = harness(config(dir.path()), prefs);
     step_until(&mut harness, "Review matches (1)");
     harness.get_by_label("Review matches (1)").click();
     step_until(&mut harness, "1 pair(s) waiting for review");

@@ -15,47 +15,13 @@
 // Test helpers unwrap: a panic there is a failed test. (clippy's allow-unwrap-in-tests covers
 // only `#[test]` functions, not the helpers they call.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
+use std::path::PathBuf;
+
+use crate::common::{burnrate, json, scenario_ledger as scenario};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scenario")
-        .join(name)
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn scenario() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ledger.sqlite");
-    for file in ["billing.csv", "chase-card.csv", "openai-cost.csv"] {
-        let path = fixture(file);
-        let (code, out, err) = burnrate(&db, &["import", path.to_str().unwrap()]);
-        assert_eq!(code, 0, "{file}: {out}{err}");
-    }
-    (dir, db)
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let (code, out, err) = burnrate(db, args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    crate::common::fixture("scenario").join(name)
 }
 
 fn summary(flags: &Value) -> Vec<(String, String, String, Vec<String>)> {

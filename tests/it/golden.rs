@@ -138,14 +138,7 @@ fn users_scripts_read_the_same_bytes() {
     // The three-month scenario, imported file by file as a user would, with the Batch budget.
     let db = home.path().join("three-months.sqlite");
     let db_arg = db.to_str().unwrap().to_string();
-    for file in [
-        "openai-cost-2026-q1.csv",
-        "anthropic-cost-2026-q1.csv",
-        "billing.csv",
-        "revolut-2026-01-01_2026-02-15.csv",
-        "revolut-2026-02-01_2026-03-31.csv",
-        "chase-card-q1.csv",
-    ] {
+    for file in crate::common::THREE_MONTHS {
         let path = root().join("tests/fixtures/three_months").join(file);
         burnrate(
             home.path(),

@@ -3,17 +3,8 @@
 //! exits 1 with a message naming the file and what to do; nothing is written.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::run as burnrate;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

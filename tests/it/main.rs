@@ -11,6 +11,7 @@ mod app_gaps;
 mod app_review;
 mod architecture;
 mod cli;
+mod common;
 mod flags_cli;
 mod formats_claim;
 mod golden;

@@ -5,22 +5,14 @@
 //! rejected file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::run as burnrate;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/receipts")
         .join(name)
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
 }
 
 fn import(db: &Path, names: &[&str]) -> (Output, serde_json::Value) {

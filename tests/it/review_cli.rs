@@ -11,30 +11,14 @@
 //! the 19.62 USD card line that paid the EUR plan, for a pair in two currencies.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use serde_json::Value;
+use crate::common::burnrate;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/review")
-        .join(name)
+    crate::common::fixture("review").join(name)
 }
 
-fn burnrate(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use serde_json::Value;
 
 fn import(db: &Path, names: &[&str]) -> Value {
     let mut args = vec!["import".to_string(), "--json".to_string()];

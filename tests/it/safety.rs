@@ -11,25 +11,7 @@ use std::time::{Duration, Instant};
 
 use burnrate::store::{APPLICATION_ID, SCHEMA_VERSION, Store};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{fixture, run as burnrate, stderr};
 
 fn counts(db: &Path) -> (i64, i64, i64, i64) {
     Store::open(db).unwrap().counts().unwrap()

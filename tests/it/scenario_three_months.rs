@@ -24,51 +24,21 @@
 //! auto-recharge PENDING in the first statement and COMPLETED in the second, and two anthropic
 //! auto-recharges three days apart.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
-const AS_OF: &str = "2026-04-05";
+use crate::common::{burnrate, json};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/three_months")
-        .join(name)
+    crate::common::fixture("three_months").join(name)
 }
 
-fn burnrate(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let (code, out, err) = burnrate(db, args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
+const AS_OF: &str = "2026-04-05";
 
 fn scenario() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
-    for file in [
-        "openai-cost-2026-q1.csv",
-        "anthropic-cost-2026-q1.csv",
-        "billing.csv",
-        "revolut-2026-01-01_2026-02-15.csv",
-        "revolut-2026-02-01_2026-03-31.csv",
-        "chase-card-q1.csv",
-    ] {
+    for file in crate::common::THREE_MONTHS {
         let path = fixture(file);
         let (code, out, err) = burnrate(&db, &["import", path.to_str().unwrap()]);
         assert_eq!(code, 0, "{file}: {out}{err}");

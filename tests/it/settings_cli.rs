@@ -8,40 +8,14 @@
 // only `#[test]` functions, not the helpers they call.)
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::common::{burnrate, scenario_ledger as scenario};
 
 use serde_json::Value;
-
-fn burnrate(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn empty_ledger() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
-    (dir, db)
-}
-
-fn scenario() -> (tempfile::TempDir, PathBuf) {
-    let (dir, db) = empty_ledger();
-    for file in ["billing.csv", "chase-card.csv", "openai-cost.csv"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/scenario")
-            .join(file);
-        let (code, out, err) = burnrate(&db, &["import", path.to_str().unwrap()]);
-        assert_eq!(code, 0, "{file}: {out}{err}");
-    }
     (dir, db)
 }
 
