@@ -86,6 +86,13 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
                 r.look_alikes
             )?;
         }
+        if r.masked_secrets > 0 {
+            writeln!(
+                out,
+                "  {} secret key(s) found in names or descriptions were masked before they were stored (only their prefix and last four characters are kept)",
+                r.masked_secrets
+            )?;
+        }
         for e in r.rejected.iter().take(50) {
             writeln!(out, "  rejected {e}")?;
         }

@@ -18,4 +18,5 @@ pub mod money;
 pub mod records;
 pub mod review;
 pub mod review_report;
+pub mod secrets;
 pub mod views;

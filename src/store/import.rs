@@ -71,6 +71,9 @@ pub struct ImportReport {
     /// New records that share day and amount with another record but not its key: kept, and
     /// counted so the user can look.
     pub look_alikes: u64,
+    /// Secret keys (`sk-proj-...`) found in the file's text and masked before they were stored.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub masked_secrets: u64,
     pub written: bool,
     /// Why nothing was imported, when nothing was.
     pub error: Option<String>,
@@ -97,6 +100,14 @@ pub struct ReceiptTally {
     /// Merchants of receipts that no merchant rule knows (add a rule to track them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_merchants: Vec<String>,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 pub(super) enum Write {
@@ -346,8 +357,11 @@ fn write_rows(
         if records.is_empty() {
             report.skipped += 1;
         }
-        for record in records {
+        for mut record in records {
+            // The key comes from the text as the file wrote it (ledgers imported before keys
+            // were masked find their records again); what is stored is masked.
             let natural = record.natural_key();
+            report.masked_secrets += crate::domain::secrets::mask_record(&mut record) as u64;
             let occurrence = {
                 let slot = occurrences.entry(fingerprint(&natural)).or_insert(0);
                 *slot += 1;

@@ -419,8 +419,18 @@ fn open_read_write(path: &Path) -> Result<Connection, rusqlite::Error> {
         ));
     }
     install_wait(&mut conn, path)?;
-    apply_pragmas(&conn)?;
-    Ok(conn)
+    // Two processes switching a new ledger to WAL at once can each hold the read lock the
+    // other needs to give up; SQLite then answers "busy" without waiting. Try again.
+    let mut attempt = 0u32;
+    loop {
+        match apply_pragmas(&conn) {
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) && attempt < 3000 => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other.map(|()| conn),
+        }
+    }
 }
 
 fn open_existing_read_only(path: &Path, identity: Identity) -> Result<Opened, StoreError> {
@@ -515,7 +525,16 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         Identity::New => (0, false),
         Identity::Ledger { version, stamped } => (version, stamped),
     };
-    if found == SCHEMA_VERSION && stamped {
+    let masked: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'settings')",
+        [],
+        |r| r.get(0),
+    )? && tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1)",
+        [SECRETS_MASKED_KEY],
+        |r| r.get(0),
+    )?;
+    if found == SCHEMA_VERSION && stamped && masked {
         return Ok(());
     }
     let start = usize::try_from(found).unwrap_or(0);
@@ -524,7 +543,79 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    if !masked {
+        mask_stored_secrets(&tx)?;
+        tx.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, '1') ON CONFLICT(key) DO NOTHING",
+            [SECRETS_MASKED_KEY],
+        )?;
+    }
     tx.commit()?;
+    Ok(())
+}
+
+/// The setting that says a ledger's stored text has been searched for secret keys once.
+const SECRETS_MASKED_KEY: &str = "secrets_masked";
+
+/// The free-text columns a pasted key can hide in, per table (as `secrets::text_fields_mut`).
+const TEXT_COLUMNS: [(&str, &[&str]); 3] = [
+    (
+        "usage",
+        &[
+            "organization_id",
+            "organization_name",
+            "project_id",
+            "project_name",
+            "model",
+            "line_item",
+            "api_key_id",
+            "api_key_name",
+            "user_ref",
+            "dimensions",
+        ],
+    ),
+    (
+        "billing",
+        &["number", "description", "organization", "project"],
+    ),
+    (
+        "bank_lines",
+        &["account", "description", "issuer_id", "related_id", "note"],
+    ),
+];
+
+/// Masks the secret keys a ledger stored before burnrate masked them at import (once per
+/// ledger, inside the migration's transaction). The records keep their keys, so re-importing
+/// the same export finds them again.
+fn mask_stored_secrets(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    for (table, columns) in TEXT_COLUMNS {
+        let select = format!("SELECT id, {} FROM {table}", columns.join(", "));
+        let mut changes: Vec<(i64, usize, String)> = Vec::new();
+        {
+            let mut stmt = tx.prepare(&select)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                for i in 0..columns.len() {
+                    let text: Option<String> = row.get(i + 1)?;
+                    if let Some((masked, _)) =
+                        text.as_deref().and_then(crate::domain::secrets::mask)
+                    {
+                        changes.push((id, i, masked));
+                    }
+                }
+            }
+        }
+        for (id, column, masked) in changes {
+            let Some(name) = columns.get(column) else {
+                continue;
+            };
+            tx.execute(
+                &format!("UPDATE {table} SET {name} = ?2 WHERE id = ?1"),
+                rusqlite::params![id, masked],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -10,6 +10,8 @@
 
 pub mod dates;
 pub mod formats;
+pub mod guard;
+pub mod harness;
 pub mod mapping;
 pub mod not_csv;
 pub mod receipts;
@@ -378,6 +380,62 @@ pub struct RowStream {
     /// Bytes read so far, for progress bars.
     pub bytes_read: u64,
     failed: bool,
+    /// Set when the file ended inside a quoted cell (see [`QuoteWatch`]).
+    open_quote: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The last row was rejected for an unclosed quote that swallowed the lines after it.
+    last_swallowed: bool,
+}
+
+/// Follows the CSV quoting of the bytes as they stream to the csv reader, to tell at the end
+/// whether the file stopped inside a quoted cell: a download cut short. The csv reader takes
+/// such a cell as ending at the end of the file and would import the cut row as if whole.
+struct QuoteWatch {
+    inner: Box<dyn Read + Send>,
+    delimiter: u8,
+    state: QuoteState,
+    open_at_end: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl QuoteWatch {
+    fn new(inner: Box<dyn Read + Send>, delimiter: u8) -> Self {
+        Self {
+            inner,
+            delimiter,
+            state: QuoteState::FieldStart,
+            open_at_end: std::sync::Arc::default(),
+        }
+    }
+}
+
+impl Read for QuoteWatch {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.open_at_end.store(
+                self.state == QuoteState::Quoted,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
+        for &b in buf.get(..n).unwrap_or_default() {
+            let end = b == self.delimiter || b == b'\n';
+            self.state = match (self.state, b) {
+                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
+                (QuoteState::FieldStart | QuoteState::QuoteInQuoted, b'"')
+                | (QuoteState::Quoted, _) => QuoteState::Quoted,
+                _ if end => QuoteState::FieldStart,
+                _ => QuoteState::Unquoted,
+            };
+        }
+        Ok(n)
+    }
 }
 
 impl RowStream {
@@ -387,13 +445,20 @@ impl RowStream {
     /// When the file cannot be read.
     pub fn new(open: &Opener<'_>, prepared: Prepared) -> Result<Self, ImportError> {
         let (reader, _) = decoded_reader(open)?;
-        let csv = csv_reader(reader, prepared.dialect.delimiter);
+        let quotes = QuoteWatch::new(reader, prepared.dialect.delimiter);
+        let open_quote = std::sync::Arc::clone(&quotes.open_at_end);
+        let csv = csv_reader(
+            Box::new(quotes) as Box<dyn Read + Send>,
+            prepared.dialect.delimiter,
+        );
         Ok(Self {
             prepared,
             csv,
             record: csv::ByteRecord::new(),
             bytes_read: 0,
             failed: false,
+            open_quote,
+            last_swallowed: false,
         })
     }
 
@@ -420,6 +485,21 @@ impl RowStream {
         }
         loop {
             match self.csv.read_byte_record(&mut self.record) {
+                // A quote still open at the end, unless the row that opened it was already
+                // rejected for swallowing the lines after it.
+                Ok(false)
+                    if self.open_quote.load(std::sync::atomic::Ordering::Relaxed)
+                        && !self.last_swallowed =>
+                {
+                    // The rows read so far came with this file's import; the error stops it.
+                    self.failed = true;
+                    return Some(Err(ImportError::Csv {
+                        line: self.record.position().map_or(0, csv::Position::line),
+                        reason: "the file ends inside a quoted cell that is never closed, so it was probably cut short \
+                                 (an interrupted download or copy); export or download it again"
+                            .into(),
+                    }));
+                }
                 Ok(false) => return None,
                 Ok(true) => {}
                 Err(e) => {
@@ -440,11 +520,13 @@ impl RowStream {
             if row.is_blank() {
                 continue;
             }
-            if let Some(column) = swallowed_rows(
+            let swallowed = swallowed_rows(
                 &self.record,
                 &self.prepared.header,
                 self.prepared.dialect.delimiter,
-            ) {
+            );
+            self.last_swallowed = swallowed.is_some();
+            if let Some(column) = swallowed {
                 return Some(Ok((
                     pos,
                     RowOutcome::Rejected(RowError {
@@ -458,7 +540,12 @@ impl RowStream {
                 )));
             }
             let mut out = Vec::new();
-            let outcome = match self.prepared.parser.parse(&row, &mut out) {
+            let parsed = self.prepared.parser.parse(&row, &mut out).and_then(|()| {
+                out.iter_mut()
+                    .try_for_each(guard::check)
+                    .map_err(FieldError::row)
+            });
+            let outcome = match parsed {
                 Ok(())
                     if !out.is_empty()
                         && self.prepared.format.kind() != RecordKind::Bank
@@ -503,10 +590,13 @@ fn short_row(record: &csv::ByteRecord, header: &Header, line: u64) -> RowError {
 }
 
 /// The cell that holds whole rows of the file: a quote opened and never closed makes the csv
-/// reader take the lines after it as one cell. A line inside a cell that has as many delimiters
-/// as the header is such a swallowed row; a real multi-line description does not look like that.
+/// reader take the lines after it as one cell. A line inside a cell with more than half the
+/// header's delimiters is such a swallowed row; a real multi-line description does not look
+/// like that.
 fn swallowed_rows(record: &csv::ByteRecord, header: &Header, delimiter: u8) -> Option<usize> {
-    let needed = header.len().saturating_sub(1).max(2);
+    // A continuation line with more than half the header's delimiters is a row, not a line
+    // of a multi-line description (an address has two or three commas, a row has them all).
+    let needed = (header.len() / 2).max(2);
     record.iter().position(|field| {
         field
             .split(|b| *b == b'\n')

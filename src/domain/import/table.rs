@@ -105,11 +105,22 @@ impl Header {
     /// Like [`Header::find`], but a missing column is an error that names it.
     ///
     /// # Errors
-    /// When no column has any of the names.
+    /// When no column has any of the names, or two columns have the name found (which one
+    /// holds the amount?).
     pub fn require(&self, aliases: &[&str]) -> Result<usize, BindError> {
-        self.find(aliases).ok_or_else(|| {
+        let index = self.find(aliases).ok_or_else(|| {
             BindError::MissingColumn(aliases.first().copied().unwrap_or_default().to_string())
-        })
+        })?;
+        let same = |i: &usize| self.normalized.get(*i) == self.normalized.get(index);
+        if let Some(other) = (index + 1..self.names.len()).find(same) {
+            return Err(BindError::Other(format!(
+                "the file has two columns named '{}' (columns {} and {}), and burnrate cannot tell which one to read; remove or rename one of them",
+                self.name(index),
+                index + 1,
+                other + 1
+            )));
+        }
+        Ok(index)
     }
 
     /// The column's name as written in the file.
@@ -392,16 +403,22 @@ pub fn decoded_reader(
     Ok((Box::new(StripCr::new(reader)), TextEncoding::Utf8))
 }
 
-/// Drops carriage returns as bytes stream through, so CRLF files count lines like LF files
-/// (the csv crate reports the line of a CRLF record one too low) and quoted multi-line fields
-/// keep plain newlines.
+/// Turns every line end into `\n` as bytes stream through, so CRLF files count lines like LF
+/// files (the csv crate reports the line of a CRLF record one too low), quoted multi-line
+/// fields keep plain newlines, and a file with old Mac line ends (a lone CR) is read line by
+/// line instead of as one header line with nothing after it.
 pub struct StripCr<R> {
     inner: R,
+    /// The last byte was a CR, already given out as `\n`: a `\n` right after it is dropped.
+    after_cr: bool,
 }
 
 impl<R> StripCr<R> {
     pub fn new(inner: R) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            after_cr: false,
+        }
     }
 }
 
@@ -415,10 +432,12 @@ impl<R: Read> Read for StripCr<R> {
             let mut kept = 0;
             for i in 0..n {
                 let b = buf[i];
-                if b != b'\r' {
-                    buf[kept] = b;
-                    kept += 1;
+                let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+                if b == b'\n' && after_cr {
+                    continue;
                 }
+                buf[kept] = if b == b'\r' { b'\n' } else { b };
+                kept += 1;
             }
             if kept > 0 {
                 return Ok(kept);

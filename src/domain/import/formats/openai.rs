@@ -103,11 +103,13 @@ struct CostParser {
 impl RowParser for CostParser {
     fn parse(&mut self, row: &Row<'_>, out: &mut Vec<Record>) -> Result<(), FieldError> {
         let cost_text = row.text(self.amount);
+        // Read the day first: a row whose time does not read (a row split on the wrong
+        // delimiter) is an error, not an empty day.
+        let day = day_of(row, self.unix, self.iso)?;
         if cost_text.is_empty() {
             // An empty day: the export writes the bucket's time columns and nothing else.
             return Ok(());
         }
-        let day = day_of(row, self.unix, self.iso)?;
         let cost = row.amount(self.amount)?;
         let line_item = row.opt_text(self.line_item).into_owned();
         let (model, token_kind) = split_line_item(&line_item);

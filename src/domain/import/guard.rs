@@ -1,0 +1,98 @@
+//! The last check on every record a file gives, whatever its format: dates a ledger can hold
+//! and text a terminal can print.
+//!
+//! - A date before 1990 or after 2100 is a broken export (a Unix time of `-1`, a year `0000`),
+//!   not a purchase: the row is rejected with its line, instead of a record that stretches
+//!   every chart and balance over centuries.
+//! - Control characters (terminal escape sequences, NUL, C1 controls) and the Unicode
+//!   direction overrides that can make `exe.png` read as `gnp.exe` are replaced by U+FFFD in
+//!   text fields: the ledger keeps that something was there, and no table, terminal or HTML
+//!   page shows text that rewrites itself.
+
+use chrono::{Datelike as _, NaiveDate};
+
+use crate::domain::records::Record;
+use crate::domain::secrets::text_fields_mut;
+
+/// The first and last years a record may fall in.
+const FIRST_YEAR: i32 = 1990;
+const LAST_YEAR: i32 = 2100;
+
+/// Checks a record and cleans its text; `Err` with the reason when the row must be rejected.
+///
+/// # Errors
+/// When one of its dates is outside the years a ledger can hold.
+pub fn check(record: &mut Record) -> Result<(), String> {
+    for day in dates(record).into_iter().flatten() {
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
+            return Err(format!(
+                "the date {day} is not a plausible date for a record (burnrate reads dates from {FIRST_YEAR} to {LAST_YEAR}); check the export"
+            ));
+        }
+    }
+    for text in text_fields_mut(record) {
+        if text.chars().any(is_unsafe) {
+            *text = text
+                .chars()
+                .map(|c| if is_unsafe(c) { '\u{fffd}' } else { c })
+                .collect();
+        }
+    }
+    Ok(())
+}
+
+fn dates(record: &Record) -> Vec<Option<NaiveDate>> {
+    match record {
+        Record::Usage(u) => vec![u.day],
+        Record::Billing(b) => vec![Some(b.occurred_at.date()), b.expires_at.map(|t| t.date())],
+        Record::Bank(b) => vec![
+            b.started_at.map(|t| t.date()),
+            b.posted_at.map(|t| t.date()),
+            b.day(),
+        ],
+        Record::Rate(r) => vec![Some(r.day)],
+    }
+}
+
+/// Control characters other than tab and newline (a quoted cell may hold several lines), and
+/// the bidirectional overrides and isolates.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::records::{BankLine, UsageRecord};
+
+    #[test]
+    fn escape_sequences_and_direction_overrides_are_neutralised() {
+        let mut record = Record::Bank(BankLine {
+            description: "OPENAI \u{1b}[2J\u{1b}[31mPAID \u{202e}gnp.exe\nline two".into(),
+            ..BankLine::default()
+        });
+        check(&mut record).unwrap();
+        let Record::Bank(b) = record else { panic!() };
+        assert_eq!(
+            b.description,
+            "OPENAI \u{fffd}[2J\u{fffd}[31mPAID \u{fffd}gnp.exe\nline two"
+        );
+    }
+
+    #[test]
+    fn dates_outside_the_ledgers_years_are_rejected() {
+        for (day, ok) in [
+            ("0000-01-01", false),
+            ("1969-12-31", false),
+            ("2026-03-01", true),
+            ("9999-12-31", false),
+        ] {
+            let mut record = Record::Usage(UsageRecord {
+                day: Some(day.parse().unwrap()),
+                ..UsageRecord::default()
+            });
+            assert_eq!(check(&mut record).is_ok(), ok, "{day}");
+        }
+    }
+}
