@@ -1,28 +1,29 @@
-//! Balances and flags as the window shows them, computed with the same
-//! domain functions the `balance` and `flags` commands use: [`credit_lots`],
-//! [`balance::simulate`], `burn_rate_per_day(7)`, `depletes_on` and [`Judgement::flags`].
+//! Balances and flags as the window shows them: the ledger judged by [`projection::load`], the
+//! service the `balance` and `flags` commands use, so the window and the command line show the
+//! same balances, run-out dates and flags.
 //!
-//! Runs only when the ledger's revision changes (never per frame) and reads the ledger through
-//! [`Store::snapshot`] once. Nothing here judges anything new: it arranges what the domain
-//! computed into the plain views of `domain::views`.
+//! Runs only when the ledger's revision changes (never per frame) and reads the ledger once.
+//! Nothing here judges anything new: it arranges what the domain computed into the plain views
+//! of `domain::views`.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::balance::{self, AccountKey, LotKind};
-use crate::domain::judgement::Judgement;
-use crate::domain::ledger::{Snapshot, credit_lots};
-use crate::domain::money::Amount;
-use crate::domain::money::Money;
+use crate::domain::balance::{AccountKey, LotKind};
+use crate::domain::ledger::Snapshot;
+use crate::domain::money::{Amount, Currency, Money};
+use crate::domain::projection::Projection;
 use crate::domain::records::{BankStatus, BillingStatus};
 use crate::domain::views::{AccountBalance, EvidenceRow, FlagRow};
+use crate::services::projection::{self, Judged};
 use crate::store::{Store, StoreError};
 
 /// Everything the money views need, read once per revision.
 #[derive(Debug, Clone, Default)]
 pub struct MoneyModel {
-    pub inputs: Snapshot,
+    /// The ledger judged as of today: its snapshot, matching and account projections.
+    pub judged: Judged,
     pub balances: Vec<AccountBalance>,
     pub flags: Vec<FlagRow>,
 }
@@ -33,35 +34,44 @@ impl MoneyModel {
     /// # Errors
     /// On a ledger failure or a total too large to add up.
     pub fn build(store: &Store, today: NaiveDate) -> Result<Self, StoreError> {
-        let params = store.flag_params()?;
-        let judgement = Judgement::new(&store.snapshot()?, &params, today);
-        let detected = judgement.flags(&params);
+        let judged = projection::load(store, today)?;
+        let detected = judged.flags();
         let dismissed: BTreeMap<String, String> = store
             .dismissed_flags()?
             .into_iter()
             .map(|d| (d.flag_id, d.note))
             .collect();
-        let inputs = judgement.snapshot;
+        let inputs = judged.snapshot();
         let flags = detected
             .into_iter()
             .map(|flag| FlagRow {
                 dismissed: dismissed.get(&flag.id).cloned(),
-                evidence: flag.records.iter().map(|r| describe(&inputs, r)).collect(),
+                evidence: flag.records.iter().map(|r| describe(inputs, r)).collect(),
                 flag,
             })
             .collect();
-        let balances = balances(&inputs, today)?;
+        let balances = judged
+            .projections
+            .iter()
+            .filter(|p| !p.balance.days.is_empty())
+            .map(|p| account_balance(inputs, p, today))
+            .collect();
         Ok(Self {
-            inputs,
+            judged,
             balances,
             flags,
         })
     }
 
+    /// The ledger as of today.
+    pub fn inputs(&self) -> &Snapshot {
+        self.judged.snapshot()
+    }
+
     /// Every name the account `organization` of `provider` appears under in the ledger.
     pub fn aliases(&self, provider: &str, organization: &str) -> Vec<String> {
         let mut out = vec![organization.to_string()];
-        for a in &self.inputs.organizations {
+        for a in &self.inputs().organizations {
             let same_provider = provider.is_empty() || a.provider == provider;
             if same_provider && (a.name == organization || a.id == organization) {
                 out.push(a.id.clone());
@@ -75,54 +85,32 @@ impl MoneyModel {
     }
 }
 
-/// One balance per account, as `burnrate balance` computes it (with an auto-recharge, the day
-/// it runs out is the forecast's, which follows the simulated recharges).
-fn balances(inputs: &Snapshot, today: NaiveDate) -> Result<Vec<AccountBalance>, StoreError> {
-    let lots = credit_lots(inputs);
-    let mut out = Vec::new();
-    for account in inputs.accounts() {
-        let b = balance::simulate(&account, &lots, &inputs.usage, today)
-            .map_err(|_| StoreError::Overflow)?;
-        if b.days.is_empty() {
-            continue;
-        }
-        let burn = b.burn_rate_per_day(7).map_err(|_| StoreError::Overflow)?;
-        // A recharge that last failed is not assumed to work in the forecast.
-        let depletes_on = match inputs.forecast_recharge_for(&account) {
-            Some(recharge) => {
-                b.forecast(
-                    burn,
-                    Some(recharge),
-                    &inputs.auto_recharge_history(&account),
-                )
-                .map_err(|_| StoreError::Overflow)?
-                .depletes_on
-            }
-            None => b.depletes_on(burn),
-        };
-        out.push(AccountBalance {
-            label: account.label(),
-            provider: account.provider.clone(),
-            organization: account.organization.clone(),
-            currency: b.currency,
-            points: b.days.iter().map(|d| (d.day, d.balance)).collect(),
-            topups: b.lots.iter().map(|l| (l.day, l.amount)).collect(),
-            failed: failed_topups(inputs, &account, &b.currency),
-            closing: b.closing(),
-            burn_per_day: burn,
-            depletes_on,
-            days_left: depletes_on.map(|d| (d - today).num_days()),
-            inferred: b.lots.iter().any(|l| l.kind == LotKind::Inferred),
-        });
+/// One account's balance card and chart line, from its projection (the day it runs out is the
+/// forecast's, which follows the simulated auto-recharges).
+fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> AccountBalance {
+    let (account, b) = (&p.account, &p.balance);
+    let depletes_on = p.forecast.depletes_on;
+    AccountBalance {
+        label: account.label(),
+        provider: account.provider.clone(),
+        organization: account.organization.clone(),
+        currency: b.currency,
+        points: b.days.iter().map(|d| (d.day, d.balance)).collect(),
+        topups: b.lots.iter().map(|l| (l.day, l.amount)).collect(),
+        failed: failed_topups(inputs, account, b.currency),
+        closing: b.closing(),
+        burn_per_day: p.burn_per_day,
+        depletes_on,
+        days_left: depletes_on.map(|d| (d - today).num_days()),
+        inferred: b.lots.iter().any(|l| l.kind == LotKind::Inferred),
     }
-    Ok(out)
 }
 
 /// Credit purchases and recharges that failed, for an account.
 fn failed_topups(
     inputs: &Snapshot,
     account: &AccountKey,
-    currency: &str,
+    currency: Currency,
 ) -> Vec<(NaiveDate, Amount)> {
     inputs
         .billing
@@ -130,7 +118,7 @@ fn failed_topups(
         .filter(|b| {
             b.buys_credit()
                 && b.status == BillingStatus::Failed
-                && b.currency.eq_ignore_ascii_case(currency)
+                && b.currency == currency
                 && &inputs.resolve_account(&b.provider, &b.organization) == account
         })
         .map(|b| (b.day, b.amount.abs()))

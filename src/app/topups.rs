@@ -1,23 +1,23 @@
-//! Top-ups as the window shows them: the doctor's walk of recent attempts
-//! ([`doctor::diagnose`], the walk `burnrate diagnose` prints), the pairs the matching rule left
-//! for review ([`matching::match_all`], as `burnrate matches` lists them), each account's
-//! forecast through its simulated auto-recharges ([`Balance::forecast`], as `burnrate balance`
-//! projects it) and the auto-recharge settings per account.
+//! Top-ups as the window shows them: the doctor's walk of recent attempts (the walk `burnrate
+//! diagnose` prints), the pairs the matching rule left for review (as `burnrate matches` lists
+//! them), each account's forecast through its simulated auto-recharges (as `burnrate balance`
+//! projects it) and the auto-recharge settings per account, all read from the one judged ledger
+//! of the money model ([`Judged`]).
 //!
-//! Pure over the ledger's flag inputs, read once per revision: nothing here touches `SQLite`, so
-//! the view worker can call [`TopupsModel::build`] off the UI thread. Nothing here judges
-//! anything new; it arranges what the domain computed into the plain views the panels draw.
+//! Pure: nothing here touches `SQLite`, so the view worker can call [`TopupsModel::build`] off
+//! the UI thread. Nothing here judges anything new; it arranges what the domain computed into
+//! the plain views the panels draw.
 
 use chrono::NaiveDate;
 
-use crate::domain::balance::{self, AccountKey, AutoRecharge, Balance};
+use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::doctor::Attempt;
-use crate::domain::flags::FlagParams;
-use crate::domain::judgement::Judgement;
-use crate::domain::ledger::{BankItem, BillingItem, Snapshot, credit_lots};
+use crate::domain::ledger::{BankItem, BillingItem, Snapshot};
 use crate::domain::matching::{Matching, PaymentMatch};
 use crate::domain::money::Money;
+use crate::domain::projection::Projection;
 use crate::domain::views::FlagRow;
+use crate::services::projection::Judged;
 use crate::ui::balance::AccountForecast;
 use crate::ui::doctor::{DoctorView, FlagAttempts};
 use crate::ui::matches::{Candidate, DecidedPair, MatchesView, PairSide, ReviewGroup};
@@ -33,19 +33,18 @@ pub struct TopupsModel {
 }
 
 impl TopupsModel {
-    /// Walks, matches and projects the ledger's inputs as of `today`.
-    pub fn build(inputs: &Snapshot, params: &FlagParams, today: NaiveDate) -> Self {
-        let judgement = Judgement::new(inputs, params, today);
-        let inputs = &judgement.snapshot;
+    /// Arranges the judged ledger's attempts, review list, forecasts and recharge settings.
+    pub fn build(judged: &Judged) -> Self {
+        let inputs = judged.snapshot();
         let accounts = inputs.accounts();
         let recharges = accounts
             .iter()
             .map(|a| (a.clone(), inputs.auto_recharge_for(a).cloned()))
             .collect();
         Self {
-            attempts: judgement.attempts(params, None),
-            matches: matches_view(inputs, &judgement.matching),
-            forecasts: forecasts(inputs, &accounts, today),
+            attempts: judged.attempts(None),
+            matches: matches_view(inputs, &judged.judgement.matching),
+            forecasts: judged.projections.iter().map(forecast).collect(),
             recharges,
         }
     }
@@ -81,34 +80,27 @@ impl TopupsModel {
     }
 }
 
-/// Each account's projection after today, following its auto-recharge when it has one.
-fn forecasts(inputs: &Snapshot, accounts: &[AccountKey], today: NaiveDate) -> Vec<AccountForecast> {
-    let lots = credit_lots(inputs);
-    accounts
-        .iter()
-        .filter_map(|account| {
-            let b: Balance = balance::simulate(account, &lots, &inputs.usage, today).ok()?;
-            let burn = b.burn_rate_per_day(7).ok()?;
-            let setting = inputs.auto_recharge_for(account);
-            // A recharge that last failed is drawn as a threshold but not assumed to work.
-            let recharge = inputs.forecast_recharge_for(account);
-            let forecast = b
-                .forecast(burn, recharge, &inputs.auto_recharge_history(account))
-                .ok()?;
-            Some(AccountForecast {
-                provider: account.provider.clone(),
-                organization: account.organization.clone(),
-                threshold: setting.map(|r| r.threshold),
-                points: forecast.points.iter().map(|p| (p.day, p.balance)).collect(),
-                recharges: forecast
-                    .points
-                    .iter()
-                    .filter(|p| !p.recharge.is_zero())
-                    .map(|p| p.day)
-                    .collect(),
-            })
-        })
-        .collect()
+/// An account's projection after today, following its auto-recharge when it has one (a
+/// recharge that last failed is drawn as a threshold but not assumed to work).
+fn forecast(p: &Projection) -> AccountForecast {
+    AccountForecast {
+        provider: p.account.provider.clone(),
+        organization: p.account.organization.clone(),
+        threshold: p.setting.as_ref().map(|r| r.threshold),
+        points: p
+            .forecast
+            .points
+            .iter()
+            .map(|pt| (pt.day, pt.balance))
+            .collect(),
+        recharges: p
+            .forecast
+            .points
+            .iter()
+            .filter(|pt| !pt.recharge.is_zero())
+            .map(|pt| pt.day)
+            .collect(),
+    }
 }
 
 fn billing_side(b: &BillingItem) -> PairSide {

@@ -391,14 +391,14 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
     let money = MoneyModel::build(store, today)?;
     let mut options = store.filter_options()?;
     options.accounts = money
-        .inputs
+        .inputs()
         .accounts()
         .into_iter()
         .map(|a| (a.provider, a.organization))
         .collect();
-    let topups = TopupsModel::build(&money.inputs, &store.flag_params()?, today);
-    let months = super::review::months(&money.inputs, today);
-    let latest_usage_month = super::review::latest_usage_month(&money.inputs, today);
+    let topups = TopupsModel::build(&money.judged);
+    let months = super::review::months(money.inputs(), today);
+    let latest_usage_month = super::review::latest_usage_month(money.inputs(), today);
     let settings = SettingsView {
         rules: store.merchant_rules()?,
         budgets: store.budgets()?,

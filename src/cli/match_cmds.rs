@@ -24,6 +24,7 @@ use crate::domain::judgement::Judgement;
 use crate::domain::ledger::{BankItem, BillingItem, Decision, Snapshot, parse_record};
 use crate::domain::matching::{Matching, Reason};
 use crate::domain::money::Amount;
+use crate::services::projection;
 use crate::store::{EvidenceRecord, Store};
 
 /// Arguments of `burnrate matches`.
@@ -130,9 +131,8 @@ pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyho
         );
         return Ok(0);
     }
-    let params = store.flag_params()?;
-    let judgement = Judgement::new(&inputs, &params, as_of);
-    let (inputs, m) = (&judgement.snapshot, &judgement.matching);
+    let judged = projection::judge(&inputs, store.flag_params()?, as_of);
+    let (inputs, m) = (judged.snapshot(), &judged.judgement.matching);
     let confirmed: BTreeSet<(String, String)> = inputs
         .decisions
         .iter()
@@ -267,10 +267,8 @@ fn check_pair(inputs: &Snapshot, left: &str, right: &str) -> anyhow::Result<()> 
 /// When the ledger cannot be read.
 pub fn diagnose_command(db: &Path, args: &DiagnoseArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let params = store.flag_params()?;
     let provider = args.provider.as_deref().map(|p| p.trim().to_lowercase());
-    let attempts =
-        Judgement::new(&store.snapshot()?, &params, as_of).attempts(&params, provider.as_deref());
+    let attempts = projection::load(&store, as_of)?.attempts(provider.as_deref());
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = attempts.iter().map(attempt_json).collect();

@@ -25,12 +25,12 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use crate::domain::balance::{
-    self, AccountKey, AutoRecharge, Balance, Forecast, ForecastPoint, LotKind,
+    AccountKey, AutoRecharge, Balance, Forecast, ForecastPoint, LotKind, MonthRoll,
 };
 use crate::domain::flags::Flag;
-use crate::domain::judgement::Judgement;
-use crate::domain::ledger::{self, Snapshot};
+use crate::domain::ledger::Snapshot;
 use crate::domain::money::Amount;
+use crate::services::projection;
 use crate::store::Store;
 
 /// Arguments of `burnrate flags`.
@@ -89,9 +89,8 @@ pub struct BalanceArgs {
 /// When the ledger cannot be read, or the flag to dismiss does not exist.
 pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let params = store.flag_params()?;
-    let judgement = Judgement::new(&store.snapshot()?, &params, as_of);
-    let all = judgement.flags(&params);
+    let judged = projection::load(&store, as_of)?;
+    let all = judged.flags();
     if let Some(FlagsAction::Dismiss { id, note }) = &args.action {
         let Some(flag) = all.iter().find(|f| f.id == id.trim()) else {
             bail!(
@@ -113,7 +112,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
                 "there is no flag with id {id} as of {as_of}; `burnrate flags --all --as-of {as_of}` lists them"
             );
         };
-        super::match_cmds::export_packet(&store, &judgement, flag, html)?;
+        super::match_cmds::export_packet(&store, &judged.judgement, flag, html)?;
         println!(
             "Wrote the dispute packet of {} to {}",
             flag.id,
@@ -233,27 +232,24 @@ fn pick_account(
 /// When the ledger cannot be read, the account is ambiguous or unknown, or a total overflows.
 pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.snapshot()?.up_to(as_of);
+    let judged = projection::load(&store, as_of)?;
     let provider = args.provider.trim().to_lowercase();
-    let account = pick_account(&inputs, &provider, args.account.as_deref())?;
-    let lots = ledger::credit_lots(&inputs);
-    let b = balance::simulate(&account, &lots, &inputs.usage, as_of)
+    let account = pick_account(judged.snapshot(), &provider, args.account.as_deref())?;
+    let p = judged
+        .projection(&account)
         .with_context(|| format!("adding up the balance of {}", account.label()))?;
-    let burn_7 = b.burn_rate_per_day(7)?;
-    let burn_30 = b.burn_rate_per_day(30)?;
-    let setting = inputs.auto_recharge_for(&account);
+    let (b, burn_7, burn_30) = (&p.balance, p.burn_per_day, p.long_burn_per_day);
+    let setting = p.setting.as_ref();
     // A failing auto-recharge is not counted on: the forecast runs without it and says so.
-    let failed_on = setting.and(inputs.auto_recharge_failing_since(&account));
-    let recharge = inputs.forecast_recharge_for(&account);
-    let forecast = b
-        .forecast(burn_7, recharge, &inputs.auto_recharge_history(&account))
-        .with_context(|| format!("projecting the balance of {}", account.label()))?;
+    let failed_on = p.recharge_failing_since;
+    let recharge = p.simulated_recharge();
+    let forecast = &p.forecast;
     let depletes_on = forecast.depletes_on;
     let months = b.monthly()?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut v = balance_json(&b, burn_7, burn_30, depletes_on, &months);
-        add_forecast_json(&mut v, setting, &forecast);
+        let mut v = balance_json(b, burn_7, burn_30, depletes_on, &months);
+        add_forecast_json(&mut v, setting, forecast);
         v["auto_recharge_failed_on"] = json!(failed_on.map(|d| d.to_string()));
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
@@ -286,7 +282,7 @@ pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyho
         burn_7.to_cents_string(),
         burn_30.to_cents_string()
     )?;
-    recharge_or_failure_lines(&mut out, recharge, failed_on, &forecast, cur)?;
+    recharge_or_failure_lines(&mut out, recharge, failed_on, forecast, cur)?;
     writeln!(out, "\nlots:")?;
     for l in &b.lots {
         let expiry = l
@@ -417,7 +413,7 @@ fn balance_json(
     burn_7: Amount,
     burn_30: Amount,
     depletes_on: Option<NaiveDate>,
-    months: &[balance::MonthRoll],
+    months: &[MonthRoll],
 ) -> Value {
     json!({
         "provider": b.account.provider,

@@ -16,11 +16,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use super::balance::{self, AccountKey, Balance, LotOutcome};
+use super::balance::{AccountKey, Balance, LotOutcome};
 use super::flags::FlagParams;
-use super::ledger::{self, BankItem, BillingItem, Snapshot};
+use super::ledger::{BankItem, BillingItem, Snapshot};
 use super::matching::{HoldEnd, Matching};
 use super::money::{Amount, Currency};
+use super::projection;
 use super::records::{BankStatus, BillingKind, BillingStatus};
 
 /// How many attempts per provider the doctor walks.
@@ -302,14 +303,9 @@ pub fn diagnose(
     as_of: NaiveDate,
     provider: Option<&str>,
 ) -> Vec<Attempt> {
-    let lots = ledger::credit_lots(inputs);
-    let accounts: BTreeSet<AccountKey> = lots.iter().map(|l| l.account.clone()).collect();
-    let balances = accounts
+    let balances = projection::balances(inputs, as_of)
         .into_iter()
-        .filter_map(|a| {
-            let b = balance::simulate(&a, &lots, &inputs.usage, as_of).ok()?;
-            Some((a, b))
-        })
+        .map(|b| (b.account.clone(), b))
         .collect();
     let cx = Context {
         inputs,
@@ -736,17 +732,9 @@ fn judge(
 mod tests {
     use super::*;
     use crate::domain::balance::DailyUsage;
+    use crate::domain::flags::test_support::{d, usd};
     use crate::domain::matching::{MatchParams, match_all};
-    use crate::domain::money::DecimalMark;
     use crate::domain::records::{BillingKind, SpendKind};
-
-    fn d(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
-
-    fn usd(text: &str) -> Amount {
-        Amount::parse(text, DecimalMark::Dot).unwrap()
-    }
 
     /// Cuts, matches once and walks, as the front ends do.
     fn walk(inputs: &Snapshot, as_of: NaiveDate) -> Vec<Attempt> {

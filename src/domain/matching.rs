@@ -721,16 +721,8 @@ mod tests {
     use super::*;
     use crate::domain::fx::Rate;
     use crate::domain::ledger::MatchDecision;
-    use crate::domain::money::DecimalMark;
+    use crate::domain::flags::test_support::{d, usd as amt};
     use crate::domain::records::BillingStatus;
-
-    fn d(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
-
-    fn amt(text: &str) -> Amount {
-        Amount::parse(text, DecimalMark::Dot).unwrap()
-    }
 
     fn bill(id: i64, kind: BillingKind, day: &str, amount: &str, currency: &str) -> BillingItem {
         BillingItem {

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod matching;
 pub mod merchants;
 pub mod money;
+pub mod projection;
 pub mod records;
 pub mod review;
 pub mod review_report;

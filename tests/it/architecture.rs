@@ -200,6 +200,10 @@ fn judgement_depends_one_way() {
             &["matching", "flags", "doctor", "judgement"],
         ),
         ("domain/matching.rs", &["flags", "doctor", "judgement"]),
+        (
+            "domain/projection.rs",
+            &["matching", "flags", "doctor", "judgement"],
+        ),
         ("domain/flags", &["doctor", "judgement"]),
         ("domain/doctor.rs", &["judgement"]),
     ];

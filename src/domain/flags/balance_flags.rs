@@ -10,29 +10,9 @@ use chrono::NaiveDate;
 
 use super::draft::{FlagDraft, days_between, money};
 use super::{Context, Flag, FlagKind, FlagParams, Severity};
-use crate::domain::balance::{self, AccountKey, Balance, DailyUsage, LotKind};
+use crate::domain::balance::{AccountKey, Balance, DailyUsage, LotKind};
 use crate::domain::ledger::{Snapshot, credit_lots};
 use crate::domain::money::{Amount, checked_sum};
-use crate::domain::records::BillingKind;
-
-/// Balances of every prepaid account up to `as_of`. Accounts of providers billed by invoice
-/// (post-paid) and accounts without any credit lot have no prepaid balance and are left out; an
-/// account whose totals overflow is left out too.
-pub(super) fn prepaid_balances(inputs: &Snapshot, as_of: NaiveDate) -> Vec<Balance> {
-    let lots = credit_lots(inputs);
-    let postpaid: BTreeSet<&str> = inputs
-        .billing
-        .iter()
-        .filter(|b| b.kind == BillingKind::Invoice)
-        .map(|b| b.provider.as_str())
-        .collect();
-    let accounts: BTreeSet<&AccountKey> = lots.iter().map(|l| &l.account).collect();
-    accounts
-        .into_iter()
-        .filter(|a| !postpaid.contains(a.provider.as_str()))
-        .filter_map(|a| balance::simulate(a, &lots, &inputs.usage, as_of).ok())
-        .collect()
-}
 
 pub(super) fn balance_flags(cx: &Context<'_>) -> Vec<Flag> {
     let (params, as_of) = (cx.params, cx.as_of);
@@ -270,8 +250,7 @@ mod tests {
     };
     use super::*;
     use crate::domain::flags::test_support::detect_all;
-
-    use crate::domain::records::BillingKind::{CreditPurchase, FreeCredit, Invoice};
+    use crate::domain::records::BillingKind::{self, CreditPurchase, FreeCredit, Invoice};
     use crate::domain::records::BillingStatus;
 
     #[test]

@@ -38,8 +38,9 @@ use crate::domain::balance::Balance;
 use crate::domain::ledger::Snapshot;
 use crate::domain::matching::Matching;
 use crate::domain::money::{Amount, Currency};
+use crate::domain::projection::prepaid_balances;
 
-use balance_flags::{balance_flags, prepaid_balances, wrong_organizations};
+use balance_flags::{balance_flags, wrong_organizations};
 pub use params::{FlagParams, PARAM_SPECS, ParamError, ParamSpec};
 use payments::{charges_without_credit, credits_without_charge, failed_recharges, unsettled_holds};
 pub use spending::invoice_month;
