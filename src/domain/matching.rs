@@ -719,9 +719,9 @@ fn interchangeable_bank(ids: &BTreeSet<i64>, by_id: &BTreeMap<i64, &BankItem>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::flags::test_support::{d, usd as amt};
     use crate::domain::fx::Rate;
     use crate::domain::ledger::MatchDecision;
-    use crate::domain::flags::test_support::{d, usd as amt};
     use crate::domain::records::BillingStatus;
 
     fn bill(id: i64, kind: BillingKind, day: &str, amount: &str, currency: &str) -> BillingItem {
