@@ -31,6 +31,7 @@ pub fn preview_of(report: &ImportReport) -> FilePreview {
         duplicates: report.duplicates,
         updated: report.updated,
         skipped: report.skipped,
+        not_receipts: report.receipts.as_ref().map_or(0, |t| t.not_receipts),
         rejected: report.rejected.len(),
         first_rejected: report
             .rejected
@@ -91,15 +92,21 @@ pub fn sample_of(record: &Record) -> SampleRow {
 }
 
 pub fn summary_of(report: &ImportReport) -> String {
-    match &report.error {
-        Some(error) => format!("{}: not imported. {error}", report.file),
-        None => format!(
-            "{}: {} new, {} updated, {} duplicate, {} rejected.",
-            report.file,
-            format::count(report.inserted),
-            format::count(report.updated),
-            format::count(report.duplicates),
-            format::count(report.rejected.len())
-        ),
+    if let Some(error) = &report.error {
+        return format!("{}: not imported. {error}", report.file);
     }
+    let not_receipts = report.receipts.as_ref().map_or(0, |t| t.not_receipts);
+    format!(
+        "{}: {} new, {} updated, {} duplicate, {} rejected.{}",
+        report.file,
+        format::count(report.inserted),
+        format::count(report.updated),
+        format::count(report.duplicates),
+        format::count(report.rejected.len()),
+        if not_receipts > 0 {
+            format!(" {}.", format::not_receipts(not_receipts))
+        } else {
+            String::new()
+        }
+    )
 }

@@ -60,6 +60,15 @@ pub fn count<T: std::fmt::Display>(n: T) -> String {
     }
 }
 
+/// `1 message was not a receipt (not stored)`, `4,213 messages were not receipts (not stored)`.
+pub fn not_receipts(n: u64) -> String {
+    if n == 1 {
+        "1 message was not a receipt (not stored)".to_string()
+    } else {
+        format!("{} messages were not receipts (not stored)", count(n))
+    }
+}
+
 /// The change from `before` to `now` in whole percent (`None` when `before` is zero).
 pub fn change_percent(now: Amount, before: Amount) -> Option<i64> {
     if before.is_zero() {

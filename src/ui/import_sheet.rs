@@ -35,6 +35,8 @@ pub struct FilePreview {
     pub duplicates: u64,
     pub updated: u64,
     pub skipped: u64,
+    /// Messages of a mailbox or e-mail that were not receipts (counted, never stored).
+    pub not_receipts: u64,
     pub rejected: usize,
     /// The first rejected rows: `line 12, column 3 (amount): ...`.
     pub first_rejected: Vec<String>,
@@ -259,6 +261,11 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
                 String::new()
             }
         ));
+        if file.not_receipts > 0 {
+            ui.label(
+                egui::RichText::new(format::not_receipts(file.not_receipts)).color(theme::weak(ui)),
+            );
+        }
         for reason in &file.first_rejected {
             ui.label(egui::RichText::new(reason).small().color(theme::error(ui)));
         }

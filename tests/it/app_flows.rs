@@ -416,3 +416,17 @@ fn a_dropped_folder_previews_and_imports_its_files() {
     let store = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
     assert_eq!(store.source_files().unwrap().len(), 2);
 }
+
+#[test]
+fn a_dropped_mailbox_says_how_many_messages_were_not_receipts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = fixture("receipts/takeout-all-mail.mbox");
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    drop_file(&mut harness, mbox);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label("3 messages were not receipts (not stored)");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label_contains("3 messages were not receipts (not stored).");
+}

@@ -21,6 +21,7 @@ mod import_bank_us;
 mod import_errors;
 mod import_providers;
 mod ledger;
+mod new_user;
 mod properties;
 mod receipts;
 mod review_cli;
