@@ -2,6 +2,7 @@
 //! window uses. Output for scripts (`--json`, `--csv`) is stable; messages for people go to
 //! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
 
+mod agent_cmds;
 mod match_cmds;
 mod money_cmds;
 mod output;
@@ -21,7 +22,9 @@ use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
 use crate::services::Clock;
 use crate::services::clock::now_utc;
 use crate::services::import::import_paths;
-use crate::store::{CreditGroup, ImportMode, Period, ReportKind, Store, UsageGroup};
+use crate::store::{
+    CreditGroup, ImportMode, ImportReport, Period, ReportKind, Store, UsageGroup, ValueGroup,
+};
 
 /// burnrate: a local ledger of what you spend on AI services.
 #[derive(Debug, Parser)]
@@ -76,6 +79,12 @@ pub enum Command {
     /// Walk recent top-ups through authorized -> settled -> credited -> consumed and name
     /// where each stalled.
     Diagnose(match_cmds::DiagnoseArgs),
+    /// The model price table coding-agent requests are valued with, and the models without a
+    /// price.
+    Prices(agent_cmds::PricesArgs),
+    /// Recompute the stored API-equivalent value of coding-agent requests with the current
+    /// price table, and say what changed.
+    Reprice(agent_cmds::RepriceArgs),
     /// Settings kept in the ledger: merchant rules, auto-recharge, budgets, flag thresholds, reporting currency.
     #[command(subcommand)]
     Settings(settings_cmd::SettingsCommand),
@@ -105,7 +114,11 @@ pub struct ImportArgs {
     /// The provider of files that do not say it (a Stripe invoice export).
     #[arg(long, value_name = "NAME")]
     pub provider: Option<String>,
-    #[arg(required = true, value_name = "FILE")]
+    /// The computer coding-agent logs come from (default: this computer's name).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+    /// Files, or folders (every file below them: `~/.claude/projects`, `~/.codex/sessions`).
+    #[arg(required = true, value_name = "FILE|FOLDER")]
     pub files: Vec<PathBuf>,
 }
 
@@ -124,6 +137,10 @@ pub enum WhatArg {
     Usage,
     Paid,
     Credits,
+    /// API-equivalent value of coding-agent requests.
+    Value,
+    /// Per tool: subscription paid, API-equivalent value, leverage (needs --month).
+    Subscriptions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +151,9 @@ pub enum ByArg {
     #[value(name = "line_item")]
     LineItem,
     Kind,
+    Tool,
+    Machine,
+    Session,
 }
 
 #[derive(Debug, Args)]
@@ -148,10 +168,12 @@ pub struct ReportArgs {
     #[arg(long, requires = "from")]
     pub to: Option<NaiveDate>,
     /// usage (what providers charged), paid (what left your bank and cards), credits (bought
-    /// and granted).
+    /// and granted), value (coding-agent requests at API prices), subscriptions (paid, value
+    /// and leverage per tool).
     #[arg(long, value_enum, default_value = "usage")]
     pub what: WhatArg,
-    /// Grouping: provider, project, model, line_item (usage); kind, provider, project (credits).
+    /// Grouping: provider, project, model, line_item (usage); kind, provider, project (credits);
+    /// provider, project, model, tool, machine, session (value).
     #[arg(long, value_enum)]
     pub by: Option<ByArg>,
     #[arg(long, conflicts_with = "csv")]
@@ -178,7 +200,7 @@ impl ReportArgs {
             (WhatArg::Usage, Some(ByArg::Project)) => Ok(ReportKind::Usage(UsageGroup::Project)),
             (WhatArg::Usage, Some(ByArg::Model)) => Ok(ReportKind::Usage(UsageGroup::Model)),
             (WhatArg::Usage, Some(ByArg::LineItem)) => Ok(ReportKind::Usage(UsageGroup::LineItem)),
-            (WhatArg::Usage, Some(ByArg::Kind)) => {
+            (WhatArg::Usage, Some(ByArg::Kind | ByArg::Tool | ByArg::Machine | ByArg::Session)) => {
                 Err("usage can be grouped --by provider, project, model or line_item")
             }
             (WhatArg::Paid, None | Some(ByArg::Provider)) => Ok(ReportKind::Paid),
@@ -192,8 +214,26 @@ impl ReportArgs {
             (WhatArg::Credits, Some(ByArg::Project)) => {
                 Ok(ReportKind::Credits(CreditGroup::Project))
             }
-            (WhatArg::Credits, Some(ByArg::Model | ByArg::LineItem)) => {
-                Err("credits can be grouped --by kind, provider or project")
+            (
+                WhatArg::Credits,
+                Some(
+                    ByArg::Model | ByArg::LineItem | ByArg::Tool | ByArg::Machine | ByArg::Session,
+                ),
+            ) => Err("credits can be grouped --by kind, provider or project"),
+            (WhatArg::Value, None | Some(ByArg::Provider)) => {
+                Ok(ReportKind::Value(ValueGroup::Provider))
+            }
+            (WhatArg::Value, Some(ByArg::Project)) => Ok(ReportKind::Value(ValueGroup::Project)),
+            (WhatArg::Value, Some(ByArg::Model)) => Ok(ReportKind::Value(ValueGroup::Model)),
+            (WhatArg::Value, Some(ByArg::Tool)) => Ok(ReportKind::Value(ValueGroup::Tool)),
+            (WhatArg::Value, Some(ByArg::Machine)) => Ok(ReportKind::Value(ValueGroup::Machine)),
+            (WhatArg::Value, Some(ByArg::Session)) => Ok(ReportKind::Value(ValueGroup::Session)),
+            (WhatArg::Value, Some(ByArg::LineItem | ByArg::Kind)) => Err(
+                "agent value can be grouped --by provider, project, model, tool, machine or session",
+            ),
+            (WhatArg::Subscriptions, None) => Ok(ReportKind::Subscriptions),
+            (WhatArg::Subscriptions, Some(_)) => {
+                Err("subscriptions are listed per tool and provider; leave out --by")
             }
         }
     }
@@ -285,6 +325,8 @@ pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
         Command::Balance(args) => money_cmds::balance_command(db, &args, as_of),
         Command::Matches(args) => match_cmds::matches_command(db, &args, as_of),
         Command::Diagnose(args) => match_cmds::diagnose_command(db, &args, as_of),
+        Command::Prices(args) => agent_cmds::prices(db, &args),
+        Command::Reprice(args) => agent_cmds::reprice(db, &args),
         Command::Settings(command) => settings_cmd::run(db, command),
         Command::PdfText => Ok(crate::pdf_worker::run_child()),
     }
@@ -302,9 +344,11 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         mapping: None,
         provider: args.provider.clone(),
         pdf_text: None,
+        machine: args.machine.clone(),
     };
     if let Some(f) = &args.format
         && import::formats::by_id(f).is_none()
+        && crate::domain::agents::Tool::parse(f).is_none()
     {
         bail!("there is no format named '{f}'; `burnrate formats` lists them");
     }
@@ -320,10 +364,28 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
     bar.finish();
     let reports = reports?;
     let failed = reports.iter().any(|r| r.error.is_some());
+    let is_agent = |r: &ImportReport| {
+        r.format
+            .as_deref()
+            .is_some_and(|f| crate::domain::agents::Tool::parse(f).is_some())
+            || r.unchanged
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
-        output::import_reports(&reports, args.dry_run)?;
+        let (agent, others): (Vec<&ImportReport>, Vec<&ImportReport>) =
+            reports.iter().partition(|r| is_agent(r));
+        let others: Vec<ImportReport> = others.into_iter().cloned().collect();
+        output::import_reports(&others, args.dry_run)?;
+        if !agent.is_empty() {
+            let label = args
+                .files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            agent_cmds::agent_summary(&mut std::io::stdout().lock(), &label, &agent)?;
+        }
     }
     for r in reports.iter().filter(|r| r.error.is_some()) {
         let path = if r.path.is_empty() { &r.file } else { &r.path };
@@ -352,7 +414,26 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
         }
         _ => Period::all(),
     };
-    let rows = store.report(kind, &period)?;
+    let rows = match kind {
+        ReportKind::Value(group) => {
+            let rows = store.value_report(group, &period)?;
+            agent_cmds::print_value(&mut std::io::stdout().lock(), &rows, args.json, args.csv)?;
+            return Ok(0);
+        }
+        ReportKind::Subscriptions => {
+            let month = agent_cmds::subscription_month(args.month.as_deref())?;
+            let rows = store.subscriptions(&month)?;
+            agent_cmds::print_subscriptions(
+                &mut std::io::stdout().lock(),
+                &month.label,
+                &rows,
+                args.json,
+                args.csv,
+            )?;
+            return Ok(0);
+        }
+        kind => store.report(kind, &period)?,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;

@@ -22,6 +22,9 @@ pub fn formats(json: bool) -> anyhow::Result<()> {
         let list: Vec<_> = all
             .iter()
             .map(|f| serde_json::json!({"id": f.id(), "name": f.name(), "kind": f.kind().as_str(), "columns": f.signature()}))
+            .chain(crate::domain::agents::LOG_FORMATS.iter().map(|(id, name, signature)| {
+                serde_json::json!({"id": id, "name": name, "kind": "agent", "columns": signature})
+            }))
             .collect();
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
@@ -37,6 +40,10 @@ pub fn formats(json: bool) -> anyhow::Result<()> {
             f.name()
         )?;
         writeln!(out, "{:width$}           columns: {}", "", f.signature())?;
+    }
+    for (id, name, signature) in crate::domain::agents::LOG_FORMATS {
+        writeln!(out, "{id:width$}  {:7}  {name}", "agent")?;
+        writeln!(out, "{:width$}           lines: {signature}", "")?;
     }
     Ok(())
 }

@@ -38,6 +38,12 @@ pub enum SettingsCommand {
     Threshold(ThresholdArgs),
     /// The currency the monthly review reports in (USD unless set).
     Currency(CurrencyArgs),
+    /// Your price of a model from a day on (USD per million tokens), over the shipped table.
+    Price(super::agent_cmds::PriceArgs),
+    /// Which plan pays for a coding agent's requests: a subscription or API credit.
+    Plan(super::agent_cmds::PlanArgs),
+    /// Name the project of coding-agent work under a folder.
+    ProjectRule(super::agent_cmds::ProjectRuleArgs),
 }
 
 /// `settings currency` prints the reporting currency; `settings currency CODE` sets it.
@@ -208,6 +214,11 @@ pub fn run(db: &Path, command: SettingsCommand) -> anyhow::Result<i32> {
         SettingsCommand::Budget(args) => return budget(&store, args),
         SettingsCommand::Threshold(args) => return threshold(&store, &args),
         SettingsCommand::Currency(args) => return currency(&store, &args),
+        SettingsCommand::Price(args) => return super::agent_cmds::price(&mut store, &args),
+        SettingsCommand::Plan(args) => return super::agent_cmds::plan(&store, &args),
+        SettingsCommand::ProjectRule(args) => {
+            return super::agent_cmds::project_rule(&mut store, &args);
+        }
     };
     match rule {
         RuleCommand::List { json } => {

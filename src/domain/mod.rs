@@ -3,6 +3,7 @@
 //! Nothing in `domain` touches egui, SQLite, the file system or the clock: files arrive as byte
 //! readers, "today" arrives as a parameter. That keeps every rule here testable with plain data.
 
+pub mod agents;
 pub mod balance;
 pub mod billing_details;
 pub mod doctor;

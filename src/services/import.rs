@@ -14,7 +14,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::domain::agents::Tool;
 use crate::domain::import::FileOptions;
+use crate::services::agent_logs;
 use crate::services::clock::now_utc;
 use crate::store::merge::is_sqlite_file;
 use crate::store::{ImportMode, ImportReport, SourceMeta, Store, StoreError};
@@ -98,6 +100,7 @@ fn walk(folder: &Path, out: &mut Vec<PathBuf>) {
         .filter(|p| {
             p.file_name()
                 .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+                && !agent_logs::is_companion_file(p)
         })
         .collect();
     children.sort();
@@ -233,6 +236,29 @@ fn import_one(
             report.path = meta.path;
         }
         return Ok(report);
+    }
+    let agent_tool = job.options.format.as_deref().and_then(Tool::parse);
+    if agent_tool.is_some() || agent_logs::is_agent_log(path) {
+        let machine = job
+            .options
+            .machine
+            .clone()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(agent_logs::machine_name);
+        return agent_logs::import_agent_file(
+            store,
+            path,
+            agent_tool,
+            &machine,
+            &meta.imported_at,
+            mode,
+            &mut |p| {
+                progress(Progress::Read {
+                    rows: p.rows,
+                    bytes: p.bytes,
+                })
+            },
+        );
     }
     let open = file_opener(path);
     store.import_file(&open, &meta, &job.options, mode, &mut |p| {

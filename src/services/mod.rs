@@ -8,6 +8,7 @@
 //! once, in [`clock::Clock::local`], which `main` calls; everything below takes "today" as a
 //! parameter.
 
+pub mod agent_logs;
 pub mod clock;
 pub mod demo;
 pub mod import;

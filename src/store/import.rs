@@ -87,6 +87,13 @@ pub struct ImportReport {
     /// What a receipt import (e-mails, a mailbox, a PDF) counted beside records.
     #[serde(flatten)]
     pub receipts: Option<Box<ReceiptTally>>,
+    /// A log file already read to its end and unchanged since: skipped without parsing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
+    /// New agent requests of models the price table does not price (`burnrate prices` lists
+    /// them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unpriced: u64,
     /// The first records as they will be stored, for previews.
     #[serde(skip)]
     pub sample: Vec<Record>,
@@ -261,7 +268,13 @@ impl Store {
             [source_file_id],
         )?;
         let mut removed = 0u64;
-        for table in ["usage", "billing", "bank_lines", "fx_rates"] {
+        // An agent log read again after an undo must be read from its start.
+        tx.execute(
+            "DELETE FROM agent_log_files WHERE path = (SELECT path FROM source_files WHERE id = ?1)
+               AND EXISTS (SELECT 1 FROM agent_usage WHERE source_file_id = ?1)",
+            [source_file_id],
+        )?;
+        for table in ["usage", "billing", "bank_lines", "fx_rates", "agent_usage"] {
             let sql = format!("DELETE FROM {table} WHERE source_file_id = ?1");
             removed += u64::try_from(tx.execute(&sql, [source_file_id])?).unwrap_or(0);
         }

@@ -176,13 +176,18 @@ impl Store {
             report.duplicates += total.saturating_sub(inserted);
         }
         billing::merge_billing(&tx, version, report)?;
+        let (agent_rows, agent_new) = super::agents::merge_agent_tables(&tx)?;
+        report.rows += agent_rows;
+        report.inserted += agent_new;
+        report.duplicates += agent_rows.saturating_sub(agent_new);
         tx.execute(
             "DELETE FROM main.source_files WHERE id IN (SELECT new FROM temp.merge_source_ids)
                AND NOT EXISTS (SELECT 1 FROM main.usage WHERE source_file_id = source_files.id)
                AND NOT EXISTS (SELECT 1 FROM main.billing WHERE source_file_id = source_files.id)
                AND NOT EXISTS (SELECT 1 FROM main.bank_lines WHERE source_file_id = source_files.id)
                AND NOT EXISTS (SELECT 1 FROM main.fx_rates WHERE source_file_id = source_files.id)
-               AND NOT EXISTS (SELECT 1 FROM main.billing_sources WHERE source_file_id = source_files.id)",
+               AND NOT EXISTS (SELECT 1 FROM main.billing_sources WHERE source_file_id = source_files.id)
+               AND NOT EXISTS (SELECT 1 FROM main.agent_usage WHERE source_file_id = source_files.id)",
             [],
         )?;
         tx.execute_batch("DROP TABLE temp.merge_source_ids;")?;

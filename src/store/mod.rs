@@ -8,6 +8,7 @@
 //! at; one that cannot be written opens read-only. Every write bumps a revision counter that
 //! views use to know when to rebuild.
 
+mod agents;
 mod import;
 mod ledger_view;
 pub mod merge;
@@ -24,7 +25,12 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use self::agents::{
+    AgentContext, AgentLogFile, AgentTotals, AgentUsageRow, LimitDay, PlanKind, PlanSetting,
+    RepriceReport, SubscriptionRow, UnpricedModel, ValueGroup, ValueRow,
+};
 pub use self::import::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta};
+
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
 pub use self::open::{APPLICATION_ID, Notice, set_notice_hook};
 pub use self::private_file::write_private;
@@ -44,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_flags.sql"),
     include_str!("migrations/0003_matches.sql"),
     include_str!("migrations/0004_receipts.sql"),
+    include_str!("migrations/0005_agent_usage.sql"),
 ];
 
 /// The schema version this build writes.

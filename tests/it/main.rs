@@ -6,6 +6,7 @@
 // Tests may unwrap: a panic there is a failed test, not a crash in front of a user.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agents;
 mod app_flows;
 mod app_gaps;
 mod app_review;

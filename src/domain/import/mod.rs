@@ -104,6 +104,8 @@ pub struct FileOptions {
     /// Reads the text of PDF receipts; `None` uses the application's default (a child process
     /// in the burnrate binary).
     pub pdf_text: Option<std::sync::Arc<dyn receipts::PdfText>>,
+    /// `--machine NAME`: the computer coding-agent logs come from (default: this one's name).
+    pub machine: Option<String>,
 }
 
 /// A bad row: where, and why.
