@@ -69,6 +69,11 @@ impl App {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let ctx = ui.ctx().clone();
         let busy = self.sheet.is_busy();
+        let sheet = self.sheet.view();
+        if sheet.is_some() {
+            // Under the import sheet nothing reacts, not even a hover tooltip.
+            ui.disable();
+        }
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
         let flags = self.shown_flags();
         let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
@@ -154,7 +159,7 @@ impl App {
             }
         });
         self.reset_chart = false;
-        if let Some(view) = self.sheet.view() {
+        if let Some(view) = sheet {
             ui::import_sheet::sheet_ui(&ctx, &view, actions);
         }
         if hovering {
@@ -217,11 +222,17 @@ impl App {
                 })
                 .count(),
         };
+        // The charts share what the window leaves below the key figures (never less than their
+        // usual heights; the dashboard scrolls then): a large window shows larger charts.
+        let window_height = ui.available_height();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                let top = ui.cursor().top();
                 ui::figures::figures_ui(ui, &figures, actions);
                 ui.add_space(theme::GAP);
+                let used = ui.cursor().top() - top;
+                let (chart_height, balance_height) = chart_heights(window_height - used);
                 let chart = ChartView {
                     series: self
                         .cache
@@ -233,6 +244,8 @@ impl App {
                     bucket: self.prefs.bucket,
                     hidden: self.prefs.hidden_series(self.prefs.group).clone(),
                     reset: self.reset_chart,
+                    bounds,
+                    height: chart_height,
                 };
                 ui::chart::chart_ui(ui, &chart, actions);
                 ui.add_space(theme::GAP);
@@ -244,6 +257,7 @@ impl App {
                         .unwrap_or_default(),
                     bounds,
                     today: self.config.today,
+                    height: balance_height,
                 };
                 ui::balance::balance_ui(ui, &balance, actions);
             });
@@ -280,4 +294,17 @@ fn updating_ui(ctx: &egui::Context) {
         .show(ctx, |ui| {
             ui.label(egui::RichText::new("updating…").color(theme::weak(ui)));
         });
+}
+
+/// The cost chart's and the balance chart's heights in `room` points (what the dashboard has
+/// below its key figures): the room less the charts' headings and gaps, shared 55/45, never
+/// below the charts' usual heights.
+fn chart_heights(room: f32) -> (f32, f32) {
+    /// The two headings, the gap between the charts and the x axes' labels.
+    const CHROME: f32 = 110.0;
+    let plots = (room - CHROME).max(0.0);
+    (
+        (plots * 0.55).max(theme::CHART_HEIGHT),
+        (plots * 0.45).max(theme::BALANCE_HEIGHT),
+    )
 }

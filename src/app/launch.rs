@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::App;
 use super::prefs::{PREFS_KEY, Prefs};
-use super::screenshot::{Outcome, screenshot_view};
+use super::screenshot::{Outcome, screenshot_size, screenshot_view};
 use crate::services::{Clock, demo};
 use crate::ui::theme;
 
@@ -94,7 +94,12 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
         viewport: egui::ViewportBuilder::default()
             .with_title("burnrate")
             .with_app_id("burnrate")
-            .with_inner_size(theme::WINDOW_SIZE)
+            .with_inner_size(
+                screenshot_to
+                    .as_ref()
+                    .and_then(|_| screenshot_size())
+                    .unwrap_or(theme::WINDOW_SIZE),
+            )
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),
         persist_window: screenshot_to.is_none(),

@@ -16,6 +16,19 @@ const SETTLE_FRAMES: u32 = 5;
 /// a reviewer can look at every screen. Ignored without `--screenshot-to`.
 pub const SCREENSHOT_VIEW_ENV: &str = "BURNRATE_SCREENSHOT_VIEW";
 
+/// `--screenshot-to` only: the window's size, `WIDTHxHEIGHT` in points (e.g. `1920x1080`), so
+/// every screen can be looked at small and large. Ignored without `--screenshot-to`.
+pub const SCREENSHOT_SIZE_ENV: &str = "BURNRATE_SCREENSHOT_SIZE";
+
+/// The size [`SCREENSHOT_SIZE_ENV`] names, when it names one.
+pub fn screenshot_size() -> Option<[f32; 2]> {
+    let text = std::env::var(SCREENSHOT_SIZE_ENV).ok()?;
+    let (w, h) = text.trim().split_once(['x', 'X'])?;
+    let w: u16 = w.trim().parse().ok()?;
+    let h: u16 = h.trim().parse().ok()?;
+    Some([f32::from(w), f32::from(h)])
+}
+
 /// The view and Flags panel [`SCREENSHOT_VIEW_ENV`] names (the dashboard when unset).
 pub fn screenshot_view() -> (crate::ui::View, crate::ui::FlagsPanel) {
     use crate::ui::{FlagsPanel, View};

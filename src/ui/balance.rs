@@ -4,13 +4,14 @@
 //! horizontal line for accounts that have one, and the zero line.
 //!
 //! Days become chart positions (days since 1970) and amounts become floats here, only to place
-//! points; hover labels show the exact day and the amount rounded to cents.
+//! points; hovering a line or a marker shows its name, the day and the exact amount behind the
+//! point (empty space shows nothing). The legend stands beside the plot, never over it.
 
-use chrono::NaiveDate;
-use egui_plot::{HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
+use chrono::{Datelike as _, NaiveDate};
+use egui_plot::{HLine, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 
 use super::{Action, format, theme};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::views::{AccountBalance, DayBounds};
 
 /// The smallest step of the 1-2-5 series (`.., 0.5, 1, 2, 5, 10, 20, ..`) at least `at_least`.
@@ -54,7 +55,7 @@ pub struct AccountForecast {
 }
 
 /// What the balance chart shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BalanceView {
     pub accounts: Vec<AccountBalance>,
     /// The projections (an account without one gets a straight line to its depletion day).
@@ -62,6 +63,8 @@ pub struct BalanceView {
     /// The days to draw (the filters' date range).
     pub bounds: DayBounds,
     pub today: NaiveDate,
+    /// The chart's height in points (it grows with the window).
+    pub height: f32,
 }
 
 /// Forecast lines stop here at most, so a slow burn does not squash the chart.
@@ -93,17 +96,63 @@ fn y_of(amount: Amount) -> f64 {
     amount.nanos() as f64 / 1e9
 }
 
-fn clipped(points: &[(NaiveDate, Amount)], bounds: DayBounds) -> Vec<[f64; 2]> {
-    points
-        .iter()
-        .filter(|(d, _)| bounds.contains(*d))
-        .map(|(d, a)| [x_of(*d), y_of(*a)])
-        .collect()
+/// One thing drawn on the balance chart, with the exact amounts behind its points (hover shows
+/// those, never a float read back from the chart).
+struct Item {
+    /// Unique on the chart: the hover label finds the item by it.
+    name: String,
+    color: egui::Color32,
+    shape: ItemShape,
+    points: Vec<(NaiveDate, Amount)>,
+    currency: Currency,
 }
 
-/// The balance chart.
+#[derive(Clone, Copy)]
+enum ItemShape {
+    Balance,
+    Forecast,
+    CreditAdded,
+    RechargeFailed,
+    SimulatedRecharge,
+    /// A horizontal line at the first point's amount.
+    Threshold,
+}
+
+/// The hover label of the point `index` of the item named `name`: its name, day and exact
+/// amount. Nothing for an unknown item (the cursor over empty space shows nothing).
+fn hover_label(items: &[Item], name: &str, index: usize) -> Option<String> {
+    let item = items.iter().find(|i| i.name == name)?;
+    if matches!(item.shape, ItemShape::Threshold) {
+        return Some(item.name.clone());
+    }
+    let (day, amount) = item.points.get(index)?;
+    Some(format!(
+        "{}\n{}: {}",
+        item.name,
+        day.format("%a %b %-d, %Y"),
+        format::money_exact(*amount, &item.currency)
+    ))
+}
+
+/// The day labels of an axis spanning `range` (chart positions): with the year when the range
+/// crosses one.
+fn day_label(x: f64, range: &std::ops::RangeInclusive<f64>) -> String {
+    let crosses_year = match (day_of(*range.start()), day_of(*range.end())) {
+        (Some(a), Some(b)) => a.year() != b.year(),
+        _ => false,
+    };
+    day_of(x).map_or_else(String::new, |d| {
+        if crosses_year {
+            d.format("%b %-d, %Y").to_string()
+        } else {
+            d.format("%b %-d").to_string()
+        }
+    })
+}
+
+/// The balance chart, its legend beside it (never over the lines).
 pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Balance over time").strong());
         ui.label(
             egui::RichText::new(
@@ -133,157 +182,223 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
         return;
     }
     let currency = drawn.first().map(|a| a.currency).unwrap_or_default();
-    let money_currency = currency;
+    let items: Vec<Item> = drawn
+        .iter()
+        .enumerate()
+        .flat_map(|(index, account)| account_items(index, account, view))
+        .collect();
+    let items = std::sync::Arc::new(items);
+    let labels = std::sync::Arc::clone(&items);
     let plot = Plot::new("balance chart")
-        .height(theme::BALANCE_HEIGHT)
+        .height(view.height)
         .allow_scroll(false)
         .allow_double_click_reset(true)
+        .show_crosshair(false)
         .include_y(0.0)
-        .y_axis_min_width(48.0)
+        .y_axis_min_width(56.0)
         .y_grid_spacer(amount_grid_spacer)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .x_axis_formatter(|mark, _range| {
-            day_of(mark.value).map_or_else(String::new, |d| d.format("%b %-d").to_string())
-        })
+        .x_axis_formatter(|mark, range| day_label(mark.value, range))
         .y_axis_formatter(move |mark, _range| {
-            let symbol = if currency == "USD" { "$" } else { "" };
-            format!("{symbol}{}", mark.value)
+            format::axis_money(mark.value, mark.step_size, &currency)
         })
-        .label_formatter(move |hover| {
-            let (name, point) = match hover {
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => (*plot_name, *position),
-                egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
-            };
-            let day = day_of(point.x).map(|d| d.to_string()).unwrap_or_default();
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "a hover label rounded to cents"
-            )]
-            let cents = (point.y * 100.0).round() as i64;
-            let amount = Amount::from_cents(cents).unwrap_or_default();
-            let head = if name.is_empty() {
-                String::new()
-            } else {
-                format!("{name}\n")
-            };
-            Some(format!(
-                "{head}{day}: {}",
-                format::money(amount, &money_currency)
-            ))
+        .label_formatter(move |hover| match hover {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name, index, ..
+            } => hover_label(&labels, plot_name, *index),
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
         });
-    plot.show(ui, |plot_ui| {
-        plot_ui.hline(HLine::new("", 0.0).color(theme::weak_color()).width(1.0));
+    ui.horizontal_top(|ui| {
+        let plot_width = (ui.available_width() - LEGEND_WIDTH - 2.0 * theme::GAP).max(200.0);
+        plot.width(plot_width).show(ui, |plot_ui| {
+            plot_ui.hline(
+                HLine::new("", 0.0)
+                    .color(theme::weak_color())
+                    .width(1.0)
+                    .allow_hover(false),
+            );
+            for item in items.iter() {
+                add_item(plot_ui, item);
+            }
+        });
+        ui.add_space(theme::GAP);
+        legend_ui(ui, &drawn, view);
+    });
+}
+
+/// Width of the legends beside the charts, in points (the cost chart's and this one's line up).
+pub const LEGEND_WIDTH: f32 = 220.0;
+
+/// One line per account (its colour, name and balance today), and its auto-recharge threshold.
+fn legend_ui(ui: &mut egui::Ui, drawn: &[&AccountBalance], view: &BalanceView) {
+    ui.vertical(|ui| {
+        ui.set_width(LEGEND_WIDTH);
         for (index, account) in drawn.iter().enumerate() {
-            account_items(plot_ui, index, account, view);
+            ui.horizontal(|ui| {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                ui.painter()
+                    .rect_filled(rect, 2.0, theme::series_color(index));
+                ui.add(egui::Label::new(&account.label).truncate());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        egui::RichText::new(format::money(account.closing, &account.currency))
+                            .monospace(),
+                    );
+                });
+            });
+            let threshold = view
+                .forecasts
+                .iter()
+                .find(|f| f.provider == account.provider && f.organization == account.organization)
+                .and_then(|f| f.threshold);
+            if let Some(threshold) = threshold {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "dotted: auto-recharge below {}",
+                        format::money(threshold, &account.currency)
+                    ))
+                    .small()
+                    .color(theme::weak(ui)),
+                );
+            }
         }
     });
 }
 
-/// One account's line, markers and forecast.
-fn account_items(
-    plot_ui: &mut egui_plot::PlotUi<'_>,
-    index: usize,
-    account: &AccountBalance,
-    view: &BalanceView,
-) {
-    let color = theme::series_color(index);
-    let points = clipped(&account.points, view.bounds);
-    plot_ui.line(
-        Line::new(account.label.clone(), PlotPoints::from(points))
-            .color(color)
-            .width(2.0),
-    );
-    let topups = clipped(&account.topups, view.bounds);
-    let topup_at: Vec<[f64; 2]> = topups
+fn add_item(plot_ui: &mut egui_plot::PlotUi<'_>, item: &Item) {
+    let points: Vec<[f64; 2]> = item
+        .points
         .iter()
-        .filter_map(|[x, _]| {
-            let day = day_of(*x)?;
-            let balance = account.points.iter().find(|(d, _)| *d == day)?.1;
-            Some([*x, y_of(balance)])
-        })
+        .map(|(d, a)| [x_of(*d), y_of(*a)])
         .collect();
-    if !topup_at.is_empty() {
-        plot_ui.points(
-            Points::new("", topup_at)
+    let name = item.name.clone();
+    match item.shape {
+        ItemShape::Balance => {
+            plot_ui.line(
+                Line::new(name, PlotPoints::from(points))
+                    .color(item.color)
+                    .width(2.0),
+            );
+        }
+        ItemShape::Forecast => plot_ui.line(
+            Line::new(name, PlotPoints::from(points))
+                .color(item.color)
+                .style(LineStyle::dashed_loose())
+                .width(1.5),
+        ),
+        ItemShape::CreditAdded => plot_ui.points(
+            Points::new(name, points)
                 .shape(MarkerShape::Up)
                 .radius(6.0)
                 .filled(true)
-                .color(color),
-        );
-    }
-    let failed: Vec<[f64; 2]> = clipped(&account.failed, view.bounds)
-        .iter()
-        .filter_map(|[x, _]| {
-            let day = day_of(*x)?;
-            let balance = account
-                .points
-                .iter()
-                .find(|(d, _)| *d == day)
-                .map_or(Amount::ZERO, |p| p.1);
-            Some([*x, y_of(balance)])
-        })
-        .collect();
-    if !failed.is_empty() {
-        plot_ui.points(
-            Points::new("", failed)
+                .color(item.color),
+        ),
+        ItemShape::RechargeFailed => plot_ui.points(
+            Points::new(name, points)
                 .shape(MarkerShape::Cross)
                 .radius(7.0)
                 .color(theme::FAILED),
-        );
+        ),
+        ItemShape::SimulatedRecharge => plot_ui.points(
+            Points::new(name, points)
+                .shape(MarkerShape::Up)
+                .radius(5.0)
+                .filled(false)
+                .color(item.color),
+        ),
+        ItemShape::Threshold => {
+            if let Some([_, y]) = points.first() {
+                plot_ui.hline(
+                    HLine::new(name, *y)
+                        .color(item.color.gamma_multiply(0.8))
+                        .style(LineStyle::dotted_dense())
+                        .width(1.0),
+                );
+            }
+        }
+    }
+}
+
+/// One account's line, markers, threshold and forecast.
+fn account_items(index: usize, account: &AccountBalance, view: &BalanceView) -> Vec<Item> {
+    let color = theme::series_color(index);
+    let item = |suffix: &str, shape, points: Vec<(NaiveDate, Amount)>| Item {
+        name: if suffix.is_empty() {
+            account.label.clone()
+        } else {
+            format!("{}: {suffix}", account.label)
+        },
+        color,
+        shape,
+        points,
+        currency: account.currency,
+    };
+    let in_range = |points: &[(NaiveDate, Amount)]| -> Vec<(NaiveDate, Amount)> {
+        points
+            .iter()
+            .filter(|(d, _)| view.bounds.contains(*d))
+            .copied()
+            .collect()
+    };
+    let balance_on = |day: NaiveDate| {
+        account
+            .points
+            .iter()
+            .find(|(d, _)| *d == day)
+            .map_or(Amount::ZERO, |p| p.1)
+    };
+    let mut items = vec![item("", ItemShape::Balance, in_range(&account.points))];
+    // Markers sit on the balance line; hover names what arrived or failed and how much.
+    let added: Vec<(NaiveDate, Amount)> = in_range(&account.topups);
+    if !added.is_empty() {
+        let at = added.iter().map(|(d, _)| (*d, balance_on(*d))).collect();
+        items.push(item("credit added", ItemShape::CreditAdded, at));
+    }
+    let failed: Vec<(NaiveDate, Amount)> = in_range(&account.failed);
+    if !failed.is_empty() {
+        let at = failed.iter().map(|(d, _)| (*d, balance_on(*d))).collect();
+        items.push(item("recharge failed", ItemShape::RechargeFailed, at));
     }
     let projection = view
         .forecasts
         .iter()
         .find(|f| f.provider == account.provider && f.organization == account.organization);
     if let Some(threshold) = projection.and_then(|f| f.threshold) {
-        plot_ui.hline(
-            HLine::new(
-                format!(
-                    "{}: auto-recharge below {}",
-                    account.label,
-                    format::money(threshold, &account.currency)
-                ),
-                y_of(threshold),
-            )
-            .color(color.gamma_multiply(0.8))
-            .style(LineStyle::dotted_dense())
-            .width(1.0),
-        );
+        items.push(item(
+            &format!(
+                "auto-recharge below {}",
+                format::money(threshold, &account.currency)
+            ),
+            ItemShape::Threshold,
+            vec![(view.today, threshold)],
+        ));
     }
     let line = match projection {
         Some(f) if !f.points.is_empty() => projected(account, f, view),
         _ => forecast(account, view),
     };
     if let Some(line) = line {
-        plot_ui.line(
-            Line::new("", PlotPoints::from(line))
-                .color(color)
-                .style(LineStyle::dashed_loose())
-                .width(1.5),
-        );
+        items.push(item("forecast", ItemShape::Forecast, line));
     }
     if let Some(f) = projection.filter(|f| !f.recharges.is_empty())
         && view.bounds.contains(view.today)
     {
         let last = view.today + chrono::Days::new(FORECAST_MAX_DAYS.unsigned_abs());
-        let at: Vec<[f64; 2]> = f
+        let at: Vec<(NaiveDate, Amount)> = f
             .points
             .iter()
             .filter(|(d, _)| f.recharges.contains(d) && *d <= last)
-            .map(|(d, a)| [x_of(*d), y_of(*a)])
+            .copied()
             .collect();
-        plot_ui.points(
-            Points::new("", at)
-                .shape(MarkerShape::Up)
-                .radius(5.0)
-                .filled(false)
-                .color(color),
-        );
+        if !at.is_empty() {
+            items.push(item(
+                "simulated auto-recharge",
+                ItemShape::SimulatedRecharge,
+                at,
+            ));
+        }
     }
+    items
 }
 
 /// The domain's projection from today's balance, cut at [`FORECAST_MAX_DAYS`].
@@ -291,41 +406,60 @@ fn projected(
     account: &AccountBalance,
     f: &AccountForecast,
     view: &BalanceView,
-) -> Option<Vec<[f64; 2]>> {
+) -> Option<Vec<(NaiveDate, Amount)>> {
     if !view.bounds.contains(view.today) {
         return None;
     }
     let last = view.today + chrono::Days::new(FORECAST_MAX_DAYS.unsigned_abs());
-    let mut line = vec![[x_of(view.today), y_of(account.closing)]];
-    line.extend(
-        f.points
-            .iter()
-            .filter(|(d, _)| *d <= last)
-            .map(|(d, a)| [x_of(*d), y_of(*a)]),
-    );
+    let mut line = vec![(view.today, account.closing)];
+    line.extend(f.points.iter().filter(|(d, _)| *d <= last).copied());
     (line.len() > 1).then_some(line)
 }
 
-/// From today's balance down to zero on the depletion day (cut at [`FORECAST_MAX_DAYS`]).
-fn forecast(account: &AccountBalance, view: &BalanceView) -> Option<Vec<[f64; 2]>> {
+/// From today's balance down to zero on the depletion day (cut at [`FORECAST_MAX_DAYS`], at
+/// the balance the straight line reaches that day).
+fn forecast(account: &AccountBalance, view: &BalanceView) -> Option<Vec<(NaiveDate, Amount)>> {
     let depletes = account.depletes_on?;
     if account.closing.is_zero() || depletes <= view.today || !view.bounds.contains(view.today) {
         return None;
     }
     let days = (depletes - view.today).num_days();
-    let start = y_of(account.closing);
     if days <= FORECAST_MAX_DAYS {
-        return Some(vec![[x_of(view.today), start], [x_of(depletes), 0.0]]);
+        return Some(vec![
+            (view.today, account.closing),
+            (depletes, Amount::ZERO),
+        ]);
     }
     let cut = view.today + chrono::Days::new(FORECAST_MAX_DAYS.unsigned_abs());
-    #[expect(clippy::cast_precision_loss, reason = "a chart position")]
-    let left = start * (1.0 - FORECAST_MAX_DAYS as f64 / days as f64);
-    Some(vec![[x_of(view.today), start], [x_of(cut), left]])
+    let left = i128::from(account.closing.nanos()) * i128::from(days - FORECAST_MAX_DAYS)
+        / i128::from(days);
+    let left = Amount::from_nanos(i64::try_from(left).ok()?);
+    Some(vec![(view.today, account.closing), (cut, left)])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: hovering empty space showed a made-up "2026-12-10: $522.50" (the cursor's
+    /// position). Hover shows a series' point with its name and exact amount, or nothing.
+    #[test]
+    fn hover_names_the_nearest_point_or_shows_nothing() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        let items = vec![Item {
+            name: "openai/Acme".into(),
+            color: egui::Color32::WHITE,
+            shape: ItemShape::Balance,
+            points: vec![(day, Amount::from_nanos(12_345_678_900))],
+            currency: Currency::USD,
+        }];
+        assert_eq!(
+            hover_label(&items, "openai/Acme", 0).as_deref(),
+            Some("openai/Acme\nTue Nov 3, 2026: $12.35 (exact 12.3456789 USD)")
+        );
+        assert_eq!(hover_label(&items, "", 0), None);
+        assert_eq!(hover_label(&items, "openai/Acme", 7), None);
+    }
 
     #[test]
     fn amount_steps_follow_one_two_five() {

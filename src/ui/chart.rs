@@ -18,11 +18,14 @@ use egui_plot::{Bar, BarChart, Plot};
 
 use crate::domain::money::Amount;
 
+use chrono::{Datelike as _, NaiveDate};
+
+use super::balance::LEGEND_WIDTH;
 use super::{Action, format, theme};
-use crate::domain::views::{Bucket, CostSeries, Focus, SeriesGroup, next_bucket};
+use crate::domain::views::{Bucket, CostSeries, DayBounds, Focus, SeriesGroup, next_bucket};
 
 /// What the chart shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChartView {
     pub series: CostSeries,
     pub group: SeriesGroup,
@@ -31,14 +34,62 @@ pub struct ChartView {
     pub hidden: BTreeSet<String>,
     /// Reset zoom and pan this frame.
     pub reset: bool,
+    /// The days the filters cover: a bucket cut by them is marked partial.
+    pub bounds: DayBounds,
+    /// The plot's height in points (it grows with the window).
+    pub height: f32,
 }
 
-fn bucket_label(day: chrono::NaiveDate, bucket: Bucket) -> String {
+/// Buckets the x axis shows at the least, so one day of data is a bar, not a wall.
+const MIN_BUCKETS_SHOWN: f64 = 7.0;
+
+/// The days of the bucket starting `start` that the filters cover, when that is not all of
+/// them (a month under way, a range starting mid-week).
+fn partial_days(
+    start: NaiveDate,
+    bucket: Bucket,
+    bounds: DayBounds,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let end = next_bucket(start, bucket)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(start);
+    let from = start.max(bounds.from);
+    let to = end.min(bounds.to);
+    ((from, to) != (start, end) && from <= to).then_some((from, to))
+}
+
+/// The axis label of a bucket: with the year when the chart crosses one; a month the filters
+/// cut is marked with the days it covers (`Nov 1–20, 2026`).
+fn bucket_label(day: NaiveDate, bucket: Bucket, with_year: bool, bounds: DayBounds) -> String {
     match bucket {
+        Bucket::Day if with_year => day.format("%b %-d, %Y").to_string(),
         Bucket::Day => day.format("%b %-d").to_string(),
+        Bucket::Week if with_year => format!("wk {}", day.format("%b %-d, %Y")),
         Bucket::Week => format!("wk {}", day.format("%b %-d")),
-        Bucket::Month => day.format("%b %Y").to_string(),
+        Bucket::Month => match partial_days(day, bucket, bounds) {
+            Some((from, to)) => format!(
+                "{} {}–{}, {} (partial)",
+                day.format("%b"),
+                from.day(),
+                to.day(),
+                day.year()
+            ),
+            None => day.format("%b %Y").to_string(),
+        },
     }
+}
+
+/// The bucket labels of `series`, as the axis and the hover texts write them.
+fn bucket_labels(view: &ChartView) -> Vec<String> {
+    let buckets = &view.series.buckets;
+    let with_year = match (buckets.first(), buckets.last()) {
+        (Some(a), Some(b)) => a.year() != b.year(),
+        _ => false,
+    };
+    buckets
+        .iter()
+        .map(|d| bucket_label(*d, view.bucket, with_year, view.bounds))
+        .collect()
 }
 
 /// Where the chart's last drawn rectangle (in points) is kept in egui's memory.
@@ -105,11 +156,9 @@ fn controls_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) {
 }
 
 /// One bar chart per shown series, each stacked on the shown ones before it.
-fn stacked_bars(
-    series: &CostSeries,
-    hidden: &BTreeSet<String>,
-    labels: &[String],
-) -> Vec<BarChart> {
+fn stacked_bars(view: &ChartView, labels: &[String]) -> Vec<BarChart> {
+    let series = &view.series;
+    let hidden = &view.hidden;
     let currency = series.currency.as_str();
     let mut base = vec![0.0_f64; series.buckets.len()];
     let mut charts = Vec::with_capacity(series.series.len());
@@ -127,16 +176,22 @@ fn stacked_bars(
                 let height = chart_height(*amount);
                 let offset = base.get_mut(i)?;
                 let label = labels.get(i).map_or("", String::as_str);
-                let mut text = format!(
+                let text = format!(
                     "{}\n{label}: {}",
                     layer.name,
-                    format::money(*amount, currency)
+                    format::money_exact(*amount, currency)
                 );
-                let whole_cents = crate::domain::money::Amount::from_cents(amount.round_to_cents());
-                if whole_cents != Some(*amount) {
-                    text.push_str("\nexact ");
-                    text.push_str(&format::exact(*amount, currency));
-                }
+                // A bucket the filters cut (a month under way) is drawn paler.
+                let partial = view.bucket == Bucket::Month
+                    && series
+                        .buckets
+                        .get(i)
+                        .is_some_and(|d| partial_days(*d, view.bucket, view.bounds).is_some());
+                let fill = if partial {
+                    color.gamma_multiply(0.55)
+                } else {
+                    color
+                };
                 #[expect(
                     clippy::cast_precision_loss,
                     reason = "a bucket index placed on the chart's x axis"
@@ -145,7 +200,7 @@ fn stacked_bars(
                 let bar = Bar::new(x, height)
                     .base_offset(*offset)
                     .name(text)
-                    .fill(color)
+                    .fill(fill)
                     .width(0.8);
                 *offset += height;
                 Some(bar)
@@ -183,29 +238,28 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         });
         return;
     }
-    let labels: Vec<String> = series
-        .buckets
-        .iter()
-        .map(|d| bucket_label(*d, view.bucket))
-        .collect();
+    let labels = bucket_labels(view);
     let currency = series.currency;
-    let charts = stacked_bars(series, &view.hidden, &labels);
-    let symbol_currency = currency;
+    let charts = stacked_bars(view, &labels);
     #[expect(
         clippy::cast_precision_loss,
         reason = "a bucket count placed on the chart's x axis"
     )]
-    let last_x = series.buckets.len() as f64 - 0.5;
+    let count = series.buckets.len() as f64;
+    // At least a week's worth of room around the bars, centred: one day of data is one bar.
+    let middle = (count - 1.0) / 2.0;
+    let half = (count.max(MIN_BUCKETS_SHOWN)) / 2.0;
     let mut plot = Plot::new("cost chart")
-        .height(theme::CHART_HEIGHT)
+        .height(view.height)
         .allow_scroll(false)
         .allow_double_click_reset(true)
-        .show_x(false)
-        .show_y(false)
+        .show_crosshair(false)
+        // Hovering a bar shows its series, bucket and exact amount; empty space shows nothing.
+        .label_formatter(|_| None)
         .include_y(0.0)
-        .include_x(-0.5)
-        .include_x(last_x)
-        .y_axis_min_width(48.0)
+        .include_x(middle - half)
+        .include_x(middle + half)
+        .y_axis_min_width(56.0)
         .x_axis_formatter(move |mark, _range| {
             let rounded = mark.value.round();
             if (mark.value - rounded).abs() > 1e-6 || rounded < 0.0 {
@@ -220,8 +274,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
             labels.get(index).cloned().unwrap_or_default()
         })
         .y_axis_formatter(move |mark, _range| {
-            let symbol = if symbol_currency == "USD" { "$" } else { "" };
-            format!("{symbol}{}", mark.value)
+            format::axis_money(mark.value, mark.step_size, &currency)
         });
     if view.reset {
         plot = plot.reset();
@@ -261,6 +314,7 @@ fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
     )]
     let index = rounded as usize;
     let start = *view.series.buckets.get(index)?;
+    let label = bucket_labels(view).get(index).cloned().unwrap_or_default();
     let mut top = 0.0;
     let layer = view
         .series
@@ -279,7 +333,7 @@ fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
         SeriesGroup::Model => (None, Some(layer.name.clone())),
     };
     Some(Focus {
-        label: format!("{}, {}", layer.name, bucket_label(start, view.bucket)),
+        label: format!("{}, {label}", layer.name),
         from: Some(start),
         to: Some(end),
         project,
@@ -287,9 +341,6 @@ fn focus_at(view: &ChartView, x: f64, y: f64) -> Option<Focus> {
         records: None,
     })
 }
-
-/// Width of the legend beside the chart, in points.
-const LEGEND_WIDTH: f32 = 220.0;
 
 /// The legend: one line per series with its colour and its total over the chart's range. Each
 /// line is a toggle (a checkbox to assistive technology, named after its series).
@@ -390,4 +441,42 @@ fn legend_ui(
 )]
 fn chart_height(amount: Amount) -> f64 {
     amount.nanos() as f64 / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_month_the_range_cuts_is_marked_partial() {
+        let bounds = DayBounds {
+            from: day(2026, 8, 23),
+            to: day(2026, 11, 20),
+        };
+        let label = |d| bucket_label(d, Bucket::Month, false, bounds);
+        assert_eq!(label(day(2026, 8, 1)), "Aug 23–31, 2026 (partial)");
+        assert_eq!(label(day(2026, 10, 1)), "Oct 2026");
+        assert_eq!(label(day(2026, 11, 1)), "Nov 1–20, 2026 (partial)");
+    }
+
+    #[test]
+    fn day_labels_carry_the_year_when_the_chart_crosses_one() {
+        let bounds = DayBounds::all();
+        assert_eq!(
+            bucket_label(day(2026, 12, 30), Bucket::Day, false, bounds),
+            "Dec 30"
+        );
+        assert_eq!(
+            bucket_label(day(2027, 1, 2), Bucket::Day, true, bounds),
+            "Jan 2, 2027"
+        );
+        assert_eq!(
+            bucket_label(day(2027, 1, 4), Bucket::Week, true, bounds),
+            "wk Jan 4, 2027"
+        );
+    }
 }

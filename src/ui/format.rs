@@ -42,6 +42,53 @@ pub fn money(amount: Amount, currency: &str) -> String {
     }
 }
 
+/// A chart axis tick as money: `$1,500`, `$0.30`, `0.05 EUR`. `step` is the distance between
+/// ticks: whole units when the ticks are whole, cents (or finer steps) otherwise, so a float
+/// artefact (`0.30000000000000004`) never reaches the axis. Charts only: the value is a float
+/// placed on the axis, never money that is added up.
+pub fn axis_money(value: f64, step: f64, currency: &str) -> String {
+    let decimals = if step <= 0.0 || !step.is_finite() || (step >= 1.0 && step.fract() == 0.0) {
+        0
+    } else if step >= 1.0 {
+        2
+    } else {
+        // 0.1 -> 2 (cents), 0.005 -> 3.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a small count of decimals from a tick step"
+        )]
+        let needed = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
+        needed.max(2)
+    };
+    let text = format!("{:.*}", decimals, value.abs());
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "-" } else { "" };
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let number = match fraction {
+        Some(f) => format!("{}.{f}", group_digits(whole)),
+        None => group_digits(whole),
+    };
+    match symbol(currency) {
+        Some(s) => format!("{sign}{s}{number}"),
+        None if currency.is_empty() => format!("{sign}{number}"),
+        None => format!("{sign}{number} {currency}"),
+    }
+}
+
+/// The amount in cents, and every stored decimal beside it when it is not whole cents:
+/// `$12.50`, `$0.00 (exact 0.00383598 USD)`.
+pub fn money_exact(amount: Amount, currency: &str) -> String {
+    let cents = money(amount, currency);
+    if Amount::from_cents(amount.round_to_cents()) == Some(amount) {
+        cents
+    } else {
+        format!("{cents} (exact {})", exact(amount, currency))
+    }
+}
+
 /// The exact amount with every stored decimal, and the currency: `0.00383598 USD`.
 pub fn exact(amount: Amount, currency: &str) -> String {
     if currency.is_empty() {
@@ -108,6 +155,18 @@ mod tests {
         for (nanos, currency, want) in cases {
             assert_eq!(money(Amount::from_nanos(nanos), currency), want);
         }
+    }
+
+    /// Regression: the cost chart's axis read `$0.30000000000000004`.
+    #[test]
+    fn axis_ticks_are_money_without_float_artefacts() {
+        assert_eq!(axis_money(0.300_000_000_000_000_04, 0.1, "USD"), "$0.30");
+        assert_eq!(axis_money(1500.0, 500.0, "USD"), "$1,500");
+        assert_eq!(axis_money(0.005, 0.005, "USD"), "$0.005");
+        assert_eq!(axis_money(-20.0, 10.0, "EUR"), "-€20");
+        assert_eq!(axis_money(-0.000_000_1, 0.1, "USD"), "$0.00");
+        assert_eq!(axis_money(12.5, 2.5, "NOK"), "12.50 NOK");
+        assert_eq!(axis_money(0.0, 50.0, "USD"), "$0");
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::mapping::{MappingView, mapping_ui};
 use super::{Action, ImportAction, format, theme};
 use crate::domain::import::DateOrder;
 
+/// The preview grid's day, kind and amount columns with their spacing, in points.
+const SAMPLE_FIXED_WIDTH: f32 = 360.0;
+
 /// One record of the preview, as it will be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleRow {
@@ -276,6 +279,9 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
             .id_salt(("sample", index))
             .default_open(index == 0)
             .show(ui, |ui| {
+                // The description column takes what the day, kind and amount leave, and wraps:
+                // a preview cell is read whole, never cut to "bank…".
+                let detail_width = (ui.available_width() - SAMPLE_FIXED_WIDTH).max(160.0);
                 egui::Grid::new(("sample grid", index))
                     .striped(true)
                     .num_columns(4)
@@ -283,7 +289,15 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
                         for row in &file.sample {
                             ui.label(&row.day);
                             ui.label(&row.what);
-                            ui.add(egui::Label::new(&row.detail).truncate());
+                            ui.allocate_ui_with_layout(
+                                egui::vec2(detail_width, ui.spacing().interact_size.y),
+                                egui::Layout::left_to_right(egui::Align::Center)
+                                    .with_main_wrap(true),
+                                |ui| {
+                                    ui.set_width(detail_width);
+                                    ui.add(egui::Label::new(&row.detail).wrap());
+                                },
+                            );
                             ui.with_layout(
                                 egui::Layout::right_to_left(egui::Align::Center),
                                 |ui| {

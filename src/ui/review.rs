@@ -90,6 +90,35 @@ fn muted(ui: &mut egui::Ui, text: &str) {
     ui.label(egui::RichText::new(text).color(theme::weak(ui)));
 }
 
+/// The width a change table needs: its name column and four amount columns with their gaps.
+const TABLE_WIDTH: f32 = NAME_WIDTH + 4.0 * AMOUNT_WIDTH + 5.0 * 10.0;
+
+/// Two columns of sections when the window is wide enough for two tables side by side, else
+/// one column (nothing is cut at 1024 points).
+fn side_by_side(
+    ui: &mut egui::Ui,
+    left: impl FnOnce(&mut egui::Ui),
+    right: impl FnOnce(&mut egui::Ui),
+) {
+    if ui.available_width() < 2.0 * TABLE_WIDTH + theme::GAP {
+        left(ui);
+        right(ui);
+        return;
+    }
+    let width = (ui.available_width() - theme::GAP) / 2.0;
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            left(ui);
+        });
+        ui.add_space(theme::GAP);
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            right(ui);
+        });
+    });
+}
+
 /// The Review view.
 pub fn review_ui(ui: &mut egui::Ui, view: &ReviewView, actions: &mut Vec<Action>) {
     header_ui(ui, view, actions);
@@ -106,18 +135,15 @@ pub fn review_ui(ui: &mut egui::Ui, view: &ReviewView, actions: &mut Vec<Action>
         .show(ui, |ui| {
             currency_ui(ui, r);
             figures_ui(ui, r);
-            let width = (ui.available_width() - theme::GAP) / 2.0;
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(width);
+            side_by_side(
+                ui,
+                |ui| {
                     section(ui, &format!("By provider ({})", r.currency));
                     change_table_ui(ui, "review providers", "Provider", &r.by_provider, r);
                     section(ui, &format!("By project ({})", r.currency));
                     change_table_ui(ui, "review projects", "Project", &r.by_project, r);
-                });
-                ui.add_space(theme::GAP);
-                ui.vertical(|ui| {
-                    ui.set_width(width);
+                },
+                |ui| {
                     section(ui, &format!("By model ({})", r.currency));
                     change_table_ui(ui, "review models", "Model", &r.by_model, r);
                     section(
@@ -125,23 +151,21 @@ pub fn review_ui(ui: &mut egui::Ui, view: &ReviewView, actions: &mut Vec<Action>
                         &format!("What drove the change ({})", r.comparison_label()),
                     );
                     drivers_ui(ui, r);
-                });
-            });
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(width);
+                },
+            );
+            side_by_side(
+                ui,
+                |ui| {
                     section(ui, "Budgets");
                     budgets_ui(ui, r);
                     section(ui, &format!("Money trail ({})", r.currency));
                     trail_ui(ui, r);
-                });
-                ui.add_space(theme::GAP);
-                ui.vertical(|ui| {
-                    ui.set_width(width);
+                },
+                |ui| {
                     section(ui, "Flags of the month");
                     flags_ui(ui, r, actions);
-                });
-            });
+                },
+            );
             section(ui, "Provider billing with no bank or card line");
             unmatched_ui(ui, "review unmatched billing", &r.unmatched_billing);
             section(ui, "Bank and card lines with no provider billing");

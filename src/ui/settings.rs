@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::{Action, LedgerCommand, ThemeChoice, theme};
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::FlagParams;
+use crate::domain::flags::{FlagParams, PARAM_SPECS};
 use crate::domain::ledger::{Budget, BudgetScope};
 use crate::domain::merchants::MerchantRule;
 use crate::domain::money::{Amount, Currency, DecimalMark};
@@ -258,25 +258,28 @@ fn recharge_row_ui(
     });
     let parsed = draft.setting(account);
     let unchanged = parsed.as_ref().ok() == setting;
+    // Short buttons (the row stays within a 1024-point window); the account is in the
+    // accessible name and the hover text.
+    let save_name = format!("Save recharge for {label}");
     let save = ui
-        .add_enabled(
-            parsed.is_ok() && !unchanged,
-            egui::Button::new(format!("Save recharge for {label}")),
-        )
+        .add_enabled(parsed.is_ok() && !unchanged, egui::Button::new("Save"))
+        .on_hover_text(&save_name)
         .on_disabled_hover_text(match &parsed {
             Err(why) => why.clone(),
             Ok(_) => "Nothing changed".to_string(),
         });
+    let enabled = parsed.is_ok() && !unchanged;
+    save.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, &save_name));
     if save.clicked()
         && let Ok(setting) = parsed
     {
         actions.push(Action::Ledger(LedgerCommand::SaveAutoRecharge(setting)));
     }
     if setting.is_some() {
-        if ui
-            .button(format!("Turn off recharge for {label}"))
-            .clicked()
-        {
+        let off_name = format!("Turn off recharge for {label}");
+        let off = ui.button("Turn off").on_hover_text(&off_name);
+        off.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &off_name));
+        if off.clicked() {
             actions.push(Action::Ledger(LedgerCommand::RemoveAutoRecharge(
                 account.clone(),
             )));
@@ -443,17 +446,17 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
             values: params_values(&view.params),
         };
     }
+    let currency = if view.reporting_currency.is_empty() {
+        "USD"
+    } else {
+        view.reporting_currency.as_str()
+    };
     egui::Grid::new("thresholds")
         .striped(true)
-        .num_columns(2)
+        .num_columns(3)
         .show(ui, |ui| {
             for (name, value) in &mut draft.values {
-                let label = name.replace('_', " ");
-                ui.label(&label);
-                ui.add(egui::DragValue::new(value).range(0..=1_000_000))
-                    .widget_info(|| {
-                        egui::WidgetInfo::labeled(egui::Role::SpinButton, true, &label)
-                    });
+                threshold_row_ui(ui, name, value, currency);
                 ui.end_row();
             }
         });
@@ -482,9 +485,139 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
     ui.data_mut(|d| d.insert_temp(id, draft));
 }
 
+/// How a threshold is counted, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// Stored in cents, shown and typed as money.
+    Cents,
+    Days,
+    Hours,
+    Minutes,
+    Percent,
+    Times,
+    Count,
+}
+
+impl Unit {
+    fn of(name: &str) -> Self {
+        match name.rsplit('_').next() {
+            Some("cents") => Unit::Cents,
+            Some("days") => Unit::Days,
+            Some("hours") => Unit::Hours,
+            Some("minutes") => Unit::Minutes,
+            Some("percent") => Unit::Percent,
+            Some("factor") => Unit::Times,
+            _ => Unit::Count,
+        }
+    }
+
+    /// The word after the value (money has its currency instead).
+    fn suffix(self) -> &'static str {
+        match self {
+            Unit::Cents | Unit::Count => "",
+            Unit::Days => " days",
+            Unit::Hours => " hours",
+            Unit::Minutes => " minutes",
+            Unit::Percent => " %",
+            Unit::Times => " ×",
+        }
+    }
+}
+
+/// What a threshold is called on the screen (the command line's name is in the hover text).
+fn threshold_label(name: &str) -> String {
+    let known = match name {
+        "duplicate_window_minutes" => "Two top-ups are a duplicate within",
+        "hold_age_days" => "A pending line is stuck after",
+        "hold_settle_days" => "A hold settles within",
+        "hold_tolerance_percent" => "A settled hold may differ by",
+        "verification_hold_max_cents" => "Verification holds are up to",
+        "credit_grace_days" => "A credit may lag its charge by",
+        "match_days_before" => "A bank line may come before its billing record by",
+        "match_days_after" => "...or after it by",
+        "expiring_within_days" => "Warn of credits expiring within",
+        "spike_factor" => "A spike is a day above the median by",
+        "spike_window_days" => "The median is taken over",
+        "spike_min_cents" => "Days costing less are never spikes",
+        "budget_warning_percent" => "Warn when a budget is spent to",
+        "runaway_max_recharges" => "A runaway is more auto-recharges than",
+        "runaway_window_hours" => "...within",
+        "runaway_usage_percent" => "...while usage stayed under",
+        "invoice_tolerance_percent" => "An invoice may differ from usage by",
+        "invoice_tolerance_cents" => "...and by",
+        "wrong_org_min_cents" => "Usage without credits counts from",
+        _ => "",
+    };
+    if known.is_empty() {
+        name.replace('_', " ")
+    } else {
+        known.to_string()
+    }
+}
+
+/// `1234` cents as `12.34`; integer arithmetic, never a float.
+fn cents_text(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// One threshold: what it means, its value in its unit (money in the reporting currency,
+/// days, %), and its command-line name and help on hover.
+fn threshold_row_ui(ui: &mut egui::Ui, name: &str, value: &mut i64, currency: &str) {
+    let spec = PARAM_SPECS.iter().find(|s| s.name == name);
+    let label = threshold_label(name);
+    let unit = Unit::of(name);
+    let help = spec.map_or("", |s| s.help);
+    ui.label(&label).on_hover_text(format!(
+        "{help} (burnrate settings thresholds --set {name}=...)"
+    ));
+    let (min, max) = spec.map_or((0, 1_000_000), |s| (s.min, s.max));
+    let mut drag = egui::DragValue::new(value)
+        .range(min..=max)
+        .suffix(unit.suffix());
+    if unit == Unit::Cents {
+        drag = drag
+            .prefix(format!("{currency} "))
+            .speed(10.0)
+            // The value is a whole number of cents; shown and typed as money.
+            .custom_formatter(|v, _| {
+                #[expect(clippy::cast_possible_truncation, reason = "a whole number of cents")]
+                let cents = v.round() as i64;
+                cents_text(cents)
+            })
+            .custom_parser(|text| {
+                let amount = Amount::parse(text.trim(), DecimalMark::Dot).ok()?;
+                #[expect(clippy::cast_precision_loss, reason = "a cent count for the widget")]
+                let cents = amount.round_to_cents() as f64;
+                Some(cents)
+            });
+    }
+    ui.add(drag)
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, &label));
+    ui.label(egui::RichText::new(help).small().color(theme::weak(ui)));
+}
+
 #[cfg(test)]
 mod tests {
-    use super::currency_code;
+    use super::{Unit, cents_text, currency_code, threshold_label};
+
+    #[test]
+    fn thresholds_have_units_and_meanings() {
+        assert_eq!(Unit::of("spike_min_cents"), Unit::Cents);
+        assert_eq!(Unit::of("hold_age_days"), Unit::Days);
+        assert_eq!(Unit::of("budget_warning_percent"), Unit::Percent);
+        assert_eq!(Unit::of("runaway_max_recharges"), Unit::Count);
+        assert_eq!(cents_text(1_000), "10.00");
+        assert_eq!(cents_text(-5), "-0.05");
+        for spec in crate::domain::flags::PARAM_SPECS {
+            assert!(
+                !threshold_label(spec.name).contains('_'),
+                "{} has no label for people",
+                spec.name
+            );
+        }
+    }
 
     #[test]
     fn a_reporting_currency_is_three_ascii_letters() {

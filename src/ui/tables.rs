@@ -171,76 +171,84 @@ fn records_ui(ui: &mut egui::Ui, view: &TableView, rows: &Rows, actions: &mut Ve
         return;
     }
     let mut visible: Option<(usize, usize)> = None;
-    let mut builder = TableBuilder::new(ui)
-        .id_salt(view.tab)
-        .striped(true)
-        .resizable(true)
+    // Narrower than its columns (a window shrunk after they were laid out), the table scrolls
+    // sideways instead of cutting the amounts off.
+    egui::ScrollArea::horizontal()
+        .id_salt(("ledger columns", view.tab))
         .auto_shrink([false, false])
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for column in columns(view.tab) {
-        builder = builder.column(column);
-    }
-    builder
-        .header(theme::ROW_HEIGHT + 2.0, |mut header| {
-            for (column, title) in headers(view.tab).iter().enumerate() {
-                header.col(|ui| {
-                    let sorted = view.sort.column == column;
-                    let arrow = match (sorted, view.sort.descending) {
-                        (false, _) => "",
-                        (true, true) => " (v)",
-                        (true, false) => " (^)",
-                    };
-                    let clicked = ui
-                        .add(
-                            egui::Button::new(
-                                egui::RichText::new(format!("{title}{arrow}")).strong(),
-                            )
-                            .frame(false),
-                        )
-                        .on_hover_text(format!("Sort by {}", title.to_lowercase()))
-                        .clicked();
-                    if clicked {
-                        actions.push(Action::SetSort(Sort {
-                            column,
-                            descending: if sorted {
-                                !view.sort.descending
-                            } else {
-                                column == 0
-                            },
-                        }));
-                    }
-                });
+        .show(ui, |ui| {
+            let mut builder = TableBuilder::new(ui)
+                .id_salt(view.tab)
+                .striped(true)
+                .resizable(true)
+                .auto_shrink([false, false])
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+            for column in columns(view.tab) {
+                builder = builder.column(column);
             }
-        })
-        .body(|body| {
-            body.rows(theme::ROW_HEIGHT, view.total_rows, |mut row| {
-                let index = row.index();
-                visible =
-                    Some(visible.map_or((index, index), |(a, b)| (a.min(index), b.max(index))));
-                let local = index.checked_sub(view.offset).filter(|i| *i < rows.len());
-                match (rows, local) {
-                    (Rows::Usage(r), Some(i)) => {
-                        if let Some(u) = r.get(i) {
-                            usage_row(&mut row, u);
-                        }
-                    }
-                    (Rows::Billing(r), Some(i)) => {
-                        if let Some(b) = r.get(i) {
-                            billing_row(&mut row, b);
-                        }
-                    }
-                    (Rows::Bank(r), Some(i)) => {
-                        if let Some(b) = r.get(i) {
-                            bank_row(&mut row, b);
-                        }
-                    }
-                    _ => {
-                        row.col(|ui| {
-                            ui.label(egui::RichText::new("…").color(theme::weak(ui)));
+            builder
+                .header(theme::ROW_HEIGHT + 2.0, |mut header| {
+                    for (column, title) in headers(view.tab).iter().enumerate() {
+                        header.col(|ui| {
+                            let sorted = view.sort.column == column;
+                            let arrow = match (sorted, view.sort.descending) {
+                                (false, _) => "",
+                                (true, true) => " (v)",
+                                (true, false) => " (^)",
+                            };
+                            let clicked = ui
+                                .add(
+                                    egui::Button::new(
+                                        egui::RichText::new(format!("{title}{arrow}")).strong(),
+                                    )
+                                    .frame(false),
+                                )
+                                .on_hover_text(format!("Sort by {}", title.to_lowercase()))
+                                .clicked();
+                            if clicked {
+                                actions.push(Action::SetSort(Sort {
+                                    column,
+                                    descending: if sorted {
+                                        !view.sort.descending
+                                    } else {
+                                        column == 0
+                                    },
+                                }));
+                            }
                         });
                     }
-                }
-            });
+                })
+                .body(|body| {
+                    body.rows(theme::ROW_HEIGHT, view.total_rows, |mut row| {
+                        let index = row.index();
+                        visible = Some(
+                            visible.map_or((index, index), |(a, b)| (a.min(index), b.max(index))),
+                        );
+                        let local = index.checked_sub(view.offset).filter(|i| *i < rows.len());
+                        match (rows, local) {
+                            (Rows::Usage(r), Some(i)) => {
+                                if let Some(u) = r.get(i) {
+                                    usage_row(&mut row, u);
+                                }
+                            }
+                            (Rows::Billing(r), Some(i)) => {
+                                if let Some(b) = r.get(i) {
+                                    billing_row(&mut row, b);
+                                }
+                            }
+                            (Rows::Bank(r), Some(i)) => {
+                                if let Some(b) = r.get(i) {
+                                    bank_row(&mut row, b);
+                                }
+                            }
+                            _ => {
+                                row.col(|ui| {
+                                    ui.label(egui::RichText::new("…").color(theme::weak(ui)));
+                                });
+                            }
+                        }
+                    });
+                });
         });
     if let Some((first, last)) = visible {
         let loaded = view.offset..view.offset + rows.len();

@@ -243,3 +243,32 @@ fn a_match_confirmed_in_the_window_is_stored() {
     // Confirmed, the pair is matched and leaves the review list.
     step_until(&mut harness, "Review matches (0)");
 }
+
+/// Issue 10: at 1024 points wide, Settings and Review cut nothing off: the recharge row's
+/// buttons and the review tables' last columns lie inside the window; thresholds read as
+/// meanings with units, not field names.
+#[test]
+fn settings_and_review_fit_a_1024_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = crate::common::window::harness_sized(
+        config(dir.path()),
+        Prefs::default(),
+        egui::vec2(1024.0, 700.0),
+    );
+    step_until(&mut harness, "Open demo");
+    harness.get_by_label("Open demo").click();
+    step_until(&mut harness, "You are looking at the demo ledger");
+    harness.get_by_label("Settings").click();
+    step_until(&mut harness, "Flag thresholds");
+    let off = harness.get_by_label("Turn off recharge for openai/Northwind Labs");
+    assert!(off.rect().right() <= 1024.0, "{:?}", off.rect());
+    assert!(harness.query_all_by_label("Days costing less are never spikes").count() >= 1);
+    assert!(harness.query_by_label("spike min cents").is_none());
+    harness.get_by_label("Review").click();
+    step_until(&mut harness, "By model");
+    let headers: Vec<_> = harness.query_all_by_label("%").collect();
+    assert!(headers.len() >= 3, "the change tables' % columns");
+    for header in headers {
+        assert!(header.rect().right() <= 1024.0, "{:?}", header.rect());
+    }
+}
