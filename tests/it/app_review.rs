@@ -262,7 +262,12 @@ fn settings_and_review_fit_a_1024_window() {
     step_until(&mut harness, "Flag thresholds");
     let off = harness.get_by_label("Turn off recharge for openai/Northwind Labs");
     assert!(off.rect().right() <= 1024.0, "{:?}", off.rect());
-    assert!(harness.query_all_by_label("Days costing less are never spikes").count() >= 1);
+    assert!(
+        harness
+            .query_all_by_label("Days costing less are never spikes")
+            .count()
+            >= 1
+    );
     assert!(harness.query_by_label("spike min cents").is_none());
     harness.get_by_label("Review").click();
     step_until(&mut harness, "By model");
