@@ -66,6 +66,23 @@ impl App {
             .collect()
     }
 
+    /// The banners under the top bar: the demo's, and a read-only ledger's.
+    fn banners(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let frame = egui::Frame::new()
+            .fill(theme::banner_fill(ui))
+            .inner_margin(6.0);
+        if self.is_demo {
+            egui::Panel::top("demo banner")
+                .frame(frame)
+                .show(ui, |ui| ui::demo_banner_ui(ui, actions));
+        }
+        if self.store.is_read_only() {
+            egui::Panel::top("read-only banner")
+                .frame(frame)
+                .show(ui, ui::read_only_banner_ui);
+        }
+    }
+
     pub(super) fn draw(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let ctx = ui.ctx().clone();
         let busy = self.sheet.is_busy();
@@ -89,15 +106,7 @@ impl App {
             ui::top_bar_ui(ui, &top, actions);
             ui.add_space(2.0);
         });
-        if self.is_demo {
-            egui::Panel::top("demo banner")
-                .frame(
-                    egui::Frame::new()
-                        .fill(theme::banner_fill(ui))
-                        .inner_margin(6.0),
-                )
-                .show(ui, |ui| ui::demo_banner_ui(ui, actions));
-        }
+        self.banners(ui, actions);
         let loaded = self.cache.ledger.is_some();
         if loaded && !self.is_empty() && self.prefs.view != View::Settings {
             let view = FiltersView {

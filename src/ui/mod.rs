@@ -269,6 +269,24 @@ pub fn demo_banner_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     });
 }
 
+/// The banner over a ledger that cannot be written (a backup drive, a shared folder): said
+/// once, for as long as it is shown.
+pub fn read_only_banner_ui(ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new("This ledger is read-only")
+                .strong()
+                .color(theme::banner_text(ui)),
+        );
+        ui.label(
+            egui::RichText::new(
+                "- its file or folder cannot be written: you can look at everything, but nothing can be changed.",
+            )
+            .color(theme::banner_text(ui)),
+        );
+    });
+}
+
 /// A message for the user at the bottom of the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {

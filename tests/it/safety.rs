@@ -621,3 +621,102 @@ fn keys_a_released_ledger_stored_in_clear_are_masked_when_it_is_opened() {
         ("sk-proj-...A9b2", "paid with sk-ant-api03-...QQ9z")
     );
 }
+
+/// Makes a folder and its files impossible to write, even for root where the file system
+/// allows (`chattr +i`), else by their modes; undone on drop. `None` when neither holds here.
+struct Unwritable(PathBuf);
+
+impl Unwritable {
+    fn make(dir: &Path) -> Option<Self> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.push(dir.to_path_buf());
+        let chattr = Command::new("chattr")
+            .arg("+i")
+            .args(&paths)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !chattr {
+            #[cfg(unix)]
+            read_only_folder(dir);
+        }
+        let guard = Self(dir.to_path_buf());
+        let probe = dir.join("probe");
+        if std::fs::write(&probe, b"x").is_ok() {
+            let _ = std::fs::remove_file(&probe);
+            return None;
+        }
+        Some(guard)
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        let paths: Vec<PathBuf> = std::fs::read_dir(&self.0)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        let _ = Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .args(&paths)
+            .status();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+#[test]
+fn the_window_shows_a_read_only_ledger_and_says_so_once() {
+    use burnrate::app::{App, Config, Prefs};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("backup-drive");
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("ledger.sqlite");
+    let file = fixture("ledger/openai_cost_oct01_10.csv");
+    assert!(
+        burnrate(&db, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let Some(_unwritable) = Unwritable::make(&folder) else {
+        println!("skipped: this process can write anywhere here");
+        return;
+    };
+    let before = (sha(&db), listing(&folder));
+    let config = Config {
+        db: db.clone(),
+        demo_path: dir.path().join("demo.sqlite"),
+        start_in_demo: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+        native_dialogs: false,
+    };
+    let app = App::new(config, Prefs::default()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.state().is_updating() || harness.run_ok().is_none() {
+        assert!(Instant::now() < deadline, "the views never arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let banners = harness
+        .query_all_by_label_contains("nothing can be changed")
+        .count();
+    assert_eq!(
+        banners, 1,
+        "the window says once that the ledger is read-only"
+    );
+    assert!(
+        harness.query_by_label_contains("Import files").is_some(),
+        "the window is drawn"
+    );
+    assert_eq!((sha(&db), listing(&folder)), before, "nothing was written");
+}
