@@ -2,7 +2,8 @@
 //! dropped on or picked in the window, the demo builder).
 //!
 //! For each path: a folder is walked recursively (files in name order, hidden files and
-//! folders left out, so a folder of e-mails or agent logs imports the same way every time), a
+//! folders left out, so a folder of e-mails or agent logs imports the same way every time; an
+//! Apple Mail export `X.mbox` gives only its `mbox` file), a
 //! missing file gets a report saying so, a burnrate ledger (told by its `SQLite` header) is
 //! merged, anything else goes through the format registry in one transaction per file. File
 //! problems end up in each file's [`ImportReport`]; only a ledger failure stops the loop.
@@ -55,8 +56,14 @@ pub struct ImportFailed {
     pub path: String,
 }
 
-/// The name a file is shown and stored under (its file name; the whole path when it has none).
+/// The name a file is shown and stored under (its file name; the whole path when it has none;
+/// an Apple Mail export's `Receipts.mbox/mbox` is `Receipts.mbox`).
 pub fn display_name(path: &Path) -> String {
+    if let Some(bundle) = path.parent().filter(|p| apple_mail_bundle(p).is_some())
+        && path.file_name().is_some_and(|n| n == "mbox")
+    {
+        return display_name(bundle);
+    }
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -88,7 +95,21 @@ pub fn files_in(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
+/// The mailbox inside an Apple Mail export (`Receipts.mbox/mbox`), when `folder` is one: its
+/// `Info.plist` and `table_of_contents` are Mail's own index, not files to import.
+fn apple_mail_bundle(folder: &Path) -> Option<PathBuf> {
+    let named_mbox = folder
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mbox"));
+    let inner = folder.join("mbox");
+    (named_mbox && inner.is_file()).then_some(inner)
+}
+
 fn walk(folder: &Path, out: &mut Vec<PathBuf>) {
+    if let Some(mailbox) = apple_mail_bundle(folder) {
+        out.push(mailbox);
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(folder) else {
         // An unreadable folder: its own report says so.
         out.push(folder.to_path_buf());

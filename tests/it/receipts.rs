@@ -399,3 +399,58 @@ fn a_ledger_from_every_released_version_merges_its_billing_records() {
         assert_eq!(ours, theirs, "v{version}");
     }
 }
+
+#[test]
+fn an_apple_mail_export_imports_its_mailbox_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("Receipts.mbox");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::copy(fixture("takeout-all-mail.mbox"), bundle.join("mbox")).unwrap();
+    std::fs::write(
+        bundle.join("Info.plist"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>LocalFileUpToDate</key><false/></dict></plist>\n",
+    )
+    .unwrap();
+    let mut toc = vec![0x00, 0x0D, 0xBB, 0xA0];
+    toc.extend_from_slice(&[0u8; 60]);
+    std::fs::write(bundle.join("table_of_contents"), toc).unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let out = burnrate(&db, &["import", "--json", &bundle.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 1, "only the mailbox: {reports:?}");
+    assert_eq!(reports[0]["file"], "Receipts.mbox");
+    assert_eq!(reports[0]["inserted"], 4);
+}
+
+#[test]
+fn a_receipt_forwarded_as_an_attachment_is_the_same_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let (out, reports) = import(
+        &db,
+        &[
+            "openrouter-payment-receipt.eml",
+            "fwd-as-attachment-openrouter.eml",
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        (
+            reports[1]["inserted"].as_u64(),
+            reports[1]["duplicates"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert_eq!(
+        billing(&db),
+        vec![
+            "openrouter credit_purchase paid 2026-05-15 52750000000 r=1937-7192 i= card=1880 tax=-1 credit=-1 from=email:pr_1937_7192@stripe.com: | forward:pr_1937_7192@stripe.com:"
+        ]
+    );
+}

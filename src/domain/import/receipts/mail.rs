@@ -6,7 +6,8 @@
 //! Forwarded copies (`Fwd:` subjects, Gmail's `---------- Forwarded message ---------`, Apple's
 //! `Begin forwarded message:`, Outlook's `-----Original Message-----`) are read through: the
 //! original sender, subject and date come from the forwarded block, and `> ` quoting is
-//! removed. An HTML body nested deeper than a receipt ever is, or larger than a few megabytes,
+//! removed. A message forwarded as an attachment (`message/rfc822`) is decoded as its own
+//! forwarded copy, keeping its original `Message-ID`. An HTML body nested deeper than a receipt ever is, or larger than a few megabytes,
 //! is reduced to text by a plain tag stripper instead, so no message can exhaust the stack.
 
 use std::borrow::Cow;
@@ -20,6 +21,8 @@ use super::text::{self, clean};
 const MAX_RENDERED_HTML_BYTES: usize = 4 * 1024 * 1024;
 /// HTML nested deeper than this is stripped, not rendered (a receipt nests about twenty deep).
 const MAX_RENDERED_DEPTH: usize = 400;
+/// How deep messages attached to messages are read (a forward of a forward of a receipt).
+const MAX_ATTACHED_DEPTH: usize = 3;
 
 /// A decoded e-mail.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +42,9 @@ pub struct Mail {
     pub pdfs: Vec<(String, Vec<u8>)>,
     /// Whether this is a forwarded copy rather than the vendor's own message.
     pub forwarded: bool,
+    /// Messages forwarded as attachments (`message/rfc822` parts), each read as a forwarded
+    /// copy with its own headers.
+    pub attached: Vec<Mail>,
 }
 
 /// Whether a message's headers are worth decoding its body for: its subject (or sender) speaks
@@ -94,6 +100,10 @@ impl Mail {
     /// Decodes a message; `None` when the bytes hold no headers at all.
     pub fn parse(raw: &[u8]) -> Option<Mail> {
         let message = MessageParser::new().parse(raw)?;
+        Some(Mail::from_message(&message, 0))
+    }
+
+    fn from_message(message: &mail_parser::Message<'_>, depth: usize) -> Mail {
         let from = message.from().and_then(|f| f.first());
         let mut mail = Mail {
             message_id: message
@@ -114,7 +124,7 @@ impl Mail {
             ..Mail::default()
         };
         let body = match message.body_html(0) {
-            Some(html) if message.html_body_count() > 0 && is_html_part(&message) => {
+            Some(html) if message.html_body_count() > 0 && is_html_part(message) => {
                 html_to_text(&html)
             }
             _ => message
@@ -123,6 +133,14 @@ impl Mail {
                 .unwrap_or_default(),
         };
         for part in message.attachments() {
+            if let Some(inner) = part.message() {
+                if depth < MAX_ATTACHED_DEPTH {
+                    let mut attached = Mail::from_message(inner, depth + 1);
+                    attached.forwarded = true;
+                    mail.attached.push(attached);
+                }
+                continue;
+            }
             let name = part.attachment_name().unwrap_or_default().to_string();
             let is_pdf = part
                 .content_type()
@@ -138,7 +156,7 @@ impl Mail {
             }
         }
         mail.set_body(&body);
-        Some(mail)
+        mail
     }
 
     /// Sets the body text, reading a forwarded block when there is one.

@@ -437,8 +437,20 @@ pub fn read_mail(mail: &Mail, ctx: ReadContext<'_>) -> Verdict {
             }
         }
     }
-    if !found.is_empty() {
-        return Verdict::Records(found.into_iter().map(|(r, s)| r.into_record(&s)).collect());
+    let mut attached = Vec::new();
+    for inner in &mail.attached {
+        match read_mail(inner, ctx) {
+            Verdict::Records(records) => attached.extend(records),
+            Verdict::UnknownMerchant(name) => unknown = unknown.or(Some(name)),
+            Verdict::Unreadable(reason) => unreadable = unreadable.or(Some(reason)),
+            Verdict::NotReceipt => {}
+        }
+    }
+    if !found.is_empty() || !attached.is_empty() {
+        let mut records: Vec<BillingRecord> =
+            found.into_iter().map(|(r, s)| r.into_record(&s)).collect();
+        records.extend(attached);
+        return Verdict::Records(records);
     }
     if let Some(reason) = unreadable {
         return Verdict::Unreadable(reason);

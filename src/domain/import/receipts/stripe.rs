@@ -7,7 +7,8 @@
 //! `Date paid` with a time, `Payment method`, a `Summary` of `- item : amount` lines, and no
 //! invoice). A failed payment says only `$21.78 payment to Anthropic, PBC was unsuccessful`
 //! (`... again` on a retry) in its subject. The charge date is taken from the body, the
-//! message's `Date:` only when the body has none. Refunds (`Your refund from X`) become
+//! message's `Date:` only when the body has none. Amounts a locale printed without a sign
+//! (`40. 66`) are read in the one currency the receipt names elsewhere. Refunds (`Your refund from X`) become
 //! refund records.
 
 use std::sync::LazyLock;
@@ -179,7 +180,18 @@ fn cut_merchant(rest: &str) -> String {
 
 fn read_receipt(mail: &Mail, name: &str, rules: &[MerchantRule]) -> Result<Receipt, Problem> {
     let merchant = merchant(mail, name, rules)?;
-    let text = &mail.text;
+    // Amounts written without a sign (a Czech mailbox's `Amount paid 40. 66`) are read in the
+    // one currency the receipt names elsewhere.
+    let unsigned = {
+        let t = fields::totals(&mail.text);
+        t.paid.is_none() && t.total.is_none()
+    };
+    let signed = if unsigned {
+        text::sign_bare_amounts(&mail.text)
+    } else {
+        None
+    };
+    let text = signed.as_deref().unwrap_or(&mail.text);
     let refund = mail.subject.to_lowercase().contains("refund")
         || text.to_lowercase().contains("refund from ");
     let totals = fields::totals(text);
@@ -190,7 +202,16 @@ fn read_receipt(mail: &Mail, name: &str, rules: &[MerchantRule]) -> Result<Recei
     }
     .or_else(|| amount_after_merchant(text))
     .or_else(|| totals.total.clone())
-    .ok_or_else(|| Problem::Unreadable(format!("the receipt from {name} shows no amount paid")))?;
+    .ok_or_else(|| {
+        Problem::Unreadable(if text::has_bare_amount(text) {
+            format!(
+                "the receipt from {name} writes its amounts without a currency and names none elsewhere; \
+                 add this payment to the billing CSV by hand"
+            )
+        } else {
+            format!("the receipt from {name} shows no amount paid")
+        })
+    })?;
     let at = paid_at(text)
         .or(mail.date)
         .ok_or_else(|| Problem::Unreadable(format!("the receipt from {name} shows no date")))?;

@@ -10,6 +10,18 @@ fn ctx() -> ReadContext<'static> {
 }
 
 #[test]
+fn a_receipt_whose_amounts_name_no_currency_is_unreadable_not_guessed() {
+    let raw = "From: \"Anthropic, PBC\" <invoice+statements@mail.anthropic.com>\r\nSubject: Your receipt from Anthropic, PBC #2126-0850-1152\r\nMessage-ID: <cz-2126@mail.anthropic.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nReceipt from Anthropic, PBC\r\nPaid March 10, 2026\r\nReceipt number 2126-0850-1152\r\nInvoice number 2U9SPF2N-0006\r\nPayment method - 3708\r\nOne-time credit purchase Qty 1 25. 00\r\nTotal 25. 00\r\nAmount paid 25. 00\r\n";
+    match read_message(raw.as_bytes(), ctx()) {
+        Verdict::Unreadable(reason) => assert!(
+            reason.contains("without a currency") && reason.contains("billing CSV"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_personal_mail_is_not_a_receipt() {
     let raw = "From: Mum <mum@example.org>\r\nSubject: Sunday lunch\r\nMessage-ID: <1@example.org>\r\n\r\nSee you at noon.\r\n";
     assert_eq!(read_message(raw.as_bytes(), ctx()), Verdict::NotReceipt);
@@ -98,6 +110,20 @@ fn every_mail_fixture_gives_its_exact_records() {
             fixture!("openrouter-payment-receipt.eml"),
             &[
                 "openrouter credit_purchase paid 2026-05-15 12:53:38 52.75 USD r=1937-7192 i= tax=- () credit=- card=Mastercard/1880 period=- items=[OpenRouter Credits x 52.75] desc=OpenRouter Credits mid=pr_1937_7192@stripe.com att= via=email inferred=false expires=2027-05-15 12:53:38",
+            ],
+        ),
+        (
+            "the same receipt forwarded as an attachment (message/rfc822)",
+            fixture!("fwd-as-attachment-openrouter.eml"),
+            &[
+                "openrouter credit_purchase paid 2026-05-15 12:53:38 52.75 USD r=1937-7192 i= tax=- () credit=- card=Mastercard/1880 period=- items=[OpenRouter Credits x 52.75] desc=OpenRouter Credits mid=pr_1937_7192@stripe.com att= via=forward inferred=false expires=2027-05-15 12:53:38",
+            ],
+        ),
+        (
+            "amounts without a currency sign, the headline naming it",
+            fixture!("anthropic-auto-recharge-czech-amounts.eml"),
+            &[
+                "anthropic auto_recharge paid 2026-03-10 00:00:00 40.66 USD r=2918-5547-7290 i=74EU1YAA-0013 tax=- () credit=- card=/3708 period=- items=[Auto-recharge credits x1 40.66] desc=Auto-recharge credits mid=cz-2918@mail.anthropic.com att= via=email inferred=false expires=2027-03-10 00:00:00",
             ],
         ),
         (

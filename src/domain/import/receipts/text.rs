@@ -102,8 +102,18 @@ const PREFIXES: &[(&str, &str)] = &[
     ("RM", "MYR"),
 ];
 
-/// Codes and signs written after an amount.
-const SUFFIXES: &[(&str, &str)] = &[("€", "EUR"), ("zł", "PLN"), ("Kč", "CZK"), ("kr", "SEK")];
+/// Codes and signs written after an amount (`40,66 US$` in a Czech or Spanish receipt).
+const SUFFIXES: &[(&str, &str)] = &[
+    ("€", "EUR"),
+    ("zł", "PLN"),
+    ("Kč", "CZK"),
+    ("kr", "SEK"),
+    ("US$", "USD"),
+    ("$US", "USD"),
+    ("CA$", "CAD"),
+    ("AU$", "AUD"),
+    ("£", "GBP"),
+];
 
 pattern!(
     MONEY,
@@ -113,20 +123,30 @@ pattern!(
     \s?
     (?P<sign2>-)?
     (?P<number>\d{1,3}(?:[,.\x20']\d{3})+(?:[.,]\d+)?\b|\d+(?:[.,]\d+)?)
-    (?:\s?(?P<suffix>€|zł|Kč|kr\b|[A-Z]{3}\b))?"
+    (?:\s?(?P<suffix>€|zł|Kč|kr\b|US\$|\$US|CA\$|AU\$|£|[A-Z]{3}\b))?"
 );
 
 /// A money amount somewhere in `text`: the first one with a currency sign or code (a bare
 /// number is a quantity, not money). Returns the amount and the byte range it took.
 pub fn find_money(text: &str) -> Option<(Money, std::ops::Range<usize>)> {
     let re = MONEY.as_ref()?;
-    for caps in re.captures_iter(text) {
+    let mut from = 0;
+    while let Some(caps) = re.captures_at(text, from) {
+        let whole = caps.get(0)?;
+        from = whole.end();
         let prefix = caps.name("prefix").map(|m| m.as_str());
-        let suffix = caps
-            .name("suffix")
-            .map(|m| m.as_str())
-            .filter(|s| is_currency_suffix(s));
-        let Some(currency) = currency_of(prefix, suffix) else {
+        // A sign right before digits belongs to the next amount (`Qty 1 €15.00`), not this one.
+        let suffix = caps.name("suffix").filter(|s| {
+            is_currency_suffix(s.as_str())
+                && !text
+                    .get(s.end()..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(|c| c.is_ascii_digit())
+        });
+        if let Some(dropped) = caps.name("suffix").filter(|_| suffix.is_none()) {
+            from = from.min(dropped.start());
+        }
+        let Some(currency) = currency_of(prefix, suffix.map(|m| m.as_str())) else {
             continue;
         };
         let Some(number) = caps.name("number") else {
@@ -138,15 +158,72 @@ pub fn find_money(text: &str) -> Option<(Money, std::ops::Range<usize>)> {
         if caps.name("sign").is_some() || caps.name("sign2").is_some() {
             amount = amount.checked_neg()?;
         }
-        let whole = caps.get(0)?;
-        let end = if suffix.is_some() {
-            whole.end()
-        } else {
-            number.end()
-        };
+        let end = suffix.map_or(number.end(), |s| s.end());
         return Some((Money { amount, currency }, whole.start()..end));
     }
     None
+}
+
+pattern!(
+    BARE_AMOUNT_AT_END,
+    r"(?P<number>\d{1,3}(?:[,.]\d{3})*[.,]\x20?\d{2}|\d+[.,]\x20?\d{2})$"
+);
+
+/// A bare amount (`40. 66`, `40,66`, `1,234.50`: two decimals, no sign) ending `line`, with
+/// its byte range; `None` when the line holds money with a sign, or the number is part of a
+/// longer one.
+fn bare_amount_at_end(line: &str) -> Option<std::ops::Range<usize>> {
+    if find_money(line).is_some() {
+        return None;
+    }
+    let m = BARE_AMOUNT_AT_END
+        .as_ref()?
+        .captures(line)?
+        .name("number")?;
+    let before = line.get(..m.start()).and_then(|b| b.chars().last());
+    (!before.is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))).then(|| m.range())
+}
+
+/// Whether some line of `text` ends with an amount written without a currency.
+pub fn has_bare_amount(text: &str) -> bool {
+    text.lines()
+        .any(|l| bare_amount_at_end(l.trim_end()).is_some())
+}
+
+/// The receipt with its sign-less amounts given the one currency the receipt names elsewhere
+/// (a Czech mailbox shows `Amount paid` / `40. 66` under a headline `40,66 US$`): each line
+/// ending in a bare amount gets it as `40.66 USD`. `None` when there is no bare amount, or the
+/// receipt names no currency or more than one: then the currency is not clear, and nothing is
+/// guessed.
+pub fn sign_bare_amounts(text: &str) -> Option<String> {
+    let currencies: std::collections::BTreeSet<Currency> =
+        all_money(text).into_iter().map(|m| m.currency).collect();
+    let [currency] = currencies.into_iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.lines() {
+        let line = line.trim_end();
+        match bare_amount_at_end(line) {
+            Some(range) => {
+                let number: String = line
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| *c != ' ')
+                    .collect();
+                out.push_str(line.get(..range.start).unwrap_or_default());
+                out.push_str(&number);
+                out.push(' ');
+                out.push_str(currency.as_str());
+                changed = true;
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    changed.then_some(out)
 }
 
 /// Every money amount in `text`, in order.
@@ -556,11 +633,51 @@ mod tests {
             "a bare quantity is not money"
         );
         assert!(money_of("Qty 18,018,932").is_none());
+        assert_eq!(
+            usd("Qty 1 US$40.66"),
+            40_660_000_000,
+            "a quantity is not in dollars"
+        );
+        assert_eq!(usd("40,66 US$"), 40_660_000_000);
+        assert_eq!(
+            money_of("Qty 1 €15.00").map(|m| m.amount.nanos()),
+            Some(15_000_000_000)
+        );
         assert!(money_of("Payment method - 4411").is_none());
         assert_eq!(
             all_money("One-time credit purchase 1 $10.00 25% $10.00").len(),
             2
         );
+    }
+
+    #[test]
+    fn bare_amounts_take_the_one_currency_the_receipt_names() {
+        let czech = "Receipt from Anthropic, PBC\n40,66 US$\nAuto-recharge credits\nQty 1\n40. 66\nTotal\n40. 66\nAmount paid 40. 66\nPaid March 10, 2026\n";
+        assert!(has_bare_amount(czech));
+        assert_eq!(
+            sign_bare_amounts(czech).unwrap(),
+            "Receipt from Anthropic, PBC\n40,66 US$\nAuto-recharge credits\nQty 1\n40.66 USD\nTotal\n40.66 USD\nAmount paid 40.66 USD\nPaid March 10, 2026\n"
+        );
+        // No currency anywhere, or two: not clear, nothing guessed.
+        assert_eq!(
+            sign_bare_amounts("Total\n40. 66\nAmount paid 40. 66\n"),
+            None
+        );
+        assert_eq!(
+            sign_bare_amounts("Total €10.00\nTax $1.00\nAmount paid 11. 00\n"),
+            None
+        );
+        // Dates, numbers, rates and quantities are not bare amounts.
+        for line in [
+            "Paid March 10, 2026",
+            "Receipt number 2918-5547-7290",
+            "VAT (25.00%)",
+            "Qty 18,018,932",
+            "Phone 415.555.0100",
+            "Invoice number 74EU1YAA-0013",
+        ] {
+            assert!(!has_bare_amount(line), "{line}");
+        }
     }
 
     #[test]
