@@ -105,7 +105,9 @@ pub fn mapping_ui(ui: &mut egui::Ui, view: &MappingView, actions: &mut Vec<Actio
     let ready = view.error.is_none() && !view.sample.is_empty();
     if ui
         .add_enabled(ready, egui::Button::new("Save mapping"))
-        .on_disabled_hover_text("Pick the date, description and amount columns first")
+        .on_disabled_hover_text(
+            "Pick the date, description and amount columns, and the currency column or the currency of the whole file, first",
+        )
         .on_hover_text("Save it for files with these columns, and check the file again with it")
         .clicked()
     {

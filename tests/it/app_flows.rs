@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use burnrate::app::{Config, Prefs};
-use egui_kittest::kittest::Queryable;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 
 use crate::common::fixture;
 use crate::common::window::{
@@ -215,9 +216,25 @@ fn the_mapping_editor_saves_a_mapping_and_the_import_succeeds() {
     settle(&mut harness);
     drop_file(&mut harness, file.clone());
     step_until(&mut harness, "Import preview");
-    // The editor guessed the columns; the live preview reads both rows.
+    // The editor guessed the columns, but nothing says the currency: it cannot be saved yet.
     harness.get_by_label("Map the columns");
-    harness.get_by_label_contains("Preview: 2 rows read, 2 record(s), 0 rejected");
+    harness.get_by_label_contains("does not say which currency the amounts are in");
+    assert!(
+        harness
+            .get_by_label("Save mapping")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness
+        .get_by_role_and_label(Role::TextInput, "Currency if none")
+        .click();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Currency if none")
+        .type_text("eur");
+    step_until(
+        &mut harness,
+        "Preview: 2 rows read, 2 record(s), 0 rejected",
+    );
     harness.get_by_label("Save mapping").click();
     step_until(&mut harness, "read as Bank CSV with a saved column mapping");
     harness.get_by_label_contains("2 rows: 2 new");
@@ -227,6 +244,14 @@ fn the_mapping_editor_saves_a_mapping_and_the_import_succeeds() {
     settle(&mut harness);
     let store = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
     assert_eq!(store.counts().unwrap().2, 2);
+    assert!(
+        store
+            .flag_inputs()
+            .unwrap()
+            .bank
+            .iter()
+            .all(|l| l.currency.as_str() == "EUR")
+    );
     // The same header next time is read with the saved mapping, without the editor.
     let again = dir.path().join("mybank-december.csv");
     std::fs::write(&again, "Booked,Text,Sum\n2026-12-01,Tea,-2.50\n").unwrap();

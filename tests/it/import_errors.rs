@@ -149,3 +149,53 @@ fn a_row_one_cell_short_is_reported_with_its_line_and_column() {
         text(&report.stdout)
     );
 }
+
+#[test]
+fn a_mapping_that_says_no_currency_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let csv = write(
+        dir.path(),
+        "mybank.csv",
+        b"Booked,Text,Sum\n2026-11-01,OPENAI *CHATGPT SUBSCR,-20.00\n",
+    );
+    let map = |currency: &str| {
+        burnrate(
+            &db,
+            &[
+                "map",
+                csv.to_str().unwrap(),
+                "--date",
+                "Booked",
+                "--description",
+                "Text",
+                "--amount",
+                "Sum",
+                "--default-currency",
+                currency,
+            ],
+        )
+    };
+    let out = map(" ");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("does not say which currency the amounts are in"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = map("euro");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("'euro' is not a currency code"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = map("eur");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = burnrate(&db, &["import", "--json", csv.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["inserted"], 1);
+    let paid = burnrate(&db, &["report", "--what", "paid", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
+    assert_eq!(v[0]["currency"], "EUR", "{v}");
+}

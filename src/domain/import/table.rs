@@ -157,6 +157,13 @@ impl Header {
     }
 }
 
+/// The currency a column's name gives in parentheses at its end: `Amount (EUR)`,
+/// `Betrag (GBP)`; `None` for other names (`Cost ($)` names a symbol, not a currency).
+pub fn currency_in_name(name: &str) -> Option<Currency> {
+    let inner = name.trim().strip_suffix(')')?.rsplit_once('(')?.1;
+    Currency::parse(inner).ok()
+}
+
 /// Why a format cannot read a file with this header.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BindError {

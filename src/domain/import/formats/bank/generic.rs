@@ -7,9 +7,10 @@
 
 use super::line::{ContentKey, Line};
 use crate::domain::import::dates::DateOrder;
-use crate::domain::import::mapping::SignConvention;
+use crate::domain::import::mapping::{MappingError, SignConvention};
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
+use crate::domain::money::Currency;
 use crate::domain::records::{BankStatus, Record};
 
 /// The generic format itself.
@@ -60,6 +61,9 @@ impl Format for GenericBank {
                 "the mapping names no amount, debit or credit column".into(),
             ));
         }
+        let fixed_currency = m
+            .file_currency(header)
+            .map_err(|e| BindError::Other(e.to_string()))?;
         Ok(Box::new(GenericParser {
             account: if m.account.is_empty() {
                 "bank".to_string()
@@ -73,11 +77,7 @@ impl Format for GenericBank {
             credit,
             status: opt(&m.status)?,
             currency: opt(&m.currency)?,
-            default_currency: m
-                .default_currency
-                .clone()
-                .unwrap_or_default()
-                .to_ascii_uppercase(),
+            fixed_currency,
             id: opt(&m.id)?,
             sign: m.sign,
             order: m.date_order.as_deref().and_then(DateOrder::parse),
@@ -94,7 +94,9 @@ struct GenericParser {
     credit: Option<usize>,
     status: Option<usize>,
     currency: Option<usize>,
-    default_currency: String,
+    /// The currency of every line when the file has no currency column (or of lines whose
+    /// currency cell is empty).
+    fixed_currency: Option<Currency>,
     id: Option<usize>,
     sign: SignConvention,
     order: Option<DateOrder>,
@@ -143,14 +145,16 @@ impl RowParser for GenericParser {
             Some(c) => BankStatus::from_issuer(&row.text(c)),
             None => status_in_date,
         };
-        let currency = match self.currency {
-            Some(c) => row.text(c).into_owned(),
-            None => self.default_currency.clone(),
+        let currency = match (self.currency, self.fixed_currency) {
+            (Some(c), Some(fixed)) if row.text(c).is_empty() => fixed,
+            (Some(c), _) => row.currency(c)?,
+            (None, Some(fixed)) => fixed,
+            (None, None) => return Err(FieldError::row(MappingError::NoCurrency.to_string())),
         };
         let mut line = Line::new(
             self.account.clone(),
             amount,
-            &currency,
+            currency.as_str(),
             ContentKey::AsWritten(date_text.into_owned()),
         );
         line.started_at = started_at;

@@ -14,7 +14,7 @@
 use chrono::NaiveDateTime;
 
 use crate::domain::import::dates;
-use crate::domain::import::table::{FieldError, Header, Row};
+use crate::domain::import::table::{FieldError, Header, Row, currency_in_name};
 use crate::domain::money::{Amount, Currency};
 use crate::domain::records::{BankLine, BankStatus, Record};
 
@@ -278,11 +278,10 @@ pub(super) fn account_of(format_id: &str, name: &str) -> String {
 /// `Paid Out (EUR)`, when the header starts with one of `prefixes` (normalised, lower-case).
 pub(super) fn currency_in_header(name: &str, prefixes: &[&str]) -> Option<String> {
     let n = crate::domain::import::table::normalize_name(name);
-    let inner = prefixes
-        .iter()
-        .find_map(|p| n.strip_prefix(p))?
-        .strip_suffix(')')?;
-    Currency::parse(inner).ok().map(|c| c.to_string())
+    if !prefixes.iter().any(|p| n.starts_with(p)) {
+        return None;
+    }
+    currency_in_name(name).map(|c| c.to_string())
 }
 
 /// The first column whose header is `<prefix>(XXX)` with a currency code, and that currency.
