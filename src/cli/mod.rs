@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::import::mapping::SignConvention;
 use crate::domain::import::{self, BankMapping, DateOrder, FileOptions};
+use crate::domain::money::Currency;
 use crate::services::Clock;
 use crate::services::clock::now_utc;
 use crate::services::import::import_paths;
@@ -117,6 +118,10 @@ pub struct ImportArgs {
     /// The computer coding-agent logs come from (default: this computer's name).
     #[arg(long, value_name = "NAME")]
     pub machine: Option<String>,
+    /// The currency of a card statement that does not say it (an American Express export from
+    /// outside the US, e.g. GBP); files that name their currency keep it.
+    #[arg(long, value_parser = parse_currency, value_name = "CODE")]
+    pub currency: Option<Currency>,
     /// Files, or folders (every file below them: `~/.claude/projects`, `~/.codex/sessions`).
     #[arg(required = true, value_name = "FILE|FOLDER")]
     pub files: Vec<PathBuf>,
@@ -126,6 +131,10 @@ fn parse_month(text: &str) -> Result<String, String> {
     Period::month(text)
         .map(|_| text.trim().to_string())
         .ok_or_else(|| format!("'{text}' is not a month; write it as YYYY-MM"))
+}
+
+fn parse_currency(text: &str) -> Result<Currency, String> {
+    Currency::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_order(text: &str) -> Result<DateOrder, String> {
@@ -345,6 +354,7 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         provider: args.provider.clone(),
         pdf_text: None,
         machine: args.machine.clone(),
+        currency: args.currency,
     };
     if let Some(f) = &args.format
         && import::formats::by_id(f).is_none()

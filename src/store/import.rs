@@ -81,6 +81,11 @@ pub struct ImportReport {
     /// format has no convention: the user must say which (`FileOptions::date_order`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ambiguous_dates: bool,
+    /// Nothing was imported because the file does not say the currency of its amounts (an
+    /// American Express export from outside the US): the user must say it
+    /// (`FileOptions::currency`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub needs_currency: bool,
     /// The ledger's id for this file's import (absent for dry runs and failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file_id: Option<i64>,
@@ -204,6 +209,7 @@ impl Store {
             Ok(p) => p,
             Err(e) => {
                 report.ambiguous_dates = matches!(e, ImportError::AmbiguousDates { .. });
+                report.needs_currency = matches!(e, ImportError::UnknownCurrency { .. });
                 report.error = Some(e.to_string());
                 return Ok(report);
             }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use burnrate::domain::import::{FileOptions, ParsedFile, parse_bytes};
+use burnrate::domain::money::Currency;
 use burnrate::domain::records::{BankLine, BankStatus, Record};
 
 const AI_WORDS: &[&str] = &[
@@ -25,11 +26,33 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn parse_file(path: &Path) -> ParsedFile {
+    parse_with(path, &FileOptions::default())
+}
+
+fn parse_with(path: &Path, options: &FileOptions) -> ParsedFile {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    match parse_bytes(&bytes, &FileOptions::default()) {
+    match parse_bytes(&bytes, options) {
         Ok(parsed) => parsed,
         Err(e) => panic!("{}: {e}", path.display()),
     }
+}
+
+/// A file that does not say its currency: importing it asks, and the user's answer reads it.
+fn parse_answering(path: &Path, currency: &str) -> ParsedFile {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let Err(e) = parse_bytes(&bytes, &FileOptions::default()) else {
+        panic!("{} was read without asking its currency", path.display());
+    };
+    assert!(
+        e.to_string().contains("--currency"),
+        "{}: {e}",
+        path.display()
+    );
+    let options = FileOptions {
+        currency: Some(Currency::parse(currency).unwrap()),
+        ..FileOptions::default()
+    };
+    parse_with(path, &options)
 }
 
 fn lines(parsed: &ParsedFile) -> Vec<&BankLine> {
@@ -145,7 +168,12 @@ fn fixtures_import_with_exact_totals() {
         ),
     ];
     for (file, format, count, total, ai_total, currency) in cases {
-        let parsed = parse_file(&fixture(file));
+        // The bare Amex layout says nothing of its currency: the user answers.
+        let parsed = if *file == "amex-bare.csv" {
+            parse_answering(&fixture(file), currency)
+        } else {
+            parse_file(&fixture(file))
+        };
         assert_eq!(parsed.format_id, *format, "{file}");
         assert_eq!(parsed.rejected, [], "{file}");
         let l = lines(&parsed);
@@ -207,6 +235,10 @@ fn fixture_quirks_survive_the_import() {
 
     let uk = parse_file(&fixture("amex-uk.csv"));
     let uk = lines(&uk);
+    assert!(
+        uk.iter().all(|l| l.account == "amex:GBP"),
+        "one account per card currency"
+    );
     assert_eq!(
         uk[2].day().map(|d| d.to_string()).as_deref(),
         Some("2026-10-03")
@@ -223,6 +255,7 @@ fn fixture_quirks_survive_the_import() {
 
     let no = parse_file(&fixture("amex-no.csv"));
     let no = lines(&no);
+    assert!(no.iter().all(|l| l.account == "amex:NOK"));
     assert_eq!(no[2].amount_text, "1.097,80");
     assert_eq!(
         (
@@ -247,7 +280,18 @@ fn shared_samples_import_cleanly() {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let parsed = parse_file(&path);
+            let parsed = match AMEX_ASKED.iter().find(|(file, _)| *file == name) {
+                Some((_, answer)) => parse_answering(&path, answer),
+                None => parse_file(&path),
+            };
+            if let Some((_, currency, account)) = AMEX.iter().find(|(file, ..)| *file == name) {
+                let l = lines(&parsed);
+                assert!(
+                    l.iter()
+                        .all(|l| l.currency.as_str() == *currency && l.account == *account),
+                    "{name}: {l:?}"
+                );
+            }
             let format = expected_format(dir, &name);
             assert_eq!(parsed.format_id, format, "{}", path.display());
             assert_eq!(parsed.rejected, [], "{}", path.display());
@@ -268,6 +312,19 @@ fn shared_samples_import_cleanly() {
         );
     }
 }
+
+/// The Amex samples that do not say their card's currency (the bare US layout; the Singapore
+/// export, whose merchants are as often American as Singaporean), and the user's answer.
+const AMEX_ASKED: &[(&str, &str)] = &[("amex_sample.csv", "USD"), ("amex-sg.csv", "SGD")];
+
+/// Each Amex sample's currency and account: one account per card currency.
+const AMEX: &[(&str, &str, &str)] = &[
+    ("amex-no.csv", "NOK", "amex:NOK"),
+    ("amex-uk.csv", "GBP", "amex:GBP"),
+    ("amex-sg.csv", "SGD", "amex:SGD"),
+    ("amex_extended.csv", "USD", "amex:-31009"),
+    ("amex_sample.csv", "USD", "amex"),
+];
 
 /// The format a sample must be read as: the folder's name, except for Chase (two layouts).
 fn expected_format<'a>(dir: &'a str, file: &str) -> &'a str {

@@ -199,3 +199,45 @@ fn a_mapping_that_says_no_currency_is_refused() {
     let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
     assert_eq!(v[0]["currency"], "EUR", "{v}");
 }
+
+#[test]
+fn an_amex_export_that_does_not_say_its_currency_is_asked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let bare = write(
+        dir.path(),
+        "amex.csv",
+        b"Date,Description,Amount\n01/17/2026,OPENAI *CHATGPT SUBSCR,21.78\n01/15/2026,PAYMENT RECEIVED - THANK YOU,-99.99\n",
+    );
+    let out = burnrate(&db, &["import", "--json", bare.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["needs_currency"], true, "{v}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("does not say which currency") && err.contains("--currency"),
+        "{err}"
+    );
+    assert!(history_is_empty(&db));
+
+    let out = burnrate(
+        &db,
+        &["import", "--currency", "pounds", bare.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "a bad code is a usage error");
+
+    let out = burnrate(
+        &db,
+        &["import", "--currency", "gbp", bare.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let paid = burnrate(&db, &["report", "--what", "paid", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
+    assert_eq!(v[0]["currency"], "GBP", "{v}");
+    // The Norwegian export says its currency by its language, whatever --currency says.
+    let no = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank_us/amex-no.csv");
+    let out = burnrate(&db, &["import", "--currency", "gbp", no.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let paid = burnrate(&db, &["report", "--what", "paid", "--csv"]);
+    assert!(text(&paid.stdout).contains("NOK"), "{}", text(&paid.stdout));
+}

@@ -25,6 +25,7 @@ pub use self::dates::{DateEvidence, DateOrder, OrderVerdict};
 pub use self::mapping::BankMapping;
 pub use self::table::{BindError, Dialect, FieldError, Header, Opener, Row, TextEncoding};
 use self::table::{DecimalEvidence, decoded_reader, sniff_delimiter};
+use super::money::Currency;
 use super::records::Record;
 
 /// The kind of records a format yields.
@@ -81,12 +82,35 @@ pub trait RowParser: Send {
     fn default_date_order(&self) -> Option<DateOrder> {
         None
     }
+    /// Whether the format weighs the whole file before parsing it (see [`RowParser::weigh`]).
+    fn weighs(&self) -> bool {
+        false
+    }
+    /// Weighs one row during the pass `prepare` makes over the file before parsing, for a
+    /// format that decides something from the whole file (American Express: the card's
+    /// currency from its merchants' countries).
+    fn weigh(&mut self, _row: &Row<'_>) {}
+    /// After the weighing pass: settles what the rows decided, with the user's answers.
+    ///
+    /// # Errors
+    /// What the file does not tell and the user has not answered.
+    fn settle(&mut self, _options: &FileOptions) -> Result<(), Unsettled> {
+        Ok(())
+    }
     /// Parses one row into zero or more records (zero for rows the format skips, such as the
     /// empty days of an OpenAI cost export).
     ///
     /// # Errors
     /// When a cell cannot be read.
     fn parse(&mut self, row: &Row<'_>, out: &mut Vec<Record>) -> Result<(), FieldError>;
+}
+
+/// What a file does not tell, and the user must answer before it can be imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsettled {
+    /// The currency of a card statement that writes none (an American Express export whose
+    /// header, number format and merchants' countries do not name the card's country).
+    Currency,
 }
 
 /// What the user said about a file.
@@ -106,6 +130,10 @@ pub struct FileOptions {
     pub pdf_text: Option<std::sync::Arc<dyn receipts::PdfText>>,
     /// `--machine NAME`: the computer coding-agent logs come from (default: this one's name).
     pub machine: Option<String>,
+    /// `--currency CODE`, or the user's choice in the preview: the currency of a card statement
+    /// that writes none (American Express outside the US). Files that name the currency of
+    /// their lines do not read it.
+    pub currency: Option<Currency>,
 }
 
 /// A bad row: where, and why.
@@ -163,6 +191,10 @@ pub enum ImportError {
     ContradictoryDates { line: u64, example: String },
     #[error("the CSV structure is broken at line {line}: {reason}")]
     Csv { line: u64, reason: String },
+    #[error(
+        "this {format} export does not say which currency its amounts are in (nothing in its header, number format or merchants' countries tells); say it with `--currency CODE`, for example `--currency GBP`"
+    )]
+    UnknownCurrency { format: String },
 }
 
 /// A file ready to stream: its format and dialect decided.
@@ -288,9 +320,10 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
             format: format.name().to_string(),
             reason: e.to_string(),
         })?;
+    let mut parser = parser;
     let date_cols = parser.date_columns();
     let amount_cols = parser.amount_columns();
-    if !date_cols.is_empty() || !amount_cols.is_empty() {
+    if !date_cols.is_empty() || !amount_cols.is_empty() || parser.weighs() {
         let mut dates = DateEvidence::default();
         let mut decimals = DecimalEvidence::default();
         let mut contradiction: Option<(u64, String)> = None;
@@ -310,6 +343,7 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
             for &c in &amount_cols {
                 decimals.observe(&row.text(c));
             }
+            parser.weigh(row);
         })?;
         dialect.decimal = decimals.verdict();
         dialect.date_order = match (options.date_order, dates.verdict()) {
@@ -329,6 +363,13 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
             }
         };
     }
+    parser
+        .settle(options)
+        .map_err(|unsettled| match unsettled {
+            Unsettled::Currency => ImportError::UnknownCurrency {
+                format: format.name().to_string(),
+            },
+        })?;
     Ok(Prepared {
         format,
         header,

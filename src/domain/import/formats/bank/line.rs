@@ -68,6 +68,10 @@ pub(super) struct Line {
     /// The text a content key names the line by, when it is not the description (old Wise
     /// statements key by their own text but show the merchant).
     pub key_text: Option<String>,
+    /// The account the natural key names, when it is not the account shown: American Express
+    /// lines were keyed under one `amex` account before each card currency got its own, and
+    /// keeping their keys keeps a re-imported statement from counting twice.
+    pub key_account: Option<String>,
 }
 
 impl Line {
@@ -90,6 +94,7 @@ impl Line {
             note: String::new(),
             key,
             key_text: None,
+            key_account: None,
         }
     }
 
@@ -103,10 +108,11 @@ impl Line {
             Some((value, code)) => foreign(self.amount, Some(value), &code, currency),
             None => (None, None),
         };
+        let key_account = self.key_account.as_deref().unwrap_or(&self.account);
         let natural_key = if self.issuer_id.is_empty() {
             let text = self.key_text.as_deref().unwrap_or(&self.description);
             content_key(
-                &self.account,
+                key_account,
                 self.started_at.or(self.posted_at),
                 text,
                 &key_currency,
@@ -114,10 +120,7 @@ impl Line {
                 &self.key,
             )
         } else {
-            format!(
-                "bank|{}|id|{}{}",
-                self.account, self.issuer_id, self.id_suffix
-            )
+            format!("bank|{key_account}|id|{}{}", self.issuer_id, self.id_suffix)
         };
         BankLine {
             account: self.account,

@@ -38,6 +38,9 @@ pub(super) type ForeignReader = fn(&str) -> Option<(Amount, String)>;
 pub(super) struct StatementParser {
     /// The format id, the start of every account name.
     pub format_id: &'static str,
+    /// The account name's start when it is not the format id (`amex:GBP`); keys keep the
+    /// format id.
+    pub account_name: Option<String>,
     pub currency: String,
     /// The issuer's date order, used when every date of the file fits both readings.
     pub order: DateOrder,
@@ -66,6 +69,7 @@ impl StatementParser {
     pub fn new(format_id: &'static str, description: usize, money: Money) -> Self {
         Self {
             format_id,
+            account_name: None,
             currency: "USD".into(),
             order: DateOrder::MonthFirst,
             started: None,
@@ -241,8 +245,16 @@ impl RowParser for StatementParser {
         } else {
             ContentKey::DayAndAmount
         };
-        let account = account_of(self.format_id, &row.opt_text(self.account_number));
+        let number = row.opt_text(self.account_number);
+        let keyed = account_of(self.format_id, &number);
+        let account = match &self.account_name {
+            Some(name) => account_of(name, &number),
+            None => keyed.clone(),
+        };
         let mut line = Line::new(account, amount, &self.currency, key);
+        if self.account_name.is_some() {
+            line.key_account = Some(keyed);
+        }
         line.started_at = started_at;
         line.posted_at = posted_at;
         line.description = self.description(row);
@@ -290,7 +302,7 @@ fn widen_two_digit_year(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{day, lines, parse};
+    use super::super::test_support::{day, lines, parse_usd as parse};
     use crate::domain::records::BankStatus;
 
     /// (file, format id, [(amount nanos, transaction day, posted day, currency)])

@@ -13,6 +13,19 @@ pub(super) fn parse(bytes: &[u8]) -> ParsedFile {
     }
 }
 
+/// The file parsed as by a user who said the card is in US dollars (`--currency USD`, which
+/// only a statement that writes no currency reads).
+pub(super) fn parse_usd(bytes: &[u8]) -> ParsedFile {
+    let options = FileOptions {
+        currency: Some(crate::domain::money::Currency::USD),
+        ..FileOptions::default()
+    };
+    match parse_bytes(bytes, &options) {
+        Ok(parsed) => parsed,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// The bank lines of a parsed file, in file order.
 pub(super) fn lines(parsed: &ParsedFile) -> Vec<&BankLine> {
     parsed
