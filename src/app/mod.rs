@@ -528,6 +528,9 @@ impl App {
             ImportAction::SetDateOrder { file, order } => {
                 self.sheet.set_date_order(file, order, ctx, &mut effects);
             }
+            ImportAction::SetCurrency { file, currency } => {
+                self.sheet.set_currency(file, currency, ctx, &mut effects);
+            }
             ImportAction::PreviewMapping { file, mapping } => {
                 self.sheet.preview_mapping(file, mapping);
             }

@@ -46,6 +46,7 @@ pub fn preview_of(report: &ImportReport) -> FilePreview {
             .map(sample_of)
             .collect(),
         ambiguous_dates: report.ambiguous_dates,
+        needs_currency: report.needs_currency,
         mapping: None,
     }
 }

@@ -15,6 +15,7 @@ use super::jobs::{self, FileJob, Job, JobEvent, Work};
 use super::mapping::{self, MappingSource};
 use super::preview::{preview_of, summary_of};
 use crate::domain::import::{BankMapping, DateOrder, FileOptions};
+use crate::domain::money::Currency;
 use crate::store::ImportReport;
 use crate::ui::format;
 use crate::ui::import_sheet::{FilePreview, SheetView};
@@ -257,6 +258,19 @@ impl ImportSheet {
     ) {
         self.recheck_with(file, wake, effects, |options| {
             options.date_order = Some(order);
+        });
+    }
+
+    /// Checks one file of the preview again, its amounts in `currency`.
+    pub fn set_currency(
+        &mut self,
+        file: usize,
+        currency: Currency,
+        wake: &egui::Context,
+        effects: &mut Vec<Effect>,
+    ) {
+        self.recheck_with(file, wake, effects, |options| {
+            options.currency = Some(currency);
         });
     }
 
@@ -526,7 +540,11 @@ fn file_preview(
     index: usize,
 ) -> (FilePreview, Option<MappingSource>) {
     let mut file = preview_of(report);
-    if file.error.is_none() || report.format.is_some() || report.ambiguous_dates {
+    if file.error.is_none()
+        || report.format.is_some()
+        || report.ambiguous_dates
+        || report.needs_currency
+    {
         return (file, None);
     }
     let Some((mut view, source)) = mapping::editor(&job.path, index) else {

@@ -209,7 +209,11 @@ impl Store {
             Ok(p) => p,
             Err(e) => {
                 report.ambiguous_dates = matches!(e, ImportError::AmbiguousDates { .. });
-                report.needs_currency = matches!(e, ImportError::UnknownCurrency { .. });
+                if let ImportError::UnknownCurrency { format_id, .. } = &e {
+                    // The file was recognised; only its currency is missing.
+                    report.needs_currency = true;
+                    report.format = Some((*format_id).to_string());
+                }
                 report.error = Some(e.to_string());
                 return Ok(report);
             }

@@ -12,6 +12,7 @@
 use super::mapping::{MappingView, mapping_ui};
 use super::{Action, ImportAction, format, theme};
 use crate::domain::import::DateOrder;
+use crate::domain::money::Currency;
 
 /// The preview grid's day, kind and amount columns with their spacing, in points.
 const SAMPLE_FIXED_WIDTH: f32 = 360.0;
@@ -46,6 +47,8 @@ pub struct FilePreview {
     pub sample: Vec<SampleRow>,
     /// The file's dates fit both day-first and month-first: ask the user which.
     pub ambiguous_dates: bool,
+    /// The file does not say the currency of its amounts: ask the user which.
+    pub needs_currency: bool,
     /// The column-mapping editor, for a CSV no format recognises.
     pub mapping: Option<MappingView>,
 }
@@ -243,6 +246,10 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
             date_order_ui(ui, index, actions);
             return;
         }
+        if file.needs_currency {
+            currency_ui(ui, index, actions);
+            return;
+        }
         if let Some(error) = &file.error {
             ui.add(egui::Label::new(egui::RichText::new(error).color(theme::error(ui))).wrap());
             if let Some(mapping) = &file.mapping {
@@ -308,6 +315,42 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
                         }
                     });
             });
+    });
+}
+
+/// The currencies offered when a card statement does not say its own: the cards' home
+/// currencies burnrate meets most.
+const CARD_CURRENCIES: [[u8; 3]; 15] = [
+    *b"USD", *b"EUR", *b"GBP", *b"CAD", *b"AUD", *b"NZD", *b"SGD", *b"HKD", *b"JPY", *b"INR",
+    *b"MXN", *b"CHF", *b"SEK", *b"NOK", *b"DKK",
+];
+
+/// The question for a card statement that does not say its currency (an American Express
+/// export from outside the US), asked once per file.
+fn currency_ui(ui: &mut egui::Ui, index: usize, actions: &mut Vec<Action>) {
+    ui.add(
+        egui::Label::new(
+            egui::RichText::new(
+                "This statement does not say which currency the card is in, and nothing in it tells for sure. Which currency is it?",
+            )
+            .color(theme::error(ui)),
+        )
+        .wrap(),
+    );
+    ui.horizontal_wrapped(|ui| {
+        for code in CARD_CURRENCIES {
+            let currency = Currency::of(code);
+            if ui
+                .button(currency.as_str())
+                .on_hover_text("Check the file again with its amounts in this currency")
+                .clicked()
+            {
+                actions.push(Action::Import(ImportAction::SetCurrency {
+                    file: index,
+                    currency,
+                }));
+            }
+        }
     });
 }
 

@@ -29,6 +29,7 @@ use crate::domain::import::{BankMapping, DateOrder};
 use crate::domain::ledger::Budget;
 use crate::domain::ledger::Decision;
 use crate::domain::merchants::MerchantRule;
+use crate::domain::money::Currency;
 use crate::domain::views::{Bucket, Filters, Focus, SeriesGroup, Sort};
 
 pub use self::flags::FlagsPanel;
@@ -187,6 +188,9 @@ pub enum ImportAction {
     Undo { source_file_id: i64 },
     /// Check the preview's file `file` again, reading its ambiguous dates in `order`.
     SetDateOrder { file: usize, order: DateOrder },
+    /// Check the preview's file `file` again, its amounts in `currency` (a card statement that
+    /// does not say its currency).
+    SetCurrency { file: usize, currency: Currency },
     /// The mapping editor of the preview's file `file` changed: preview it.
     PreviewMapping { file: usize, mapping: BankMapping },
     /// Read the preview's file `file` with this mapping (checked again now; remembered for

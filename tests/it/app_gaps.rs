@@ -146,6 +146,37 @@ fn ambiguous_dates_are_asked_about_and_the_answer_is_imported() {
 }
 
 #[test]
+fn a_card_statement_without_a_currency_is_asked_about_once_and_imported_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let file = dir.path().join("amex.csv");
+    std::fs::write(
+        &file,
+        "Date,Description,Amount\n01/17/2026,OPENAI *CHATGPT SUBSCR,21.78\n01/15/2026,PAYMENT RECEIVED - THANK YOU,-99.99\n",
+    )
+    .unwrap();
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    drop_file(&mut harness, file);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label_contains("does not say which currency the card is in");
+    assert!(harness.query_by_label("Map the columns").is_none());
+    harness.get_by_label("GBP").click();
+    step_until(&mut harness, "2 rows: 2 new");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "Import finished");
+    harness.get_by_label("Close").click();
+    settle(&mut harness);
+
+    let lines = Store::open(&db).unwrap().flag_inputs().unwrap().bank;
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines.iter().all(|l| l.currency.as_str() == "GBP"),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn the_ambiguous_dates_report_field_is_structural() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");

@@ -194,7 +194,12 @@ pub enum ImportError {
     #[error(
         "this {format} export does not say which currency its amounts are in (nothing in its header, number format or merchants' countries tells); say it with `--currency CODE`, for example `--currency GBP`"
     )]
-    UnknownCurrency { format: String },
+    UnknownCurrency {
+        /// The format's name, for people.
+        format: String,
+        /// The format's id: the file was recognised.
+        format_id: &'static str,
+    },
 }
 
 /// A file ready to stream: its format and dialect decided.
@@ -368,6 +373,7 @@ pub fn prepare(open: &Opener<'_>, options: &FileOptions) -> Result<Prepared, Imp
         .map_err(|unsettled| match unsettled {
             Unsettled::Currency => ImportError::UnknownCurrency {
                 format: format.name().to_string(),
+                format_id: format.id(),
             },
         })?;
     Ok(Prepared {
