@@ -246,7 +246,7 @@ fn the_mapping_editor_saves_a_mapping_and_the_import_succeeds() {
     assert_eq!(store.counts().unwrap().2, 2);
     assert!(
         store
-            .flag_inputs()
+            .snapshot()
             .unwrap()
             .bank
             .iter()

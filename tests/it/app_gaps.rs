@@ -168,7 +168,7 @@ fn a_card_statement_without_a_currency_is_asked_about_once_and_imported_in_it() 
     harness.get_by_label("Close").click();
     settle(&mut harness);
 
-    let lines = Store::open(&db).unwrap().flag_inputs().unwrap().bank;
+    let lines = Store::open(&db).unwrap().snapshot().unwrap().bank;
     assert_eq!(lines.len(), 2);
     assert!(
         lines.iter().all(|l| l.currency.as_str() == "GBP"),
