@@ -188,6 +188,7 @@ fn the_ambiguous_dates_report_field_is_structural() {
         date: "Date".into(),
         description: "Text".into(),
         amount: Some("Sum".into()),
+        default_currency: Some("USD".into()),
         ..BankMapping::default()
     };
     let meta = SourceMeta {

@@ -46,11 +46,17 @@ fn claimants(path: &Path) -> Vec<&'static str> {
         .collect()
 }
 
+/// The format the importer picks for the file.
 fn detected_as(path: &Path) -> &'static str {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    import::parse_bytes(&bytes, &FileOptions::default())
+    let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(Box::new(std::io::Cursor::new(bytes.clone())))
+    };
+    let (header, _) =
+        import::read_header(&open).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    import::detect_format(&header, &FileOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .format_id
+        .id()
 }
 
 #[test]
