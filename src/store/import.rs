@@ -55,6 +55,10 @@ pub struct Progress {
 /// The outcome of importing one file. Counts of inserted, updated and duplicate are records
 /// (an activity row can hold several token kinds); `rows` counts data rows read.
 #[derive(Debug, Clone, Serialize, Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is its own JSON field of the import report, which scripts read"
+)]
 pub struct ImportReport {
     pub file: String,
     /// The file's path as given.
