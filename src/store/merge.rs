@@ -194,6 +194,8 @@ impl Store {
         if mode.dry_run {
             return Ok(());
         }
+        // The other ledger may come from a burnrate that stored keys in clear.
+        super::open::mask_stored_secrets(&tx)?;
         Store::bump_revision(&tx)?;
         tx.commit()?;
         report.written = true;

@@ -585,9 +585,10 @@ const TEXT_COLUMNS: [(&str, &[&str]); 3] = [
 ];
 
 /// Masks the secret keys a ledger stored before burnrate masked them at import (once per
-/// ledger, inside the migration's transaction). The records keep their keys, so re-importing
+/// ledger, inside the migration's transaction; and after a merge brought another ledger's
+/// records). The records keep their keys, so re-importing
 /// the same export finds them again.
-fn mask_stored_secrets(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+pub(super) fn mask_stored_secrets(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     for (table, columns) in TEXT_COLUMNS {
         let select = format!("SELECT id, {} FROM {table}", columns.join(", "));
         let mut changes: Vec<(i64, usize, String)> = Vec::new();

@@ -720,3 +720,25 @@ fn the_window_shows_a_read_only_ledger_and_says_so_once() {
     );
     assert_eq!((sha(&db), listing(&folder)), before, "nothing was written");
 }
+
+#[test]
+fn keys_in_a_merged_ledger_are_masked_as_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let theirs = load_fixture(3, dir.path());
+    rusqlite::Connection::open(&theirs)
+        .unwrap()
+        .execute(
+            "UPDATE usage SET project_name = ?1 WHERE id = 1",
+            [PASTED_KEYS[0]],
+        )
+        .unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let out = burnrate(&db, &["import", theirs.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !ledger_bytes(&db).contains(&PASTED_KEYS[0][8..]),
+        "the key was stored in clear"
+    );
+    let out = burnrate(&db, &["report", "--by", "project", "--json"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sk-proj-...A9b2"));
+}

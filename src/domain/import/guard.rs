@@ -4,6 +4,9 @@
 //! - A date before 1990 or after 2100 is a broken export (a Unix time of `-1`, a year `0000`),
 //!   not a purchase: the row is rejected with its line, instead of a record that stretches
 //!   every chart and balance over centuries.
+//! - An amount beyond a hundred million (of any currency) in one record is a broken export
+//!   (`9223372036.854775807`), not a charge: such rows are rejected, so that the ledger's
+//!   totals always add up exactly instead of refusing to show anything.
 //! - Control characters (terminal escape sequences, NUL, C1 controls) and the Unicode
 //!   direction overrides that can make `exe.png` read as `gnp.exe` are replaced by U+FFFD in
 //!   text fields: the ledger keeps that something was there, and no table, terminal or HTML
@@ -11,12 +14,18 @@
 
 use chrono::{Datelike as _, NaiveDate};
 
+use crate::domain::money::{Amount, NANOS_PER_UNIT};
+
 use crate::domain::records::Record;
 use crate::domain::secrets::text_fields_mut;
 
 /// The first and last years a record may fall in.
 const FIRST_YEAR: i32 = 1990;
 const LAST_YEAR: i32 = 2100;
+
+/// The largest amount one record may hold, in units of its currency: far above any real AI
+/// bill, far below where 90 such records would overflow a total.
+const MAX_UNITS: i64 = 100_000_000;
 
 /// Checks a record and cleans its text; `Err` with the reason when the row must be rejected.
 ///
@@ -30,6 +39,13 @@ pub fn check(record: &mut Record) -> Result<(), String> {
             ));
         }
     }
+    for amount in amounts(record).into_iter().flatten() {
+        if amount.nanos().unsigned_abs() > (MAX_UNITS * NANOS_PER_UNIT).unsigned_abs() {
+            return Err(format!(
+                "the amount {amount} is not a plausible amount for one record (more than {MAX_UNITS}); check the export"
+            ));
+        }
+    }
     for text in text_fields_mut(record) {
         if text.chars().any(is_unsafe) {
             *text = text
@@ -39,6 +55,15 @@ pub fn check(record: &mut Record) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn amounts(record: &Record) -> Vec<Option<Amount>> {
+    match record {
+        Record::Usage(u) => vec![u.cost],
+        Record::Billing(b) => vec![Some(b.amount)],
+        Record::Bank(b) => vec![Some(b.amount), b.original_amount, b.fee],
+        Record::Rate(r) => vec![Some(r.per_euro)],
+    }
 }
 
 fn dates(record: &Record) -> Vec<Option<NaiveDate>> {
