@@ -163,6 +163,23 @@ mod tests {
         assert_eq!(m.id.as_deref(), Some("Reference"));
     }
 
+    /// Regression: a mapping without a currency stored lines with a blank currency ("Charged
+    /// 20.00  by openai").
+    #[test]
+    fn a_mapping_needs_a_currency() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bank.csv");
+        std::fs::write(&path, "Booked,Text,Sum\n2026-11-01,Coffee,-3.20\n").unwrap();
+        let (mut view, source) = editor(&path, 0).unwrap();
+        let error = view.error.clone().unwrap_or_default();
+        assert!(error.contains("does not say which currency"), "{error}");
+        assert!(view.sample.is_empty(), "Save mapping stays disabled");
+        view.mapping.default_currency = Some("EUR".into());
+        source.preview(&mut view);
+        assert_eq!(view.error, None);
+        assert_eq!(view.sample.len(), 1);
+    }
+
     #[test]
     fn the_preview_reads_the_kept_bytes_not_the_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -78,6 +78,8 @@ pub struct App {
     check_revision: bool,
     /// Bumped for each `check_revision`: the views thread reads the revision again.
     recheck: u64,
+    /// Bumped by "Refresh": the views thread rebuilds every view.
+    refresh: u64,
     /// The thread that builds the views and applies the ledger commands (started at the first
     /// frame, which brings the `egui::Context` it wakes).
     views: Option<ViewsWorker>,
@@ -117,7 +119,13 @@ impl App {
             .map(|f| FormatInfo {
                 name: f.name().to_string(),
                 kind: f.kind().as_str().to_string(),
-                signature: f.signature().to_string(),
+                // The window speaks in buttons: a bank CSV is mapped in the preview.
+                signature: if f.id() == formats::GENERIC_ID {
+                    "any other bank or card CSV: drop it and map its columns in the preview"
+                        .to_string()
+                } else {
+                    f.signature().to_string()
+                },
             })
             .collect();
         Ok(Self {
@@ -128,6 +136,7 @@ impl App {
             applied_theme: None,
             check_revision: true,
             recheck: 0,
+            refresh: 0,
             views: None,
             was_focused: true,
             search: String::new(),
@@ -305,6 +314,9 @@ impl App {
             actions.push(Action::Import(ImportAction::QueueFiles(dropped)));
         }
         let shortcut = |key| egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, key);
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5)) {
+            actions.push(Action::Refresh);
+        }
         if ctx.input_mut(|i| i.consume_shortcut(&shortcut(egui::Key::O))) {
             actions.push(Action::Import(ImportAction::PickFiles));
         }
@@ -372,6 +384,7 @@ impl App {
             focus: self.focus.clone(),
             sort: self.prefs.sort(self.prefs.tab),
             recheck: self.recheck,
+            refresh: self.refresh,
         };
         let Some(views) = &mut self.views else {
             return;
@@ -394,6 +407,8 @@ impl App {
                     }
                 }
                 Part::Wrote(Ok(text)) => self.tell(&text, false),
+                // The command line (or another window) wrote: show it without a restart.
+                Part::Changed => self.check_revision = true,
                 Part::Wrote(Err(text)) | Part::Failed(text) => self.tell(&text, true),
                 Part::Done => {}
             }
@@ -438,6 +453,7 @@ impl App {
         match action {
             Action::Ledger(command) => self.write(command),
             Action::Import(action) => self.apply_import(action, ctx),
+            Action::Refresh => self.refresh += 1,
             Action::OpenDemo => self.open_demo(),
             Action::OpenOwnLedger => self.open_ledger(&self.config.db.clone(), false),
             Action::ToggleSeries(name) => self.prefs.toggle_series(self.prefs.group, &name),

@@ -17,7 +17,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 
 use chrono::NaiveDate;
 
@@ -48,6 +48,8 @@ pub struct Wanted {
     /// Bumped when the ledger may have changed (after a write, an import, on focus): the thread
     /// reads the revision again.
     pub recheck: u64,
+    /// Bumped by "Refresh": the thread rebuilds every view, whatever the revision says.
+    pub refresh: u64,
 }
 
 /// Views that change only with the ledger's revision.
@@ -100,6 +102,9 @@ pub enum Part {
     /// A [`LedgerCommand`] was applied: the message for the user, or why it failed. Not tied to
     /// a request: always delivered.
     Wrote(Result<String, String>),
+    /// Another program (the command line) changed the ledger: ask for the views again. Not
+    /// tied to a request: always delivered.
+    Changed,
     Failed(String),
     /// Every part of the request was sent.
     Done,
@@ -180,7 +185,7 @@ impl ViewsWorker {
         let mut parts = Vec::new();
         loop {
             match self.answers.try_recv() {
-                Ok((_, part @ Part::Wrote(_))) => parts.push(part),
+                Ok((_, part @ (Part::Wrote(_) | Part::Changed))) => parts.push(part),
                 Ok((id, part)) if id == self.latest => {
                     if matches!(part, Part::Done) {
                         self.pending = false;
@@ -251,6 +256,8 @@ fn serve(
     // The newest request not answered in full yet. Everything waiting is read before it is
     // answered: writes are applied in the order sent, requests replace older ones.
     let mut pending: Option<Request> = None;
+    let mut watch = Watch::new(&store);
+    let mut last_refresh = 0;
     loop {
         let message = if pending.is_some() {
             match inbox.try_recv() {
@@ -259,9 +266,16 @@ fn serve(
                 Err(TryRecvError::Disconnected) => return,
             }
         } else {
-            match inbox.recv() {
+            match inbox.recv_timeout(WATCH_EVERY) {
                 Ok(m) => Some(m),
-                Err(_) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    // Idle: has another program written to the ledger?
+                    if watch.changed(&store) {
+                        send(0, Part::Changed);
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
             }
         };
         match message {
@@ -278,6 +292,10 @@ fn serve(
         let Some(request) = pending.take() else {
             continue;
         };
+        if request.wanted.refresh != last_refresh {
+            last_refresh = request.wanted.refresh;
+            built = Built::default();
+        }
         let id = request.id;
         match answer(&store, today, &request.wanted, &mut built, inbox, &send, id) {
             Ok(Some(Message::Want(newer))) => pending = Some(newer),
@@ -292,6 +310,38 @@ fn serve(
                 send(id, Part::Done);
             }
         }
+    }
+}
+
+/// How often the idle thread looks whether another program changed the ledger.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether another connection (the command line, another window) committed to the ledger since
+/// the last look: `PRAGMA data_version` first (no table read), then the ledger's revision (so a
+/// commit that changed nothing the views show is not reported).
+struct Watch {
+    data_version: Option<i64>,
+    revision: Option<i64>,
+}
+
+impl Watch {
+    fn new(store: &Store) -> Self {
+        Self {
+            data_version: store.data_version().ok(),
+            revision: store.revision().ok(),
+        }
+    }
+
+    fn changed(&mut self, store: &Store) -> bool {
+        let data_version = store.data_version().ok();
+        if data_version == self.data_version {
+            return false;
+        }
+        self.data_version = data_version;
+        let revision = store.revision().ok();
+        let changed = revision != self.revision;
+        self.revision = revision;
+        changed
     }
 }
 

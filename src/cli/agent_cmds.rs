@@ -23,6 +23,7 @@ pub struct PricesArgs {
     /// Only this model (any spelling the logs use: `claude-sonnet-4-5-20250929`).
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -33,6 +34,7 @@ pub struct RepriceArgs {
     /// Recompute only requests from this day on (YYYY-MM-DD); every request when absent.
     #[arg(long, value_name = "DATE")]
     pub from: Option<NaiveDate>,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -90,6 +92,7 @@ pub enum PlanKindArg {
 pub struct PlanArgs {
     #[command(subcommand)]
     pub action: Option<super::settings_cmd::ListOnly>,
+    /// The coding agent (claude-code, codex).
     #[arg(long, value_enum, required = true)]
     pub tool: Option<ToolArg>,
     /// The provider serving the tool (anthropic, openai, ...).

@@ -50,7 +50,12 @@ pub enum MatchesAction {
     },
     /// Say that a bank line did not pay a billing record (or end a hold); it is never matched
     /// to it again.
-    Unlink { left: String, right: String },
+    Unlink {
+        /// The billing record (or the hold), as `billing:ID` (or `bank:ID`).
+        left: String,
+        /// The bank or card line, as `bank:ID`.
+        right: String,
+    },
 }
 
 /// Arguments of `burnrate diagnose`.

@@ -66,6 +66,7 @@ pub enum Command {
         /// Remove exactly the records the import with this id brought.
         #[arg(long, value_name = "ID")]
         undo: Option<i64>,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -185,8 +186,10 @@ pub struct ReportArgs {
     /// provider, project, model, tool, machine, session (value).
     #[arg(long, value_enum)]
     pub by: Option<ByArg>,
+    /// Print the rows as a JSON array (amounts as decimal strings).
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print the rows as CSV (text cells are made safe to open in a spreadsheet).
     #[arg(long)]
     pub csv: bool,
     /// Print the monthly review of --month: totals against last month, budgets, the money
@@ -269,8 +272,10 @@ pub struct MapArgs {
     /// A name for the account (shown in tables).
     #[arg(long, default_value = "bank")]
     pub account: String,
+    /// The column holding each line's date.
     #[arg(long, value_name = "COLUMN")]
     pub date: String,
+    /// The column holding the merchant or payee text (AI services are told by it).
     #[arg(long, value_name = "COLUMN")]
     pub description: String,
     /// One signed amount column.
@@ -282,6 +287,7 @@ pub struct MapArgs {
     /// Money-in column (unsigned).
     #[arg(long, value_name = "COLUMN")]
     pub credit: Option<String>,
+    /// The column saying whether a line is pending, completed, declined or reverted.
     #[arg(long, value_name = "COLUMN")]
     pub status: Option<String>,
     /// The column holding each line's currency (or give --default-currency).
@@ -294,11 +300,13 @@ pub struct MapArgs {
     /// The currency when the file has no currency column (e.g. EUR).
     #[arg(long, value_name = "CODE")]
     pub default_currency: Option<String>,
+    /// The column with the bank's own id of each line (re-imports then match on it).
     #[arg(long, value_name = "COLUMN")]
     pub id: Option<String>,
     /// How spending is written in the amount column.
     #[arg(long, value_enum, default_value = "spend-negative")]
     pub sign: SignArg,
+    /// Read ambiguous dates such as 03/04/2026 as day-first (dmy) or month-first (mdy).
     #[arg(long, value_parser = parse_order, value_name = "dmy|mdy")]
     pub date_order: Option<DateOrder>,
 }
@@ -511,4 +519,41 @@ fn history(db: &Path, undo: Option<i64>, json: bool) -> anyhow::Result<i32> {
         output::history(&files)?;
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    /// Every argument of every command, with the commands that lead to it.
+    fn undocumented(command: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" || arg.is_hide_set() {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} {id}"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                out.push(format!("{path} {} (the command itself)", sub.get_name()));
+            }
+            undocumented(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    /// Issue 10: `--help` describes every flag (`--json`, `--csv`, each `map` option, ...).
+    #[test]
+    fn help_describes_every_flag_and_command() {
+        let mut missing = Vec::new();
+        undocumented(&Cli::command(), "burnrate", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
 }

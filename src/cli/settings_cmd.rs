@@ -96,6 +96,7 @@ pub struct RechargeArgs {
 pub enum ListOnly {
     /// List what is set.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -155,6 +156,7 @@ pub struct BudgetArgs {
 pub enum BudgetAction {
     /// List the budgets.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -180,19 +182,26 @@ pub struct ThresholdArgs {
 pub enum RuleCommand {
     /// List your rules, then the built-in ones.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Tag lines whose descriptor contains PATTERN (whole words, any case) as this provider.
     Add {
+        /// Words of the bank line's descriptor, such as "OPENAI *CHATGPT".
         pattern: String,
+        /// The provider the lines are charges of (openai, anthropic, ...).
         #[arg(long)]
         provider: String,
+        /// What the charges are: API credit top-ups, a subscription, or other spending.
         #[arg(long, value_enum, default_value = "api-topup")]
         kind: KindArg,
     },
     /// Remove one of your rules.
-    Remove { pattern: String },
+    Remove {
+        /// The rule's pattern, as `settings rule list` shows it.
+        pattern: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

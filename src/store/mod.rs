@@ -186,6 +186,17 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// SQLite's `data_version` of this connection: it changes when another connection (another
+    /// burnrate, the command line) commits to the ledger. Cheap: no table is read.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// A number that changes whenever the ledger's data changes (views rebuild on change).
     ///
     /// # Errors

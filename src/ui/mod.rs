@@ -104,6 +104,8 @@ pub enum Action {
     Ledger(LedgerCommand),
     /// Check, preview, import or undo files.
     Import(ImportAction),
+    /// Read the ledger again and rebuild every view (F5).
+    Refresh,
     /// Switch the window to the demo ledger.
     OpenDemo,
     /// Switch back from the demo to the user's own ledger.
@@ -239,6 +241,15 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action
                 .on_hover_text("Ctrl+O, or drop files anywhere on the window");
             if import.clicked() {
                 actions.push(Action::Import(ImportAction::PickFiles));
+            }
+            if ui
+                .button("Refresh")
+                .on_hover_text(
+                    "F5: read the ledger again (changes made by the command line also show by themselves)",
+                )
+                .clicked()
+            {
+                actions.push(Action::Refresh);
             }
             ui.add(
                 egui::Label::new(
