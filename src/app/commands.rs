@@ -72,6 +72,18 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
                     .map(|_| format!("Turned off the auto-recharge of {label}.")),
             )
         }
+        LedgerCommand::SetAgentFolders(folders) => {
+            saved(store.set_agent_folders(&folders).map(|()| {
+                if folders.import_at_start {
+                    format!(
+                        "burnrate will import the new requests of {} folder(s) at every start.",
+                        folders.folders.len()
+                    )
+                } else {
+                    "Saved the agent log folders; they are not imported at start-up.".to_string()
+                }
+            }))
+        }
         LedgerCommand::SetReportingCurrency(code) => {
             let code = crate::ui::settings::currency_code(&code)
                 .map_err(|why| format!("Could not save: {why}"))?;

@@ -242,6 +242,15 @@ impl App {
                 ui.add_space(theme::GAP);
                 let used = ui.cursor().top() - top;
                 let (chart_height, balance_height) = chart_heights(window_height - used);
+                // Coding agents sit under the figures; the charts keep their size below them.
+                if let Some(ledger) = &self.cache.ledger {
+                    let mut agents = ledger.agents.clone();
+                    agents.startup_status.clone_from(&self.agent_import.status);
+                    ui::agents::dashboard_ui(ui, &agents, actions);
+                    if !agents.is_empty() {
+                        ui.add_space(theme::GAP);
+                    }
+                }
                 let chart = ChartView {
                     series: self
                         .cache

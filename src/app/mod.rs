@@ -11,6 +11,7 @@
 //! [`commands`] applies the ledger commands, [`views_worker`] builds the views off the window's
 //! thread, [`exports`] writes the files the user saves.
 
+mod agents;
 mod commands;
 mod draw;
 mod exports;
@@ -99,6 +100,8 @@ pub struct App {
     formats: Vec<FormatInfo>,
     /// The Flags view's panel, the monthly review, the chart export and queued actions.
     extras: Extras,
+    /// The start-up import of the user's coding-agent log folders.
+    agent_import: agents::StartupImport,
 }
 
 impl App {
@@ -150,6 +153,7 @@ impl App {
             screenshot: None,
             formats,
             extras: Extras::default(),
+            agent_import: agents::StartupImport::default(),
         })
     }
 
@@ -357,6 +361,13 @@ impl App {
     /// Asks the views thread for the views of what the window shows (when that changed) and
     /// takes its answers. Never queries the ledger itself.
     fn refresh(&mut self, ctx: &egui::Context) {
+        if let Some(done) = self.agent_import.poll() {
+            self.tell(
+                &done,
+                done.contains("could not") || done.contains("stopped"),
+            );
+            self.check_revision = true;
+        }
         if self.check_revision {
             self.recheck += 1;
             self.check_revision = false;
@@ -392,7 +403,24 @@ impl App {
         views.want(&wanted);
         for part in views.poll() {
             match part {
-                Part::Ledger(l) => self.cache.ledger = Some(l),
+                Part::Ledger(l) => {
+                    if !self.is_demo
+                        && let Some(saved) = l
+                            .settings
+                            .agent_folders
+                            .saved
+                            .as_ref()
+                            .filter(|f| f.import_at_start)
+                    {
+                        let wake = ctx.clone();
+                        self.agent_import.start(
+                            self.store.path().to_path_buf(),
+                            saved.folders.iter().map(PathBuf::from).collect(),
+                            move || wake.request_repaint(),
+                        );
+                    }
+                    self.cache.ledger = Some(l);
+                }
                 Part::Dashboard(d) => self.cache.dashboard = Some(d),
                 Part::Table(t) => {
                     let same = self
@@ -441,6 +469,7 @@ impl App {
             Tab::Usage => Rows::Usage(self.store.usage_rows(page)?),
             Tab::Billing => Rows::Billing(self.store.billing_rows(page)?),
             Tab::Bank => Rows::Bank(self.store.bank_rows(page)?),
+            Tab::Agents => Rows::Agents(self.store.agent_usage_rows(page)?),
             Tab::Imports => return Ok(()),
         };
         self.cache.offset = offset;

@@ -51,7 +51,7 @@ impl Prefs {
     /// The sort of the table shown on `tab`.
     pub fn sort(&self, tab: Tab) -> Sort {
         let index = match tab {
-            Tab::Usage | Tab::Imports => 0,
+            Tab::Usage | Tab::Imports | Tab::Agents => 0,
             Tab::Billing => 1,
             Tab::Bank => 2,
         };
@@ -61,7 +61,7 @@ impl Prefs {
     /// Sorts the table shown on `tab` by `sort`.
     pub fn set_sort(&mut self, tab: Tab, sort: Sort) {
         let index = match tab {
-            Tab::Usage | Tab::Imports => 0,
+            Tab::Usage | Tab::Imports | Tab::Agents => 0,
             Tab::Billing => 1,
             Tab::Bank => 2,
         };

@@ -66,13 +66,17 @@ pub struct LedgerViews {
     pub months: Vec<NaiveDate>,
     /// The month of the latest usage, where the Review opens.
     pub latest_usage_month: Option<NaiveDate>,
+    /// This month's coding-agent value, subscriptions and plan limits.
+    pub agents: crate::ui::agents::AgentsView,
+    /// Coding-agent requests in the whole ledger.
+    pub agent_requests: i64,
 }
 
 impl LedgerViews {
     /// Whether the ledger holds no records at all.
     pub fn is_empty(&self) -> bool {
         let f = &self.figures;
-        f.usage_records + f.billing_records + f.bank_lines == 0
+        f.usage_records + f.billing_records + f.bank_lines + self.agent_requests == 0
     }
 }
 
@@ -454,11 +458,16 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
         budgets: store.budgets()?,
         params: store.flag_params()?,
         reporting_currency: store.reporting_currency()?.to_string(),
+        agent_folders: super::agents::folders_view(store)?,
         ..SettingsView::default()
     };
+    let figures = store.key_figures(today)?;
+    let agents = super::agents::build(store, today, &figures)?;
     Ok(LedgerViews {
         revision,
-        figures: store.key_figures(today)?,
+        figures,
+        agents,
+        agent_requests: store.agent_usage_count()?,
         money,
         options,
         settings,
@@ -485,6 +494,11 @@ fn table_views(store: &Store, tab: Tab, query: &TableQuery) -> Result<TableViews
             let ids = store.bank_ids(query)?;
             let page = store.bank_rows(first(&ids))?;
             (ids, Rows::Bank(page))
+        }
+        Tab::Agents => {
+            let ids = store.agent_usage_ids(query)?;
+            let page = store.agent_usage_rows(first(&ids))?;
+            (ids, Rows::Agents(page))
         }
         Tab::Imports => {
             let files = store.import_rows()?;

@@ -33,8 +33,8 @@ use crate::domain::agents::prices::{
 };
 use crate::domain::agents::worth::{self, PaidLine, Worth};
 use crate::domain::agents::{
-    AgentLine, AgentRequest, Candidate, LimitSample, ProjectRule, SessionCost, Skip, Tool,
-    apply_project_rules, project_from_cwd, replaces,
+    AgentLine, AgentRequest, AgentRow, Candidate, LimitSample, ProjectRule, SessionCost, Skip,
+    Tool, apply_project_rules, project_from_cwd, replaces,
 };
 use crate::domain::fx::RateBook;
 use crate::domain::money::Amount;
@@ -43,6 +43,8 @@ pub use crate::domain::agents::worth::PlanKind;
 
 /// How many bytes before the read position are hashed to recognise a file already read.
 const TAIL_BYTES: u64 = 4096;
+/// The settings key of the start-up agent log folders (JSON [`crate::domain::agents::AgentFolders`]).
+const AGENT_FOLDERS_KEY: &str = "agent_log_folders";
 /// Lines read before giving up on recognising a file as a Claude Code or Codex log.
 const DETECT_LINES: usize = 64;
 
@@ -149,25 +151,6 @@ pub struct LimitDay {
     pub weekly_centipercent: Option<i64>,
     #[serde(serialize_with = "cents")]
     pub value: Amount,
-}
-
-/// One agent request, for the ledger table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentUsageRow {
-    pub id: i64,
-    pub occurred_at: String,
-    pub tool: String,
-    pub provider: String,
-    pub model: String,
-    pub project: String,
-    pub machine: String,
-    pub session_id: String,
-    pub input_tokens: i64,
-    pub output_tokens: i64,
-    pub cache_write_tokens: i64,
-    pub cache_read_tokens: i64,
-    pub value: Option<Amount>,
-    pub reported_cost: Option<Amount>,
 }
 
 #[expect(
@@ -412,6 +395,33 @@ impl Store {
             .into_iter()
             .rfind(|e| e.source == PriceSource::User && e.model == canonical && e.from == from)
             .ok_or_else(|| StoreError::Invalid("the price was not saved".into()))
+    }
+
+    /// The agent log folders the window imports at start-up (`None`: never set).
+    ///
+    /// # Errors
+    /// On a SQLite failure or a damaged setting.
+    pub fn agent_folders(&self) -> Result<Option<crate::domain::agents::AgentFolders>, StoreError> {
+        self.setting(AGENT_FOLDERS_KEY)?
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|e| {
+                    StoreError::Invalid(format!("the saved agent log folders are damaged: {e}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// Saves the agent log folders and whether to import them at start-up.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn set_agent_folders(
+        &self,
+        folders: &crate::domain::agents::AgentFolders,
+    ) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_string(folders).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.set_setting(AGENT_FOLDERS_KEY, &json)
     }
 
     /// The plans the user set.
@@ -919,46 +929,60 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// One page of agent requests, newest first, after the request with id `before` (paging
-    /// by id, never `OFFSET`).
+    /// The ids of the agent requests in the table's day range whose tool, model, project,
+    /// machine or session contains the search text, newest first.
     ///
     /// # Errors
     /// On a SQLite failure.
-    pub fn agent_usage_page(
+    pub fn agent_usage_ids(
         &self,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<AgentUsageRow>, StoreError> {
+        query: &crate::domain::views::TableQuery,
+    ) -> Result<Vec<i64>, StoreError> {
+        let search = query.search.trim().to_lowercase();
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, occurred_at, tool, provider, model, project, machine, session_id, input_tokens, output_tokens,
-                    cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens, value_nanos, reported_cost_nanos
-             FROM agent_usage WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+            "SELECT id FROM agent_usage WHERE day BETWEEN ?1 AND ?2
+               AND (?3 = '' OR instr(lower(tool || ' ' || model || ' ' || project || ' ' || machine || ' ' || session_id), ?3) > 0)
+             ORDER BY occurred_at DESC, id DESC",
         )?;
-        let rows = stmt.query_map(
+        let ids = stmt.query_map(
             params![
-                before.unwrap_or(i64::MAX),
-                i64::try_from(limit).unwrap_or(i64::MAX)
+                query.bounds.from.to_string(),
+                query.bounds.to.to_string(),
+                search
             ],
+            |r| r.get::<_, i64>(0),
+        )?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// The agent requests with these ids, in the order of `ids`.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn agent_usage_rows(&self, ids: &[i64]) -> Result<Vec<AgentRow>, StoreError> {
+        self.rows_by_id(
+            "SELECT id, substr(replace(occurred_at, 'T', ' '), 1, 16), tool, model, project, machine, session_id,
+                    input_tokens, output_tokens, cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens, value_nanos
+             FROM agent_usage WHERE id IN (SELECT value FROM json_each(:ids))",
+            ids,
             |r| {
-                Ok(AgentUsageRow {
+                Ok(AgentRow {
                     id: r.get(0)?,
-                    occurred_at: r.get(1)?,
+                    time: r.get(1)?,
                     tool: r.get(2)?,
-                    provider: r.get(3)?,
-                    model: r.get(4)?,
-                    project: r.get(5)?,
-                    machine: r.get(6)?,
-                    session_id: r.get(7)?,
-                    input_tokens: r.get(8)?,
-                    output_tokens: r.get(9)?,
-                    cache_write_tokens: r.get(10)?,
-                    cache_read_tokens: r.get(11)?,
-                    value: r.get::<_, Option<i64>>(12)?.map(Amount::from_nanos),
-                    reported_cost: r.get::<_, Option<i64>>(13)?.map(Amount::from_nanos),
+                    model: r.get(3)?,
+                    project: r.get(4)?,
+                    machine: r.get(5)?,
+                    session: r.get(6)?,
+                    input_tokens: r.get(7)?,
+                    output_tokens: r.get(8)?,
+                    cache_write_tokens: r.get(9)?,
+                    cache_read_tokens: r.get(10)?,
+                    value: r.get::<_, Option<i64>>(11)?.map(Amount::from_nanos),
                 })
             },
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            |row| row.id,
+        )
     }
 
     /// How many agent requests the ledger holds.

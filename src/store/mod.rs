@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use self::agents::{
-    AgentContext, AgentLogFile, AgentTotals, AgentUsageRow, LimitDay, PlanKind, PlanSetting,
-    RepriceReport, SubscriptionRow, UnpricedModel, ValueGroup, ValueRow,
+    AgentContext, AgentLogFile, AgentTotals, LimitDay, PlanKind, PlanSetting, RepriceReport,
+    SubscriptionRow, UnpricedModel, ValueGroup, ValueRow,
 };
 pub use self::import::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta};
 

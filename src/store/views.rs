@@ -467,7 +467,7 @@ impl Store {
 
     /// The rows `sql` reads for the ids bound to `:ids`, in the order of `ids` (ids no longer in
     /// the ledger are left out).
-    fn rows_by_id<T>(
+    pub(super) fn rows_by_id<T>(
         &self,
         sql: &str,
         ids: &[i64],

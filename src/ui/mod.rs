@@ -5,6 +5,7 @@
 //! files. The app applies the actions after the frame. Every button and input has stable text,
 //! which is how tests find them.
 
+pub mod agents;
 pub mod balance;
 pub mod chart;
 pub mod doctor;
@@ -78,10 +79,18 @@ pub enum Tab {
     Billing,
     Bank,
     Imports,
+    /// Coding-agent requests (Claude Code, Codex).
+    Agents,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Usage, Tab::Billing, Tab::Bank, Tab::Imports];
+    pub const ALL: [Tab; 5] = [
+        Tab::Usage,
+        Tab::Billing,
+        Tab::Bank,
+        Tab::Agents,
+        Tab::Imports,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -89,6 +98,7 @@ impl Tab {
             Tab::Billing => "Billing",
             Tab::Bank => "Bank lines",
             Tab::Imports => "Imports",
+            Tab::Agents => "Agent usage",
         }
     }
 }
@@ -171,6 +181,8 @@ pub enum LedgerCommand {
     RemoveAutoRecharge(AccountKey),
     /// Store the review's reporting currency (three ASCII letters, upper case).
     SetReportingCurrency(String),
+    /// Store which agent log folders to import at start-up, and whether to.
+    SetAgentFolders(crate::domain::agents::AgentFolders),
 }
 
 /// What the user does with the import sheet.

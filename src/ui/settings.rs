@@ -26,6 +26,8 @@ pub struct SettingsView {
     pub recharges: Vec<(AccountKey, Option<AutoRecharge>)>,
     /// The currency the monthly review reports in (upper case; USD when unset).
     pub reporting_currency: String,
+    /// The coding-agent log folders imported at start-up.
+    pub agent_folders: super::agents::AgentFoldersView,
 }
 
 /// The currencies the picker offers; any other three-letter code can be typed.
@@ -128,6 +130,7 @@ pub fn settings_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Act
             rules_ui(ui, view, actions);
             budgets_ui(ui, view, actions);
             params_ui(ui, view, actions);
+            super::agents::folders_ui(ui, &view.agent_folders, actions);
         });
 }
 

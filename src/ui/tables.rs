@@ -9,6 +9,7 @@
 use egui_extras::{Column, TableBuilder};
 
 use super::{Action, ImportAction, Tab, format, theme};
+use crate::domain::agents::AgentRow;
 use crate::domain::views::{BankRow, BillingRow, ImportRow, Sort, UsageRow};
 
 /// The id of the search box (Ctrl+F focuses it).
@@ -23,6 +24,7 @@ pub enum Rows {
     Billing(Vec<BillingRow>),
     Bank(Vec<BankRow>),
     Imports(Vec<ImportRow>),
+    Agents(Vec<AgentRow>),
 }
 
 impl Rows {
@@ -32,6 +34,7 @@ impl Rows {
             Rows::Billing(r) => r.len(),
             Rows::Bank(r) => r.len(),
             Rows::Imports(r) => r.len(),
+            Rows::Agents(r) => r.len(),
         }
     }
 }
@@ -114,6 +117,18 @@ fn headers(tab: Tab) -> &'static [&'static str] {
             "Amount",
             "Description",
         ],
+        Tab::Agents => &[
+            "Time (UTC)",
+            "Tool",
+            "Project",
+            "Model",
+            "Machine",
+            "Input",
+            "Output",
+            "Cache write",
+            "Cache read",
+            "API value",
+        ],
         Tab::Bank | Tab::Imports => &[
             "Day",
             "Account",
@@ -146,6 +161,18 @@ fn columns(tab: Tab) -> Vec<Column> {
             text(80.0),
             amount(),
             Column::remainder().at_least(100.0).clip(true),
+        ],
+        Tab::Agents => vec![
+            text(120.0),
+            text(85.0),
+            text(120.0),
+            text(170.0),
+            text(90.0),
+            amount(),
+            amount(),
+            amount(),
+            amount(),
+            Column::remainder().at_least(90.0),
         ],
         Tab::Bank | Tab::Imports => vec![
             text(90.0),
@@ -241,6 +268,11 @@ fn records_ui(ui: &mut egui::Ui, view: &TableView, rows: &Rows, actions: &mut Ve
                                     bank_row(&mut row, b);
                                 }
                             }
+                            (Rows::Agents(r), Some(i)) => {
+                                if let Some(a) = r.get(i) {
+                                    agent_row(&mut row, a);
+                                }
+                            }
                             _ => {
                                 row.col(|ui| {
                                     ui.label(egui::RichText::new("…").color(theme::weak(ui)));
@@ -290,6 +322,28 @@ fn usage_row(row: &mut egui_extras::TableRow<'_, '_>, u: &UsageRow) {
             .map(|c| format::exact(c, &u.currency))
             .unwrap_or_default(),
     );
+}
+
+fn agent_row(row: &mut egui_extras::TableRow<'_, '_>, a: &AgentRow) {
+    for text in [&a.time, &a.tool, &a.project, &a.model, &a.machine] {
+        row.col(|ui| {
+            ui.label(text);
+        });
+    }
+    for n in [
+        a.input_tokens,
+        a.output_tokens,
+        a.cache_write_tokens,
+        a.cache_read_tokens,
+    ] {
+        row.col(|ui| amount_cell(ui, &format::count(n)));
+    }
+    row.col(|ui| match a.value {
+        Some(v) => amount_cell(ui, &format::money(v, "USD")),
+        None => amount_cell(ui, "unpriced"),
+    })
+    .1
+    .on_hover_text(format!("session {}", a.session));
 }
 
 fn billing_row(row: &mut egui_extras::TableRow<'_, '_>, b: &BillingRow) {

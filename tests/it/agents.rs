@@ -666,3 +666,112 @@ fn a_folder_copied_elsewhere_is_recognised_by_content() {
     );
     assert_eq!(totals(&db, Tool::ClaudeCode), CLAUDE);
 }
+
+/// The window as a new user sees it: a Claude Code folder and a card statement with a Claude
+/// subscription give the month's paid, API value and leverage on the dashboard, the requests in
+/// the Ledger, and the start-up import of the log folders in Settings.
+mod window {
+    use burnrate::domain::agents::AgentFolders;
+    use burnrate::store::Store;
+    use egui_kittest::kittest::Queryable;
+
+    use super::{burnrate, claude_line, ok};
+    use crate::common::window::{harness_for, settle, step_until};
+
+    fn november_logs(dir: &std::path::Path) -> std::path::PathBuf {
+        let logs = dir.join("claude/projects/-home-dev-src-shop");
+        std::fs::create_dir_all(&logs).unwrap();
+        let lines: Vec<String> = (0..10)
+            .map(|i| {
+                claude_line(
+                    &format!("nov{i}"),
+                    &format!("2026-11-{:02}", i + 3),
+                    150_000,
+                    370_000,
+                    "claude-sonnet-4-5",
+                )
+            })
+            .collect();
+        std::fs::write(logs.join("s1.jsonl"), lines.join("\n") + "\n").unwrap();
+        dir.join("claude")
+    }
+
+    #[test]
+    fn the_dashboard_shows_paid_value_and_leverage_and_the_ledger_lists_the_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.sqlite");
+        let logs = november_logs(dir.path());
+        let card = dir.path().join("chase.csv");
+        std::fs::write(
+            &card,
+            "Card,Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n4821,11/02/2026,11/03/2026,Anthropic* Claude Sub,Professional Services,Sale,-100.00,\n",
+        )
+        .unwrap();
+        ok(&burnrate(
+            &db,
+            &["import", logs.to_str().unwrap(), card.to_str().unwrap()],
+        ));
+        let mut harness = harness_for(dir.path());
+        settle(&mut harness);
+        harness.get_by_label("Subscriptions this month");
+        harness.get_by_label("Claude Code (anthropic)");
+        harness.get_by_label("$100.00");
+        assert!(harness.query_all_by_label("$60.00").count() >= 1);
+        harness.get_by_label("0.60x");
+        harness.get_by_label_contains("never added to billed usage");
+        harness.get_by_label("Show the agent requests").click();
+        settle(&mut harness);
+        step_until(&mut harness, "Agent usage");
+        assert!(harness.query_all_by_label("claude-sonnet-4-5").count() >= 10);
+    }
+
+    #[test]
+    fn settings_turn_on_the_start_up_import_which_then_runs_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.sqlite");
+        let logs = november_logs(dir.path());
+        // A ledger with something in it, and the folder saved but off.
+        Store::open(&db)
+            .unwrap()
+            .set_agent_folders(&AgentFolders {
+                import_at_start: false,
+                folders: vec![logs.display().to_string()],
+            })
+            .unwrap();
+        let card = dir.path().join("chase.csv");
+        std::fs::write(&card, "Card,Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n4821,11/02/2026,11/03/2026,Anthropic* Claude Sub,Professional Services,Sale,-100.00,\n").unwrap();
+        ok(&burnrate(&db, &["import", card.to_str().unwrap()]));
+        let mut harness = harness_for(dir.path());
+        settle(&mut harness);
+        harness.get_by_label("Settings").click();
+        settle(&mut harness);
+        harness
+            .get_by_label("Import new requests from these folders at start-up")
+            .scroll_to_me();
+        settle(&mut harness);
+        harness
+            .get_by_label("Import new requests from these folders at start-up")
+            .click();
+        settle(&mut harness);
+        let saved = Store::open(&db).unwrap().agent_folders().unwrap().unwrap();
+        assert!(
+            saved.import_at_start && saved.folders == vec![logs.display().to_string()],
+            "{saved:?}"
+        );
+        // Turned on, the folders are imported right away, in the background.
+        step_until(
+            &mut harness,
+            "Agent logs imported in the background: 10 new request(s).",
+        );
+        harness.get_by_label("Dashboard").click();
+        step_until(&mut harness, "0.60x");
+        drop(harness);
+        // Every later start imports what is new: here nothing.
+        let mut harness = harness_for(dir.path());
+        step_until(
+            &mut harness,
+            "Agent logs imported in the background: 0 new request(s).",
+        );
+        assert_eq!(Store::open(&db).unwrap().agent_usage_count().unwrap(), 10);
+    }
+}

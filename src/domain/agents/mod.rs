@@ -197,6 +197,33 @@ pub fn replaces(new: Candidate, kept: Candidate) -> bool {
     new.has_speed && !kept.has_speed
 }
 
+/// The agent log folders the window imports at start-up (`import_at_start` is off until the
+/// user turns it on).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgentFolders {
+    pub import_at_start: bool,
+    pub folders: Vec<String>,
+}
+
+/// One stored agent request as the ledger table shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    pub id: i64,
+    /// `2026-10-05 09:00` (UTC).
+    pub time: String,
+    pub tool: String,
+    pub model: String,
+    pub project: String,
+    pub machine: String,
+    pub session: String,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_write_tokens: i64,
+    pub cache_read_tokens: i64,
+    /// API-equivalent value in USD; `None`: unpriced.
+    pub value: Option<Amount>,
+}
+
 /// A plan-limit reading from a Codex log: how much of a usage window was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitSample {
