@@ -763,6 +763,7 @@ mod tests {
             organization: String::new(),
             project: String::new(),
             expires_on: None,
+            receipt: crate::domain::billing_details::ReceiptFacts::default(),
         }
     }
 
@@ -778,6 +779,7 @@ mod tests {
             amount: usd(amount),
             currency: Currency::of(*b"USD"),
             description: "OPENAI".into(),
+            card_last4: String::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! One judgement of the ledger as of a day: the [`Snapshot`] cut at the as-of date and the one
 //! [`Matching`] computed over it, from which the flags, the top-up doctor, the match list and the
 //! review's payment pairs are all read. Building a [`Judgement`] is the only place matching
-//! runs, so every reader agrees on which line paid which record.
+//! runs, so every reader agrees on which line paid which record (and on the invoices a bank
+//! line proved paid, which the balances then count).
 //!
 //! Pure: the snapshot and "today" come in as parameters.
 
@@ -11,6 +12,7 @@ use super::doctor::{self, Attempt};
 use super::flags::{self, Flag, FlagParams};
 use super::ledger::Snapshot;
 use super::matching::{self, Matching};
+use super::records::BillingStatus;
 
 /// The ledger cut at `as_of`, and its matching.
 #[derive(Debug, Clone, Default)]
@@ -22,10 +24,12 @@ pub struct Judgement {
 }
 
 impl Judgement {
-    /// Cuts `snapshot` at `as_of` and matches it once.
+    /// Cuts `snapshot` at `as_of` and matches it once; an invoice a bank line paid is then
+    /// paid (see [`prove_invoices_paid`]).
     pub fn new(snapshot: &Snapshot, params: &FlagParams, as_of: NaiveDate) -> Self {
-        let snapshot = snapshot.up_to(as_of);
+        let mut snapshot = snapshot.up_to(as_of);
         let matching = matching::match_all(&snapshot, &params.matching);
+        prove_invoices_paid(&mut snapshot, &matching);
         Self {
             snapshot,
             matching,
@@ -41,5 +45,17 @@ impl Judgement {
     /// The doctor's walk of the recent top-up attempts (all providers, or the one named).
     pub fn attempts(&self, params: &FlagParams, provider: Option<&str>) -> Vec<Attempt> {
         doctor::diagnose(&self.snapshot, &self.matching, params, self.as_of, provider)
+    }
+}
+
+/// An invoice says "Amount due" even when the card was charged: once matching pairs it with
+/// the bank line that paid it, it is paid, as what its items bill (a credit purchase then adds
+/// its credit to the balance; an invoice without items stays an invoice).
+fn prove_invoices_paid(snapshot: &mut Snapshot, matching: &Matching) {
+    for b in snapshot.billing.iter_mut().filter(|b| b.awaits_payment()) {
+        if matching.payments.for_billing(b.id).is_some() {
+            b.kind = b.billed_kind();
+            b.status = BillingStatus::Paid;
+        }
     }
 }

@@ -16,6 +16,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
+use super::billing_details::ReceiptFacts;
 use super::fx::Rate;
 use super::money::{Amount, Currency};
 use super::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
@@ -35,6 +36,9 @@ pub struct BankItem {
     pub amount: Amount,
     pub currency: Currency,
     pub description: String,
+    /// The last four digits of the card whose statement holds the line; empty when the
+    /// statement does not say (see [`super::billing_details::statement_card`]).
+    pub card_last4: String,
 }
 
 impl BankItem {
@@ -77,6 +81,9 @@ pub struct BillingItem {
     pub organization: String,
     pub project: String,
     pub expires_on: Option<NaiveDate>,
+    /// What its receipt said (credit granted, card, what an invoice bills); defaults for a
+    /// typed record.
+    pub receipt: ReceiptFacts,
 }
 
 impl BillingItem {
@@ -115,6 +122,27 @@ impl BillingItem {
                 | BillingKind::Refund
         ) && matches!(self.status, BillingStatus::Paid | BillingStatus::Refunded)
             && !self.amount.is_zero()
+    }
+
+    /// An invoice no receipt or bank line has proven paid yet (it says "Amount due" even when
+    /// the card was charged): a bank line may pay it.
+    pub fn awaits_payment(&self) -> bool {
+        self.kind == BillingKind::Invoice && self.status == BillingStatus::Pending
+    }
+
+    /// The kind the record is paid as: what an invoice waiting for payment bills (a credit
+    /// purchase, a subscription), else its own kind.
+    pub fn billed_kind(&self) -> BillingKind {
+        self.receipt
+            .invoice_for
+            .filter(|_| self.awaits_payment())
+            .unwrap_or(self.kind)
+    }
+
+    /// The credit the record adds when it adds any: the credit granted, which excludes tax,
+    /// else the amount.
+    pub fn credit_granted(&self) -> Amount {
+        self.receipt.credit.unwrap_or(self.amount).abs()
     }
 
     /// Whether the record adds credit to a balance (as [`credit_lots`] counts it).
@@ -350,9 +378,9 @@ impl Snapshot {
     }
 }
 
-/// The credit lots of every account: paid credit purchases and auto-recharges, free credits
-/// that did not fail, and, for providers with no billing records at all, settled bank top-ups
-/// as inferred lots.
+/// The credit lots of every account: paid credit purchases and auto-recharges (the credit they
+/// granted, without the tax paid on it), free credits that did not fail, and, for providers
+/// with no billing records at all, settled bank top-ups as inferred lots.
 pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
     let mut lots: Vec<CreditLot> = inputs
         .billing
@@ -372,7 +400,7 @@ pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
                 record: b.record(),
                 account: inputs.resolve_account(&b.provider, &b.organization),
                 day: b.day,
-                amount: b.amount.abs(),
+                amount: b.credit_granted(),
                 currency: b.currency,
                 kind,
                 expires_on: b.expires_on,

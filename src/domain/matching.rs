@@ -2,12 +2,14 @@
 //! record, and which settled (or reversed) line ended which pending hold.
 //!
 //! Payments: a billing record that moves money (credit purchase, auto-recharge, subscription,
-//! invoice, refund; paid or later refunded) matches a bank line of the same provider, in the
+//! invoice, refund; paid or later refunded), or an invoice still waiting for payment (the line
+//! that paid it proves it paid), matches a bank line of the same provider, in the
 //! direction the money went, dated from `match_days_before` days before to `match_days_after`
 //! days after it, for the same amount in the same currency (rule `exact`) or, when the
 //! currencies differ, within [`FX_TOLERANCE_PERCENT`] after conversion through the euro with the
 //! imported ECB rates of the billing day (rule `fx`). Pairs are taken best first (exact before
-//! fx, then the smallest amount and day differences). When one record fits two others equally
+//! fx, then the smallest amount difference, then a line on the statement of the card the
+//! receipt names, then the smallest day difference). When one record fits two others equally
 //! well and they are not interchangeable copies, nothing is chosen: the records wait in a review
 //! list, neither matched nor judged unmatched, until the user confirms one pair.
 //!
@@ -114,6 +116,33 @@ pub struct Reason {
     pub currency: Currency,
     /// Days from the other record to the bank line (negative: the bank line is earlier).
     pub day_delta: i64,
+    /// Whether the receipt's card is the card whose statement holds the line.
+    pub card: CardFit,
+}
+
+/// How a receipt's card compares with the card of the statement a line is on: a line on the
+/// statement of the card the receipt names fits better than one whose card is not known,
+/// which fits better than one on another card's statement (still possible: a wallet such as
+/// Apple Pay may show a device number instead of the card's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CardFit {
+    Same,
+    #[default]
+    Unknown,
+    Other,
+}
+
+impl CardFit {
+    fn of(b: &BillingItem, l: &BankItem) -> Self {
+        let (receipt, statement) = (b.receipt.card_last4.as_str(), l.card_last4.as_str());
+        if receipt.is_empty() || statement.is_empty() {
+            CardFit::Unknown
+        } else if receipt == statement {
+            CardFit::Same
+        } else {
+            CardFit::Other
+        }
+    }
 }
 
 /// A billing record and the bank line that paid it.
@@ -268,16 +297,18 @@ fn payment_reason(
     (l.provider.as_deref() == Some(b.provider.as_str())).then_some(())?;
     let money_in = b.kind == BillingKind::Refund;
     (l.amount.is_negative() != money_in && !l.amount.is_zero()).then_some(())?;
-    kinds_fit(b.kind, l.spend_kind).then_some(())?;
+    kinds_fit(b.billed_kind(), l.spend_kind).then_some(())?;
     let day_delta = days_between(b.day, l.day);
     window.contains(day_delta).then_some(())?;
     let paid = l.amount.abs();
+    let card = CardFit::of(b, l);
     if b.currency == l.currency {
         return (paid == b.amount.abs()).then_some(Reason {
             rule: Rule::Exact,
             amount_delta: Some(Amount::ZERO),
             currency: l.currency,
             day_delta,
+            card,
         });
     }
     let converted = rates
@@ -288,14 +319,16 @@ fn payment_reason(
         amount_delta: paid.checked_sub(converted),
         currency: l.currency,
         day_delta,
+        card,
     })
 }
 
-/// How well a pair fits: smaller is better.
-fn fit_key(r: &Reason) -> (Rule, i64, i64, bool) {
+/// How well a pair fits: smaller is better. The card a receipt names counts before the days.
+fn fit_key(r: &Reason) -> (Rule, i64, CardFit, i64, bool) {
     (
         r.rule,
         r.amount_delta.map_or(i64::MAX, |a| a.abs().nanos()),
+        r.card,
         r.day_delta.abs(),
         r.day_delta < 0,
     )
@@ -323,6 +356,7 @@ fn confirmed_reason(amount: Amount, currency: Currency, day: NaiveDate, l: &Bank
             .flatten(),
         currency: l.currency,
         day_delta: days_between(day, l.day),
+        card: CardFit::Unknown,
     }
 }
 
@@ -371,6 +405,7 @@ impl<'a> HoldPairing<'a> {
                 amount_delta: delta,
                 currency: end.currency,
                 day_delta: days_between(hold.day, end.day),
+                card: CardFit::Unknown,
             }
         };
         self.out.push(HoldMatch {
@@ -495,8 +530,11 @@ fn match_payments_after(inputs: &Snapshot, params: &MatchParams, holds: &[HoldMa
             BankStatus::Reversed => false,
         })
         .collect();
-    let mut billing: Vec<&BillingItem> =
-        inputs.billing.iter().filter(|b| b.moves_money()).collect();
+    let mut billing: Vec<&BillingItem> = inputs
+        .billing
+        .iter()
+        .filter(|b| b.moves_money() || b.awaits_payment())
+        .collect();
     let mut out = Payments::default();
     // The user's confirmations first (any two records, whatever the rules say).
     for ((billing_id, bank_id), _) in decided.iter().filter(|(_, d)| **d == Decision::Confirmed) {
@@ -738,6 +776,7 @@ mod tests {
             organization: String::new(),
             project: String::new(),
             expires_on: None,
+            receipt: crate::domain::billing_details::ReceiptFacts::default(),
         }
     }
 
@@ -753,6 +792,7 @@ mod tests {
             amount: amt(amount),
             currency: Currency::parse(currency).unwrap(),
             description: "OPENAI".into(),
+            card_last4: String::new(),
         }
     }
 

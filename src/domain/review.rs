@@ -1001,6 +1001,7 @@ mod tests {
             organization: "Acme".into(),
             project: String::new(),
             expires_on: None,
+            receipt: crate::domain::billing_details::ReceiptFacts::default(),
         }
     }
 
@@ -1016,6 +1017,7 @@ mod tests {
             amount: usd(amount),
             currency: Currency::of(*b"USD"),
             description: "OPENAI".into(),
+            card_last4: String::new(),
         }
     }
 

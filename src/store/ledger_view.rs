@@ -18,8 +18,10 @@ use serde::{Deserialize, Serialize};
 use super::sql::{COUNTED_USAGE, ORGANIZATION, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
+use crate::domain::billing_details::{LineItem, ReceiptFacts, statement_card};
 use crate::domain::flags::FlagParams;
 use crate::domain::fx::Rate;
+use crate::domain::import::receipts;
 use crate::domain::ledger::{
     BankItem, BankRef, BillingItem, Budget, BudgetScope, Decision, MatchDecision, OrgAlias,
     ProjectDay, Snapshot, parse_record,
@@ -257,9 +259,11 @@ impl Store {
     /// On a database failure or a status or kind this build does not know.
     pub fn bank_items(&self) -> Result<Vec<BankItem>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, source_file_id, provider, spend_kind, status, day, COALESCE(started_at, posted_at),
-                    amount_nanos, currency, description
-             FROM bank_lines ORDER BY day, id",
+            "SELECT l.id, l.source_file_id, l.provider, l.spend_kind, l.status, l.day,
+                    COALESCE(l.started_at, l.posted_at), l.amount_nanos, l.currency, l.description,
+                    l.account, f.name
+             FROM bank_lines l JOIN source_files f ON f.id = l.source_file_id
+             ORDER BY l.day, l.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -273,11 +277,24 @@ impl Store {
                 r.get::<_, i64>(7)?,
                 r.get::<_, Currency>(8)?,
                 r.get::<_, String>(9)?,
+                statement_card(&r.get::<_, String>(10)?, &r.get::<_, String>(11)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, file, provider, kind, status, day, at, nanos, currency, description) = row?;
+            let (
+                id,
+                file,
+                provider,
+                kind,
+                status,
+                day,
+                at,
+                nanos,
+                currency,
+                description,
+                card_last4,
+            ) = row?;
             let spend_kind = match kind.as_deref() {
                 None => None,
                 Some(k) => Some(SpendKind::parse(k).ok_or_else(|| invalid("spend kind", k))?),
@@ -295,6 +312,7 @@ impl Store {
                 amount: Amount::from_nanos(nanos),
                 currency,
                 description,
+                card_last4,
             });
         }
         Ok(out)
@@ -319,7 +337,7 @@ impl Store {
                              = substr(f.path, 1, length(f.path) - length(f.name)))
                     ELSE b.source_file_id END,
                     b.provider, b.kind, b.status, b.day, b.occurred_at, b.amount_nanos,
-                    b.currency, b.organization, b.project, b.expires_at
+                    b.currency, b.organization, b.project, b.expires_at, b.credit_nanos, b.card_last4
              FROM billing b JOIN source_files f ON f.id = b.source_file_id
              ORDER BY b.day, b.id",
         )?;
@@ -339,6 +357,7 @@ impl Store {
                 (r.get::<_, i64>(7)?, r.get::<_, Currency>(8)?),
                 (r.get::<_, String>(9)?, r.get::<_, String>(10)?),
                 r.get::<_, Option<String>>(11)?,
+                (r.get::<_, Option<i64>>(12)?, r.get::<_, String>(13)?),
             ))
         })?;
         let mut out = Vec::new();
@@ -350,6 +369,7 @@ impl Store {
                 (nanos, currency),
                 (org, project),
                 expires,
+                (credit, card_last4),
             ) = row?;
             let kind = BillingKind::parse(&kind).ok_or_else(|| invalid("billing kind", &kind))?;
             let status =
@@ -371,9 +391,46 @@ impl Store {
                 organization: org,
                 project,
                 expires_on,
+                receipt: ReceiptFacts {
+                    credit: credit.map(Amount::from_nanos),
+                    card_last4,
+                    invoice_for: None,
+                },
             });
         }
+        for b in out.iter_mut().filter(|b| b.awaits_payment()) {
+            b.receipt.invoice_for = self.invoice_for(b.id, &b.provider)?;
+        }
         Ok(out)
+    }
+
+    /// What an invoice's line items bill (a credit purchase, a subscription); `None` for an
+    /// invoice without items (typed in the billing CSV).
+    fn invoice_for(
+        &self,
+        billing_id: i64,
+        provider: &str,
+    ) -> Result<Option<BillingKind>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT description, quantity, amount_nanos FROM billing_items
+             WHERE billing_id = ?1 ORDER BY position",
+        )?;
+        let items = stmt
+            .query_map([billing_id], |r| {
+                Ok(LineItem {
+                    description: r.get(0)?,
+                    quantity: r.get(1)?,
+                    amount: Amount::from_nanos(r.get(2)?),
+                    period_start: None,
+                    period_end: None,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let merchant = receipts::merchant_of_provider(provider);
+        Ok(Some(receipts::kind_of_items(&items, &merchant)))
     }
 
     /// Usage cost per account (provider and organization name, else id) and day.

@@ -454,3 +454,177 @@ fn a_receipt_forwarded_as_an_attachment_is_the_same_payment() {
         ]
     );
 }
+
+/// A statement CSV written beside the ledger; returns its path.
+fn statement(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn json_of(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = burnrate(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (billing, bank) of every matched payment, and the review list's size.
+fn payments(db: &Path) -> (Vec<(String, String)>, usize) {
+    let m = json_of(db, &["--as-of", "2026-04-10", "matches", "--json"]);
+    let pairs = m["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["billing"].as_str().unwrap().to_string(),
+                p["bank"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (pairs, m["review"].as_array().unwrap().len())
+}
+
+/// (amount, kind, record) of every credit lot of the provider's balance.
+fn lots(db: &Path, provider: &str) -> Vec<(String, String, String)> {
+    let b = json_of(
+        db,
+        &[
+            "--as-of",
+            "2026-04-10",
+            "balance",
+            "--provider",
+            provider,
+            "--json",
+        ],
+    );
+    b["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["amount"].as_str().unwrap().to_string(),
+                l["kind"].as_str().unwrap().to_string(),
+                l["record"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const CHASE_4411: &str = "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n\
+    03/26/2026,03/27/2026,ANTHROPIC,Professional Services,Sale,-12.50,\n";
+
+#[test]
+fn the_amount_paid_with_tax_matches_the_card_and_the_credit_without_tax_feeds_the_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &["anthropic-credit-vat-with-pdfs.eml"]);
+    let chase = statement(
+        dir.path(),
+        "Chase4411_Activity20260301_20260331_20260401.CSV",
+        CHASE_4411,
+    );
+    assert!(burnrate(&db, &["import", &chase]).status.success());
+    assert_eq!(
+        payments(&db),
+        (vec![("billing:1".into(), "bank:1".into())], 0),
+        "$12.50 paid, $12.50 on the card"
+    );
+    assert_eq!(
+        lots(&db, "anthropic"),
+        vec![("10.00".into(), "paid".into(), "billing:1".into())],
+        "$10.00 of credit: the $2.50 VAT bought none"
+    );
+}
+
+#[test]
+fn the_card_on_the_receipt_points_at_the_statement_that_paid_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    // Two cards each show a $12.50 ANTHROPIC charge that day; the receipt says Visa - 4411.
+    let other = statement(
+        dir.path(),
+        "capital-one.csv",
+        "Transaction Date,Posted Date,Card No.,Description,Category,Debit,Credit\n\
+         2026-03-26,2026-03-27,6983,ANTHROPIC,Other Services,12.50,\n",
+    );
+    let chase = statement(
+        dir.path(),
+        "Chase4411_Activity20260301_20260331_20260401.CSV",
+        CHASE_4411,
+    );
+    assert!(burnrate(&db, &["import", &other, &chase]).status.success());
+    import(&db, &["anthropic-credit-vat-with-pdfs.eml"]);
+    assert_eq!(
+        payments(&db),
+        (vec![("billing:1".into(), "bank:2".into())], 0),
+        "the line on the 4411 statement, not the other card's, and nothing left to review"
+    );
+    // A typed row names no card: the two lines look like copies, and the first is taken.
+    let typed = dir.path().join("typed.sqlite");
+    assert!(
+        burnrate(&typed, &["import", &other, &chase])
+            .status
+            .success()
+    );
+    let csv = statement(
+        dir.path(),
+        "billing.csv",
+        "date,provider,number,kind,amount,currency,status\n\
+         2026-03-26,anthropic,2126-0850-1152,credit_purchase,12.50,USD,paid\n",
+    );
+    assert!(burnrate(&typed, &["import", &csv]).status.success());
+    assert_eq!(
+        payments(&typed),
+        (vec![("billing:1".into(), "bank:1".into())], 0)
+    );
+}
+
+#[test]
+fn a_bank_line_proves_an_invoice_paid_and_its_credit_reaches_the_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &["Invoice-DSUQQKNL-0001-nul-dashes.pdf"]);
+    let alone = burnrate(
+        &db,
+        &[
+            "--as-of",
+            "2026-04-10",
+            "balance",
+            "--provider",
+            "anthropic",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains("no credits"),
+        "an invoice alone says only what is due"
+    );
+    let chase = statement(
+        dir.path(),
+        "Chase4411_Activity20260301_20260331_20260401.CSV",
+        CHASE_4411,
+    );
+    assert!(burnrate(&db, &["import", &chase]).status.success());
+    assert_eq!(
+        payments(&db),
+        (vec![("billing:1".into(), "bank:1".into())], 0)
+    );
+    assert_eq!(
+        lots(&db, "anthropic"),
+        vec![("10.00".into(), "paid".into(), "billing:1".into())]
+    );
+    let flags = json_of(&db, &["--as-of", "2026-04-10", "flags", "--json"]);
+    assert!(
+        flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "charge_without_credit"),
+        "the charge paid the invoice: {flags}"
+    );
+}

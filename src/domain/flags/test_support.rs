@@ -60,6 +60,7 @@ pub(crate) fn bill(
         organization: String::new(),
         project: String::new(),
         expires_on: None,
+        receipt: crate::domain::billing_details::ReceiptFacts::default(),
     }
 }
 
@@ -109,6 +110,7 @@ pub(crate) fn line(
         amount: usd(amount),
         currency: Currency::of(*b"USD"),
         description: provider.unwrap_or("STARBUCKS").to_uppercase(),
+        card_last4: String::new(),
     }
 }
 

@@ -172,7 +172,13 @@ pub fn read_text(text: &str, name: &str, ctx: ReadContext<'_>) -> Result<Option<
         .as_ref()
         .map(|m| m.amount)
         .or_else(|| totals.tax.and_then(|t| r.amount.amount.checked_sub(t)));
-    r.credit = credit_of(r.kind, &items, pretax, r.amount.amount);
+    // An invoice grants what its items bill once it is paid: its credit is kept for then.
+    let billed = if r.kind == BillingKind::Invoice {
+        kind_of_items(&items, &merchant)
+    } else {
+        r.kind
+    };
+    r.credit = credit_of(billed, &items, pretax, r.amount.amount);
     r.period = items
         .iter()
         .find_map(|i| i.period_start.zip(i.period_end))

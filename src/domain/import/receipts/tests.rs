@@ -202,7 +202,7 @@ fn every_pdf_fixture_gives_its_exact_record() {
         (
             "Invoice-DSUQQKNL-0001-nul-dashes.pdf",
             fixture!("Invoice-DSUQQKNL-0001-nul-dashes.pdf"),
-            "anthropic invoice pending 2026-03-26 00:00:00 12.50 USD r= i=DSUQQKNL-0001 tax=2.50 (VAT - Sweden (25% on $10.00)) credit=- card=/ period=2026-03-26..2026-04-26 items=[One-time credit purchase x1 10.00] desc=One-time credit purchase mid= att=Invoice-DSUQQKNL-0001-nul-dashes.pdf via=pdf inferred=false expires=-",
+            "anthropic invoice pending 2026-03-26 00:00:00 12.50 USD r= i=DSUQQKNL-0001 tax=2.50 (VAT - Sweden (25% on $10.00)) credit=10.00 card=/ period=2026-03-26..2026-04-26 items=[One-time credit purchase x1 10.00] desc=One-time credit purchase mid= att=Invoice-DSUQQKNL-0001-nul-dashes.pdf via=pdf inferred=false expires=-",
         ),
     ];
     for (name, bytes, want) in cases {
