@@ -215,7 +215,19 @@ pub fn review_command(db: &Path, args: &ReportArgs, as_of: NaiveDate) -> anyhow:
         .with_context(|| format!("'{text}' is not a month; write it as YYYY-MM"))?;
     let store = Store::open(db)?;
     let review = load_review(&store, month, as_of)?;
-    let tables = tables(&review);
+    let mut tables = tables(&review);
+    let gaps = store.billing_gaps(&Period::month(text).unwrap_or_else(Period::all))?;
+    if !gaps.is_empty() {
+        tables.push(Table {
+            name: "agent_logs_vs_billed",
+            title: "Coding-agent logs on API credit against what the provider billed (more than 5% apart)".into(),
+            columns: vec!["provider", "tools", "billed", "logs_value", "difference_percent"],
+            rows: gaps
+                .into_iter()
+                .map(|g| vec![Cell::Text(g.provider), Cell::Text(g.tools), Cell::Money(g.billed), Cell::Money(g.value), Cell::Percent(g.percent)])
+                .collect(),
+        });
+    }
     if let Some(path) = &args.html {
         let html = review_report::render(&review, &tables);
         crate::store::write_private(path, html.as_bytes())

@@ -818,6 +818,48 @@ impl Store {
         Ok(out)
     }
 
+    /// Per provider whose tools ran on API credit in the month: what the provider billed (USD
+    /// usage rows) against the logs' API-equivalent value, when they differ by more than 5%.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn billing_gaps(&self, month: &Period) -> Result<Vec<worth::BillingGap>, StoreError> {
+        let mut by_provider: std::collections::BTreeMap<String, (Vec<String>, Amount)> =
+            std::collections::BTreeMap::new();
+        for (kind, w) in self.worth(month)? {
+            if kind != PlanKind::Api {
+                continue;
+            }
+            let slot = by_provider
+                .entry(w.provider.clone())
+                .or_insert((Vec::new(), Amount::ZERO));
+            slot.0.push(w.tool.as_str().to_string());
+            slot.1 = slot.1.checked_add(w.value).ok_or(StoreError::Overflow)?;
+        }
+        let billed: Vec<crate::store::ReportRow> = self.report(
+            super::query::ReportKind::Usage(super::query::UsageGroup::Provider),
+            month,
+        )?;
+        let mut gaps = Vec::new();
+        for (provider, (tools, value)) in by_provider {
+            let bill = billed
+                .iter()
+                .filter(|r| r.group == provider && r.currency.eq_ignore_ascii_case("USD"))
+                .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount))
+                .ok_or(StoreError::Overflow)?;
+            if let Some(percent) = worth::billing_gap(bill, value) {
+                gaps.push(worth::BillingGap {
+                    provider,
+                    tools: tools.join(", "),
+                    billed: bill,
+                    value,
+                    percent,
+                });
+            }
+        }
+        Ok(gaps)
+    }
+
     fn subscription_lines(
         &self,
         provider: &str,

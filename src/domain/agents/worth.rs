@@ -146,6 +146,35 @@ pub fn worth(
     }
 }
 
+/// A provider whose API-credit usage in the logs and on the bill disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingGap {
+    pub provider: String,
+    /// The tools whose logs were compared (`claude-code, codex`).
+    pub tools: String,
+    pub billed: Amount,
+    pub value: Amount,
+    /// The difference in whole percent of the bill (`None`: nothing billed).
+    pub percent: Option<i64>,
+}
+
+/// How far the logs' API-equivalent value of a provider's API-credit usage is from what the
+/// provider billed for the same month: `None` when they agree within 5% (the logs refine the
+/// bill, they never add to it), else the difference in whole percent of the bill (`Some(None)`
+/// when nothing was billed: the cost export is probably missing).
+pub fn billing_gap(billed: Amount, value: Amount) -> Option<Option<i64>> {
+    if billed.is_zero() {
+        return (!value.is_zero()).then_some(None);
+    }
+    let diff = i128::from(value.nanos()) - i128::from(billed.nanos());
+    let billed_nanos = i128::from(billed.nanos()).abs();
+    if diff.abs() * 100 <= billed_nanos * 5 {
+        return None;
+    }
+    let percent = i128::midpoint(diff * 200 / billed_nanos, diff.signum());
+    Some(i64::try_from(percent).ok())
+}
+
 /// Leverage for people and scripts: `6.10`.
 pub fn leverage_text(hundredths: i64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
@@ -168,6 +197,20 @@ mod tests {
             currency: currency.into(),
             original: None,
         }
+    }
+
+    #[test]
+    fn logs_and_bills_that_disagree_beyond_five_percent_are_named() {
+        assert_eq!(billing_gap(amt("100"), amt("104.99")), None);
+        assert_eq!(
+            billing_gap(amt("100"), amt("95")),
+            None,
+            "exactly 5% still agrees"
+        );
+        assert_eq!(billing_gap(amt("100"), amt("120")), Some(Some(20)));
+        assert_eq!(billing_gap(amt("100"), amt("80")), Some(Some(-20)));
+        assert_eq!(billing_gap(Amount::ZERO, amt("3")), Some(None));
+        assert_eq!(billing_gap(Amount::ZERO, Amount::ZERO), None);
     }
 
     #[test]
