@@ -783,11 +783,23 @@ fn the_review_names_logs_on_api_credit_that_the_bill_does_not_match() {
     ok(&burnrate(&db, &["import", fixtures().to_str().unwrap()]));
     // No card line pays a subscription in October: both tools count as API credit, and no
     // provider export says what was billed.
-    let review = ok(&burnrate(&db, &["report", "--month", "2026-10", "--review", "--json"]));
+    let review = ok(&burnrate(
+        &db,
+        &["report", "--month", "2026-10", "--review", "--json"],
+    ));
     assert!(review.contains("agent_logs_vs_billed"), "{review}");
-    let text = ok(&burnrate(&db, &["report", "--month", "2026-10", "--review"]));
-    assert!(text.contains("more than 5% apart") && text.contains("anthropic"), "{text}");
+    let text = ok(&burnrate(
+        &db,
+        &["report", "--month", "2026-10", "--review"],
+    ));
+    assert!(
+        text.contains("more than 5% apart") && text.contains("anthropic"),
+        "{text}"
+    );
     // A month without agent logs says nothing of it.
-    let quiet = ok(&burnrate(&db, &["report", "--month", "2026-09", "--review", "--json"]));
+    let quiet = ok(&burnrate(
+        &db,
+        &["report", "--month", "2026-09", "--review", "--json"],
+    ));
     assert!(!quiet.contains("agent_logs_vs_billed"));
 }
