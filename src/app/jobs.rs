@@ -38,7 +38,7 @@ pub enum JobEvent {
     },
     /// Finished the file last started.
     Finished {
-        report: ImportReport,
+        report: Box<ImportReport>,
     },
     /// The undo removed this many records.
     Undone {

@@ -402,7 +402,7 @@ impl ImportSheet {
             (
                 JobEvent::Finished { report, .. },
                 Some(State::Checking { reports, .. } | State::Importing { reports, .. }),
-            ) => reports.push(report),
+            ) => reports.push(*report),
             (JobEvent::Undone { removed }, Some(State::Undoing { name })) => {
                 let text = format!(
                     "Undid the import of {name}: removed {} record(s).",

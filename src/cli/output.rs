@@ -86,6 +86,23 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
                 String::new()
             }
         )?;
+        if let Some(left) = r.left_out.as_ref().filter(|l| l.rows > 0) {
+            let cost: Vec<String> = left
+                .cost
+                .iter()
+                .map(|c| format!("{} {}", c.amount.to_cents_string(), c.currency))
+                .collect();
+            writeln!(
+                out,
+                "  {} row(s) of other services left out (not AI spend){}",
+                left.rows,
+                if cost.is_empty() {
+                    String::new()
+                } else {
+                    format!(", costing {}", cost.join(" + "))
+                }
+            )?;
+        }
         if r.look_alikes > 0 {
             writeln!(
                 out,

@@ -81,6 +81,52 @@ pub struct UsageRecord {
     /// The cost as written in the file.
     pub cost_text: String,
     pub grain: Option<UsageGrain>,
+    /// How the provider charged this usage (billed as written, inside a plan, not charged, or
+    /// through the user's own key at another provider).
+    pub charge: UsageCharge,
+    /// Usage paid with the user's own key at the upstream provider (`OpenRouter`'s BYOK): what it
+    /// cost there. Kept apart and never counted here: that provider bills it, and its own export
+    /// counts it.
+    pub byok_cost: Option<Amount>,
+}
+
+/// How a provider charged a usage row. Totals add `cost` whatever the charge; the charge says
+/// why a cost is zero, so the ledger can say "included" instead of a bare $0.00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UsageCharge {
+    /// Billed at the cost written (zero when the provider wrote zero).
+    #[default]
+    Billed,
+    /// Inside the plan the user pays for (Cursor's `Included` and `Free`, GitHub's included
+    /// premium requests): the tokens are kept, the cost billed is zero, never a guessed price.
+    Included,
+    /// A request that failed or was aborted and was not charged.
+    NotCharged,
+    /// Run through a router with the user's own provider key: the router bills its fee (the
+    /// cost), the provider bills the inference (`byok_cost`).
+    Byok,
+}
+
+impl UsageCharge {
+    /// The stored text (empty for billed usage, as every row before charges were recorded).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageCharge::Billed => "",
+            UsageCharge::Included => "included",
+            UsageCharge::NotCharged => "not_charged",
+            UsageCharge::Byok => "byok",
+        }
+    }
+
+    /// Reads a stored text; anything unknown is billed.
+    pub fn parse_stored(text: &str) -> Self {
+        match text {
+            "included" => UsageCharge::Included,
+            "not_charged" => UsageCharge::NotCharged,
+            "byok" => UsageCharge::Byok,
+            _ => UsageCharge::Billed,
+        }
+    }
 }
 
 impl UsageRecord {

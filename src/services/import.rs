@@ -44,7 +44,7 @@ pub enum Progress {
     /// Within the file last started: rows and bytes read so far.
     Read { rows: u64, bytes: u64 },
     /// Finished the file last started.
-    Finished(ImportReport),
+    Finished(Box<ImportReport>),
 }
 
 /// A ledger failure that stopped an import run, naming the file it stopped at.
@@ -219,7 +219,7 @@ pub fn import_jobs(
         if cancelled {
             break;
         }
-        progress(Progress::Finished(report.clone()));
+        progress(Progress::Finished(Box::new(report.clone())));
         reports.push(report);
     }
     Ok(reports)

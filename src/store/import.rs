@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::{Store, StoreError};
 use crate::domain::fx::Rate;
 use crate::domain::import::{
-    self, FileOptions, ImportError, Opener, RowError, RowOutcome, RowStream,
+    self, FileOptions, ImportError, LeftOut, Opener, RowError, RowOutcome, RowStream,
 };
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::Amount;
@@ -99,6 +99,10 @@ pub struct ImportReport {
     /// A log file already read to its end and unchanged since: skipped without parsing.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unchanged: bool,
+    /// Rows left out because they are not AI spend (a cloud bill's other services), and what
+    /// they cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<Box<LeftOut>>,
     /// New agent requests of models the price table does not price (`burnrate prices` lists
     /// them).
     #[serde(skip_serializing_if = "is_zero")]
@@ -254,6 +258,10 @@ impl Store {
             report.error = Some(stop);
             return Ok(report);
         }
+        report.left_out = stream
+            .left_out()
+            .filter(|l| l.rows > 0)
+            .map(|l| Box::new(l.clone()));
         progress(Progress {
             rows: report.rows,
             bytes: stream.bytes_read,
@@ -380,6 +388,7 @@ fn write_rows(
                 report.rejected.push(e);
                 continue;
             }
+            RowOutcome::LeftOut => continue,
         };
         if records.is_empty() {
             report.skipped += 1;

@@ -18,6 +18,7 @@ mod crash;
 mod flags_cli;
 mod formats_claim;
 mod golden;
+mod import_ai_bills;
 mod import_bank_eu;
 mod import_bank_us;
 mod import_errors;

@@ -97,12 +97,67 @@ pub trait RowParser: Send {
     fn settle(&mut self, _options: &FileOptions) -> Result<(), Unsettled> {
         Ok(())
     }
+    /// What the format has read so far and left out of the ledger because it is not AI spend
+    /// (a cloud bill's other services). `None` for formats that leave nothing out.
+    fn left_out(&self) -> Option<&LeftOut> {
+        None
+    }
     /// Parses one row into zero or more records (zero for rows the format skips, such as the
     /// empty days of an OpenAI cost export).
     ///
     /// # Errors
     /// When a cell cannot be read.
     fn parse(&mut self, row: &Row<'_>, out: &mut Vec<Record>) -> Result<(), FieldError>;
+}
+
+/// The rows of a file left out of the ledger because they are not AI spend (a cloud bill's
+/// compute, storage and tax): how many, and what they cost in each currency, so the import
+/// report can say so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// Rows (in a wide file, each period's service cells) left out.
+    pub rows: u64,
+    /// Their cost, one entry per currency in the order met.
+    pub cost: Vec<LeftOutCost>,
+}
+
+/// The cost of left-out rows in one currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LeftOutCost {
+    pub currency: Currency,
+    /// The exact sum, as a decimal text in JSON (`"1234.56"`).
+    #[serde(serialize_with = "amount_text")]
+    pub amount: super::money::Amount,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference"
+)]
+fn amount_text<S: serde::Serializer>(
+    amount: &super::money::Amount,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&amount.to_string())
+}
+
+impl LeftOut {
+    /// Counts one left-out row and its cost (none when the row has no cost). A sum too large
+    /// to add stays at the last value it could hold; it is a count for people, not a total.
+    pub fn add(&mut self, cost: Option<(super::money::Amount, Currency)>) {
+        self.rows += 1;
+        let Some((amount, currency)) = cost else {
+            return;
+        };
+        match self.cost.iter_mut().find(|c| c.currency == currency) {
+            Some(entry) => {
+                if let Some(sum) = entry.amount.checked_add(amount) {
+                    entry.amount = sum;
+                }
+            }
+            None => self.cost.push(LeftOutCost { currency, amount }),
+        }
+    }
 }
 
 /// What a file does not tell, and the user must answer before it can be imported.
@@ -210,8 +265,15 @@ pub struct Prepared {
     parser: Box<dyn RowParser>,
 }
 
+/// How many rows with two or more filled cells `read_header` looks through for a header some
+/// format knows, past a key/value preamble (Google Cloud's cost table starts with `Invoice
+/// number,...`, `Currency,...`).
+const HEADER_SEARCH_ROWS: usize = 40;
+
 /// Reads the header of a file without choosing a format (for the mapping editor and for
-/// looking up a saved mapping).
+/// looking up a saved mapping): the first row of two or more filled cells that some format
+/// recognises, with the key/value rows above it kept as its preamble; when no format recognises
+/// any, the first such row.
 ///
 /// # Errors
 /// When the file cannot be read or has no header.
@@ -228,29 +290,44 @@ pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> 
     };
     let mut csv = csv_reader(std::io::Cursor::new(sample), delimiter);
     let mut record = csv::ByteRecord::new();
-    loop {
+    let mut first: Option<Header> = None;
+    let mut preamble: Vec<(String, String)> = Vec::new();
+    let mut candidates = 0;
+    while candidates < HEADER_SEARCH_ROWS {
         match csv.read_byte_record(&mut record) {
-            Ok(false) => return Err(ImportError::Empty),
+            Ok(false) => break,
             Ok(true) => {}
+            // A broken quote after a header that was found is the rows' problem, not the
+            // header's.
+            Err(_) if first.is_some() => break,
             Err(e) => return Err(csv_error(&e)),
         }
-        let filled = record
-            .iter()
-            .filter(|f| f.iter().any(|b| !b.is_ascii_whitespace()))
-            .count();
-        if filled >= 2 {
-            let line = record.position().map_or(1, csv::Position::line);
-            let row = Row {
-                record: &record,
-                line,
-                dialect: &dialect,
-            };
-            let names = (0..record.len())
-                .map(|i| row.text(i).into_owned())
-                .collect();
-            return Ok((Header::new(names, line), dialect));
+        let line = record.position().map_or(1, csv::Position::line);
+        let row = Row {
+            record: &record,
+            line,
+            dialect: &dialect,
+        };
+        let names: Vec<String> = (0..record.len())
+            .map(|i| row.text(i).into_owned())
+            .collect();
+        if names.iter().filter(|n| !n.is_empty()).count() >= 2 {
+            candidates += 1;
+            let mut header = Header::new(names.clone(), line);
+            header.preamble.clone_from(&preamble);
+            if formats::all().iter().any(|f| f.detect(&header)) {
+                return Ok((header, dialect));
+            }
+            if first.is_none() {
+                first = Some(header);
+            }
+        }
+        if let Some(key) = names.first().filter(|k| !k.is_empty()) {
+            let value = names.get(1).cloned().unwrap_or_default();
+            preamble.push((key.clone(), value));
         }
     }
+    first.map(|h| (h, dialect)).ok_or(ImportError::Empty)
 }
 
 use std::io::Read;
@@ -419,6 +496,8 @@ fn for_each_row(
 pub enum RowOutcome {
     Records(Vec<Record>),
     Rejected(RowError),
+    /// The row is not AI spend and was left out (counted in [`RowStream::left_out`]).
+    LeftOut,
 }
 
 /// Streams the rows of a prepared file.
@@ -523,6 +602,15 @@ impl RowStream {
         &self.prepared.dialect
     }
 
+    /// What the file's rows so far left out of the ledger (not AI spend).
+    pub fn left_out(&self) -> Option<&LeftOut> {
+        self.prepared.parser.left_out()
+    }
+
+    fn left_out_rows(&self) -> u64 {
+        self.left_out().map_or(0, |l| l.rows)
+    }
+
     /// The next data row (`None` at the end).
     ///
     /// # Errors
@@ -589,12 +677,16 @@ impl RowStream {
                 )));
             }
             let mut out = Vec::new();
+            let left_before = self.left_out_rows();
             let parsed = self.prepared.parser.parse(&row, &mut out).and_then(|()| {
                 out.iter_mut()
                     .try_for_each(guard::check)
                     .map_err(FieldError::row)
             });
             let outcome = match parsed {
+                Ok(()) if out.is_empty() && self.left_out_rows() > left_before => {
+                    RowOutcome::LeftOut
+                }
                 Ok(())
                     if !out.is_empty()
                         && self.prepared.format.kind() != RecordKind::Bank
@@ -664,6 +756,8 @@ pub struct ParsedFile {
     pub rejected: Vec<RowError>,
     /// Data rows read (skipped and rejected rows included).
     pub rows: u64,
+    /// Rows left out because they are not AI spend.
+    pub left_out: Option<LeftOut>,
 }
 
 /// Parses a whole file held in memory.
@@ -685,6 +779,7 @@ pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, Im
         records: Vec::new(),
         rejected: Vec::new(),
         rows: 0,
+        left_out: None,
     };
     while let Some(next) = stream.next_row() {
         let (_, outcome) = next?;
@@ -692,8 +787,10 @@ pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, Im
         match outcome {
             RowOutcome::Records(r) => parsed.records.extend(r),
             RowOutcome::Rejected(e) => parsed.rejected.push(e),
+            RowOutcome::LeftOut => {}
         }
     }
+    parsed.left_out = stream.left_out().cloned();
     Ok(parsed)
 }
 

@@ -54,6 +54,8 @@ pub struct Header {
     normalized: Vec<String>,
     /// The 1-based line of the header row.
     pub line: u64,
+    /// The key/value rows above the header (`Currency,AUD`), first two cells each.
+    pub preamble: Vec<(String, String)>,
 }
 
 /// Lowercase, trimmed, inner whitespace collapsed, BOM and stray quotes removed.
@@ -78,7 +80,18 @@ impl Header {
             names,
             normalized,
             line,
+            preamble: Vec::new(),
         }
+    }
+
+    /// The value of a preamble row whose key is one of `keys` (compared normalised).
+    pub fn preamble_value(&self, keys: &[&str]) -> Option<&str> {
+        self.preamble.iter().find_map(|(k, v)| {
+            let k = normalize_name(k);
+            keys.iter()
+                .any(|key| normalize_name(key) == k)
+                .then_some(v.as_str())
+        })
     }
 
     /// The index of the first column whose name is one of `aliases` (compared normalised).
@@ -164,6 +177,20 @@ pub fn currency_in_name(name: &str) -> Option<Currency> {
     Currency::parse(inner).ok()
 }
 
+/// The decimal mark of one number written alone (`5,36`, `EUR 3,50`, `1.234,56`): a comma
+/// followed by other than three digits, or a comma after the last dot, is a decimal comma;
+/// anything else reads with a dot. For cells whose file mixes the two.
+pub fn decimal_mark_of(number: &str) -> DecimalMark {
+    let digits = number.trim_end_matches(|c: char| !c.is_ascii_digit());
+    match (digits.rfind('.'), digits.rfind(',')) {
+        (None, Some(c)) if digits.get(c + 1..).is_some_and(|rest| rest.len() != 3) => {
+            DecimalMark::Comma
+        }
+        (Some(d), Some(c)) if c > d => DecimalMark::Comma,
+        _ => DecimalMark::Dot,
+    }
+}
+
 /// Why a format cannot read a file with this header.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BindError {
@@ -238,6 +265,17 @@ impl<'a> Row<'a> {
     pub fn amount(&self, column: usize) -> Result<Amount, FieldError> {
         let text = self.text(column);
         Amount::parse(&text, self.dialect.decimal)
+            .map_err(|e| FieldError::at(column, amount_reason(&e)))
+    }
+
+    /// A required amount whose decimal mark is read from the cell itself, for a column whose
+    /// file writes both marks (`0.11` and `EUR 3,50` in one Cursor export).
+    ///
+    /// # Errors
+    /// When the cell is empty or not a number.
+    pub fn self_marked_amount(&self, column: usize) -> Result<Amount, FieldError> {
+        let text = self.text(column);
+        Amount::parse(&text, decimal_mark_of(&text))
             .map_err(|e| FieldError::at(column, amount_reason(&e)))
     }
 

@@ -12,9 +12,7 @@
 //! that carry the same values give the same record. A token row becomes one usage record per
 //! token kind with a non-zero count; zero and empty cells give none.
 
-use std::borrow::Cow;
-
-use super::normalize_token_kind;
+use super::{dimensions, normalize_token_kind};
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
 use crate::domain::money::Currency;
@@ -44,16 +42,6 @@ fn token_kind_of(token_type: &str) -> String {
         "input_cache_write_5m" | "input_cache_write_1h" => t,
         _ => normalize_token_kind(&t),
     }
-}
-
-/// `usage_type=message;context=≤ 200k;...`, empty values left out.
-fn dimensions(pairs: &[(&str, Cow<'_, str>)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect::<Vec<_>>()
-        .join(";")
 }
 
 fn workspace_of(row: &Row<'_>, column: Option<usize>) -> String {

@@ -4,8 +4,12 @@
 mod anthropic;
 mod bank;
 mod billing;
+mod cloud;
+mod copilot;
+mod cursor;
 mod ecb;
 mod openai;
+mod openrouter;
 
 pub(crate) use self::billing::default_expiry;
 use super::Format;
@@ -18,6 +22,12 @@ static FORMATS: &[&dyn Format] = &[
     &openai::OpenAiActivity,
     &anthropic::AnthropicCost,
     &anthropic::AnthropicTokens,
+    &cursor::Cursor,
+    &copilot::GithubCopilot,
+    &openrouter::OpenRouter,
+    &cloud::GcpBilling,
+    &cloud::AwsCostExplorer,
+    &cloud::AzureCost,
     &billing::BurnrateBilling,
     &billing::StripeInvoices,
     &super::receipts::format::ReceiptEmail,
@@ -49,6 +59,18 @@ pub fn all() -> &'static [&'static dyn Format] {
 pub fn by_id(id: &str) -> Option<&'static dyn Format> {
     let id = id.trim().to_ascii_lowercase();
     FORMATS.iter().copied().find(|f| f.id() == id)
+}
+
+/// The dimensions of a usage row as one text (`usage_type=message;context=≤ 200k;...`), empty
+/// values left out so that files of different eras carrying the same values give the same
+/// record.
+pub(crate) fn dimensions(pairs: &[(&str, std::borrow::Cow<'_, str>)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Splits OpenAI's `line_item` (`gpt-4o-2024-08-06, input`, `gpt-4o-mini, output (cached)`,

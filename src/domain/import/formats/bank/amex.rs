@@ -10,9 +10,11 @@
 
 use super::statement::{ForeignReader, StatementParser};
 use crate::domain::import::dates::DateOrder;
-use crate::domain::import::table::{BindError, FieldError, Header, Row, normalize_name};
+use crate::domain::import::table::{
+    BindError, FieldError, Header, Row, decimal_mark_of, normalize_name,
+};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser, Unsettled};
-use crate::domain::money::{Amount, Currency, DecimalMark};
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::Record;
 
 /// American Express, in its US, UK, Singapore and Norwegian exports.
@@ -218,18 +220,6 @@ fn foreign_spend(details: &str) -> Option<(Amount, String)> {
         .take_while(|w| !w.ends_with(':') && !matches!(*w, "COMMISSION" | "CURRENCY" | "EXCHANGE"))
         .collect();
     Some((amount, currency_from_words(&name.join(" "))?))
-}
-
-/// The decimal mark of one number written alone: a comma followed by other than three digits
-/// is a decimal comma (`5,36`), anything else reads with a dot.
-fn decimal_mark_of(number: &str) -> DecimalMark {
-    match (number.rfind('.'), number.rfind(',')) {
-        (None, Some(c)) if number.get(c + 1..).is_some_and(|rest| rest.len() != 3) => {
-            DecimalMark::Comma
-        }
-        (Some(d), Some(c)) if c > d => DecimalMark::Comma,
-        _ => DecimalMark::Dot,
-    }
 }
 
 /// The ISO code of a currency named in words, as Amex writes it; a three-letter code as is.
