@@ -1,5 +1,5 @@
 //! The other AI bills end to end: every fixture in `tests/fixtures/ai_bills/` (Cursor, GitHub
-//! Copilot, OpenRouter, Google Cloud, AWS Cost Explorer and Azure, one file per header era and
+//! Copilot, `OpenRouter`, Google Cloud, AWS Cost Explorer and Azure, one file per header era and
 //! trap) is recognised by its header and adds up to exact totals, worked out by hand, with the
 //! cloud files' other services left out and counted; then the files go into a real ledger, a
 //! second import adds nothing, and `report --by provider` names the new providers.
