@@ -87,7 +87,7 @@ impl App {
         let ctx = ui.ctx().clone();
         let busy = self.sheet.is_busy();
         let sheet = self.sheet.view();
-        if sheet.is_some() {
+        if sheet.is_some() || self.path_prompt.is_some() {
             // Under the import sheet nothing reacts, not even a hover tooltip.
             ui.disable();
         }
@@ -170,6 +170,9 @@ impl App {
         self.reset_chart = false;
         if let Some(view) = sheet {
             ui::import_sheet::sheet_ui(&ctx, &view, actions);
+        }
+        if let Some(prompt) = &self.path_prompt {
+            ui::path_prompt::path_prompt_ui(&ctx, prompt, actions);
         }
         if hovering {
             ui::drop_overlay_ui(&ctx);

@@ -96,6 +96,8 @@ pub struct App {
     cache: Cache,
     sheet: ImportSheet,
     message: Option<Message>,
+    /// The path field shown where the platform has no file dialog.
+    path_prompt: Option<crate::ui::path_prompt::PathPromptView>,
     screenshot: Option<Screenshot>,
     formats: Vec<FormatInfo>,
     /// The Flags view's panel, the monthly review, the chart export and queued actions.
@@ -150,6 +152,7 @@ impl App {
             cache: Cache::default(),
             sheet: ImportSheet::default(),
             message: None,
+            path_prompt: None,
             screenshot: None,
             formats,
             extras: Extras::default(),
@@ -524,6 +527,14 @@ impl App {
             Action::SetReviewMonth(month) => self.extras.review.month = Some(month),
             Action::SaveReport(path) => self.save_report(path),
             Action::ExportChart(path) => self.export_chart(path, ctx),
+            Action::ExportTable(path) => self.export_table(path),
+            Action::SaveBillingTemplate(path) => self.save_billing_template(path),
+            Action::SetPromptPath(text) => {
+                if let Some(prompt) = &mut self.path_prompt {
+                    prompt.text = text;
+                }
+            }
+            Action::ClosePathPrompt => self.path_prompt = None,
         }
     }
 
@@ -600,20 +611,6 @@ impl App {
                 _ => None,
             })
             .unwrap_or_else(|| format!("import {source_file_id}"))
-    }
-
-    fn pick_files(&mut self, ctx: &egui::Context) {
-        if !self.config.native_dialogs || self.sheet.is_busy() {
-            return;
-        }
-        let picked = rfd::FileDialog::new()
-            .set_title("Import exports and statements")
-            .add_filter("CSV files", &["csv", "CSV", "txt", "TXT"])
-            .add_filter("All files", &["*"])
-            .pick_files();
-        if let Some(paths) = picked {
-            self.queue_files(paths, ctx);
-        }
     }
 
     fn focus_flag(&mut self, flag_id: &str) {

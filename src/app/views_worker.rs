@@ -27,6 +27,7 @@ use crate::domain::views::{
     Bucket, CostSeries, FilterOptions, Filters, Focus, KeyFigures, SeriesGroup, Sort, TableQuery,
     Totals,
 };
+use crate::services::export::Table;
 use crate::store::{Store, StoreError};
 use crate::ui::settings::SettingsView;
 use crate::ui::tables::Rows;
@@ -123,6 +124,12 @@ struct Request {
 enum Message {
     Want(Request),
     Write(LedgerCommand),
+    /// Write these rows of a table to a CSV file.
+    Export {
+        table: Table,
+        ids: Arc<Vec<i64>>,
+        path: PathBuf,
+    },
 }
 
 /// The window's handle on the thread.
@@ -174,6 +181,19 @@ impl ViewsWorker {
         if self.requests.send(Message::Want(request)).is_err() {
             self.pending = false;
         }
+    }
+
+    /// Writes the rows `ids` of `table` to `path` as CSV on the thread; the outcome comes back
+    /// as [`Part::Wrote`].
+    pub fn export(
+        &mut self,
+        table: Table,
+        ids: Arc<Vec<i64>>,
+        path: PathBuf,
+    ) -> Result<(), String> {
+        self.requests
+            .send(Message::Export { table, ids, path })
+            .map_err(|_| "the views thread stopped; restart burnrate".to_string())
     }
 
     /// Applies `command` to the ledger on the thread; its outcome comes back as
@@ -250,7 +270,9 @@ fn serve(
                         send(request.id, Part::Failed(e.to_string()));
                         send(request.id, Part::Done);
                     }
-                    Message::Write(_) => send(0, Part::Wrote(Err(e.to_string()))),
+                    Message::Write(_) | Message::Export { .. } => {
+                        send(0, Part::Wrote(Err(e.to_string())));
+                    }
                 }
             }
             return;
@@ -287,6 +309,10 @@ fn serve(
                 send(0, Part::Wrote(super::commands::apply(&mut store, command)));
                 continue;
             }
+            Some(Message::Export { table, ids, path }) => {
+                send(0, Part::Wrote(export(&store, table, &ids, &path)));
+                continue;
+            }
             Some(Message::Want(request)) => {
                 pending = Some(request);
                 continue;
@@ -306,6 +332,10 @@ fn serve(
             Ok(Some(Message::Write(command))) => {
                 // Apply the write, then answer the request again from the new revision.
                 send(0, Part::Wrote(super::commands::apply(&mut store, command)));
+                pending = Some(request);
+            }
+            Ok(Some(Message::Export { table, ids, path })) => {
+                send(0, Part::Wrote(export(&store, table, &ids, &path)));
                 pending = Some(request);
             }
             Ok(None) => send(id, Part::Done),
@@ -520,4 +550,22 @@ fn table_views(store: &Store, tab: Tab, query: &TableQuery) -> Result<TableViews
 
 fn first(ids: &[i64]) -> &[i64] {
     ids.get(..FIRST_PAGE_ROWS).unwrap_or(ids)
+}
+
+/// Writes a table's rows as CSV; the message for the user.
+fn export(
+    store: &Store,
+    table: Table,
+    ids: &[i64],
+    path: &std::path::Path,
+) -> Result<String, String> {
+    crate::services::export::export_table(store, table, ids, path)
+        .map(|rows| {
+            format!(
+                "Saved {} row(s) to {}",
+                crate::ui::format::count(rows),
+                path.display()
+            )
+        })
+        .map_err(|e| format!("Could not export the table: {e:#}"))
 }

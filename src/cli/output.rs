@@ -7,14 +7,7 @@ use std::io::Write;
 use crate::domain::import::{formats, receipts};
 use crate::store::{ImportReport, ReportRow, SourceFileRow};
 
-/// Makes a text cell safe to open in a spreadsheet.
-pub fn csv_safe_text(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
+pub use crate::services::export::csv_safe_text;
 
 pub fn formats(json: bool) -> anyhow::Result<()> {
     let all = formats::all();
@@ -269,19 +262,4 @@ pub fn history(files: &[SourceFileRow]) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn neutralises_spreadsheet_formulas() {
-        assert_eq!(csv_safe_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe_text("+1"), "'+1");
-        assert_eq!(csv_safe_text("-cmd"), "'-cmd");
-        assert_eq!(csv_safe_text("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_safe_text("\tx"), "'\tx");
-        assert_eq!(csv_safe_text("project"), "project");
-    }
 }

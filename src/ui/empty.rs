@@ -65,6 +65,25 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
                 });
             });
         });
+        ui.add_space(theme::PAD);
+        // Billing records seen only on a provider's web page go in the billing CSV.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                egui::RichText::new(
+                    "Top-ups, free credits and invoices you only see on a provider's billing page:",
+                )
+                .color(theme::weak(ui)),
+            );
+            if ui
+                .add_enabled(!view.busy, egui::Button::new("Save billing template..."))
+                .on_hover_text(
+                    "A CSV with one example row of each kind; fill it in and drop it here",
+                )
+                .clicked()
+            {
+                actions.push(Action::SaveBillingTemplate(None));
+            }
+        });
         ui.add_space(theme::GAP);
         ui.label(egui::RichText::new("Supported formats").strong());
         ui.label(

@@ -17,6 +17,7 @@ pub mod format;
 pub mod import_sheet;
 pub mod mapping;
 pub mod matches;
+pub mod path_prompt;
 pub mod review;
 pub mod settings;
 pub mod tables;
@@ -152,6 +153,14 @@ pub enum Action {
     SaveReport(Option<PathBuf>),
     /// Save the cost chart as PNG: to this file, or (`None`) where a save dialog says.
     ExportChart(Option<PathBuf>),
+    /// Save the shown ledger table as CSV: to this file, or (`None`) where the user says.
+    ExportTable(Option<PathBuf>),
+    /// Save the billing CSV template: to this file, or (`None`) where the user says.
+    SaveBillingTemplate(Option<PathBuf>),
+    /// The path field (standing in for a file dialog) changed.
+    SetPromptPath(String),
+    /// Close the path field.
+    ClosePathPrompt,
 }
 
 /// A change to the ledger the user asked for. Each is one transaction, applied on the views
