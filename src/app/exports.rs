@@ -143,9 +143,9 @@ impl App {
             Tab::Usage => Table::Usage,
             Tab::Billing => Table::Billing,
             Tab::Bank => Table::Bank,
-            Tab::Imports => {
+            Tab::Imports | Tab::Agents => {
                 self.tell(
-                    "The import history is not exported; `burnrate history --json` lists it.",
+                    "Export CSV works on the usage, billing and bank line tables.",
                     true,
                 );
                 return;

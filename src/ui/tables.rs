@@ -80,8 +80,9 @@ pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>)
                 egui::RichText::new(format!("{} rows", format::count(view.total_rows)))
                     .color(theme::weak(ui)),
             );
-            if ui
-                .add_enabled(view.total_rows > 0, egui::Button::new("Export CSV..."))
+            if view.tab != Tab::Agents
+                && ui
+                    .add_enabled(view.total_rows > 0, egui::Button::new("Export CSV..."))
                 .on_hover_text(
                     "Save these rows (filters and search applied) as a CSV file for a spreadsheet",
                 )
