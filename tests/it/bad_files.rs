@@ -4,7 +4,8 @@
 //! panic, and a refused file leaves every table of the ledger as it was.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::common::run;
 
 fn bad(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,27 +84,14 @@ fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
 fn seeded_ledger(dir: &Path) -> PathBuf {
     let db = dir.join("ledger.sqlite");
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank_us/chase-card.csv");
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg(&seed)
-        .output()
-        .unwrap();
+    let out = run(&db, &["import", seed.to_str().unwrap()]);
     assert!(out.status.success());
     db
 }
 
 fn check(db: &Path, file: &Path, expected: &Outcome) {
     let before = snapshot(db);
-    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(["import", "--json"])
-        .arg(file)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .unwrap();
+    let out = run(db, &["import", "--json", file.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     let name = file.display();
     assert!(
@@ -248,13 +236,7 @@ fn mixed_encodings_and_hostile_text_are_stored_as_people_read_them() {
         "terminal-escapes-and-bidi.csv",
         "sql-looking-text.csv",
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
-            .arg("--db")
-            .arg(&db)
-            .arg("import")
-            .arg(bad(file))
-            .output()
-            .unwrap();
+        let out = run(&db, &["import", bad(file).to_str().unwrap()]);
         assert!(out.status.success());
     }
     let conn = rusqlite::Connection::open(&db).unwrap();

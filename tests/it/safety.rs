@@ -672,9 +672,10 @@ impl Drop for Unwritable {
 
 #[test]
 fn the_window_shows_a_read_only_ledger_and_says_so_once() {
-    use burnrate::app::{App, Config, Prefs};
-    use egui_kittest::Harness;
+    use burnrate::app::{Config, Prefs};
     use egui_kittest::kittest::Queryable;
+
+    use crate::common::window;
 
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("backup-drive");
@@ -693,20 +694,10 @@ fn the_window_shows_a_read_only_ledger_and_says_so_once() {
     let before = (sha(&db), listing(&folder));
     let config = Config {
         db: db.clone(),
-        demo_path: dir.path().join("demo.sqlite"),
-        start_in_demo: false,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
-        native_dialogs: false,
+        ..window::config(dir.path())
     };
-    let app = App::new(config, Prefs::default()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut App| app.frame_ui(ui), app);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while harness.state().is_updating() || harness.run_ok().is_none() {
-        assert!(Instant::now() < deadline, "the views never arrived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut harness = window::harness(config, Prefs::default());
+    window::settle(&mut harness);
     let banners = harness
         .query_all_by_label_contains("nothing can be changed")
         .count();
