@@ -244,6 +244,14 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The ids of every flag the window judged as of its today, dismissed ones included (for
+    /// tests: the window and `burnrate flags` must agree).
+    pub fn flag_ids(&self) -> Vec<String> {
+        self.money()
+            .map(|m| m.flags.iter().map(|f| f.flag.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether the views thread has not yet answered what the window shows now (tests and
     /// benchmarks step frames until it has).
     pub fn is_updating(&self) -> bool {

@@ -89,6 +89,12 @@ pub fn sample_of(record: &Record) -> SampleRow {
             detail: format!("{} per EUR", r.currency),
             amount: r.per_euro.to_string(),
         },
+        Record::Balance(b) => SampleRow {
+            day: b.at.date().to_string(),
+            what: "balance shown".into(),
+            detail: joined(&[&b.provider, &b.organization]),
+            amount: format::money(b.amount, &b.currency),
+        },
     }
 }
 

@@ -3,6 +3,7 @@
 //! stderr on failure. Exit codes: 0 success, 1 failure, 2 usage error (clap's own).
 
 mod agent_cmds;
+mod checkpoint_cmd;
 mod match_cmds;
 mod money_cmds;
 mod output;
@@ -75,6 +76,10 @@ pub enum Command {
     Flags(money_cmds::FlagsArgs),
     /// The prepaid balance of a provider account, day by day, with burn rate and forecast.
     Balance(money_cmds::BalanceArgs),
+    /// Balances read off a provider's billing page: they anchor the balance (`add`, `list`,
+    /// `remove`).
+    #[command(subcommand)]
+    Checkpoint(checkpoint_cmd::CheckpointCommand),
     /// Which bank line paid which billing record and why, and pairs to review (confirm or
     /// unlink one with `matches confirm|unlink billing:ID bank:ID`).
     Matches(match_cmds::MatchesArgs),
@@ -340,6 +345,7 @@ pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
         Command::History { undo, json } => history(db, undo, json),
         Command::Flags(args) => money_cmds::flags_command(db, &args, as_of),
         Command::Balance(args) => money_cmds::balance_command(db, &args, as_of),
+        Command::Checkpoint(command) => checkpoint_cmd::run(db, command, as_of),
         Command::Matches(args) => match_cmds::matches_command(db, &args, as_of),
         Command::Diagnose(args) => match_cmds::diagnose_command(db, &args, as_of),
         Command::Prices(args) => agent_cmds::prices(db, &args),

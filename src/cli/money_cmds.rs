@@ -255,23 +255,18 @@ pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyho
         return Ok(0);
     }
     let cur = &b.currency;
-    let inferred = if b.lots.iter().any(|l| l.kind == LotKind::Inferred) {
-        " (includes credit inferred from bank top-ups)"
-    } else {
-        ""
-    };
-    writeln!(
-        out,
-        "{} as of {as_of}: {} {cur}{inferred}",
-        account.label(),
-        b.closing().to_cents_string()
-    )?;
+    headline(&mut out, b, &account, as_of)?;
     let horizon = if recharge.is_some() {
         "not within a year"
     } else {
         "not within ten years"
     };
-    let runs_out = depletes_on.map_or_else(|| horizon.to_string(), |d| d.to_string());
+    let runs_out = match depletes_on {
+        _ if !b.is_known() => "unknown".to_string(),
+        Some(d) if b.lower_bound() => format!("not before {d}"),
+        Some(d) => d.to_string(),
+        None => horizon.to_string(),
+    };
     let through = match b.usage_through {
         Some(day) if day < as_of => format!(" (usage data ends {day})"),
         _ => String::new(),
@@ -325,6 +320,72 @@ pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyho
         )?;
     }
     Ok(0)
+}
+
+/// The balance line (exact, a lower bound, or unknown with how to anchor it), the usage before
+/// the known history and the checkpoints.
+fn headline(
+    out: &mut impl std::io::Write,
+    b: &Balance,
+    account: &AccountKey,
+    as_of: NaiveDate,
+) -> anyhow::Result<()> {
+    let cur = &b.currency;
+    let inferred = if b.lots.iter().any(|l| l.kind == LotKind::Inferred) {
+        " (includes credit inferred from bank top-ups)"
+    } else {
+        ""
+    };
+    let anchor_hint = format!(
+        "enter the balance your billing page shows: `burnrate checkpoint add --provider {}{} --date {as_of} --amount AMOUNT`",
+        account.provider,
+        if account.organization.is_empty() {
+            String::new()
+        } else {
+            format!(" --account '{}'", account.organization)
+        }
+    );
+    if !b.is_known() {
+        writeln!(
+            out,
+            "{} as of {as_of}: balance unknown (usage, but no credit, top-up or checkpoint is known); {anchor_hint}",
+            account.label()
+        )?;
+    } else if b.lower_bound() {
+        writeln!(
+            out,
+            "{} as of {as_of}: at least {} {cur}{inferred} (the history starts with usage before any known credit, so this is a lower bound; {anchor_hint})",
+            account.label(),
+            b.closing().to_cents_string()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} as of {as_of}: {} {cur}{inferred}",
+            account.label(),
+            b.closing().to_cents_string()
+        )?;
+    }
+    if let Some(h) = b.before_history {
+        writeln!(
+            out,
+            "usage before the known history: {} {cur} from {} to {}",
+            h.usage.to_cents_string(),
+            h.from,
+            h.to
+        )?;
+    }
+    for c in &b.checkpoints {
+        writeln!(
+            out,
+            "checkpoint {}: the billing page showed {} {cur}, the records gave {} {cur} (difference {} {cur})",
+            c.day,
+            c.shown.to_cents_string(),
+            c.computed.to_cents_string(),
+            c.difference.to_cents_string()
+        )?;
+    }
+    Ok(())
 }
 
 /// Adds the auto-recharge setting and the forecast points to the `balance --json` object.
@@ -421,7 +482,20 @@ fn balance_json(
         "as_of": b.as_of.to_string(),
         "currency": b.currency,
         "balance": b.closing().to_cents_string(),
-        "series": b.days.iter().map(|d| json!({
+        "anchored_on": b.anchored_on.map(|d| d.to_string()),
+        "lower_bound": b.lower_bound(),
+        "before_history": b.before_history.map(|h| json!({
+            "from": h.from.to_string(),
+            "to": h.to.to_string(),
+            "usage": h.usage.to_cents_string(),
+        })),
+        "checkpoints": b.checkpoints.iter().map(|c| json!({
+            "date": c.day.to_string(),
+            "shown": c.shown.to_cents_string(),
+            "computed": c.computed.to_cents_string(),
+            "difference": c.difference.to_cents_string(),
+        })).collect::<Vec<_>>(),
+        "series": b.series().iter().map(|d| json!({
             "date": d.day.to_string(),
             "balance": d.balance.to_cents_string(),
         })).collect::<Vec<_>>(),
@@ -447,6 +521,7 @@ fn balance_json(
             "consumed": m.consumed.to_cents_string(),
             "overdraft": m.overdraft.to_cents_string(),
             "expired": m.expired.to_cents_string(),
+            "adjusted": m.adjusted.to_cents_string(),
             "closing": m.closing.to_cents_string(),
             "residual": m.residual.to_cents_string(),
         })).collect::<Vec<_>>(),

@@ -1,5 +1,17 @@
 //! Prepaid balances per provider account (a provider plus an organization), rebuilt day by day
-//! from credit lots and daily usage cost.
+//! from credit lots, daily usage cost and the balances the user read off the provider's billing
+//! page (checkpoints).
+//!
+//! Anchors: people export the last 60 or 90 days, so an account's history usually starts in the
+//! middle. A balance is *anchored* from its first credit lot when no usage precedes that lot, or
+//! from its first [`Checkpoint`]; from the anchor on it is exact. Before it (and for an account
+//! never anchored) the computed balance is a lower bound: the true balance is at least that
+//! (the unknown opening balance can only add), usage past it is "before the known history",
+//! never overdraft, and a zero there is not a depletion unless something corroborates it
+//! ([`DepletionEpisode::lower_bound`]). A checkpoint sets the balance at the end of its day to
+//! what the billing page showed: the series passes through it exactly; the difference from the
+//! balance computed from the records before it is kept ([`CheckpointOutcome`]), added as a lot
+//! of unknown origin when the page showed more, drawn from the lots when it showed less.
 //!
 //! Rules: lots dated on a day are usable that day. A lot's remainder drops out at the start of
 //! its expiry day (recorded as expired); paid and inferred lots without an expiry expire
@@ -167,6 +179,8 @@ pub enum LotKind {
     Paid,
     /// A settled bank top-up for a provider with no billing records: the credit is inferred.
     Inferred,
+    /// Credit a checkpoint showed that the records do not explain (origin and expiry unknown).
+    Checkpoint,
 }
 
 impl LotKind {
@@ -175,8 +189,46 @@ impl LotKind {
             LotKind::Free => "free",
             LotKind::Paid => "paid",
             LotKind::Inferred => "inferred",
+            LotKind::Checkpoint => "checkpoint",
         }
     }
+}
+
+/// The balance the provider's billing page showed for an account at a moment: the ledger's
+/// equivalent of a bank statement's closing balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Evidence id: `checkpoint:4`.
+    pub record: String,
+    pub account: AccountKey,
+    /// The day the balance was read; it is the balance at the end of that day.
+    pub day: NaiveDate,
+    pub shown: Amount,
+    pub currency: Currency,
+}
+
+/// A checkpoint beside the balance computed from the records before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointOutcome {
+    pub record: String,
+    pub day: NaiveDate,
+    pub shown: Amount,
+    /// The balance the records gave at the end of the day, before the checkpoint set it.
+    pub computed: Amount,
+    /// `shown - computed`.
+    pub difference: Amount,
+    /// Whether `computed` was exact (the account was anchored before): otherwise it was a lower
+    /// bound, and a page showing more than it is expected, not a mismatch.
+    pub exact: bool,
+}
+
+/// Usage before the known history: dated before the anchor (or, for an account never
+/// anchored, before its first credit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeforeHistory {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub usage: Amount,
 }
 
 /// Credit added to an account on one day.
@@ -198,7 +250,7 @@ impl CreditLot {
     /// for paid and inferred lots, else never (free credits without an expiry).
     pub fn expiry(&self) -> Option<NaiveDate> {
         self.expires_on.or_else(|| match self.kind {
-            LotKind::Free => None,
+            LotKind::Free | LotKind::Checkpoint => None,
             LotKind::Paid | LotKind::Inferred => self
                 .day
                 .checked_add_months(Months::new(PAID_LOT_LIFETIME_MONTHS)),
@@ -239,6 +291,8 @@ pub struct DayBalance {
     pub expired: Amount,
     /// Usage past zero.
     pub overdraft: Amount,
+    /// What a checkpoint this day set the balance by (shown minus computed).
+    pub adjusted: Amount,
     /// The balance at the end of the day (never negative).
     pub balance: Amount,
 }
@@ -270,20 +324,39 @@ pub struct MonthRoll {
     pub consumed: Amount,
     pub overdraft: Amount,
     pub expired: Amount,
+    /// What checkpoints set the balance by.
+    pub adjusted: Amount,
     pub closing: Amount,
     pub residual: Amount,
 }
 
-/// A stretch where the balance stood at zero while usage went on.
+/// A stretch that starts the day the balance reached zero (after having been above it) and
+/// ends when credit arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DepletionEpisode {
     /// The day the balance reached zero.
     pub zero_on: NaiveDate,
-    pub first_overdraft_on: NaiveDate,
-    pub last_overdraft_on: NaiveDate,
-    /// Usage recorded past zero during the episode.
+    /// The day credit ended the stretch; `None` when the balance is still zero on the as-of date.
+    pub ended_on: Option<NaiveDate>,
+    /// Usage recorded past zero during the stretch, with its first and last day.
     pub overdraft: Amount,
+    pub first_overdraft_on: Option<NaiveDate>,
+    pub last_overdraft_on: Option<NaiveDate>,
+    /// The days right after `zero_on` without usage, up to the day before usage resumed
+    /// (`None` when the day after had usage, or usage never resumed in the data).
+    pub silent: Option<(NaiveDate, NaiveDate)>,
+    /// The first day with usage after `zero_on`.
+    pub usage_resumed_on: Option<NaiveDate>,
+    /// The balance here was a lower bound (the account was not anchored yet): the true balance
+    /// may never have reached zero.
+    pub lower_bound: bool,
+    /// Usage ran every day of the [`STEADY_USAGE_DAYS`] days up to `zero_on` and then stopped
+    /// for at least a full day: what a provider refusing calls looks like.
+    pub usage_stopped: bool,
 }
+
+/// Usage on each of this many days up to a zero balance is "usage that ran daily".
+pub const STEADY_USAGE_DAYS: i64 = 3;
 
 /// An account's balance from its first record to the as-of date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,7 +365,14 @@ pub struct Balance {
     pub currency: Currency,
     pub as_of: NaiveDate,
     /// One point per day from the first record to `as_of`; empty when there are no records.
+    /// Days before [`Balance::anchored_on`] (all of them when it is `None`) are lower bounds.
     pub days: Vec<DayBalance>,
+    /// The day the balance became exact: the first credit lot when no usage came before it, or
+    /// the first checkpoint. `None`: the account is not anchored, every balance is a lower bound.
+    pub anchored_on: Option<NaiveDate>,
+    /// Usage before the known history.
+    pub before_history: Option<BeforeHistory>,
+    pub checkpoints: Vec<CheckpointOutcome>,
     pub lots: Vec<LotOutcome>,
     /// Lots and usage days left out because they are in another currency.
     pub other_currency_records: usize,
@@ -301,14 +381,16 @@ pub struct Balance {
     pub usage_through: Option<NaiveDate>,
 }
 
-struct LiveLot<'a> {
-    lot: &'a CreditLot,
+/// A lot while the balance is rebuilt: the lot itself (or a checkpoint's credit of unknown
+/// origin), what is left of it and what expired.
+struct LiveLot {
+    lot: CreditLot,
     remaining: Amount,
     expired: Amount,
 }
 
-/// Rebuilds the balance of `account` day by day up to `as_of`. Records of other accounts and
-/// records dated after `as_of` are ignored.
+/// Rebuilds the balance of `account` day by day up to `as_of`, through its `checkpoints`.
+/// Records of other accounts and records dated after `as_of` are ignored.
 ///
 /// # Errors
 /// When a total is too large to add up exactly.
@@ -316,42 +398,35 @@ pub fn simulate(
     account: &AccountKey,
     lots: &[CreditLot],
     usage: &[DailyUsage],
+    checkpoints: &[Checkpoint],
     as_of: NaiveDate,
 ) -> Result<Balance, BalanceError> {
-    let mut own_lots: Vec<&CreditLot> = lots
-        .iter()
-        .filter(|l| &l.account == account && l.day <= as_of)
-        .collect();
-    own_lots.sort_by(|a, b| (a.day, &a.record).cmp(&(b.day, &b.record)));
-    let own_usage: Vec<&DailyUsage> = usage
-        .iter()
-        .filter(|u| &u.account == account && u.day <= as_of)
-        .collect();
-    let currency = own_lots
-        .first()
-        .map(|l| l.currency)
-        .or_else(|| own_usage.iter().min_by_key(|u| u.day).map(|u| u.currency))
-        .unwrap_or(Currency::USD);
-    let same = |c: &str| c.eq_ignore_ascii_case(&currency);
-    let other_currency_records = own_lots.iter().filter(|l| !same(&l.currency)).count()
-        + own_usage.iter().filter(|u| !same(&u.currency)).count();
-    own_lots.retain(|l| same(&l.currency));
-    let mut usage_by_day: BTreeMap<NaiveDate, Amount> = BTreeMap::new();
-    for u in own_usage.iter().filter(|u| same(&u.currency)) {
-        let entry = usage_by_day.entry(u.day).or_default();
-        *entry = add(*entry, u.cost)?;
-    }
-    let first = own_lots
-        .first()
-        .map(|l| l.day)
+    let Own {
+        lots: own_lots,
+        checkpoints: own_checkpoints,
+        usage_by_day,
+        currency,
+        other_currency_records,
+    } = own_records(account, lots, usage, checkpoints, as_of)?;
+    let first_lot = own_lots.first().map(|l| l.day);
+    let first_usage = usage_by_day.keys().next().copied();
+    let first_checkpoint = own_checkpoints.first().map(|c| c.day);
+    // Anchored by the first lot when no usage came before it, else by the first checkpoint.
+    let lot_anchor = first_lot.filter(|f| first_usage.is_none_or(|u| u >= *f));
+    let anchored_on = [lot_anchor, first_checkpoint].into_iter().flatten().min();
+    let before_history = before_history(&usage_by_day, anchored_on.or(first_lot))?;
+    let first = [first_lot, first_usage, first_checkpoint]
         .into_iter()
-        .chain(usage_by_day.keys().next().copied())
+        .flatten()
         .min();
     let mut balance = Balance {
         account: account.clone(),
         currency,
         as_of,
         days: Vec::new(),
+        anchored_on,
+        before_history,
+        checkpoints: Vec::new(),
         lots: Vec::new(),
         other_currency_records,
         usage_through: usage_by_day.keys().next_back().copied(),
@@ -359,8 +434,9 @@ pub fn simulate(
     let Some(first) = first else {
         return Ok(balance);
     };
-    let mut live: Vec<LiveLot<'_>> = Vec::with_capacity(own_lots.len());
+    let mut live: Vec<LiveLot> = Vec::with_capacity(own_lots.len());
     let mut next_lot = 0;
+    let mut next_checkpoint = 0;
     for day in first.iter_days().take_while(|d| *d <= as_of) {
         let mut point = DayBalance {
             day,
@@ -369,12 +445,13 @@ pub fn simulate(
             consumed: Amount::ZERO,
             expired: Amount::ZERO,
             overdraft: Amount::ZERO,
+            adjusted: Amount::ZERO,
             balance: Amount::ZERO,
         };
         while let Some(lot) = own_lots.get(next_lot).filter(|l| l.day == day) {
             point.credits = add(point.credits, lot.amount.max(Amount::ZERO))?;
             live.push(LiveLot {
-                lot,
+                lot: (*lot).clone(),
                 remaining: lot.amount.max(Amount::ZERO),
                 expired: Amount::ZERO,
             });
@@ -384,6 +461,17 @@ pub fn simulate(
         let (consumed, overdraft) = consume(&mut live, point.usage)?;
         point.consumed = consumed;
         point.overdraft = overdraft;
+        // The checkpoints of the day set its end-of-day balance, the last one winning.
+        while let Some(c) = own_checkpoints
+            .get(next_checkpoint)
+            .filter(|c| c.day == day)
+        {
+            let exact = !balance.checkpoints.is_empty() || lot_anchor.is_some_and(|a| a <= day);
+            let outcome = reconcile(&mut live, c, exact)?;
+            point.adjusted = add(point.adjusted, outcome.difference)?;
+            balance.checkpoints.push(outcome);
+            next_checkpoint += 1;
+        }
         point.balance = remaining(&live)?;
         balance.days.push(point);
     }
@@ -403,8 +491,127 @@ pub fn simulate(
     Ok(balance)
 }
 
+/// One account's records up to the as-of date, in its currency (that of its first lot, else its
+/// first checkpoint, else its first usage).
+struct Own<'a> {
+    lots: Vec<&'a CreditLot>,
+    checkpoints: Vec<&'a Checkpoint>,
+    usage_by_day: BTreeMap<NaiveDate, Amount>,
+    currency: Currency,
+    /// Records left out because they are in another currency.
+    other_currency_records: usize,
+}
+
+fn own_records<'a>(
+    account: &AccountKey,
+    lots: &'a [CreditLot],
+    usage: &[DailyUsage],
+    checkpoints: &'a [Checkpoint],
+    as_of: NaiveDate,
+) -> Result<Own<'a>, BalanceError> {
+    let mut own_lots: Vec<&CreditLot> = lots
+        .iter()
+        .filter(|l| &l.account == account && l.day <= as_of)
+        .collect();
+    own_lots.sort_by(|a, b| (a.day, &a.record).cmp(&(b.day, &b.record)));
+    let own_usage: Vec<&DailyUsage> = usage
+        .iter()
+        .filter(|u| &u.account == account && u.day <= as_of)
+        .collect();
+    let mut own_checkpoints: Vec<&Checkpoint> = checkpoints
+        .iter()
+        .filter(|c| &c.account == account && c.day <= as_of)
+        .collect();
+    own_checkpoints.sort_by(|a, b| (a.day, &a.record).cmp(&(b.day, &b.record)));
+    let currency = own_lots
+        .first()
+        .map(|l| l.currency)
+        .or_else(|| own_checkpoints.first().map(|c| c.currency))
+        .or_else(|| own_usage.iter().min_by_key(|u| u.day).map(|u| u.currency))
+        .unwrap_or(Currency::USD);
+    let other_currency_records = own_lots.iter().filter(|l| l.currency != currency).count()
+        + own_usage.iter().filter(|u| u.currency != currency).count()
+        + own_checkpoints
+            .iter()
+            .filter(|c| c.currency != currency)
+            .count();
+    own_lots.retain(|l| l.currency == currency);
+    own_checkpoints.retain(|c| c.currency == currency);
+    let mut usage_by_day: BTreeMap<NaiveDate, Amount> = BTreeMap::new();
+    for u in own_usage.iter().filter(|u| u.currency == currency) {
+        let entry = usage_by_day.entry(u.day).or_default();
+        *entry = add(*entry, u.cost)?;
+    }
+    Ok(Own {
+        lots: own_lots,
+        checkpoints: own_checkpoints,
+        usage_by_day,
+        currency,
+        other_currency_records,
+    })
+}
+
+/// Usage before the known history (before `known_from`, or all of it when nothing is known).
+fn before_history(
+    usage_by_day: &BTreeMap<NaiveDate, Amount>,
+    known_from: Option<NaiveDate>,
+) -> Result<Option<BeforeHistory>, BalanceError> {
+    let before: Vec<(&NaiveDate, &Amount)> = usage_by_day
+        .iter()
+        .filter(|(d, c)| known_from.is_none_or(|k| **d < k) && !c.is_zero())
+        .collect();
+    let (Some((from, _)), Some((to, _))) = (before.first(), before.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(BeforeHistory {
+        from: **from,
+        to: **to,
+        usage: before
+            .iter()
+            .try_fold(Amount::ZERO, |acc, (_, c)| add(acc, **c))?,
+    }))
+}
+
+/// Brings the lots to a checkpoint: credit the page showed beyond the records becomes a lot of
+/// unknown origin; credit the records hold beyond the page is drawn in consumption order.
+/// `exact`: whether the balance before it was anchored.
+fn reconcile(
+    live: &mut Vec<LiveLot>,
+    checkpoint: &Checkpoint,
+    exact: bool,
+) -> Result<CheckpointOutcome, BalanceError> {
+    let computed = remaining(live)?;
+    let difference = sub(checkpoint.shown.max(Amount::ZERO), computed)?;
+    let outcome = CheckpointOutcome {
+        record: checkpoint.record.clone(),
+        day: checkpoint.day,
+        shown: checkpoint.shown,
+        computed,
+        difference,
+        exact,
+    };
+    if difference > Amount::ZERO {
+        live.push(LiveLot {
+            lot: CreditLot {
+                record: checkpoint.record.clone(),
+                account: checkpoint.account.clone(),
+                day: checkpoint.day,
+                amount: difference,
+                currency: checkpoint.currency,
+                kind: LotKind::Checkpoint,
+                expires_on: None,
+            },
+            remaining: difference,
+            expired: Amount::ZERO,
+        });
+    } else if difference < Amount::ZERO {
+        consume(live, difference.abs())?;
+    }
+    Ok(outcome)
+}
+
 /// Drops the remainders of lots whose expiry day has come; returns the total dropped.
-fn expire(live: &mut [LiveLot<'_>], day: NaiveDate) -> Result<Amount, BalanceError> {
+fn expire(live: &mut [LiveLot], day: NaiveDate) -> Result<Amount, BalanceError> {
     let mut total = Amount::ZERO;
     for l in live
         .iter_mut()
@@ -418,7 +625,7 @@ fn expire(live: &mut [LiveLot<'_>], day: NaiveDate) -> Result<Amount, BalanceErr
 }
 
 /// Draws `need` from the lots in consumption order; returns (consumed, overdraft).
-fn consume(live: &mut [LiveLot<'_>], need: Amount) -> Result<(Amount, Amount), BalanceError> {
+fn consume(live: &mut [LiveLot], need: Amount) -> Result<(Amount, Amount), BalanceError> {
     if need <= Amount::ZERO {
         return Ok((Amount::ZERO, Amount::ZERO));
     }
@@ -476,15 +683,42 @@ fn recharges_needed(
         .ok_or(BalanceError::Overflow)
 }
 
-fn remaining(live: &[LiveLot<'_>]) -> Result<Amount, BalanceError> {
+fn remaining(live: &[LiveLot]) -> Result<Amount, BalanceError> {
     live.iter()
         .try_fold(Amount::ZERO, |acc, l| add(acc, l.remaining))
 }
 
 impl Balance {
-    /// The balance at the end of the as-of date (zero when there are no records).
+    /// The balance at the end of the as-of date (zero when there are no records). A lower bound
+    /// when [`Balance::lower_bound`].
     pub fn closing(&self) -> Amount {
         self.days.last().map(|d| d.balance).unwrap_or_default()
+    }
+
+    /// Whether any credit or checkpoint is known: without one, the balance is unknown, not zero.
+    pub fn is_known(&self) -> bool {
+        !self.lots.is_empty() || !self.checkpoints.is_empty()
+    }
+
+    /// Whether the balance as of the as-of date is only a lower bound (the account is not
+    /// anchored).
+    pub fn lower_bound(&self) -> bool {
+        self.anchored_on.is_none()
+    }
+
+    /// Whether the balance of `day` is exact (on or after the anchor).
+    pub fn exact_on(&self, day: NaiveDate) -> bool {
+        self.anchored_on.is_some_and(|a| a <= day)
+    }
+
+    /// The days a balance series shows: from the anchor, or from the first record when the
+    /// account is not anchored.
+    pub fn series(&self) -> &[DayBalance] {
+        let start = self
+            .anchored_on
+            .and_then(|a| self.days.iter().position(|d| d.day >= a))
+            .unwrap_or(0);
+        self.days.get(start..).unwrap_or_default()
     }
 
     /// The last day a burn rate window covers: the as-of date, or the last day with usage data
@@ -524,10 +758,11 @@ impl Balance {
         self.forecast(burn_per_day, None, &[]).ok()?.depletes_on
     }
 
-    /// The day the balance reached zero and stayed there up to the as-of date, if it is zero.
+    /// The day the balance reached zero and stayed there up to the as-of date, if it is zero
+    /// and exact (a lower bound at zero says nothing about when the credit ran out).
     fn zero_since(&self) -> Option<NaiveDate> {
         let last = self.days.last()?;
-        if !last.balance.is_zero() {
+        if !last.balance.is_zero() || !self.exact_on(last.day) {
             return None;
         }
         self.days
@@ -565,7 +800,9 @@ impl Balance {
             depletes_on: self.zero_since(),
             horizon_days,
         };
-        if self.days.is_empty() || (out.depletes_on.is_some() && recharge.is_none()) {
+        // Nothing known, or a lower bound at zero: when it runs out is not known either.
+        let unknown = !self.is_known() || (self.lower_bound() && self.closing().is_zero());
+        if self.days.is_empty() || unknown || (out.depletes_on.is_some() && recharge.is_none()) {
             return Ok(out);
         }
         let mut lots: Vec<ProjectedLot> = self
@@ -630,46 +867,74 @@ impl Balance {
         Ok(out)
     }
 
-    /// The stretches where usage went on past a zero balance, one per episode: an episode
-    /// begins on the day the balance reached zero and ends when credit arrives.
+    /// The stretches at zero, one per episode: an episode begins on the day the balance reached
+    /// zero after having been above it (that day included) and ends when credit arrives. Zeros
+    /// before any credit (usage before the known history) are not episodes.
     pub fn depletion_episodes(&self) -> Vec<DepletionEpisode> {
         let mut episodes = Vec::new();
-        let mut zero_since: Option<NaiveDate> = None;
         let mut open: Option<DepletionEpisode> = None;
-        let mut previous_balance = Amount::ZERO;
-        for d in &self.days {
+        let mut previous = Amount::ZERO;
+        for (i, d) in self.days.iter().enumerate() {
             // Credit arriving ends a stretch even when usage eats it the same day.
-            let refilled = !d.credits.is_zero() && previous_balance.is_zero();
-            if refilled || !d.balance.is_zero() {
-                if let Some(e) = open.take() {
+            let refilled = !d.credits.is_zero() || !d.adjusted.is_zero();
+            if let Some(mut e) = open.take() {
+                if refilled || !d.balance.is_zero() {
+                    e.ended_on = Some(d.day);
                     episodes.push(e);
+                } else {
+                    if !d.overdraft.is_zero() {
+                        e.first_overdraft_on = e.first_overdraft_on.or(Some(d.day));
+                        e.last_overdraft_on = Some(d.day);
+                        e.overdraft = e.overdraft.checked_add(d.overdraft).unwrap_or(e.overdraft);
+                    }
+                    open = Some(e);
+                    previous = d.balance;
+                    continue;
                 }
-                zero_since = None;
             }
-            if d.balance.is_zero() && zero_since.is_none() {
-                zero_since = Some(d.day);
-            }
-            previous_balance = d.balance;
-            if d.overdraft.is_zero() {
+            let was_above = previous > Amount::ZERO || refilled;
+            previous = d.balance;
+            if !d.balance.is_zero() || !was_above {
                 continue;
             }
-            match open.as_mut() {
-                Some(e) => {
-                    e.last_overdraft_on = d.day;
-                    e.overdraft = e.overdraft.checked_add(d.overdraft).unwrap_or(e.overdraft);
-                }
-                None => {
-                    open = Some(DepletionEpisode {
-                        zero_on: zero_since.unwrap_or(d.day),
-                        first_overdraft_on: d.day,
-                        last_overdraft_on: d.day,
-                        overdraft: d.overdraft,
-                    });
-                }
-            }
+            let (silent, usage_resumed_on) = self.silence_after(i);
+            open = Some(DepletionEpisode {
+                zero_on: d.day,
+                ended_on: None,
+                overdraft: d.overdraft,
+                first_overdraft_on: (!d.overdraft.is_zero()).then_some(d.day),
+                last_overdraft_on: (!d.overdraft.is_zero()).then_some(d.day),
+                silent,
+                usage_resumed_on,
+                lower_bound: !self.exact_on(d.day),
+                usage_stopped: self.ran_daily_until(i) && silent.is_some(),
+            });
         }
         episodes.extend(open);
         episodes
+    }
+
+    /// The days without usage right after day `i`, up to the day before usage resumed, and the
+    /// day it resumed. No silence when the next day had usage or usage never resumed (the
+    /// usage data may simply end there).
+    fn silence_after(&self, i: usize) -> (Option<(NaiveDate, NaiveDate)>, Option<NaiveDate>) {
+        let later = self.days.get(i + 1..).unwrap_or_default();
+        let resumed = later.iter().find(|d| !d.usage.is_zero()).map(|d| d.day);
+        let silent = match (later.first(), resumed) {
+            (Some(next), Some(r)) if r > next.day => r.pred_opt().map(|to| (next.day, to)),
+            _ => None,
+        };
+        (silent, resumed)
+    }
+
+    /// Whether usage was recorded on each of the [`STEADY_USAGE_DAYS`] days ending with day `i`.
+    fn ran_daily_until(&self, i: usize) -> bool {
+        let n = usize::try_from(STEADY_USAGE_DAYS).unwrap_or(usize::MAX);
+        i + 1 >= n
+            && self
+                .days
+                .get(i + 1 - n..=i)
+                .is_some_and(|w| w.iter().all(|d| !d.usage.is_zero()))
     }
 
     /// The roll-forward per calendar month: opening + credits - consumed - expired = closing,
@@ -679,8 +944,13 @@ impl Balance {
     /// When a total is too large to add up exactly.
     pub fn monthly(&self) -> Result<Vec<MonthRoll>, BalanceError> {
         let mut months: Vec<MonthRoll> = Vec::new();
-        let mut previous_close = Amount::ZERO;
-        for d in &self.days {
+        let series = self.series();
+        // The series starts at the anchor: the month opens with the balance before it.
+        let mut previous_close = series
+            .first()
+            .and_then(|first| self.days.iter().rev().find(|d| d.day < first.day))
+            .map_or(Amount::ZERO, |d| d.balance);
+        for d in series {
             let month = d.day.with_day(1).unwrap_or(d.day);
             if months.last().is_none_or(|m| m.month != month) {
                 months.push(MonthRoll {
@@ -691,6 +961,7 @@ impl Balance {
                     consumed: Amount::ZERO,
                     overdraft: Amount::ZERO,
                     expired: Amount::ZERO,
+                    adjusted: Amount::ZERO,
                     closing: previous_close,
                     residual: Amount::ZERO,
                 });
@@ -703,11 +974,13 @@ impl Balance {
             m.consumed = add(m.consumed, d.consumed)?;
             m.overdraft = add(m.overdraft, d.overdraft)?;
             m.expired = add(m.expired, d.expired)?;
+            m.adjusted = add(m.adjusted, d.adjusted)?;
             m.closing = d.balance;
             previous_close = d.balance;
         }
         for m in &mut months {
-            let expected = sub(sub(add(m.opening, m.credits)?, m.consumed)?, m.expired)?;
+            let credited = add(add(m.opening, m.credits)?, m.adjusted)?;
+            let expected = sub(sub(credited, m.consumed)?, m.expired)?;
             m.residual = sub(expected, m.closing)?;
         }
         Ok(months)
@@ -791,7 +1064,7 @@ mod tests {
             lot("billing:3", "2026-03-02", "5.00", LotKind::Free, None),
         ];
         let usage = vec![use_("2026-03-02", "7.50"), use_("2026-03-03", "4.25")];
-        let b = simulate(&acct(), &lots, &usage, d("2026-03-03")).unwrap();
+        let b = simulate(&acct(), &lots, &usage, &[], d("2026-03-03")).unwrap();
         assert_eq!(
             series(&b),
             pairs(&[
@@ -833,7 +1106,7 @@ mod tests {
             use_("2026-02-02", "1.50"),
             use_("2026-02-03", "0.75"),
         ];
-        let b = simulate(&acct(), &lots, &usage, d("2026-02-04")).unwrap();
+        let b = simulate(&acct(), &lots, &usage, &[], d("2026-02-04")).unwrap();
         assert_eq!(
             series(&b),
             pairs(&[
@@ -853,9 +1126,14 @@ mod tests {
             b.depletion_episodes(),
             vec![DepletionEpisode {
                 zero_on: d("2026-02-03"),
-                first_overdraft_on: d("2026-02-03"),
-                last_overdraft_on: d("2026-02-03"),
+                ended_on: None,
                 overdraft: usd("0.25"),
+                first_overdraft_on: Some(d("2026-02-03")),
+                last_overdraft_on: Some(d("2026-02-03")),
+                silent: None,
+                usage_resumed_on: None,
+                lower_bound: false,
+                usage_stopped: false,
             }]
         );
         assert_eq!(b.depletes_on(Amount::ZERO), Some(d("2026-02-03")));
@@ -867,7 +1145,7 @@ mod tests {
         assert_eq!(l.expiry(), Some(d("2025-02-28")));
         let free = lot("billing:2", "2024-02-29", "5.00", LotKind::Free, None);
         assert_eq!(free.expiry(), None);
-        let b = simulate(&acct(), &[l], &[], d("2025-03-01")).unwrap();
+        let b = simulate(&acct(), &[l], &[], &[], d("2025-03-01")).unwrap();
         assert_eq!(b.closing(), Amount::ZERO);
         assert_eq!(b.lots[0].expired, usd("25.00"));
     }
@@ -891,7 +1169,7 @@ mod tests {
             use_("2026-02-28", "25.00"),
             use_("2026-03-06", "3.00"),
         ];
-        let b = simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap();
+        let b = simulate(&acct(), &lots, &usage, &[], d("2026-03-10")).unwrap();
         let rolls = b.monthly().unwrap();
         let shown: Vec<[String; 6]> = rolls
             .iter()
@@ -932,7 +1210,7 @@ mod tests {
         let usage: Vec<DailyUsage> = (1..=10)
             .map(|day| use_(&format!("2026-03-{day:02}"), "3.00"))
             .collect();
-        let b = simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap();
+        let b = simulate(&acct(), &lots, &usage, &[], d("2026-03-10")).unwrap();
         assert_eq!(b.closing(), usd("70.00"));
         assert_eq!(b.burn_rate_per_day(7).unwrap(), usd("3.00"));
         // 30 days: 30.00 over 30 days (days before the first record count as zero).
@@ -987,7 +1265,7 @@ mod tests {
             ("2026-09-30", None, "0.00", "0.00", "0.00", None),
         ];
         for (as_of, through, burn_7, burn_30, closing, runs_out) in cases {
-            let b = simulate(&acct(), &lots, &usage, d(as_of)).unwrap();
+            let b = simulate(&acct(), &lots, &usage, &[], d(as_of)).unwrap();
             assert_eq!(b.usage_through, through.map(d), "{as_of}");
             let rate_7 = b.burn_rate_per_day(7).unwrap();
             assert_eq!(rate_7.to_cents_string(), burn_7, "{as_of}");
@@ -1010,7 +1288,7 @@ mod tests {
         let usage: Vec<DailyUsage> = (1..=10)
             .map(|day| use_(&format!("2026-03-{day:02}"), "3.00"))
             .collect();
-        simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap()
+        simulate(&acct(), &lots, &usage, &[], d("2026-03-10")).unwrap()
     }
 
     fn plan(threshold: &str, amount: &str, cap: Option<&str>) -> AutoRecharge {
@@ -1120,7 +1398,7 @@ mod tests {
         let usage: Vec<DailyUsage> = (1..=10)
             .map(|day| use_(&format!("2026-03-{day:02}"), "3.00"))
             .collect();
-        let twenty = simulate(&acct(), &lots, &usage, d("2026-03-10")).unwrap();
+        let twenty = simulate(&acct(), &lots, &usage, &[], d("2026-03-10")).unwrap();
         let capped = twenty
             .forecast(burn, Some(&plan("10", "10", Some("10"))), &[])
             .unwrap();
@@ -1185,12 +1463,12 @@ mod tests {
             use_("2026-03-03", "1.00"),
             use_("2026-03-05", "6.00"),
         ];
-        let b = simulate(&acct(), &lots, &usage, d("2026-03-06")).unwrap();
+        let b = simulate(&acct(), &lots, &usage, &[], d("2026-03-06")).unwrap();
         let eps = b.depletion_episodes();
         assert_eq!(eps.len(), 2, "{eps:?}");
         assert_eq!(
             (eps[0].zero_on, eps[0].last_overdraft_on, eps[0].overdraft),
-            (d("2026-03-01"), d("2026-03-03"), usd("2.00"))
+            (d("2026-03-01"), Some(d("2026-03-03")), usd("2.00"))
         );
         assert_eq!(
             (eps[1].zero_on, eps[1].overdraft),
@@ -1213,6 +1491,7 @@ mod tests {
             &acct(),
             &lots,
             &[use_("2026-03-01", "1.00")],
+            &[],
             d("2026-03-01"),
         )
         .unwrap();

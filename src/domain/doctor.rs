@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use super::balance::{AccountKey, Balance, LotOutcome};
 use super::flags::FlagParams;
-use super::ledger::{BankItem, BillingItem, Snapshot};
+use super::ledger::{BankItem, BillingItem, Coverage, Snapshot};
 use super::matching::{HoldEnd, Matching};
 use super::money::{Amount, Currency};
 use super::projection;
@@ -179,6 +179,7 @@ struct Context<'a> {
     as_of: NaiveDate,
     matching: &'a Matching,
     balances: BTreeMap<AccountKey, Balance>,
+    coverage: Coverage,
 }
 
 impl Context<'_> {
@@ -198,22 +199,6 @@ impl Context<'_> {
 
     fn has_billing(&self, provider: &str) -> bool {
         self.inputs.billing.iter().any(|b| b.provider == provider)
-    }
-
-    /// Whether an imported billing file of the provider spans the day.
-    fn billing_covers(&self, provider: &str, day: NaiveDate) -> bool {
-        let mut spans: BTreeMap<i64, (NaiveDate, NaiveDate)> = BTreeMap::new();
-        for b in self
-            .inputs
-            .billing
-            .iter()
-            .filter(|b| b.provider == provider)
-        {
-            let span = spans.entry(b.source_file_id).or_insert((b.day, b.day));
-            span.0 = span.0.min(b.day);
-            span.1 = span.1.max(b.day);
-        }
-        spans.values().any(|(from, to)| *from <= day && day <= *to)
     }
 
     /// A declined or reversed card line of this amount near a failed billing record.
@@ -313,6 +298,7 @@ pub fn diagnose(
         as_of,
         matching,
         balances,
+        coverage: inputs.coverage(),
     };
     let wanted = |p: &str| provider.is_none_or(|w| w.eq_ignore_ascii_case(p));
     let mut all: Vec<Attempt> = inputs
@@ -519,7 +505,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
             Some(l.day),
             vec![l.record()],
         )
-    } else if !cx.billing_covers(&provider, l.day) {
+    } else if !cx.coverage.billing_covers(&provider, l.day) {
         stage(Stage::Credited, StageStatus::Unknown, None, vec![])
     } else if days_between(l.day, cx.as_of) >= cx.params.credit_grace_days {
         stage(Stage::Credited, StageStatus::Missing, None, vec![])

@@ -10,12 +10,12 @@
 //! lots balances are built from. Nothing here judges a record, and nothing here depends on the
 //! matching rule or the detectors (they depend on this).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::balance::{AccountKey, AutoRecharge, CreditLot, DailyUsage, LotKind};
+use super::balance::{AccountKey, AutoRecharge, Checkpoint, CreditLot, DailyUsage, LotKind};
 use super::billing_details::ReceiptFacts;
 use super::fx::Rate;
 use super::money::{Amount, Currency};
@@ -159,6 +159,74 @@ impl BillingItem {
     }
 }
 
+/// What an imported file holds, for judging whether it should show a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// A provider's billing export (or receipts): it should hold every top-up of its providers.
+    Billing,
+    /// A bank or card statement: it should hold every charge to its card.
+    Bank,
+}
+
+/// The span of one imported file: from its first record to the moment it was downloaded (its
+/// modification time, else the day it was imported). A billing file lists a provider's records
+/// up to its download, so a charge after its last record but before the download should be
+/// there too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSpan {
+    pub source_file_id: i64,
+    pub kind: FileKind,
+    /// For a billing file, one provider it holds records of; empty for a statement.
+    pub provider: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// The file's modification day, else its import day.
+    pub downloaded_on: NaiveDate,
+}
+
+impl FileSpan {
+    /// Whether the file should show a record dated `day`.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.first_day <= day && day <= self.downloaded_on.max(self.last_day)
+    }
+}
+
+/// The imported files' spans: the one rule for "a file that should show this record was
+/// imported". A charge or credit is judged missing only where such a file exists, so a
+/// statement or export not yet imported is never taken for a missing payment.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    spans: Vec<FileSpan>,
+}
+
+impl Coverage {
+    /// Whether an imported billing file holding records of `provider` spans `day` (from its
+    /// first record to its download).
+    pub fn billing_covers(&self, provider: &str, day: NaiveDate) -> bool {
+        self.spans
+            .iter()
+            .any(|f| f.kind == FileKind::Billing && f.provider == provider && f.covers(day))
+    }
+
+    /// Whether an imported bank or card statement spans `day`.
+    pub fn statement_covers(&self, day: NaiveDate) -> bool {
+        self.spans
+            .iter()
+            .any(|f| f.kind == FileKind::Bank && f.covers(day))
+    }
+
+    /// The billing files of `provider` spanning `day` whose records end before it: the charge
+    /// may simply be newer than the export (their last record days).
+    pub fn billing_ends_before(&self, provider: &str, day: NaiveDate) -> Option<NaiveDate> {
+        self.spans
+            .iter()
+            .filter(|f| f.kind == FileKind::Billing && f.provider == provider && f.covers(day))
+            .map(|f| f.last_day)
+            .max()
+            .filter(|last| *last < day)
+    }
+}
+
 /// The usage cost of one project on one day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectDay {
@@ -217,6 +285,10 @@ pub struct Snapshot {
     pub refs: Vec<BankRef>,
     /// The user's decisions on pairs.
     pub decisions: Vec<MatchDecision>,
+    /// The balances the user read off the providers' billing pages.
+    pub checkpoints: Vec<Checkpoint>,
+    /// The imported files' spans and download days.
+    pub files: Vec<FileSpan>,
 }
 
 impl Snapshot {
@@ -254,6 +326,13 @@ impl Snapshot {
             rates: self.rates.clone(),
             refs: self.refs.clone(),
             decisions: self.decisions.clone(),
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .filter(|c| c.day <= as_of)
+                .cloned()
+                .collect(),
+            files: self.files.clone(),
         }
     }
 
@@ -310,10 +389,11 @@ impl Snapshot {
         labels.into_iter().collect()
     }
 
-    /// Every account that has credit lots or usage, sorted.
+    /// Every account that has credit lots, usage or a checkpoint, sorted.
     pub fn accounts(&self) -> Vec<AccountKey> {
         let mut all: BTreeSet<AccountKey> = self.usage.iter().map(|u| u.account.clone()).collect();
         all.extend(credit_lots(self).into_iter().map(|l| l.account));
+        all.extend(self.checkpoints.iter().map(|c| c.account.clone()));
         all.into_iter().collect()
     }
 
@@ -330,7 +410,69 @@ impl Snapshot {
         for (u, account) in self.usage.iter_mut().zip(resolved) {
             u.account = account;
         }
+        let resolved: Vec<AccountKey> = self
+            .checkpoints
+            .iter()
+            .map(|c| self.resolve_account(&c.account.provider, &c.account.organization))
+            .collect();
+        for (c, account) in self.checkpoints.iter_mut().zip(resolved) {
+            c.account = account;
+        }
         self
+    }
+
+    /// Every imported file's span: the ones the store measured at import ([`Snapshot::files`]),
+    /// and for files imported before it did (or records built without one), the span of the
+    /// records they brought, to their last record (nothing is assumed past it).
+    pub fn file_spans(&self) -> Vec<FileSpan> {
+        let mut spans = self.files.clone();
+        let measured: BTreeSet<(i64, FileKind)> = self
+            .files
+            .iter()
+            .map(|f| (f.source_file_id, f.kind))
+            .collect();
+        let mut derived: BTreeMap<(i64, FileKind, String), (NaiveDate, NaiveDate)> =
+            BTreeMap::new();
+        let days = self
+            .billing
+            .iter()
+            .map(|b| {
+                (
+                    (b.source_file_id, FileKind::Billing, b.provider.clone()),
+                    b.day,
+                )
+            })
+            .chain(
+                self.bank
+                    .iter()
+                    .map(|l| ((l.source_file_id, FileKind::Bank, String::new()), l.day)),
+            );
+        for (key, day) in days {
+            if measured.contains(&(key.0, key.1)) {
+                continue;
+            }
+            let span = derived.entry(key).or_insert((day, day));
+            span.0 = span.0.min(day);
+            span.1 = span.1.max(day);
+        }
+        spans.extend(derived.into_iter().map(
+            |((source_file_id, kind, provider), (first_day, last_day))| FileSpan {
+                source_file_id,
+                kind,
+                provider,
+                first_day,
+                last_day,
+                downloaded_on: last_day,
+            },
+        ));
+        spans
+    }
+
+    /// Which days the imported files should show records of (build it once, ask it often).
+    pub fn coverage(&self) -> Coverage {
+        Coverage {
+            spans: self.file_spans(),
+        }
     }
 
     fn has_billing(&self, provider: &str) -> bool {

@@ -56,7 +56,9 @@ pub fn balances(snapshot: &Snapshot, as_of: NaiveDate) -> Vec<Balance> {
     snapshot
         .accounts()
         .iter()
-        .filter_map(|a| balance::simulate(a, &lots, &snapshot.usage, as_of).ok())
+        .filter_map(|a| {
+            balance::simulate(a, &lots, &snapshot.usage, &snapshot.checkpoints, as_of).ok()
+        })
         .collect()
 }
 
@@ -89,7 +91,13 @@ pub fn project(
     as_of: NaiveDate,
 ) -> Result<Projection, BalanceError> {
     let lots = credit_lots(snapshot);
-    let balance = balance::simulate(account, &lots, &snapshot.usage, as_of)?;
+    let balance = balance::simulate(
+        account,
+        &lots,
+        &snapshot.usage,
+        &snapshot.checkpoints,
+        as_of,
+    )?;
     project_balance(snapshot, balance)
 }
 

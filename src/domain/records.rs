@@ -20,6 +20,8 @@ pub enum Record {
     Billing(BillingRecord),
     Bank(BankLine),
     Rate(Rate),
+    /// A balance the provider's billing page showed (a checkpoint).
+    Balance(BalanceReading),
 }
 
 impl Record {
@@ -30,6 +32,7 @@ impl Record {
             Record::Billing(b) => b.natural_key(),
             Record::Bank(b) => b.natural_key.clone(),
             Record::Rate(r) => format!("rate|{}|{}", r.day, r.currency),
+            Record::Balance(b) => b.natural_key(),
         }
     }
 }
@@ -156,6 +159,29 @@ impl UsageRecord {
         } else {
             &self.project_name
         }
+    }
+}
+
+/// The credit balance a provider's billing page showed for an account at a moment (a `balance`
+/// row of the burnrate billing CSV): it anchors the account's balance (see `domain::balance`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceReading {
+    pub at: NaiveDateTime,
+    pub provider: String,
+    /// Empty when the provider has one account.
+    pub organization: String,
+    pub amount: Amount,
+    pub currency: Currency,
+    pub amount_text: String,
+}
+
+impl BalanceReading {
+    /// One reading per account, moment and currency: a corrected amount replaces it.
+    pub fn natural_key(&self) -> String {
+        format!(
+            "balance|{}|{}|{}|{}",
+            self.provider, self.organization, self.at, self.currency
+        )
     }
 }
 

@@ -184,6 +184,7 @@ pub fn text_fields_mut(record: &mut Record) -> Vec<&mut String> {
             &mut b.note,
         ],
         Record::Rate(_) => Vec::new(),
+        Record::Balance(b) => vec![&mut b.organization],
     }
 }
 

@@ -282,12 +282,26 @@ fn import_one(
         );
     }
     let open = file_opener(path);
-    store.import_file(&open, &meta, &job.options, mode, &mut |p| {
+    let report = store.import_file(&open, &meta, &job.options, mode, &mut |p| {
         progress(Progress::Read {
             rows: p.rows,
             bytes: p.bytes,
         })
-    })
+    })?;
+    // An export holds everything up to its download: its modification time says when.
+    if let (true, Some(id), Some(modified)) =
+        (report.written, report.source_file_id, modified_utc(path))
+    {
+        store.set_file_modified(id, &modified)?;
+    }
+    Ok(report)
+}
+
+/// A file's modification time, UTC (`YYYY-MM-DD HH:MM:SS`), when the file system keeps one.
+fn modified_utc(path: &Path) -> Option<String> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let at: chrono::DateTime<chrono::Utc> = modified.into();
+    Some(at.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::anchors::FileSpans;
 use super::{Store, StoreError};
 use crate::domain::fx::Rate;
 use crate::domain::import::{
@@ -253,6 +254,7 @@ impl Store {
             file_id,
             rules: &rules,
             last_usage_known: false,
+            spans: FileSpans::default(),
         };
         if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
             report.error = Some(stop);
@@ -262,6 +264,7 @@ impl Store {
             .left_out()
             .filter(|l| l.rows > 0)
             .map(|l| Box::new(l.clone()));
+        writer.spans.save(&tx, file_id)?;
         progress(Progress {
             rows: report.rows,
             bytes: stream.bytes_read,
@@ -428,6 +431,8 @@ struct Writer<'a> {
     /// Whether the last usage record was already in the ledger: a re-imported or overlapping
     /// export is looked up before inserting, a new one is inserted straight away.
     last_usage_known: bool,
+    /// The days the file's billing records and bank lines run over.
+    spans: FileSpans,
 }
 
 impl Writer<'_> {
@@ -438,11 +443,16 @@ impl Writer<'_> {
         line: u64,
     ) -> Result<(Write, bool), StoreError> {
         let line = i64::try_from(line).unwrap_or(i64::MAX);
+        self.spans.note(record);
         match record {
             Record::Usage(u) => Ok((self.usage(u, key, line)?, false)),
             Record::Billing(b) => self.billing(b, key, line),
             Record::Bank(b) => self.bank(b, key, line),
             Record::Rate(r) => Ok((self.rate(r)?, false)),
+            Record::Balance(b) => Ok((
+                super::anchors::write_balance(self.tx, self.file_id, b, key, line)?,
+                false,
+            )),
         }
     }
 

@@ -116,6 +116,8 @@ impl Store {
             rates,
             refs,
             decisions: self.match_decisions()?,
+            checkpoints: self.balance_checkpoints()?,
+            files: self.file_spans()?,
         }
         .normalized())
     }

@@ -9,6 +9,7 @@
 //! views use to know when to rebuild.
 
 mod agents;
+mod anchors;
 mod import;
 mod ledger_view;
 pub mod merge;
@@ -29,6 +30,7 @@ pub use self::agents::{
     AgentContext, AgentLogFile, AgentTotals, LimitDay, PlanKind, PlanSetting, RepriceReport,
     SubscriptionRow, UnpricedModel, ValueGroup, ValueRow,
 };
+pub use self::anchors::StoredCheckpoint;
 pub use self::import::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta};
 
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
@@ -51,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_matches.sql"),
     include_str!("migrations/0004_receipts.sql"),
     include_str!("migrations/0005_agent_usage.sql"),
+    include_str!("migrations/0006_anchors.sql"),
 ];
 
 /// The schema version this build writes.

@@ -23,6 +23,7 @@ mod import_bank_eu;
 mod import_bank_us;
 mod import_errors;
 mod import_providers;
+mod judgement;
 mod ledger;
 mod new_user;
 mod no_network;

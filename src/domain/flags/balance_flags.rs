@@ -10,67 +10,369 @@ use chrono::NaiveDate;
 
 use super::draft::{FlagDraft, days_between, money};
 use super::{Context, Flag, FlagKind, FlagParams, Severity};
-use crate::domain::balance::{AccountKey, Balance, DailyUsage, LotKind};
-use crate::domain::ledger::{Snapshot, credit_lots};
+use crate::domain::api_errors;
+use crate::domain::balance::{
+    AccountKey, Balance, CheckpointOutcome, DailyUsage, DayBalance, DepletionEpisode, LotKind,
+};
+use crate::domain::ledger::{BankItem, BillingItem, Snapshot, credit_lots};
 use crate::domain::money::{Amount, checked_sum};
+use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
 
 pub(super) fn balance_flags(cx: &Context<'_>) -> Vec<Flag> {
     let (params, as_of) = (cx.params, cx.as_of);
     let mut flags = Vec::new();
     for b in &cx.balances {
-        flags.extend(depleted(b));
+        flags.extend(depleted(cx, b));
         flags.extend(expiring(b, params, as_of));
+        flags.extend(mismatches(cx, b));
     }
     flags
 }
 
-/// `balance_depleted`: one flag per stretch where the computed balance stood at zero while
-/// usage went on.
-fn depleted(b: &Balance) -> Vec<Flag> {
+/// The account's failed auto-recharge dated within a day of `day`, if any.
+pub(super) fn failed_recharge_near<'a>(
+    cx: &Context<'a>,
+    account: &AccountKey,
+    day: NaiveDate,
+) -> Option<&'a BillingItem> {
+    cx.inputs
+        .billing
+        .iter()
+        .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Failed)
+        .filter(|b| days_between(day, b.day).abs() <= 1)
+        .filter(|b| &cx.inputs.resolve_account(&b.provider, &b.organization) == account)
+        .max_by_key(|b| (b.day, b.time, b.id))
+}
+
+/// Another organization of the account's provider holding credit on `day`, with its balance.
+fn other_organization_with_credit<'a>(
+    cx: &'a Context<'_>,
+    b: &Balance,
+    day: NaiveDate,
+) -> Option<(&'a Balance, Amount)> {
+    cx.balances
+        .iter()
+        .filter(|o| o.account.provider == b.account.provider && o.account != b.account)
+        .filter(|o| o.currency == b.currency)
+        .find_map(|o| {
+            let held = o.days.iter().find(|d| d.day == day)?.balance;
+            (!held.is_zero()).then_some((o, held))
+        })
+}
+
+/// `balance_depleted`: one flag per stretch at zero, dated the day the balance reached zero,
+/// saying what followed (usage past zero, or days without usage: calls refused). A zero of a
+/// lower bound (an account not anchored) is judged only when something corroborates it: usage
+/// that ran daily stopped right then, or an auto-recharge failed within a day. A stretch where
+/// usage went on while another organization held credit is `wrong_organization`'s story.
+fn depleted(cx: &Context<'_>, b: &Balance) -> Vec<Flag> {
     let label = b.account.label();
-    b.depletion_episodes()
-        .into_iter()
-        .map(|e| {
-            let records: Vec<String> = b
-                .days
-                .iter()
-                .filter(|d| {
-                    !d.overdraft.is_zero()
-                        && d.day >= e.first_overdraft_on
-                        && d.day <= e.last_overdraft_on
-                })
-                .map(|d| format!("usage:{}:{label}", d.day))
-                .collect();
+    let provider = &b.account.provider;
+    let mut flags = Vec::new();
+    for e in b.depletion_episodes() {
+        let failed = failed_recharge_near(cx, &b.account, e.zero_on);
+        if e.lower_bound && !e.usage_stopped && failed.is_none() {
+            continue;
+        }
+        let wrong_org_story = Amount::from_cents(cx.params.wrong_org_min_cents)
+            .is_some_and(|min| !b.account.organization.is_empty() && e.overdraft >= min);
+        if wrong_org_story
+            && !e.overdraft.is_zero()
+            && other_organization_with_credit(cx, b, e.zero_on).is_some()
+        {
+            continue;
+        }
+        let usage_day = |day: NaiveDate| format!("usage:{day}:{label}");
+        let mut records: Vec<String> = b
+            .days
+            .iter()
+            .filter(|d| {
+                !d.overdraft.is_zero()
+                    && e.first_overdraft_on.is_some_and(|f| d.day >= f)
+                    && e.last_overdraft_on.is_some_and(|l| d.day <= l)
+            })
+            .map(|d| usage_day(d.day))
+            .collect();
+        if records.is_empty() {
+            records.push(usage_day(e.zero_on));
+            records.extend(e.usage_resumed_on.map(usage_day));
+        }
+        records.extend(failed.map(BillingItem::record));
+        let (what, amount) = what_followed(&e, b);
+        let refused = api_errors::refused_calls(provider);
+        let recharge_note = failed.map_or_else(String::new, |f| {
+            format!(
+                " The auto-recharge of {} failed, which is why no credit arrived (see its recharge_failed flag).",
+                f.day
+            )
+        });
+        let bound_note = if e.lower_bound {
+            " The history imported starts with usage before any known credit, so the balance here is \
+             only a lower bound; the stop in usage is what says it ran out. Enter the balance your \
+             billing page shows to anchor it."
+        } else {
+            ""
+        };
+        flags.push(
             FlagDraft {
                 kind: FlagKind::BalanceDepleted,
                 severity: Severity::Critical,
-                provider: b.account.provider.clone(),
+                provider: provider.clone(),
                 date: e.zero_on,
-                amount: Some(e.overdraft),
+                amount,
                 currency: b.currency,
                 project: None,
                 records,
                 identity: Some(vec![format!("balance:{label}:{}", e.zero_on)]),
-                message: format!(
-                    "The {label} balance reached zero on {} while usage went on ({} past zero through {})",
-                    e.zero_on,
-                    money(e.overdraft, b.currency),
-                    e.last_overdraft_on
-                ),
+                message: format!("The {label} balance reached zero on {}; {what}", e.zero_on),
                 diagnosis: format!(
-                    "Balance depleted: the credits of {label} ran out on {} and usage was still recorded \
-                     afterwards, so API calls were likely refused with an insufficient-balance error from then on \
-                     (on OpenAI a 429 of type insufficient_quota; a 429 of type rate_limit_exceeded is a rate \
-                     limit and is not caused by the balance). Check the provider's usage \
-                     page for refused requests on those days and whether an auto-recharge was set up and ran; if \
-                     credit was bought but is missing here, import that billing record. Usage past zero may be \
-                     charged later or was never served.",
+                    "Balance depleted: the credits of {label} ran out on {}, and a provider refuses API calls \
+                     once the balance is zero ({refused}).{recharge_note}{bound_note} Check the provider's usage \
+                     page for refused requests and its billing page for the balance; if credit was bought but \
+                     is missing here, import that billing record. Buy credit only once the billing page shows \
+                     the balance at zero, and never twice for the same shortfall.",
                     e.zero_on
                 ),
             }
-            .finish()
-        })
+            .finish(),
+        );
+    }
+    flags
+}
+
+/// What followed a zero balance, for the message, and the amount the flag carries.
+fn what_followed(e: &DepletionEpisode, b: &Balance) -> (String, Option<Amount>) {
+    let provider = api_errors::errors_of(&b.account.provider);
+    if !e.overdraft.is_zero() {
+        let through = e
+            .last_overdraft_on
+            .map(|d| format!(" through {d}"))
+            .unwrap_or_default();
+        return (
+            format!(
+                "usage went on past zero: {}{through}",
+                money(e.overdraft, b.currency)
+            ),
+            Some(e.overdraft),
+        );
+    }
+    if let Some((from, to)) = e.silent {
+        let span = if from == to {
+            format!("on {from}")
+        } else {
+            format!("from {from} to {to}")
+        };
+        return (
+            format!(
+                "no usage {span}: API calls were most likely refused ({} answers {})",
+                provider.name, provider.out_of_credit
+            ),
+            None,
+        );
+    }
+    match (e.ended_on, e.usage_resumed_on) {
+        (Some(credit), _) => (format!("credit arrived on {credit}"), None),
+        (None, None) => (
+            "no usage was recorded after it: API calls were most likely refused".to_string(),
+            None,
+        ),
+        (None, Some(resumed)) => (format!("usage resumed on {resumed}"), None),
+    }
+}
+
+/// A checkpoint differs from the records when the difference is above both one unit of the
+/// currency and this share of the balance shown.
+pub const MISMATCH_PERCENT: i64 = 2;
+
+/// Whether a checkpoint's difference is more than rounding and timing.
+fn beyond_tolerance(c: &CheckpointOutcome) -> bool {
+    let diff = c.difference.abs();
+    let unit = Amount::from_nanos(crate::domain::money::NANOS_PER_UNIT);
+    let share = i128::from(diff.nanos()) * 100
+        > i128::from(c.shown.abs().nanos()) * i128::from(MISMATCH_PERCENT);
+    diff > unit && share
+}
+
+/// `balance_mismatch`: a checkpoint (the balance the billing page showed) that the balance
+/// computed from the records before it misses by more than one unit and 2%. Judged where the
+/// computed balance was exact; where it was a lower bound, only a page showing less than it.
+/// The diagnosis walks the layers with what the ledger shows near the checkpoint.
+fn mismatches(cx: &Context<'_>, b: &Balance) -> Vec<Flag> {
+    b.checkpoints
+        .iter()
+        .filter(|c| beyond_tolerance(c) && (c.exact || c.difference.is_negative()))
+        .map(|c| mismatch_flag(cx, b, c))
         .collect()
+}
+
+fn mismatch_flag(cx: &Context<'_>, b: &Balance, c: &CheckpointOutcome) -> Flag {
+    let label = b.account.label();
+    let cur = b.currency;
+    let provider = &b.account.provider;
+    let mut records = vec![c.record.clone()];
+    let layers = mismatch_layers(cx, b, c, &mut records);
+    let numbered: Vec<String> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("({}) {l}", i + 1))
+        .collect();
+    let bound = if c.exact {
+        ""
+    } else {
+        " (the records give at least that much)"
+    };
+    FlagDraft {
+        kind: FlagKind::BalanceMismatch,
+        severity: Severity::Warning,
+        provider: provider.clone(),
+        date: c.day,
+        amount: Some(c.difference.abs()),
+        currency: cur,
+        project: None,
+        records,
+        identity: Some(vec![format!("mismatch:{}", c.record)]),
+        message: format!(
+            "The {label} billing page showed {} on {}; the records give {}{bound}, a difference of {}",
+            money(c.shown, cur),
+            c.day,
+            money(c.computed, cur),
+            money(c.difference.abs(), cur)
+        ),
+        diagnosis: format!(
+            "Balance not synchronized with the records: the balance you entered from the billing page \
+             differs from what the imported records add up to. In order of likelihood: {}. The \
+             checkpoint wins: from that day the balance follows what the page showed. Nothing needs \
+             paying because of this difference.",
+            numbered.join("; ")
+        ),
+    }
+    .finish()
+}
+
+/// The layers a checkpoint's difference can come from, with what the ledger shows near it
+/// (the records it names are added to `records`).
+fn mismatch_layers(
+    cx: &Context<'_>,
+    b: &Balance,
+    c: &CheckpointOutcome,
+    records: &mut Vec<String>,
+) -> Vec<String> {
+    let cur = b.currency;
+    let provider = &b.account.provider;
+    let mut layers: Vec<String> = Vec::new();
+    // A top-up charged within the last day may not have reached the page or the records yet.
+    let recent: Vec<&BankItem> = topup_lines(cx, provider)
+        .filter(|l| (0..=1).contains(&days_between(l.day, c.day)))
+        .collect();
+    if !recent.is_empty() {
+        records.extend(recent.iter().map(|l| l.record()));
+        layers.push(format!(
+            "a top-up still synchronizing: the card was charged {} on {}, within a day of the \
+             checkpoint, and the balance may not show it yet",
+            money(
+                recent
+                    .iter()
+                    .filter_map(|l| l.outflow())
+                    .fold(Amount::ZERO, |a, x| a.checked_add(x).unwrap_or(a)),
+                cur
+            ),
+            recent
+                .iter()
+                .map(|l| l.day.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if c.difference > Amount::ZERO {
+        // The page shows more credit than the records: a purchase or grant the records lack.
+        let paid = &cx.matching.payments;
+        let unrecorded: Vec<&BankItem> = topup_lines(cx, provider)
+            .filter(|l| (0..=30).contains(&days_between(l.day, c.day)))
+            .filter(|l| paid.for_bank(l.id).is_none())
+            .filter(|l| !recent.iter().any(|r| r.id == l.id))
+            .collect();
+        if unrecorded.is_empty() {
+            layers.push(format!(
+                "credit bought but not in the billing records: import the newest billing export of \
+                 {provider}"
+            ));
+        } else {
+            records.extend(unrecorded.iter().map(|l| l.record()));
+            layers.push(format!(
+                "credit bought but not in the billing records: card charges without credit near that \
+                 date ({}); import the billing export that lists them",
+                unrecorded
+                    .iter()
+                    .map(|l| format!("{} on {}", money(l.outflow().unwrap_or_default(), l.currency), l.day))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        layers.push(
+            "credit granted that the records lack (a promotional or support credit on the billing \
+             page's credit grants)"
+                .to_string(),
+        );
+    } else {
+        // The page shows less: usage (or an expiry) the records lack.
+        match usage_gap(b, c.day) {
+            Some((from, to)) => layers.push(format!(
+                "usage not imported: no usage is recorded from {from} to {to} while it ran before and \
+                 after; import the usage export covering those days"
+            )),
+            None => layers.push(
+                "usage not imported: the usage export may end before the checkpoint or leave out a \
+                 project or key; import the newest usage export"
+                    .to_string(),
+            ),
+        }
+        layers
+            .push("credit that expired or was refunded without a billing record of it".to_string());
+    }
+    layers
+}
+
+/// The provider's settled top-up lines.
+fn topup_lines<'a>(cx: &Context<'a>, provider: &'a str) -> impl Iterator<Item = &'a BankItem> {
+    cx.inputs.bank.iter().filter(move |l| {
+        l.is_topup() && l.status() == BankStatus::Settled && l.provider.as_deref() == Some(provider)
+    })
+}
+
+/// The longest run of days without usage before `until`, with usage on both sides of it, since
+/// the previous checkpoint or the anchor.
+fn usage_gap(b: &Balance, until: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let since = b
+        .checkpoints
+        .iter()
+        .map(|c| c.day)
+        .filter(|d| *d < until)
+        .max()
+        .or(b.anchored_on)?;
+    let days: Vec<&DayBalance> = b
+        .days
+        .iter()
+        .filter(|d| d.day > since && d.day <= until)
+        .collect();
+    let mut best: Option<(NaiveDate, NaiveDate)> = None;
+    let mut run_start: Option<NaiveDate> = None;
+    let mut seen_usage = false;
+    for d in days {
+        if d.usage.is_zero() {
+            if seen_usage && run_start.is_none() {
+                run_start = Some(d.day);
+            }
+            continue;
+        }
+        if let (Some(from), Some(to)) = (run_start.take(), d.day.pred_opt()) {
+            let longer = best.is_none_or(|(f, t)| (to - from) > (t - f));
+            if longer {
+                best = Some((from, to));
+            }
+        }
+        seen_usage = true;
+    }
+    best
 }
 
 /// `credits_expiring`: a lot with a remainder that drops out within `expiring_within_days`.
@@ -140,7 +442,7 @@ pub(super) fn wrong_organizations(cx: &Context<'_>) -> Vec<Flag> {
         .map(|u| &u.account)
         .filter(|a| !a.organization.is_empty() && !with_credit.contains(*a))
         .collect();
-    without_credit
+    let mut flags: Vec<Flag> = without_credit
         .into_iter()
         .filter_map(|account| {
             let others: Vec<&Balance> = balances
@@ -150,7 +452,80 @@ pub(super) fn wrong_organizations(cx: &Context<'_>) -> Vec<Flag> {
                 .collect();
             wrong_org_flag(inputs, account, &others, min_usage)
         })
-        .collect()
+        .collect();
+    for b in balances
+        .iter()
+        .filter(|b| !b.account.organization.is_empty())
+    {
+        flags.extend(
+            b.depletion_episodes()
+                .iter()
+                .filter(|e| !e.lower_bound && e.overdraft >= min_usage)
+                .filter_map(|e| emptied_org_flag(cx, b, e)),
+        );
+    }
+    flags
+}
+
+/// `wrong_organization` for an organization that had credit: its balance stood at zero while
+/// its usage went on, and another organization of the provider held credit that day (often
+/// because the last purchase went into the wrong one). One flag per stretch at zero.
+fn emptied_org_flag(cx: &Context<'_>, b: &Balance, e: &DepletionEpisode) -> Option<Flag> {
+    let (other, held) = other_organization_with_credit(cx, b, e.zero_on)?;
+    let label = b.account.label();
+    let other_label = other.account.label();
+    let cur = b.currency;
+    let first = e.first_overdraft_on?;
+    let last = e.last_overdraft_on?;
+    let mut records: Vec<String> = b
+        .days
+        .iter()
+        .filter(|d| !d.overdraft.is_zero() && first <= d.day && d.day <= last)
+        .map(|d| format!("usage:{}:{label}", d.day))
+        .collect();
+    records.extend(
+        other
+            .lots
+            .iter()
+            .filter(|l| l.day <= e.zero_on)
+            .map(|l| l.record.clone()),
+    );
+    let refused = api_errors::errors_of(&b.account.provider);
+    Some(
+        FlagDraft {
+            kind: FlagKind::WrongOrganization,
+            severity: Severity::Warning,
+            provider: b.account.provider.clone(),
+            date: e.zero_on,
+            amount: Some(e.overdraft),
+            currency: cur,
+            project: None,
+            records,
+            identity: Some(vec![format!("wrong_org:{label}:{}", e.zero_on)]),
+            message: format!(
+                "The {label} balance was at 0.00 {cur} from {} while its usage went on ({} through {last}), \
+                 and {other_label} held {}",
+                e.zero_on,
+                money(e.overdraft, cur),
+                money(held, cur)
+            ),
+            diagnosis: format!(
+                "Billing misunderstanding: prepaid credits belong to one organization and pay only for its API \
+                 keys and projects. {label} ran out on {} but its keys kept sending requests ({} recorded past \
+                 zero), while {other_label} still held {} of credit. Those requests were refused ({} answers {}) \
+                 or billed elsewhere; the credit in {other_label} could not pay for them. Check which \
+                 organization each API key and project belongs to and the organization your code sends with each \
+                 request; if the last purchase went into {other_label} by mistake, ask the provider's support to \
+                 move it. Buying more credit is not the fix until the keys point at the organization that has it.",
+                e.zero_on,
+                money(e.overdraft, cur),
+                money(held, cur),
+                refused.name,
+                refused.out_of_credit
+            ),
+        }
+        .finish(),
+    )
 }
 
 fn wrong_org_flag(
@@ -230,12 +605,13 @@ fn wrong_org_flag(
                 "Billing misunderstanding: prepaid credits belong to one organization and pay only for the API keys \
                  and projects of that organization. {label} has no credits in the imported billing records, yet its \
                  keys ran up {}, while {holders_text} held credit. Those requests were either refused for \
-                 insufficient quota (OpenAI's 429 insufficient_quota, not a rate limit) or billed to {label}'s own payment method. \
+                 insufficient quota ({}) or billed to {label}'s own payment method. \
                  Check which organization each API key and project belongs to (the provider's API keys page, or \
                  the organization your code sends with each request) and move the keys to {holders_text}; if the \
                  credits were bought in the wrong organization, ask the provider's support to move them. Buying \
                  more credits is not the fix. If {label} has billing records that are not imported yet, import them.",
-                money(total, currency)
+                money(total, currency),
+                api_errors::refused_calls(&account.provider)
             ),
         }
         .finish(),
@@ -290,14 +666,18 @@ mod tests {
                 ],
             ),
             case(
-                "used exactly to zero, then nothing",
+                "used exactly to zero, then nothing: the API stops",
                 Snapshot {
                     billing: vec![paid(1, "openai", CreditPurchase, "2026-03-01", "10.00")],
                     usage: vec![used("openai", "2026-03-02", "10.00")],
                     ..Snapshot::default()
                 },
                 "2026-03-08",
-                vec![],
+                vec![(
+                    "balance_depleted",
+                    "2026-03-02",
+                    vec!["usage:2026-03-02:openai"],
+                )],
             ),
             case(
                 "a post-paid provider billed by invoice has no balance to deplete",
@@ -326,14 +706,18 @@ mod tests {
                 vec![("credits_expiring", "2026-03-20", vec!["billing:3"])],
             ),
             case(
-                "an expiring lot already used up",
+                "an expiring lot already used up: nothing expires, the balance is at zero",
                 Snapshot {
                     billing: vec![free],
                     usage: vec![used("openai", "2026-03-02", "5.00")],
                     ..Snapshot::default()
                 },
                 "2026-03-05",
-                vec![],
+                vec![(
+                    "balance_depleted",
+                    "2026-03-02",
+                    vec!["usage:2026-03-02:openai"],
+                )],
             ),
         ]);
     }

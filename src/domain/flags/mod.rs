@@ -35,7 +35,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::balance::Balance;
-use crate::domain::ledger::Snapshot;
+use crate::domain::ledger::{Coverage, Snapshot};
 use crate::domain::matching::Matching;
 use crate::domain::money::{Amount, Currency};
 use crate::domain::projection::prepaid_balances;
@@ -51,6 +51,8 @@ mod balance_flags;
 mod draft;
 mod params;
 mod payments;
+#[cfg(test)]
+mod real_histories;
 mod spending;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -71,6 +73,7 @@ pub enum FlagKind {
     RunawayRecharge,
     InvoiceMismatch,
     WrongOrganization,
+    BalanceMismatch,
 }
 
 impl FlagKind {
@@ -88,6 +91,7 @@ impl FlagKind {
             FlagKind::RunawayRecharge => "runaway_recharge",
             FlagKind::InvoiceMismatch => "invoice_mismatch",
             FlagKind::WrongOrganization => "wrong_organization",
+            FlagKind::BalanceMismatch => "balance_mismatch",
         }
     }
 }
@@ -142,6 +146,8 @@ pub(crate) struct Context<'a> {
     pub(crate) as_of: NaiveDate,
     /// Every prepaid account's balance up to `as_of`.
     pub(crate) balances: Vec<Balance>,
+    /// Which days the imported files should show records of.
+    pub(crate) coverage: Coverage,
 }
 
 /// Runs every detector over `snapshot` (cut at `as_of` with [`Snapshot::up_to`]) and the
@@ -158,6 +164,7 @@ pub fn detect(
         params,
         as_of,
         balances: prepaid_balances(snapshot, as_of),
+        coverage: snapshot.coverage(),
     };
     let mut flags = Vec::new();
     flags.extend(duplicate_topups(&cx));

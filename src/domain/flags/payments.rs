@@ -6,14 +6,16 @@
 //! `duplicate_topup` flag (one problem, one flag). A charge or credit is judged only where an imported file of the other trail spans its date,
 //! so a statement not yet imported is never taken for a missing payment.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::draft::{FlagDraft, days_between, money};
 use super::topups::bank_lines_in_short_duplicates;
 use super::{Context, Flag, FlagKind, Severity};
-use crate::domain::ledger::{BillingItem, Snapshot};
+use crate::domain::api_errors;
+use crate::domain::balance::{AccountKey, AutoRecharge, Balance};
+use crate::domain::ledger::BillingItem;
 use crate::domain::money::Amount;
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
 
@@ -84,41 +86,12 @@ pub(super) fn unsettled_holds(cx: &Context<'_>) -> Vec<Flag> {
         .collect()
 }
 
-/// The date span of each imported file's records: billing files per provider.
-fn billing_spans(inputs: &Snapshot) -> BTreeMap<(i64, String), (NaiveDate, NaiveDate)> {
-    day_spans(
-        inputs
-            .billing
-            .iter()
-            .map(|b| ((b.source_file_id, b.provider.clone()), b.day)),
-    )
-}
-
-/// The date span of each imported bank or card statement.
-fn bank_spans(inputs: &Snapshot) -> BTreeMap<i64, (NaiveDate, NaiveDate)> {
-    day_spans(inputs.bank.iter().map(|l| (l.source_file_id, l.day)))
-}
-
-/// The first and last day of each key's records.
-fn day_spans<K: Ord>(
-    days: impl Iterator<Item = (K, NaiveDate)>,
-) -> BTreeMap<K, (NaiveDate, NaiveDate)> {
-    let mut spans: BTreeMap<K, (NaiveDate, NaiveDate)> = BTreeMap::new();
-    for (key, day) in days {
-        let span = spans.entry(key).or_insert((day, day));
-        span.0 = span.0.min(day);
-        span.1 = span.1.max(day);
-    }
-    spans
-}
-
 /// `charge_without_credit`: a settled bank top-up with no matching credit after
 /// `credit_grace_days`, judged only where an imported billing file of that provider spans the
 /// charge's date.
 pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
     let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let payments = &cx.matching.payments;
-    let spans = billing_spans(inputs);
     // A charge in a duplicate event short of credit is that duplicate flag's problem.
     let in_duplicate = bank_lines_in_short_duplicates(cx);
     inputs
@@ -132,10 +105,7 @@ pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
         .filter_map(|l| {
             let provider = l.provider.clone()?;
             let amount = l.outflow()?;
-            let covered = spans
-                .iter()
-                .any(|((_, p), (from, to))| *p == provider && *from <= l.day && l.day <= *to);
-            covered.then_some(())?;
+            cx.coverage.billing_covers(&provider, l.day).then_some(())?;
             let other_state = inputs
                 .billing
                 .iter()
@@ -174,14 +144,7 @@ pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
                         money(amount, l.currency),
                         l.day
                     ),
-                    diagnosis: format!(
-                        "Balance not yet synchronized, or a payment that failed halfway: the card was charged, but \
-                         {provider}'s billing records hold no paid credit of this amount within days of the charge.{state_note} \
-                         Check the provider's billing page (payment history and credit grants) for this date. If no \
-                         credit is there, contact the provider's support with this bank line; if they cannot find \
-                         the payment, dispute the charge with your bank. Do not top up a second time to see whether \
-                         it arrives."
-                    ),
+                    diagnosis: charge_diagnosis(cx, &provider, l.day, &state_note),
                 }
                 .finish(),
             )
@@ -189,12 +152,32 @@ pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
         .collect()
 }
 
+/// The two readings of a charge the billing records do not answer: the credit did not arrive
+/// (balance not synchronized), or the billing export predates the charge.
+fn charge_diagnosis(cx: &Context<'_>, provider: &str, day: NaiveDate, state_note: &str) -> String {
+    let newer = match cx.coverage.billing_ends_before(provider, day) {
+        Some(last) => format!(
+            " The imported billing export's last {provider} record is from {last}, before this \
+             charge, but it was downloaded after it, so the credit should be in it."
+        ),
+        None => String::new(),
+    };
+    format!(
+        "Two readings, check them in this order. (1) Balance not synchronized: the card was charged \
+         on {day} but {provider}'s billing records hold no paid credit of this amount within days of \
+         it.{state_note}{newer} Look at the provider's billing page (payment history and credit \
+         grants): if no credit is there, contact {provider}'s support with this bank line, and if they \
+         cannot find the payment, dispute the charge with your bank. (2) The billing export predates \
+         the charge: if the billing page does show the credit, import a newer billing export and this \
+         flag goes away. Either way, do not pay again to see whether the credit arrives."
+    )
+}
+
 /// `credit_without_charge`: a paid credit purchase with no bank line paying for it, judged only
 /// where an imported bank or card statement spans its date.
 pub(super) fn credits_without_charge(cx: &Context<'_>) -> Vec<Flag> {
     let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let payments = &cx.matching.payments;
-    let spans = bank_spans(inputs);
     inputs
         .billing
         .iter()
@@ -202,7 +185,7 @@ pub(super) fn credits_without_charge(cx: &Context<'_>) -> Vec<Flag> {
         .filter(|b| !b.amount.is_zero() && payments.for_billing(b.id).is_none())
         .filter(|b| !payments.billing_in_review(b.id))
         .filter(|b| days_between(b.day, as_of) >= params.credit_grace_days)
-        .filter(|b| spans.values().any(|(from, to)| *from <= b.day && b.day <= *to))
+        .filter(|b| cx.coverage.statement_covers(b.day))
         .map(|b| {
             let amount = b.amount.abs();
             billing_record_flag(
@@ -227,13 +210,20 @@ pub(super) fn credits_without_charge(cx: &Context<'_>) -> Vec<Flag> {
 
 /// `recharge_failed`: an auto-recharge the provider records as failed.
 pub(super) fn failed_recharges(cx: &Context<'_>) -> Vec<Flag> {
-    let inputs = cx.inputs;
-    inputs
+    let mut flags: Vec<Flag> = cx
+        .inputs
         .billing
         .iter()
         .filter(|b| b.kind == BillingKind::AutoRecharge && b.status == BillingStatus::Failed)
         .map(|b| {
             let amount = b.amount.abs();
+            let account = cx.inputs.resolve_account(&b.provider, &b.organization);
+            let zero = zero_near(cx, &account, b.day).map_or_else(String::new, |z| {
+                format!(
+                    " The balance reached zero on {z} (see its balance_depleted flag): that is when calls \
+                     started to be refused."
+                )
+            });
             billing_record_flag(
                 b,
                 FlagKind::RechargeFailed,
@@ -246,15 +236,157 @@ pub(super) fn failed_recharges(cx: &Context<'_>) -> Vec<Flag> {
                 ),
                 format!(
                     "Payment failure: {} tried to charge the card on file and the payment was refused, so no credit \
-                     was added; once the balance runs out, API calls fail with an insufficient-balance error (OpenAI \
-                     answers 429 insufficient_quota; a 429 rate_limit_exceeded is only a rate limit). Check the card's expiry date, its spending or online-payment limits \
-                     and any fraud block or 3-D Secure request in your bank's app, then update the payment method on \
-                     the provider's billing page and let the auto-recharge run; no manual payment is needed to test it.",
-                    b.provider
+                     was added; once the balance runs out, API calls are refused ({}).{zero} Check the card's expiry \
+                     date, its spending or online-payment limits and any fraud block or 3-D Secure request in your \
+                     bank's app, then update the payment method on the provider's billing page and let the \
+                     auto-recharge run; no manual payment is needed to test it.",
+                    b.provider,
+                    api_errors::refused_calls(&b.provider)
                 ),
             )
         })
-        .collect()
+        .collect();
+    flags.extend(inferred_failed_recharges(cx));
+    flags
+}
+
+/// The day the account's balance reached zero within a day of `day`, when it did (exactly, or
+/// as a lower bound that usage stopping corroborates).
+fn zero_near(cx: &Context<'_>, account: &AccountKey, day: NaiveDate) -> Option<NaiveDate> {
+    let b = cx.balances.iter().find(|b| &b.account == account)?;
+    b.depletion_episodes()
+        .into_iter()
+        .filter(|e| !e.lower_bound || e.usage_stopped)
+        .map(|e| e.zero_on)
+        .find(|z| (-1..=1).contains(&days_between(day, *z)))
+}
+
+/// Days of history before the as-of date in which an auto-recharge setting is taken to have
+/// been on, when no auto-recharge record shows since when it was (a setting describes today).
+pub const RECHARGE_SETTING_TRUST_DAYS: i64 = 30;
+
+/// `recharge_failed`, inferred: the account's auto-recharge is set, its (exact) balance fell
+/// below the threshold, and no recharge followed within a day: no auto-recharge record of any
+/// status and no top-up card line. One flag per stretch below the threshold. Not judged where
+/// the month's cap was already reached, before the setting is known to have been on (the first
+/// auto-recharge record, else the last [`RECHARGE_SETTING_TRUST_DAYS`] days), or where a
+/// recorded failure already has its flag.
+fn inferred_failed_recharges(cx: &Context<'_>) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    for b in &cx.balances {
+        let Some(setting) = cx.inputs.auto_recharge_for(&b.account) else {
+            continue;
+        };
+        let recharges: Vec<&BillingItem> = cx
+            .inputs
+            .billing
+            .iter()
+            .filter(|r| r.kind == BillingKind::AutoRecharge)
+            .filter(|r| cx.inputs.resolve_account(&r.provider, &r.organization) == b.account)
+            .collect();
+        let on_since = recharges.iter().map(|r| r.day).min().unwrap_or_else(|| {
+            cx.as_of
+                .checked_sub_days(chrono::Days::new(
+                    RECHARGE_SETTING_TRUST_DAYS.unsigned_abs(),
+                ))
+                .unwrap_or(cx.as_of)
+        });
+        let mut below = false;
+        for d in b.days.iter().filter(|d| b.exact_on(d.day)) {
+            let now_below = d.balance < setting.threshold;
+            let crossed = now_below && !below;
+            below = now_below;
+            if !crossed || d.day < on_since || days_between(d.day, cx.as_of) < 1 {
+                continue;
+            }
+            let near = |day: NaiveDate| (0..=1).contains(&days_between(d.day, day));
+            let recorded = recharges
+                .iter()
+                .any(|r| (-1..=1).contains(&days_between(d.day, r.day)));
+            let charged = cx.inputs.bank.iter().any(|l| {
+                l.is_topup()
+                    && l.provider.as_deref() == Some(b.account.provider.as_str())
+                    && near(l.day)
+            });
+            if recorded || charged || cap_reached(cx, b, setting, d.day) {
+                continue;
+            }
+            flags.push(inferred_flag(cx, b, setting, d.day, d.balance));
+        }
+    }
+    flags
+}
+
+/// Whether the month's auto-recharges already reached the setting's cap by `day`.
+fn cap_reached(cx: &Context<'_>, b: &Balance, setting: &AutoRecharge, day: NaiveDate) -> bool {
+    let Some(cap) = setting.monthly_cap else {
+        return false;
+    };
+    let month = (day.year(), day.month());
+    let spent = cx
+        .inputs
+        .auto_recharge_history(&b.account)
+        .into_iter()
+        .filter(|(d, _)| (d.year(), d.month()) == month && *d <= day)
+        .fold(Amount::ZERO, |acc, (_, a)| {
+            acc.checked_add(a).unwrap_or(acc)
+        });
+    spent
+        .checked_add(setting.amount)
+        .is_none_or(|next| next > cap)
+}
+
+fn inferred_flag(
+    cx: &Context<'_>,
+    b: &Balance,
+    setting: &AutoRecharge,
+    day: NaiveDate,
+    balance: Amount,
+) -> Flag {
+    let label = b.account.label();
+    let cur = b.currency;
+    let provider = &b.account.provider;
+    let zero = zero_near(cx, &b.account, day)
+        .or_else(|| {
+            b.depletion_episodes()
+                .into_iter()
+                .filter(|e| !e.lower_bound)
+                .map(|e| e.zero_on)
+                .find(|z| *z >= day)
+        })
+        .map_or_else(String::new, |z| {
+            format!(" The balance then reached zero on {z} (see its balance_depleted flag).")
+        });
+    FlagDraft {
+        kind: FlagKind::RechargeFailed,
+        severity: Severity::Warning,
+        provider: provider.clone(),
+        date: day,
+        amount: Some(setting.amount),
+        currency: cur,
+        project: None,
+        records: vec![format!("usage:{day}:{label}")],
+        identity: Some(vec![format!("inferred_recharge:{label}:{day}")]),
+        message: format!(
+            "Inferred: the {label} balance fell to {} on {day}, below the auto-recharge threshold of {}, and no \
+             recharge followed within a day",
+            money(balance, cur),
+            money(setting.threshold, cur)
+        ),
+        diagnosis: format!(
+            "Payment failure (inferred, no record of it): the auto-recharge set for {label} (below {} add {}) \
+             should have run on {day}, but no recharge record and no card charge for it appear by the next day.{zero} \
+             Either the provider tried and the card was declined (failed recharges are not always in the billing \
+             export), or auto-recharge is off or set differently at the provider, or those records are not \
+             imported yet. Check the provider's billing page (auto-recharge settings and payment history) and the \
+             card's declined transactions in your bank's app; once calls are refused, {provider} answers {}. Fix \
+             the payment method or the setting rather than buying credit by hand, and never twice.",
+            money(setting.threshold, cur),
+            money(setting.amount, cur),
+            api_errors::errors_of(provider).out_of_credit
+        ),
+    }
+    .finish()
 }
 
 /// A flag about one billing record and its whole amount.
@@ -289,7 +421,7 @@ mod tests {
     use super::*;
     use crate::domain::flags::test_support::detect_all;
     use crate::domain::flags::{FlagParams, Severity};
-    use crate::domain::ledger::BankItem;
+    use crate::domain::ledger::{BankItem, Snapshot};
     use crate::domain::records::BankStatus::{Pending, Reversed, Settled};
     use crate::domain::records::BillingKind::{AutoRecharge, CreditPurchase};
 

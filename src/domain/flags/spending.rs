@@ -54,6 +54,8 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
         let Some(first) = days.keys().next().copied() else {
             continue;
         };
+        // Every spike day: (day, cost, the trailing median it broke).
+        let mut spikes: Vec<(NaiveDate, Amount, i64)> = Vec::new();
         for (day, cost) in days.iter().filter(|(d, c)| **d <= as_of && **c > min_cost) {
             let Some(start) = day.checked_sub_days(Days::new(window)) else {
                 continue;
@@ -72,43 +74,89 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
             let Some(limit) = med.checked_mul(params.spike_factor) else {
                 continue;
             };
-            if cost.nanos() <= limit {
-                continue;
+            if cost.nanos() > limit {
+                spikes.push((*day, *cost, med));
             }
-            let usual = Amount::from_nanos(med);
-            let times = if med > 0 {
-                format!("{}x", cost.nanos() / med)
-            } else {
-                "far above".to_string()
-            };
-            flags.push(
-                FlagDraft {
-                    kind: FlagKind::SpendSpike,
-                    severity: Severity::Warning,
-                    provider: provider.clone(),
-                    date: *day,
-                    amount: Some(*cost),
-                    currency: *currency,
-                    project: Some(project.clone()),
-                    records: vec![format!("usage:{day}:{project}")],
-                    identity: None,
-                    message: format!(
-                        "Project {project} spent {} on {provider} on {day}, {times} its usual {} a day",
-                        money(*cost, *currency),
-                        money(usual, *currency)
-                    ),
-                    diagnosis: format!(
-                        "Usage: the cost of {project} on {day} is well above its {window}-day median. Check the \
-                         provider's usage page for that day by model and API key: a loop or retry storm in code, \
-                         a batch job, a switch to a more expensive model, or a key used by someone else. Rate \
-                         limit errors (429) refuse requests and do not add cost; if a key is unknown, revoke it."
-                    ),
-                }
-                .finish(),
-            );
         }
+        // One flag per run of consecutive spike days: a cost that jumps and stays high is one
+        // episode, dated its first day.
+        let mut runs: Vec<Vec<(NaiveDate, Amount, i64)>> = Vec::new();
+        for spike in spikes {
+            match runs.last_mut() {
+                Some(run) if run.last().and_then(|l| l.0.succ_opt()) == Some(spike.0) => {
+                    run.push(spike);
+                }
+                _ => runs.push(vec![spike]),
+            }
+        }
+        let key = (provider.as_str(), project.as_str(), *currency);
+        flags.extend(runs.iter().filter_map(|run| spike_flag(key, run, window)));
     }
     flags
+}
+
+/// The flag of one run of spike days of a project.
+fn spike_flag(
+    (provider, project, currency): (&str, &str, Currency),
+    run: &[(NaiveDate, Amount, i64)],
+    window: u64,
+) -> Option<Flag> {
+    let (day, first_cost, med) = *run.first()?;
+    let last = run.last()?.0;
+    let total = checked_sum(run.iter().map(|r| r.1))?;
+    let usual = Amount::from_nanos(med);
+    let cost = if run.len() == 1 { first_cost } else { total };
+    let daily = Amount::from_nanos(total.nanos() / i64::try_from(run.len()).ok()?);
+    let times = if med > 0 {
+        format!("{}x", daily.nanos() / med)
+    } else {
+        "far above".to_string()
+    };
+    let message = if run.len() == 1 {
+        format!(
+            "Project {project} spent {} on {provider} on {day}, {times} its usual {} a day",
+            money(cost, currency),
+            money(usual, currency)
+        )
+    } else {
+        format!(
+            "Project {project} spent {} on {provider} from {day} to {last} ({} days at {} a day), {times} its usual {} a day",
+            money(total, currency),
+            run.len(),
+            money(daily, currency),
+            money(usual, currency)
+        )
+    };
+    let (when, those) = if run.len() == 1 {
+        (format!("on {day}"), "that day")
+    } else {
+        (format!("from {day} to {last}"), "those days")
+    };
+    Some(
+        FlagDraft {
+            kind: FlagKind::SpendSpike,
+            severity: Severity::Warning,
+            provider: provider.to_string(),
+            date: day,
+            amount: Some(cost),
+            currency,
+            project: Some(project.to_string()),
+            records: run
+                .iter()
+                .map(|(d, _, _)| format!("usage:{d}:{project}"))
+                .collect(),
+            // The first day names the episode, so its id stays as the run grows.
+            identity: Some(vec![format!("usage:{day}:{project}")]),
+            message,
+            diagnosis: format!(
+                "Usage: the cost of {project} {when} is well above its {window}-day median. Check the \
+                 provider's usage page for {those} by model and API key: a loop or retry storm in code, \
+                 a batch job, a switch to a more expensive model, or a key used by someone else. Rate \
+                 limit errors (429) refuse requests and do not add cost; if a key is unknown, revoke it."
+            ),
+        }
+        .finish(),
+    )
 }
 
 /// `budget_exceeded`: a month's usage for a project or provider above its budget (critical), or

@@ -19,6 +19,8 @@ use crate::domain::records::{BankStatus, BillingStatus};
 
 #[derive(Debug, Clone)]
 struct Topup {
+    /// The billing record's or bank line's id.
+    id: i64,
     record: String,
     provider: String,
     amount: Amount,
@@ -58,6 +60,7 @@ fn topups(inputs: &Snapshot, matching: &Matching) -> Vec<Topup> {
         .iter()
         .filter(|b| b.is_topup() && !b.amount.is_zero())
         .map(|b| Topup {
+            id: b.id,
             record: b.record(),
             provider: b.provider.clone(),
             amount: b.amount.abs(),
@@ -77,6 +80,7 @@ fn topups(inputs: &Snapshot, matching: &Matching) -> Vec<Topup> {
         };
         (counts && l.is_topup()).then_some(())?;
         Some(Topup {
+            id: l.id,
             record: l.record(),
             provider: l.provider.clone()?,
             amount: l.outflow()?,
@@ -124,34 +128,55 @@ fn clusters(items: &[&Topup], window_minutes: i64) -> Vec<Vec<usize>> {
 }
 
 /// The duplicate top-up events: each one's records of both trails, sorted, deduplicated.
+///
+/// A trail's top-ups of the same money close in time are an event. Where billing records carry
+/// times they decide: card lines each paired by the matching with its own billing record that
+/// is not itself a duplicate are separate top-ups, whatever their dates say (a statement gives
+/// a date, not a time, so it can support a duplicate but never prove one on its own). The other trail's records of an event are the ones the matching paired
+/// with it, in whatever currency, then same-money records within the matching window.
 fn duplicate_events(cx: &Context<'_>) -> Vec<Vec<Topup>> {
     let params = cx.params;
+    let payments = &cx.matching.payments;
     let all = topups(cx.inputs, cx.matching);
     let billing: Vec<&Topup> = all.iter().filter(|t| !t.from_bank).collect();
     let bank: Vec<&Topup> = all.iter().filter(|t| t.from_bank).collect();
     let window = params.duplicate_window_minutes;
+    let billing_clusters = clusters(&billing, window);
+    let in_billing_duplicate: BTreeSet<i64> = billing_clusters
+        .iter()
+        .flatten()
+        .filter_map(|j| billing.get(*j).map(|t| t.id))
+        .collect();
     let mut events: Vec<Vec<&Topup>> = Vec::new();
-    for (trail, other) in [(&billing, &bank), (&bank, &billing)] {
-        for members in clusters(trail, window) {
-            let mut event: Vec<&Topup> = members
+    for members in billing_clusters {
+        events.push(
+            members
                 .iter()
-                .filter_map(|j| trail.get(*j).copied())
-                .collect();
-            let Some(first) = event.first().copied() else {
-                continue;
-            };
-            // The other trail's records of this event: as many as the event has, closest first.
-            let mut matches: Vec<&Topup> = other
-                .iter()
-                .copied()
-                .filter(|o| first.same_money(o) && within_match_window(first, o, params))
-                .collect();
-            matches.sort_by_key(|o| (days_between(first.day, o.day).abs(), o.record.clone()));
-            matches.truncate(event.len());
-            event.extend(matches);
+                .filter_map(|j| billing.get(*j).copied())
+                .collect(),
+        );
+    }
+    for members in clusters(&bank, window) {
+        let event: Vec<&Topup> = members
+            .iter()
+            .filter_map(|j| bank.get(*j).copied())
+            .collect();
+        // Every charge answered by its own top-up record that is no duplicate: separate top-ups
+        // (a line waiting in the review list is not taken for a missing credit either).
+        let separate = event.iter().all(|t| {
+            payments.bank_in_review(t.id)
+                || payments
+                    .for_bank(t.id)
+                    .is_some_and(|m| !in_billing_duplicate.contains(&m.billing_id))
+        });
+        if !separate {
             events.push(event);
         }
     }
+    let events: Vec<Vec<&Topup>> = events
+        .into_iter()
+        .map(|event| with_other_trail(event, &billing, &bank, cx))
+        .collect();
     // One flag per event: events sharing a record are the same event seen from both trails.
     let mut merged: Vec<Vec<&Topup>> = Vec::new();
     for event in events {
@@ -174,10 +199,56 @@ fn duplicate_events(cx: &Context<'_>) -> Vec<Vec<Topup>> {
         .collect()
 }
 
+/// An event with the other trail's records of it: those the matching paired with its members,
+/// then (for members still without one) same-money records within the matching window that
+/// the matching did not pair elsewhere, closest first.
+fn with_other_trail<'a>(
+    mut event: Vec<&'a Topup>,
+    billing: &[&'a Topup],
+    bank: &[&'a Topup],
+    cx: &Context<'_>,
+) -> Vec<&'a Topup> {
+    let payments = &cx.matching.payments;
+    let Some(first) = event.first().copied() else {
+        return event;
+    };
+    let (other, from_bank) = if first.from_bank {
+        (billing, true)
+    } else {
+        (bank, false)
+    };
+    let partner = |t: &Topup| -> Option<i64> {
+        if t.from_bank {
+            payments.for_bank(t.id).map(|m| m.billing_id)
+        } else {
+            payments.for_billing(t.id).map(|m| m.bank_id)
+        }
+    };
+    let paired_ids: BTreeSet<i64> = event.iter().filter_map(|t| partner(t)).collect();
+    let mut attached: Vec<&'a Topup> = other
+        .iter()
+        .copied()
+        .filter(|o| paired_ids.contains(&o.id))
+        .collect();
+    let unpaired = event.iter().filter(|t| partner(t).is_none()).count();
+    let mut fallback: Vec<&'a Topup> = other
+        .iter()
+        .copied()
+        .filter(|o| !paired_ids.contains(&o.id) && partner(o).is_none())
+        .filter(|o| first.same_money(o) && within_match_window(first, o, cx.params))
+        .collect();
+    fallback.sort_by_key(|o| (days_between(first.day, o.day).abs(), o.record.clone()));
+    fallback.truncate(unpaired);
+    attached.extend(fallback);
+    debug_assert!(attached.iter().all(|o| o.from_bank != from_bank));
+    event.extend(attached);
+    event
+}
+
 /// How many of an event's bank charges no credit answers, when that can be judged: the
 /// provider's billing file spans the charges and the newest is `credit_grace_days` old.
 fn uncredited_charges(event: &[Topup], cx: &Context<'_>) -> Option<usize> {
-    let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
+    let (_inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let charges: Vec<&Topup> = event.iter().filter(|t| t.from_bank).collect();
     let credited = event
         .iter()
@@ -189,7 +260,7 @@ fn uncredited_charges(event: &[Topup], cx: &Context<'_>) -> Option<usize> {
     let provider = &charges.first()?.provider;
     charges
         .iter()
-        .all(|t| billing_file_covers(inputs, provider, t.day))
+        .all(|t| cx.coverage.billing_covers(provider, t.day))
         .then_some(extra)
 }
 
@@ -212,7 +283,12 @@ pub(super) fn duplicate_topups(cx: &Context<'_>) -> Vec<Flag> {
     duplicate_events(cx)
         .into_iter()
         .filter_map(|event| {
-            let first = event.first()?.clone();
+            // Billing records name the event (the provider's own amount and currency).
+            let first = event
+                .iter()
+                .find(|t| !t.from_bank)
+                .or_else(|| event.first())?
+                .clone();
             let billing_count = event.iter().filter(|t| !t.from_bank).count();
             let bank_count = event.len() - billing_count;
             let how = if event.iter().any(|t| t.time.is_some()) {
@@ -301,18 +377,6 @@ fn short_duplicate_flag(
         }
         .finish(),
     )
-}
-
-/// Whether an imported billing file of `provider` spans `day`.
-fn billing_file_covers(inputs: &Snapshot, provider: &str, day: NaiveDate) -> bool {
-    let mut spans: std::collections::BTreeMap<i64, (NaiveDate, NaiveDate)> =
-        std::collections::BTreeMap::new();
-    for b in inputs.billing.iter().filter(|b| b.provider == provider) {
-        let span = spans.entry(b.source_file_id).or_insert((b.day, b.day));
-        span.0 = span.0.min(b.day);
-        span.1 = span.1.max(b.day);
-    }
-    spans.values().any(|(from, to)| *from <= day && day <= *to)
 }
 
 /// Whether a bank record falls within the matching window of a billing record (either order).

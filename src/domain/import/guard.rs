@@ -76,6 +76,7 @@ fn dates(record: &Record) -> Vec<Option<NaiveDate>> {
             b.day(),
         ],
         Record::Rate(r) => vec![Some(r.day)],
+        Record::Balance(b) => vec![Some(b.at.date())],
     }
 }
 

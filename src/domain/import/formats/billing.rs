@@ -18,7 +18,7 @@ use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
 use crate::domain::merchants;
 use crate::domain::money::Amount;
-use crate::domain::records::{BillingKind, BillingRecord, BillingStatus, Record};
+use crate::domain::records::{BalanceReading, BillingKind, BillingRecord, BillingStatus, Record};
 
 /// The canonical columns of the burnrate billing CSV, in the order the template writes them.
 pub const BILLING_COLUMNS: [&str; 7] = [
@@ -27,6 +27,9 @@ pub const BILLING_COLUMNS: [&str; 7] = [
 
 /// How long prepaid credits last when the file does not say.
 const DEFAULT_CREDIT_LIFETIME_MONTHS: u32 = 12;
+
+/// The `kind` of a row that records the balance the billing page showed (a checkpoint).
+pub const BALANCE_KIND: &str = "balance";
 
 fn list<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
     all.iter().map(|x| name(*x)).collect::<Vec<_>>().join(", ")
@@ -163,13 +166,6 @@ impl RowParser for BillingParser {
         let occurred_at = iso_datetime(row, self.date)?;
         let provider = self.provider(row)?;
         let kind_text = row.text(self.kind);
-        let kind = BillingKind::parse(&kind_text).ok_or_else(|| {
-            let valid = list(&BillingKind::ALL, BillingKind::as_str);
-            FieldError::at(
-                self.kind,
-                format!("'{kind_text}' is not a billing kind; use one of {valid}"),
-            )
-        })?;
         let amount = row.amount(self.amount)?;
         if amount.is_negative() {
             return Err(FieldError::at(
@@ -178,6 +174,27 @@ impl RowParser for BillingParser {
             ));
         }
         let currency = row.currency(self.currency)?;
+        // A `balance` row is what the billing page showed, not a payment.
+        if kind_text.trim().eq_ignore_ascii_case(BALANCE_KIND) {
+            out.push(Record::Balance(BalanceReading {
+                at: occurred_at,
+                provider,
+                organization: row.opt_text(self.organization).trim().to_string(),
+                amount,
+                currency,
+                amount_text: row.text(self.amount).into_owned(),
+            }));
+            return Ok(());
+        }
+        let kind = BillingKind::parse(&kind_text).ok_or_else(|| {
+            let valid = list(&BillingKind::ALL, BillingKind::as_str);
+            FieldError::at(
+                self.kind,
+                format!(
+                    "'{kind_text}' is not a billing kind; use one of {valid} or {BALANCE_KIND}"
+                ),
+            )
+        })?;
         let status_text = row.text(self.status);
         let status = BillingStatus::parse(&status_text).ok_or_else(|| {
             let valid = list(&BillingStatus::ALL, BillingStatus::as_str);

@@ -1,0 +1,284 @@
+//! Judgement as a user meets it on the command line and in the window: a 90-day export that
+//! starts mid-history, the balance read off a billing page (`checkpoint add|list|remove`, and
+//! `balance` rows of the billing CSV), a billing file judged to its download (its modification
+//! time), and one clock: the window and `burnrate flags` agree for the same ledger and day.
+//!
+//! Fixtures: `tests/fixtures/histories/` (an OpenAI cost export from 2026-08-01 to 10-29 at
+//! 2.00 a day, a Revolut statement with two OpenAI top-ups, a billing CSV with a `balance` row,
+//! a Chase card statement) and the three-month scenario.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::common::{THREE_MONTHS, burnrate, fixture, json};
+
+fn history(name: &str) -> PathBuf {
+    fixture("histories").join(name)
+}
+
+fn import(db: &Path, path: &Path) {
+    let (code, out, err) = burnrate(db, &["import", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{}: {out}{err}", path.display());
+}
+
+/// A copy of `source` in `dir` whose modification time is the start of `day` (UTC).
+fn downloaded_on(dir: &Path, source: &Path, day: &str) -> PathBuf {
+    let copy = dir.join(source.file_name().unwrap());
+    std::fs::copy(source, &copy).unwrap();
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+    let secs = day.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap());
+    File::options()
+        .write(true)
+        .open(&copy)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    copy
+}
+
+fn kinds(flags: &Value) -> Vec<(String, String)> {
+    flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_ninety_day_export_and_a_statement_then_the_balance_from_the_billing_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
+    import(&db, &history("revolut-2026-08-01_2026-10-31.csv"));
+    let as_of = ["--as-of", "2026-10-30"];
+    // No false alarm: the history starts with usage before any known credit.
+    let flags = json(&db, &[&as_of[..], &["flags", "--json"]].concat());
+    assert_eq!(kinds(&flags), Vec::<(String, String)>::new());
+    let b = json(
+        &db,
+        &[&as_of[..], &["balance", "--provider", "openai", "--json"]].concat(),
+    );
+    assert_eq!(b["lower_bound"], true);
+    assert_eq!(b["anchored_on"], Value::Null);
+    assert_eq!(
+        b["before_history"],
+        serde_json::json!({"from": "2026-08-01", "to": "2026-08-19", "usage": "38.00"})
+    );
+    assert_eq!(
+        b["series"][0]["date"], "2026-08-01",
+        "unanchored: from the first record"
+    );
+    assert_eq!(b["checkpoints"], serde_json::json!([]));
+    // The text says once how to anchor it.
+    let (code, text, _) = burnrate(
+        &db,
+        &[&as_of[..], &["balance", "--provider", "openai"]].concat(),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        text.matches("enter the balance your billing page shows")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("at least 58.00 USD"), "{text}");
+
+    // The billing page shows 412.35 on 10-29.
+    let (code, out, err) = burnrate(
+        &db,
+        &[
+            &as_of[..],
+            &[
+                "checkpoint",
+                "add",
+                "--provider",
+                "openai",
+                "--date",
+                "2026-10-29",
+                "--amount",
+                "412.35",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Saved checkpoint 1"), "{out}");
+    let b = json(
+        &db,
+        &[&as_of[..], &["balance", "--provider", "openai", "--json"]].concat(),
+    );
+    assert_eq!(b["lower_bound"], false);
+    assert_eq!(b["anchored_on"], "2026-10-29");
+    assert_eq!(
+        b["checkpoints"],
+        serde_json::json!([{"date": "2026-10-29", "shown": "412.35", "computed": "58.00", "difference": "354.35"}])
+    );
+    assert_eq!(
+        b["series"][0],
+        serde_json::json!({"date": "2026-10-29", "balance": "412.35"})
+    );
+    assert_eq!(b["balance"], "412.35", "no usage recorded on 10-30");
+    let flags = json(&db, &[&as_of[..], &["flags", "--json"]].concat());
+    assert_eq!(kinds(&flags), Vec::<(String, String)>::new());
+
+    let list = json(&db, &["checkpoint", "list", "--json"]);
+    assert_eq!(list[0]["id"], 1);
+    assert_eq!(list[0]["amount"], "412.35");
+    assert_eq!(list[0]["file"], Value::Null);
+    let (code, out, _) = burnrate(&db, &["checkpoint", "remove", "1"]);
+    assert_eq!((code, out.trim()), (0, "Removed checkpoint 1."));
+    let (code, _, err) = burnrate(&db, &["checkpoint", "remove", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("there is no checkpoint with id 1"), "{err}");
+}
+
+#[test]
+fn checkpoint_arguments_a_user_gets_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "--as-of",
+            "2026-10-30",
+            "checkpoint",
+            "add",
+            "--provider",
+            "openai",
+        ];
+        args.extend_from_slice(extra);
+        burnrate(&db, &args)
+    };
+    // (arguments, words in the error)
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--date", "17/10/2026", "--amount", "5"],
+            "--date needs a date such as 2026-10-17",
+        ),
+        (
+            &["--date", "2026-10-17", "--amount", "five"],
+            "--amount needs the balance shown",
+        ),
+        (
+            &["--date", "2026-10-17", "--amount", "-5"],
+            "cannot be negative",
+        ),
+        (&["--date", "2026-11-02", "--amount", "5"], "is after today"),
+        (
+            &["--date", "2026-10-17", "--amount", "5", "--currency", "US$"],
+            "is not a currency code",
+        ),
+    ];
+    for (args, words) in cases {
+        let (code, _, err) = add(args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(err.contains(words), "{args:?}: {err}");
+    }
+    let (code, out, err) = add(&["--date", "2026-10-17 14:05", "--amount", "20"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let list = json(&db, &["checkpoint", "list", "--json"]);
+    assert_eq!(list[0]["at"], "2026-10-17 14:05:00");
+    assert_eq!(list[0]["account"], "Acme", "the provider's only account");
+}
+
+#[test]
+fn billing_rows_of_kind_balance_are_checkpoints_and_files_span_to_their_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    // The billing export's last anthropic record is from 08-05; the card was charged for
+    // anthropic again on 10-24. Downloaded on 10-28, the export should list that credit.
+    let billing = downloaded_on(
+        dir.path(),
+        &history("billing-2026-08_2026-10.csv"),
+        "2026-10-28",
+    );
+    import(&db, &billing);
+    import(&db, &history("chase-card-2026-08_2026-10.csv"));
+    let list = json(&db, &["checkpoint", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["amount"], "61.40");
+    assert_eq!(list[0]["file"], "billing-2026-08_2026-10.csv");
+    let flags = json(&db, &["--as-of", "2026-11-02", "flags", "--json"]);
+    let charge: Vec<&Value> = flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "charge_without_credit")
+        .collect();
+    assert_eq!(charge.len(), 1, "{flags:#}");
+    assert_eq!(charge[0]["date"], "2026-10-24");
+    let diagnosis = charge[0]["diagnosis"].as_str().unwrap();
+    assert!(
+        diagnosis.contains("The billing export predates the charge"),
+        "{diagnosis}"
+    );
+    assert!(diagnosis.contains("downloaded after it"), "{diagnosis}");
+
+    // The same files, the billing export downloaded in September: the charge is newer than it.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let billing = downloaded_on(
+        dir.path(),
+        &history("billing-2026-08_2026-10.csv"),
+        "2026-09-10",
+    );
+    import(&db, &billing);
+    import(&db, &history("chase-card-2026-08_2026-10.csv"));
+    let flags = json(&db, &["--as-of", "2026-11-02", "flags", "--json"]);
+    assert!(
+        flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "charge_without_credit"),
+        "{flags:#}"
+    );
+    // Importing the export again changes nothing: the checkpoint row is one checkpoint.
+    import(&db, &billing);
+    assert_eq!(
+        json(&db, &["checkpoint", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn the_window_and_the_command_line_give_the_same_flags_for_the_same_day() {
+    use crate::common::window::{config, harness, settle};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    for file in THREE_MONTHS {
+        import(&db, &fixture("three_months").join(file));
+    }
+    for day in ["2026-03-19", "2026-04-05"] {
+        let cli: Vec<String> = json(&db, &["--as-of", day, "flags", "--json", "--all"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        let mut window_config = config(dir.path());
+        window_config.today = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let mut h = harness(window_config, burnrate::app::Prefs::default());
+        settle(&mut h);
+        let mut window = h.state().flag_ids();
+        let mut cli_sorted = cli.clone();
+        window.sort();
+        cli_sorted.sort();
+        assert!(!cli.is_empty(), "{day}");
+        assert_eq!(window, cli_sorted, "{day}");
+    }
+}
