@@ -63,6 +63,7 @@ fn amounts(record: &Record) -> Vec<Option<Amount>> {
         Record::Billing(b) => vec![Some(b.amount)],
         Record::Bank(b) => vec![Some(b.amount), b.original_amount, b.fee],
         Record::Rate(r) => vec![Some(r.per_euro)],
+        Record::Balance(b) => vec![Some(b.amount)],
     }
 }
 
