@@ -28,7 +28,7 @@ impl App {
     fn choose_paths(&mut self, purpose: PathFor, file_name: &str) -> Option<Vec<PathBuf>> {
         let why = if self.config.native_dialogs {
             let started = Instant::now();
-            let picked = native_dialog(purpose, file_name);
+            let picked = native_dialog(&purpose, file_name);
             if picked.is_some() {
                 return picked;
             }
@@ -110,6 +110,23 @@ impl App {
         }
     }
 
+    /// Writes the dispute packet of the flag `flag_id` to `path`, or where the user says; on
+    /// the views thread (it judges the ledger as of today, as `burnrate flags export` does).
+    pub(super) fn export_packet(&mut self, flag_id: String, path: Option<PathBuf>) {
+        let name = format!("burnrate-dispute-{}.html", file_safe(&flag_id));
+        let Some(path) =
+            path.or_else(|| self.choose_path(PathFor::DisputePacket(flag_id.clone()), &name))
+        else {
+            return;
+        };
+        let Some(views) = &mut self.views else {
+            return;
+        };
+        if let Err(e) = views.export_packet(flag_id, path) {
+            self.tell(&e, true);
+        }
+    }
+
     /// Writes the billing CSV template to `path`, or where the user says.
     pub(super) fn save_billing_template(&mut self, path: Option<PathBuf>) {
         let Some(path) =
@@ -168,7 +185,7 @@ impl App {
 }
 
 /// The platform's dialog for `purpose` (`None`: closed, or none could be opened).
-fn native_dialog(purpose: PathFor, file_name: &str) -> Option<Vec<PathBuf>> {
+fn native_dialog(purpose: &PathFor, file_name: &str) -> Option<Vec<PathBuf>> {
     let dialog = rfd::FileDialog::new().set_title(purpose.title());
     match purpose {
         PathFor::Import => dialog
@@ -180,7 +197,7 @@ fn native_dialog(purpose: PathFor, file_name: &str) -> Option<Vec<PathBuf>> {
             )
             .add_filter("All files", &["*"])
             .pick_files(),
-        PathFor::SaveReport => dialog
+        PathFor::SaveReport | PathFor::DisputePacket(_) => dialog
             .set_file_name(file_name)
             .add_filter("HTML", &["html"])
             .save_file()
@@ -196,4 +213,18 @@ fn native_dialog(purpose: PathFor, file_name: &str) -> Option<Vec<PathBuf>> {
             .save_file()
             .map(|p| vec![p]),
     }
+}
+
+/// A flag id as part of a file name (`duplicate_topup:openai:2026-10-19` ->
+/// `duplicate_topup-openai-2026-10-19`).
+fn file_safe(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }

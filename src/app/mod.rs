@@ -536,6 +536,7 @@ impl App {
             Action::SaveReport(path) => self.save_report(path),
             Action::ExportChart(path) => self.export_chart(path, ctx),
             Action::ExportTable(path) => self.export_table(path),
+            Action::ExportPacket { flag_id, path } => self.export_packet(flag_id, path),
             Action::SaveBillingTemplate(path) => self.save_billing_template(path),
             Action::SetPromptPath(text) => {
                 if let Some(prompt) = &mut self.path_prompt {

@@ -130,6 +130,11 @@ enum Message {
         ids: Arc<Vec<i64>>,
         path: PathBuf,
     },
+    /// Write a flag's dispute packet.
+    Packet {
+        flag_id: String,
+        path: PathBuf,
+    },
 }
 
 /// The window's handle on the thread.
@@ -193,6 +198,14 @@ impl ViewsWorker {
     ) -> Result<(), String> {
         self.requests
             .send(Message::Export { table, ids, path })
+            .map_err(|_| "the views thread stopped; restart burnrate".to_string())
+    }
+
+    /// Writes the dispute packet of `flag_id` to `path` on the thread; the outcome comes back
+    /// as [`Part::Wrote`].
+    pub fn export_packet(&mut self, flag_id: String, path: PathBuf) -> Result<(), String> {
+        self.requests
+            .send(Message::Packet { flag_id, path })
             .map_err(|_| "the views thread stopped; restart burnrate".to_string())
     }
 
@@ -270,7 +283,7 @@ fn serve(
                         send(request.id, Part::Failed(e.to_string()));
                         send(request.id, Part::Done);
                     }
-                    Message::Write(_) | Message::Export { .. } => {
+                    Message::Write(_) | Message::Export { .. } | Message::Packet { .. } => {
                         send(0, Part::Wrote(Err(e.to_string())));
                     }
                 }
@@ -313,6 +326,10 @@ fn serve(
                 send(0, Part::Wrote(export(&store, table, &ids, &path)));
                 continue;
             }
+            Some(Message::Packet { flag_id, path }) => {
+                send(0, Part::Wrote(packet(&store, today, &flag_id, &path)));
+                continue;
+            }
             Some(Message::Want(request)) => {
                 pending = Some(request);
                 continue;
@@ -336,6 +353,10 @@ fn serve(
             }
             Ok(Some(Message::Export { table, ids, path })) => {
                 send(0, Part::Wrote(export(&store, table, &ids, &path)));
+                pending = Some(request);
+            }
+            Ok(Some(Message::Packet { flag_id, path })) => {
+                send(0, Part::Wrote(packet(&store, today, &flag_id, &path)));
                 pending = Some(request);
             }
             Ok(None) => send(id, Part::Done),
@@ -568,4 +589,23 @@ fn export(
             )
         })
         .map_err(|e| format!("Could not export the table: {e:#}"))
+}
+
+/// Writes a flag's dispute packet as of `today`; the message for the user.
+fn packet(
+    store: &Store,
+    today: NaiveDate,
+    flag_id: &str,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    let judged = crate::services::projection::load(store, today)
+        .map_err(|e| format!("Could not read the ledger: {e}"))?;
+    let flags = judged.flags();
+    let flag = flags
+        .iter()
+        .find(|f| f.id == flag_id)
+        .ok_or_else(|| format!("The flag {flag_id} is no longer raised as of {today}."))?;
+    crate::services::dispute::export_packet(store, &judged.judgement, flag, path)
+        .map(|()| format!("Saved the dispute packet to {}", path.display()))
+        .map_err(|e| format!("Could not save the dispute packet: {e:#}"))
 }

@@ -112,7 +112,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
                 "there is no flag with id {id} as of {as_of}; `burnrate flags --all --as-of {as_of}` lists them"
             );
         };
-        super::match_cmds::export_packet(&store, &judged.judgement, flag, html)?;
+        crate::services::dispute::export_packet(&store, &judged.judgement, flag, html)?;
         println!(
             "Wrote the dispute packet of {} to {}",
             flag.id,

@@ -11,6 +11,7 @@
 pub mod agent_logs;
 pub mod clock;
 pub mod demo;
+pub mod dispute;
 pub mod export;
 pub mod import;
 pub mod projection;

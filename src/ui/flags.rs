@@ -1,6 +1,7 @@
 //! The flags panel: what went wrong, most severe first, each with its message, diagnosis and
 //! evidence records; "Show records" narrows the ledger tables to the evidence, "Top-up doctor"
-//! follows the top-up's lifecycle, and "Dismiss" keeps a note in the ledger so the flag stays
+//! follows the top-up's lifecycle, "Dispute packet..." saves the flag's evidence as one HTML
+//! file (as `burnrate flags export` does), and "Dismiss" keeps a note in the ledger so the flag stays
 //! dismissed across restarts. Beside the flags, two more panels: the top-up doctor (recent
 //! attempts per provider) and "Review matches" (pairs the matching rule left to the user).
 //!
@@ -144,20 +145,7 @@ fn flag_ui(ui: &mut egui::Ui, row: &FlagRow, actions: &mut Vec<Action>) {
                     });
             });
         ui.horizontal(|ui| {
-            if ui
-                .button("Show records")
-                .on_hover_text("Show the evidence in the ledger tables")
-                .clicked()
-            {
-                actions.push(Action::FocusFlag(f.id.clone()));
-            }
-            if ui
-                .button("Top-up doctor")
-                .on_hover_text("Follow the top-up: authorized, settled, credited, consumed")
-                .clicked()
-            {
-                actions.push(Action::OpenDoctor(Some(f.id.clone())));
-            }
+            card_buttons_ui(ui, &f.id, actions);
             ui.separator();
             if let Some(note) = &row.dismissed {
                 ui.label(egui::RichText::new(format!("Dismissed: {note}")).color(theme::weak(ui)));
@@ -188,4 +176,34 @@ fn flag_ui(ui: &mut egui::Ui, row: &FlagRow, actions: &mut Vec<Action>) {
             }
         });
     });
+}
+
+/// "Show records", "Top-up doctor" and "Dispute packet..." of the flag `flag_id`.
+fn card_buttons_ui(ui: &mut egui::Ui, flag_id: &str, actions: &mut Vec<Action>) {
+    if ui
+        .button("Show records")
+        .on_hover_text("Show the evidence in the ledger tables")
+        .clicked()
+    {
+        actions.push(Action::FocusFlag(flag_id.to_string()));
+    }
+    if ui
+        .button("Top-up doctor")
+        .on_hover_text("Follow the top-up: authorized, settled, credited, consumed")
+        .clicked()
+    {
+        actions.push(Action::OpenDoctor(Some(flag_id.to_string())));
+    }
+    if ui
+            .button("Dispute packet...")
+            .on_hover_text(
+                "Save one HTML file with this flag's records, timeline and matches, to send to the provider or the bank",
+            )
+            .clicked()
+        {
+            actions.push(Action::ExportPacket {
+                flag_id: flag_id.to_string(),
+                path: None,
+            });
+        }
 }

@@ -155,6 +155,11 @@ pub enum Action {
     ExportChart(Option<PathBuf>),
     /// Save the shown ledger table as CSV: to this file, or (`None`) where the user says.
     ExportTable(Option<PathBuf>),
+    /// Save a flag's dispute packet as HTML: to this file, or (`None`) where the user says.
+    ExportPacket {
+        flag_id: String,
+        path: Option<PathBuf>,
+    },
     /// Save the billing CSV template: to this file, or (`None`) where the user says.
     SaveBillingTemplate(Option<PathBuf>),
     /// The path field (standing in for a file dialog) changed.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{Action, ImportAction, theme};
 
 /// What the path is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathFor {
     /// A file or folder to import.
     Import,
@@ -20,39 +20,47 @@ pub enum PathFor {
     ExportTable,
     /// Where to save the billing CSV template.
     BillingTemplate,
+    /// Where to save the dispute packet of this flag (HTML).
+    DisputePacket(String),
 }
 
 impl PathFor {
     /// The prompt's heading.
-    pub fn title(self) -> &'static str {
+    pub fn title(&self) -> &'static str {
         match self {
             PathFor::Import => "Import a file or folder",
             PathFor::SaveReport => "Save the monthly review",
             PathFor::ExportChart => "Export the chart as PNG",
             PathFor::ExportTable => "Export the table as CSV",
             PathFor::BillingTemplate => "Save the billing template",
+            PathFor::DisputePacket(_) => "Save the dispute packet",
         }
     }
 
     /// The prompt's main button.
-    pub fn button(self) -> &'static str {
+    pub fn button(&self) -> &'static str {
         match self {
             PathFor::Import => "Preview the import",
             PathFor::SaveReport
             | PathFor::ExportChart
             | PathFor::ExportTable
-            | PathFor::BillingTemplate => "Save",
+            | PathFor::BillingTemplate
+            | PathFor::DisputePacket(_) => "Save",
         }
     }
 
     /// The action that does it with `path`.
-    pub fn action(self, path: PathBuf) -> Action {
+    pub fn action(&self, path: PathBuf) -> Action {
         match self {
             PathFor::Import => Action::Import(ImportAction::QueueFiles(vec![path])),
             PathFor::SaveReport => Action::SaveReport(Some(path)),
             PathFor::ExportChart => Action::ExportChart(Some(path)),
             PathFor::ExportTable => Action::ExportTable(Some(path)),
             PathFor::BillingTemplate => Action::SaveBillingTemplate(Some(path)),
+            PathFor::DisputePacket(flag_id) => Action::ExportPacket {
+                flag_id: flag_id.clone(),
+                path: Some(path),
+            },
         }
     }
 }

@@ -277,3 +277,29 @@ fn settings_and_review_fit_a_1024_window() {
         assert!(header.rect().right() <= 1024.0, "{:?}", header.rect());
     }
 }
+
+/// Issue 10: the dispute packet (`burnrate flags export`) is saved from the flag's card; with
+/// no file dialog the path is typed.
+#[test]
+fn a_flag_card_saves_its_dispute_packet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo(dir.path());
+    harness.get_by_label_contains("Flags (").click();
+    step_until(&mut harness, "open flag(s)");
+    harness
+        .query_all_by_label("Dispute packet...")
+        .next()
+        .unwrap()
+        .click();
+    step_until(&mut harness, "Save the dispute packet");
+    let path = dir.path().join("packet.html");
+    harness
+        .state_mut()
+        .queue_action(Action::SetPromptPath(path.display().to_string()));
+    harness.step();
+    harness.get_by_label("Save").click();
+    step_until(&mut harness, "Saved the dispute packet");
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("<h1>Dispute packet:"), "{html}");
+    assert!(html.contains("<h2>Timeline</h2>"));
+}
