@@ -1457,7 +1457,7 @@ impl AgentWriter<'_> {
         }
         // A side-question replay keeps the message id with a new request id.
         let sql = format!(
-            "SELECT {KEPT_COLUMNS} FROM agent_usage WHERE message_id = ?1 AND tool = 'claude-code'
+            "SELECT {KEPT_COLUMNS} FROM agent_usage WHERE message_id = ?1 AND message_id != '' AND tool = 'claude-code'
                AND (is_sidechain = 1 OR ?2) ORDER BY is_sidechain LIMIT 1"
         );
         Ok(self
