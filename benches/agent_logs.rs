@@ -81,12 +81,14 @@ fn codex_lines(session: usize) -> String {
         cached += 2_000;
         output += 200;
         let event = format!(
-            r#"{{"timestamp":"2026-10-{day:02}T{h:02}:{m:02}:00.000Z","type":"event_msg","payload":{{"type":"token_count","info":{{"total_token_usage":{{"input_tokens":{input},"cached_input_tokens":{cached},"output_tokens":{output},"reasoning_output_tokens":0,"total_tokens":{t}}},"last_token_usage":{{"input_tokens":1,"cached_input_tokens":0,"output_tokens":1,"reasoning_output_tokens":0,"total_tokens":2}}}},"rate_limits":{{"primary":{{"used_percent":{pct}.0,"window_minutes":300}},"secondary":{{"used_percent":3.0,"window_minutes":10080}},"plan_type":"pro"}}}}}}"#,
+            r#"{{"timestamp":"2026-10-{day:02}T{h:02}:{m:02}:{sec:02}.{ms:03}Z","type":"event_msg","payload":{{"type":"token_count","info":{{"total_token_usage":{{"input_tokens":{input},"cached_input_tokens":{cached},"output_tokens":{output},"reasoning_output_tokens":0,"total_tokens":{t}}},"last_token_usage":{{"input_tokens":1,"cached_input_tokens":0,"output_tokens":1,"reasoning_output_tokens":0,"total_tokens":2}}}},"rate_limits":{{"primary":{{"used_percent":{pct}.0,"window_minutes":300}},"secondary":{{"used_percent":3.0,"window_minutes":10080}},"plan_type":"pro"}}}}}}"#,
             day = 2 + session % 20,
             h = 8 + turn / 60,
             m = turn % 60,
             t = input + output,
             pct = turn % 100,
+            sec = session % 60,
+            ms = session % 1000,
         );
         let _ = writeln!(
             out,
