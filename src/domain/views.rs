@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::flags::Flag;
 use super::money::{Amount, Currency, Money};
+use super::records::UsageCharge;
 
 /// Totals of one figure, one per currency (most ledgers hold only one), largest first.
 pub type Totals = Vec<Money>;
@@ -107,6 +108,8 @@ pub struct UsageRow {
     pub tokens: Option<i64>,
     pub cost: Option<Amount>,
     pub currency: String,
+    /// How the provider charged it (the table says "included" rather than $0.00).
+    pub charge: UsageCharge,
 }
 
 /// One billing record as the table shows it.

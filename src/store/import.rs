@@ -23,7 +23,7 @@ use crate::domain::import::{
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::Amount;
 use crate::domain::records::{
-    BankLine, BankStatus, BillingRecord, Record, UsageGrain, UsageRecord,
+    BankLine, BankStatus, BillingRecord, Record, UsageCharge, UsageGrain, UsageRecord,
 };
 
 /// Where a file came from.
@@ -467,7 +467,7 @@ impl Writer<'_> {
     }
 
     fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
-        let fp = fingerprint(&(
+        let mut fp = fingerprint(&(
             u.cost.map(Amount::nanos),
             u.tokens,
             u.requests,
@@ -475,6 +475,11 @@ impl Writer<'_> {
             &u.organization_name,
             &u.api_key_name,
         ));
+        // Billed rows keep the fingerprint they had before charges were recorded, so an old
+        // export imported again is a duplicate, not an update.
+        if u.charge != UsageCharge::Billed || u.byok_cost.is_some() {
+            fp = fingerprint(&(fp, u.charge.as_str(), u.byok_cost.map(Amount::nanos)));
+        }
         let day = u.day.map(|d| d.to_string()).unwrap_or_default();
         let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
         if self.last_usage_known {
@@ -490,8 +495,10 @@ impl Writer<'_> {
                     .prepare_cached(
                         "INSERT INTO usage(key, fingerprint, source_kind, day, provider, organization_id, organization_name,
                          project_id, project_name, model, token_kind, line_item, api_key_id, api_key_name, user_ref, dimensions,
-                         tokens, requests, cost_nanos, currency, cost_text, grain, source_file_id, source_line)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+                         tokens, requests, cost_nanos, currency, cost_text, grain, source_file_id, source_line,
+                         charge, byok_cost_nanos)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                         ?25, ?26)
                          ON CONFLICT(key) DO NOTHING",
                     )?
                     .execute(params![
@@ -518,7 +525,9 @@ impl Writer<'_> {
                         u.cost_text,
                         grain,
                         self.file_id,
-                        line
+                        line,
+                        u.charge.as_str(),
+                        u.byok_cost.map(Amount::nanos)
                     ])?;
         if inserted == 1 {
             self.last_usage_known = false;
@@ -531,9 +540,11 @@ impl Writer<'_> {
                 self.tx
                     .prepare_cached(
                         "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
-                         project_name = ?7, organization_name = ?8, api_key_name = ?9 WHERE id = ?1",
+                         project_name = ?7, organization_name = ?8, api_key_name = ?9, charge = ?10, byok_cost_nanos = ?11
+                         WHERE id = ?1",
                     )?
-                    .execute(params![id, fp, u.cost.map(Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name])?;
+                    .execute(params![id, fp, u.cost.map(Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name,
+                        u.charge.as_str(), u.byok_cost.map(Amount::nanos)])?;
                 Ok(Write::Updated)
             }
             None => Err(StoreError::Invalid(

@@ -31,6 +31,9 @@ pub const LEDGER_FORMAT: &str = "burnrate-ledger";
 /// The first bytes of every SQLite 3 database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// The first schema version that records how usage was charged (`usage.charge`).
+const CHARGE_VERSION: i64 = 7;
+
 /// The tables a burnrate ledger has, whatever its version.
 const LEDGER_TABLES: &str = "SELECT count(*) FROM merged.sqlite_master WHERE type = 'table'
     AND name IN ('source_files', 'usage', 'billing', 'bank_lines', 'fx_rates')";
@@ -174,6 +177,14 @@ impl Store {
             report.rows += total;
             report.inserted += inserted;
             report.duplicates += total.saturating_sub(inserted);
+        }
+        if version >= CHARGE_VERSION {
+            // Older ledgers have no charges: their rows are billed as written.
+            tx.execute_batch(
+                "UPDATE main.usage SET charge = o.charge, byok_cost_nanos = o.byok_cost_nanos
+                 FROM merged.usage o JOIN temp.merge_source_ids m ON m.old = o.source_file_id
+                 WHERE main.usage.key = o.key AND main.usage.source_file_id = m.new",
+            )?;
         }
         billing::merge_billing(&tx, version, report)?;
         let (agent_rows, agent_new) = super::agents::merge_agent_tables(&tx)?;

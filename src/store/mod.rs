@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_receipts.sql"),
     include_str!("migrations/0005_agent_usage.sql"),
     include_str!("migrations/0006_anchors.sql"),
+    include_str!("migrations/0007_usage_charge.sql"),
 ];
 
 /// The schema version this build writes.

@@ -15,6 +15,7 @@ use rusqlite::ToSql;
 use super::sql::{self, COUNTED_USAGE, PROJECT};
 use super::{CreditGroup, Period, ReportKind, Store, StoreError, UsageGroup};
 use crate::domain::money::{Amount, Currency, Money};
+use crate::domain::records::UsageCharge;
 use crate::domain::views::{
     BankRow, BillingRow, Bucket, CostSeries, DayBounds, FilterOptions, Filters, ImportRow,
     KeyFigures, OTHER_SERIES, Series, SeriesGroup, TableQuery, Totals, UsageRow, bucket_start,
@@ -367,7 +368,7 @@ impl Store {
     pub fn usage_rows(&self, ids: &[i64]) -> Result<Vec<UsageRow>, StoreError> {
         self.rows_by_id(
             &format!(
-                "SELECT id, day, provider, {PROJECT}, model, token_kind, tokens, cost_nanos, currency
+                "SELECT id, day, provider, {PROJECT}, model, token_kind, tokens, cost_nanos, currency, charge
                  FROM usage WHERE id IN (SELECT value FROM json_each(:ids))"
             ),
             ids,
@@ -382,6 +383,7 @@ impl Store {
                     tokens: r.get(6)?,
                     cost: r.get::<_, Option<i64>>(7)?.map(Amount::from_nanos),
                     currency: r.get(8)?,
+                    charge: UsageCharge::parse_stored(&r.get::<_, String>(9)?),
                 })
             },
             |r| r.id,

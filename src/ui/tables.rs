@@ -10,6 +10,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{Action, ImportAction, Tab, format, theme};
 use crate::domain::agents::AgentRow;
+use crate::domain::records::UsageCharge;
 use crate::domain::views::{BankRow, BillingRow, ImportRow, Sort, UsageRow};
 
 /// The id of the search box (Ctrl+F focuses it).
@@ -320,10 +321,13 @@ fn usage_row(row: &mut egui_extras::TableRow<'_, '_>, u: &UsageRow) {
         amount_cell(ui, &u.tokens.map(format::count).unwrap_or_default());
     });
     row.col(|ui| {
-        let text = u
-            .cost
-            .map(|c| format::money(c, &u.currency))
-            .unwrap_or_default();
+        let money = u.cost.map(|c| format::money(c, &u.currency));
+        let text = match u.charge {
+            UsageCharge::Included => "included".to_string(),
+            UsageCharge::NotCharged => "not charged".to_string(),
+            UsageCharge::Byok => format!("{} + BYOK", money.unwrap_or_default()),
+            UsageCharge::Billed => money.unwrap_or_default(),
+        };
         amount_cell(ui, &text);
     })
     .1

@@ -444,3 +444,72 @@ fn a_second_import_adds_nothing_and_reports_name_the_new_providers() {
         "{out}"
     );
 }
+
+/// (charge, byok cost in nanos) of every usage row in a ledger, in import order.
+fn charges(db: &Path) -> Vec<(String, Option<i64>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT charge, byok_cost_nanos FROM usage ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn the_ledger_keeps_how_usage_was_charged_through_a_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.sqlite");
+    let team = fixture("cursor-usage-events-team-2026-10.csv");
+    let router = fixture("openrouter-activity-2026-10.csv");
+    let out = burnrate(
+        &first,
+        &["import", team.to_str().unwrap(), router.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want: Vec<(String, Option<i64>)> = vec![
+        (String::new(), None),
+        (String::new(), None),
+        ("byok".into(), Some(nanos("0.03"))),
+        (String::new(), None),
+        (String::new(), None),
+        (String::new(), None),
+        ("byok".into(), Some(nanos("0.00824"))),
+        (String::new(), None),
+        (String::new(), None),
+    ];
+    assert_eq!(charges(&first), want);
+
+    // A team member's ledger merged into another keeps the charges.
+    let second = dir.path().join("b.sqlite");
+    let out = burnrate(&second, &["import", first.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(charges(&second), want);
+
+    let included = dir.path().join("c.sqlite");
+    let v3 = fixture("cursor-usage-events-2026-10-v3.csv");
+    burnrate(&included, &["import", v3.to_str().unwrap()]);
+    let kinds: Vec<String> = charges(&included).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(
+        kinds,
+        [
+            "included",
+            "included",
+            "",
+            "",
+            "",
+            "not_charged",
+            "not_charged",
+            "included"
+        ]
+    );
+}

@@ -32,5 +32,6 @@ mod receipts;
 mod review_cli;
 mod safety;
 mod samples;
+mod scenario_ai_month;
 mod scenario_three_months;
 mod settings_cli;
