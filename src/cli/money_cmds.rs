@@ -212,6 +212,9 @@ fn pick_account(
         .filter(|a| a.provider == provider)
         .collect();
     match accounts.as_slice() {
+        [] if crate::domain::merchants::bills_after_use(provider) => bail!(
+            "{provider} bills its usage after the fact, so it has no prepaid balance; `burnrate report --by provider` shows what it charged"
+        ),
         [] => bail!(
             "the ledger has no credits or usage for the provider '{provider}'; `burnrate report` lists providers"
         ),

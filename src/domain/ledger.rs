@@ -389,9 +389,16 @@ impl Snapshot {
         labels.into_iter().collect()
     }
 
-    /// Every account that has credit lots, usage or a checkpoint, sorted.
+    /// Every account that has credit lots, a checkpoint, or usage drawn from prepaid credit,
+    /// sorted. Usage a provider bills after the fact (Cursor, GitHub, the cloud consoles) gives
+    /// no balance.
     pub fn accounts(&self) -> Vec<AccountKey> {
-        let mut all: BTreeSet<AccountKey> = self.usage.iter().map(|u| u.account.clone()).collect();
+        let mut all: BTreeSet<AccountKey> = self
+            .usage
+            .iter()
+            .filter(|u| !super::merchants::bills_after_use(&u.account.provider))
+            .map(|u| u.account.clone())
+            .collect();
         all.extend(credit_lots(self).into_iter().map(|l| l.account));
         all.extend(self.checkpoints.iter().map(|c| c.account.clone()));
         all.into_iter().collect()

@@ -75,6 +75,16 @@ const BUILT_IN: &[(&str, &str, SpendKind)] = &[
     ("GOOGLE GEMINI", "google", SpendKind::Subscription),
 ];
 
+/// Providers that bill usage after it happens (a monthly invoice or card charge for what was
+/// used) instead of drawing it from prepaid credit: their accounts have no balance to run out.
+const BILLED_AFTER_USE: &[&str] = &["cursor", "github", "google", "aws", "azure"];
+
+/// Whether `provider` bills its usage after the fact (Cursor's usage beyond the plan, GitHub,
+/// the cloud consoles), so its usage draws down no prepaid balance.
+pub fn bills_after_use(provider: &str) -> bool {
+    BILLED_AFTER_USE.contains(&provider)
+}
+
 /// The built-in rules as values (for `burnrate settings rule list` and the settings screen).
 pub fn built_in_rules() -> Vec<MerchantRule> {
     BUILT_IN

@@ -230,7 +230,7 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
             ui.centered_and_justified(|ui| {
                 ui.label(
                     egui::RichText::new(format!(
-                        "No usage cost{range} with these filters. Import a provider cost export (OpenAI or Anthropic), or widen the date range."
+                        "No usage cost{range} with these filters. Import a usage or cost export (OpenAI, Anthropic, Cursor, Copilot, OpenRouter, a cloud bill), or widen the date range."
                     ))
                     .color(theme::weak(ui)),
                 );

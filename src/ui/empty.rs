@@ -37,9 +37,10 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
                 ui.label(egui::RichText::new("Drop exports, statements and receipt e-mails here").size(20.0));
                 ui.label(
                     egui::RichText::new(
-                        "Provider cost exports (OpenAI, Anthropic), your receipt e-mails (.eml files or a whole \
-                         mailbox, .mbox) and PDF receipts, billing CSVs and bank or card statements. \
-                         Nothing is written until you confirm the preview.",
+                        "Usage and cost exports (OpenAI, Anthropic, Cursor, GitHub Copilot, OpenRouter, Google \
+                         Cloud, AWS, Azure), your receipt e-mails (.eml files or a whole mailbox, .mbox) and PDF \
+                         receipts, billing CSVs and bank or card statements. Nothing is written until you confirm \
+                         the preview.",
                     )
                     .color(theme::weak(ui)),
                 );

@@ -103,3 +103,15 @@ fn each_known_sample_is_claimed_by_exactly_one_format() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn the_readme_names_every_format_id() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let missing: Vec<&str> = formats::all()
+        .iter()
+        .map(|f| f.id())
+        .filter(|id| !readme.contains(&format!("`{id}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not name {missing:?}");
+}

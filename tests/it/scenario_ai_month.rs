@@ -8,7 +8,9 @@
 //! the card lines tagged by their descriptors (`CURSOR, AI POWERED IDE`, `OPENROUTER, INC`,
 //! `OPENROUTER.AI`, `GITHUB, INC.`). `OpenRouter`'s card charges work as OpenAI's do: two 25.00
 //! top-ups five minutes apart are one `duplicate_topup`, a 10.00 hold pending for 26 days is one
-//! `unsettled_hold`, and nothing else is flagged. Importing everything again adds nothing.
+//! `unsettled_hold`, and nothing else is flagged. OpenRouter's balance is its credit less its
+//! usage; Cursor and GitHub, which bill after the fact, have none. Importing everything again
+//! adds nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -162,6 +164,33 @@ fn every_ai_bill_of_the_month_counts_once() {
             ),
         ]
     );
+
+    // OpenRouter's purchases are prepaid credit; Cursor and GitHub bill after the fact and have
+    // no balance to run out.
+    let balance = burnrate(
+        &db,
+        &[
+            "--as-of",
+            "2026-10-31",
+            "balance",
+            "--provider",
+            "openrouter",
+        ],
+    );
+    let text = String::from_utf8_lossy(&balance.stdout);
+    assert!(
+        text.contains("openrouter as of 2026-10-31: 68.77 USD"),
+        "{text}"
+    );
+    for provider in ["cursor", "github"] {
+        let out = burnrate(
+            &db,
+            &["--as-of", "2026-10-31", "balance", "--provider", provider],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("bills its usage after the fact"), "{err}");
+    }
 
     let again = json(&burnrate(&db, &import));
     for r in again.as_array().unwrap() {
