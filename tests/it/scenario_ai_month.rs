@@ -8,7 +8,7 @@
 //! the card lines tagged by their descriptors (`CURSOR, AI POWERED IDE`, `OPENROUTER, INC`,
 //! `OPENROUTER.AI`, `GITHUB, INC.`). `OpenRouter`'s card charges work as OpenAI's do: two 25.00
 //! top-ups five minutes apart are one `duplicate_topup`, a 10.00 hold pending for 26 days is one
-//! `unsettled_hold`, and nothing else is flagged. OpenRouter's balance is its credit less its
+//! `unsettled_hold`, and nothing else is flagged. `OpenRouter`'s balance is its credit less its
 //! usage; Cursor and GitHub, which bill after the fact, have none. Importing everything again
 //! adds nothing.
 
@@ -130,10 +130,21 @@ fn every_ai_bill_of_the_month_counts_once() {
         assert!(names.iter().any(|n| n == model), "{model} not in {names:?}");
     }
 
-    let flags = json(&burnrate(
-        &db,
-        &["--as-of", "2026-11-05", "flags", "--json"],
-    ));
+    assert_flags_and_balances(&db);
+
+    let again = json(&burnrate(&db, &import));
+    for r in again.as_array().unwrap() {
+        assert_eq!(
+            (&r["inserted"], &r["updated"]),
+            (&serde_json::json!(0), &serde_json::json!(0)),
+            "{r}"
+        );
+    }
+}
+
+/// Exactly the two planted flags, and a balance for the prepaid provider only.
+fn assert_flags_and_balances(db: &Path) {
+    let flags = json(&burnrate(db, &["--as-of", "2026-11-05", "flags", "--json"]));
     let got: Vec<(String, String, String, String)> = flags
         .as_array()
         .unwrap()
@@ -168,7 +179,7 @@ fn every_ai_bill_of_the_month_counts_once() {
     // OpenRouter's purchases are prepaid credit; Cursor and GitHub bill after the fact and have
     // no balance to run out.
     let balance = burnrate(
-        &db,
+        db,
         &[
             "--as-of",
             "2026-10-31",
@@ -184,20 +195,11 @@ fn every_ai_bill_of_the_month_counts_once() {
     );
     for provider in ["cursor", "github"] {
         let out = burnrate(
-            &db,
+            db,
             &["--as-of", "2026-10-31", "balance", "--provider", provider],
         );
         assert_eq!(out.status.code(), Some(1));
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("bills its usage after the fact"), "{err}");
-    }
-
-    let again = json(&burnrate(&db, &import));
-    for r in again.as_array().unwrap() {
-        assert_eq!(
-            (&r["inserted"], &r["updated"]),
-            (&serde_json::json!(0), &serde_json::json!(0)),
-            "{r}"
-        );
     }
 }
