@@ -85,6 +85,30 @@ impl FileSpans {
     }
 }
 
+impl FileSpans {
+    /// Widens the spans kept for file `file_id` by these (a folder of receipt e-mails is one
+    /// billing trail kept under its first file; each e-mail widens it).
+    pub(super) fn widen(&self, tx: &Transaction<'_>, file_id: i64) -> Result<(), StoreError> {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO file_spans(source_file_id, kind, provider, first_day, last_day)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(source_file_id, kind, provider) DO UPDATE SET
+                 first_day = min(first_day, excluded.first_day),
+                 last_day = max(last_day, excluded.last_day)",
+        )?;
+        for ((kind, provider), (first, last)) in &self.spans {
+            upsert.execute(params![
+                file_id,
+                kind,
+                provider,
+                first.to_string(),
+                last.to_string()
+            ])?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes a `balance` row of an imported file: one checkpoint per account, moment and
 /// currency (a corrected amount replaces the earlier one).
 pub(super) fn write_balance(

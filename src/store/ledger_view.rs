@@ -325,27 +325,25 @@ impl Store {
     /// A record's `source_file_id` is the billing file whose date span says which charges the
     /// provider's records can vouch for. Receipts arrive one file per e-mail, yet a folder of
     /// them is one trail, as a typed billing CSV is: records read from receipts carry the first
-    /// receipt import from the same folder, so the folder spans its first to its last receipt.
+    /// receipt import from the same folder (`receipts::receipt_trail`, under which the import
+    /// also keeps the folder's span).
     ///
     /// # Errors
     /// On a database failure or a kind or status this build does not know.
     pub fn billing_items(&self) -> Result<Vec<BillingItem>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
+        let sql = format!(
             "SELECT b.id,
-                    CASE WHEN f.format IN (:email, :pdf) THEN
-                        (SELECT min(g.id) FROM source_files g
-                         WHERE g.format IN (:email, :pdf)
-                           AND substr(g.path, 1, length(g.path) - length(g.name))
-                             = substr(f.path, 1, length(f.path) - length(f.name)))
-                    ELSE b.source_file_id END,
+                    CASE WHEN f.format IN (:email, :pdf) THEN {} ELSE b.source_file_id END,
                     b.provider, b.kind, b.status, b.day, b.occurred_at, b.amount_nanos,
                     b.currency, b.organization, b.project, b.expires_at, b.credit_nanos, b.card_last4
              FROM billing b JOIN source_files f ON f.id = b.source_file_id
              ORDER BY b.day, b.id",
-        )?;
+            super::receipts::receipt_trail()
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let formats = rusqlite::named_params! {
-            ":email": crate::domain::import::receipts::EMAIL_FORMAT,
-            ":pdf": crate::domain::import::receipts::PDF_FORMAT,
+            ":email": receipts::EMAIL_FORMAT,
+            ":pdf": receipts::PDF_FORMAT,
         };
         let rows = stmt.query_map(formats, |r| {
             Ok((

@@ -20,6 +20,7 @@ use std::io::Read;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::anchors::FileSpans;
 use super::import::{Write, dt, fingerprint, finish_import, key_bytes, sha256_hex};
 use super::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta, Store, StoreError};
 use crate::domain::import::receipts::mbox::{MboxItem, MboxReader};
@@ -137,6 +138,7 @@ impl Store {
             tx: &tx,
             file_id,
             report: &mut report,
+            spans: FileSpans::default(),
         };
         let stopped = match shape {
             Shape::Mailbox => writer.mailbox(open, ctx, progress)?,
@@ -144,6 +146,17 @@ impl Store {
                 writer.single(open, meta, shape, ctx)?
             }
         };
+        // Like an export, a folder of receipts vouches for its providers' payments from its
+        // first receipt to its last, and on to its download (its first file's).
+        let trail: i64 = tx.query_row(
+            &format!(
+                "SELECT {} FROM source_files f WHERE f.id = ?1",
+                receipt_trail()
+            ),
+            [file_id],
+            |r| r.get(0),
+        )?;
+        writer.spans.widen(&tx, trail)?;
         if let Some(stop) = stopped {
             report.error = Some(stop);
             return Ok(report);
@@ -152,6 +165,18 @@ impl Store {
         finish_import(tx, file_id, &mut report, mode)?;
         Ok(report)
     }
+}
+
+/// The billing trail of the receipt import `f` (an SQL expression over a `source_files f`):
+/// the first receipt import from the same folder. A folder of e-mails is one trail, as one
+/// billing export is; a mailbox is a file of its own anyway.
+pub(super) fn receipt_trail() -> String {
+    format!(
+        "(SELECT min(g.id) FROM source_files g
+          WHERE g.format IN ('{EMAIL_FORMAT}', '{PDF_FORMAT}')
+            AND substr(g.path, 1, length(g.path) - length(g.name))
+              = substr(f.path, 1, length(f.path) - length(f.name)))"
+    )
 }
 
 /// Inferred kinds (a failed payment, a funding notice) become `auto_recharge` where the
@@ -180,6 +205,8 @@ struct ReceiptWriter<'a> {
     tx: &'a Transaction<'a>,
     file_id: i64,
     report: &'a mut ImportReport,
+    /// The days of every record read (duplicates too), per provider.
+    spans: FileSpans,
 }
 
 impl ReceiptWriter<'_> {
@@ -291,10 +318,10 @@ impl ReceiptWriter<'_> {
                         Write::Updated => self.report.updated += 1,
                         Write::Duplicate => self.report.duplicates += 1,
                     }
+                    let record = crate::domain::records::Record::Billing(record);
+                    self.spans.note(&record);
                     if self.report.sample.len() < 20 {
-                        self.report
-                            .sample
-                            .push(crate::domain::records::Record::Billing(record));
+                        self.report.sample.push(record);
                     }
                 }
             }

@@ -1,14 +1,16 @@
 //! A new user's first quarter, tried as they would: on an empty ledger they drop the folder of
 //! their receipt e-mails (`tests/fixtures/new_user/receipts`: Anthropic receipts, Claude Pro
-//! renewals, OpenAI funding notices, a receipt for `OpenRouter` credits, two failed payments, a newsletter
-//! and a lunch mail), their card statement and their usage exports, and type no billing CSV.
-//! The balance, the matches, the flags and the doctor must come out byte for byte as they do
-//! from a hand-written billing CSV of the same records (`billing-typed.csv`) with the same
-//! statement and exports, imported in the same order (so record ids agree too).
+//! renewals, OpenAI funding notices, a receipt for `OpenRouter` credits, two failed payments, a
+//! newsletter and a lunch mail), their card statement and their usage exports, and type no
+//! billing CSV. The balance, the matches, the flags and the doctor must come out byte for byte
+//! as they do from a hand-written billing CSV of the same records (`billing-typed.csv`) with the
+//! same statement and exports, imported in the same order (so record ids agree too).
 //!
-//! The quarter holds what the user should hear about: two top-ups of $25 five minutes apart, a
-//! card charge with no credit behind it, a purchase paid from a card whose statement is not
-//! imported, a failed auto-recharge and its failed retry, and a balance run dry.
+//! The quarter holds what the user should hear about: two top-ups of $25 five minutes apart,
+//! two card charges with no credit behind them (one after the last OpenAI mail: the folder,
+//! saved later, vouches for it as a billing export downloaded later would), a purchase paid
+//! from a card whose statement is not imported, a failed auto-recharge and its failed retry,
+//! and a balance run dry.
 
 use std::path::Path;
 
@@ -95,6 +97,14 @@ fn a_quarter_of_receipt_emails_gives_what_a_typed_billing_csv_gives() {
         .iter()
         .map(|f| f["kind"].as_str().unwrap())
         .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "charge_without_credit")
+            .count(),
+        2,
+        "02-20, and 03-20 after the last OpenAI mail but before the folder was saved"
+    );
     for kind in [
         "duplicate_topup",
         "charge_without_credit",
