@@ -7,10 +7,12 @@
 //! Answers are sentences for the message line ("Saved the budgets."), or the reason the write
 //! failed, for people.
 
+use crate::domain::import::FileOptions;
 use crate::domain::ledger::Budget;
 use crate::services::clock::now_utc;
-use crate::store::{BudgetSetting, Store, StoreError};
+use crate::store::{BudgetSetting, ImportMode, SourceMeta, Store, StoreError};
 use crate::ui::LedgerCommand;
+use crate::ui::billing_form::BillingEntry;
 
 /// The settings key the review reads its reporting currency from.
 const REPORTING_CURRENCY_KEY: &str = "reporting_currency";
@@ -84,6 +86,7 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
                 }
             }))
         }
+        LedgerCommand::AddBillingRecord(entry) => add_billing_record(store, &entry),
         LedgerCommand::SetReportingCurrency(code) => {
             let code = crate::ui::settings::currency_code(&code)
                 .map_err(|why| format!("Could not save: {why}"))?;
@@ -103,4 +106,80 @@ fn budget_setting(b: &Budget) -> BudgetSetting {
         monthly: b.monthly.to_string(),
         currency: b.currency,
     }
+}
+
+/// What the import history calls records typed in the window.
+const TYPED_IN: &str = "typed in the window";
+
+/// Imports a billing record typed in the window as a one-row burnrate billing CSV: it goes
+/// through the same rules as a file (its natural key, so typing it twice adds it once) and
+/// shows in the import history, where it can be undone.
+fn add_billing_record(store: &mut Store, entry: &BillingEntry) -> Result<String, String> {
+    let bytes = billing_csv(entry).map_err(|e| format!("Could not save the record: {e}"))?;
+    let open =
+        move || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>);
+    let meta = SourceMeta {
+        name: TYPED_IN.to_string(),
+        path: String::new(),
+        imported_at: now_utc(),
+    };
+    let options = FileOptions {
+        format: Some("burnrate-billing".into()),
+        ..FileOptions::default()
+    };
+    let report = store
+        .import_file(&open, &meta, &options, ImportMode::default(), &mut |_| true)
+        .map_err(|e| format!("Could not save the record: {e}"))?;
+    if let Some(error) = report
+        .error
+        .or_else(|| report.rejected.first().map(ToString::to_string))
+    {
+        return Err(format!("Could not save the record: {error}"));
+    }
+    let what = format!(
+        "{} of {} for {} on {}",
+        entry.kind.as_str().replace('_', " "),
+        crate::ui::format::money(entry.amount, &entry.currency),
+        entry.provider,
+        entry.day
+    );
+    Ok(if report.inserted == 0 {
+        format!("The ledger already has this record ({what}).")
+    } else {
+        format!("Added the {what}; undo it in Ledger > Imports if it was a mistake.")
+    })
+}
+
+/// The one-row billing CSV of `entry`.
+fn billing_csv(entry: &BillingEntry) -> Result<Vec<u8>, String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "date",
+        "provider",
+        "number",
+        "kind",
+        "amount",
+        "currency",
+        "status",
+        "expires_at",
+        "description",
+        "organization",
+        "project",
+    ];
+    let row = [
+        entry.day.to_string(),
+        entry.provider.clone(),
+        String::new(),
+        entry.kind.as_str().to_string(),
+        entry.amount.to_string(),
+        entry.currency.to_string(),
+        "paid".to_string(),
+        entry.expires.map(|d| d.to_string()).unwrap_or_default(),
+        entry.description.clone(),
+        entry.organization.clone(),
+        String::new(),
+    ];
+    out.write_record(header).map_err(|e| e.to_string())?;
+    out.write_record(row).map_err(|e| e.to_string())?;
+    out.into_inner().map_err(|e| e.to_string())
 }

@@ -87,7 +87,7 @@ impl App {
         let ctx = ui.ctx().clone();
         let busy = self.sheet.is_busy();
         let sheet = self.sheet.view();
-        if sheet.is_some() || self.path_prompt.is_some() {
+        if sheet.is_some() || self.path_prompt.is_some() || self.billing_form {
             // Under the import sheet nothing reacts, not even a hover tooltip.
             ui.disable();
         }
@@ -168,17 +168,39 @@ impl App {
             }
         });
         self.reset_chart = false;
-        if let Some(view) = sheet {
-            ui::import_sheet::sheet_ui(&ctx, &view, actions);
-        }
-        if let Some(prompt) = &self.path_prompt {
-            ui::path_prompt::path_prompt_ui(&ctx, prompt, actions);
-        }
+        self.dialogs_ui(&ctx, sheet, actions);
         if hovering {
             ui::drop_overlay_ui(&ctx);
         }
         if loaded && self.is_updating() {
             updating_ui(&ctx);
+        }
+    }
+
+    /// The modal windows over the view: the import sheet, the path field, the billing form.
+    fn dialogs_ui(
+        &self,
+        ctx: &egui::Context,
+        sheet: Option<ui::import_sheet::SheetView>,
+        actions: &mut Vec<Action>,
+    ) {
+        if let Some(view) = sheet {
+            ui::import_sheet::sheet_ui(ctx, &view, actions);
+        }
+        if let Some(prompt) = &self.path_prompt {
+            ui::path_prompt::path_prompt_ui(ctx, prompt, actions);
+        }
+        if self.billing_form {
+            let view = ui::billing_form::BillingFormView {
+                providers: self
+                    .cache
+                    .ledger
+                    .as_ref()
+                    .map(|l| l.options.providers.clone())
+                    .unwrap_or_default(),
+                today: self.config.today,
+            };
+            ui::billing_form::billing_form_ui(ctx, &view, actions);
         }
     }
 

@@ -96,6 +96,8 @@ pub struct App {
     cache: Cache,
     sheet: ImportSheet,
     message: Option<Message>,
+    /// The form that adds a billing record by hand is open.
+    billing_form: bool,
     /// The path field shown where the platform has no file dialog.
     path_prompt: Option<crate::ui::path_prompt::PathPromptView>,
     screenshot: Option<Screenshot>,
@@ -152,6 +154,7 @@ impl App {
             cache: Cache::default(),
             sheet: ImportSheet::default(),
             message: None,
+            billing_form: false,
             path_prompt: None,
             screenshot: None,
             formats,
@@ -544,6 +547,8 @@ impl App {
                 }
             }
             Action::ClosePathPrompt => self.path_prompt = None,
+            Action::OpenBillingForm => self.billing_form = true,
+            Action::CloseBillingForm => self.billing_form = false,
         }
     }
 

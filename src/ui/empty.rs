@@ -76,6 +76,13 @@ pub fn empty_ui(ui: &mut egui::Ui, view: &EmptyView, actions: &mut Vec<Action>) 
                 .color(theme::weak(ui)),
             );
             if ui
+                .add_enabled(!view.busy, egui::Button::new("Add a billing record..."))
+                .on_hover_text("Type one in: a top-up, a free credit, an invoice")
+                .clicked()
+            {
+                actions.push(Action::OpenBillingForm);
+            }
+            if ui
                 .add_enabled(!view.busy, egui::Button::new("Save billing template..."))
                 .on_hover_text(
                     "A CSV with one example row of each kind; fill it in and drop it here",

@@ -7,6 +7,7 @@
 
 pub mod agents;
 pub mod balance;
+pub mod billing_form;
 pub mod chart;
 pub mod doctor;
 pub mod empty;
@@ -162,6 +163,10 @@ pub enum Action {
     },
     /// Save the billing CSV template: to this file, or (`None`) where the user says.
     SaveBillingTemplate(Option<PathBuf>),
+    /// Open the form that adds a billing record by hand.
+    OpenBillingForm,
+    /// Close that form.
+    CloseBillingForm,
     /// The path field (standing in for a file dialog) changed.
     SetPromptPath(String),
     /// Close the path field.
@@ -197,6 +202,8 @@ pub enum LedgerCommand {
     SetReportingCurrency(String),
     /// Store which agent log folders to import at start-up, and whether to.
     SetAgentFolders(crate::domain::agents::AgentFolders),
+    /// Add a billing record typed in the window (imported as a one-row billing CSV).
+    AddBillingRecord(billing_form::BillingEntry),
 }
 
 /// What the user does with the import sheet.

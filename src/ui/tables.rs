@@ -81,6 +81,16 @@ pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>)
                 egui::RichText::new(format!("{} rows", format::count(view.total_rows)))
                     .color(theme::weak(ui)),
             );
+            if view.tab == Tab::Billing
+                && ui
+                    .button("Add a billing record...")
+                    .on_hover_text(
+                        "A top-up, free credit or invoice seen on a provider's billing page",
+                    )
+                    .clicked()
+            {
+                actions.push(Action::OpenBillingForm);
+            }
             if view.tab != Tab::Agents
                 && ui
                     .add_enabled(view.total_rows > 0, egui::Button::new("Export CSV..."))

@@ -564,3 +564,59 @@ fn the_billing_template_and_a_table_export_are_saved_from_the_window() {
     );
     assert!(lines.count() >= 3, "{exported}");
 }
+
+/// Issue 10: a billing record seen only on a provider's page is typed in the window; it is
+/// stored like an imported one (typing it twice adds it once) and can be undone.
+#[test]
+fn a_billing_record_is_typed_in_the_window() {
+    use egui::accesskit::Role;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    for round in 0..2 {
+        if round == 1 {
+            // The ledger is not empty any more: the form is on the Billing table.
+            harness.get_by_label("Ledger").click();
+            settle(&mut harness);
+            harness.get_by_label("Billing").click();
+            settle(&mut harness);
+        }
+        harness
+            .query_all_by_label("Add a billing record...")
+            .next()
+            .unwrap()
+            .click();
+        step_until(&mut harness, "Add a billing record");
+        // The second time the form offers the provider already in the ledger.
+        if round == 0 {
+            harness
+                .get_by_role_and_label(Role::TextInput, "Provider")
+                .click();
+            harness
+                .get_by_role_and_label(Role::TextInput, "Provider")
+                .type_text("openai");
+        }
+        harness
+            .get_by_role_and_label(Role::TextInput, "Amount")
+            .click();
+        harness
+            .get_by_role_and_label(Role::TextInput, "Amount")
+            .type_text("20.00");
+        settle(&mut harness);
+        harness.get_by_label("Save record").click();
+        let expected = if round == 0 {
+            "Added the credit purchase of $20.00 for openai on 2026-11-20"
+        } else {
+            "The ledger already has this record"
+        };
+        step_until(&mut harness, expected);
+    }
+    let store = burnrate::store::Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+    assert_eq!(store.counts().unwrap().1, 1);
+    let files = store.source_files().unwrap();
+    assert_eq!(
+        files.first().map(|f| f.name.as_str()),
+        Some("typed in the window")
+    );
+}
