@@ -32,6 +32,7 @@ pub fn preview_of(report: &ImportReport) -> FilePreview {
         updated: report.updated,
         skipped: report.skipped,
         not_receipts: report.receipts.as_ref().map_or(0, |t| t.not_receipts),
+        left_out: report.left_out.as_deref().map(left_out_text),
         rejected: report.rejected.len(),
         first_rejected: report
             .rejected
@@ -48,6 +49,25 @@ pub fn preview_of(report: &ImportReport) -> FilePreview {
         ambiguous_dates: report.ambiguous_dates,
         needs_currency: report.needs_currency,
         mapping: None,
+    }
+}
+
+/// `3 rows of other services left out (not AI spend): $8.63`.
+fn left_out_text(left: &crate::domain::import::LeftOut) -> String {
+    let cost: Vec<String> = left
+        .cost
+        .iter()
+        .map(|c| format::money(c.amount, c.currency.as_str()))
+        .collect();
+    let rows = format::count(left.rows);
+    let noun = if left.rows == 1 { "row" } else { "rows" };
+    if cost.is_empty() {
+        format!("{rows} {noun} of other services left out (not AI spend)")
+    } else {
+        format!(
+            "{rows} {noun} of other services left out (not AI spend): {}",
+            cost.join(" + ")
+        )
     }
 }
 

@@ -41,6 +41,9 @@ pub struct FilePreview {
     pub skipped: u64,
     /// Messages of a mailbox or e-mail that were not receipts (counted, never stored).
     pub not_receipts: u64,
+    /// Rows of other services a cloud or GitHub bill left out, with their cost
+    /// (`3 rows of other services left out (not AI spend): $8.63`).
+    pub left_out: Option<String>,
     pub rejected: usize,
     /// The first rejected rows: `line 12, column 3 (amount): ...`.
     pub first_rejected: Vec<String>,
@@ -275,6 +278,9 @@ fn file_ui(ui: &mut egui::Ui, index: usize, file: &FilePreview, actions: &mut Ve
             ui.label(
                 egui::RichText::new(format::not_receipts(file.not_receipts)).color(theme::weak(ui)),
             );
+        }
+        if let Some(left_out) = &file.left_out {
+            ui.label(egui::RichText::new(left_out).color(theme::weak(ui)));
         }
         for reason in &file.first_rejected {
             ui.label(egui::RichText::new(reason).small().color(theme::error(ui)));

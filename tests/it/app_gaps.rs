@@ -177,6 +177,19 @@ fn a_card_statement_without_a_currency_is_asked_about_once_and_imported_in_it() 
 }
 
 #[test]
+fn a_cloud_bill_preview_says_what_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::common::fixture("ai_bills/aws-cost-explorer-2026-q3.csv");
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    drop_file(&mut harness, file);
+    step_until(&mut harness, "Import preview");
+    harness.get_by_label_contains("read as AWS Cost Explorer download");
+    harness.get_by_label_contains("3 rows: 5 new");
+    harness.get_by_label("8 rows of other services left out (not AI spend): $443.45");
+}
+
+#[test]
 fn the_ambiguous_dates_report_field_is_structural() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");

@@ -5,16 +5,15 @@
 //! second import adds nothing, and `report --by provider` names the new providers.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use burnrate::domain::import::{FileOptions, ParsedFile, parse_bytes};
 use burnrate::domain::money::{Amount, DecimalMark};
 use burnrate::domain::records::{Record, UsageCharge, UsageRecord};
 
+use crate::common::run as burnrate;
+
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ai_bills")
-        .join(name)
+    crate::common::fixture("ai_bills").join(name)
 }
 
 fn parse(name: &str) -> ParsedFile {
@@ -371,16 +370,6 @@ fn models_come_from_the_cloud_bills_free_text() {
             .iter()
             .all(|r| r.project_name == "rg-support-bot")
     );
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
 }
 
 #[test]

@@ -235,7 +235,7 @@ fn an_amex_export_that_does_not_say_its_currency_is_asked_once() {
     let v: serde_json::Value = serde_json::from_slice(&paid.stdout).unwrap();
     assert_eq!(v[0]["currency"], "GBP", "{v}");
     // The Norwegian export says its currency by its language, whatever --currency says.
-    let no = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank_us/amex-no.csv");
+    let no = crate::common::fixture("bank_us/amex-no.csv");
     let out = burnrate(&db, &["import", "--currency", "gbp", no.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let paid = burnrate(&db, &["report", "--what", "paid", "--csv"]);

@@ -13,10 +13,10 @@
 //! adds nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use crate::common::{json, run as burnrate};
 
 fn files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     [
         "ai_month/openai-cost-2026-10.csv",
         "ai_month/billing-2026-10.csv",
@@ -27,27 +27,8 @@ fn files() -> Vec<PathBuf> {
         "ai_bills/openrouter-activity-2026-10.csv",
     ]
     .iter()
-    .map(|f| root.join(f))
+    .map(|f| crate::common::fixture(f))
     .collect()
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// (group, amount, currency) of a report.
@@ -78,7 +59,7 @@ fn every_ai_bill_of_the_month_counts_once() {
     let paths: Vec<String> = files().iter().map(|p| p.display().to_string()).collect();
     let mut import = vec!["import", "--json"];
     import.extend(paths.iter().map(String::as_str));
-    let first = json(&burnrate(&db, &import));
+    let first = json(&db, &import);
     assert!(
         first
             .as_array()
@@ -88,10 +69,10 @@ fn every_ai_bill_of_the_month_counts_once() {
         "{first}"
     );
 
-    let usage = json(&burnrate(
+    let usage = json(
         &db,
         &["report", "--json", "--month", "2026-10", "--by", "provider"],
-    ));
+    );
     assert_eq!(
         rows(&usage),
         owned(&[
@@ -101,12 +82,12 @@ fn every_ai_bill_of_the_month_counts_once() {
             ("openrouter", "1.23", "USD"),
         ])
     );
-    let paid = json(&burnrate(
+    let paid = json(
         &db,
         &[
             "report", "--json", "--month", "2026-10", "--what", "paid", "--by", "provider",
         ],
-    ));
+    );
     assert_eq!(
         rows(&paid),
         owned(&[
@@ -116,10 +97,10 @@ fn every_ai_bill_of_the_month_counts_once() {
             ("openrouter", "70.00", "USD"),
         ])
     );
-    let models = json(&burnrate(
+    let models = json(
         &db,
         &["report", "--json", "--month", "2026-10", "--by", "model"],
-    ));
+    );
     let names: Vec<String> = rows(&models).into_iter().map(|(g, _, _)| g).collect();
     for model in [
         "claude-4.6-opus-high-thinking",
@@ -132,7 +113,7 @@ fn every_ai_bill_of_the_month_counts_once() {
 
     assert_flags_and_balances(&db);
 
-    let again = json(&burnrate(&db, &import));
+    let again = json(&db, &import);
     for r in again.as_array().unwrap() {
         assert_eq!(
             (&r["inserted"], &r["updated"]),
@@ -144,7 +125,7 @@ fn every_ai_bill_of_the_month_counts_once() {
 
 /// Exactly the two planted flags, and a balance for the prepaid provider only.
 fn assert_flags_and_balances(db: &Path) {
-    let flags = json(&burnrate(db, &["--as-of", "2026-11-05", "flags", "--json"]));
+    let flags = json(db, &["--as-of", "2026-11-05", "flags", "--json"]);
     let got: Vec<(String, String, String, String)> = flags
         .as_array()
         .unwrap()
