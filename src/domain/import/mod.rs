@@ -16,6 +16,8 @@ pub mod mapping;
 pub mod not_csv;
 pub mod receipts;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::io;
 
@@ -797,21 +799,7 @@ pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, Im
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::records::Record;
-
-    fn usage(parsed: &ParsedFile) -> Vec<&crate::domain::records::UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| {
-                if let Record::Usage(u) = r {
-                    Some(u)
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
+    use crate::domain::import::test_support::usage;
 
     #[test]
     fn openai_cost_skips_empty_days_and_keeps_30_decimals() {

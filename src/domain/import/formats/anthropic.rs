@@ -292,24 +292,11 @@ impl RowParser for TokenParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::import::test_support::usage;
     use crate::domain::import::{FileOptions, ParsedFile, parse_bytes};
 
     fn parse(text: &str) -> ParsedFile {
         parse_bytes(text.as_bytes(), &FileOptions::default()).unwrap()
-    }
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| {
-                if let Record::Usage(u) = r {
-                    Some(u)
-                } else {
-                    None
-                }
-            })
-            .collect()
     }
 
     #[test]

@@ -245,18 +245,8 @@ impl RowParser for LegacyParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ParsedFile, parse_bytes};
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Usage(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::domain::import::parse_bytes;
+    use crate::domain::import::test_support::usage;
 
     #[test]
     fn every_era_with_refunds_allowances_and_other_products() {

@@ -135,19 +135,9 @@ impl RowParser for OpenRouterParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ParsedFile, parse_bytes};
+    use crate::domain::import::parse_bytes;
+    use crate::domain::import::test_support::usage;
     use crate::domain::money::Amount;
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Usage(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn generations_with_byok_kept_apart_and_the_reduced_layout() {

@@ -150,19 +150,9 @@ impl RowParser for AwsParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ParsedFile, parse_bytes};
+    use crate::domain::import::parse_bytes;
+    use crate::domain::import::test_support::usage;
     use crate::domain::money::Amount;
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Usage(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn wide_file_with_a_marketplace_claude_column() {

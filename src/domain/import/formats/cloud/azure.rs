@@ -209,18 +209,8 @@ impl RowParser for AzureParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ParsedFile, parse_bytes};
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Usage(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
+    use crate::domain::import::parse_bytes;
+    use crate::domain::import::test_support::usage;
 
     #[test]
     fn actual_cost_with_us_dates_decimal_commas_and_other_services() {

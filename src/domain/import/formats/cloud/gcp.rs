@@ -219,19 +219,9 @@ impl RowParser for GcpParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::{ParsedFile, parse_bytes};
+    use crate::domain::import::parse_bytes;
+    use crate::domain::import::test_support::usage;
     use crate::domain::money::Amount;
-
-    fn usage(parsed: &ParsedFile) -> Vec<&UsageRecord> {
-        parsed
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Usage(u) => Some(u),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn reports_csv_with_preamble_savings_other_services_and_total_row() {
