@@ -5,7 +5,11 @@
 //! The files: an OpenAI cost export (organization Acme: project "Web app" 1.50 a day, 25.00 on
 //! 03-16; project "Batch" 2.00 a day through February), an Anthropic cost export (1.00 a day from
 //! 01-02), one billing CSV for both providers, two Revolut statements (USD) that overlap from
-//! 02-01 to 02-15, and a Chase card statement.
+//! 02-01 to 02-15, and a Chase card statement. Then a second team's files: OpenAI's second
+//! organization Beta (project "Research", 0.50 a day from 01-10, 50.00 of credit bought that
+//! day), an OpenRouter activity export whose usage (0.20 a day) starts on 01-05, six weeks
+//! before its first known credit (20.00 on 02-15: the history starts mid-way), their billing
+//! CSV and the card statement that paid both.
 //!
 //! Planted, each to be flagged exactly once:
 //! - `duplicate_topup` 01-20: two 25.00 openai purchases five minutes apart, each with its
@@ -15,14 +19,16 @@
 //! - `charge_without_credit` 03-05: a settled 30.00 Revolut line with no credit;
 //! - `recharge_failed` 03-12: a failed 20.00 auto-recharge (its Revolut line DECLINED);
 //! - `spend_spike` 03-16: "Web app" spends 25.00 against its usual 1.50;
-//! - `balance_depleted` 03-18: the openai balance reaches zero and 4.50 of usage goes on;
+//! - `wrong_organization` 03-18: Acme's balance reaches zero and 4.50 of its usage goes on while
+//!   Beta holds credit (a team's story: the credit sits in the other organization);
 //! - `unsettled_hold` 03-20: a 40.00 Revolut line PENDING for 16 days;
 //! - `credits_expiring` 04-20: 85.00 left of a 100.00 pack bought 03-22 that expires 04-20.
 //!
 //! Look-alikes that must not fire: three monthly ChatGPT subscriptions on the card, a 1.00
 //! verification hold PENDING in the first statement and REVERTED in the second, a 20.00
-//! auto-recharge PENDING in the first statement and COMPLETED in the second, and two anthropic
-//! auto-recharges three days apart.
+//! auto-recharge PENDING in the first statement and COMPLETED in the second, two anthropic
+//! auto-recharges three days apart, OpenRouter's usage before its first known credit (a lower
+//! bound, never a depletion), and Beta, which never runs out.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -38,7 +44,14 @@ const AS_OF: &str = "2026-04-05";
 fn scenario() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
-    for file in crate::common::THREE_MONTHS {
+    // The second team's files come after the scenario every area shares.
+    let second_team = [
+        "openai-cost-2026-q1-beta.csv",
+        "openrouter-activity-2026-q1.csv",
+        "billing-beta-openrouter.csv",
+        "chase-card-research-q1.csv",
+    ];
+    for file in crate::common::THREE_MONTHS.iter().chain(&second_team) {
         let path = fixture(file);
         let (code, out, err) = burnrate(&db, &["import", path.to_str().unwrap()]);
         assert_eq!(code, 0, "{file}: {out}{err}");
@@ -83,7 +96,7 @@ fn every_planted_problem_is_flagged_once_and_nothing_else() {
         ("charge_without_credit", "2026-03-05", "30.00", "openai", 1),
         ("recharge_failed", "2026-03-12", "20.00", "openai", 1),
         ("spend_spike", "2026-03-16", "25.00", "openai", 1),
-        ("balance_depleted", "2026-03-18", "4.50", "openai", 3),
+        ("wrong_organization", "2026-03-18", "4.50", "openai", 4),
         ("unsettled_hold", "2026-03-20", "40.00", "openai", 1),
         ("credits_expiring", "2026-04-20", "85.00", "openai", 1),
     ]
@@ -138,12 +151,16 @@ fn the_openai_balance_matches_a_hand_computation() {
             "balance",
             "--provider",
             "openai",
+            "--account",
+            "Acme",
             "--json",
             "--as-of",
             AS_OF,
         ],
     );
     assert_eq!(text(&b["provider"]), "openai");
+    assert_eq!(b["anchored_on"], "2026-01-01");
+    assert_eq!(b["lower_bound"], false);
     assert_eq!(text(&b["currency"]), "USD");
     let series: Vec<(String, String)> = b["series"]
         .as_array()
@@ -227,7 +244,9 @@ fn the_doctor_names_each_stalled_top_up() {
         ("openai", "2026-02-14", "20.00", "none"),
         ("openai", "2026-01-20", "25.00", "none"),
         ("openai", "2026-01-20", "25.00", "none"),
+        ("openai", "2026-01-10", "50.00", "none"),
         ("openai", "2026-01-01", "100.00", "none"),
+        ("openrouter", "2026-02-15", "20.00", "none"),
     ]
     .iter()
     .map(|(p, d, a, f)| {
@@ -271,8 +290,9 @@ fn matches_explain_themselves_and_the_user_can_unlink_one() {
     let (_dir, db) = scenario();
     let m = json(&db, &["matches", "--json", "--as-of", AS_OF]);
     let payments = m["payments"].as_array().unwrap();
-    // 100 + 2 x 25 + 20 + 3 subscriptions + 100 (openai), 4 anthropic top-ups.
-    assert_eq!(payments.len(), 12, "{m}");
+    // 100 + 2 x 25 + 20 + 3 subscriptions + 100 (openai Acme), 4 anthropic top-ups, Beta's
+    // 50.00 and OpenRouter's 20.00.
+    assert_eq!(payments.len(), 14, "{m}");
     assert!(payments.iter().all(|p| p["reason"]["rule"] == "exact"));
     assert!(m["review"].as_array().unwrap().is_empty());
     // Unlinking the 03-22 purchase from its line turns both into flags; confirming restores.
@@ -346,4 +366,40 @@ fn a_flag_exports_as_one_self_contained_html_packet() {
     for external in ["<script", "http://", "https://", "src=", "<link"] {
         assert!(!html.contains(external), "{external} in the packet");
     }
+}
+
+/// OpenRouter's export starts six weeks before its first known credit: the balance is a lower
+/// bound, the usage before it is reported as before the known history, and nothing is flagged.
+#[test]
+fn a_provider_whose_usage_starts_before_its_first_credit() {
+    let (_dir, db) = scenario();
+    let b = json(
+        &db,
+        &[
+            "balance",
+            "--provider",
+            "openrouter",
+            "--json",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(b["lower_bound"], true);
+    assert_eq!(b["anchored_on"], Value::Null);
+    // 01-05 to 02-14: 41 days at 0.20.
+    assert_eq!(
+        b["before_history"],
+        serde_json::json!({"from": "2026-01-05", "to": "2026-02-14", "usage": "8.20"})
+    );
+    // 20.00 on 02-15, 0.20 a day through 03-31 (45 days): at least 11.00 left.
+    assert_eq!(text(&b["balance"]), "11.00");
+    let flags = json(&db, &["flags", "--json", "--as-of", AS_OF]);
+    assert!(
+        flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["provider"] != "openrouter"),
+        "{flags:#}"
+    );
 }
