@@ -7,7 +7,7 @@
 //! 01-02), one billing CSV for both providers, two Revolut statements (USD) that overlap from
 //! 02-01 to 02-15, and a Chase card statement. Then a second team's files: OpenAI's second
 //! organization Beta (project "Research", 0.50 a day from 01-10, 50.00 of credit bought that
-//! day), an OpenRouter activity export whose usage (0.20 a day) starts on 01-05, six weeks
+//! day), an `OpenRouter` activity export whose usage (0.20 a day) starts on 01-05, six weeks
 //! before its first known credit (20.00 on 02-15: the history starts mid-way), their billing
 //! CSV and the card statement that paid both.
 //!
@@ -27,7 +27,7 @@
 //! Look-alikes that must not fire: three monthly ChatGPT subscriptions on the card, a 1.00
 //! verification hold PENDING in the first statement and REVERTED in the second, a 20.00
 //! auto-recharge PENDING in the first statement and COMPLETED in the second, two anthropic
-//! auto-recharges three days apart, OpenRouter's usage before its first known credit (a lower
+//! auto-recharges three days apart, `OpenRouter`'s usage before its first known credit (a lower
 //! bound, never a depletion), and Beta, which never runs out.
 
 use serde_json::Value;
@@ -368,7 +368,7 @@ fn a_flag_exports_as_one_self_contained_html_packet() {
     }
 }
 
-/// OpenRouter's export starts six weeks before its first known credit: the balance is a lower
+/// `OpenRouter`'s export starts six weeks before its first known credit: the balance is a lower
 /// bound, the usage before it is reported as before the known history, and nothing is flagged.
 #[test]
 fn a_provider_whose_usage_starts_before_its_first_credit() {
