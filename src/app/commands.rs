@@ -87,6 +87,24 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
             }))
         }
         LedgerCommand::AddBillingRecord(entry) => add_billing_record(store, &entry),
+        LedgerCommand::AddCheckpoint {
+            account,
+            day,
+            amount,
+            currency,
+        } => {
+            let label = account.label();
+            saved(
+                store
+                    .add_checkpoint(&account, day.and_time(chrono::NaiveTime::MIN), amount, currency)
+                    .map(|_| {
+                        format!(
+                            "Saved: the {label} billing page showed {} {currency} on {day}; the balance follows it from that day.",
+                            amount.to_cents_string()
+                        )
+                    }),
+            )
+        }
         LedgerCommand::SetReportingCurrency(code) => {
             let code = crate::ui::settings::currency_code(&code)
                 .map_err(|why| format!("Could not save: {why}"))?;

@@ -246,6 +246,7 @@ impl App {
                 .map(|d| d.usage_in_range.clone())
                 .unwrap_or_default(),
             range_label,
+            today: self.config.today,
             balances: self.shown_balances(),
             open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
             critical_flags: flags

@@ -95,7 +95,7 @@ fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> Accou
         provider: account.provider.clone(),
         organization: account.organization.clone(),
         currency: b.currency,
-        points: b.days.iter().map(|d| (d.day, d.balance)).collect(),
+        points: b.series().iter().map(|d| (d.day, d.balance)).collect(),
         topups: b.lots.iter().map(|l| (l.day, l.amount)).collect(),
         failed: failed_topups(inputs, account, b.currency),
         closing: b.closing(),
@@ -103,6 +103,8 @@ fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> Accou
         depletes_on,
         days_left: depletes_on.map(|d| (d - today).num_days()),
         inferred: b.lots.iter().any(|l| l.kind == LotKind::Inferred),
+        known: b.is_known(),
+        lower_bound: b.lower_bound(),
     }
 }
 

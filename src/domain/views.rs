@@ -384,6 +384,11 @@ pub struct AccountBalance {
     pub days_left: Option<i64>,
     /// Some credit was inferred from bank top-ups (no billing export).
     pub inferred: bool,
+    /// Whether any credit or checkpoint is known (without one the balance is unknown, not 0).
+    pub known: bool,
+    /// Whether `closing` is only a lower bound (the history starts with usage before any known
+    /// credit and no checkpoint anchors it).
+    pub lower_bound: bool,
 }
 
 /// A flag with its dismissal, as the flags panel shows it.

@@ -241,8 +241,7 @@ fn legend_ui(ui: &mut egui::Ui, drawn: &[&AccountBalance], view: &BalanceView) {
                 ui.add(egui::Label::new(&account.label).truncate());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
-                        egui::RichText::new(format::money(account.closing, &account.currency))
-                            .monospace(),
+                        egui::RichText::new(super::figures::balance_value(account)).monospace(),
                     );
                 });
             });

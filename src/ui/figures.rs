@@ -2,10 +2,21 @@
 //! range, the balance of each provider account with its burn rate and days of credit left, open
 //! flags. (Money paid per month is in `burnrate report --what paid`; one row of cards fits
 //! 1280 points.)
+//!
+//! A balance the ledger cannot know exactly says so: "balance unknown" before any credit is
+//! known, "at least $X" while the history starts with usage before any known credit. Every
+//! balance card offers "Enter the balance your billing page shows": the amount becomes a
+//! checkpoint dated today that anchors the balance.
 
-use super::{Action, View, format, theme};
-use crate::domain::money::Money;
+use chrono::NaiveDate;
+
+use super::{Action, LedgerCommand, View, format, theme};
+use crate::domain::balance::AccountKey;
+use crate::domain::money::{Amount, DecimalMark, Money};
 use crate::domain::views::{AccountBalance, KeyFigures, Totals};
+
+/// The label of the button that opens a balance card's entry.
+pub const ENTER_BALANCE: &str = "Enter the balance your billing page shows";
 
 /// What the figures strip shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -15,6 +26,8 @@ pub struct FiguresView {
     pub usage_in_range: Totals,
     /// "Last 90 days", "Nov 1 – Nov 20".
     pub range_label: String,
+    /// The day checkpoints entered here are dated.
+    pub today: NaiveDate,
     /// The balances of the accounts the filters let through.
     pub balances: Vec<AccountBalance>,
     pub open_flags: usize,
@@ -112,6 +125,15 @@ fn caption(ui: &mut egui::Ui, text: &str) {
 /// expiry, and is named as such.
 pub fn balance_caption(b: &AccountBalance) -> String {
     let inferred = if b.inferred { " · inferred" } else { "" };
+    if !b.known {
+        return "usage, but no credit is known".to_string();
+    }
+    if b.lower_bound && b.closing.is_zero() {
+        return format!(
+            "burn {}/day · the history starts before its first credit",
+            format::money(b.burn_per_day, &b.currency)
+        );
+    }
     if b.closing.is_zero() {
         return format!(
             "burn {}/day · no credit left{inferred}",
@@ -126,14 +148,90 @@ pub fn balance_caption(b: &AccountBalance) -> String {
         };
         return format!("no recent usage{expiry}{inferred}");
     }
-    let left = b.days_left.map_or_else(
-        || "no run-out forecast".to_string(),
-        |d| format!("{d} days left"),
-    );
+    let left = match b.days_left {
+        Some(d) if b.lower_bound => format!("at least {d} days left"),
+        Some(d) => format!("{d} days left"),
+        None => "no run-out forecast".to_string(),
+    };
     format!(
         "burn {}/day · {left}{inferred}",
         format::money(b.burn_per_day, &b.currency)
     )
+}
+
+/// What a balance card shows as its amount.
+pub fn balance_value(b: &AccountBalance) -> String {
+    if !b.known {
+        return "balance unknown".to_string();
+    }
+    let money = format::money(b.closing, &b.currency);
+    if b.lower_bound {
+        format!("at least {money}")
+    } else {
+        money
+    }
+}
+
+/// The card's "Enter the balance your billing page shows": a button that opens an amount field
+/// and a save button (a checkpoint dated today, in the account's currency).
+fn checkpoint_entry_ui(
+    ui: &mut egui::Ui,
+    b: &AccountBalance,
+    today: NaiveDate,
+    actions: &mut Vec<Action>,
+) {
+    let id = egui::Id::unique(("checkpoint entry", &b.provider, &b.organization));
+    let mut draft: Option<String> = ui.data(|d| d.get_temp::<String>(id));
+    let mut close = false;
+    match draft.as_mut() {
+        None => {
+            if ui
+                .add(egui::Button::new(egui::RichText::new(ENTER_BALANCE).small()).wrap())
+                .clicked()
+            {
+                draft = Some(String::new());
+            }
+        }
+        Some(text) => {
+            let amount = Amount::parse(text.trim(), DecimalMark::Dot)
+                .ok()
+                .filter(|a| !a.is_negative());
+            ui.horizontal(|ui| {
+                let currency = ui.label(format!("{} shown", b.currency));
+                ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(80.0)
+                        .hint_text("42.17"),
+                )
+                .labelled_by(currency.id);
+                if ui
+                    .add_enabled(amount.is_some(), egui::Button::new("Save balance"))
+                    .on_disabled_hover_text("the balance shown, such as 42.17")
+                    .clicked()
+                    && let Some(amount) = amount
+                {
+                    actions.push(Action::Ledger(LedgerCommand::AddCheckpoint {
+                        account: AccountKey::new(&b.provider, &b.organization),
+                        day: today,
+                        amount,
+                        currency: b.currency,
+                    }));
+                    close = true;
+                }
+                if ui.small_button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        }
+    }
+    ui.data_mut(|d| match draft {
+        Some(text) if !close => {
+            d.insert_temp(id, text);
+        }
+        _ => {
+            d.remove::<String>(id);
+        }
+    });
 }
 
 /// The figures strip.
@@ -179,7 +277,7 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             |ui| caption(ui, &view.range_label),
         );
         for b in &view.balances {
-            let value = format::money(b.closing, &b.currency);
+            let value = balance_value(b);
             let title = if b.organization.is_empty() {
                 format!("Balance {}", b.provider)
             } else {
@@ -188,6 +286,7 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             let hover = format!("Balance {}", b.label);
             card_with_hover(ui, slot, (&title, &hover), &value, |ui| {
                 caption(ui, &balance_caption(b));
+                checkpoint_entry_ui(ui, b, view.today, actions);
             });
         }
         let flags = format::count(view.open_flags);
@@ -246,6 +345,8 @@ mod tests {
             depletes_on: None,
             days_left,
             inferred: false,
+            known: true,
+            lower_bound: false,
         }
     }
 

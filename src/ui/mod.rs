@@ -204,6 +204,14 @@ pub enum LedgerCommand {
     SetAgentFolders(crate::domain::agents::AgentFolders),
     /// Add a billing record typed in the window (imported as a one-row billing CSV).
     AddBillingRecord(billing_form::BillingEntry),
+    /// Record the balance an account's billing page shows (a checkpoint: it anchors the
+    /// balance), as `burnrate checkpoint add` does.
+    AddCheckpoint {
+        account: AccountKey,
+        day: chrono::NaiveDate,
+        amount: crate::domain::money::Amount,
+        currency: crate::domain::money::Currency,
+    },
 }
 
 /// What the user does with the import sheet.

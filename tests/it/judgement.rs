@@ -282,3 +282,56 @@ fn the_window_and_the_command_line_give_the_same_flags_for_the_same_day() {
         assert_eq!(window, cli_sorted, "{day}");
     }
 }
+
+/// The first screen after importing a 90-day export and a statement: no false alarm, the balance
+/// "at least" what the records show, and the card's entry anchors it.
+#[test]
+fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() {
+    use crate::common::window::{config, harness, settle};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
+    import(&db, &history("revolut-2026-08-01_2026-10-31.csv"));
+    let mut window_config = config(dir.path());
+    window_config.today = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+    let mut h = harness(window_config, burnrate::app::Prefs::default());
+    settle(&mut h);
+    assert!(h.state().flag_ids().is_empty(), "no false alarm");
+    assert!(
+        h.query_all_by_label("at least $58.00").count() >= 1,
+        "card and legend"
+    );
+    h.get_by_label_contains("Enter the balance your billing page shows")
+        .click();
+    settle(&mut h);
+    h.get_by_label("USD shown").click();
+    h.get_by_label("USD shown").type_text("412.35");
+    settle(&mut h);
+    h.get_by_label("Save balance").click();
+    settle(&mut h);
+    assert!(h.query_all_by_label("$412.35").count() >= 1);
+    assert!(h.query_by_label("at least $412.35").is_none());
+    let checkpoints = json(&db, &["checkpoint", "list", "--json"]);
+    assert_eq!(checkpoints[0]["date"], "2026-10-30");
+    assert_eq!(checkpoints[0]["amount"], "412.35");
+    assert!(h.state().flag_ids().is_empty());
+}
+
+/// Usage and nothing else: the balance is unknown, never "$0.00 · no credit left".
+#[test]
+fn the_window_says_balance_unknown_before_any_credit_is_known() {
+    use crate::common::window::{config, harness, settle};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
+    let mut window_config = config(dir.path());
+    window_config.today = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+    let mut h = harness(window_config, burnrate::app::Prefs::default());
+    settle(&mut h);
+    assert!(h.query_all_by_label("balance unknown").count() >= 1);
+    assert!(h.query_by_label_contains("no credit left").is_none());
+    assert!(h.query_by_label_contains("days left").is_none());
+    h.get_by_label_contains("Enter the balance your billing page shows");
+}
