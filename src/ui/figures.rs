@@ -204,6 +204,9 @@ fn checkpoint_entry_ui(
                         .hint_text("42.17"),
                 )
                 .labelled_by(currency.id);
+            });
+            // The buttons on their own line: the card keeps its width.
+            ui.horizontal(|ui| {
                 if ui
                     .add_enabled(amount.is_some(), egui::Button::new("Save balance"))
                     .on_disabled_hover_text("the balance shown, such as 42.17")
