@@ -9,7 +9,8 @@
 //! organization Beta (project "Research", 0.50 a day from 01-10, 50.00 of credit bought that
 //! day), an `OpenRouter` activity export whose usage (0.20 a day) starts on 01-05, six weeks
 //! before its first known credit (20.00 on 02-15: the history starts mid-way), their billing
-//! CSV and the card statement that paid both.
+//! CSV and the card statement that paid both (in `tests/fixtures/three_months_second_team/`, so
+//! the areas that import the first team's folder as a whole keep their figures).
 //!
 //! Planted, each to be flagged exactly once:
 //! - `duplicate_topup` 01-20: two 25.00 openai purchases five minutes apart, each with its
@@ -51,8 +52,16 @@ fn scenario() -> (tempfile::TempDir, PathBuf) {
         "billing-beta-openrouter.csv",
         "chase-card-research-q1.csv",
     ];
-    for file in crate::common::THREE_MONTHS.iter().chain(&second_team) {
-        let path = fixture(file);
+    let paths = crate::common::THREE_MONTHS
+        .iter()
+        .map(|f| fixture(f))
+        .chain(
+            second_team
+                .iter()
+                .map(|f| crate::common::fixture("three_months_second_team").join(f)),
+        );
+    for path in paths {
+        let file = path.display().to_string();
         let (code, out, err) = burnrate(&db, &["import", path.to_str().unwrap()]);
         assert_eq!(code, 0, "{file}: {out}{err}");
     }
