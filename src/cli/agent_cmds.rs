@@ -663,6 +663,11 @@ pub fn agent_summary(
             "  {unpriced} new request(s) are of models without a price: shown as unpriced; `burnrate prices` lists them"
         )?;
     }
+    super::output::masked_secrets(
+        out,
+        sum(|r| r.masked_secrets),
+        "working folders, repositories or model names",
+    )?;
     for r in reports.iter().filter(|r| r.error.is_some()).take(20) {
         writeln!(
             out,

@@ -103,13 +103,7 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
                 r.look_alikes
             )?;
         }
-        if r.masked_secrets > 0 {
-            writeln!(
-                out,
-                "  {} secret key(s) found in names or descriptions were masked before they were stored (only their prefix and last four characters are kept)",
-                r.masked_secrets
-            )?;
-        }
+        masked_secrets(&mut out, r.masked_secrets, "names or descriptions")?;
         for e in r.rejected.iter().take(50) {
             writeln!(out, "  rejected {e}")?;
         }
@@ -122,6 +116,17 @@ pub fn import_reports(reports: &[ImportReport], dry_run: bool) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+/// The line that says how many keys an import masked (`found_in`: where they were), if any.
+pub fn masked_secrets(out: &mut impl Write, masked: u64, found_in: &str) -> std::io::Result<()> {
+    if masked == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  {masked} secret key(s) found in {found_in} were masked before they were stored (only their prefix and last four characters are kept)"
+    )
 }
 
 /// `1234567` as `1,234,567`.
@@ -186,6 +191,11 @@ fn receipt_report(
             tally.unknown_merchants.join(", ")
         )?;
     }
+    masked_secrets(
+        out,
+        r.masked_secrets,
+        "receipts' names, items or descriptions",
+    )?;
     for e in r.rejected.iter().take(50) {
         writeln!(out, "  unreadable: {e}")?;
     }

@@ -10,8 +10,14 @@
 //! long, high-entropy body (letters and digits mixed), so ordinary words that happen to start
 //! like a prefix (`sk-learn-experiments`) stay as they are. Masking is idempotent: a masked
 //! key has `...` in it and is never a key again.
+//!
+//! Masked: every text a person chose or typed (names, descriptions, notes, a receipt's items
+//! and attachment name, an agent's working folder, repository and model). Left as written:
+//! identifiers a program generated (receipt and invoice numbers, `Message-ID`s, agent session
+//! and message ids), which records are found again by and which no one pastes a key into.
 
-use crate::domain::records::Record;
+use crate::domain::agents::AgentRequest;
+use crate::domain::records::{BillingRecord, Record};
 
 /// A key shape: its prefix and the length its body must at least have.
 struct Shape {
@@ -170,12 +176,7 @@ pub fn text_fields_mut(record: &mut Record) -> Vec<&mut String> {
             &mut u.user,
             &mut u.extra_dimensions,
         ],
-        Record::Billing(b) => vec![
-            &mut b.number,
-            &mut b.description,
-            &mut b.organization,
-            &mut b.project,
-        ],
+        Record::Billing(b) => billing_fields_mut(b),
         Record::Bank(b) => vec![
             &mut b.account,
             &mut b.description,
@@ -188,9 +189,47 @@ pub fn text_fields_mut(record: &mut Record) -> Vec<&mut String> {
     }
 }
 
+/// The free-text fields of a billing record, with what its receipt added (tax lines, the
+/// attachment's name, the items).
+fn billing_fields_mut(b: &mut BillingRecord) -> Vec<&mut String> {
+    let d = &mut b.details;
+    let mut fields = vec![
+        &mut b.number,
+        &mut b.description,
+        &mut b.organization,
+        &mut b.project,
+        &mut d.tax_label,
+        &mut d.attachment,
+    ];
+    fields.extend(d.items.iter_mut().map(|i| &mut i.description));
+    fields
+}
+
+/// Masks every secret key in a billing record read from a receipt; returns how many.
+pub fn mask_billing(record: &mut BillingRecord) -> usize {
+    billing_fields_mut(record)
+        .into_iter()
+        .map(mask_in_place)
+        .sum()
+}
+
 /// Masks every secret key in a record's text; returns how many were masked.
 pub fn mask_record(record: &mut Record) -> usize {
     text_fields_mut(record).into_iter().map(mask_in_place).sum()
+}
+
+/// Masks the secret keys in the text of a coding agent's request that a person chose: the
+/// working folder (a folder named after a key), the repository (a remote URL with a token in
+/// it) and the model name (any text a tool's settings accept). Returns how many were masked.
+pub fn mask_agent_request(request: &mut AgentRequest) -> usize {
+    [
+        &mut request.cwd,
+        &mut request.repository,
+        &mut request.model,
+    ]
+    .into_iter()
+    .map(mask_in_place)
+    .sum()
 }
 
 #[cfg(test)]
@@ -242,6 +281,24 @@ mod tests {
         ] {
             assert_eq!(mask(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn an_agent_request_keeps_its_ids_and_loses_the_key_in_its_folder() {
+        let line = r#"{"isSidechain":false,"type":"assistant","timestamp":"2026-05-04T01:50:18.499Z","cwd":"/home/u/sk-proj-AAAA1111BBBB2222CCCC3333/app","sessionId":"dac472d2","requestId":"req_011","message":{"id":"msg_013","model":"claude-sonnet-4-6","role":"assistant","usage":{"input_tokens":3,"output_tokens":5}}}"#;
+        let crate::domain::agents::AgentLine::Request(mut r) =
+            crate::domain::agents::claude::parse_line(line.as_bytes(), 1).unwrap()
+        else {
+            panic!("not a request");
+        };
+        let key = r.key.clone();
+        assert_eq!(mask_agent_request(&mut r), 1);
+        assert_eq!(r.cwd, "/home/u/sk-proj-...3333/app");
+        assert_eq!(
+            (r.key.as_str(), r.message_id.as_str(), r.session_id.as_str()),
+            (key.as_str(), "msg_013", "dac472d2"),
+            "the ids it is found again by stay"
+        );
     }
 
     #[test]

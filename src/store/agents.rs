@@ -38,6 +38,7 @@ use crate::domain::agents::{
 };
 use crate::domain::fx::RateBook;
 use crate::domain::money::Amount;
+use crate::domain::secrets;
 
 pub use crate::domain::agents::worth::PlanKind;
 
@@ -555,7 +556,7 @@ impl Store {
                 return Ok(report);
             }
         };
-        let log = match read_log(file, start, &mut report, progress) {
+        let mut log = match read_log(file, start, &mut report, progress) {
             Ok(Some(log)) => log,
             Ok(None) => return Ok(report),
             Err(e) => {
@@ -588,8 +589,11 @@ impl Store {
             ctx,
             repo_cache: HashMap::new(),
         };
-        for request in &log.pending {
-            match writer.write(request)? {
+        for request in &mut log.pending {
+            // The project is named from the folder as it is on disk; what is stored is masked.
+            let automatic = writer.project(request);
+            report.masked_secrets += secrets::mask_agent_request(request) as u64;
+            match writer.write(request, &automatic)? {
                 Written::Inserted { priced } => {
                     report.inserted += 1;
                     report.unpriced += u64::from(!priced);
@@ -1487,8 +1491,9 @@ impl AgentWriter<'_> {
     }
 
     /// Writes a request unless the ledger holds a better copy; a worse copy is replaced (the
-    /// machine that first logged the request keeps it).
-    fn write(&mut self, r: &AgentRequest) -> Result<Written, StoreError> {
+    /// machine that first logged the request keeps it). `automatic` is its project as
+    /// [`Self::project`] named it.
+    fn write(&mut self, r: &AgentRequest, automatic: &str) -> Result<Written, StoreError> {
         let key = key_bytes(&r.key);
         let found = self.find(&key, r)?;
         if let Some(k) = &found
@@ -1505,7 +1510,9 @@ impl AgentWriter<'_> {
         let priced = self
             .book
             .price(&r.model, day, &r.tokens, r.web_search_requests, r.fast);
-        let automatic = self.project(r);
+        let mut automatic = automatic.to_string();
+        secrets::mask_in_place(&mut automatic);
+        // Rules apply to the folder as stored, as they do when they change (`relabel_projects`).
         let project = apply_project_rules(&r.cwd, &automatic, self.rules).to_string();
         let machine = found
             .as_ref()

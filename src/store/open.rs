@@ -525,15 +525,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         Identity::New => (0, false),
         Identity::Ledger { version, stamped } => (version, stamped),
     };
-    let masked: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'settings')",
-        [],
-        |r| r.get(0),
-    )? && tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1)",
-        [SECRETS_MASKED_KEY],
-        |r| r.get(0),
-    )?;
+    let masked = secrets_masked(&tx)?;
     if found == SCHEMA_VERSION && stamped && masked {
         return Ok(());
     }
@@ -546,19 +538,23 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     if !masked {
         mask_stored_secrets(&tx)?;
         tx.execute(
-            "INSERT INTO settings(key, value) VALUES (?1, '1') ON CONFLICT(key) DO NOTHING",
-            [SECRETS_MASKED_KEY],
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [SECRETS_MASKED_KEY, SECRETS_MASKED_VERSION],
         )?;
     }
     tx.commit()?;
     Ok(())
 }
 
-/// The setting that says a ledger's stored text has been searched for secret keys once.
+/// The setting that says a ledger's stored text has been searched for secret keys, and by
+/// which version of [`TEXT_COLUMNS`]: a ledger searched by an older list is searched again.
 const SECRETS_MASKED_KEY: &str = "secrets_masked";
+/// 1: usage, billing and bank text. 2: receipts' and agent requests' text too.
+const SECRETS_MASKED_VERSION: &str = "2";
 
-/// The free-text columns a pasted key can hide in, per table (as `secrets::text_fields_mut`).
-const TEXT_COLUMNS: [(&str, &[&str]); 3] = [
+/// The free-text columns a pasted key can hide in, per table (as `secrets::text_fields_mut`
+/// and `secrets::mask_agent_request`). Tables a ledger does not have yet are skipped.
+const TEXT_COLUMNS: [(&str, &[&str]); 6] = [
     (
         "usage",
         &[
@@ -576,45 +572,75 @@ const TEXT_COLUMNS: [(&str, &[&str]); 3] = [
     ),
     (
         "billing",
-        &["number", "description", "organization", "project"],
+        &[
+            "number",
+            "description",
+            "organization",
+            "project",
+            "tax_label",
+        ],
     ),
+    ("billing_items", &["description"]),
+    ("billing_sources", &["attachment"]),
     (
         "bank_lines",
         &["account", "description", "issuer_id", "related_id", "note"],
     ),
+    ("agent_usage", &["model", "cwd", "project_auto", "project"]),
 ];
 
+/// Whether the ledger's stored text was searched for keys by this version of burnrate.
+fn secrets_masked(tx: &rusqlite::Transaction<'_>) -> Result<bool, StoreError> {
+    let has_settings: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'settings')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_settings {
+        return Ok(false);
+    }
+    Ok(tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM settings WHERE key = ?1 AND value = ?2)",
+        [SECRETS_MASKED_KEY, SECRETS_MASKED_VERSION],
+        |r| r.get(0),
+    )?)
+}
+
 /// Masks the secret keys a ledger stored before burnrate masked them at import (once per
-/// ledger, inside the migration's transaction; and after a merge brought another ledger's
-/// records). The records keep their keys, so re-importing
-/// the same export finds them again.
+/// ledger and version of [`TEXT_COLUMNS`], inside the migration's transaction; and after a
+/// merge brought another ledger's records). The records keep their keys, so re-importing the
+/// same export finds them again. Each distinct text is masked once, however many rows hold it
+/// (an agent's working folder is on thousands of requests).
 pub(super) fn mask_stored_secrets(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     for (table, columns) in TEXT_COLUMNS {
-        let select = format!("SELECT id, {} FROM {table}", columns.join(", "));
-        let mut changes: Vec<(i64, usize, String)> = Vec::new();
-        {
-            let mut stmt = tx.prepare(&select)?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                for i in 0..columns.len() {
-                    let text: Option<String> = row.get(i + 1)?;
-                    if let Some((masked, _)) =
-                        text.as_deref().and_then(crate::domain::secrets::mask)
-                    {
-                        changes.push((id, i, masked));
+        let present: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [table],
+            |r| r.get(0),
+        )?;
+        if !present {
+            continue;
+        }
+        for column in columns {
+            let mut changes: Vec<(String, String)> = Vec::new();
+            {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"
+                ))?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let text: String = row.get(0)?;
+                    if let Some((masked, _)) = crate::domain::secrets::mask(&text) {
+                        changes.push((text, masked));
                     }
                 }
             }
-        }
-        for (id, column, masked) in changes {
-            let Some(name) = columns.get(column) else {
-                continue;
-            };
-            tx.execute(
-                &format!("UPDATE {table} SET {name} = ?2 WHERE id = ?1"),
-                rusqlite::params![id, masked],
-            )?;
+            for (text, masked) in changes {
+                tx.execute(
+                    &format!("UPDATE OR IGNORE {table} SET {column} = ?2 WHERE {column} = ?1"),
+                    rusqlite::params![text, masked],
+                )?;
+            }
         }
     }
     Ok(())

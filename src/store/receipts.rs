@@ -30,7 +30,8 @@ use crate::domain::import::receipts::{
 };
 use crate::domain::import::{FileOptions, ImportError, Opener, RowError};
 use crate::domain::money::Amount;
-use crate::domain::records::{BillingKind, BillingRecord, BillingStatus, SourceVia};
+use crate::domain::records::{BillingKind, BillingRecord, BillingStatus, Record, SourceVia};
+use crate::domain::secrets;
 
 /// How many unknown merchant names a report lists.
 const MAX_UNKNOWN_MERCHANTS: usize = 20;
@@ -311,14 +312,18 @@ impl ReceiptWriter<'_> {
     fn take(&mut self, verdict: Verdict, line: u64) -> Result<(), StoreError> {
         match verdict {
             Verdict::Records(records) => {
-                for record in records {
-                    let written = write_receipt(self.tx, self.file_id, &record, line)?;
+                for mut record in records {
+                    // Keyed by the text as the receipt wrote it, as rows of a table are; what
+                    // is stored is masked.
+                    let key = key_bytes(&natural_key(&record), 0);
+                    self.report.masked_secrets += secrets::mask_billing(&mut record) as u64;
+                    let written = write_receipt(self.tx, self.file_id, &record, &key, line)?;
                     match written {
                         Write::Inserted => self.report.inserted += 1,
                         Write::Updated => self.report.updated += 1,
                         Write::Duplicate => self.report.duplicates += 1,
                     }
-                    let record = crate::domain::records::Record::Billing(record);
+                    let record = Record::Billing(record);
                     self.spans.note(&record);
                     if self.report.sample.len() < 20 {
                         self.report.sample.push(record);
@@ -493,12 +498,13 @@ fn write_receipt(
     tx: &Transaction<'_>,
     file_id: i64,
     r: &BillingRecord,
+    key: &[u8],
     line: u64,
 ) -> Result<Write, StoreError> {
     let line = i64::try_from(line).unwrap_or(i64::MAX);
     let (id, written) = match find_twin(tx, r)? {
         Some(id) => (id, complete(tx, id, r)?),
-        None => match insert(tx, file_id, r, line)? {
+        None => match insert(tx, file_id, r, key, line)? {
             Some(id) => (id, Write::Inserted),
             None => return Ok(Write::Duplicate),
         },
@@ -532,14 +538,14 @@ fn date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-/// Inserts a new record and its items; `None` when its key is already taken.
+/// Inserts a new record and its items under `key`; `None` when the key is already taken.
 fn insert(
     tx: &Transaction<'_>,
     file_id: i64,
     r: &BillingRecord,
+    key: &[u8],
     line: i64,
 ) -> Result<Option<i64>, StoreError> {
-    let key = key_bytes(&natural_key(r), 0);
     let d = &r.details;
     let inserted = tx
         .prepare_cached(
