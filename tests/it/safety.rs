@@ -81,15 +81,103 @@ fn load_fixture(version: u32, dir: &Path) -> PathBuf {
     path
 }
 
+/// Every schema version this build knows: 1 to `SCHEMA_VERSION`, which is the length of the
+/// store's migration list (`store::MIGRATIONS`).
+pub fn schema_versions() -> std::ops::RangeInclusive<u32> {
+    1..=u32::try_from(SCHEMA_VERSION).unwrap()
+}
+
+/// The migration files, in order (`0006_anchors.sql`).
+fn migration_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Each table's columns (name and declared type) and each index's name: the shape of a schema.
+fn schema_shape(conn: &rusqlite::Connection) -> BTreeMap<String, Vec<String>> {
+    let names: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names
+        .into_iter()
+        .map(|(kind, name)| {
+            let columns = if kind == "table" {
+                conn.prepare(&format!(
+                    "SELECT name || ' ' || type FROM pragma_table_info('{name}')"
+                ))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+            } else {
+                Vec::new()
+            };
+            (format!("{kind} {name}"), columns)
+        })
+        .collect()
+}
+
+/// A ledger migration adds a version; a released version must stay upgradable; so each
+/// version has its frozen fixture, shaped as its migrations make it, with records in every
+/// table. This fails the day a migration lands without one.
+#[test]
+fn every_schema_version_has_a_frozen_fixture_shaped_like_its_migrations() {
+    let migrations = migration_files();
+    assert_eq!(
+        migrations.len(),
+        usize::try_from(SCHEMA_VERSION).unwrap(),
+        "every file in src/store/migrations is registered in store::MIGRATIONS, and only those: {migrations:?}"
+    );
+    for version in schema_versions() {
+        let sql = fixture(&format!("schema/v{version}.sql"));
+        assert!(
+            sql.exists(),
+            "schema version {version} has no frozen fixture: write {} (a ledger as that version wrote it, a record in every table, stamped with the application id) so that upgrades from it are tested",
+            sql.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let frozen = rusqlite::Connection::open(load_fixture(version, dir.path())).unwrap();
+        let fresh = rusqlite::Connection::open(dir.path().join("fresh.sqlite")).unwrap();
+        for file in migrations.iter().take(usize::try_from(version).unwrap()) {
+            fresh
+                .execute_batch(&std::fs::read_to_string(file).unwrap())
+                .unwrap();
+        }
+        assert_eq!(
+            schema_shape(&frozen),
+            schema_shape(&fresh),
+            "v{version}.sql has the schema migrations 1..{version} make"
+        );
+        let user_version: u32 = frozen
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(user_version, version, "v{version}.sql says its version");
+        if version > 1 {
+            for (table, (_, rows)) in dump(&dir.path().join(format!("v{version}.sqlite"))) {
+                assert!(!rows.is_empty(), "v{version}.sql has no record in {table}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_released_schema_upgrades_with_all_its_data_and_a_private_copy_kept() {
-    let released: Vec<u32> = (1..=u32::try_from(SCHEMA_VERSION).unwrap())
+    let released: Vec<u32> = schema_versions()
         .filter(|v| fixture(&format!("schema/v{v}.sql")).exists())
         .collect();
-    assert!(
-        released.len() >= 5,
-        "fixtures of v1..v5 at least: {released:?}"
-    );
     for version in released {
         let dir = tempfile::tempdir().unwrap();
         let path = load_fixture(version, dir.path());
