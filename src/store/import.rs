@@ -15,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::anchors::FileSpans;
+use super::fingerprint::{Fingerprint, Table, unchanged};
 use super::{Store, StoreError};
 use crate::domain::fx::Rate;
 use crate::domain::import::{
@@ -23,7 +24,7 @@ use crate::domain::import::{
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::Amount;
 use crate::domain::records::{
-    BankLine, BankStatus, BillingRecord, Record, UsageCharge, UsageGrain, UsageRecord,
+    BankLine, BankStatus, BillingRecord, Record, UsageGrain, UsageRecord,
 };
 
 /// Where a file came from.
@@ -145,10 +146,103 @@ pub(super) fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
     h.finalize()[..16].to_vec()
 }
 
-pub(super) fn fingerprint<T: Hash>(value: &T) -> i64 {
+/// A 64-bit hash of a natural key, to count its occurrences within one import without keeping
+/// every key's text. In memory only: never stored (std's hash may change between Rust
+/// releases; stored fingerprints use [`Fingerprint`]).
+fn occurrence_hash<T: Hash>(value: &T) -> i64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     i64::from_ne_bytes(h.finish().to_ne_bytes())
+}
+
+/// The fingerprint of a usage row, from its values as the ledger stores them: what a provider
+/// may revise in an export it writes again (cost, counts, names, how it was charged).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per stored column, so a stored row and a new record hash alike"
+)]
+fn usage_fingerprint(
+    cost_nanos: Option<i64>,
+    tokens: Option<i64>,
+    requests: Option<i64>,
+    project_name: &str,
+    organization_name: &str,
+    api_key_name: &str,
+    charge: &str,
+    byok_cost_nanos: Option<i64>,
+) -> i64 {
+    Fingerprint::of("usage")
+        .opt_int(cost_nanos)
+        .opt_int(tokens)
+        .opt_int(requests)
+        .text(project_name)
+        .text(organization_name)
+        .text(api_key_name)
+        .text(charge)
+        .opt_int(byok_cost_nanos)
+        .finish()
+}
+
+/// The fingerprint of the stored usage row `id`, from its stored values.
+fn usage_row_fingerprint(tx: &Transaction<'_>, id: i64) -> Result<i64, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT cost_nanos, tokens, requests, project_name, organization_name, api_key_name, charge,
+             byok_cost_nanos FROM usage WHERE id = ?1",
+        )?
+        .query_row([id], |row| {
+            Ok(usage_fingerprint(
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                &row.get::<_, String>(3)?,
+                &row.get::<_, String>(4)?,
+                &row.get::<_, String>(5)?,
+                &row.get::<_, String>(6)?,
+                row.get(7)?,
+            ))
+        })?)
+}
+
+/// The fingerprint of a bank line, from its values as the ledger stores them.
+fn bank_fingerprint(
+    amount_nanos: i64,
+    status: &str,
+    posted_at: Option<&str>,
+    started_at: Option<&str>,
+    fee_nanos: Option<i64>,
+    original_nanos: Option<i64>,
+    description: &str,
+) -> i64 {
+    Fingerprint::of("bank")
+        .int(amount_nanos)
+        .text(status)
+        .opt_text(posted_at)
+        .opt_text(started_at)
+        .opt_int(fee_nanos)
+        .opt_int(original_nanos)
+        .text(description)
+        .finish()
+}
+
+/// The fingerprint of the stored bank line `id`, from its stored values.
+fn bank_row_fingerprint(tx: &Transaction<'_>, id: i64) -> Result<i64, StoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT amount_nanos, status, posted_at, started_at, fee_nanos, original_nanos, description
+             FROM bank_lines WHERE id = ?1",
+        )?
+        .query_row([id], |row| {
+            Ok(bank_fingerprint(
+                row.get(0)?,
+                &row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?.as_deref(),
+                row.get::<_, Option<String>>(3)?.as_deref(),
+                row.get(4)?,
+                row.get(5)?,
+                &row.get::<_, String>(6)?,
+            ))
+        })?)
 }
 
 pub(super) fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
@@ -402,7 +496,7 @@ fn write_rows(
             let natural = record.natural_key();
             report.masked_secrets += crate::domain::secrets::mask_record(&mut record) as u64;
             let occurrence = {
-                let slot = occurrences.entry(fingerprint(&natural)).or_insert(0);
+                let slot = occurrences.entry(occurrence_hash(&natural)).or_insert(0);
                 *slot += 1;
                 *slot - 1
             };
@@ -467,24 +561,23 @@ impl Writer<'_> {
     }
 
     fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
-        let mut fp = fingerprint(&(
+        let fp = usage_fingerprint(
             u.cost.map(Amount::nanos),
             u.tokens,
             u.requests,
             &u.project_name,
             &u.organization_name,
             &u.api_key_name,
-        ));
-        // Billed rows keep the fingerprint they had before charges were recorded, so an old
-        // export imported again is a duplicate, not an update.
-        if u.charge != UsageCharge::Billed || u.byok_cost.is_some() {
-            fp = fingerprint(&(fp, u.charge.as_str(), u.byok_cost.map(Amount::nanos)));
-        }
+            u.charge.as_str(),
+            u.byok_cost.map(Amount::nanos),
+        );
         let day = u.day.map(|d| d.to_string()).unwrap_or_default();
         let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
         if self.last_usage_known {
             match self.existing("usage", key)? {
-                Some((_, old, _)) if old == fp => return Ok(Write::Duplicate),
+                Some((id, old, _)) if self.usage_unchanged(id, old, fp)? => {
+                    return Ok(Write::Duplicate);
+                }
                 Some(_) => {}
                 None => self.last_usage_known = false,
             }
@@ -535,7 +628,7 @@ impl Writer<'_> {
         }
         self.last_usage_known = true;
         match self.existing("usage", key)? {
-            Some((_, old, _)) if old == fp => Ok(Write::Duplicate),
+            Some((id, old, _)) if self.usage_unchanged(id, old, fp)? => Ok(Write::Duplicate),
             Some((id, _, _)) => {
                 self.tx
                     .prepare_cached(
@@ -551,6 +644,14 @@ impl Writer<'_> {
                 "a usage record vanished during its import".into(),
             )),
         }
+    }
+
+    /// Whether the stored usage row `id` (fingerprint `stored`) holds the content
+    /// fingerprinted `fp`, judging a row an older build fingerprinted by its stored values.
+    fn usage_unchanged(&self, id: i64, stored: i64, fp: i64) -> Result<bool, StoreError> {
+        unchanged(self.tx, Table::Usage, id, stored, fp, || {
+            usage_row_fingerprint(self.tx, id)
+        })
     }
 
     fn look_alike(
@@ -575,77 +676,42 @@ impl Writer<'_> {
         key: &[u8],
         line: i64,
     ) -> Result<(Write, bool), StoreError> {
-        let fp = fingerprint(&(
-            b.amount.nanos(),
-            b.status.as_str(),
-            dt(b.expires_at),
-            &b.description,
-            &b.currency,
-            b.occurred_at,
-        ));
-        let day = b.occurred_at.date().to_string();
         // The same payment may already be in the ledger from its receipt e-mail or PDF.
         if super::receipts::table_row_twin(self.tx, b, key, self.file_id)? {
             return Ok((Write::Duplicate, false));
         }
-        match self.existing("billing", key)? {
-            Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
-            Some((id, _, _)) => {
-                self.tx
-                    .prepare_cached(
-                        "UPDATE billing SET fingerprint = ?2, amount_nanos = ?3, amount_text = ?4, status = ?5, expires_at = ?6,
-                         description = ?7, occurred_at = ?8, day = ?9, currency = ?10 WHERE id = ?1",
-                    )?
-                    .execute(params![id, fp, b.amount.nanos(), b.amount_text, b.status.as_str(), dt(b.expires_at), b.description, dt(Some(b.occurred_at)), day, b.currency])?;
-                Ok((Write::Updated, false))
-            }
-            None => {
-                let look_alike = self.look_alike("billing", &day, b.amount.nanos(), key)?;
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO billing(key, fingerprint, occurred_at, day, provider, number, kind, amount_nanos, currency,
-                         amount_text, status, expires_at, description, organization, project, source_file_id, source_line)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-                    )?
-                    .execute(params![
-                        key,
-                        fp,
-                        dt(Some(b.occurred_at)),
-                        day,
-                        b.provider,
-                        b.number,
-                        b.kind.as_str(),
-                        b.amount.nanos(),
-                        b.currency,
-                        b.amount_text,
-                        b.status.as_str(),
-                        dt(b.expires_at),
-                        b.description,
-                        b.organization,
-                        b.project,
-                        self.file_id,
-                        line
-                    ])?;
-                Ok((Write::Inserted, look_alike))
-            }
-        }
+        let write = super::billing::write_row(self.tx, b, key, self.file_id, line)?;
+        let look_alike = matches!(write, Write::Inserted)
+            && self.look_alike(
+                "billing",
+                &b.occurred_at.date().to_string(),
+                b.amount.nanos(),
+                key,
+            )?;
+        Ok((write, look_alike))
     }
 
     fn bank(&mut self, b: &BankLine, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
         let status = b.status.unwrap_or(BankStatus::Settled);
-        let fp = fingerprint(&(
+        let fp = bank_fingerprint(
             b.amount.nanos(),
             status.as_str(),
-            dt(b.posted_at),
-            dt(b.started_at),
+            dt(b.posted_at).as_deref(),
+            dt(b.started_at).as_deref(),
             b.fee.map(Amount::nanos),
             b.original_amount.map(Amount::nanos),
             &b.description,
-        ));
+        );
         let day = b.day().map(|d| d.to_string()).unwrap_or_default();
         let tag = merchants::tag(&b.description, self.rules);
         match self.existing("bank_lines", key)? {
-            Some((_, old, _)) if old == fp => Ok((Write::Duplicate, false)),
+            Some((id, old, _))
+                if unchanged(self.tx, Table::BankLines, id, old, fp, || {
+                    bank_row_fingerprint(self.tx, id)
+                })? =>
+            {
+                Ok((Write::Duplicate, false))
+            }
             Some((_, _, old_status))
                 if BankStatus::parse_stored(&old_status)
                     .is_some_and(|s| s.rank() > status.rank()) =>

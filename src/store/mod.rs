@@ -10,6 +10,8 @@
 
 mod agents;
 mod anchors;
+mod billing;
+mod fingerprint;
 mod import;
 mod ledger_view;
 pub mod merge;

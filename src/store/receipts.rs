@@ -21,7 +21,8 @@ use std::io::Read;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::anchors::FileSpans;
-use super::import::{Write, dt, fingerprint, finish_import, key_bytes, sha256_hex};
+use super::billing;
+use super::import::{Write, dt, finish_import, key_bytes, sha256_hex};
 use super::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta, Store, StoreError};
 use crate::domain::import::receipts::mbox::{MboxItem, MboxReader};
 use crate::domain::import::receipts::{
@@ -523,21 +524,6 @@ fn write_receipt(
     Ok(written)
 }
 
-fn record_fingerprint(r: &BillingRecord) -> i64 {
-    fingerprint(&(
-        r.amount.nanos(),
-        r.status.as_str(),
-        dt(r.expires_at),
-        &r.description,
-        &r.currency,
-        r.occurred_at,
-    ))
-}
-
-fn date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
 /// Inserts a new record and its items under `key`; `None` when the key is already taken.
 fn insert(
     tx: &Transaction<'_>,
@@ -546,71 +532,7 @@ fn insert(
     key: &[u8],
     line: i64,
 ) -> Result<Option<i64>, StoreError> {
-    let d = &r.details;
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO billing(key, fingerprint, occurred_at, day, provider, number, kind, amount_nanos, currency,
-             amount_text, status, expires_at, description, organization, project, source_file_id, source_line,
-             receipt_number, invoice_number, tax_nanos, tax_label, credit_nanos, card_brand, card_last4,
-             period_start, period_end, kind_inferred)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                     ?21, ?22, ?23, ?24, ?25, ?26, ?27)
-             ON CONFLICT(key) DO NOTHING",
-        )?
-        .execute(params![
-            key,
-            record_fingerprint(r),
-            dt(Some(r.occurred_at)),
-            r.occurred_at.date().to_string(),
-            r.provider,
-            r.number,
-            r.kind.as_str(),
-            r.amount.nanos(),
-            r.currency,
-            r.amount_text,
-            r.status.as_str(),
-            dt(r.expires_at),
-            r.description,
-            r.organization,
-            r.project,
-            file_id,
-            line,
-            d.receipt_number,
-            d.invoice_number,
-            d.tax.map(Amount::nanos),
-            d.tax_label,
-            d.credit.map(Amount::nanos),
-            d.card_brand,
-            d.card_last4,
-            date_text(d.period_start),
-            date_text(d.period_end),
-            d.kind_inferred,
-        ])?;
-    if inserted == 0 {
-        return Ok(None);
-    }
-    let id = tx.last_insert_rowid();
-    insert_items(tx, id, r)?;
-    Ok(Some(id))
-}
-
-fn insert_items(tx: &Transaction<'_>, id: i64, r: &BillingRecord) -> Result<(), StoreError> {
-    for (position, item) in r.details.items.iter().enumerate() {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO billing_items(billing_id, position, description, quantity, amount_nanos,
-             period_start, period_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            id,
-            i64::try_from(position).unwrap_or(i64::MAX),
-            item.description,
-            item.quantity,
-            item.amount.nanos(),
-            date_text(item.period_start),
-            date_text(item.period_end),
-        ])?;
-    }
-    Ok(())
+    billing::insert(tx, r, key, file_id, line)
 }
 
 fn fill(stored: &str, new: &str) -> String {
@@ -651,7 +573,7 @@ pub(super) fn complete(
             dt(r.expires_at),
             r.description,
             r.number,
-            record_fingerprint(r),
+            billing::fingerprint(r),
             d.kind_inferred,
         ])?;
         changed = true;
@@ -664,8 +586,14 @@ pub(super) fn complete(
         credit_nanos: before.credit_nanos.or(d.credit.map(Amount::nanos)),
         card_brand: fill(&before.card_brand, &d.card_brand),
         card_last4: fill(&before.card_last4, &d.card_last4),
-        period_start: before.period_start.clone().or(date_text(d.period_start)),
-        period_end: before.period_end.clone().or(date_text(d.period_end)),
+        period_start: before
+            .period_start
+            .clone()
+            .or(billing::date_text(d.period_start)),
+        period_end: before
+            .period_end
+            .clone()
+            .or(billing::date_text(d.period_end)),
         organization: fill(&before.organization, &r.organization),
         ..before.clone()
     };
@@ -691,7 +619,7 @@ pub(super) fn complete(
         changed = true;
     }
     if before.items == 0 && !d.items.is_empty() {
-        insert_items(tx, id, r)?;
+        billing::insert_items(tx, id, r)?;
         changed = true;
     }
     Ok(if changed {
