@@ -522,7 +522,10 @@ fn own_records<'a>(
         .iter()
         .filter(|c| &c.account == account && c.day <= as_of)
         .collect();
-    own_checkpoints.sort_by(|a, b| (a.day, &a.record).cmp(&(b.day, &b.record)));
+    // By day only, keeping the order given within a day (the ledger's: by moment, then by when
+    // it was entered), so the latest reading of a day wins. Sorting by the record text would
+    // put `checkpoint:10` before `checkpoint:9`.
+    own_checkpoints.sort_by_key(|c| c.day);
     let currency = own_lots
         .first()
         .map(|l| l.currency)
@@ -1498,5 +1501,27 @@ mod tests {
         assert_eq!(b.closing(), usd("9.00"));
         assert_eq!(b.other_currency_records, 1);
         assert_eq!(b.lots.len(), 1);
+    }
+
+    /// Regression: two readings of one day were ordered by their record text, so the tenth
+    /// checkpoint (`checkpoint:10`) lost to the ninth and the older reading won.
+    #[test]
+    fn the_latest_reading_of_a_day_wins() {
+        let reading = |id: i64, shown: &str| Checkpoint {
+            record: format!("checkpoint:{id}"),
+            account: acct(),
+            day: d("2026-03-02"),
+            shown: usd(shown),
+            currency: Currency::of(*b"USD"),
+        };
+        let b = simulate(
+            &acct(),
+            &[lot("billing:1", "2026-03-01", "10.00", LotKind::Paid, None)],
+            &[use_("2026-03-02", "1.00")],
+            &[reading(9, "41.23"), reading(10, "412.35")],
+            d("2026-03-03"),
+        )
+        .unwrap();
+        assert_eq!(b.closing(), usd("412.35"));
     }
 }
