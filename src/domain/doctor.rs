@@ -679,11 +679,10 @@ fn judge(
             format!(
                 "{what} went through and was credited, then used up: the balance reached zero on {zero} while \
                  usage went on, so API calls were likely refused with an insufficient-balance error from then \
-                 on. This is not a payment problem: on OpenAI these refusals are 429 errors of type \
-                 insufficient_quota, while a 429 of type rate_limit_exceeded is a rate limit that no credit \
-                 fixes. Check \
+                 on. This is not a payment problem: {}. Check \
                  which projects and keys drove the usage on {provider}'s usage page, and whether an \
-                 auto-recharge is set up with a threshold that fires before zero."
+                 auto-recharge is set up with a threshold that fires before zero.",
+                crate::domain::api_errors::refused_calls(provider)
             ),
         );
     }
@@ -1010,6 +1009,38 @@ mod tests {
                 assert!(text.contains("not a payment problem"), "{name}: {text}");
                 assert!(!text.contains("declined"), "{name}: {text}");
             }
+        }
+    }
+
+    /// Regression: a used-up Anthropic credit was explained with OpenAI's errors
+    /// (`insufficient_quota`), which an Anthropic user never sees in their logs.
+    #[test]
+    fn a_used_up_credit_is_explained_in_the_providers_words() {
+        for (provider, own, foreign) in [
+            ("openai", "insufficient_quota", "credit balance is too low"),
+            ("anthropic", "credit balance is too low", "insufficient_quota"),
+        ] {
+            let inputs = Snapshot {
+                billing: vec![BillingItem {
+                    provider: provider.into(),
+                    ..bill(1, CreditPurchase, Paid, "2026-03-01", "10.00")
+                }],
+                usage: ["2026-03-01", "2026-03-02", "2026-03-03"]
+                    .iter()
+                    .map(|day| DailyUsage {
+                        account: AccountKey::new(provider, ""),
+                        day: d(day),
+                        cost: usd("6.00"),
+                        currency: Currency::of(*b"USD"),
+                    })
+                    .collect(),
+                ..Snapshot::default()
+            };
+            let got = walk(&inputs, d("2026-03-10"));
+            let text = &got[0].diagnosis;
+            assert_eq!(got[0].failure, Failure::BalanceDepleted, "{provider}");
+            assert!(text.contains(own), "{provider}: {text}");
+            assert!(!text.contains(foreign), "{provider}: {text}");
         }
     }
 }
