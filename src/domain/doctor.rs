@@ -1018,7 +1018,11 @@ mod tests {
     fn a_used_up_credit_is_explained_in_the_providers_words() {
         for (provider, own, foreign) in [
             ("openai", "insufficient_quota", "credit balance is too low"),
-            ("anthropic", "credit balance is too low", "insufficient_quota"),
+            (
+                "anthropic",
+                "credit balance is too low",
+                "insufficient_quota",
+            ),
         ] {
             let inputs = Snapshot {
                 billing: vec![BillingItem {

@@ -562,11 +562,14 @@ impl Store {
         })
     }
 
-    /// Stores the detector thresholds.
+    /// Stores the detector thresholds, each checked against its range first.
     ///
     /// # Errors
-    /// On a database failure.
+    /// On a database failure, or a threshold out of its range (nothing is stored).
     pub fn set_flag_params(&self, params: &FlagParams) -> Result<(), StoreError> {
+        params
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let json = serde_json::to_string(params).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.set_setting(PARAMS_KEY, &json)
     }
@@ -994,5 +997,14 @@ mod settings_tests {
         assert!(store.set_flag_param("hold_age_days", "-3").is_err());
         assert!(store.set_flag_param("no_such", "3").is_err());
         assert_eq!(store.flag_params().unwrap().hold_age_days, 3);
+        // A whole set (the window's settings page) is held to the same ranges.
+        let mut whole = store.flag_params().unwrap();
+        whole.spike_factor = 0;
+        let refused = store.set_flag_params(&whole).unwrap_err();
+        assert!(refused.to_string().contains("spike_factor"), "{refused}");
+        assert_eq!(
+            store.flag_params().unwrap().spike_factor,
+            FlagParams::default().spike_factor
+        );
     }
 }

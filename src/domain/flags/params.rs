@@ -268,6 +268,26 @@ impl FlagParams {
         *field = parsed;
         Ok(())
     }
+
+    /// Checks every threshold against its [`ParamSpec`] range: the one rule for whatever sets
+    /// them (the settings command by name, the window's settings page as a whole).
+    ///
+    /// # Errors
+    /// The first threshold out of its range.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        for spec in PARAM_SPECS {
+            let value = self.get(spec.name).unwrap_or_default();
+            if !(spec.min..=spec.max).contains(&value) {
+                return Err(ParamError::OutOfRange {
+                    name: spec.name.to_string(),
+                    value: value.to_string(),
+                    min: spec.min,
+                    max: spec.max,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +326,12 @@ mod tests {
             params.set("hold_age_days", "-1"),
             Err(ParamError::OutOfRange { .. })
         ));
+        assert_eq!(params.validate(), Ok(()));
+        let mut whole = params.clone();
+        whole.runaway_max_recharges = 0;
+        assert!(
+            matches!(whole.validate(), Err(ParamError::OutOfRange { ref name, .. }) if name == "runaway_max_recharges")
+        );
         let unknown = params.set("spike_min_amount", "10").unwrap_err();
         assert!(unknown.to_string().contains("spike_min_cents"), "{unknown}");
         assert_eq!(params.spike_factor, 5);
