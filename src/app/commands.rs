@@ -97,9 +97,12 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
             saved(
                 store
                     .add_checkpoint(&account, day.and_time(chrono::NaiveTime::MIN), amount, currency)
-                    .map(|_| {
+                    .map(|written| {
+                        let replaced = written.replaced.map_or_else(String::new, |(before, c)| {
+                            format!(" It replaces the {} {c} entered before.", before.to_cents_string())
+                        });
                         format!(
-                            "Saved: the {label} billing page showed {} {currency} on {day}; the balance follows it from that day.",
+                            "Saved: the {label} billing page showed {} {currency} on {day}; the balance follows it from that day.{replaced}",
                             amount.to_cents_string()
                         )
                     }),

@@ -134,7 +134,8 @@ fn add(store: &Store, args: &AddArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
         }
     }
     let account = snapshot.resolve_account(&provider, organization);
-    let id = store.add_checkpoint(&account, at, amount, currency)?;
+    let written = store.add_checkpoint(&account, at, amount, currency)?;
+    let id = written.id;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -143,6 +144,13 @@ fn add(store: &Store, args: &AddArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
         amount.to_cents_string(),
         at.date()
     )?;
+    if let Some((before, before_currency)) = &written.replaced {
+        writeln!(
+            out,
+            "It replaces the {} {before_currency} entered before for that moment.",
+            before.to_cents_string()
+        )?;
+    }
     // What the records said that day, and whether they disagree.
     let judged = projection::load(store, as_of)?;
     let record = format!("checkpoint:{id}");

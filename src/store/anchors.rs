@@ -35,6 +35,15 @@ pub struct StoredCheckpoint {
     pub source_file: Option<String>,
 }
 
+/// What [`Store::add_checkpoint`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedCheckpoint {
+    pub id: i64,
+    /// The balance typed before for the same account and moment, which this one replaced
+    /// (amount, currency code).
+    pub replaced: Option<(Amount, String)>,
+}
+
 impl StoredCheckpoint {
     /// How judgement names it: `checkpoint:4`.
     pub fn record(&self) -> String {
@@ -156,7 +165,9 @@ pub(super) fn write_balance(
 }
 
 impl Store {
-    /// Records a balance the user read off the billing page; returns its id.
+    /// Records a balance the user read off the billing page. A balance typed before for the
+    /// same account and moment is replaced in place (one moment has one balance: entering it
+    /// again corrects it, and keeps its id); imported `balance` rows are left alone.
     ///
     /// # Errors
     /// On a SQLite failure.
@@ -166,24 +177,54 @@ impl Store {
         at: NaiveDateTime,
         amount: Amount,
         currency: Currency,
-    ) -> Result<i64, StoreError> {
-        self.conn().execute(
-            "INSERT INTO balance_checkpoints(provider, organization, at, day, amount_nanos,
-                 amount_text, currency, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, datetime('now'))",
-            params![
-                account.provider,
-                account.organization,
-                at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                at.date().to_string(),
-                amount.nanos(),
-                amount.to_string(),
-                currency
-            ],
-        )?;
-        let id = self.conn().last_insert_rowid();
-        Store::bump_revision(self.conn())?;
-        Ok(id)
+    ) -> Result<TypedCheckpoint, StoreError> {
+        let at_text = at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let tx = self.conn().unchecked_transaction()?;
+        let before: Option<(i64, i64, String)> = tx
+            .prepare_cached(
+                "SELECT id, amount_nanos, currency FROM balance_checkpoints
+                 WHERE provider = ?1 AND organization = ?2 AND at = ?3 AND source_file_id IS NULL
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(
+                params![account.provider, account.organization, at_text],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let written = if let Some((id, nanos, old_currency)) = before {
+            tx.execute(
+                "UPDATE balance_checkpoints
+                 SET amount_nanos = ?2, amount_text = ?3, currency = ?4, created_at = datetime('now')
+                 WHERE id = ?1",
+                params![id, amount.nanos(), amount.to_string(), currency],
+            )?;
+            TypedCheckpoint {
+                id,
+                replaced: Some((Amount::from_nanos(nanos), old_currency)),
+            }
+        } else {
+            tx.execute(
+                "INSERT INTO balance_checkpoints(provider, organization, at, day, amount_nanos,
+                     amount_text, currency, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, datetime('now'))",
+                params![
+                    account.provider,
+                    account.organization,
+                    at_text,
+                    at.date().to_string(),
+                    amount.nanos(),
+                    amount.to_string(),
+                    currency
+                ],
+            )?;
+            TypedCheckpoint {
+                id: tx.last_insert_rowid(),
+                replaced: None,
+            }
+        };
+        Store::bump_revision(&tx)?;
+        tx.commit()?;
+        Ok(written)
     }
 
     /// Removes a checkpoint; `false` when there is none with that id.

@@ -190,6 +190,17 @@ fn checkpoint_arguments_a_user_gets_wrong() {
     let list = json(&db, &["checkpoint", "list", "--json"]);
     assert_eq!(list[0]["at"], "2026-10-17 14:05:00");
     assert_eq!(list[0]["account"], "Acme", "the provider's only account");
+    // The same moment typed again corrects it: one checkpoint, its id kept.
+    let (code, out, err) = add(&["--date", "2026-10-17 14:05", "--amount", "21"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Saved checkpoint 1:"), "{out}");
+    assert!(
+        out.contains("It replaces the 20.00 USD entered before for that moment."),
+        "{out}"
+    );
+    let list = json(&db, &["checkpoint", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["amount"], "21.00");
 }
 
 #[test]
@@ -302,19 +313,28 @@ fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() 
         h.query_all_by_label("at least $58.00").count() >= 1,
         "card and legend"
     );
-    h.get_by_label_contains("Enter the balance your billing page shows")
-        .click();
-    settle(&mut h);
-    h.get_by_label("USD shown").click();
-    h.get_by_label("USD shown").type_text("412.35");
-    settle(&mut h);
-    h.get_by_label("Save balance").click();
-    settle(&mut h);
+    // A slip of the finger first, then the balance again: the second entry replaces the first
+    // (one balance for the day, no mismatch between the two).
+    for typed in ["4123.5", "412.35"] {
+        h.get_by_label_contains("Enter the balance your billing page shows")
+            .click();
+        settle(&mut h);
+        h.get_by_label("USD shown").click();
+        h.get_by_label("USD shown").type_text(typed);
+        settle(&mut h);
+        h.get_by_label("Save balance").click();
+        settle(&mut h);
+    }
+    assert!(
+        h.query_by_label_contains("It replaces the 4123.50 USD entered before.")
+            .is_some()
+    );
     assert!(h.query_all_by_label("$412.35").count() >= 1);
     assert!(h.query_by_label("at least $412.35").is_none());
     let checkpoints = json(&db, &["checkpoint", "list", "--json"]);
     assert_eq!(checkpoints[0]["date"], "2026-10-30");
     assert_eq!(checkpoints[0]["amount"], "412.35");
+    assert_eq!(checkpoints.as_array().unwrap().len(), 1);
     assert!(h.state().flag_ids().is_empty());
 }
 
