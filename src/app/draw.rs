@@ -247,6 +247,7 @@ impl App {
                 .unwrap_or_default(),
             range_label,
             today: self.config.today,
+            all_in: self.cache.ledger.as_ref().and_then(|l| l.all_in.clone()),
             balances: self.shown_balances(),
             open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
             critical_flags: flags

@@ -71,6 +71,9 @@ pub struct LedgerViews {
     pub agents: crate::ui::agents::AgentsView,
     /// Coding-agent requests in the whole ledger.
     pub agent_requests: i64,
+    /// API usage, subscriptions and other AI charges this month and last (`None`: a total
+    /// too large to add up).
+    pub all_in: Option<crate::domain::all_in::AllIn>,
 }
 
 impl LedgerViews {
@@ -514,6 +517,7 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
     };
     let figures = store.key_figures(today)?;
     let agents = super::agents::build(store, today, &figures)?;
+    let all_in = crate::domain::all_in::all_in(money.inputs(), store.reporting_currency()?, today);
     Ok(LedgerViews {
         revision,
         figures,
@@ -525,6 +529,7 @@ fn ledger_views(store: &Store, today: NaiveDate, revision: i64) -> Result<Ledger
         topups,
         months,
         latest_usage_month,
+        all_in,
     })
 }
 

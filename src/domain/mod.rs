@@ -4,6 +4,7 @@
 //! readers, "today" arrives as a parameter. That keeps every rule here testable with plain data.
 
 pub mod agents;
+pub mod all_in;
 pub mod api_errors;
 pub mod balance;
 pub mod billing_details;

@@ -1,7 +1,7 @@
-//! The strip of key figures: this month's usage against last month's, usage in the filtered
-//! range, the balance of each provider account with its burn rate and days of credit left, open
-//! flags. (Money paid per month is in `burnrate report --what paid`; one row of cards fits
-//! 1280 points.)
+//! The strip of key figures: this month's usage against last month's, the all-in month (API
+//! usage plus subscriptions plus other AI charges), usage in the filtered range, the balance of
+//! each provider account with its burn rate and days of credit left, open flags. (Money paid per
+//! month is in `burnrate report --what paid`; cards wrap to the window's width.)
 //!
 //! A balance the ledger cannot know exactly says so: "balance unknown" before any credit is
 //! known, "at least $X" while the history starts with usage before any known credit. Every
@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 
 use super::{Action, LedgerCommand, View, format, theme};
+use crate::domain::all_in::AllIn;
 use crate::domain::balance::AccountKey;
 use crate::domain::money::{Amount, DecimalMark, Money};
 use crate::domain::views::{AccountBalance, KeyFigures, Totals};
@@ -28,6 +29,8 @@ pub struct FiguresView {
     pub range_label: String,
     /// The day checkpoints entered here are dated.
     pub today: NaiveDate,
+    /// Everything AI cost this month: API usage, subscriptions, other AI charges.
+    pub all_in: Option<AllIn>,
     /// The balances of the accounts the filters let through.
     pub balances: Vec<AccountBalance>,
     pub open_flags: usize,
@@ -272,6 +275,9 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
                 );
             },
         );
+        if let Some(all) = &view.all_in {
+            all_in_card(ui, slot, &f.month_label, all);
+        }
         card(
             ui,
             slot,
@@ -309,6 +315,51 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
                 caption(ui, &text);
             }
         });
+    });
+}
+
+/// "All-in 2026-11": API usage, subscriptions and other AI charges of the month so far, against
+/// the same days of last month; the parts on hover.
+fn all_in_card(ui: &mut egui::Ui, slot: &mut Slot, month: &str, all: &AllIn) {
+    let now = &all.this_month;
+    let before = &all.last_month_same_days;
+    let change = percent_change(&now.total, &before.total)
+        .map(|p| format!(" ({p:+}%)"))
+        .unwrap_or_default();
+    let parts = format!(
+        "API usage {} + subscriptions {} + other AI charges {}",
+        totals_text(&now.usage),
+        totals_text(&now.subscriptions),
+        totals_text(&now.other)
+    );
+    let title = format!("All-in {month}");
+    let hover = format!(
+        "{title}: {parts}. {} {}{change}; all of last month {} (API usage {} + subscriptions {} + other {}). API top-ups are not added: their use is the usage.",
+        all.same_days_label,
+        totals_text(&before.total),
+        totals_text(&all.last_month.total),
+        totals_text(&all.last_month.usage),
+        totals_text(&all.last_month.subscriptions),
+        totals_text(&all.last_month.other),
+    );
+    card_with_hover(ui, slot, (&title, &hover), &totals_text(&now.total), |ui| {
+        caption(
+            ui,
+            &format!(
+                "usage {} · plans {} · other {}",
+                totals_text(&now.usage),
+                totals_text(&now.subscriptions),
+                totals_text(&now.other)
+            ),
+        );
+        caption(
+            ui,
+            &format!(
+                "{} {}{change}",
+                all.same_days_label,
+                totals_text(&before.total)
+            ),
+        );
     });
 }
 

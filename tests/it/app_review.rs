@@ -303,3 +303,21 @@ fn a_flag_card_saves_its_dispute_packet() {
     assert!(html.contains("<h1>Dispute packet:"), "{html}");
     assert!(html.contains("<h2>Timeline</h2>"));
 }
+
+/// Issue 10: an all-in monthly figure: API usage plus subscriptions plus other AI charges, this
+/// month against the same days of last month. On the demo: the month's usage ($1,023.26, the
+/// usage card's figure) plus its plans ($30.00 and 18.55 EUR at the ECB rate of their day).
+#[test]
+fn the_dashboard_shows_the_all_in_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let harness = demo(dir.path());
+    assert!(
+        harness
+            .query_all_by_label_contains("All-in 2026-11")
+            .count()
+            >= 1
+    );
+    harness.get_by_label_contains("usage $1,023.26 · plans $51.67 · other $0.00");
+    assert!(harness.query_all_by_label("$1,074.93").count() >= 1);
+    harness.get_by_label_contains("Oct 1-20 $836.27");
+}
