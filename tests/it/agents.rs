@@ -715,7 +715,9 @@ mod window {
         settle(&mut harness);
         harness.get_by_label("Subscriptions this month");
         harness.get_by_label("Claude Code (anthropic)");
-        harness.get_by_label("$100.00");
+        // The plan's card and the all-in month (the plan, the agent's requests not added).
+        assert_eq!(harness.query_all_by_label("$100.00").count(), 2);
+        harness.get_by_label_contains("usage $0.00 · plans $100.00");
         assert!(harness.query_all_by_label("$60.00").count() >= 1);
         harness.get_by_label("0.60x");
         harness.get_by_label_contains("never added to billed usage");
