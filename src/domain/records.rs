@@ -7,6 +7,8 @@
 //! The store hashes the key together with the row's occurrence index inside its file, so two
 //! genuinely identical purchases in one statement are both kept.
 
+use std::fmt::Write as _;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 pub use super::billing_details::{BillingDetails, LineItem, SourceVia};
@@ -134,22 +136,36 @@ impl UsageCharge {
 
 impl UsageRecord {
     pub fn natural_key(&self) -> String {
-        let day = self.day.map(|d| d.to_string()).unwrap_or_default();
-        format!(
-            "usage|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            self.source_kind,
-            day,
-            self.provider,
-            self.organization_id,
-            self.project_id,
-            self.model,
-            self.token_kind,
-            self.line_item,
-            self.api_key_id,
-            self.api_key_name,
-            self.user,
-            self.extra_dimensions
-        )
+        let mut key = String::with_capacity(160);
+        self.write_natural_key(&mut key);
+        key
+    }
+
+    /// Writes [`UsageRecord::natural_key`] into `out` (cleared first), so a large import reuses
+    /// one buffer instead of allocating a key per row.
+    pub fn write_natural_key(&self, out: &mut String) {
+        out.clear();
+        out.push_str("usage|");
+        out.push_str(self.source_kind);
+        out.push('|');
+        if let Some(day) = self.day {
+            let _ = write!(out, "{day}");
+        }
+        for field in [
+            &self.provider,
+            &self.organization_id,
+            &self.project_id,
+            &self.model,
+            &self.token_kind,
+            &self.line_item,
+            &self.api_key_id,
+            &self.api_key_name,
+            &self.user,
+            &self.extra_dimensions,
+        ] {
+            out.push('|');
+            out.push_str(field);
+        }
     }
 
     /// The project as reports name it: its name, its id when unnamed.

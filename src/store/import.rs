@@ -7,8 +7,8 @@
 //! settled line is never turned back into a pending one by an older statement. Only exact keys
 //! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -16,16 +16,15 @@ use sha2::{Digest, Sha256};
 
 use super::anchors::FileSpans;
 use super::fingerprint::{Fingerprint, Table, unchanged};
-use super::{Store, StoreError};
+use super::occurrences::KeyHasher;
+use super::reader::{self, Message, ReadOutcome, ReadRow};
+use super::usage_writer::UsageWriter;
+use super::{Store, StoreError, rollup};
 use crate::domain::fx::Rate;
-use crate::domain::import::{
-    self, FileOptions, ImportError, LeftOut, Opener, RowError, RowOutcome, RowStream,
-};
+use crate::domain::import::{self, FileOptions, ImportError, LeftOut, Opener, RowError, RowStream};
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::Amount;
-use crate::domain::records::{
-    BankLine, BankStatus, BillingRecord, Record, UsageGrain, UsageRecord,
-};
+use crate::domain::records::{BankLine, BankStatus, BillingRecord, Record};
 
 /// Where a file came from.
 #[derive(Debug, Clone)]
@@ -139,69 +138,7 @@ pub(super) enum Write {
 }
 
 pub(super) fn key_bytes(natural_key: &str, occurrence: u32) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(natural_key.as_bytes());
-    h.update(b"#");
-    h.update(occurrence.to_le_bytes());
-    h.finalize()[..16].to_vec()
-}
-
-/// A 64-bit hash of a natural key, to count its occurrences within one import without keeping
-/// every key's text. In memory only: never stored (std's hash may change between Rust
-/// releases; stored fingerprints use [`Fingerprint`]).
-fn occurrence_hash<T: Hash>(value: &T) -> i64 {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    i64::from_ne_bytes(h.finish().to_ne_bytes())
-}
-
-/// The fingerprint of a usage row, from its values as the ledger stores them: what a provider
-/// may revise in an export it writes again (cost, counts, names, how it was charged).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one argument per stored column, so a stored row and a new record hash alike"
-)]
-fn usage_fingerprint(
-    cost_nanos: Option<i64>,
-    tokens: Option<i64>,
-    requests: Option<i64>,
-    project_name: &str,
-    organization_name: &str,
-    api_key_name: &str,
-    charge: &str,
-    byok_cost_nanos: Option<i64>,
-) -> i64 {
-    Fingerprint::of("usage")
-        .opt_int(cost_nanos)
-        .opt_int(tokens)
-        .opt_int(requests)
-        .text(project_name)
-        .text(organization_name)
-        .text(api_key_name)
-        .text(charge)
-        .opt_int(byok_cost_nanos)
-        .finish()
-}
-
-/// The fingerprint of the stored usage row `id`, from its stored values.
-fn usage_row_fingerprint(tx: &Transaction<'_>, id: i64) -> Result<i64, StoreError> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT cost_nanos, tokens, requests, project_name, organization_name, api_key_name, charge,
-             byok_cost_nanos FROM usage WHERE id = ?1",
-        )?
-        .query_row([id], |row| {
-            Ok(usage_fingerprint(
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                &row.get::<_, String>(3)?,
-                &row.get::<_, String>(4)?,
-                &row.get::<_, String>(5)?,
-                &row.get::<_, String>(6)?,
-                row.get(7)?,
-            ))
-        })?)
+    KeyHasher::new(natural_key).key(occurrence).to_vec()
 }
 
 /// The fingerprint of a bank line, from its values as the ledger stores them.
@@ -264,16 +201,34 @@ pub fn sha256_hex(open: &Opener<'_>) -> std::io::Result<String> {
         }
         h.update(buf.get(..n).unwrap_or_default());
     }
-    Ok(h.finalize()
+    Ok(hex(h))
+}
+
+fn hex(h: Sha256) -> String {
+    h.finalize()
         .iter()
         .fold(String::with_capacity(64), |mut hex, b| {
             use std::fmt::Write as _;
             let _ = write!(hex, "{b:02x}");
             hex
-        }))
+        })
 }
 
-use std::io::Read;
+/// A file being read for its rows, hashed on the way: the file's SHA-256 costs no second read.
+struct Hashing {
+    inner: Box<dyn Read + Send>,
+    sha: Arc<Mutex<Sha256>>,
+}
+
+impl Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut sha) = self.sha.lock() {
+            sha.update(buf.get(..n).unwrap_or_default());
+        }
+        Ok(n)
+    }
+}
 
 const SAMPLE_RECORDS: usize = 20;
 
@@ -322,14 +277,14 @@ impl Store {
             }
         };
         report.format = Some(prepared.format.id().to_string());
-        let sha = match sha256_hex(open) {
-            Ok(s) => s,
-            Err(e) => {
-                report.error = Some(ImportError::Io(e).to_string());
-                return Ok(report);
-            }
+        let sha = Arc::new(Mutex::new(Sha256::new()));
+        let hashing = || -> std::io::Result<Box<dyn Read + Send>> {
+            Ok(Box::new(Hashing {
+                inner: open()?,
+                sha: Arc::clone(&sha),
+            }))
         };
-        let mut stream = match RowStream::new(open, prepared) {
+        let mut stream = match RowStream::new(&hashing, prepared) {
             Ok(s) => s,
             Err(e) => {
                 report.error = Some(e.to_string());
@@ -339,15 +294,15 @@ impl Store {
         let rules = self.merchant_rules()?;
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO source_files(name, path, sha256, format, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![meta.name, meta.path, sha, stream.format().id(), meta.imported_at],
+            "INSERT INTO source_files(name, path, sha256, format, imported_at) VALUES (?1, ?2, '', ?3, ?4)",
+            params![meta.name, meta.path, stream.format().id(), meta.imported_at],
         )?;
         let file_id = tx.last_insert_rowid();
         let mut writer = Writer {
             tx: &tx,
             file_id,
             rules: &rules,
-            last_usage_known: false,
+            usage: None,
             spans: FileSpans::default(),
         };
         if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
@@ -359,6 +314,17 @@ impl Store {
             .filter(|l| l.rows > 0)
             .map(|l| Box::new(l.clone()));
         writer.spans.save(&tx, file_id)?;
+        writer.finish()?;
+        // The stream read the whole file: its hash is complete.
+        let sha = std::mem::take(
+            &mut *sha
+                .lock()
+                .map_err(|_| StoreError::Invalid("the file's hash could not be read".into()))?,
+        );
+        tx.execute(
+            "UPDATE source_files SET sha256 = ?2 WHERE id = ?1",
+            params![file_id, hex(sha)],
+        )?;
         progress(Progress {
             rows: report.rows,
             bytes: stream.bytes_read,
@@ -386,6 +352,7 @@ impl Store {
                                     UNION ALL SELECT 'bank:' || id FROM bank_lines WHERE source_file_id = ?1)",
             [source_file_id],
         )?;
+        rollup::add_records(&tx, "source_file_id = ?1", &[&source_file_id], -1)?;
         let mut removed = 0u64;
         // An agent log read again after an undo must be read from its start.
         tx.execute(
@@ -456,80 +423,94 @@ pub(super) fn finish_import(
 
 /// Streams every row of a file into the open transaction, counting what happened. Returns why
 /// the import stopped early (a broken file, a cancel), or `None` when every row was read.
+///
+/// The rows are read on a second thread ([`reader`]) while this one writes.
 fn write_rows(
     writer: &mut Writer<'_>,
     stream: &mut RowStream,
     report: &mut ImportReport,
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<Option<String>, StoreError> {
-    let mut occurrences: HashMap<i64, u32> = HashMap::new();
-    while let Some(next) = stream.next_row() {
-        let (line, outcome) = match next {
-            Ok(x) => x,
-            Err(e) => {
-                return Ok(Some(e.to_string()));
-            }
-        };
-        report.rows += 1;
-        if report.rows.is_multiple_of(4096)
-            && !progress(Progress {
-                rows: report.rows,
-                bytes: stream.bytes_read,
-            })
-        {
-            return Ok(Some("the import was cancelled; nothing was written".into()));
-        }
-        let records = match outcome {
-            RowOutcome::Records(r) => r,
-            RowOutcome::Rejected(e) => {
-                report.rejected.push(e);
-                continue;
-            }
-            RowOutcome::LeftOut => continue,
-        };
-        if records.is_empty() {
-            report.skipped += 1;
-        }
-        for mut record in records {
-            // The key comes from the text as the file wrote it (ledgers imported before keys
-            // were masked find their records again); what is stored is masked.
-            let natural = record.natural_key();
-            report.masked_secrets += crate::domain::secrets::mask_record(&mut record) as u64;
-            let occurrence = {
-                let slot = occurrences.entry(occurrence_hash(&natural)).or_insert(0);
-                *slot += 1;
-                *slot - 1
+    std::thread::scope(|scope| {
+        let rows = reader::spawn(scope, stream)?;
+        // Dropping `rows` on an early return stops the reader.
+        for message in rows {
+            let (batch, bytes) = match message {
+                Message::Rows(batch, bytes) => (batch, bytes),
+                Message::Broken(why) => return Ok(Some(why)),
+                Message::Failed(e) => return Err(e),
             };
-            let key = key_bytes(&natural, occurrence);
-            let (write, look_alike) = writer.write(&record, &key, line)?;
-            match write {
-                Write::Inserted => report.inserted += 1,
-                Write::Updated => report.updated += 1,
-                Write::Duplicate => report.duplicates += 1,
+            for row in batch {
+                report.rows += 1;
+                if report.rows.is_multiple_of(4096)
+                    && !progress(Progress {
+                        rows: report.rows,
+                        bytes,
+                    })
+                {
+                    return Ok(Some("the import was cancelled; nothing was written".into()));
+                }
+                report.masked_secrets += row.masked;
+                write_row(writer, row, report)?;
             }
-            if look_alike {
-                report.look_alikes += 1;
-            }
-            if report.sample.len() < SAMPLE_RECORDS {
-                report.sample.push(record);
-            }
+        }
+        Ok(None)
+    })
+}
+
+/// Writes one row's records, counting what happened.
+fn write_row(
+    writer: &mut Writer<'_>,
+    row: ReadRow,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    let records = match row.outcome {
+        ReadOutcome::Records(records) => records,
+        ReadOutcome::Rejected(e) => {
+            report.rejected.push(e);
+            return Ok(());
+        }
+        ReadOutcome::LeftOut => return Ok(()),
+    };
+    if records.is_empty() {
+        report.skipped += 1;
+    }
+    for (record, key) in records {
+        let (write, look_alike) = writer.write(&record, &key, row.line)?;
+        match write {
+            Write::Inserted => report.inserted += 1,
+            Write::Updated => report.updated += 1,
+            Write::Duplicate => report.duplicates += 1,
+        }
+        if look_alike {
+            report.look_alikes += 1;
+        }
+        if report.sample.len() < SAMPLE_RECORDS {
+            report.sample.push(record);
         }
     }
-    Ok(None)
+    Ok(())
 }
 
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
     file_id: i64,
     rules: &'a [MerchantRule],
-    /// Whether the last usage record was already in the ledger: a re-imported or overlapping
-    /// export is looked up before inserting, a new one is inserted straight away.
-    last_usage_known: bool,
+    /// Made at the file's first usage record.
+    usage: Option<UsageWriter<'a>>,
     /// The days the file's billing records and bank lines run over.
     spans: FileSpans,
 }
 
 impl Writer<'_> {
+    /// Writes what the usage records left buffered (their daily sums).
+    fn finish(self) -> Result<(), StoreError> {
+        match self.usage {
+            Some(usage) => usage.finish(self.tx),
+            None => Ok(()),
+        }
+    }
+
     fn write(
         &mut self,
         record: &Record,
@@ -539,7 +520,13 @@ impl Writer<'_> {
         let line = i64::try_from(line).unwrap_or(i64::MAX);
         self.spans.note(record);
         match record {
-            Record::Usage(u) => Ok((self.usage(u, key, line)?, false)),
+            Record::Usage(u) => {
+                let usage = match &mut self.usage {
+                    Some(usage) => usage,
+                    None => self.usage.insert(UsageWriter::new(self.tx, self.file_id)?),
+                };
+                Ok((usage.write(u, key, line)?, false))
+            }
             Record::Billing(b) => self.billing(b, key, line),
             Record::Bank(b) => self.bank(b, key, line),
             Record::Rate(r) => Ok((self.rate(r)?, false)),
@@ -551,107 +538,12 @@ impl Writer<'_> {
     }
 
     fn existing(&self, table: &str, key: &[u8]) -> Result<Option<(i64, i64, String)>, StoreError> {
-        let status_col = if table == "usage" { "''" } else { "status" };
-        let sql = format!("SELECT id, fingerprint, {status_col} FROM {table} WHERE key = ?1");
+        let sql = format!("SELECT id, fingerprint, status FROM {table} WHERE key = ?1");
         Ok(self
             .tx
             .prepare_cached(&sql)?
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?)
-    }
-
-    fn usage(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
-        let fp = usage_fingerprint(
-            u.cost.map(Amount::nanos),
-            u.tokens,
-            u.requests,
-            &u.project_name,
-            &u.organization_name,
-            &u.api_key_name,
-            u.charge.as_str(),
-            u.byok_cost.map(Amount::nanos),
-        );
-        let day = u.day.map(|d| d.to_string()).unwrap_or_default();
-        let grain = u.grain.unwrap_or(UsageGrain::Detail).as_str();
-        if self.last_usage_known {
-            match self.existing("usage", key)? {
-                Some((id, old, _)) if self.usage_unchanged(id, old, fp)? => {
-                    return Ok(Write::Duplicate);
-                }
-                Some(_) => {}
-                None => self.last_usage_known = false,
-            }
-        }
-        // Insert first: for a new export almost every row is new, and the unique key check is
-        // then the only lookup.
-        let inserted = self.tx
-                    .prepare_cached(
-                        "INSERT INTO usage(key, fingerprint, source_kind, day, provider, organization_id, organization_name,
-                         project_id, project_name, model, token_kind, line_item, api_key_id, api_key_name, user_ref, dimensions,
-                         tokens, requests, cost_nanos, currency, cost_text, grain, source_file_id, source_line,
-                         charge, byok_cost_nanos)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                         ?25, ?26)
-                         ON CONFLICT(key) DO NOTHING",
-                    )?
-                    .execute(params![
-                        key,
-                        fp,
-                        u.source_kind,
-                        day,
-                        u.provider,
-                        u.organization_id,
-                        u.organization_name,
-                        u.project_id,
-                        u.project_name,
-                        u.model,
-                        u.token_kind,
-                        u.line_item,
-                        u.api_key_id,
-                        u.api_key_name,
-                        u.user,
-                        u.extra_dimensions,
-                        u.tokens,
-                        u.requests,
-                        u.cost.map(Amount::nanos),
-                        u.currency,
-                        u.cost_text,
-                        grain,
-                        self.file_id,
-                        line,
-                        u.charge.as_str(),
-                        u.byok_cost.map(Amount::nanos)
-                    ])?;
-        if inserted == 1 {
-            self.last_usage_known = false;
-            return Ok(Write::Inserted);
-        }
-        self.last_usage_known = true;
-        match self.existing("usage", key)? {
-            Some((id, old, _)) if self.usage_unchanged(id, old, fp)? => Ok(Write::Duplicate),
-            Some((id, _, _)) => {
-                self.tx
-                    .prepare_cached(
-                        "UPDATE usage SET fingerprint = ?2, cost_nanos = ?3, cost_text = ?4, tokens = ?5, requests = ?6,
-                         project_name = ?7, organization_name = ?8, api_key_name = ?9, charge = ?10, byok_cost_nanos = ?11
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, fp, u.cost.map(Amount::nanos), u.cost_text, u.tokens, u.requests, u.project_name, u.organization_name, u.api_key_name,
-                        u.charge.as_str(), u.byok_cost.map(Amount::nanos)])?;
-                Ok(Write::Updated)
-            }
-            None => Err(StoreError::Invalid(
-                "a usage record vanished during its import".into(),
-            )),
-        }
-    }
-
-    /// Whether the stored usage row `id` (fingerprint `stored`) holds the content
-    /// fingerprinted `fp`, judging a row an older build fingerprinted by its stored values.
-    fn usage_unchanged(&self, id: i64, stored: i64, fp: i64) -> Result<bool, StoreError> {
-        unchanged(self.tx, Table::Usage, id, stored, fp, || {
-            usage_row_fingerprint(self.tx, id)
-        })
     }
 
     fn look_alike(

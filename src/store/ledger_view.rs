@@ -15,7 +15,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::sql::{COUNTED_USAGE, ORGANIZATION, PROJECT, overflow, parse_day};
+use super::groups::Groups;
+use super::sql::{ORGANIZATION, PROJECT, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::billing_details::{LineItem, ReceiptFacts, statement_card};
@@ -105,11 +106,12 @@ impl Store {
     /// kind this build does not know.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let (rates, refs) = self.match_data()?;
+        let (usage, project_usage) = self.daily_usage()?;
         Ok(Snapshot {
             bank: self.bank_items()?,
             billing: self.billing_items()?,
-            usage: self.daily_account_usage()?,
-            project_usage: self.daily_project_usage()?,
+            usage,
+            project_usage,
             organizations: self.organization_aliases()?,
             budgets: self.budgets()?,
             auto_recharges: self.auto_recharges()?,
@@ -438,23 +440,7 @@ impl Store {
     /// # Errors
     /// On a database failure or a total too large to add up.
     pub fn daily_account_usage(&self) -> Result<Vec<DailyUsage>, StoreError> {
-        let sql = format!(
-            "SELECT provider, {ORGANIZATION} AS org, day, upper(currency) AS cur, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE}
-             GROUP BY provider, org, day, cur ORDER BY provider, org, day, cur"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(DailyUsage {
-                    account: AccountKey::new(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?),
-                    day: parse_day(&r.get::<_, String>(2)?)?,
-                    currency: r.get(3)?,
-                    cost: Amount::from_nanos(r.get(4)?),
-                })
-            })
-            .map_err(overflow)?;
-        rows.collect::<Result<_, _>>().map_err(overflow)
+        Ok(self.daily_usage()?.0)
     }
 
     /// Usage cost per project (name, else id; empty outside projects) and day.
@@ -462,24 +448,56 @@ impl Store {
     /// # Errors
     /// On a database failure or a total too large to add up.
     pub fn daily_project_usage(&self) -> Result<Vec<ProjectDay>, StoreError> {
+        Ok(self.daily_usage()?.1)
+    }
+
+    /// Usage cost per account and day, and per project and day, in one pass over the daily
+    /// sums: both sorted by provider, account or project, day and currency.
+    ///
+    /// # Errors
+    /// On a database failure or a total too large to add up.
+    pub fn daily_usage(&self) -> Result<(Vec<DailyUsage>, Vec<ProjectDay>), StoreError> {
         let sql = format!(
-            "SELECT provider, {PROJECT} AS project, day, upper(currency) AS cur, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE}
-             GROUP BY provider, project, day, cur ORDER BY provider, project, day, cur"
+            "SELECT provider, {ORGANIZATION}, {PROJECT}, day, upper(currency), cost_nanos
+             FROM usage_counted"
         );
+        let mut accounts = Groups::<4>::new();
+        let mut projects = Groups::<4>::new();
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(ProjectDay {
-                    provider: r.get(0)?,
-                    project: r.get(1)?,
-                    day: parse_day(&r.get::<_, String>(2)?)?,
-                    currency: r.get(3)?,
-                    cost: Amount::from_nanos(r.get(4)?),
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
+            let (provider, day, currency) = (text(0)?, text(3)?, text(4)?);
+            let cost: i64 = r.get(5)?;
+            accounts.add([provider, text(1)?, day, currency], cost)?;
+            projects.add([provider, text(2)?, day, currency], cost)?;
+        }
+        let usage = accounts
+            .sorted()
+            .into_iter()
+            .map(|([provider, account, day, currency], cost)| {
+                Ok(DailyUsage {
+                    account: AccountKey::new(&provider, &account),
+                    day: parse_day(&day)?,
+                    currency: Currency::parse_stored(&currency),
+                    cost: Amount::from_nanos(cost),
                 })
             })
-            .map_err(overflow)?;
-        rows.collect::<Result<_, _>>().map_err(overflow)
+            .collect::<Result<_, rusqlite::Error>>()?;
+        let project_usage = projects
+            .sorted()
+            .into_iter()
+            .map(|([provider, project, day, currency], cost)| {
+                Ok(ProjectDay {
+                    provider,
+                    project,
+                    day: parse_day(&day)?,
+                    currency: Currency::parse_stored(&currency),
+                    cost: Amount::from_nanos(cost),
+                })
+            })
+            .collect::<Result<_, rusqlite::Error>>()?;
+        Ok((usage, project_usage))
     }
 
     /// The organizations usage exports name, with their ids and names.
@@ -488,7 +506,7 @@ impl Store {
     /// On a database failure.
     pub fn organization_aliases(&self) -> Result<Vec<OrgAlias>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT DISTINCT provider, organization_id, organization_name FROM usage
+            "SELECT DISTINCT provider, organization_id, organization_name FROM usage_dimensions
              WHERE organization_id != '' OR organization_name != '' ORDER BY 1, 2, 3",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -5,11 +5,13 @@
 //! The other file is attached (`ATTACH DATABASE ?1`, the path bound as a parameter, never
 //! spliced into SQL) and copied in one transaction. A record's identity is its `key` (the hash
 //! of its natural key and occurrence that every import computes the same way), so a record both
-//! ledgers hold is inserted once: `INSERT .. ON CONFLICT(key) DO NOTHING`, and the statement's
+//! ledgers hold is inserted once: `INSERT .. ON CONFLICT .. DO NOTHING` (on the day and key for
+//! usage, whose key is unique within its day), and the statement's
 //! change count tells inserted from duplicate. Rates are keyed by day and currency. Each of the
 //! other ledger's `source_files` rows is copied with `origin = "merged from <path>"` and the
 //! records point at the copies; copies that brought no record are removed again, so merging the
-//! same ledger twice leaves the history as it was. A ledger from a newer burnrate (its
+//! same ledger twice leaves the history as it was. The usage records that arrive are added to
+//! the daily sums in the same transaction. A ledger from a newer burnrate (its
 //! `user_version` above ours) is refused, as is a SQLite file that is not a burnrate ledger.
 //! Bank lines keep the provider tags the other ledger gave them. Billing records go through the
 //! receipts' lookups instead of their key alone ([`billing`]): a payment that is a receipt
@@ -23,7 +25,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 mod billing;
 
 use super::import::{ImportMode, ImportReport, SourceMeta};
-use super::{SCHEMA_VERSION, Store, StoreError};
+use super::{SCHEMA_VERSION, Store, StoreError, rollup};
 
 /// The `format` of a merged ledger in import reports.
 pub const LEDGER_FORMAT: &str = "burnrate-ledger";
@@ -51,7 +53,7 @@ const COPIES: [(&str, &str); 3] = [
              m.new, o.source_line
          FROM merged.usage o JOIN temp.merge_source_ids m ON m.old = o.source_file_id
          WHERE true ORDER BY o.id
-         ON CONFLICT(key) DO NOTHING",
+         ON CONFLICT(day, key) DO NOTHING",
     ),
     (
         "SELECT count(*) FROM merged.bank_lines o JOIN temp.merge_source_ids m ON m.old = o.source_file_id",
@@ -183,7 +185,8 @@ impl Store {
             tx.execute_batch(
                 "UPDATE main.usage SET charge = o.charge, byok_cost_nanos = o.byok_cost_nanos
                  FROM merged.usage o JOIN temp.merge_source_ids m ON m.old = o.source_file_id
-                 WHERE main.usage.key = o.key AND main.usage.source_file_id = m.new",
+                 WHERE main.usage.day = o.day AND main.usage.key = o.key
+                   AND main.usage.source_file_id = m.new",
             )?;
         }
         billing::merge_billing(&tx, version, report)?;
@@ -191,6 +194,13 @@ impl Store {
         report.rows += agent_rows;
         report.inserted += agent_new;
         report.duplicates += agent_rows.saturating_sub(agent_new);
+        // The usage records that arrived point at the copies of the other ledger's imports.
+        rollup::add_records(
+            &tx,
+            "source_file_id IN (SELECT new FROM temp.merge_source_ids)",
+            &[],
+            1,
+        )?;
         tx.execute(
             "DELETE FROM main.source_files WHERE id IN (SELECT new FROM temp.merge_source_ids)
                AND NOT EXISTS (SELECT 1 FROM main.usage WHERE source_file_id = source_files.id)

@@ -12,16 +12,21 @@ mod agents;
 mod anchors;
 mod billing;
 mod fingerprint;
+mod groups;
 mod import;
 mod ledger_view;
 pub mod merge;
+mod occurrences;
 mod open;
 mod private_file;
 mod query;
+mod reader;
 mod receipts;
 mod review_view;
+mod rollup;
 mod sql;
 mod sql_types;
+mod usage_writer;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_agent_usage.sql"),
     include_str!("migrations/0006_anchors.sql"),
     include_str!("migrations/0007_usage_charge.sql"),
+    include_str!("migrations/0008_usage_daily.sql"),
 ];
 
 /// The schema version this build writes.

@@ -635,11 +635,21 @@ pub(super) fn mask_stored_secrets(tx: &rusqlite::Transaction<'_>) -> Result<(), 
                     }
                 }
             }
+            // A masked name is another group of the daily usage sums: the records holding
+            // either text leave their sums and come back under the masked one.
+            let sums = table == "usage";
             for (text, masked) in changes {
+                if sums {
+                    let both = format!("{column} IN (?1, ?2)");
+                    super::rollup::add_records(tx, &both, &[&text, &masked], -1)?;
+                }
                 tx.execute(
                     &format!("UPDATE OR IGNORE {table} SET {column} = ?2 WHERE {column} = ?1"),
                     rusqlite::params![text, masked],
                 )?;
+                if sums {
+                    super::rollup::add_records(tx, &format!("{column} = ?1"), &[&masked], 1)?;
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
 
+use super::groups::sum_rows;
 use super::sql::{self, COUNTED_USAGE, overflow};
 use super::{Store, StoreError};
 use crate::domain::money::Amount;
@@ -132,19 +133,30 @@ impl Store {
     /// # Errors
     /// On a SQLite failure or a total too large to add up.
     pub fn report(&self, kind: ReportKind, period: &Period) -> Result<Vec<ReportRow>, StoreError> {
+        let (from, to) = period.bounds();
         let sql = match kind {
             ReportKind::Usage(group) => {
-                let group_expr = match group {
-                    UsageGroup::Provider => "provider".to_string(),
-                    UsageGroup::Project => sql::project_label(),
-                    UsageGroup::Model => sql::model_label(),
-                    UsageGroup::LineItem => sql::line_item_label(),
+                // The daily sums know every grouping but the line item, which reads records.
+                let sql = match group {
+                    UsageGroup::Provider => Self::counted_sums("provider"),
+                    UsageGroup::Project => Self::counted_sums(&sql::project_label()),
+                    UsageGroup::Model => Self::counted_sums(&sql::model_label()),
+                    UsageGroup::LineItem => format!(
+                        "SELECT {}, currency, cost_nanos FROM usage u
+                         WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2",
+                        sql::line_item_label()
+                    ),
                 };
-                format!(
-                    "SELECT {group_expr} AS g, currency, SUM(cost_nanos) FROM usage u
-                     WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2
-                     GROUP BY g, currency ORDER BY g, currency"
-                )
+                let rows = sum_rows::<2>(self.conn(), &sql, params![from, to])?;
+                return Ok(rows
+                    .into_iter()
+                    .map(|([group, currency], nanos)| ReportRow {
+                        period: period.label.clone(),
+                        group,
+                        currency,
+                        amount: Amount::from_nanos(nanos),
+                    })
+                    .collect());
             }
             ReportKind::Paid => "SELECT provider AS g, currency, -SUM(amount_nanos) FROM bank_lines
                  WHERE provider IS NOT NULL AND status = 'settled' AND day BETWEEN ?1 AND ?2
@@ -170,7 +182,6 @@ impl Store {
                 )
             }
         };
-        let (from, to) = period.bounds();
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(ReportRow {
@@ -184,6 +195,13 @@ impl Store {
             Ok(rows) => rows.collect::<Result<Vec<_>, _>>().map_err(overflow),
             Err(e) => Err(overflow(e)),
         }
+    }
+
+    /// The counted daily sums of the days `?1` to `?2`, each with its `group` and currency.
+    fn counted_sums(group: &str) -> String {
+        format!(
+            "SELECT {group}, currency, cost_nanos FROM usage_counted WHERE day BETWEEN ?1 AND ?2"
+        )
     }
 
     /// The import history, newest first.

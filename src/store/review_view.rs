@@ -10,7 +10,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rusqlite::params;
 
-use super::sql::{COUNTED_USAGE, PROJECT, overflow, parse_day};
+use super::groups::sum_rows;
+use super::sql::{PROJECT, parse_day};
 use super::{Store, StoreError};
 use crate::domain::fx::{RATE_LOOKBACK_DAYS, Rate};
 use crate::domain::money::{Amount, Currency};
@@ -83,25 +84,23 @@ impl Store {
     pub fn review_usage(&self, month: NaiveDate) -> Result<Vec<UsageCost>, StoreError> {
         let (from, to) = review_span(month)?;
         let sql = format!(
-            "SELECT day, provider, {PROJECT} AS project, model, upper(currency) AS cur, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2
-             GROUP BY day, provider, project, model, cur
-             ORDER BY day, provider, project, model, cur"
+            "SELECT day, provider, {PROJECT}, model, upper(currency), cost_nanos
+             FROM usage_counted WHERE day BETWEEN ?1 AND ?2"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(params![from.to_string(), to.to_string()], |r| {
+        let rows = sum_rows::<5>(self.conn(), &sql, params![from.to_string(), to.to_string()])?;
+        rows.into_iter()
+            .map(|([day, provider, project, model, currency], nanos)| {
                 Ok(UsageCost {
-                    day: parse_day(&r.get::<_, String>(0)?)?,
-                    provider: r.get(1)?,
-                    project: r.get(2)?,
-                    model: r.get(3)?,
-                    currency: r.get(4)?,
-                    cost: Amount::from_nanos(r.get(5)?),
+                    day: parse_day(&day)?,
+                    provider,
+                    project,
+                    model,
+                    currency: Currency::parse_stored(&currency),
+                    cost: Amount::from_nanos(nanos),
                 })
             })
-            .map_err(overflow)?;
-        rows.collect::<Result<_, _>>().map_err(overflow)
+            .collect::<Result<_, rusqlite::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// The ECB rates a review of `month` may need (the month before included, and the days

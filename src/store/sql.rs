@@ -1,15 +1,18 @@
-//! What the ledger's queries share, written once: the usage rules as SQL (which usage rows
-//! count toward totals, how a project, model or line item is named) and the reading of a
-//! stored day and of a sum SQLite could not add up.
+//! What the ledger's queries share, written once: how a project, model or line item is named,
+//! which usage counts toward totals, and the reading of a stored day and of a sum SQLite could
+//! not add up.
 //!
 //! Providers' exports can hold both an organisation-wide total row and the detailed rows of the
 //! same day (an ungrouped and a grouped OpenAI export of one month). Adding both would count the
-//! day twice, so a total row counts only on days its provider and organization have no detailed
-//! row with a cost ([`COUNTED_USAGE`]). A project is named by its name, else its id; reports and
-//! filters show a record outside any project (or without a model) as [`NONE`].
+//! day twice, so a total counts only on days its provider and organization have no detailed
+//! usage with a cost. That rule is the `usage_counted` view over the daily sums (migration 8):
+//! totals read the view, and [`COUNTED_USAGE`] asks it about single records. A project is named
+//! by its name, else its id; reports and filters show a record outside any project (or without a
+//! model) as [`NONE`].
 //!
-//! Each constant is an SQL fragment over the columns of `usage` (aliased `u` where a rule needs
-//! to look at other rows); queries splice these fixed texts in, never user text.
+//! Each constant is an SQL fragment over columns that `usage`, `usage_daily` and `usage_counted`
+//! share (aliased `u` where a rule needs to look at other rows); queries splice these fixed
+//! texts in, never user text.
 
 use chrono::NaiveDate;
 
@@ -18,12 +21,11 @@ use super::StoreError;
 /// How reports and filters name what has no project, model or line item.
 pub const NONE: &str = "(none)";
 
-/// Usage rows that count toward totals: rows with a cost, except organisation-wide totals on
-/// days that also have detailed rows. Reads `usage` as `u`.
+/// Usage records (`usage` read as `u`) that count toward totals: those with a cost whose day,
+/// provider, organization and grain `usage_counted` keeps.
 pub const COUNTED_USAGE: &str = "u.cost_nanos IS NOT NULL
-    AND NOT (u.grain = 'total' AND EXISTS (
-        SELECT 1 FROM usage d WHERE d.provider = u.provider AND d.organization_id = u.organization_id
-          AND d.day = u.day AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))";
+    AND EXISTS (SELECT 1 FROM usage_counted c WHERE c.day = u.day AND c.provider = u.provider
+        AND c.organization_id = u.organization_id AND c.grain = u.grain)";
 
 /// A record's project: its name, else its id (empty outside projects).
 pub const PROJECT: &str = "CASE WHEN project_name != '' THEN project_name ELSE project_id END";
@@ -61,10 +63,12 @@ pub fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
     })
 }
 
-/// A failed query as a store error: SQLite's integer overflow in a `SUM` is a total too large
-/// to add up exactly, never a wrapped number.
+/// A failed query as a store error: SQLite's integer overflow in a `SUM` (or a sum a STRICT
+/// table refuses because `+` made it a float) is a total too large to add up exactly, never a
+/// wrapped or rounded number.
 pub fn overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") {
+    let text = e.to_string();
+    if text.contains("integer overflow") || text.contains("cannot store REAL") {
         StoreError::Overflow
     } else {
         StoreError::Sql(e)

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::ToSql;
 
-use super::sql::{self, COUNTED_USAGE, PROJECT};
+use super::groups::sum_rows;
+use super::sql::{self, PROJECT};
 use super::{CreditGroup, Period, ReportKind, Store, StoreError, UsageGroup};
 use crate::domain::money::{Amount, Currency, Money};
 use crate::domain::records::UsageCharge;
@@ -187,23 +188,15 @@ impl Store {
             SeriesGroup::Model => sql::model_label(),
         };
         let sql = format!(
-            "SELECT day, {group_expr} AS g, currency, SUM(cost_nanos)
-             FROM usage u WHERE {COUNTED_USAGE} AND {}
-             GROUP BY day, g, currency",
+            "SELECT day, {group_expr}, currency, cost_nanos FROM usage_counted WHERE {}",
             usage_filter_where()
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(p.filter_params().as_slice(), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<(String, String, String, i64)> =
+            sum_rows::<3>(self.conn(), &sql, p.filter_params().as_slice())?
+                .into_iter()
+                .map(|([day, name, currency], nanos)| (day, name, currency, nanos))
+                .collect();
 
         let mut per_currency: BTreeMap<Currency, Amount> = BTreeMap::new();
         for (_, _, currency, nanos) in &rows {
@@ -276,7 +269,7 @@ impl Store {
     /// On a ledger (`SQLite`) failure.
     pub fn usage_day_range(&self) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
         let (first, last): (Option<String>, Option<String>) = self.conn().query_row(
-            "SELECT MIN(day), MAX(day) FROM usage WHERE cost_nanos IS NOT NULL",
+            "SELECT MIN(day), MAX(day) FROM usage_daily WHERE cost_records > 0",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -298,16 +291,16 @@ impl Store {
         };
         Ok(FilterOptions {
             providers: list(
-                "SELECT provider FROM usage UNION SELECT provider FROM billing
+                "SELECT provider FROM usage_dimensions UNION SELECT provider FROM billing
                  UNION SELECT provider FROM bank_lines WHERE provider IS NOT NULL ORDER BY 1",
             )?,
             accounts: Vec::new(),
             projects: list(&format!(
-                "SELECT DISTINCT {} AS g FROM usage ORDER BY 1",
+                "SELECT DISTINCT {} AS g FROM usage_dimensions ORDER BY 1",
                 sql::project_label()
             ))?,
             models: list(&format!(
-                "SELECT DISTINCT {} AS g FROM usage ORDER BY 1",
+                "SELECT DISTINCT {} AS g FROM usage_dimensions ORDER BY 1",
                 sql::model_label()
             ))?,
         })
@@ -324,19 +317,13 @@ impl Store {
         account_aliases: &[String],
     ) -> Result<Totals, StoreError> {
         let sql = format!(
-            "SELECT currency, SUM(cost_nanos) FROM usage u
-             WHERE {COUNTED_USAGE} AND {} GROUP BY currency",
+            "SELECT currency, cost_nanos FROM usage_counted WHERE {}",
             usage_filter_where()
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(p.filter_params().as_slice(), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = sum_rows::<1>(self.conn(), &sql, p.filter_params().as_slice())?;
         let mut sums = BTreeMap::new();
-        for (currency, nanos) in rows {
+        for ([currency], nanos) in rows {
             add_to(&mut sums, &currency, Amount::from_nanos(nanos))?;
         }
         Ok(sorted_totals(sums))

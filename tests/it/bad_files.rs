@@ -61,9 +61,8 @@ fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
     tables
         .into_iter()
         .map(|t| {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
-                .unwrap();
+            // Sorted as text: tables without a rowid (the daily usage sums) have no other order.
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
             let n = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
@@ -73,8 +72,9 @@ fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
                         .join("|"))
                 })
                 .unwrap()
-                .map(Result::unwrap)
-                .collect();
+                .map(Result::unwrap);
+            let mut rows: Vec<String> = rows.collect();
+            rows.sort();
             (t, rows)
         })
         .collect()

@@ -111,6 +111,9 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
     if t.is_empty() {
         return None;
     }
+    if let Some(day) = plain_iso_date(t) {
+        return Some(day.and_time(NaiveTime::MIN));
+    }
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Some(dt.naive_utc());
     }
@@ -160,6 +163,23 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
         Some(tp) => parse_time(tp)?,
     };
     Some(date.and_time(time))
+}
+
+/// `YYYY-MM-DD` and nothing else, the way every provider export writes a day, read without
+/// trying the formats above it in turn (they would all fail before `%Y-%m-%d` matched).
+fn plain_iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(range)?;
+        digits.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 /// Dates that spell the month: `12-Dec-2019`, `12 Dec 2019`, `25 January 2018`, `Apr 8, 2018`,
@@ -220,6 +240,22 @@ mod tests {
         parse_datetime(s, order)
             .map(|x| x.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn plain_days_read_as_the_general_formats_read_them() {
+        for text in [
+            "2026-03-04",
+            "1999-12-31",
+            "2024-02-29",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-3-04x",
+        ] {
+            let general = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            assert_eq!(plain_iso_date(text), general, "{text}");
+        }
+        assert_eq!(d("2026-02-30", None), "");
     }
 
     #[test]

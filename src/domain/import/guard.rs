@@ -47,7 +47,7 @@ pub fn check(record: &mut Record) -> Result<(), String> {
         }
     }
     for text in text_fields_mut(record) {
-        if text.chars().any(is_unsafe) {
+        if has_unsafe(text) {
             *text = text
                 .chars()
                 .map(|c| if is_unsafe(c) { '\u{fffd}' } else { c })
@@ -79,6 +79,17 @@ fn dates(record: &Record) -> Vec<Option<NaiveDate>> {
         Record::Rate(r) => vec![Some(r.day)],
         Record::Balance(b) => vec![Some(b.at.date())],
     }
+}
+
+/// Whether `text` holds a character [`is_unsafe`] names; ASCII text (nearly every cell) is
+/// looked at byte by byte.
+fn has_unsafe(text: &str) -> bool {
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f);
+    }
+    text.chars().any(is_unsafe)
 }
 
 /// Control characters other than tab and newline (a quoted cell may hold several lines), and

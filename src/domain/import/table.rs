@@ -474,6 +474,11 @@ impl<R: Read> Read for StripCr<R> {
             if n == 0 {
                 return Ok(0);
             }
+            // Most files end lines with `\n` alone: nothing to change, and no byte to look at
+            // one by one.
+            if !self.after_cr && !buf.get(..n).unwrap_or_default().contains(&b'\r') {
+                return Ok(n);
+            }
             let mut kept = 0;
             for i in 0..n {
                 let b = buf[i];

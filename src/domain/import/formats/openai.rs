@@ -7,6 +7,8 @@
 //! them to the detailed rows of the same day. An activity row becomes one usage record per token
 //! kind it reports (uncached input, cached input, output, audio and image tokens).
 
+use std::collections::HashMap;
+
 use super::split_line_item;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{Format, RecordKind, RowParser};
@@ -78,9 +80,14 @@ impl Format for OpenAiCost {
             organization_name: h.find(&["organization_name"]),
             user_email: h.find(&["user_email"]),
             api_source: h.find(&["api_source"]),
+            line_items: HashMap::new(),
         }))
     }
 }
+
+/// The line items of a file read so far, split: an export repeats a few dozen of them over a
+/// million rows. Cleared when it grows past this many, so no file makes it large.
+const LINE_ITEMS_KEPT: usize = 4096;
 
 struct CostParser {
     unix: Option<usize>,
@@ -98,6 +105,22 @@ struct CostParser {
     organization_name: Option<usize>,
     user_email: Option<usize>,
     api_source: Option<usize>,
+    line_items: HashMap<String, (String, String)>,
+}
+
+impl CostParser {
+    /// The model and token kind of a line item ([`split_line_item`]), remembered.
+    fn split(&mut self, line_item: &str) -> (String, String) {
+        if let Some(split) = self.line_items.get(line_item) {
+            return split.clone();
+        }
+        let split = split_line_item(line_item);
+        if self.line_items.len() >= LINE_ITEMS_KEPT {
+            self.line_items.clear();
+        }
+        self.line_items.insert(line_item.to_string(), split.clone());
+        split
+    }
 }
 
 impl RowParser for CostParser {
@@ -112,7 +135,7 @@ impl RowParser for CostParser {
         }
         let cost = row.amount(self.amount)?;
         let line_item = row.opt_text(self.line_item).into_owned();
-        let (model, token_kind) = split_line_item(&line_item);
+        let (model, token_kind) = self.split(&line_item);
         let project_id = row.opt_text(self.project_id).into_owned();
         let api_key_id = row.opt_text(self.api_key_id).into_owned();
         let user = {

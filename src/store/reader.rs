@@ -1,0 +1,142 @@
+//! The reading half of an import, on a thread of its own: rows parsed, secrets masked and keys
+//! computed while the writing half stores the rows read before them.
+//!
+//! An import is two kinds of work of about the same size: reading (CSV, the format's parser,
+//! masking, hashing each record's natural key and counting its occurrences) and writing
+//! (SQLite's inserts and the daily sums). [`read_rows`] does the first on a scoped thread and
+//! hands over batches of [`BATCH_ROWS`] rows through a channel of [`BATCHES_IN_FLIGHT`], so a
+//! machine with two cores imports in about the time of the larger half, and memory holds a few
+//! thousand rows whatever the file's size. The writer stops the reader by dropping its end of
+//! the channel (a cancel, a failure); the reader stops at the end of the file or at a broken
+//! one, which it reports as the last message.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use super::StoreError;
+use super::occurrences::{self, Key, KeyHasher, Occurrences};
+use crate::domain::import::{RowError, RowOutcome, RowStream};
+use crate::domain::records::Record;
+
+/// Rows in one hand-over.
+const BATCH_ROWS: usize = 512;
+/// Batches read ahead of the writer at most.
+const BATCHES_IN_FLIGHT: usize = 8;
+
+/// One data row of the file, read.
+pub(super) struct ReadRow {
+    /// The row's line in the file.
+    pub line: u64,
+    pub outcome: ReadOutcome,
+    /// Secret keys masked in its records.
+    pub masked: u64,
+}
+
+/// A row's records with their keys (none: a row with nothing to import), why it was refused,
+/// or a row the format leaves out on purpose (counted by the stream itself).
+pub(super) enum ReadOutcome {
+    Records(Vec<(Record, Key)>),
+    Rejected(RowError),
+    LeftOut,
+}
+
+/// What the reader hands over.
+pub(super) enum Message {
+    /// Rows, with how many bytes of the file were read after them.
+    Rows(Vec<ReadRow>, u64),
+    /// The file cannot be read on (a broken CSV structure): why.
+    Broken(String),
+    /// The reader failed (its temporary table of key counts).
+    Failed(StoreError),
+}
+
+/// Starts reading `stream` on a thread of `scope`; the rows arrive on the returned receiver.
+pub(super) fn spawn<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    stream: &'scope mut RowStream,
+) -> Result<Receiver<Message>, StoreError> {
+    let (send, receive) = sync_channel(BATCHES_IN_FLIGHT);
+    std::thread::Builder::new()
+        .name("import-reader".into())
+        .spawn_scoped(scope, move || read_rows(stream, &send))
+        .map_err(|e| StoreError::Invalid(format!("the import could not start reading: {e}")))?;
+    Ok(receive)
+}
+
+/// Reads every row, masks and keys its records, and sends them on in batches. Returns when the
+/// file ends, breaks, or the writer stops listening.
+fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>) {
+    let mut occurrences = Occurrences::new();
+    let mut natural = String::with_capacity(256);
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    while let Some(next) = stream.next_row() {
+        let (line, outcome) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = send.send(Message::Rows(std::mem::take(&mut batch), stream.bytes_read));
+                let _ = send.send(Message::Broken(e.to_string()));
+                return;
+            }
+        };
+        let row = match outcome {
+            RowOutcome::Rejected(e) => ReadRow {
+                line,
+                outcome: ReadOutcome::Rejected(e),
+                masked: 0,
+            },
+            RowOutcome::LeftOut => ReadRow {
+                line,
+                outcome: ReadOutcome::LeftOut,
+                masked: 0,
+            },
+            RowOutcome::Records(records) => match keyed(records, &mut occurrences, &mut natural) {
+                Ok((records, masked)) => ReadRow {
+                    line,
+                    outcome: ReadOutcome::Records(records),
+                    masked,
+                },
+                Err(e) => {
+                    let _ = send.send(Message::Failed(e));
+                    return;
+                }
+            },
+        };
+        batch.push(row);
+        if batch.len() >= BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if send.send(Message::Rows(full, stream.bytes_read)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = send.send(Message::Rows(batch, stream.bytes_read));
+    }
+}
+
+/// A row's records with their keys, secrets masked; and how many secrets were.
+///
+/// The key comes from the text as the file wrote it (ledgers imported before keys were masked
+/// find their records again); what is stored is masked.
+fn keyed(
+    records: Vec<Record>,
+    occurrences: &mut Occurrences,
+    natural: &mut String,
+) -> Result<(Vec<(Record, Key)>, u64), StoreError> {
+    let mut masked = 0u64;
+    let mut out = Vec::with_capacity(records.len());
+    for mut record in records {
+        match &record {
+            Record::Usage(u) => u.write_natural_key(natural),
+            other => *natural = other.natural_key(),
+        }
+        masked += u64::try_from(crate::domain::secrets::mask_record(&mut record)).unwrap_or(0);
+        let hasher = KeyHasher::new(natural);
+        let first = hasher.key(0);
+        let key = match occurrences.next(occurrences::identity(&first))? {
+            0 => first,
+            n => hasher.key(n),
+        };
+        out.push((record, key));
+    }
+    Ok((out, masked))
+}

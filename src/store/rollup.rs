@@ -1,0 +1,367 @@
+//! The daily usage sums (`usage_daily`, migration 8) and the combinations of names they hold
+//! (`usage_dimensions`), kept in step with the usage records.
+//!
+//! A group is one day, provider, organization (id and name), project (id and name), model,
+//! currency and grain; it holds how many usage records it has, how many of them have a cost, and
+//! the sums of their costs and tokens. Every change to `usage` changes the sums in the same
+//! transaction: an import adds each record it writes (and moves a revised record from its old
+//! sums to its new ones) through a [`DailySums`] buffer, undo and merge add or subtract the
+//! records they touch in one `INSERT .. SELECT .. GROUP BY`. A group whose count falls to zero is
+//! removed, so the table always equals the aggregation of `usage` (a property test checks it
+//! after any sequence of imports, undos and merges). `usage_dimensions` counts the records of
+//! each combination of provider, organization, project, model, currency and grain whatever the
+//! day, and changes by the same records.
+//!
+//! Which groups count toward totals is not decided here: the `usage_counted` view (migration 8)
+//! holds that rule. Sums are exact integers; the table is STRICT, so a sum beyond 64 bits is an
+//! error ([`StoreError::Overflow`]), never a float. The buffer holds at most [`FLUSH_GROUPS`]
+//! groups before it writes them out, so its memory does not grow with the file.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rusqlite::{Connection, Statement};
+
+use super::StoreError;
+use super::sql::overflow;
+use crate::domain::money::Amount;
+use crate::domain::records::{UsageGrain, UsageRecord};
+
+/// The most groups the buffer holds before it writes them to the table.
+const FLUSH_GROUPS: usize = 32_768;
+
+/// Adds one group's change to its sums (a new group starts from the change).
+const UPSERT: &str =
+    "INSERT INTO usage_daily(day, provider, organization_id, grain, organization_name,
+        project_id, project_name, model, currency, records, cost_records, cost_nanos, tokens)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+    ON CONFLICT DO UPDATE SET records = records + excluded.records,
+        cost_records = cost_records + excluded.cost_records,
+        cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens";
+
+/// Adds records to one combination of names.
+const UPSERT_DIMENSIONS: &str = "INSERT INTO usage_dimensions(provider, organization_id, grain,
+        organization_name, project_id, project_name, model, currency, records)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ON CONFLICT DO UPDATE SET records = records + excluded.records";
+
+/// The groups and combinations whose records are all gone.
+const PRUNE: &str = "DELETE FROM usage_daily WHERE records = 0;
+    DELETE FROM usage_dimensions WHERE records = 0;";
+
+/// One usage record as the sums see it: its group and what it adds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Contribution<'a> {
+    pub day: &'a str,
+    pub provider: &'a str,
+    pub organization_id: &'a str,
+    pub grain: &'a str,
+    pub organization_name: &'a str,
+    pub project_id: &'a str,
+    pub project_name: &'a str,
+    pub model: &'a str,
+    pub currency: &'a str,
+    pub cost_nanos: Option<i64>,
+    pub tokens: Option<i64>,
+}
+
+impl<'a> Contribution<'a> {
+    /// What `record`, stored on `day`, adds.
+    pub fn of(record: &'a UsageRecord, day: &'a str) -> Self {
+        Self {
+            day,
+            provider: &record.provider,
+            organization_id: &record.organization_id,
+            grain: record.grain.unwrap_or(UsageGrain::Detail).as_str(),
+            organization_name: &record.organization_name,
+            project_id: &record.project_id,
+            project_name: &record.project_name,
+            model: &record.model,
+            currency: record.currency.as_str(),
+            cost_nanos: record.cost.map(Amount::nanos),
+            tokens: record.tokens,
+        }
+    }
+
+    fn fields(&self) -> [&'a str; 9] {
+        [
+            self.day,
+            self.provider,
+            self.organization_id,
+            self.grain,
+            self.organization_name,
+            self.project_id,
+            self.project_name,
+            self.model,
+            self.currency,
+        ]
+    }
+}
+
+/// The change of one group: records, records with a cost, cost, tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Change {
+    records: i64,
+    cost_records: i64,
+    cost_nanos: i64,
+    tokens: i64,
+}
+
+impl Change {
+    fn add(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
+        let add = |sum: i64, value: i64| {
+            value
+                .checked_mul(sign)
+                .and_then(|v| sum.checked_add(v))
+                .ok_or(StoreError::Overflow)
+        };
+        self.records = add(self.records, 1)?;
+        self.cost_records = add(self.cost_records, i64::from(c.cost_nanos.is_some()))?;
+        self.cost_nanos = add(self.cost_nanos, c.cost_nanos.unwrap_or(0))?;
+        self.tokens = add(self.tokens, c.tokens.unwrap_or(0))?;
+        Ok(())
+    }
+}
+
+/// `FxHash` (the compiler's own): groups are looked up once a record, and their keys are ours,
+/// not an attacker's, so a fast hash beats a keyed one.
+#[derive(Default)]
+pub(super) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The changes an import makes to the daily sums, buffered by group and written in batches.
+pub(super) struct DailySums<'conn> {
+    changes: HashMap<Vec<u8>, Change, BuildHasherDefault<FxHasher>>,
+    /// The group key of the record being added, reused so a record allocates nothing.
+    scratch: Vec<u8>,
+    upsert: Statement<'conn>,
+    upsert_dimensions: Statement<'conn>,
+    /// Whether a group may have lost records (a revised record moved out of it).
+    shrank: bool,
+}
+
+/// Writes the fields of a group as its key: each field's length, then its bytes.
+fn encode(fields: &[&str; 9], out: &mut Vec<u8>) {
+    out.clear();
+    for field in fields {
+        let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
+/// The fields of a group key written by [`encode`].
+fn decode(key: &[u8]) -> Option<[&str; 9]> {
+    let mut fields = [""; 9];
+    let mut rest = key;
+    for field in &mut fields {
+        let (len, tail) = rest.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let (text, tail) = tail.split_at_checked(len)?;
+        *field = std::str::from_utf8(text).ok()?;
+        rest = tail;
+    }
+    Some(fields)
+}
+
+impl<'conn> DailySums<'conn> {
+    /// A buffer writing to the ledger open in `conn` (inside the caller's transaction).
+    ///
+    /// # Errors
+    /// On a SQLite failure.
+    pub fn new(conn: &'conn Connection) -> Result<Self, StoreError> {
+        Ok(Self {
+            changes: HashMap::default(),
+            scratch: Vec::with_capacity(256),
+            upsert: conn.prepare(UPSERT)?,
+            upsert_dimensions: conn.prepare(UPSERT_DIMENSIONS)?,
+            shrank: false,
+        })
+    }
+
+    /// Adds a record to its group's sums (`sign` 1), or takes it out (`sign` -1).
+    ///
+    /// # Errors
+    /// When a sum would overflow, or on a SQLite failure while writing a full buffer.
+    pub fn add(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
+        encode(&c.fields(), &mut self.scratch);
+        if let Some(change) = self.changes.get_mut(self.scratch.as_slice()) {
+            change.add(c, sign)?;
+        } else {
+            let mut change = Change::default();
+            change.add(c, sign)?;
+            self.changes.insert(self.scratch.clone(), change);
+        }
+        if sign < 0 {
+            self.shrank = true;
+        }
+        if self.changes.len() >= FLUSH_GROUPS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered changes to the table.
+    ///
+    /// # Errors
+    /// When a sum would overflow, or on a SQLite failure.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        // Day first, as the table orders its groups, so the writes walk its pages once instead of
+        // jumping about (a key starts with the day's length, the same for every day).
+        let mut groups: Vec<(&Vec<u8>, Change)> = self
+            .changes
+            .iter()
+            .filter(|(_, change)| **change != Change::default())
+            .map(|(key, change)| (key, *change))
+            .collect();
+        groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // What the changes do to each combination of names, whatever the day.
+        let mut dimensions: HashMap<[&str; 8], i64, BuildHasherDefault<FxHasher>> =
+            HashMap::default();
+        for (key, change) in groups {
+            let Some(f) = decode(key) else {
+                continue;
+            };
+            let [_, names @ ..] = f;
+            let records = dimensions.entry(names).or_insert(0);
+            *records = records
+                .checked_add(change.records)
+                .ok_or(StoreError::Overflow)?;
+            self.upsert
+                .execute(rusqlite::params![
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3],
+                    f[4],
+                    f[5],
+                    f[6],
+                    f[7],
+                    f[8],
+                    change.records,
+                    change.cost_records,
+                    change.cost_nanos,
+                    change.tokens
+                ])
+                .map_err(overflow)?;
+        }
+        for (f, records) in dimensions {
+            if records == 0 {
+                continue;
+            }
+            self.upsert_dimensions.execute(rusqlite::params![
+                f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], records
+            ])?;
+        }
+        self.changes.clear();
+        Ok(())
+    }
+
+    /// Writes what is buffered and removes the groups left without records.
+    ///
+    /// # Errors
+    /// When a sum would overflow, or on a SQLite failure.
+    pub fn finish(mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.flush()?;
+        if self.shrank {
+            conn.execute_batch(PRUNE)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds (`sign` 1) or subtracts (`sign` -1) the usage records `filter` picks to the sums, in one
+/// statement. `filter` is a fixed condition on `usage` (never user text) whose parameters are
+/// `?1`, `?2`, ...; the sign is bound after them.
+///
+/// # Errors
+/// When a sum would overflow, or on a SQLite failure.
+pub(super) fn add_records(
+    conn: &Connection,
+    filter: &str,
+    params: &[&dyn rusqlite::ToSql],
+    sign: i64,
+) -> Result<(), StoreError> {
+    let sign_param = params.len() + 1;
+    let sql = format!(
+        "INSERT INTO usage_daily(day, provider, organization_id, grain, organization_name,
+             project_id, project_name, model, currency, records, cost_records, cost_nanos, tokens)
+         SELECT day, provider, organization_id, grain, organization_name, project_id,
+             project_name, model, currency, ?{sign_param} * count(*),
+             ?{sign_param} * count(cost_nanos), ?{sign_param} * coalesce(sum(cost_nanos), 0),
+             ?{sign_param} * coalesce(sum(tokens), 0)
+         FROM usage WHERE {filter}
+         GROUP BY day, provider, organization_id, grain, organization_name, project_id,
+             project_name, model, currency
+         ON CONFLICT DO UPDATE SET records = records + excluded.records,
+             cost_records = cost_records + excluded.cost_records,
+             cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens"
+    );
+    let dimensions = format!(
+        "INSERT INTO usage_dimensions(provider, organization_id, grain, organization_name,
+             project_id, project_name, model, currency, records)
+         SELECT provider, organization_id, grain, organization_name, project_id, project_name,
+             model, currency, ?{sign_param} * count(*)
+         FROM usage WHERE {filter}
+         GROUP BY provider, organization_id, grain, organization_name, project_id, project_name,
+             model, currency
+         ON CONFLICT DO UPDATE SET records = records + excluded.records"
+    );
+    let mut all: Vec<&dyn rusqlite::ToSql> = params.to_vec();
+    all.push(&sign);
+    for sql in [sql, dimensions] {
+        conn.prepare_cached(&sql)?
+            .execute(all.as_slice())
+            .map_err(overflow)?;
+    }
+    if sign < 0 {
+        conn.execute_batch(PRUNE)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_keys_round_trip_whatever_the_text() {
+        let fields = [
+            "2026-10-01",
+            "openai",
+            "",
+            "detail",
+            "a\0b",
+            "p|q",
+            "",
+            "é",
+            "USD",
+        ];
+        let mut key = Vec::new();
+        encode(&fields, &mut key);
+        assert_eq!(decode(&key), Some(fields));
+        assert_eq!(decode(&key[..key.len() - 1]), None);
+    }
+}
+
+#[cfg(test)]
+#[path = "rollup_props.rs"]
+mod props;

@@ -1,0 +1,367 @@
+//! The daily sums against the records they sum, under any history: a property test.
+//!
+//! Each case runs a random sequence of imports (OpenAI cost exports with organisation totals,
+//! detailed rows, repeated lines and revised costs and names; activity exports whose records
+//! have tokens and no cost), re-imports of an earlier file, undos of any earlier import and
+//! merges of another ledger, and after every step checks that `usage_daily` equals the
+//! aggregation of `usage`, and that what `usage_counted` counts equals the counted-usage rule
+//! asked of every record the way burnrate asked it before the daily sums existed.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::domain::import::FileOptions;
+use crate::store::{ImportMode, SourceMeta, Store};
+
+#[derive(Debug, Clone)]
+struct CostRow {
+    day: u8,
+    org: u8,
+    project: u8,
+    /// Which of two names the project goes by in this file (a rename revises records).
+    name: u8,
+    model: u8,
+    kind: u8,
+    cents: u32,
+    tokens: u32,
+    /// An organisation-wide total: no line item, project, key or user.
+    total: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ActivityRow {
+    day: u8,
+    project: u8,
+    model: u8,
+    input: u32,
+    output: u32,
+}
+
+#[derive(Debug, Clone)]
+enum File {
+    Cost(Vec<CostRow>),
+    Activity(Vec<ActivityRow>),
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Import(File),
+    /// Imports again the file of an earlier step (any index, taken modulo the files so far).
+    Again(usize),
+    /// Undoes an earlier import that is still in the ledger.
+    Undo(usize),
+    /// Merges another ledger that imported this file.
+    Merge(File),
+}
+
+fn cost_row() -> impl Strategy<Value = CostRow> {
+    (
+        (1u8..=3, 0u8..2, 0u8..3, 0u8..2),
+        (
+            0u8..2,
+            0u8..2,
+            0u32..400,
+            0u32..5000,
+            prop::bool::weighted(0.2),
+        ),
+    )
+        .prop_map(
+            |((day, org, project, name), (model, kind, cents, tokens, total))| CostRow {
+                day,
+                org,
+                project,
+                name,
+                model,
+                kind,
+                cents,
+                tokens,
+                total,
+            },
+        )
+}
+
+fn activity_row() -> impl Strategy<Value = ActivityRow> {
+    (1u8..=3, 0u8..3, 0u8..2, 0u32..9000, 0u32..9000).prop_map(
+        |(day, project, model, input, output)| ActivityRow {
+            day,
+            project,
+            model,
+            input,
+            output,
+        },
+    )
+}
+
+fn file() -> impl Strategy<Value = File> {
+    prop_oneof![
+        4 => prop::collection::vec(cost_row(), 1..14).prop_map(File::Cost),
+        1 => prop::collection::vec(activity_row(), 1..6).prop_map(File::Activity),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        5 => file().prop_map(Step::Import),
+        2 => any::<usize>().prop_map(Step::Again),
+        2 => any::<usize>().prop_map(Step::Undo),
+        2 => file().prop_map(Step::Merge),
+    ]
+}
+
+/// 2026-10-01 + `day` at midnight UTC, as the exports write it.
+fn times(day: u8) -> String {
+    let start = 1_790_812_800 + 86_400 * i64::from(day);
+    format!(
+        "{start},{},2026-10-{:02}T00:00:00+00:00,,",
+        start + 86_400,
+        day + 1
+    )
+}
+
+fn text(file: &File) -> String {
+    match file {
+        File::Cost(rows) => {
+            let mut out = String::from(
+                "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,organization_name,user_email,api_source\n",
+            );
+            for r in rows {
+                let (org_id, org_name) = [("org-a", "Acme"), ("org-b", "")][usize::from(r.org)];
+                let model = ["gpt-4o", "o3"][usize::from(r.model)];
+                let kind = ["input", "output"][usize::from(r.kind)];
+                let (line_item, key, project_id, project_name) = if r.total {
+                    (String::new(), "", String::new(), String::new())
+                } else {
+                    (
+                        format!("\"{model}, {kind}\""),
+                        "key_1",
+                        format!("proj_{}", r.project),
+                        ["Web", "Web app"][usize::from(r.name)].repeat(usize::from(r.project)),
+                    )
+                };
+                writeln!(
+                    out,
+                    "{}{}.{:02},usd,{},tokens,{line_item},,{key},{project_id},{org_id},{project_name},{org_name},,",
+                    times(r.day),
+                    r.cents / 100,
+                    r.cents % 100,
+                    r.tokens,
+                )
+                .unwrap();
+            }
+            out
+        }
+        File::Activity(rows) => {
+            let mut out = String::from(
+                "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens\n",
+            );
+            for r in rows {
+                writeln!(
+                    out,
+                    "{}proj_{},3,,key_1,{},false,default,{},{}",
+                    times(r.day),
+                    r.project,
+                    ["gpt-4o", "o3"][usize::from(r.model)],
+                    r.input,
+                    r.output
+                )
+                .unwrap();
+            }
+            out
+        }
+    }
+}
+
+fn import(store: &mut Store, name: &str, text: &str) -> Option<i64> {
+    let bytes = text.as_bytes().to_vec();
+    let open =
+        move || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>);
+    let meta = SourceMeta {
+        name: name.into(),
+        path: name.into(),
+        imported_at: "2026-10-10T00:00:00Z".into(),
+    };
+    let report = store
+        .import_file(
+            &open,
+            &meta,
+            &FileOptions::default(),
+            ImportMode::default(),
+            &mut |_| true,
+        )
+        .unwrap();
+    assert_eq!(report.error, None, "{name}: {text}");
+    report.source_file_id
+}
+
+const GROUP: &str = "day, provider, organization_id, grain, organization_name, project_id, \
+                     project_name, model, currency";
+
+/// Every row `sql` returns, as text.
+fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
+    let mut stmt = store.conn().prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// The daily sums as stored, and as the records add up.
+fn sums(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    (
+        rows(
+            store,
+            &format!(
+                "SELECT {GROUP}, records, cost_records, cost_nanos, tokens FROM usage_daily ORDER BY {GROUP}"
+            ),
+        ),
+        rows(
+            store,
+            &format!(
+                "SELECT {GROUP}, count(*), count(cost_nanos), coalesce(sum(cost_nanos), 0),
+                        coalesce(sum(tokens), 0)
+                 FROM usage GROUP BY {GROUP} ORDER BY {GROUP}"
+            ),
+        ),
+    )
+}
+
+/// The combinations of names as stored, and as the records count them.
+fn dimensions(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    const NAMES: &str = "provider, organization_id, grain, organization_name, project_id, \
+                         project_name, model, currency";
+    (
+        rows(
+            store,
+            &format!("SELECT {NAMES}, records FROM usage_dimensions ORDER BY {NAMES}"),
+        ),
+        rows(
+            store,
+            &format!("SELECT {NAMES}, count(*) FROM usage GROUP BY {NAMES} ORDER BY {NAMES}"),
+        ),
+    )
+}
+
+/// What counts per day, provider and organization: by the view, and by the rule as burnrate
+/// asked it of every record before the daily sums.
+type DaySums = Vec<(String, String, String, i64)>;
+
+fn counted(store: &Store) -> (DaySums, DaySums) {
+    let rows = |sql: &str| {
+        let mut stmt = store.conn().prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+    };
+    (
+        rows(
+            "SELECT day, provider, organization_id, sum(cost_nanos) FROM usage_counted
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        ),
+        rows(
+            "SELECT day, provider, organization_id, sum(cost_nanos) FROM usage u
+             WHERE u.cost_nanos IS NOT NULL
+               AND NOT (u.grain = 'total' AND EXISTS (
+                   SELECT 1 FROM usage d WHERE d.provider = u.provider
+                     AND d.organization_id = u.organization_id AND d.day = u.day
+                     AND d.grain = 'detail' AND d.cost_nanos IS NOT NULL))
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        ),
+    )
+}
+
+fn run(dir: &Path, steps: &[Step]) {
+    let mut store = Store::open(&dir.join("ledger.sqlite")).unwrap();
+    let mut files: Vec<String> = Vec::new();
+    let mut imports: Vec<i64> = Vec::new();
+    for (n, step) in steps.iter().enumerate() {
+        match step {
+            Step::Import(file) => {
+                files.push(text(file));
+                let text = files.last().unwrap().clone();
+                imports.extend(import(&mut store, &format!("f{n}.csv"), &text));
+            }
+            Step::Again(i) if !files.is_empty() => {
+                let text = files[i % files.len()].clone();
+                imports.extend(import(&mut store, &format!("again{n}.csv"), &text));
+            }
+            Step::Undo(i) if !imports.is_empty() => {
+                let id = imports.remove(i % imports.len());
+                store.undo_import(id).unwrap();
+            }
+            Step::Merge(file) => {
+                let other_path = dir.join(format!("other{n}.sqlite"));
+                let mut other = Store::open(&other_path).unwrap();
+                import(&mut other, &format!("theirs{n}.csv"), &text(file));
+                drop(other);
+                let meta = SourceMeta {
+                    name: "other.sqlite".into(),
+                    path: other_path.display().to_string(),
+                    imported_at: "2026-10-11T00:00:00Z".into(),
+                };
+                let report = store
+                    .merge_ledger(&other_path, &meta, ImportMode::default())
+                    .unwrap();
+                assert_eq!(report.error, None);
+            }
+            Step::Again(_) | Step::Undo(_) => {}
+        }
+        let (stored, from_records) = sums(&store);
+        assert_eq!(stored, from_records, "daily sums after step {n}: {step:?}");
+        let (stored, from_records) = dimensions(&store);
+        assert_eq!(stored, from_records, "dimensions after step {n}: {step:?}");
+        let (view, rule) = counted(&store);
+        assert_eq!(view, rule, "counted usage after step {n}: {step:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn daily_sums_equal_the_records_after_any_history(
+        steps in prop::collection::vec(step(), 1..10)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), &steps);
+    }
+}
+
+#[test]
+fn a_revised_cost_and_a_renamed_project_move_the_sums() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |cents, name| CostRow {
+        day: 1,
+        org: 0,
+        project: 1,
+        name,
+        model: 0,
+        kind: 0,
+        cents,
+        tokens: 10,
+        total: false,
+    };
+    let total = CostRow {
+        total: true,
+        cents: 999,
+        ..row(0, 0)
+    };
+    run(
+        dir.path(),
+        &[
+            Step::Import(File::Cost(vec![total.clone()])),
+            Step::Import(File::Cost(vec![row(100, 0), row(100, 0)])),
+            Step::Import(File::Cost(vec![row(250, 1), row(100, 0), total])),
+            Step::Undo(1),
+            Step::Again(1),
+            Step::Undo(0),
+        ],
+    );
+}
