@@ -365,3 +365,82 @@ fn a_revised_cost_and_a_renamed_project_move_the_sums() {
         ],
     );
 }
+
+fn project_names(store: &Store) -> Vec<String> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT DISTINCT project_name FROM usage_daily")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A key an older burnrate stored in clear, in a project's name: masking it when the ledger is
+/// opened, or when a ledger holding it is merged, moves the records to the masked name's sums.
+#[test]
+fn keys_masked_after_the_import_move_the_sums() {
+    const KEY: &str = "sk-proj-Tq3vW8xYz1Ab4Cd7Ef0Gh3Ij6Kl9Mn2Op5Qr8St1Uv4Wx7Yz0A9b2";
+    let dir = tempfile::tempdir().unwrap();
+    let rows = File::Cost(vec![
+        CostRow {
+            day: 1,
+            org: 0,
+            project: 1,
+            name: 0,
+            model: 0,
+            kind: 0,
+            cents: 125,
+            tokens: 10,
+            total: false,
+        };
+        2
+    ]);
+    // As a burnrate that stored keys in clear left it: the sums hold the clear name too.
+    let in_clear = |store: &mut Store| {
+        let tx = store.conn.transaction().unwrap();
+        crate::store::rollup::add_records(&tx, "true", &[], -1).unwrap();
+        tx.execute("UPDATE usage SET project_name = ?1", [KEY])
+            .unwrap();
+        crate::store::rollup::add_records(&tx, "true", &[], 1).unwrap();
+        tx.execute("DELETE FROM settings WHERE key = 'secrets_masked'", [])
+            .unwrap();
+        tx.commit().unwrap();
+    };
+    let other_path = dir.path().join("other.sqlite");
+    let mut other = Store::open(&other_path).unwrap();
+    import(&mut other, "theirs.csv", &text(&rows));
+    in_clear(&mut other);
+    drop(other);
+
+    // Opened again: the ledger is searched for keys once.
+    let other = Store::open(&other_path).unwrap();
+    let (stored, from_records) = sums(&other);
+    assert_eq!(stored, from_records);
+    assert_eq!(project_names(&other), ["sk-proj-...A9b2"]);
+    drop(other);
+
+    // Merged: the other ledger's records arrive in clear and are masked here.
+    let clear_path = dir.path().join("clear.sqlite");
+    let mut clear = Store::open(&clear_path).unwrap();
+    import(&mut clear, "theirs.csv", &text(&rows));
+    in_clear(&mut clear);
+    // A merge reads the other ledger as it is, without opening it as a ledger of its own.
+    drop(clear);
+    let mut store = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+    let meta = SourceMeta {
+        name: "clear.sqlite".into(),
+        path: clear_path.display().to_string(),
+        imported_at: "2026-10-11T00:00:00Z".into(),
+    };
+    let report = store
+        .merge_ledger(&clear_path, &meta, ImportMode::default())
+        .unwrap();
+    assert_eq!(report.error, None);
+    let (stored, from_records) = sums(&store);
+    assert_eq!(stored, from_records);
+    assert_eq!(project_names(&store), ["sk-proj-...A9b2"]);
+    let (stored, from_records) = dimensions(&store);
+    assert_eq!(stored, from_records);
+}

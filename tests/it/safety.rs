@@ -59,7 +59,8 @@ fn rows_of(conn: &rusqlite::Connection, table: &str, columns: &[String]) -> Vec<
         .collect::<Vec<_>>()
         .join(", ");
     let mut stmt = conn
-        .prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY rowid"))
+        // By every column: the daily usage sums are a table without rowids.
+        .prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY {list}"))
         .unwrap();
     stmt.query_map([], |r| {
         (0..columns.len())
