@@ -90,19 +90,37 @@ impl MoneyModel {
 fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> AccountBalance {
     let (account, b) = (&p.account, &p.balance);
     let depletes_on = p.forecast.depletes_on;
+    let points: Vec<(NaiveDate, Amount)> = b.series().iter().map(|d| (d.day, d.balance)).collect();
+    let drawn_from = points.first().map(|(day, _)| *day);
+    let on_the_line = |day: NaiveDate| drawn_from.is_some_and(|from| day >= from);
+    let last_checkpoint = b.checkpoints.last().map(|c| c.day);
     AccountBalance {
         label: account.label(),
         provider: account.provider.clone(),
         organization: account.organization.clone(),
         currency: b.currency,
-        points: b.series().iter().map(|d| (d.day, d.balance)).collect(),
-        topups: b.lots.iter().map(|l| (l.day, l.amount)).collect(),
-        failed: failed_topups(inputs, account, b.currency),
+        // A checkpoint's lot is the credit the page showed beyond the records: drawn as the
+        // checkpoint, not as credit added.
+        topups: b
+            .lots
+            .iter()
+            .filter(|l| l.kind != LotKind::Checkpoint && on_the_line(l.day))
+            .map(|l| (l.day, l.amount))
+            .collect(),
+        failed: failed_topups(inputs, account, b.currency)
+            .into_iter()
+            .filter(|(day, _)| on_the_line(*day))
+            .collect(),
+        checkpoints: b.checkpoints.iter().map(|c| (c.day, c.shown)).collect(),
+        points,
         closing: b.closing(),
         burn_per_day: p.burn_per_day,
         depletes_on,
         days_left: depletes_on.map(|d| (d - today).num_days()),
-        inferred: b.lots.iter().any(|l| l.kind == LotKind::Inferred),
+        inferred: b
+            .lots
+            .iter()
+            .any(|l| l.kind == LotKind::Inferred && last_checkpoint.is_none_or(|c| l.day > c)),
         known: b.is_known(),
         lower_bound: b.lower_bound(),
     }
@@ -196,4 +214,56 @@ fn describe(inputs: &Snapshot, record: &str) -> EvidenceRow {
         _ => {}
     }
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::balance::Checkpoint;
+    use crate::domain::flags::test_support::{d, every_day, topup, usd};
+    use crate::domain::projection;
+    use crate::domain::records::BankStatus::Settled;
+
+    /// Regression: after the billing page's balance was entered, the chart drew the card's
+    /// top-ups from before it at $0 (the line starts at the checkpoint), drew the checkpoint as
+    /// "credit added", and the card still said "inferred".
+    #[test]
+    fn a_checkpoint_is_drawn_as_itself_and_credit_before_it_is_not() {
+        let account = AccountKey::new("openai", "");
+        let snapshot = Snapshot {
+            bank: vec![
+                topup(1, "openai", Settled, "2026-10-03", "-50.00"),
+                topup(2, "openai", Settled, "2026-10-25", "-20.00"),
+            ],
+            usage: every_day("openai", "", "2026-10-01", "2026-10-30", "2.00"),
+            checkpoints: vec![Checkpoint {
+                record: "checkpoint:1".into(),
+                account: account.clone(),
+                day: d("2026-10-20"),
+                shown: usd("100.00"),
+                currency: Currency::USD,
+            }],
+            ..Snapshot::default()
+        };
+        let today = d("2026-10-30");
+        let cut = snapshot.up_to(today);
+        let p = projection::project(&cut, &account, today).unwrap();
+        let b = account_balance(&cut, &p, today);
+        assert_eq!(b.points.first(), Some(&(d("2026-10-20"), usd("100.00"))));
+        assert_eq!(b.checkpoints, [(d("2026-10-20"), usd("100.00"))]);
+        assert_eq!(b.topups, [(d("2026-10-25"), usd("20.00"))]);
+        assert!(
+            b.inferred,
+            "the 10-25 top-up is inferred and after the checkpoint"
+        );
+        let without_late = Snapshot {
+            bank: snapshot.bank[..1].to_vec(),
+            ..snapshot
+        };
+        let cut = without_late.up_to(today);
+        let p = projection::project(&cut, &account, today).unwrap();
+        let b = account_balance(&cut, &p, today);
+        assert!(b.topups.is_empty(), "{:?}", b.topups);
+        assert!(!b.inferred, "the checkpoint replaced the inferred credit");
+    }
 }

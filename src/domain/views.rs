@@ -371,10 +371,13 @@ pub struct AccountBalance {
     pub currency: Currency,
     /// The balance at the end of each day, oldest first.
     pub points: Vec<(NaiveDate, Amount)>,
-    /// Credit that arrived (purchases, recharges, grants, inferred top-ups).
+    /// Credit that arrived (purchases, recharges, grants, inferred top-ups) from the first
+    /// point on (credit before an anchor is not drawn: the line does not reach there).
     pub topups: Vec<(NaiveDate, Amount)>,
-    /// Recharges or purchases that failed.
+    /// Recharges or purchases that failed, from the first point on.
     pub failed: Vec<(NaiveDate, Amount)>,
+    /// The balances the billing page showed (checkpoints), oldest first.
+    pub checkpoints: Vec<(NaiveDate, Amount)>,
     pub closing: Amount,
     /// Average usage per day over the last 7 days.
     pub burn_per_day: Amount,
@@ -382,7 +385,8 @@ pub struct AccountBalance {
     pub depletes_on: Option<NaiveDate>,
     /// Whole days from the as-of date to `depletes_on`.
     pub days_left: Option<i64>,
-    /// Some credit was inferred from bank top-ups (no billing export).
+    /// Some credit the balance stands on was inferred from bank top-ups (no billing export);
+    /// credit before the latest checkpoint does not count, the checkpoint replaced it.
     pub inferred: bool,
     /// Whether any credit or checkpoint is known (without one the balance is unknown, not 0).
     pub known: bool,

@@ -1,7 +1,8 @@
-//! The balance over time: one line per provider account, markers where credit arrived and where
-//! a recharge failed, the forecast as a dashed line (the domain's projection: down to depletion,
-//! or saw-toothing through the simulated auto-recharges), the auto-recharge threshold as a dotted
-//! horizontal line for accounts that have one, and the zero line.
+//! The balance over time: one line per provider account, markers where credit arrived, where
+//! a recharge failed and where a balance read off the billing page anchors it (a checkpoint),
+//! the forecast as a dashed line (the domain's projection: down to depletion, or saw-toothing
+//! through the simulated auto-recharges), the auto-recharge threshold as a dotted horizontal
+//! line for accounts that have one, and the zero line.
 //!
 //! Days become chart positions (days since 1970) and amounts become floats here, only to place
 //! points; hovering a line or a marker shows its name, the day and the exact amount behind the
@@ -113,6 +114,8 @@ enum ItemShape {
     Forecast,
     CreditAdded,
     RechargeFailed,
+    /// The balance the billing page showed (the line passes through it).
+    Checkpoint,
     SimulatedRecharge,
     /// A horizontal line at the first point's amount.
     Threshold,
@@ -156,7 +159,7 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
         ui.label(egui::RichText::new("Balance over time").strong());
         ui.label(
             egui::RichText::new(
-                "prepaid credit per provider account · triangles: credit added · crosses: recharge failed · dashed: forecast at the 7-day burn rate · dotted: auto-recharge threshold",
+                "prepaid credit per provider account · triangles: credit added · crosses: recharge failed · diamonds: balance the billing page showed · dashed: forecast at the 7-day burn rate · dotted: auto-recharge threshold",
             )
             .small()
             .color(theme::weak(ui)),
@@ -298,6 +301,13 @@ fn add_item(plot_ui: &mut egui_plot::PlotUi<'_>, item: &Item) {
                 .radius(7.0)
                 .color(theme::FAILED),
         ),
+        ItemShape::Checkpoint => plot_ui.points(
+            Points::new(name, points)
+                .shape(MarkerShape::Diamond)
+                .radius(6.0)
+                .filled(true)
+                .color(item.color),
+        ),
         ItemShape::SimulatedRecharge => plot_ui.points(
             Points::new(name, points)
                 .shape(MarkerShape::Up)
@@ -357,6 +367,15 @@ fn account_items(index: usize, account: &AccountBalance, view: &BalanceView) -> 
     if !failed.is_empty() {
         let at = failed.iter().map(|(d, _)| (*d, balance_on(*d))).collect();
         items.push(item("recharge failed", ItemShape::RechargeFailed, at));
+    }
+    // The page's balance at its own height: the line passes through it exactly.
+    let shown = in_range(&account.checkpoints);
+    if !shown.is_empty() {
+        items.push(item(
+            "balance on the billing page",
+            ItemShape::Checkpoint,
+            shown,
+        ));
     }
     let projection = view
         .forecasts

@@ -162,6 +162,17 @@ pub fn balance_caption(b: &AccountBalance) -> String {
     )
 }
 
+/// Where the balance stands on, when the billing page's balance was entered: "billing page
+/// showed $100.00 on Oct 20" (the latest).
+pub fn checkpoint_caption(b: &AccountBalance) -> Option<String> {
+    let (day, shown) = b.checkpoints.last()?;
+    Some(format!(
+        "billing page showed {} on {}",
+        format::money(*shown, &b.currency),
+        day.format("%b %-d")
+    ))
+}
+
 /// What a balance card shows as its amount.
 pub fn balance_value(b: &AccountBalance) -> String {
     if !b.known {
@@ -295,6 +306,9 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             let hover = format!("Balance {}", b.label);
             card_with_hover(ui, slot, (&title, &hover), &value, |ui| {
                 caption(ui, &balance_caption(b));
+                if let Some(line) = checkpoint_caption(b) {
+                    caption(ui, &line);
+                }
                 checkpoint_entry_ui(ui, b, view.today, actions);
             });
         }
@@ -394,6 +408,7 @@ mod tests {
             points: Vec::new(),
             topups: Vec::new(),
             failed: Vec::new(),
+            checkpoints: Vec::new(),
             closing: Amount::from_cents(5_000).unwrap(),
             burn_per_day: Amount::from_cents(burn_cents).unwrap(),
             depletes_on: None,
@@ -416,6 +431,21 @@ mod tests {
         assert_eq!(
             balance_caption(&balance(2_350, Some(2))),
             "burn $23.50/day · 2 days left"
+        );
+    }
+
+    #[test]
+    fn a_card_names_the_latest_balance_read_off_the_billing_page() {
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let mut b = balance(200, Some(41));
+        assert_eq!(checkpoint_caption(&b), None);
+        b.checkpoints = vec![
+            (day("2026-09-01"), Amount::from_cents(5_000).unwrap()),
+            (day("2026-10-20"), Amount::from_cents(10_000).unwrap()),
+        ];
+        assert_eq!(
+            checkpoint_caption(&b).as_deref(),
+            Some("billing page showed $100.00 on Oct 20")
         );
     }
 }

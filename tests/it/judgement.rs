@@ -330,6 +330,10 @@ fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() 
             .is_some()
     );
     assert!(h.query_all_by_label("$412.35").count() >= 1);
+    assert!(
+        h.query_by_label("billing page showed $412.35 on Oct 30")
+            .is_some()
+    );
     assert!(h.query_by_label("at least $412.35").is_none());
     let checkpoints = json(&db, &["checkpoint", "list", "--json"]);
     assert_eq!(checkpoints[0]["date"], "2026-10-30");
