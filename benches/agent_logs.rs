@@ -8,6 +8,10 @@
 //! requests in all. Imports it through the one import loop into a fresh ledger, imports it again
 //! (every file unchanged), appends one request to 100 files and imports once more, and prints
 //! wall times, requests per second and peak resident memory.
+//!
+//! `BURNRATE_BENCH_PERCENT=5 cargo bench --bench agent_logs` writes a folder of that share of the
+//! sessions (same shapes), small enough to run under `valgrind --tool=callgrind`, whose
+//! instruction counts repeat from run to run on a shared machine where wall times do not.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +24,24 @@ use burnrate::store::{ImportMode, ImportReport, Period, Store};
 const CLAUDE_SESSIONS: usize = 1_600;
 const CODEX_SESSIONS: usize = 400;
 const REQUESTS_PER_SESSION: usize = 100;
+
+/// The share of the sessions to write, in percent (`BURNRATE_BENCH_PERCENT`, default 100).
+fn percent() -> usize {
+    std::env::var("BURNRATE_BENCH_PERCENT")
+        .ok()
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| (1..=100).contains(p))
+        .unwrap_or(100)
+}
+
+/// How many Claude Code and Codex sessions to write.
+fn sessions() -> (usize, usize) {
+    let p = percent();
+    (
+        (CLAUDE_SESSIONS * p / 100).max(10),
+        (CODEX_SESSIONS * p / 100).max(1),
+    )
+}
 
 fn peak_rss_mib() -> String {
     std::fs::read_to_string("/proc/self/status")
@@ -102,9 +124,10 @@ fn codex_lines(session: usize) -> String {
 }
 
 fn write_folder(root: &Path) -> std::io::Result<(u64, Vec<PathBuf>)> {
+    let (claude_sessions, codex_sessions) = sessions();
     let mut bytes = 0u64;
     let mut claude_files = Vec::new();
-    for session in 0..CLAUDE_SESSIONS {
+    for session in 0..claude_sessions {
         let dir = root.join(format!(
             "claude/projects/-home-dev-src-project-{}",
             session % 40
@@ -134,7 +157,7 @@ fn write_folder(root: &Path) -> std::io::Result<(u64, Vec<PathBuf>)> {
             std::fs::write(sub.join("agent-0123456789abcdef0.jsonl"), text)?;
         }
     }
-    for session in 0..CODEX_SESSIONS {
+    for session in 0..codex_sessions {
         let dir = root.join(format!("codex/sessions/2026/10/{:02}", 2 + session % 20));
         std::fs::create_dir_all(&dir)?;
         let text = codex_lines(session);
@@ -166,10 +189,11 @@ fn main() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let root = dir.path().join("logs");
     let (bytes, claude_files) = write_folder(&root)?;
-    let requests = (CLAUDE_SESSIONS + CODEX_SESSIONS) * REQUESTS_PER_SESSION;
+    let (claude_sessions, codex_sessions) = sessions();
+    let requests = (claude_sessions + codex_sessions) * REQUESTS_PER_SESSION;
     println!(
         "folder: {} files, {requests} requests, {} MB",
-        CLAUDE_SESSIONS + CLAUDE_SESSIONS / 10 + CODEX_SESSIONS,
+        claude_sessions + claude_sessions / 10 + codex_sessions,
         bytes / 1_000_000
     );
     let mut store =
@@ -201,7 +225,7 @@ fn main() -> std::io::Result<()> {
         let _ = writeln!(
             text,
             "{}",
-            claude_line(CLAUDE_SESSIONS + i, 0, 1, 50, false)
+            claude_line(claude_sessions + i, 0, 1, 50, false)
         );
         std::fs::write(path, text)?;
     }

@@ -276,7 +276,7 @@ pub fn prices(db: &Path, args: &PricesArgs) -> anyhow::Result<i32> {
             .map_or_else(|| m.trim().to_string(), str::to_string)
     });
     let mut entries: Vec<_> = book
-        .entries
+        .entries()
         .iter()
         .filter(|e| wanted.as_ref().is_none_or(|w| &e.model == w))
         .collect();

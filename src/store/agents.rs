@@ -349,7 +349,7 @@ impl Store {
         let (canonical, provider) = match book.model_key(model_name) {
             Some(key) => {
                 let provider = book
-                    .entries
+                    .entries()
                     .iter()
                     .find(|e| e.model == key)
                     .map(|e| e.provider.clone())
@@ -392,9 +392,10 @@ impl Store {
         Store::bump_revision(&tx)?;
         tx.commit()?;
         self.price_book()?
-            .entries
-            .into_iter()
+            .entries()
+            .iter()
             .rfind(|e| e.source == PriceSource::User && e.model == canonical && e.from == from)
+            .cloned()
             .ok_or_else(|| StoreError::Invalid("the price was not saved".into()))
     }
 

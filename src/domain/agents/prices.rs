@@ -17,6 +17,9 @@
 //!
 //! A model the table does not know is unpriced, never $0: [`PriceBook::price`] returns `None`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -84,17 +87,22 @@ pub struct Priced {
     pub version: String,
 }
 
-/// The whole table: shipped entries plus the user's.
+/// The whole table: shipped entries plus the user's, indexed by name (an import looks a
+/// price up for every request).
 #[derive(Debug, Clone, Default)]
 pub struct PriceBook {
     /// The shipped table's version (`2026-10-01`).
     pub version: String,
     pub sources: Vec<String>,
-    pub entries: Vec<PriceEntry>,
+    entries: Vec<PriceEntry>,
+    /// Every entry's normalised name and aliases -> its canonical model (the first entry wins).
+    names: HashMap<String, String>,
+    /// Canonical model -> the positions of its entries, in table order.
+    by_model: HashMap<String, Vec<usize>>,
 }
 
 /// Why the price table or a price cannot be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PriceError {
     #[error("the shipped price table is damaged: {0}")]
     Table(String),
@@ -281,7 +289,10 @@ impl PriceBook {
     /// # Errors
     /// When the shipped file does not parse (a build mistake, caught by tests).
     pub fn shipped() -> Result<Self, PriceError> {
-        Self::from_json(SHIPPED_JSON)
+        static SHIPPED: OnceLock<Result<PriceBook, PriceError>> = OnceLock::new();
+        SHIPPED
+            .get_or_init(|| Self::from_json(SHIPPED_JSON))
+            .clone()
     }
 
     /// A table from JSON text in the shipped file's shape.
@@ -342,29 +353,51 @@ impl PriceBook {
         Ok(Self {
             version: file.version,
             sources: file.sources.iter().map(|s| s.name.clone()).collect(),
-            entries,
-        })
+            ..Self::default()
+        }
+        .with_user_entries(entries))
     }
 
-    /// Adds the user's entries (they win over shipped ones from their date on).
+    /// Adds entries (the user's win over shipped ones from their date on).
     #[must_use]
     pub fn with_user_entries(mut self, user: Vec<PriceEntry>) -> Self {
-        self.entries.extend(user);
+        for entry in user {
+            let position = self.entries.len();
+            for name in std::iter::once(&entry.model).chain(&entry.aliases) {
+                self.names
+                    .entry(normalize(name))
+                    .or_insert_with(|| entry.model.clone());
+            }
+            self.by_model
+                .entry(entry.model.clone())
+                .or_default()
+                .push(position);
+            self.entries.push(entry);
+        }
         self
+    }
+
+    /// Every entry, shipped ones first, in table order.
+    pub fn entries(&self) -> &[PriceEntry] {
+        &self.entries
     }
 
     /// The canonical model name of the table entry a logged model name matches, if any.
     pub fn model_key(&self, model: &str) -> Option<&str> {
         let name = normalize(model);
-        let matches = |candidate: &str| {
-            self.entries.iter().find(|e| {
-                normalize(&e.model) == candidate
-                    || e.aliases.iter().any(|a| normalize(a) == candidate)
-            })
-        };
-        matches(&name)
-            .or_else(|| without_date(&name).and_then(matches))
-            .map(|e| e.model.as_str())
+        self.names
+            .get(&name)
+            .or_else(|| without_date(&name).and_then(|n| self.names.get(n)))
+            .map(String::as_str)
+    }
+
+    /// The entries of a canonical model, in table order.
+    fn entries_of<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a PriceEntry> + 'a {
+        self.by_model
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.entries.get(i))
     }
 
     /// The price in effect for `model` on `day`: the user's latest entry from on or before the
@@ -372,9 +405,8 @@ impl PriceBook {
     pub fn find(&self, model: &str, day: NaiveDate) -> Option<&PriceEntry> {
         let key = self.model_key(model)?;
         let latest = |source: PriceSource| {
-            self.entries
-                .iter()
-                .filter(|e| e.source == source && e.model == key && e.from <= day)
+            self.entries_of(key)
+                .filter(|e| e.source == source && e.from <= day)
                 .max_by_key(|e| e.from)
         };
         latest(PriceSource::User).or_else(|| latest(PriceSource::Shipped))
@@ -406,9 +438,8 @@ impl PriceBook {
     }
 
     fn shipped_fast_multiplier(&self, model: &str) -> Option<i64> {
-        self.entries
-            .iter()
-            .filter(|e| e.model == model && e.source == PriceSource::Shipped)
+        self.entries_of(model)
+            .filter(|e| e.source == PriceSource::Shipped)
             .find_map(|e| e.fast_multiplier_percent)
     }
 
