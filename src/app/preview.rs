@@ -4,7 +4,7 @@
 
 use crate::domain::import::formats;
 use crate::domain::records::Record;
-use crate::store::ImportReport;
+use crate::store::{ImportProblem, ImportReport};
 use crate::ui::format;
 use crate::ui::import_sheet::{FilePreview, SampleRow};
 
@@ -25,7 +25,7 @@ pub fn preview_of(report: &ImportReport) -> FilePreview {
     FilePreview {
         name: report.file.clone(),
         format: format_name(report.format.as_deref()),
-        error: report.error.clone(),
+        error: error_for_window(report),
         rows: report.rows,
         new: report.inserted,
         duplicates: report.duplicates,
@@ -118,8 +118,22 @@ pub fn sample_of(record: &Record) -> SampleRow {
     }
 }
 
+/// A failed import's message with what to do about it in the window (the store words it for
+/// any front end).
+fn error_for_window(report: &ImportReport) -> Option<String> {
+    let error = report.error.as_deref()?;
+    let advice = match report.problem {
+        // The window's imports keep the good rows; only the command line asks for all or nothing.
+        Some(ImportProblem::BadRowsInStrictImport) | None => return Some(error.to_string()),
+        Some(ImportProblem::NotAnAgentLog) => {
+            "burnrate reads the logs Claude Code keeps in ~/.claude/projects and Codex in ~/.codex/sessions; add those folders in Settings, Coding-agent logs"
+        }
+    };
+    Some(format!("{error}. {advice}."))
+}
+
 pub fn summary_of(report: &ImportReport) -> String {
-    if let Some(error) = &report.error {
+    if let Some(error) = error_for_window(report) {
         return format!("{}: not imported. {error}", report.file);
     }
     let not_receipts = report.receipts.as_ref().map_or(0, |t| t.not_receipts);
@@ -136,4 +150,36 @@ pub fn summary_of(report: &ImportReport) -> String {
             String::new()
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{preview_of, summary_of};
+    use crate::domain::import::FileOptions;
+    use crate::services::import::import_paths;
+    use crate::store::{ImportMode, Store};
+
+    #[test]
+    fn a_file_that_is_not_an_agent_log_gets_the_windows_advice_not_a_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.jsonl");
+        std::fs::write(&notes, "{\"todo\":\"buy milk\"}\n").unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let reports = import_paths(
+            &mut store,
+            &[notes],
+            &FileOptions::default(),
+            ImportMode::default(),
+            &mut |_| true,
+        )
+        .unwrap();
+        let error = preview_of(&reports[0]).error.unwrap();
+        assert!(
+            error.starts_with("this file is not a Claude Code or Codex log")
+                && error.contains("Settings, Coding-agent logs")
+                && !error.contains("--"),
+            "{error}"
+        );
+        assert!(summary_of(&reports[0]).contains("Settings, Coding-agent logs"));
+    }
 }

@@ -513,7 +513,7 @@ pub fn print_value(
                 super::output::csv_safe_text(&r.group),
                 r.amount
                     .map_or_else(String::new, crate::domain::money::Amount::to_cents_string),
-                r.currency.clone(),
+                r.currency.to_string(),
                 r.unpriced_requests.to_string(),
             ])?;
         }
@@ -579,7 +579,7 @@ pub fn print_subscriptions(
                 r.tool.clone(),
                 r.provider.clone(),
                 r.paid.to_cents_string(),
-                r.currency.clone(),
+                r.currency.to_string(),
                 r.value.to_cents_string(),
                 r.leverage.clone().unwrap_or_default(),
             ])?;

@@ -25,7 +25,8 @@ use crate::services::Clock;
 use crate::services::clock::now_utc;
 use crate::services::import::import_paths;
 use crate::store::{
-    CreditGroup, ImportMode, ImportReport, Period, ReportKind, Store, UsageGroup, ValueGroup,
+    CreditGroup, ImportMode, ImportProblem, ImportReport, Period, ReportKind, Store, UsageGroup,
+    ValueGroup,
 };
 
 /// burnrate: a local ledger of what you spend on AI services.
@@ -206,31 +207,48 @@ pub struct ReportArgs {
     pub html: Option<PathBuf>,
 }
 
+/// The report a command line asks for: a ledger report the store totals in one query, or the
+/// agent reports whose rows have their own shape (unpriced requests, leverage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportRequest {
+    Ledger(ReportKind),
+    Value(ValueGroup),
+    Subscriptions,
+}
+
 impl ReportArgs {
     /// What the report totals and how it groups the totals, or why `--by` does not apply to
     /// `--what` (a usage error).
-    fn kind(&self) -> Result<ReportKind, &'static str> {
+    fn request(&self) -> Result<ReportRequest, &'static str> {
         match (self.what, self.by) {
-            (WhatArg::Usage, None | Some(ByArg::Provider)) => {
-                Ok(ReportKind::Usage(UsageGroup::Provider))
+            (WhatArg::Usage, None | Some(ByArg::Provider)) => Ok(ReportRequest::Ledger(
+                ReportKind::Usage(UsageGroup::Provider),
+            )),
+            (WhatArg::Usage, Some(ByArg::Project)) => Ok(ReportRequest::Ledger(ReportKind::Usage(
+                UsageGroup::Project,
+            ))),
+            (WhatArg::Usage, Some(ByArg::Model)) => {
+                Ok(ReportRequest::Ledger(ReportKind::Usage(UsageGroup::Model)))
             }
-            (WhatArg::Usage, Some(ByArg::Project)) => Ok(ReportKind::Usage(UsageGroup::Project)),
-            (WhatArg::Usage, Some(ByArg::Model)) => Ok(ReportKind::Usage(UsageGroup::Model)),
-            (WhatArg::Usage, Some(ByArg::LineItem)) => Ok(ReportKind::Usage(UsageGroup::LineItem)),
+            (WhatArg::Usage, Some(ByArg::LineItem)) => Ok(ReportRequest::Ledger(
+                ReportKind::Usage(UsageGroup::LineItem),
+            )),
             (WhatArg::Usage, Some(ByArg::Kind | ByArg::Tool | ByArg::Machine | ByArg::Session)) => {
                 Err("usage can be grouped --by provider, project, model or line_item")
             }
-            (WhatArg::Paid, None | Some(ByArg::Provider)) => Ok(ReportKind::Paid),
+            (WhatArg::Paid, None | Some(ByArg::Provider)) => {
+                Ok(ReportRequest::Ledger(ReportKind::Paid))
+            }
             (WhatArg::Paid, Some(_)) => Err("money paid can only be grouped --by provider"),
-            (WhatArg::Credits, None | Some(ByArg::Kind)) => {
-                Ok(ReportKind::Credits(CreditGroup::Kind))
-            }
-            (WhatArg::Credits, Some(ByArg::Provider)) => {
-                Ok(ReportKind::Credits(CreditGroup::Provider))
-            }
-            (WhatArg::Credits, Some(ByArg::Project)) => {
-                Ok(ReportKind::Credits(CreditGroup::Project))
-            }
+            (WhatArg::Credits, None | Some(ByArg::Kind)) => Ok(ReportRequest::Ledger(
+                ReportKind::Credits(CreditGroup::Kind),
+            )),
+            (WhatArg::Credits, Some(ByArg::Provider)) => Ok(ReportRequest::Ledger(
+                ReportKind::Credits(CreditGroup::Provider),
+            )),
+            (WhatArg::Credits, Some(ByArg::Project)) => Ok(ReportRequest::Ledger(
+                ReportKind::Credits(CreditGroup::Project),
+            )),
             (
                 WhatArg::Credits,
                 Some(
@@ -238,17 +256,17 @@ impl ReportArgs {
                 ),
             ) => Err("credits can be grouped --by kind, provider or project"),
             (WhatArg::Value, None | Some(ByArg::Provider)) => {
-                Ok(ReportKind::Value(ValueGroup::Provider))
+                Ok(ReportRequest::Value(ValueGroup::Provider))
             }
-            (WhatArg::Value, Some(ByArg::Project)) => Ok(ReportKind::Value(ValueGroup::Project)),
-            (WhatArg::Value, Some(ByArg::Model)) => Ok(ReportKind::Value(ValueGroup::Model)),
-            (WhatArg::Value, Some(ByArg::Tool)) => Ok(ReportKind::Value(ValueGroup::Tool)),
-            (WhatArg::Value, Some(ByArg::Machine)) => Ok(ReportKind::Value(ValueGroup::Machine)),
-            (WhatArg::Value, Some(ByArg::Session)) => Ok(ReportKind::Value(ValueGroup::Session)),
+            (WhatArg::Value, Some(ByArg::Project)) => Ok(ReportRequest::Value(ValueGroup::Project)),
+            (WhatArg::Value, Some(ByArg::Model)) => Ok(ReportRequest::Value(ValueGroup::Model)),
+            (WhatArg::Value, Some(ByArg::Tool)) => Ok(ReportRequest::Value(ValueGroup::Tool)),
+            (WhatArg::Value, Some(ByArg::Machine)) => Ok(ReportRequest::Value(ValueGroup::Machine)),
+            (WhatArg::Value, Some(ByArg::Session)) => Ok(ReportRequest::Value(ValueGroup::Session)),
             (WhatArg::Value, Some(ByArg::LineItem | ByArg::Kind)) => Err(
                 "agent value can be grouped --by provider, project, model, tool, machine or session",
             ),
-            (WhatArg::Subscriptions, None) => Ok(ReportKind::Subscriptions),
+            (WhatArg::Subscriptions, None) => Ok(ReportRequest::Subscriptions),
             (WhatArg::Subscriptions, Some(_)) => {
                 Err("subscriptions are listed per tool and provider; leave out --by")
             }
@@ -386,7 +404,8 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
         true
     });
     bar.finish();
-    let reports = reports?;
+    let mut reports = reports?;
+    reports.iter_mut().for_each(add_command_line_advice);
     let failed = reports.iter().any(|r| r.error.is_some());
     let is_agent = |r: &ImportReport| {
         r.format
@@ -421,9 +440,27 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
     Ok(i32::from(failed))
 }
 
+/// Adds to a failed import's message what to do about it on the command line (the store words
+/// it for any front end).
+fn add_command_line_advice(report: &mut ImportReport) {
+    let advice = match report.problem {
+        Some(ImportProblem::BadRowsInStrictImport) => {
+            "--strict imports nothing when any row is bad; import without it to keep the good rows"
+        }
+        Some(ImportProblem::NotAnAgentLog) => {
+            "pass `--as claude-code` or `--as codex` if it is one"
+        }
+        None => return,
+    };
+    if let Some(error) = &mut report.error {
+        error.push_str("; ");
+        error.push_str(advice);
+    }
+}
+
 fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
-    let kind = match args.kind() {
-        Ok(kind) => kind,
+    let request = match args.request() {
+        Ok(request) => request,
         Err(message) => return report_usage_error(message),
     };
     let store = open_store(db)?;
@@ -438,13 +475,13 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
         }
         _ => Period::all(),
     };
-    let rows = match kind {
-        ReportKind::Value(group) => {
+    let rows = match request {
+        ReportRequest::Value(group) => {
             let rows = store.value_report(group, &period)?;
             agent_cmds::print_value(&mut std::io::stdout().lock(), &rows, args.json, args.csv)?;
             return Ok(0);
         }
-        ReportKind::Subscriptions => {
+        ReportRequest::Subscriptions => {
             let month = agent_cmds::subscription_month(args.month.as_deref())?;
             let rows = store.subscriptions(&month)?;
             agent_cmds::print_subscriptions(
@@ -456,7 +493,7 @@ fn report(db: &Path, args: &ReportArgs) -> anyhow::Result<i32> {
             )?;
             return Ok(0);
         }
-        kind => store.report(kind, &period)?,
+        ReportRequest::Ledger(kind) => store.report(kind, &period)?,
     };
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -23,8 +23,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::import::{ImportMode, ImportReport, Progress};
+use super::import::{ImportMode, ImportProblem, ImportReport, Progress};
 use super::query::Period;
+use super::sql;
 use super::{Store, StoreError};
 use crate::domain::agents::claude;
 use crate::domain::agents::codex::CodexReader;
@@ -37,7 +38,7 @@ use crate::domain::agents::{
     Tool, apply_project_rules, project_from_cwd, replaces,
 };
 use crate::domain::fx::RateBook;
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::secrets;
 
 pub use crate::domain::agents::worth::PlanKind;
@@ -90,7 +91,7 @@ pub struct ValueRow {
     /// price.
     #[serde(serialize_with = "optional_cents")]
     pub amount: Option<Amount>,
-    pub currency: String,
+    pub currency: Currency,
     pub unpriced_requests: i64,
 }
 
@@ -101,7 +102,7 @@ pub struct SubscriptionRow {
     pub provider: String,
     #[serde(serialize_with = "cents")]
     pub paid: Amount,
-    pub currency: String,
+    pub currency: Currency,
     /// API-equivalent value in USD.
     #[serde(serialize_with = "cents")]
     pub value: Amount,
@@ -609,8 +610,7 @@ impl Store {
         if mode.dry_run || (mode.strict && !report.rejected.is_empty()) {
             report.source_file_id = None;
             if mode.strict && !report.rejected.is_empty() {
-                report.error =
-                    Some("some lines are bad and --strict is on: nothing was imported".into());
+                report.refuse_bad_rows();
             }
             return Ok(report);
         }
@@ -733,22 +733,22 @@ impl Store {
         period: &Period,
     ) -> Result<Vec<ValueRow>, StoreError> {
         let sql = format!(
-            "SELECT CASE WHEN {col} != '' THEN {col} ELSE '(none)' END AS g, SUM(value_nanos), SUM(value_nanos IS NULL)
+            "SELECT {label} AS g, SUM(value_nanos), SUM(value_nanos IS NULL)
              FROM agent_usage WHERE day BETWEEN ?1 AND ?2 GROUP BY g ORDER BY g",
-            col = group.column()
+            label = sql::or_none(group.column())
         );
-        let (from, to) = period_bounds(period);
+        let (from, to) = period.bounds();
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(ValueRow {
                 period: period.label.clone(),
                 group: r.get(0)?,
                 amount: r.get::<_, Option<i64>>(1)?.map(Amount::from_nanos),
-                currency: "USD".into(),
+                currency: Currency::USD,
                 unpriced_requests: r.get(2)?,
             })
         });
-        rows.and_then(Iterator::collect).map_err(super_overflow)
+        rows.and_then(Iterator::collect).map_err(sql::overflow)
     }
 
     /// Per tool and provider, the month's paid, value and leverage for the tools a subscription
@@ -778,7 +778,7 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn worth(&self, period: &Period) -> Result<Vec<(PlanKind, Worth)>, StoreError> {
-        let (from, to) = period_bounds(period);
+        let (from, to) = period.bounds();
         let mut stmt = self.conn().prepare_cached(
             "SELECT tool, provider, SUM(COALESCE(value_nanos, 0)), SUM(value_nanos IS NULL) FROM agent_usage
              WHERE day BETWEEN ?1 AND ?2 GROUP BY tool, provider
@@ -797,7 +797,7 @@ impl Store {
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()
-            .map_err(super_overflow)?;
+            .map_err(sql::overflow)?;
         let plans = self.plans()?;
         let rates = self.rates_around(&from)?;
         let mut out = Vec::new();
@@ -872,18 +872,19 @@ impl Store {
         to: &str,
     ) -> Result<Vec<PaidLine>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT day, -amount_nanos, upper(currency), original_nanos, upper(original_currency) FROM bank_lines
+            "SELECT day, -amount_nanos, currency, original_nanos, original_currency FROM bank_lines
              WHERE provider = ?1 AND spend_kind = 'subscription' AND status = 'settled' AND day BETWEEN ?2 AND ?3
              ORDER BY day, id",
         )?;
         let rows = stmt.query_map(params![provider, from, to], |r| {
             let day: String = r.get(0)?;
             let original: Option<i64> = r.get(3)?;
-            let original_currency: String = r.get(4)?;
+            // An empty cell: the statement gave no original amount.
+            let original_currency = Currency::parse(&r.get::<_, String>(4)?).ok();
             Ok((
                 day,
                 r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<_, Currency>(2)?,
                 original,
                 original_currency,
             ))
@@ -899,8 +900,8 @@ impl Store {
                 amount: Amount::from_nanos(amount),
                 currency,
                 original: original
-                    .filter(|_| !original_currency.is_empty())
-                    .map(|o| (Amount::from_nanos(o), original_currency)),
+                    .zip(original_currency)
+                    .map(|(o, c)| (Amount::from_nanos(o), c)),
             });
         }
         Ok(lines)
@@ -933,7 +934,7 @@ impl Store {
                 cache_write_tokens: r.get(5)?,
             })
         })?;
-        rows.collect::<Result<_, _>>().map_err(super_overflow)
+        rows.collect::<Result<_, _>>().map_err(sql::overflow)
     }
 
     /// How many requests each stored price version priced (for `prices`).
@@ -954,7 +955,7 @@ impl Store {
     /// # Errors
     /// On a SQLite failure.
     pub fn limit_days(&self, period: &Period) -> Result<Vec<LimitDay>, StoreError> {
-        let (from, to) = period_bounds(period);
+        let (from, to) = period.bounds();
         let mut stmt = self.conn().prepare_cached(
             "SELECT l.day, l.tool, l.plan_type,
                     MAX(CASE WHEN l.window_minutes = 300 THEN l.max_used_centipercent END),
@@ -1069,7 +1070,7 @@ impl Store {
         tool: Option<Tool>,
         period: &Period,
     ) -> Result<AgentTotals, StoreError> {
-        let (from, to) = period_bounds(period);
+        let (from, to) = period.bounds();
         self.conn()
             .prepare_cached(
                 "SELECT count(*), COALESCE(SUM(value_nanos IS NULL), 0), COALESCE(SUM(input_tokens), 0),
@@ -1091,7 +1092,7 @@ impl Store {
                     value: Amount::from_nanos(r.get(8)?),
                 })
             })
-            .map_err(super_overflow)
+            .map_err(sql::overflow)
     }
 }
 
@@ -1116,25 +1117,6 @@ impl ValueGroup {
             ValueGroup::Machine => "machine",
             ValueGroup::Session => "session_id",
         }
-    }
-}
-
-fn period_bounds(period: &Period) -> (String, String) {
-    (
-        period
-            .from
-            .map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
-        period
-            .to
-            .map_or_else(|| "9999-12-31".to_string(), |d| d.to_string()),
-    )
-}
-
-fn super_overflow(e: rusqlite::Error) -> StoreError {
-    if e.to_string().contains("integer overflow") {
-        StoreError::Overflow
-    } else {
-        StoreError::Sql(e)
     }
 }
 
@@ -1263,8 +1245,9 @@ fn read_log(
             report.error = Some("the file is empty".into());
         } else {
             report.error = Some(
-                "this file is not a Claude Code or Codex log (no line looks like either); pass `--as claude-code` or `--as codex` if it is one".into(),
+                "this file is not a Claude Code or Codex log (no line looks like either)".into(),
             );
+            report.problem = Some(ImportProblem::NotAnAgentLog);
         }
         return Ok(None);
     };

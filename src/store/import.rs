@@ -80,8 +80,13 @@ pub struct ImportReport {
     #[serde(skip_serializing_if = "is_zero")]
     pub masked_secrets: u64,
     pub written: bool,
-    /// Why nothing was imported, when nothing was.
+    /// Why nothing was imported, when nothing was. Worded for any front end: advice that
+    /// names a command-line flag or a window control is added by that front end from
+    /// [`ImportReport::problem`].
     pub error: Option<String>,
+    /// What kind of failure `error` is, when a front end has its own advice for it.
+    #[serde(skip)]
+    pub problem: Option<ImportProblem>,
     /// Nothing was imported because every date fits both day-first and month-first and the
     /// format has no convention: the user must say which (`FileOptions::date_order`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -111,6 +116,27 @@ pub struct ImportReport {
     /// The first records as they will be stored, for previews.
     #[serde(skip)]
     pub sample: Vec<Record>,
+}
+
+/// A failure a front end words its own advice for (a flag on the command line, a control in
+/// the window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProblem {
+    /// Some rows could not be read and the import was all-or-nothing, so nothing was written.
+    BadRowsInStrictImport,
+    /// A file given as a coding-agent log that no line of reads as Claude Code or Codex.
+    NotAnAgentLog,
+}
+
+impl ImportReport {
+    /// Nothing was written because some rows were bad and the import was all-or-nothing.
+    pub(super) fn refuse_bad_rows(&mut self) {
+        self.error = Some(format!(
+            "{} row(s) could not be read, so nothing was imported (all or nothing was asked)",
+            self.rejected.len()
+        ));
+        self.problem = Some(ImportProblem::BadRowsInStrictImport);
+    }
 }
 
 /// What a receipt import counted beside the records it wrote.
@@ -394,10 +420,7 @@ pub(super) fn finish_import(
     mode: ImportMode,
 ) -> Result<(), StoreError> {
     if mode.strict && !report.rejected.is_empty() {
-        report.error = Some(format!(
-            "{} row(s) could not be read, and --strict imports nothing when any row is bad",
-            report.rejected.len()
-        ));
+        report.refuse_bad_rows();
         return Ok(());
     }
     if mode.dry_run {

@@ -38,7 +38,9 @@ pub use self::agents::{
     SubscriptionRow, UnpricedModel, ValueGroup, ValueRow,
 };
 pub use self::anchors::StoredCheckpoint;
-pub use self::import::{ImportMode, ImportReport, Progress, ReceiptTally, SourceMeta};
+pub use self::import::{
+    ImportMode, ImportProblem, ImportReport, Progress, ReceiptTally, SourceMeta,
+};
 
 pub use self::ledger_view::{BudgetSetting, DismissedFlag, EvidenceRecord};
 pub use self::open::{APPLICATION_ID, Notice, set_notice_hook};

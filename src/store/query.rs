@@ -21,11 +21,6 @@ pub enum ReportKind {
     Paid,
     /// Credits bought and granted.
     Credits(CreditGroup),
-    /// API-equivalent value of coding-agent requests ([`Store::value_report`]: its rows count
-    /// unpriced requests too).
-    Value(super::agents::ValueGroup),
-    /// Per tool on a subscription: paid, value, leverage ([`Store::subscriptions`], a month).
-    Subscriptions,
 }
 
 /// How a usage report groups its totals.
@@ -84,7 +79,8 @@ impl Period {
         }
     }
 
-    fn bounds(&self) -> (String, String) {
+    /// The first and last day as stored days, open ends as the earliest and latest day.
+    pub(super) fn bounds(&self) -> (String, String) {
         (
             self.from
                 .map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
@@ -162,11 +158,6 @@ impl Store {
                  WHERE provider IS NOT NULL AND status = 'settled' AND day BETWEEN ?1 AND ?2
                  GROUP BY g, currency ORDER BY g, currency"
                 .to_string(),
-            ReportKind::Value(_) | ReportKind::Subscriptions => {
-                return Err(StoreError::Invalid(
-                    "agent value and subscriptions have their own rows: use Store::value_report or Store::subscriptions".into(),
-                ));
-            }
             ReportKind::Credits(group) => {
                 let group_expr = match group {
                     CreditGroup::Kind => "kind".to_string(),

@@ -18,8 +18,9 @@ use chrono::NaiveDate;
 
 use super::StoreError;
 
-/// How reports and filters name what has no project, model or line item.
-pub const NONE: &str = "(none)";
+/// How reports and filters name what has no project, model or line item (the domain's one
+/// label, which the review and the agent logs use too).
+pub const NONE: &str = crate::domain::review::NONE_LABEL;
 
 /// Usage records (`usage` read as `u`) that count toward totals: those with a cost whose day,
 /// provider, organization and grain `usage_counted` keeps.

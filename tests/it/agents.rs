@@ -601,7 +601,9 @@ fn bad_logs_say_what_is_wrong_with_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("not a Claude Code or Codex log") && err.contains("notes.jsonl"),
+        err.contains("not a Claude Code or Codex log")
+            && err.contains("pass `--as claude-code` or `--as codex` if it is one")
+            && err.contains("notes.jsonl"),
         "{err}"
     );
     let broken = dir.path().join("broken.jsonl");

@@ -328,7 +328,7 @@ pub fn project_from_cwd(cwd: &str, repository_root: Option<&str>) -> String {
         .next()
         .unwrap_or_default();
     if name.is_empty() {
-        "(none)".to_string()
+        super::review::NONE_LABEL.to_string()
     } else {
         name.to_string()
     }

@@ -55,9 +55,9 @@ pub struct PaidLine {
     pub day: NaiveDate,
     /// Money out, positive.
     pub amount: Amount,
-    pub currency: String,
+    pub currency: Currency,
     /// What the merchant charged before the card's conversion, when the statement says.
-    pub original: Option<(Amount, String)>,
+    pub original: Option<(Amount, Currency)>,
 }
 
 /// One tool's month.
@@ -67,7 +67,7 @@ pub struct Worth {
     pub provider: String,
     /// Paid, in `currency` (the card lines' currency).
     pub paid: Amount,
-    pub currency: String,
+    pub currency: Currency,
     /// API-equivalent value in dollars (priced requests only).
     pub value: Amount,
     /// Requests of models without a price.
@@ -78,33 +78,28 @@ pub struct Worth {
 }
 
 /// The currency most of the lines are in (ties go to the alphabetically first).
-fn main_currency(lines: &[PaidLine]) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
+fn main_currency(lines: &[PaidLine]) -> Currency {
+    let mut counts: Vec<(Currency, usize)> = Vec::new();
     for l in lines {
-        let c = l.currency.to_ascii_uppercase();
+        let c = l.currency;
         match counts.iter_mut().find(|(k, _)| *k == c) {
             Some((_, n)) => *n += 1,
             None => counts.push((c, 1)),
         }
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    counts
-        .first()
-        .map_or_else(|| "USD".to_string(), |(c, _)| c.clone())
+    counts.first().map_or(Currency::USD, |(c, _)| *c)
 }
 
 fn in_dollars(line: &PaidLine, rates: &RateBook) -> Option<Amount> {
-    if line.currency.eq_ignore_ascii_case("USD") {
+    if line.currency == Currency::USD {
         return Some(line.amount);
     }
-    if let Some((amount, currency)) = &line.original
-        && currency.eq_ignore_ascii_case("USD")
-    {
+    if let Some((amount, Currency::USD)) = line.original {
         return Some(amount.abs());
     }
-    let from = Currency::parse(&line.currency).ok()?;
     rates
-        .convert(line.amount, from, Currency::USD, line.day)
+        .convert(line.amount, line.currency, Currency::USD, line.day)
         .ok()
 }
 
@@ -120,10 +115,7 @@ pub fn worth(
     rates: &RateBook,
 ) -> Worth {
     let currency = main_currency(lines);
-    let kept: Vec<&PaidLine> = lines
-        .iter()
-        .filter(|l| l.currency.eq_ignore_ascii_case(&currency))
-        .collect();
+    let kept: Vec<&PaidLine> = lines.iter().filter(|l| l.currency == currency).collect();
     let paid = kept
         .iter()
         .try_fold(Amount::ZERO, |sum, l| sum.checked_add(l.amount))
@@ -194,7 +186,7 @@ mod tests {
         PaidLine {
             day: day.parse().unwrap(),
             amount: amt(amount),
-            currency: currency.into(),
+            currency: currency.parse().unwrap(),
             original: None,
         }
     }
@@ -257,7 +249,7 @@ mod tests {
             (w.paid, w.currency.as_str(), w.leverage_hundredths),
             (amt("92.00"), "EUR", Some(200))
         );
-        eur.original = Some((amt("-100.00"), "USD".into()));
+        eur.original = Some((amt("-100.00"), Currency::USD));
         let w = worth(
             Tool::ClaudeCode,
             "anthropic",
