@@ -93,7 +93,6 @@ fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> Accou
     let points: Vec<(NaiveDate, Amount)> = b.series().iter().map(|d| (d.day, d.balance)).collect();
     let drawn_from = points.first().map(|(day, _)| *day);
     let on_the_line = |day: NaiveDate| drawn_from.is_some_and(|from| day >= from);
-    let last_checkpoint = b.checkpoints.last().map(|c| c.day);
     AccountBalance {
         label: account.label(),
         provider: account.provider.clone(),
@@ -117,10 +116,7 @@ fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> Accou
         burn_per_day: p.burn_per_day,
         depletes_on,
         days_left: depletes_on.map(|d| (d - today).num_days()),
-        inferred: b
-            .lots
-            .iter()
-            .any(|l| l.kind == LotKind::Inferred && last_checkpoint.is_none_or(|c| l.day > c)),
+        inferred: b.stands_on_inferred_credit(),
         known: b.is_known(),
         lower_bound: b.lower_bound(),
     }

@@ -297,20 +297,22 @@ pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyho
             l.record
         )?;
     }
+    // What checkpoints set the balance by, in its own column, so that each month adds up.
     writeln!(
         out,
-        "\n  month      opening    credits      usage   consumed    expired    closing  residual"
+        "\n  month      opening    credits      usage   consumed    expired   adjusted    closing  residual"
     )?;
     for m in &months {
         writeln!(
             out,
-            "  {}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
+            "  {}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}",
             m.month.format("%Y-%m"),
             m.opening.to_cents_string(),
             m.credits.to_cents_string(),
             m.usage.to_cents_string(),
             m.consumed.to_cents_string(),
             m.expired.to_cents_string(),
+            m.adjusted.to_cents_string(),
             m.closing.to_cents_string(),
             m.residual.to_cents_string()
         )?;
@@ -334,7 +336,7 @@ fn headline(
     as_of: NaiveDate,
 ) -> anyhow::Result<()> {
     let cur = &b.currency;
-    let inferred = if b.lots.iter().any(|l| l.kind == LotKind::Inferred) {
+    let inferred = if b.stands_on_inferred_credit() {
         " (includes credit inferred from bank top-ups)"
     } else {
         ""

@@ -703,6 +703,16 @@ impl Balance {
         !self.lots.is_empty() || !self.checkpoints.is_empty()
     }
 
+    /// Whether the balance stands on credit inferred from bank top-ups (no billing record):
+    /// inferred credit dated on or before the latest checkpoint does not count, the balance
+    /// the page showed replaced it.
+    pub fn stands_on_inferred_credit(&self) -> bool {
+        let last_checkpoint = self.checkpoints.last().map(|c| c.day);
+        self.lots
+            .iter()
+            .any(|l| l.kind == LotKind::Inferred && last_checkpoint.is_none_or(|c| l.day > c))
+    }
+
     /// Whether the balance as of the as-of date is only a lower bound (the account is not
     /// anchored).
     pub fn lower_bound(&self) -> bool {

@@ -129,6 +129,18 @@ fn a_ninety_day_export_and_a_statement_then_the_balance_from_the_billing_page() 
         serde_json::json!({"date": "2026-10-29", "balance": "412.35"})
     );
     assert_eq!(b["balance"], "412.35", "no usage recorded on 10-30");
+    // The page's balance replaced the credit inferred from the card lines, and the month table
+    // shows what it set the balance by (opening 58.00 + 354.35 adjusted = 412.35).
+    let (_, text, _) = burnrate(
+        &db,
+        &[&as_of[..], &["balance", "--provider", "openai"]].concat(),
+    );
+    assert!(
+        text.starts_with("openai/Acme as of 2026-10-30: 412.35 USD\n"),
+        "{text}"
+    );
+    assert!(text.contains("   adjusted    closing"), "{text}");
+    assert!(text.contains("     354.35     412.35"), "{text}");
     let flags = json(&db, &[&as_of[..], &["flags", "--json"]].concat());
     assert_eq!(kinds(&flags), Vec::<(String, String)>::new());
 
