@@ -134,6 +134,8 @@ timed() {
     tail -n 1 "$WORK/rss" >>"$RES/$name.rss"
 }
 
+# count N: N with thousands separators.
+count() { awk -v n="$1" 'BEGIN { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); print s }'; }
 # median FILE: the median of the numbers in FILE, one a line ("n/a" when none).
 median() {
     [ -s "$1" ] || { echo n/a; return; }
@@ -215,7 +217,7 @@ pair_ratios import floor import_vs_floor
 pair_ratios reimport import reimport_vs_import
 
 # --- 2. the commands on the 1M-row ledger ------------------------------------------------------
-say "the 1M-row ledger: billing records, bank statements and rates beside the usage"
+say "the $(count "$EXPORT_ROWS")-row ledger: billing records, bank statements and rates beside the usage"
 "$BIN" --db "$LEDGER" --as-of "$AS_OF" import "$DATA/billing.csv" "$REVOLUT" "$CHASE" "$DATA/eurofxref-hist.csv" >/dev/null
 say "report, flags, balance, diagnose, report --review: $RUNS runs each after a warm-up"
 ledger_commands m1 "$LEDGER"
@@ -260,7 +262,7 @@ done
 pair_ratios hledger bank hledger_vs_bank
 
 # --- 4. the window on the 1M-row ledger --------------------------------------------------------
-say "the window on the 1M-row ledger, headless: $RUNS runs"
+say "the window on the $(count "$EXPORT_ROWS")-row ledger, headless: $RUNS runs"
 for i in $(seq "$RUNS"); do
     timed window env BURNRATE_BENCH_LEDGER="$LEDGER" BURNRATE_BENCH_TODAY="$AS_OF" \
         BURNRATE_BENCH_PROJECT="Search 1" BURNRATE_BENCH_SKIP_IMPORT=1 "$FRAMES"
@@ -290,8 +292,6 @@ LOAD_END=$(uptime | sed 's/.*load average: //')
 
 # --- the table ---------------------------------------------------------------------------------
 fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v >= 10000) printf "%.1f s\n", v / 1000; else if (v >= 100) printf "%.0f ms\n", v; else printf "%.1f ms\n", v }'; }
-# count N: N with thousands separators.
-count() { awk -v n="$1" 'BEGIN { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); print s }'; }
 fmt_mib() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.0f MiB\n", v / 1024 }'; }
 # verdict VALUE LIMIT UNIT: "met" or "missed by X (Y x the target)" for a value that must stay
 # at or under LIMIT; verdict_min for one that must reach LIMIT.
