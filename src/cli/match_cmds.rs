@@ -300,7 +300,7 @@ pub fn diagnose_command(db: &Path, args: &DiagnoseArgs, as_of: NaiveDate) -> any
     Ok(0)
 }
 
-fn attempt_json(a: &Attempt) -> Value {
+pub(super) fn attempt_json(a: &Attempt) -> Value {
     json!({
         "provider": a.provider,
         "date": a.date.to_string(),

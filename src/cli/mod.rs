@@ -4,6 +4,7 @@
 
 mod agent_cmds;
 mod checkpoint_cmd;
+mod explain_cmd;
 mod match_cmds;
 mod money_cmds;
 mod output;
@@ -87,6 +88,10 @@ pub enum Command {
     /// Walk recent top-ups through authorized -> settled -> credited -> consumed and name
     /// where each stalled.
     Diagnose(match_cmds::DiagnoseArgs),
+    /// Is this error a billing problem? Paste an API error (`429 insufficient_quota`, a rate
+    /// limit, "credit balance is too low", 401, 402, a card decline): its layer, what to check
+    /// first and the ledger's evidence as of the day.
+    Explain(explain_cmd::ExplainArgs),
     /// The model price table coding-agent requests are valued with, and the models without a
     /// price.
     Prices(agent_cmds::PricesArgs),
@@ -366,6 +371,7 @@ pub fn run(db: &Path, command: Command, clock: Clock) -> anyhow::Result<i32> {
         Command::Checkpoint(command) => checkpoint_cmd::run(db, command, as_of),
         Command::Matches(args) => match_cmds::matches_command(db, &args, as_of),
         Command::Diagnose(args) => match_cmds::diagnose_command(db, &args, as_of),
+        Command::Explain(args) => explain_cmd::explain_command(db, &args, as_of),
         Command::Prices(args) => agent_cmds::prices(db, &args),
         Command::Reprice(args) => agent_cmds::reprice(db, &args),
         Command::Settings(command) => settings_cmd::run(db, command),

@@ -181,7 +181,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
     Ok(0)
 }
 
-fn flag_json(f: &Flag) -> Value {
+pub(super) fn flag_json(f: &Flag) -> Value {
     json!({
         "id": f.id,
         "kind": f.kind.as_str(),

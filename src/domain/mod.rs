@@ -9,6 +9,7 @@ pub mod api_errors;
 pub mod balance;
 pub mod billing_details;
 pub mod doctor;
+pub mod explain;
 pub mod flags;
 pub mod fx;
 pub mod html;

@@ -12,6 +12,7 @@ pub mod agent_logs;
 pub mod clock;
 pub mod demo;
 pub mod dispute;
+pub mod explain;
 pub mod export;
 pub mod import;
 pub mod projection;

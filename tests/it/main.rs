@@ -15,6 +15,7 @@ mod bad_files;
 mod cli;
 mod common;
 mod crash;
+mod explain;
 mod fingerprints;
 mod flags_cli;
 mod formats_claim;

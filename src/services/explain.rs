@@ -1,0 +1,400 @@
+//! The error explainer for both front ends: what a pasted error text means
+//! ([`domain::explain::read`]) and, from the ledger judged as of a day ([`Judged`]), the evidence
+//! that applies that day: each account's balance, the open flags about the money trail (a
+//! failed recharge, a charge without credit, a balance that ran out) and the last top-up
+//! attempt per provider as the doctor walks it. `burnrate explain` and the window's "Explain an
+//! error" panel both call [`explain`], so they give the same answer for the same ledger and day.
+//!
+//! Nothing is judged anew here: balances are the projections, flags the detectors', attempts the
+//! doctor's. This module only picks what is relevant to the error's layer and says which layer
+//! the ledger points to. A rate limit says nothing about the balance, so for one no balance is
+//! shown; an unrecognised text gets no ledger evidence at all.
+//!
+//! [`domain::explain::read`]: crate::domain::explain::read
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use crate::domain::balance::AccountKey;
+use crate::domain::doctor::{Attempt, Failure};
+use crate::domain::explain::{self, Layer, Reading, display_name};
+use crate::domain::flags::{Flag, FlagKind};
+use crate::domain::money::{Amount, Currency};
+use crate::services::projection::{self, Judged};
+use crate::store::{Store, StoreError};
+
+/// Flags older than this many days before the as-of date are not evidence for today's error.
+pub const RELEVANT_DAYS: i64 = 31;
+
+/// What the user asks about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Question {
+    /// The error text as pasted.
+    pub text: String,
+    /// The provider named by the user (otherwise guessed from the text).
+    pub provider: Option<String>,
+}
+
+/// One account's balance as of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEvidence {
+    pub account: AccountKey,
+    pub currency: Currency,
+    /// The closing balance (a lower bound when `lower_bound`; meaningless when not `known`).
+    pub balance: Amount,
+    /// Whether any credit or checkpoint is known (else the balance is unknown, not zero).
+    pub known: bool,
+    pub lower_bound: bool,
+    /// When the forecast reaches zero.
+    pub depletes_on: Option<NaiveDate>,
+    /// Set when the last auto-recharge failed and none succeeded since.
+    pub recharge_failed_on: Option<NaiveDate>,
+}
+
+impl AccountEvidence {
+    /// "openai/Acme: 0.00 USD, at zero" for people.
+    pub fn sentence(&self, as_of: NaiveDate) -> String {
+        let cur = &self.currency;
+        let label = self.account.label();
+        if !self.known {
+            return format!(
+                "{label}: balance unknown as of {as_of} (usage, but no credit or checkpoint in the ledger)"
+            );
+        }
+        let amount = self.balance.to_cents_string();
+        let mut text = if self.lower_bound {
+            format!("{label}: at least {amount} {cur} as of {as_of}")
+        } else {
+            format!("{label}: {amount} {cur} as of {as_of}")
+        };
+        if self.balance.round_to_cents() <= 0 && !self.lower_bound {
+            text.push_str(", at zero: calls are refused until credit arrives");
+        } else if let Some(day) = self.depletes_on {
+            let _ = write!(text, ", runs out around {day} at the recent burn rate");
+        }
+        if let Some(day) = self.recharge_failed_on {
+            let _ = write!(
+                text,
+                "; the last auto-recharge failed on {day} and none succeeded since"
+            );
+        }
+        text
+    }
+}
+
+/// The explainer's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub as_of: NaiveDate,
+    /// What the text says.
+    pub reading: Reading,
+    /// Whether the ledger was looked at (not for a rate limit or an unknown text, nor without a
+    /// ledger).
+    pub consulted: bool,
+    /// The layer the ledger's evidence points to, when it points to one.
+    pub ledger_layer: Option<Layer>,
+    /// The evidence in plain sentences, most telling first: the layer the ledger points to and
+    /// each account's balance (the flags and attempts are listed apart).
+    pub ledger_says: Vec<String>,
+    /// The balances of the provider's accounts (every provider's when it is not known).
+    pub accounts: Vec<AccountEvidence>,
+    /// Open (not dismissed) flags of the last [`RELEVANT_DAYS`] that bear on the layer.
+    pub flags: Vec<Flag>,
+    /// The newest top-up attempt per provider, as the doctor walks it.
+    pub last_attempts: Vec<Attempt>,
+}
+
+impl Explanation {
+    /// The text's reading alone: no ledger to look at.
+    pub fn without_ledger(question: &Question, as_of: NaiveDate, why: String) -> Self {
+        Self {
+            as_of,
+            reading: explain::read(&question.text, question.provider.as_deref()),
+            consulted: false,
+            ledger_layer: None,
+            ledger_says: vec![why],
+            accounts: Vec::new(),
+            flags: Vec::new(),
+            last_attempts: Vec::new(),
+        }
+    }
+}
+
+/// Reads the ledger as of `as_of` and explains `question`.
+///
+/// # Errors
+/// When the ledger cannot be read.
+pub fn load(
+    store: &Store,
+    as_of: NaiveDate,
+    question: &Question,
+) -> Result<Explanation, StoreError> {
+    let judged = projection::load(store, as_of)?;
+    let dismissed: BTreeSet<String> = store
+        .dismissed_flags()?
+        .into_iter()
+        .map(|d| d.flag_id)
+        .collect();
+    Ok(explain(&judged, &dismissed, question))
+}
+
+/// Explains `question` with the evidence of the ledger `judged` (flags whose id is in
+/// `dismissed` are left out).
+pub fn explain(judged: &Judged, dismissed: &BTreeSet<String>, question: &Question) -> Explanation {
+    let as_of = judged.as_of();
+    let reading = explain::read(&question.text, question.provider.as_deref());
+    let provider = reading.provider.as_ref().map(|p| p.name.clone());
+    let layer = reading.layer;
+    let mut answer = Explanation {
+        as_of,
+        reading,
+        consulted: false,
+        ledger_layer: None,
+        ledger_says: Vec::new(),
+        accounts: Vec::new(),
+        flags: Vec::new(),
+        last_attempts: Vec::new(),
+    };
+    if layer == Layer::Unknown {
+        answer
+            .ledger_says
+            .push("The ledger is not consulted for a text burnrate does not recognise.".into());
+        return answer;
+    }
+    answer.consulted = true;
+    let in_scope = |p: &str| provider.as_deref().is_none_or(|want| want == p);
+    answer.flags = relevant_flags(judged, dismissed, layer, &in_scope);
+    if layer == Layer::UsageRateLimit {
+        answer.ledger_says.push(
+            "A rate limit or overload says nothing about the balance: no balance is part of this answer."
+                .into(),
+        );
+        if !answer.flags.is_empty() {
+            answer
+                .ledger_says
+                .push("Usage spiked recently, which may explain the limit (below).".into());
+        }
+        return answer;
+    }
+    answer.accounts = judged
+        .projections
+        .iter()
+        .filter(|p| in_scope(&p.account.provider) && !p.balance.days.is_empty())
+        .map(|p| AccountEvidence {
+            account: p.account.clone(),
+            currency: p.balance.currency,
+            balance: p.balance.closing(),
+            known: p.balance.is_known(),
+            lower_bound: p.balance.lower_bound(),
+            depletes_on: p.forecast.depletes_on,
+            recharge_failed_on: p.recharge_failing_since,
+        })
+        .collect();
+    if layer != Layer::WrongOrganizationOrKey {
+        answer.last_attempts = last_attempts(judged, provider.as_deref());
+    }
+    let (ledger_layer, why) = point_to(&answer);
+    answer.ledger_layer = ledger_layer;
+    answer.ledger_says.push(why);
+    answer
+        .ledger_says
+        .extend(answer.accounts.iter().map(|a| a.sentence(as_of)));
+    answer
+}
+
+/// The flag kinds that bear on an error of `layer`.
+fn kinds_for(layer: Layer) -> &'static [FlagKind] {
+    match layer {
+        Layer::UsageRateLimit => &[FlagKind::SpendSpike],
+        Layer::WrongOrganizationOrKey => &[FlagKind::WrongOrganization],
+        Layer::PaymentFailure
+        | Layer::BalanceNotSynchronized
+        | Layer::BalanceDepleted
+        | Layer::BillingMisunderstanding => &[
+            FlagKind::RechargeFailed,
+            FlagKind::ChargeWithoutCredit,
+            FlagKind::UnsettledHold,
+            FlagKind::DuplicateTopup,
+            FlagKind::BalanceDepleted,
+            FlagKind::WrongOrganization,
+            FlagKind::BalanceMismatch,
+        ],
+        Layer::Unknown => &[],
+    }
+}
+
+fn relevant_flags(
+    judged: &Judged,
+    dismissed: &BTreeSet<String>,
+    layer: Layer,
+    in_scope: &dyn Fn(&str) -> bool,
+) -> Vec<Flag> {
+    let as_of = judged.as_of();
+    let kinds = kinds_for(layer);
+    let mut flags: Vec<Flag> = judged
+        .flags()
+        .into_iter()
+        .filter(|f| kinds.contains(&f.kind) && in_scope(&f.provider))
+        .filter(|f| !dismissed.contains(&f.id))
+        .filter(|f| f.date <= as_of && (as_of - f.date).num_days() <= RELEVANT_DAYS)
+        .collect();
+    flags.sort_by(|a, b| {
+        (b.severity, b.date, &a.kind, &a.id).cmp(&(a.severity, a.date, &b.kind, &b.id))
+    });
+    flags
+}
+
+/// The newest attempt of each provider (of `provider` alone when given).
+fn last_attempts(judged: &Judged, provider: Option<&str>) -> Vec<Attempt> {
+    let mut seen = BTreeSet::new();
+    // The doctor lists each provider's attempts newest first.
+    judged
+        .attempts(provider)
+        .into_iter()
+        .filter(|a| seen.insert(a.provider.clone()))
+        .collect()
+}
+
+/// The layer the evidence points to and why, in one sentence. The newest top-up attempt says
+/// most (a payment that failed or was never credited), then the open flags, then a balance at
+/// zero.
+fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
+    if let Some(found) = answer.last_attempts.iter().find_map(attempt_points_to) {
+        return found;
+    }
+    let by_kind = |kind: FlagKind| answer.flags.iter().find(|f| f.kind == kind);
+    let flag_layers = [
+        (
+            FlagKind::RechargeFailed,
+            Layer::PaymentFailure,
+            "a payment failure",
+        ),
+        (
+            FlagKind::ChargeWithoutCredit,
+            Layer::BalanceNotSynchronized,
+            "a balance not synchronized",
+        ),
+        (
+            FlagKind::WrongOrganization,
+            Layer::WrongOrganizationOrKey,
+            "the wrong organization",
+        ),
+        (
+            FlagKind::BalanceDepleted,
+            Layer::BalanceDepleted,
+            "a balance that ran out",
+        ),
+    ];
+    for (kind, layer, words) in flag_layers {
+        if let Some(f) = by_kind(kind) {
+            return (
+                Some(layer),
+                format!(
+                    "The ledger points to {words}: {} (flag {}).",
+                    f.message, f.id
+                ),
+            );
+        }
+    }
+    if answer.reading.layer == Layer::WrongOrganizationOrKey {
+        return (None, organizations_sentence(answer));
+    }
+    if let Some(a) = answer
+        .accounts
+        .iter()
+        .find(|a| a.known && !a.lower_bound && a.balance.round_to_cents() <= 0)
+    {
+        return (
+            Some(Layer::BalanceDepleted),
+            format!(
+                "The ledger points to a balance that ran out: {} is at {} {} as of {}.",
+                a.account.label(),
+                a.balance.to_cents_string(),
+                a.currency,
+                answer.as_of
+            ),
+        );
+    }
+    let whose = answer
+        .reading
+        .provider
+        .as_ref()
+        .map_or_else(|| "any provider".to_string(), |p| display_name(&p.name));
+    if answer.accounts.is_empty() && answer.last_attempts.is_empty() {
+        return (
+            None,
+            format!(
+                "The ledger has no balance or top-up of {whose} as of {}: import its billing export and your card statement to see them.",
+                answer.as_of
+            ),
+        );
+    }
+    (
+        None,
+        format!(
+            "The ledger shows nothing wrong with the money of {whose} as of {}; if calls are still refused, the ledger may be behind the provider: import the latest billing export and statement.",
+            answer.as_of
+        ),
+    )
+}
+
+/// Which accounts of the provider the ledger knows, for an error about keys or organizations.
+fn organizations_sentence(answer: &Explanation) -> String {
+    match answer.accounts.as_slice() {
+        [] => "The ledger knows no account of this provider; the key's organization cannot be checked against it.".to_string(),
+        [one] => format!(
+            "The ledger knows one account of {}: {}. Credit is held per organization: the key must belong to the one with credit.",
+            one.account.provider,
+            one.account.label()
+        ),
+        many => format!(
+            "The ledger knows {} accounts: {}. Credit is held per organization: the key must belong to the one with credit.",
+            many.len(),
+            many.iter()
+                .map(|a| a.account.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The layer a top-up attempt that stalled points to, and why.
+fn attempt_points_to(a: &Attempt) -> Option<(Option<Layer>, String)> {
+    let what = format!(
+        "the top-up of {} {} to {} on {}",
+        a.amount.to_cents_string(),
+        a.currency,
+        a.provider,
+        a.date
+    );
+    let records = a.records().join(", ");
+    match a.failure {
+        Failure::PaymentFailed => Some((
+            Some(Layer::PaymentFailure),
+            format!(
+                "The ledger points to a payment failure: {what} failed ({records}), so no credit was added. Fix the payment method; do not pay again to test it."
+            ),
+        )),
+        Failure::HoldNeverSettled => Some((
+            Some(Layer::PaymentFailure),
+            format!(
+                "The ledger points to a payment that never completed: {what} is still a hold that never settled ({records})."
+            ),
+        )),
+        Failure::BalanceNotSynchronized => Some((
+            Some(Layer::BalanceNotSynchronized),
+            format!(
+                "The ledger points to a balance not synchronized: {what} was charged but no credit arrived ({records}). Do not top up a second time to see whether it arrives."
+            ),
+        )),
+        Failure::InProgress => Some((
+            Some(Layer::BalanceNotSynchronized),
+            format!(
+                "The ledger shows {what} still in progress ({records}): the credit may not have arrived yet. Wait for it before paying again."
+            ),
+        )),
+        Failure::BalanceDepleted | Failure::None => None,
+    }
+}
