@@ -69,8 +69,16 @@ fn depleted(cx: &Context<'_>, b: &Balance) -> Vec<Flag> {
     let label = b.account.label();
     let provider = &b.account.provider;
     let mut flags = Vec::new();
+    let missed = super::payments::missed_recharges(cx, b);
     for e in b.depletion_episodes() {
         let failed = failed_recharge_near(cx, &b.account, e.zero_on);
+        // An auto-recharge that should have run before this zero (the inferred recharge_failed
+        // that names this episode), when no failed one is recorded.
+        let missed_on = missed
+            .iter()
+            .map(|(day, _)| *day)
+            .filter(|_| failed.is_none())
+            .find(|day| super::payments::zero_after_missed(cx, b, *day) == Some(e.zero_on));
         if e.lower_bound && !e.usage_stopped && failed.is_none() {
             continue;
         }
@@ -98,14 +106,20 @@ fn depleted(cx: &Context<'_>, b: &Balance) -> Vec<Flag> {
             records.extend(e.usage_resumed_on.map(usage_day));
         }
         records.extend(failed.map(BillingItem::record));
+        records.extend(missed_on.map(usage_day));
         let (what, amount) = what_followed(&e, b);
         let refused = api_errors::refused_calls(provider);
-        let recharge_note = failed.map_or_else(String::new, |f| {
-            format!(
+        let recharge_note = match (failed, missed_on) {
+            (Some(f), _) => format!(
                 " The auto-recharge of {} failed, which is why no credit arrived (see its recharge_failed flag).",
                 f.day
-            )
-        });
+            ),
+            (None, Some(day)) => format!(
+                " The auto-recharge set for {label} should have run on {day} and no recharge followed, which is \
+                 likely why no credit arrived (see the inferred recharge_failed flag of {day})."
+            ),
+            (None, None) => String::new(),
+        };
         let bound_note = if e.lower_bound {
             " The history imported starts with usage before any known credit, so the balance here is \
              only a lower bound; the stop in usage is what says it ran out. Enter the balance your \

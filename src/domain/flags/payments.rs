@@ -277,44 +277,74 @@ fn inferred_failed_recharges(cx: &Context<'_>) -> Vec<Flag> {
         let Some(setting) = cx.inputs.auto_recharge_for(&b.account) else {
             continue;
         };
-        let recharges: Vec<&BillingItem> = cx
-            .inputs
-            .billing
-            .iter()
-            .filter(|r| r.kind == BillingKind::AutoRecharge)
-            .filter(|r| cx.inputs.resolve_account(&r.provider, &r.organization) == b.account)
-            .collect();
-        let on_since = recharges.iter().map(|r| r.day).min().unwrap_or_else(|| {
-            cx.as_of
-                .checked_sub_days(chrono::Days::new(
-                    RECHARGE_SETTING_TRUST_DAYS.unsigned_abs(),
-                ))
-                .unwrap_or(cx.as_of)
-        });
-        let mut below = false;
-        for d in b.days.iter().filter(|d| b.exact_on(d.day)) {
-            let now_below = d.balance < setting.threshold;
-            let crossed = now_below && !below;
-            below = now_below;
-            if !crossed || d.day < on_since || days_between(d.day, cx.as_of) < 1 {
-                continue;
-            }
-            let near = |day: NaiveDate| (0..=1).contains(&days_between(d.day, day));
-            let recorded = recharges
-                .iter()
-                .any(|r| (-1..=1).contains(&days_between(d.day, r.day)));
-            let charged = cx.inputs.bank.iter().any(|l| {
-                l.is_topup()
-                    && l.provider.as_deref() == Some(b.account.provider.as_str())
-                    && near(l.day)
-            });
-            if recorded || charged || cap_reached(cx, b, setting, d.day) {
-                continue;
-            }
-            flags.push(inferred_flag(cx, b, setting, d.day, d.balance));
+        for (day, balance) in missed_recharges(cx, b) {
+            flags.push(inferred_flag(cx, b, setting, day, balance));
         }
     }
     flags
+}
+
+/// The days an account's auto-recharge should have run and did not, with the balance that day
+/// (see [`inferred_failed_recharges`]); none for an account without an auto-recharge setting.
+pub(super) fn missed_recharges(cx: &Context<'_>, b: &Balance) -> Vec<(NaiveDate, Amount)> {
+    let Some(setting) = cx.inputs.auto_recharge_for(&b.account) else {
+        return Vec::new();
+    };
+    let recharges: Vec<&BillingItem> = cx
+        .inputs
+        .billing
+        .iter()
+        .filter(|r| r.kind == BillingKind::AutoRecharge)
+        .filter(|r| cx.inputs.resolve_account(&r.provider, &r.organization) == b.account)
+        .collect();
+    let on_since = recharges.iter().map(|r| r.day).min().unwrap_or_else(|| {
+        cx.as_of
+            .checked_sub_days(chrono::Days::new(
+                RECHARGE_SETTING_TRUST_DAYS.unsigned_abs(),
+            ))
+            .unwrap_or(cx.as_of)
+    });
+    let mut missed = Vec::new();
+    let mut below = false;
+    for d in b.days.iter().filter(|d| b.exact_on(d.day)) {
+        let now_below = d.balance < setting.threshold;
+        let crossed = now_below && !below;
+        below = now_below;
+        if !crossed || d.day < on_since || days_between(d.day, cx.as_of) < 1 {
+            continue;
+        }
+        let near = |day: NaiveDate| (0..=1).contains(&days_between(d.day, day));
+        let recorded = recharges
+            .iter()
+            .any(|r| (-1..=1).contains(&days_between(d.day, r.day)));
+        let charged = cx.inputs.bank.iter().any(|l| {
+            l.is_topup()
+                && l.provider.as_deref() == Some(b.account.provider.as_str())
+                && near(l.day)
+        });
+        if recorded || charged || cap_reached(cx, b, setting, d.day) {
+            continue;
+        }
+        missed.push((d.day, d.balance));
+    }
+    missed
+}
+
+/// The day the balance reached zero after an auto-recharge missed on `day`: within a day of
+/// it, else the first exact zero after it. The inferred `recharge_failed` and that
+/// `balance_depleted` name each other through it.
+pub(super) fn zero_after_missed(
+    cx: &Context<'_>,
+    b: &Balance,
+    day: NaiveDate,
+) -> Option<NaiveDate> {
+    zero_near(cx, &b.account, day).or_else(|| {
+        b.depletion_episodes()
+            .into_iter()
+            .filter(|e| !e.lower_bound)
+            .map(|e| e.zero_on)
+            .find(|z| *z >= day)
+    })
 }
 
 /// Whether the month's auto-recharges already reached the setting's cap by `day`.
@@ -346,17 +376,9 @@ fn inferred_flag(
     let label = b.account.label();
     let cur = b.currency;
     let provider = &b.account.provider;
-    let zero = zero_near(cx, &b.account, day)
-        .or_else(|| {
-            b.depletion_episodes()
-                .into_iter()
-                .filter(|e| !e.lower_bound)
-                .map(|e| e.zero_on)
-                .find(|z| *z >= day)
-        })
-        .map_or_else(String::new, |z| {
-            format!(" The balance then reached zero on {z} (see its balance_depleted flag).")
-        });
+    let zero = zero_after_missed(cx, b, day).map_or_else(String::new, |z| {
+        format!(" The balance then reached zero on {z} (see its balance_depleted flag).")
+    });
     FlagDraft {
         kind: FlagKind::RechargeFailed,
         severity: Severity::Warning,

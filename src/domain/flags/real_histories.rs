@@ -453,8 +453,23 @@ fn an_auto_recharge_that_should_have_run() {
         kinds(&flags),
         [
             ("recharge_failed", "2026-10-05".to_string(), 1),
-            ("balance_depleted", "2026-10-06".to_string(), 3),
+            ("balance_depleted", "2026-10-06".to_string(), 4),
         ]
+    );
+    // The two name each other: the depletion's evidence holds the day the recharge should
+    // have run, and its diagnosis says so.
+    let depleted = &flags[1];
+    assert!(
+        depleted.records.contains(&flags[0].records[0]),
+        "{:?}",
+        depleted.records
+    );
+    assert!(
+        depleted
+            .diagnosis
+            .contains("should have run on 2026-10-05 and no recharge followed"),
+        "{}",
+        depleted.diagnosis
     );
     let inferred = &flags[0];
     assert!(
