@@ -18,7 +18,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::{FlagParams, PARAM_SPECS};
+use crate::domain::flags::{FlagParams, PARAM_SPECS, ParamUnit};
 use crate::domain::ledger::BudgetScope;
 use crate::domain::merchants::{self, MerchantRule};
 use crate::domain::money::{Amount, Currency, DecimalMark};
@@ -503,9 +503,28 @@ fn threshold(store: &Store, args: &ThresholdArgs) -> anyhow::Result<i32> {
         );
     };
     let params = store.set_flag_param(name, value)?;
-    let now = params.get(name.trim()).unwrap_or_default();
-    writeln!(std::io::stdout().lock(), "Saved: {} = {now}.", name.trim())?;
+    let name = name.trim();
+    let now = params.get(name).unwrap_or_default();
+    let meaning = PARAM_SPECS
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| format!(" ({}: {})", s.help, s.unit().text(now)))
+        .unwrap_or_default();
+    writeln!(std::io::stdout().lock(), "Saved: {name} = {now}{meaning}.")?;
     Ok(0)
+}
+
+/// The unit's name in `threshold list --json`: the suffix its threshold's name ends with.
+fn unit_name(unit: ParamUnit) -> &'static str {
+    match unit {
+        ParamUnit::Cents => "cents",
+        ParamUnit::Days => "days",
+        ParamUnit::Hours => "hours",
+        ParamUnit::Minutes => "minutes",
+        ParamUnit::Percent => "percent",
+        ParamUnit::Times => "times",
+        ParamUnit::Count => "count",
+    }
 }
 
 fn currency(store: &Store, args: &CurrencyArgs) -> anyhow::Result<i32> {
@@ -533,6 +552,9 @@ fn threshold_list(store: &Store, json: bool) -> anyhow::Result<i32> {
                     "name": s.name,
                     "value": params.get(s.name),
                     "default": defaults.get(s.name),
+                    "unit": unit_name(s.unit()),
+                    "value_text": params.get(s.name).map(|v| s.unit().text(v)),
+                    "default_text": defaults.get(s.name).map(|v| s.unit().text(v)),
                     "min": s.min,
                     "max": s.max,
                     "help": s.help,
@@ -544,7 +566,7 @@ fn threshold_list(store: &Store, json: bool) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:28} {:>12} {:>12}  meaning",
+        "{:28} {:>12}  {:>12}  meaning",
         "name", "value", "default"
     )?;
     for s in PARAM_SPECS {
@@ -553,9 +575,16 @@ fn threshold_list(store: &Store, json: bool) -> anyhow::Result<i32> {
         let changed = if value == default { " " } else { "*" };
         writeln!(
             out,
-            "{:28} {value:>12}{changed}{default:>12}  {}",
-            s.name, s.help
+            "{:28} {:>12}{changed} {:>12}  {}",
+            s.name,
+            s.unit().text(value),
+            s.unit().text(default),
+            s.help
         )?;
     }
+    writeln!(
+        out,
+        "\n* changed from the default. Amounts are compared with each record in its own currency (OpenAI and Anthropic bill in USD).\nChange one with `burnrate settings threshold NAME VALUE`, VALUE a whole number in the unit its name carries: days, hours, minutes, percent, or cents for amounts (`spike_min_cents 2000` is 20.00)."
+    )?;
     Ok(0)
 }

@@ -5,11 +5,9 @@
 //! Forms being filled in are UI state kept in egui's memory; nothing reaches the ledger until
 //! the user presses a button, which pushes an [`Action`].
 
-use std::collections::BTreeMap;
-
 use super::{Action, LedgerCommand, ThemeChoice, theme};
 use crate::domain::balance::{AccountKey, AutoRecharge};
-use crate::domain::flags::{FlagParams, PARAM_SPECS};
+use crate::domain::flags::{FlagParams, PARAM_SPECS, ParamUnit};
 use crate::domain::ledger::{Budget, BudgetScope};
 use crate::domain::merchants::MerchantRule;
 use crate::domain::money::{Amount, Currency, DecimalMark};
@@ -108,7 +106,9 @@ struct BudgetDraft {
 #[derive(Debug, Clone, Default)]
 struct ParamsDraft {
     based_on: Option<FlagParams>,
-    values: BTreeMap<String, i64>,
+    /// Name and value, in [`PARAM_SPECS`] order (a "...or after it by" row follows its first
+    /// half).
+    values: Vec<(&'static str, i64)>,
 }
 
 fn section(ui: &mut egui::Ui, title: &str, hint: &str) {
@@ -425,13 +425,11 @@ fn budgets_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>)
     ui.data_mut(|d| d.insert_temp(id, draft));
 }
 
-/// The thresholds as name -> value, whatever fields this build's detectors have.
-fn params_values(params: &FlagParams) -> BTreeMap<String, i64> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(params) else {
-        return BTreeMap::new();
-    };
-    map.into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_i64()?)))
+/// The thresholds as name and value, in [`PARAM_SPECS`] order.
+fn params_values(params: &FlagParams) -> Vec<(&'static str, i64)> {
+    PARAM_SPECS
+        .iter()
+        .map(|spec| (spec.name, params.get(spec.name).unwrap_or_default()))
         .collect()
 }
 
@@ -439,7 +437,7 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
     section(
         ui,
         "Flag thresholds",
-        "When a detector raises a flag. The command line edits the same values.",
+        "When a detector raises a flag. Amounts are compared with each record in its own currency (OpenAI and Anthropic bill in USD). `burnrate settings threshold` edits the same values.",
     );
     let id = egui::Id::unique("params draft");
     let mut draft: ParamsDraft = ui.data(|d| d.get_temp(id)).unwrap_or_default();
@@ -449,17 +447,12 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
             values: params_values(&view.params),
         };
     }
-    let currency = if view.reporting_currency.is_empty() {
-        "USD"
-    } else {
-        view.reporting_currency.as_str()
-    };
     egui::Grid::new("thresholds")
         .striped(true)
         .num_columns(3)
         .show(ui, |ui| {
             for (name, value) in &mut draft.values {
-                threshold_row_ui(ui, name, value, currency);
+                threshold_row_ui(ui, name, value);
                 ui.end_row();
             }
         });
@@ -469,13 +462,12 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
             .add_enabled(changed, egui::Button::new("Save thresholds"))
             .clicked()
         {
-            let map: serde_json::Map<String, serde_json::Value> = draft
+            let mut params = view.params.clone();
+            let all_set = draft
                 .values
                 .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
-                .collect();
-            if let Ok(params) = serde_json::from_value::<FlagParams>(serde_json::Value::Object(map))
-            {
+                .all(|(name, value)| params.set(name, &value.to_string()).is_ok());
+            if all_set {
                 actions.push(Action::Ledger(LedgerCommand::SetFlagParams(params)));
             }
         }
@@ -486,45 +478,6 @@ fn params_ui(ui: &mut egui::Ui, view: &SettingsView, actions: &mut Vec<Action>) 
         }
     });
     ui.data_mut(|d| d.insert_temp(id, draft));
-}
-
-/// How a threshold is counted, from its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unit {
-    /// Stored in cents, shown and typed as money.
-    Cents,
-    Days,
-    Hours,
-    Minutes,
-    Percent,
-    Times,
-    Count,
-}
-
-impl Unit {
-    fn of(name: &str) -> Self {
-        match name.rsplit('_').next() {
-            Some("cents") => Unit::Cents,
-            Some("days") => Unit::Days,
-            Some("hours") => Unit::Hours,
-            Some("minutes") => Unit::Minutes,
-            Some("percent") => Unit::Percent,
-            Some("factor") => Unit::Times,
-            _ => Unit::Count,
-        }
-    }
-
-    /// The word after the value (money has its currency instead).
-    fn suffix(self) -> &'static str {
-        match self {
-            Unit::Cents | Unit::Count => "",
-            Unit::Days => " days",
-            Unit::Hours => " hours",
-            Unit::Minutes => " minutes",
-            Unit::Percent => " %",
-            Unit::Times => " ×",
-        }
-    }
 }
 
 /// What a threshold is called on the screen (the command line's name is in the hover text).
@@ -547,7 +500,7 @@ fn threshold_label(name: &str) -> String {
         "runaway_window_hours" => "...within",
         "runaway_usage_percent" => "...while usage stayed under",
         "invoice_tolerance_percent" => "An invoice may differ from usage by",
-        "invoice_tolerance_cents" => "...and by",
+        "invoice_tolerance_cents" => "...or by",
         "wrong_org_min_cents" => "Usage without credits counts from",
         _ => "",
     };
@@ -558,61 +511,78 @@ fn threshold_label(name: &str) -> String {
     }
 }
 
-/// `1234` cents as `12.34`; integer arithmetic, never a float.
-fn cents_text(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
-/// One threshold: what it means, its value in its unit (money in the reporting currency,
-/// days, %), and its command-line name and help on hover.
-fn threshold_row_ui(ui: &mut egui::Ui, name: &str, value: &mut i64, currency: &str) {
+/// One threshold: what it means, its value in its unit (money as `10.00`, days, %), and its
+/// command-line name and help on hover.
+fn threshold_row_ui(ui: &mut egui::Ui, name: &str, value: &mut i64) {
     let spec = PARAM_SPECS.iter().find(|s| s.name == name);
     let label = threshold_label(name);
-    let unit = Unit::of(name);
+    let unit = ParamUnit::of(name);
     let help = spec.map_or("", |s| s.help);
-    ui.label(&label).on_hover_text(format!(
-        "{help} (burnrate settings thresholds --set {name}=...)"
-    ));
+    ui.label(&label)
+        .on_hover_text(format!("{help} (burnrate settings threshold {name} VALUE)"));
     let (min, max) = spec.map_or((0, 1_000_000), |s| (s.min, s.max));
-    let mut drag = egui::DragValue::new(value)
+    let drag = egui::DragValue::new(value)
         .range(min..=max)
-        .suffix(unit.suffix());
-    if unit == Unit::Cents {
-        drag = drag
-            .prefix(format!("{currency} "))
-            .speed(10.0)
-            // The value is a whole number of cents; shown and typed as money.
-            .custom_formatter(|v, _| {
-                #[expect(clippy::cast_possible_truncation, reason = "a whole number of cents")]
-                let cents = v.round() as i64;
-                cents_text(cents)
-            })
-            .custom_parser(|text| {
-                let amount = Amount::parse(text.trim(), DecimalMark::Dot).ok()?;
-                #[expect(clippy::cast_precision_loss, reason = "a cent count for the widget")]
-                let cents = amount.round_to_cents() as f64;
-                Some(cents)
-            });
-    }
+        .speed(if unit == ParamUnit::Cents { 10.0 } else { 1.0 })
+        // A whole number in its unit: `10.00` for cents, `7 days`, `20%`.
+        .custom_formatter(move |v, _| {
+            #[expect(clippy::cast_possible_truncation, reason = "a whole threshold value")]
+            let whole = v.round() as i64;
+            unit.text(whole)
+        })
+        .custom_parser(move |text| threshold_parse(unit, text));
     ui.add(drag)
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, &label));
     ui.label(egui::RichText::new(help).small().color(theme::weak(ui)));
 }
 
+/// What was typed in a threshold's field: money for cents (`12.50`), else the whole number
+/// before its unit word (`7 days`, `20 %`).
+fn threshold_parse(unit: ParamUnit, text: &str) -> Option<f64> {
+    let text = text.trim();
+    if unit == ParamUnit::Cents {
+        let amount = Amount::parse(text, DecimalMark::Dot).ok()?;
+        #[expect(clippy::cast_precision_loss, reason = "a cent count for the widget")]
+        return Some(amount.round_to_cents() as f64);
+    }
+    let digits = text
+        .split(|c: char| !c.is_ascii_digit() && c != '-')
+        .next()?;
+    digits.parse::<i32>().ok().map(f64::from)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Unit, cents_text, currency_code, threshold_label};
+    use super::{currency_code, params_values, threshold_label, threshold_parse};
+    use crate::domain::flags::FlagParams;
+    use crate::domain::flags::ParamUnit;
 
     #[test]
-    fn thresholds_have_units_and_meanings() {
-        assert_eq!(Unit::of("spike_min_cents"), Unit::Cents);
-        assert_eq!(Unit::of("hold_age_days"), Unit::Days);
-        assert_eq!(Unit::of("budget_warning_percent"), Unit::Percent);
-        assert_eq!(Unit::of("runaway_max_recharges"), Unit::Count);
-        assert_eq!(cents_text(1_000), "10.00");
-        assert_eq!(cents_text(-5), "-0.05");
+    fn a_threshold_is_typed_in_its_unit() {
+        assert_eq!(threshold_parse(ParamUnit::Cents, " 12.50 "), Some(1_250.0));
+        assert_eq!(threshold_parse(ParamUnit::Days, "7 days"), Some(7.0));
+        assert_eq!(threshold_parse(ParamUnit::Percent, "20%"), Some(20.0));
+        assert_eq!(threshold_parse(ParamUnit::Days, "a week"), None);
+    }
+
+    /// Each threshold has a label for people, and they are listed in the order whose
+    /// continuation rows ("...or after it by") follow their first half.
+    #[test]
+    fn thresholds_have_meanings_in_reading_order() {
+        let names: Vec<_> = params_values(&FlagParams::default())
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        let after = |a: &str, b: &str| {
+            let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+            at(b) == at(a) + 1
+        };
+        assert!(after("match_days_before", "match_days_after"));
+        assert!(after(
+            "invoice_tolerance_percent",
+            "invoice_tolerance_cents"
+        ));
+        assert!(after("runaway_max_recharges", "runaway_window_hours"));
         for spec in crate::domain::flags::PARAM_SPECS {
             assert!(
                 !threshold_label(spec.name).contains('_'),

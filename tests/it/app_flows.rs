@@ -620,3 +620,51 @@ fn a_billing_record_is_typed_in_the_window() {
         Some("typed in the window")
     );
 }
+
+/// Issue 10: flag thresholds read as meanings in their units (money, not cents) and are typed
+/// as money: 20.00 typed in the spike field is stored as `burnrate settings threshold
+/// spike_min_cents 2000` stores it.
+#[test]
+fn a_flag_threshold_is_shown_and_typed_as_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let cost = dir.path().join("cost.csv");
+    std::fs::write(&cost, OPENAI_COST).unwrap();
+    crate::common::run(&db, &["import", cost.to_str().unwrap()]);
+    // Tall enough that the thresholds are on screen without scrolling (clicks land on pixels).
+    let mut harness = crate::common::window::harness_sized(
+        config(dir.path()),
+        Prefs::default(),
+        egui::vec2(1280.0, 1800.0),
+    );
+    settle(&mut harness);
+    harness.get_by_label("Settings").click();
+    step_until(&mut harness, "Flag thresholds");
+    let spike = "Days costing less are never spikes";
+    let field = harness.get_by_role_and_label(Role::SpinButton, spike);
+    assert_eq!(field.value().as_deref(), Some("10.00"));
+    let days = harness.get_by_role_and_label(Role::SpinButton, "A pending line is stuck after");
+    assert_eq!(days.value().as_deref(), Some("7 days"));
+    harness
+        .get_by_role_and_label(Role::SpinButton, spike)
+        .click();
+    // The field turned into a text box holding "10.00", all selected: the typing replaces it.
+    harness.run_ok();
+    harness.event(egui::Event::Text("20.00".into()));
+    harness.run_ok();
+    harness.key_press(egui::Key::Enter);
+    settle(&mut harness);
+    let field = harness.get_by_role_and_label(Role::SpinButton, spike);
+    assert_eq!(field.value().as_deref(), Some("20.00"));
+    harness.get_by_label("Save thresholds").click();
+    settle(&mut harness);
+    let list = crate::common::json(&db, &["settings", "threshold", "list", "--json"]);
+    let stored = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "spike_min_cents")
+        .unwrap();
+    assert_eq!(stored["value"], 2000, "{stored}");
+    assert_eq!(stored["value_text"], "20.00");
+}

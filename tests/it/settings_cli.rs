@@ -494,7 +494,33 @@ fn a_threshold_change_changes_the_flags() {
         .lines()
         .find(|l| l.starts_with("spike_min_cents"))
         .unwrap();
-    assert!(line.contains("5000") && line.contains("1000"), "{line}");
+    // Shown as money, not cents, changed from the default (starred).
+    assert!(line.contains("50.00*") && line.contains("10.00"), "{line}");
+    assert!(!line.contains("5000"), "{line}");
+    let days = text
+        .lines()
+        .find(|l| l.starts_with("hold_age_days"))
+        .unwrap();
+    assert!(days.contains("7 days"), "{days}");
+    assert!(
+        text.contains("`spike_min_cents 2000` is 20.00"),
+        "how to set a threshold: {text}"
+    );
+    let spike = json(&db, &["settings", "threshold", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "spike_min_cents")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&spike["unit"], &spike["value_text"], &spike["default_text"]),
+        (
+            &Value::from("cents"),
+            &Value::from("50.00"),
+            &Value::from("10.00")
+        )
+    );
 
     // Back to the default, the spike is back.
     ok(&db, &["settings", "threshold", "spike_min_cents", "1000"]);

@@ -41,6 +41,7 @@ use crate::domain::money::{Amount, Currency};
 use crate::domain::projection::prepaid_balances;
 
 use balance_flags::{balance_flags, wrong_organizations};
+pub use param_units::{ParamUnit, cents_text};
 pub use params::{FlagParams, PARAM_SPECS, ParamError, ParamSpec};
 use payments::{charges_without_credit, credits_without_charge, failed_recharges, unsettled_holds};
 pub use spending::invoice_month;
@@ -49,6 +50,7 @@ use topups::{duplicate_topups, runaway_recharges};
 
 mod balance_flags;
 mod draft;
+mod param_units;
 mod params;
 mod payments;
 #[cfg(test)]

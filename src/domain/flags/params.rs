@@ -174,7 +174,7 @@ pub const PARAM_SPECS: &[ParamSpec] = &[
         "invoice_tolerance_cents",
         0,
         100_000_000_000,
-        "...or by this many cents",
+        "...or by this amount",
     ),
     spec(
         "wrong_org_min_cents",
