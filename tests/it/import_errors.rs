@@ -241,3 +241,76 @@ fn an_amex_export_that_does_not_say_its_currency_is_asked_once() {
     let paid = burnrate(&db, &["report", "--what", "paid", "--csv"]);
     assert!(text(&paid.stdout).contains("NOK"), "{}", text(&paid.stdout));
 }
+
+/// Regression (review of issue 8, finding 2): a bank or wallet export whose currency cell is not
+/// a code (`€`, `Euro`) was imported as a line in "no currency" (XXX), which matching, balances
+/// and the review then leave out without a word. Now the row is rejected with the file, line and
+/// column, and the file's other rows import.
+#[test]
+fn a_currency_cell_that_is_not_a_code_rejects_its_row_with_file_line_and_column() {
+    let cases = [
+        ("revolut.csv", "Currency", "€"),
+        ("revolut-business.csv", "Payment currency", "Euro"),
+        ("monzo.csv", "Currency", "£"),
+        ("wise.csv", "Source currency", "EURO"),
+        ("wise-statement.csv", "Currency", "€"),
+        ("paypal.csv", "Currency", "US$"),
+        ("paypal.csv", "Currency", ""),
+    ];
+    for (name, column, bad) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.sqlite");
+        let fixture = crate::common::fixture(&format!("bank_eu/{name}"));
+        let mut reader = csv::Reader::from_path(&fixture).unwrap();
+        let header = reader.headers().unwrap().clone();
+        let at = header.iter().position(|h| h == column).unwrap();
+        let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let edited: csv::StringRecord = rows[0]
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i == at { bad } else { cell })
+            .collect();
+        rows[0] = edited;
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&header).unwrap();
+        for row in &rows {
+            writer.write_record(row).unwrap();
+        }
+        let file = write(dir.path(), name, &writer.into_inner().unwrap());
+
+        let out = burnrate(&db, &["import", "--json", file.to_str().unwrap()]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rejected = v[0]["rejected"].as_array().unwrap();
+        assert_eq!(rejected.len(), 1, "{name} {bad:?}: {rejected:?}");
+        assert_eq!(rejected[0]["line"], 2, "{name}");
+        assert_eq!(rejected[0]["column"], at + 1, "{name}");
+        assert_eq!(rejected[0]["column_name"], column, "{name}");
+        let reason = rejected[0]["reason"].as_str().unwrap();
+        let want = if bad.is_empty() {
+            "the currency is empty".to_string()
+        } else {
+            format!("'{bad}' is not a currency code")
+        };
+        assert!(reason.contains(&want), "{name}: {reason}");
+        assert!(v[0]["inserted"].as_u64().unwrap() >= 1, "{name}: {v}");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let stored: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM bank_lines WHERE currency NOT GLOB '[A-Z][A-Z][A-Z]' OR currency = 'XXX'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, 0, "{name}: no line stored without its currency");
+
+        // The text report names the file, the line and the column.
+        let again = dir.path().join("again.sqlite");
+        let out = burnrate(&again, &["import", file.to_str().unwrap()]);
+        let said = text(&out.stdout);
+        assert!(
+            said.contains(name) && said.contains(&format!("line 2, column {} ({column})", at + 1)),
+            "{said}"
+        );
+    }
+}

@@ -170,7 +170,7 @@ impl RowParser for AmexParser {
             .or(options.currency)
             .or_else(|| self.countries_currency())
             .ok_or(Unsettled::Currency)?;
-        self.inner.currency = currency.to_string();
+        self.inner.currency = currency;
         if currency != Currency::USD {
             self.inner.account_name = Some(format!("amex:{currency}"));
         }

@@ -83,7 +83,7 @@ mod tests {
     fn the_currency_is_read_from_the_amount_header() {
         assert_eq!(
             currency_in_header("Amount (usd)", &["amount ("]),
-            Some("USD".into())
+            Some(crate::domain::money::Currency::USD)
         );
         assert_eq!(currency_in_header("Amount", &["amount ("]), None);
     }

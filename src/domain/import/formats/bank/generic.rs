@@ -154,7 +154,7 @@ impl RowParser for GenericParser {
         let mut line = Line::new(
             self.account.clone(),
             amount,
-            currency.as_str(),
+            currency,
             ContentKey::AsWritten(date_text.into_owned()),
         );
         line.started_at = started_at;

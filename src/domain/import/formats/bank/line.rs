@@ -1,10 +1,14 @@
 //! The one way a bank or card line is built: every issuer's parser fills a [`Line`] with what
 //! its statement says, and [`Line::build`] turns it into the ledger's [`BankLine`] with the rules
-//! that are the same for every issuer: the currency code written upper-case, a fee kept only when
-//! it is positive, a foreign amount only when it is in another currency (and then signed like
-//! the line), a currency cell that is not a code (empty in `PayPal`'s short layout or an
-//! unmapped file) kept as [`Currency::UNKNOWN`], and the natural key (the issuer's id where there is one, otherwise the line's
-//! content in the shape the issuer's [`ContentKey`] says).
+//! that are the same for every issuer: a fee kept only when it is positive, a foreign amount only
+//! when it is in another currency (and then signed like the line), and the natural key (the
+//! issuer's id where there is one, otherwise the line's content in the shape the issuer's
+//! [`ContentKey`] says).
+//!
+//! A line's currency is a [`Currency`]: parsers read a currency cell with `Row::currency`, so a
+//! cell that is not a code rejects its row with its line and column instead of being stored as
+//! "no currency". Only a layout that has no currency at all (`PayPal`'s short export) builds
+//! its lines with [`Line::without_currency`]; they are stored as [`Currency::UNKNOWN`].
 //!
 //! Also here: the small readers the issuers share (status words, dates with a separate time
 //! cell, account names). Natural keys are stored in users' ledgers: changing the text a
@@ -49,8 +53,8 @@ pub(super) struct Line {
     pub amount: Amount,
     /// The amount cell as written.
     pub amount_text: String,
-    /// The line's currency code, in any case.
-    pub currency: String,
+    /// The line's currency; `None` only for a layout that names none.
+    pub currency: Option<Currency>,
     /// The other currency's side as the statement gives it, in any sign.
     pub foreign: Option<(Amount, String)>,
     /// A fee charged on top, in any sign.
@@ -75,8 +79,16 @@ pub(super) struct Line {
 }
 
 impl Line {
-    /// A settled line keyed by its time and amount; parsers set the rest.
-    pub fn new(account: String, amount: Amount, currency: &str, key: ContentKey) -> Self {
+    /// A settled line in `currency`; parsers set the rest.
+    pub fn new(account: String, amount: Amount, currency: Currency, key: ContentKey) -> Self {
+        Self {
+            currency: Some(currency),
+            ..Self::without_currency(account, amount, key)
+        }
+    }
+
+    /// A settled line of a layout that names no currency (stored as [`Currency::UNKNOWN`]).
+    pub fn without_currency(account: String, amount: Amount, key: ContentKey) -> Self {
         Self {
             account,
             started_at: None,
@@ -84,7 +96,7 @@ impl Line {
             description: String::new(),
             amount,
             amount_text: String::new(),
-            currency: currency.to_string(),
+            currency: None,
             foreign: None,
             fee: None,
             status: BankStatus::Settled,
@@ -100,10 +112,10 @@ impl Line {
 
     /// The ledger's line.
     pub fn build(self) -> BankLine {
-        // Keys keep the code as written (upper-cased), even when it is not a code: they are
-        // stored in users' ledgers.
-        let key_currency = currency_code(&self.currency);
-        let currency = Currency::parse(&self.currency).unwrap_or(Currency::UNKNOWN);
+        // Keys name the code (as the cell wrote it, upper-cased), or nothing for a layout that
+        // names none: they are stored in users' ledgers.
+        let key_currency = self.currency.map(|c| c.to_string()).unwrap_or_default();
+        let currency = self.currency.unwrap_or(Currency::UNKNOWN);
         let (original_amount, original_currency) = match self.foreign {
             Some((value, code)) => foreign(self.amount, Some(value), &code, currency),
             None => (None, None),
@@ -145,11 +157,6 @@ impl Line {
     pub fn push(self, out: &mut Vec<Record>) {
         out.push(Record::Bank(self.build()));
     }
-}
-
-/// The currency code as the ledger keeps it. Every bank line's currency passes through here.
-pub(super) fn currency_code(text: &str) -> String {
-    text.trim().to_ascii_uppercase()
 }
 
 fn content_key(
@@ -279,16 +286,16 @@ pub(super) fn account_of(format_id: &str, name: &str) -> String {
 
 /// The currency named in an amount header such as `Amount (EUR)`, `Betrag (EUR)` or
 /// `Paid Out (EUR)`, when the header starts with one of `prefixes` (normalised, lower-case).
-pub(super) fn currency_in_header(name: &str, prefixes: &[&str]) -> Option<String> {
+pub(super) fn currency_in_header(name: &str, prefixes: &[&str]) -> Option<Currency> {
     let n = crate::domain::import::table::normalize_name(name);
     if !prefixes.iter().any(|p| n.starts_with(p)) {
         return None;
     }
-    currency_in_name(name).map(|c| c.to_string())
+    currency_in_name(name)
 }
 
 /// The first column whose header is `<prefix>(XXX)` with a currency code, and that currency.
-pub(super) fn currency_column(header: &Header, prefixes: &[&str]) -> Option<(usize, String)> {
+pub(super) fn currency_column(header: &Header, prefixes: &[&str]) -> Option<(usize, Currency)> {
     header
         .names
         .iter()
@@ -313,7 +320,7 @@ mod tests {
     fn keys_keep_their_stored_shapes() {
         let amount = Amount::from_nanos(-20_000_000_000);
         let line = |key, issuer_id: &str| {
-            let mut l = Line::new("acct".into(), amount, "usd", key);
+            let mut l = Line::new("acct".into(), amount, Currency::parse("usd").unwrap(), key);
             l.started_at = at("2026-01-13 09:12:40");
             l.description = "OPENAI".into();
             l.issuer_id = issuer_id.into();
@@ -339,6 +346,16 @@ mod tests {
             assert_eq!(line(key.clone(), ""), want, "{key:?}");
             assert_eq!(line(key.clone(), "T1"), "bank|acct|id|T1", "{key:?}");
         }
+        // A layout that names no currency keys its lines with an empty code.
+        let mut l = Line::without_currency("paypal".into(), amount, ContentKey::TimeAndAmount);
+        l.started_at = at("2026-01-13 09:12:40");
+        l.description = "OPENAI".into();
+        let b = l.build();
+        assert_eq!(
+            b.natural_key,
+            "bank|paypal|2026-01-13 09:12:40|OPENAI||-20000000000"
+        );
+        assert_eq!(b.currency, Currency::UNKNOWN);
     }
 
     #[test]
@@ -346,7 +363,7 @@ mod tests {
         let mut l = Line::new(
             "a".into(),
             Amount::from_nanos(-5),
-            " eur ",
+            Currency::EUR,
             ContentKey::TimeAndAmount,
         );
         l.fee = Some(Amount::from_nanos(-2));

@@ -140,7 +140,7 @@ impl RowParser for MonzoParser {
         let mut line = Line::new(
             "monzo".into(),
             amount,
-            &row.text(self.currency),
+            row.currency(self.currency)?,
             ContentKey::TimeAndAmount,
         );
         line.started_at = Some(started_at);

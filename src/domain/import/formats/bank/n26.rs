@@ -10,7 +10,7 @@ use super::line::{ContentKey, Line, account_of, currency_column};
 use crate::domain::import::dates::DateOrder;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::Record;
 
 /// An optional text cell where N26 writes `-` for "nothing".
@@ -83,7 +83,7 @@ struct N26Parser {
     payee: usize,
     reference: Option<usize>,
     amount: usize,
-    currency: String,
+    currency: Currency,
     foreign_amount: Option<usize>,
     foreign_currency: Option<usize>,
     account_name: Option<usize>,
@@ -110,7 +110,7 @@ impl RowParser for N26Parser {
         let mut line = Line::new(
             account_of("n26", &row.opt_text(self.account_name)),
             amount,
-            &self.currency,
+            self.currency,
             ContentKey::TimeAndAmount,
         );
         line.started_at = Some(day);

@@ -242,12 +242,17 @@ impl RowParser for PayPalParser {
             other => (gross, self.gross, other),
         };
         let name = row.opt_text(self.name);
-        let mut line = Line::new(
-            "paypal".into(),
-            amount,
-            &row.opt_text(self.currency),
-            ContentKey::TimeAndAmount,
-        );
+        // The short layout has no currency column; where there is one, every row names its
+        // currency.
+        let mut line = match self.currency {
+            Some(c) => Line::new(
+                "paypal".into(),
+                amount,
+                row.currency(c)?,
+                ContentKey::TimeAndAmount,
+            ),
+            None => Line::without_currency("paypal".into(), amount, ContentKey::TimeAndAmount),
+        };
         line.started_at = Some(started_at);
         line.description = if name.is_empty() {
             kind.clone()

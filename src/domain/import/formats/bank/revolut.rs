@@ -17,7 +17,7 @@ use super::line::{
 use crate::domain::import::dates;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::{BankStatus, Record};
 
 /// Revolut Business statement: one `ID` (UUID) per line, signed `Amount`, `State`, dates in the
@@ -97,17 +97,17 @@ impl RowParser for RevolutBusinessParser {
     fn parse(&mut self, row: &Row<'_>, out: &mut Vec<Record>) -> Result<(), FieldError> {
         let (started_at, posted_at) = started_and_completed(row, self.started, self.completed)?;
         let amount = row.amount(self.amount)?;
-        let currency = row.text(self.currency).to_ascii_uppercase();
+        let currency = row.currency(self.currency)?;
         let status = read_status(row, self.state)?;
-        let fee_currency = row.opt_text(self.fee_currency).to_ascii_uppercase();
+        let fee_currency = row.opt_currency(self.fee_currency)?;
         let account = account_of("revolut-business", &row.opt_text(self.account));
-        let mut line = Line::new(account, amount, &currency, ContentKey::TimeAndAmount);
-        match row.opt_amount(self.fee)?.map(Amount::abs) {
+        let mut line = Line::new(account, amount, currency, ContentKey::TimeAndAmount);
+        match (row.opt_amount(self.fee)?.map(Amount::abs), fee_currency) {
             // A fee in another currency cannot be charged on top of this line's amount.
-            Some(f) if !f.is_zero() && !fee_currency.is_empty() && fee_currency != currency => {
+            (Some(f), Some(fee_currency)) if !f.is_zero() && fee_currency != currency => {
                 line.note = format!("fee {f} {fee_currency}");
             }
-            other => line.fee = other,
+            (other, _) => line.fee = other,
         }
         line.started_at = started_at;
         line.posted_at = posted_at;
@@ -253,7 +253,7 @@ impl RowParser for RevolutParser {
         let mut line = Line::new(
             account_of("revolut", &row.opt_text(self.product)),
             amount,
-            &row.text(self.currency),
+            row.currency(self.currency)?,
             ContentKey::Time,
         );
         line.started_at = started_at;
@@ -277,7 +277,7 @@ struct OldRevolutParser {
     paid_in: usize,
     exchange_out: Option<usize>,
     exchange_in: Option<usize>,
-    currency: String,
+    currency: Currency,
 }
 
 /// Reads the old layout's dates; the error says why a date cannot be read.
@@ -364,7 +364,7 @@ impl RowParser for OldRevolutParser {
         let mut line = Line::new(
             "revolut".into(),
             amount,
-            &self.currency,
+            self.currency,
             ContentKey::TimeAndAmount,
         );
         line.started_at = Some(day);

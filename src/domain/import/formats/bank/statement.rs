@@ -15,7 +15,7 @@ use super::line::{ContentKey, Line, account_of, out_of_range};
 use crate::domain::import::RowParser;
 use crate::domain::import::dates::{DateOrder, parse_datetime};
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::{BankStatus, Record};
 
 /// How a statement writes the money of a line.
@@ -41,7 +41,7 @@ pub(super) struct StatementParser {
     /// The account name's start when it is not the format id (`amex:GBP`); keys keep the
     /// format id.
     pub account_name: Option<String>,
-    pub currency: String,
+    pub currency: Currency,
     /// The issuer's date order, used when every date of the file fits both readings.
     pub order: DateOrder,
     /// The transaction date.
@@ -70,7 +70,7 @@ impl StatementParser {
         Self {
             format_id,
             account_name: None,
-            currency: "USD".into(),
+            currency: Currency::USD,
             order: DateOrder::MonthFirst,
             started: None,
             posted: None,
@@ -251,7 +251,7 @@ impl RowParser for StatementParser {
             Some(name) => account_of(name, &number),
             None => keyed.clone(),
         };
-        let mut line = Line::new(account, amount, &self.currency, key);
+        let mut line = Line::new(account, amount, self.currency, key);
         if self.account_name.is_some() {
             line.key_account = Some(keyed);
         }

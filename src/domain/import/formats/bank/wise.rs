@@ -10,7 +10,7 @@ use super::line::{ContentKey, Line, account_of, fee_of, read_status, signed};
 use crate::domain::import::dates::DateOrder;
 use crate::domain::import::table::{BindError, FieldError, Header, Row};
 use crate::domain::import::{FileOptions, Format, RecordKind, RowParser};
-use crate::domain::money::Amount;
+use crate::domain::money::{Amount, Currency};
 use crate::domain::records::Record;
 
 /// Wise's transaction history (`ID,Status,Direction,Created on,...`): unsigned amounts on a
@@ -85,9 +85,9 @@ struct WiseSide {
     name: String,
     amount: Amount,
     amount_text: String,
-    currency: String,
+    currency: Currency,
     fee: Option<Amount>,
-    fee_currency: String,
+    fee_currency: Option<Currency>,
 }
 
 impl WiseParser {
@@ -103,9 +103,9 @@ impl WiseParser {
             name: row.opt_text(name).into_owned(),
             amount: row.amount(amount)?,
             amount_text: row.text(amount).into_owned(),
-            currency: row.text(currency).to_ascii_uppercase(),
+            currency: row.currency(currency)?,
             fee: fee_of(row.opt_amount(fee)?),
-            fee_currency: row.opt_text(fee_currency).to_ascii_uppercase(),
+            fee_currency: row.opt_currency(fee_currency)?,
         })
     }
 }
@@ -157,7 +157,7 @@ impl RowParser for WiseParser {
         } else {
             (target, source)
         };
-        let fee_fits = ours.fee_currency.is_empty() || ours.fee_currency == ours.currency;
+        let fee_fits = ours.fee_currency.is_none_or(|c| c == ours.currency);
         let mut notes = Vec::new();
         if direction == "NEUTRAL" {
             notes.push("conversion between own balances".to_string());
@@ -169,11 +169,7 @@ impl RowParser for WiseParser {
             Some(f) => {
                 notes.push(format!(
                     "fee {f} {}",
-                    if ours.fee_currency.is_empty() {
-                        &ours.currency
-                    } else {
-                        &ours.fee_currency
-                    }
+                    ours.fee_currency.unwrap_or(ours.currency)
                 ));
                 None
             }
@@ -185,7 +181,7 @@ impl RowParser for WiseParser {
         let mut line = Line::new(
             "wise".into(),
             signed(ours.amount, outgoing),
-            &ours.currency,
+            ours.currency,
             ContentKey::TimeAndAmount,
         );
         line.started_at = Some(started_at);
@@ -193,7 +189,7 @@ impl RowParser for WiseParser {
         // The other party: the payee of money out, the payer of money in.
         line.description = theirs.name;
         line.amount_text = ours.amount_text;
-        line.foreign = Some((theirs.amount, theirs.currency));
+        line.foreign = Some((theirs.amount, theirs.currency.to_string()));
         line.fee = fee;
         line.status = status;
         line.issuer_id = row.text(self.id).into_owned();
@@ -281,7 +277,7 @@ impl RowParser for WiseStatementParser {
             "CREDIT" => signed(written, false),
             _ => written,
         };
-        let currency = row.text(self.currency).to_ascii_uppercase();
+        let currency = row.currency(self.currency)?;
         let foreign = row
             .opt_amount(self.exchange_to_amount)?
             .map(|a| (a, row.opt_text(self.exchange_to).into_owned()));
@@ -293,7 +289,7 @@ impl RowParser for WiseStatementParser {
         let mut line = Line::new(
             account_of("wise-statement", &currency),
             amount,
-            &currency,
+            currency,
             ContentKey::TimeAndAmount,
         );
         line.started_at = Some(started_at);
