@@ -12,14 +12,14 @@
 //! Pure like the detectors: the snapshot cut at the as-of date and the one [`Matching`] of it
 //! in (the same the flags read), attempts out, reproducible for an as-of date.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::balance::{AccountKey, Balance, LotOutcome};
 use super::flags::FlagParams;
 use super::ledger::{BankItem, BillingItem, Coverage, Snapshot};
-use super::matching::{HoldEnd, Matching};
+use super::matching::{HoldEnd, HoldMatch, Matching};
 use super::money::{Amount, Currency};
 use super::projection;
 use super::records::{BankStatus, BillingKind, BillingStatus};
@@ -180,35 +180,89 @@ struct Context<'a> {
     matching: &'a Matching,
     balances: BTreeMap<AccountKey, Balance>,
     coverage: Coverage,
+    /// Lookups built once, so that judging every top-up of a long bank history stays linear.
+    index: Index<'a>,
+}
+
+/// The bank lines by id, the holds by either end, the providers with billing records, and the
+/// declined line of each failed credit purchase.
+struct Index<'a> {
+    bank: HashMap<i64, &'a BankItem>,
+    /// The first hold each line ends (any way), and the first it ends by settling.
+    ended_by: HashMap<i64, &'a HoldMatch>,
+    settled_by: HashMap<i64, &'a HoldMatch>,
+    /// The first hold match of each hold line.
+    hold: HashMap<i64, &'a HoldMatch>,
+    billing_providers: HashSet<&'a str>,
+    /// Per failed credit purchase (billing id): its declined card line, when there is one.
+    declined: HashMap<i64, &'a BankItem>,
+}
+
+impl<'a> Index<'a> {
+    fn new(inputs: &'a Snapshot, matching: &'a Matching, params: &FlagParams) -> Self {
+        let mut ended_by = HashMap::new();
+        let mut settled_by = HashMap::new();
+        let mut hold = HashMap::new();
+        for h in &matching.holds {
+            ended_by.entry(h.end_id).or_insert(h);
+            if h.end == HoldEnd::Settled {
+                settled_by.entry(h.end_id).or_insert(h);
+            }
+            hold.entry(h.hold_id).or_insert(h);
+        }
+        let declined = inputs
+            .billing
+            .iter()
+            .filter(|b| b.status == BillingStatus::Failed)
+            .filter_map(|b| Some((b.id, scan_declined(inputs, params, b)?)))
+            .collect();
+        Self {
+            bank: inputs.bank.iter().map(|l| (l.id, l)).collect(),
+            ended_by,
+            settled_by,
+            hold,
+            billing_providers: inputs.billing.iter().map(|b| b.provider.as_str()).collect(),
+            declined,
+        }
+    }
+}
+
+/// A declined or reversed card line of this amount near a failed billing record (the first in
+/// the ledger's order).
+fn scan_declined<'a>(
+    inputs: &'a Snapshot,
+    params: &FlagParams,
+    b: &BillingItem,
+) -> Option<&'a BankItem> {
+    inputs.bank.iter().find(|l| {
+        l.status() == BankStatus::Reversed
+            && l.provider.as_deref() == Some(b.provider.as_str())
+            && l.amount.abs() == b.amount.abs()
+            && params.matching.within_days(b.day, l.day)
+    })
 }
 
 impl Context<'_> {
     fn bank(&self, id: i64) -> Option<&BankItem> {
-        self.inputs.bank.iter().find(|l| l.id == id)
+        self.index.bank.get(&id).copied()
     }
 
     /// The hold a settled line completed.
     fn hold_before(&self, end_id: i64) -> Option<&BankItem> {
-        let m = self
-            .matching
-            .holds
-            .iter()
-            .find(|h| h.end_id == end_id && h.end == HoldEnd::Settled)?;
+        let m = self.index.settled_by.get(&end_id)?;
         self.bank(m.hold_id)
     }
 
     fn has_billing(&self, provider: &str) -> bool {
-        self.inputs.billing.iter().any(|b| b.provider == provider)
+        self.index.billing_providers.contains(provider)
     }
 
     /// A declined or reversed card line of this amount near a failed billing record.
     fn declined_near(&self, b: &BillingItem) -> Option<&BankItem> {
-        self.inputs.bank.iter().find(|l| {
-            l.status() == BankStatus::Reversed
-                && l.provider.as_deref() == Some(b.provider.as_str())
-                && l.amount.abs() == b.amount.abs()
-                && self.params.matching.within_days(b.day, l.day)
-        })
+        if b.status == BillingStatus::Failed {
+            return self.index.declined.get(&b.id).copied();
+        }
+        scan_declined(self.inputs, self.params, b)
     }
 
     fn lot(&self, account: &AccountKey, record: &str) -> Option<(&Balance, &LotOutcome)> {
@@ -299,6 +353,7 @@ pub fn diagnose(
         matching,
         balances,
         coverage: inputs.coverage(),
+        index: Index::new(inputs, matching, params),
     };
     let wanted = |p: &str| provider.is_none_or(|w| w.eq_ignore_ascii_case(p));
     let mut all: Vec<Attempt> = inputs
@@ -463,7 +518,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
     }
     // A reversal that released a hold, or the declined line of a failed recharge, is walked
     // with the hold or the recharge.
-    let releases = cx.matching.holds.iter().any(|h| h.end_id == l.id);
+    let releases = cx.index.ended_by.contains_key(&l.id);
     let declines = cx
         .inputs
         .billing
@@ -477,7 +532,7 @@ fn bank_attempt(cx: &Context<'_>, l: &BankItem) -> Option<Attempt> {
     if l.status() == BankStatus::Reversed && (releases || declines || released_verification) {
         return None;
     }
-    let hold = cx.matching.holds.iter().find(|h| h.hold_id == l.id);
+    let hold = cx.index.hold.get(&l.id).copied();
     let (auth, settled) = match hold {
         // The settled line walks the attempt.
         Some(h) if h.end == HoldEnd::Settled => return None,

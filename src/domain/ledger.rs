@@ -10,7 +10,7 @@
 //! lots balances are built from. Nothing here judges a record, and nothing here depends on the
 //! matching rule or the detectors (they depend on this).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -362,6 +362,23 @@ impl Snapshot {
         AccountKey::new(provider, &label)
     }
 
+    /// [`Snapshot::resolve_account`] remembering its answers: a long history names the same
+    /// few accounts on every row, and each answer looks at every record of the provider.
+    fn account_resolver(&self) -> impl FnMut(&str, &str) -> AccountKey + '_ {
+        let mut known: HashMap<(String, String), AccountKey> = HashMap::new();
+        move |provider, organization| {
+            if let Some(account) = known.get(&(provider.to_string(), organization.to_string())) {
+                return account.clone();
+            }
+            let account = self.resolve_account(provider, organization);
+            known.insert(
+                (provider.to_string(), organization.to_string()),
+                account.clone(),
+            );
+            account
+        }
+    }
+
     /// The non-empty organization labels a provider's usage and billing records use.
     fn known_organizations(&self, provider: &str) -> Vec<String> {
         let mut labels: BTreeSet<String> = self
@@ -409,19 +426,24 @@ impl Snapshot {
     /// instead of standing beside it as an account of their own.
     #[must_use]
     pub fn normalized(mut self) -> Self {
-        let resolved: Vec<AccountKey> = self
-            .usage
-            .iter()
-            .map(|u| self.resolve_account(&u.account.provider, &u.account.organization))
-            .collect();
-        for (u, account) in self.usage.iter_mut().zip(resolved) {
+        let (usage, checkpoints) = {
+            let mut resolve = self.account_resolver();
+            let usage: Vec<AccountKey> = self
+                .usage
+                .iter()
+                .map(|u| resolve(&u.account.provider, &u.account.organization))
+                .collect();
+            let checkpoints: Vec<AccountKey> = self
+                .checkpoints
+                .iter()
+                .map(|c| resolve(&c.account.provider, &c.account.organization))
+                .collect();
+            (usage, checkpoints)
+        };
+        for (u, account) in self.usage.iter_mut().zip(usage) {
             u.account = account;
         }
-        let resolved: Vec<AccountKey> = self
-            .checkpoints
-            .iter()
-            .map(|c| self.resolve_account(&c.account.provider, &c.account.organization))
-            .collect();
+        let resolved = checkpoints;
         for (c, account) in self.checkpoints.iter_mut().zip(resolved) {
             c.account = account;
         }
@@ -531,6 +553,7 @@ impl Snapshot {
 /// granted, without the tax paid on it), free credits that did not fail, and, for providers
 /// with no billing records at all, settled bank top-ups as inferred lots.
 pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
+    let mut resolve = inputs.account_resolver();
     let mut lots: Vec<CreditLot> = inputs
         .billing
         .iter()
@@ -547,7 +570,7 @@ pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
             };
             Some(CreditLot {
                 record: b.record(),
-                account: inputs.resolve_account(&b.provider, &b.organization),
+                account: resolve(&b.provider, &b.organization),
                 day: b.day,
                 amount: b.credit_granted(),
                 currency: b.currency,
@@ -563,7 +586,7 @@ pub fn credit_lots(inputs: &Snapshot) -> Vec<CreditLot> {
         inferred.then_some(())?;
         Some(CreditLot {
             record: l.record(),
-            account: inputs.resolve_account(provider, ""),
+            account: resolve(provider, ""),
             day: l.day,
             amount: l.outflow()?,
             currency: l.currency,

@@ -19,6 +19,10 @@ pub(super) struct Groups<const N: usize> {
     ids: HashMap<String, u32, BuildHasherDefault<FxHasher>>,
     texts: Vec<String>,
     sums: HashMap<[u32; N], i64, BuildHasherDefault<FxHasher>>,
+    /// The group of the last row and what its rows added since: the daily sums come in the
+    /// order of their key, so a row usually falls in the group of the row before, which is
+    /// then found by comparing names instead of looking each up.
+    last: Option<([u32; N], i64)>,
 }
 
 impl<const N: usize> Groups<N> {
@@ -27,7 +31,24 @@ impl<const N: usize> Groups<N> {
             ids: HashMap::default(),
             texts: Vec::new(),
             sums: HashMap::default(),
+            last: None,
         }
+    }
+
+    fn text(&self, id: u32) -> &str {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.texts.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// Adds what the last group gathered to its sum.
+    fn settle(&mut self) -> Result<(), StoreError> {
+        if let Some((key, value)) = self.last.take() {
+            let sum = self.sums.entry(key).or_insert(0);
+            *sum = sum.checked_add(value).ok_or(StoreError::Overflow)?;
+        }
+        Ok(())
     }
 
     fn id(&mut self, text: &str) -> u32 {
@@ -45,29 +66,38 @@ impl<const N: usize> Groups<N> {
     /// # Errors
     /// When the group's sum would overflow.
     pub fn add(&mut self, names: [&str; N], value: i64) -> Result<(), StoreError> {
+        let same = self.last.is_some_and(|(key, _)| {
+            names
+                .iter()
+                .zip(key)
+                .all(|(name, id)| *name == self.text(id))
+        });
+        if same && let Some((_, sum)) = &mut self.last {
+            *sum = sum.checked_add(value).ok_or(StoreError::Overflow)?;
+            return Ok(());
+        }
+        self.settle()?;
         let key = names.map(|name| self.id(name));
-        let sum = self.sums.entry(key).or_insert(0);
-        *sum = sum.checked_add(value).ok_or(StoreError::Overflow)?;
+        self.last = Some((key, value));
         Ok(())
     }
 
     /// The groups with their sums, ordered by their names.
-    pub fn sorted(self) -> Vec<([String; N], i64)> {
-        let text = |id: u32| {
-            usize::try_from(id)
-                .ok()
-                .and_then(|i| self.texts.get(i))
-                .map_or("", String::as_str)
-        };
+    ///
+    /// # Errors
+    /// When a group's sum would overflow.
+    pub fn sorted(mut self) -> Result<Vec<([String; N], i64)>, StoreError> {
+        self.settle()?;
         let mut out: Vec<([&str; N], i64)> = self
             .sums
             .iter()
-            .map(|(key, sum)| (key.map(text), *sum))
+            .map(|(key, sum)| (key.map(|id| self.text(id)), *sum))
             .collect();
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        out.into_iter()
+        Ok(out
+            .into_iter()
             .map(|(names, sum)| (names.map(str::to_string), sum))
-            .collect()
+            .collect())
     }
 }
 
@@ -91,7 +121,7 @@ pub(super) fn sum_rows<const N: usize>(
         }
         groups.add(names, r.get(N)?)?;
     }
-    Ok(groups.sorted())
+    groups.sorted()
 }
 
 #[cfg(test)]
@@ -120,5 +150,11 @@ mod tests {
         let mut big = Groups::<1>::new();
         big.add(["x"], i64::MAX).unwrap();
         assert!(matches!(big.add(["x"], 1), Err(StoreError::Overflow)));
+        // The same group again after another one: the overflow shows when the sums meet.
+        let mut apart = Groups::<1>::new();
+        apart.add(["x"], i64::MAX).unwrap();
+        apart.add(["y"], 1).unwrap();
+        apart.add(["x"], 1).unwrap();
+        assert!(matches!(apart.sorted(), Err(StoreError::Overflow)));
     }
 }

@@ -473,7 +473,7 @@ impl Store {
             projects.add([provider, text(2)?, day, currency], cost)?;
         }
         let usage = accounts
-            .sorted()
+            .sorted()?
             .into_iter()
             .map(|([provider, account, day, currency], cost)| {
                 Ok(DailyUsage {
@@ -485,7 +485,7 @@ impl Store {
             })
             .collect::<Result<_, rusqlite::Error>>()?;
         let project_usage = projects
-            .sorted()
+            .sorted()?
             .into_iter()
             .map(|([provider, project, day, currency], cost)| {
                 Ok(ProjectDay {

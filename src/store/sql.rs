@@ -59,6 +59,10 @@ pub fn line_item_label() -> String {
 
 /// A stored day (`YYYY-MM-DD`), read from a row.
 pub fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
+    // Every stored day is `YYYY-MM-DD`; a history holds hundreds of thousands of them.
+    if let Some(day) = crate::domain::import::dates::plain_iso_date(text) {
+        return Ok(day);
+    }
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
     })

@@ -38,14 +38,14 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
         return Vec::new();
     };
     let window = u64::try_from(params.spike_window_days.max(1)).unwrap_or(14);
-    let mut series: BTreeMap<(String, String, Currency), BTreeMap<NaiveDate, Amount>> =
-        BTreeMap::new();
+    // Keyed by borrowed names: a long history has a row per project and day.
+    let mut series: BTreeMap<(&str, &str, Currency), BTreeMap<NaiveDate, Amount>> = BTreeMap::new();
     for u in inputs
         .project_usage
         .iter()
         .filter(|u| !u.project.is_empty())
     {
-        let key = (u.provider.clone(), u.project.clone(), u.currency);
+        let key = (u.provider.as_str(), u.project.as_str(), u.currency);
         let day = series.entry(key).or_default().entry(u.day).or_default();
         *day = day.checked_add(u.cost).unwrap_or(*day);
     }
@@ -89,7 +89,7 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
                 _ => runs.push(vec![spike]),
             }
         }
-        let key = (provider.as_str(), project.as_str(), *currency);
+        let key = (*provider, *project, *currency);
         flags.extend(runs.iter().filter_map(|run| spike_flag(key, run, window)));
     }
     flags

@@ -167,7 +167,7 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
 
 /// `YYYY-MM-DD` and nothing else, the way every provider export writes a day, read without
 /// trying the formats above it in turn (they would all fail before `%Y-%m-%d` matched).
-fn plain_iso_date(t: &str) -> Option<NaiveDate> {
+pub fn plain_iso_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
