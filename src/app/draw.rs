@@ -216,6 +216,17 @@ impl App {
             flags,
             panel: self.extras.flags_panel,
             matches: topups.matches,
+            explain: ui::explain::ExplainView {
+                providers: self
+                    .cache
+                    .ledger
+                    .as_ref()
+                    .map(|l| l.options.providers.clone())
+                    .unwrap_or_default(),
+                as_of: self.config.today.to_string(),
+                answer: self.extras.explain.answer().cloned(),
+                working: self.extras.explain.is_working(),
+            },
             as_of: self.config.today.to_string(),
         };
         ui::flags::flags_ui(ui, &view, actions);

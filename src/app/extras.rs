@@ -42,6 +42,8 @@ pub struct Extras {
     /// The month of the latest usage, where the Review opens (from the ledger views).
     latest_usage_month: Option<NaiveDate>,
     pub chart_export: Option<ChartExport>,
+    /// The "Explain an error" panel's question and answer.
+    pub explain: super::explain::ExplainState,
     /// Actions queued from outside a frame ([`super::App::queue_action`]).
     pub queued: Vec<crate::ui::Action>,
 }

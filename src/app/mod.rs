@@ -14,6 +14,7 @@
 mod agents;
 mod commands;
 mod draw;
+mod explain;
 mod exports;
 mod extras;
 mod jobs;
@@ -291,6 +292,9 @@ impl App {
             self.prefs.view == View::Review,
             &ctx,
         );
+        self.extras
+            .explain
+            .refresh(self.cache.ledger.as_ref(), &ctx);
         self.draw(ui, &mut actions);
         for action in actions {
             self.apply(action, &ctx);
@@ -549,6 +553,7 @@ impl App {
             Action::ClosePathPrompt => self.path_prompt = None,
             Action::OpenBillingForm => self.billing_form = true,
             Action::CloseBillingForm => self.billing_form = false,
+            Action::Explain { text, provider } => self.extras.explain.ask(text, provider),
         }
     }
 

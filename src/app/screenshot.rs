@@ -37,6 +37,7 @@ pub fn screenshot_view() -> (crate::ui::View, crate::ui::FlagsPanel) {
     match name.to_ascii_lowercase().as_str() {
         "doctor" => return (View::Flags, FlagsPanel::Doctor),
         "matches" => return (View::Flags, FlagsPanel::Matches),
+        "explain" => return (View::Flags, FlagsPanel::Explain),
         _ => {}
     }
     let view = View::ALL

@@ -26,7 +26,8 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::domain::explain::Layer;
-use crate::services::explain::{self, Explanation, Question};
+use crate::domain::explanation::Explanation;
+use crate::services::explain::{self, Question};
 use crate::store::Store;
 
 /// The most of standard input read as an error text.
@@ -77,8 +78,9 @@ pub fn explain_command(db: &Path, args: &ExplainArgs, as_of: NaiveDate) -> anyho
     let answer = if db.exists() {
         explain::load(&Store::open(db)?, as_of, &question)?
     } else {
-        Explanation::without_ledger(
-            &question,
+        Explanation::text_only(
+            &question.text,
+            question.provider.as_deref(),
             as_of,
             format!(
                 "There is no ledger at {}, so this answer uses the error text only.",
@@ -163,6 +165,11 @@ fn print(out: &mut impl std::io::Write, a: &Explanation) -> anyhow::Result<()> {
             String::new()
         };
         writeln!(out, "Provider: {}{how}", p.name)?;
+    } else if r.error.is_some() {
+        writeln!(
+            out,
+            "Provider: not named in the text (the ledger's evidence covers every provider; name it with --provider)"
+        )?;
     }
     writeln!(out, "\n{}", r.meaning())?;
     for note in &r.notes {

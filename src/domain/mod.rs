@@ -10,6 +10,7 @@ pub mod balance;
 pub mod billing_details;
 pub mod doctor;
 pub mod explain;
+pub mod explanation;
 pub mod flags;
 pub mod fx;
 pub mod html;

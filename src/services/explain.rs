@@ -13,15 +13,13 @@
 //! [`domain::explain::read`]: crate::domain::explain::read
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use crate::domain::balance::AccountKey;
 use crate::domain::doctor::{Attempt, Failure};
-use crate::domain::explain::{self, Layer, Reading, display_name};
+use crate::domain::explain::{self, Layer, display_name};
+use crate::domain::explanation::{AccountEvidence, Explanation};
 use crate::domain::flags::{Flag, FlagKind};
-use crate::domain::money::{Amount, Currency};
 use crate::services::projection::{self, Judged};
 use crate::store::{Store, StoreError};
 
@@ -35,91 +33,6 @@ pub struct Question {
     pub text: String,
     /// The provider named by the user (otherwise guessed from the text).
     pub provider: Option<String>,
-}
-
-/// One account's balance as of the day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountEvidence {
-    pub account: AccountKey,
-    pub currency: Currency,
-    /// The closing balance (a lower bound when `lower_bound`; meaningless when not `known`).
-    pub balance: Amount,
-    /// Whether any credit or checkpoint is known (else the balance is unknown, not zero).
-    pub known: bool,
-    pub lower_bound: bool,
-    /// When the forecast reaches zero.
-    pub depletes_on: Option<NaiveDate>,
-    /// Set when the last auto-recharge failed and none succeeded since.
-    pub recharge_failed_on: Option<NaiveDate>,
-}
-
-impl AccountEvidence {
-    /// "openai/Acme: 0.00 USD, at zero" for people.
-    pub fn sentence(&self, as_of: NaiveDate) -> String {
-        let cur = &self.currency;
-        let label = self.account.label();
-        if !self.known {
-            return format!(
-                "{label}: balance unknown as of {as_of} (usage, but no credit or checkpoint in the ledger)"
-            );
-        }
-        let amount = self.balance.to_cents_string();
-        let mut text = if self.lower_bound {
-            format!("{label}: at least {amount} {cur} as of {as_of}")
-        } else {
-            format!("{label}: {amount} {cur} as of {as_of}")
-        };
-        if self.balance.round_to_cents() <= 0 && !self.lower_bound {
-            text.push_str(", at zero: calls are refused until credit arrives");
-        } else if let Some(day) = self.depletes_on {
-            let _ = write!(text, ", runs out around {day} at the recent burn rate");
-        }
-        if let Some(day) = self.recharge_failed_on {
-            let _ = write!(
-                text,
-                "; the last auto-recharge failed on {day} and none succeeded since"
-            );
-        }
-        text
-    }
-}
-
-/// The explainer's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Explanation {
-    pub as_of: NaiveDate,
-    /// What the text says.
-    pub reading: Reading,
-    /// Whether the ledger was looked at (not for a rate limit or an unknown text, nor without a
-    /// ledger).
-    pub consulted: bool,
-    /// The layer the ledger's evidence points to, when it points to one.
-    pub ledger_layer: Option<Layer>,
-    /// The evidence in plain sentences, most telling first: the layer the ledger points to and
-    /// each account's balance (the flags and attempts are listed apart).
-    pub ledger_says: Vec<String>,
-    /// The balances of the provider's accounts (every provider's when it is not known).
-    pub accounts: Vec<AccountEvidence>,
-    /// Open (not dismissed) flags of the last [`RELEVANT_DAYS`] that bear on the layer.
-    pub flags: Vec<Flag>,
-    /// The newest top-up attempt per provider, as the doctor walks it.
-    pub last_attempts: Vec<Attempt>,
-}
-
-impl Explanation {
-    /// The text's reading alone: no ledger to look at.
-    pub fn without_ledger(question: &Question, as_of: NaiveDate, why: String) -> Self {
-        Self {
-            as_of,
-            reading: explain::read(&question.text, question.provider.as_deref()),
-            consulted: false,
-            ledger_layer: None,
-            ledger_says: vec![why],
-            accounts: Vec::new(),
-            flags: Vec::new(),
-            last_attempts: Vec::new(),
-        }
-    }
 }
 
 /// Reads the ledger as of `as_of` and explains `question`.
@@ -301,11 +214,7 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
     if answer.reading.layer == Layer::WrongOrganizationOrKey {
         return (None, organizations_sentence(answer));
     }
-    if let Some(a) = answer
-        .accounts
-        .iter()
-        .find(|a| a.known && !a.lower_bound && a.balance.round_to_cents() <= 0)
-    {
+    if let Some(a) = answer.accounts.iter().find(|a| a.is_spent()) {
         return (
             Some(Layer::BalanceDepleted),
             format!(

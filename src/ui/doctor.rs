@@ -136,7 +136,7 @@ fn flag_attempts_ui(ui: &mut egui::Ui, flag: &FlagAttempts, actions: &mut Vec<Ac
 }
 
 /// One attempt: what, the four stages, the failure and the diagnosis.
-fn attempt_ui(ui: &mut egui::Ui, a: &Attempt, salt: (&str, usize)) {
+pub(super) fn attempt_ui(ui: &mut egui::Ui, a: &Attempt, salt: (&str, usize)) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {

@@ -22,6 +22,8 @@ pub enum FlagsPanel {
     Flags,
     Doctor,
     Matches,
+    /// "Explain an error": paste an API or card error.
+    Explain,
 }
 
 /// What the flags panel shows.
@@ -32,6 +34,7 @@ pub struct FlagsView {
     pub panel: FlagsPanel,
     pub doctor: DoctorView,
     pub matches: MatchesView,
+    pub explain: super::explain::ExplainView,
     pub as_of: String,
 }
 
@@ -46,6 +49,7 @@ pub fn flags_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) 
                 FlagsPanel::Matches,
                 format!("Review matches ({})", view.matches.groups.len()),
             ),
+            (FlagsPanel::Explain, "Explain error".to_string()),
         ];
         for (panel, text) in panels {
             if ui.selectable_label(view.panel == panel, text).clicked() && view.panel != panel {
@@ -58,6 +62,7 @@ pub fn flags_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) 
         FlagsPanel::Flags => flag_list_ui(ui, view, actions),
         FlagsPanel::Doctor => doctor_ui(ui, &view.doctor, actions),
         FlagsPanel::Matches => matches_ui(ui, &view.matches, actions),
+        FlagsPanel::Explain => super::explain::explain_ui(ui, &view.explain, actions),
     }
 }
 
@@ -102,19 +107,7 @@ fn flag_ui(ui: &mut egui::Ui, row: &FlagRow, actions: &mut Vec<Action>) {
     let f = &row.flag;
     theme::card_frame(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
-            ui.label(
-                egui::RichText::new(f.severity.as_str().to_uppercase())
-                    .strong()
-                    .color(theme::severity(ui, f.severity)),
-            );
-            ui.label(egui::RichText::new(f.date.to_string()).monospace());
-            ui.label(egui::RichText::new(f.kind.as_str().replace('_', " ")).color(theme::weak(ui)));
-            ui.label(&f.provider);
-            if let Some(a) = f.amount {
-                ui.label(egui::RichText::new(format::money(a, &f.currency)).monospace());
-            }
-        });
+        ui.horizontal(|ui| flag_header_ui(ui, f));
         ui.add(egui::Label::new(egui::RichText::new(&f.message).strong()).wrap());
         ui.add(egui::Label::new(egui::RichText::new(&f.diagnosis).color(theme::weak(ui))).wrap());
         egui::CollapsingHeader::new(format!("Evidence: {} record(s)", row.evidence.len()))
@@ -178,8 +171,23 @@ fn flag_ui(ui: &mut egui::Ui, row: &FlagRow, actions: &mut Vec<Action>) {
     });
 }
 
+/// A flag card's first line: severity, date, kind, provider and amount.
+pub(super) fn flag_header_ui(ui: &mut egui::Ui, f: &crate::domain::flags::Flag) {
+    ui.label(
+        egui::RichText::new(f.severity.as_str().to_uppercase())
+            .strong()
+            .color(theme::severity(ui, f.severity)),
+    );
+    ui.label(egui::RichText::new(f.date.to_string()).monospace());
+    ui.label(egui::RichText::new(f.kind.as_str().replace('_', " ")).color(theme::weak(ui)));
+    ui.label(&f.provider);
+    if let Some(a) = f.amount {
+        ui.label(egui::RichText::new(format::money(a, &f.currency)).monospace());
+    }
+}
+
 /// "Show records", "Top-up doctor" and "Dispute packet..." of the flag `flag_id`.
-fn card_buttons_ui(ui: &mut egui::Ui, flag_id: &str, actions: &mut Vec<Action>) {
+pub(super) fn card_buttons_ui(ui: &mut egui::Ui, flag_id: &str, actions: &mut Vec<Action>) {
     if ui
         .button("Show records")
         .on_hover_text("Show the evidence in the ledger tables")

@@ -11,6 +11,7 @@ pub mod billing_form;
 pub mod chart;
 pub mod doctor;
 pub mod empty;
+pub mod explain;
 pub mod figures;
 pub mod filters;
 pub mod flags;
@@ -171,6 +172,12 @@ pub enum Action {
     SetPromptPath(String),
     /// Close the path field.
     ClosePathPrompt,
+    /// Explain this error text (with the provider, when the user picked one); an empty text
+    /// clears the question and its answer.
+    Explain {
+        text: String,
+        provider: Option<String>,
+    },
 }
 
 /// A change to the ledger the user asked for. Each is one transaction, applied on the views
@@ -282,6 +289,14 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action
                 .on_hover_text("Ctrl+O, or drop files anywhere on the window");
             if import.clicked() {
                 actions.push(Action::Import(ImportAction::PickFiles));
+            }
+            if ui
+                .button("Explain an error")
+                .on_hover_text("Paste an API or card error: is it a billing problem?")
+                .clicked()
+            {
+                actions.push(Action::SetView(View::Flags));
+                actions.push(Action::SetFlagsPanel(FlagsPanel::Explain));
             }
             if ui
                 .button("Refresh")

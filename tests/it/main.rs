@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agents;
+mod app_explain;
 mod app_flows;
 mod app_gaps;
 mod app_review;
