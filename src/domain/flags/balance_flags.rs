@@ -207,6 +207,57 @@ fn beyond_tolerance(c: &CheckpointOutcome) -> bool {
     diff > unit && share
 }
 
+/// Top-up card lines of `provider` charged on the checkpoint's day or the day before it.
+fn recent_charges<'a>(
+    cx: &Context<'a>,
+    provider: &'a str,
+    c: &CheckpointOutcome,
+) -> Vec<&'a BankItem> {
+    topup_lines(cx, provider)
+        .filter(|l| (0..=1).contains(&days_between(l.day, c.day)))
+        .collect()
+}
+
+/// Top-up card lines of `provider` charged 2 to 30 days before the checkpoint without a
+/// credit in the billing records: what a page showing more credit than the records most
+/// likely holds.
+fn unrecorded_charges<'a>(
+    cx: &Context<'a>,
+    provider: &'a str,
+    c: &CheckpointOutcome,
+) -> Vec<&'a BankItem> {
+    let paid = &cx.matching.payments;
+    topup_lines(cx, provider)
+        .filter(|l| (2..=30).contains(&days_between(l.day, c.day)))
+        .filter(|l| paid.for_bank(l.id).is_none())
+        .collect()
+}
+
+/// Whether a checkpoint raises `balance_mismatch`: beyond tolerance, and judged (exact, or a
+/// lower bound the page shows less than).
+fn is_mismatch(c: &CheckpointOutcome) -> bool {
+    beyond_tolerance(c) && (c.exact || c.difference.is_negative())
+}
+
+/// The card charges (bank line ids) that a `balance_mismatch` names as credit the billing page
+/// shows but the records lack: the page proves the credit arrived, so the charge is that
+/// flag's story, not `charge_without_credit`'s (one event, one flag).
+pub(super) fn charges_a_checkpoint_explains(cx: &Context<'_>) -> BTreeSet<i64> {
+    let mut ids = BTreeSet::new();
+    for b in &cx.balances {
+        let provider = b.account.provider.as_str();
+        for c in b
+            .checkpoints
+            .iter()
+            .filter(|c| is_mismatch(c) && c.difference > Amount::ZERO)
+        {
+            ids.extend(recent_charges(cx, provider, c).iter().map(|l| l.id));
+            ids.extend(unrecorded_charges(cx, provider, c).iter().map(|l| l.id));
+        }
+    }
+    ids
+}
+
 /// `balance_mismatch`: a checkpoint (the balance the billing page showed) that the balance
 /// computed from the records before it misses by more than one unit and 2%. Judged where the
 /// computed balance was exact; where it was a lower bound, only a page showing less than it.
@@ -214,7 +265,7 @@ fn beyond_tolerance(c: &CheckpointOutcome) -> bool {
 fn mismatches(cx: &Context<'_>, b: &Balance) -> Vec<Flag> {
     b.checkpoints
         .iter()
-        .filter(|c| beyond_tolerance(c) && (c.exact || c.difference.is_negative()))
+        .filter(|c| is_mismatch(c))
         .map(|c| mismatch_flag(cx, b, c))
         .collect()
 }
@@ -275,9 +326,7 @@ fn mismatch_layers(
     let provider = &b.account.provider;
     let mut layers: Vec<String> = Vec::new();
     // A top-up charged within the last day may not have reached the page or the records yet.
-    let recent: Vec<&BankItem> = topup_lines(cx, provider)
-        .filter(|l| (0..=1).contains(&days_between(l.day, c.day)))
-        .collect();
+    let recent = recent_charges(cx, provider, c);
     if !recent.is_empty() {
         records.extend(recent.iter().map(|l| l.record()));
         layers.push(format!(
@@ -299,12 +348,7 @@ fn mismatch_layers(
     }
     if c.difference > Amount::ZERO {
         // The page shows more credit than the records: a purchase or grant the records lack.
-        let paid = &cx.matching.payments;
-        let unrecorded: Vec<&BankItem> = topup_lines(cx, provider)
-            .filter(|l| (0..=30).contains(&days_between(l.day, c.day)))
-            .filter(|l| paid.for_bank(l.id).is_none())
-            .filter(|l| !recent.iter().any(|r| r.id == l.id))
-            .collect();
+        let unrecorded = unrecorded_charges(cx, provider, c);
         if unrecorded.is_empty() {
             layers.push(format!(
                 "credit bought but not in the billing records: import the newest billing export of \

@@ -88,17 +88,20 @@ pub(super) fn unsettled_holds(cx: &Context<'_>) -> Vec<Flag> {
 
 /// `charge_without_credit`: a settled bank top-up with no matching credit after
 /// `credit_grace_days`, judged only where an imported billing file of that provider spans the
-/// charge's date.
+/// charge's date, and left to `balance_mismatch` when a later billing page's balance shows the
+/// credit arrived.
 pub(super) fn charges_without_credit(cx: &Context<'_>) -> Vec<Flag> {
     let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let payments = &cx.matching.payments;
     // A charge in a duplicate event short of credit is that duplicate flag's problem.
     let in_duplicate = bank_lines_in_short_duplicates(cx);
+    // A charge whose credit a later billing page shows is that balance_mismatch's story.
+    let on_the_page = super::balance_flags::charges_a_checkpoint_explains(cx);
     inputs
         .bank
         .iter()
         .filter(|l| l.is_topup() && l.status() == BankStatus::Settled)
-        .filter(|l| !in_duplicate.contains(&l.record()))
+        .filter(|l| !in_duplicate.contains(&l.record()) && !on_the_page.contains(&l.id))
         // A line waiting in the review list is neither matched nor judged unmatched.
         .filter(|l| payments.for_bank(l.id).is_none() && !payments.bank_in_review(l.id))
         .filter(|l| days_between(l.day, as_of) >= params.credit_grace_days)

@@ -159,9 +159,36 @@ fn a_checkpoint_that_disagrees_names_the_unrecorded_charge() {
     let close = Snapshot {
         checkpoints: vec![checkpoint(1, OPENAI, "", "2026-10-15", "70.90")],
         bank: vec![],
-        ..snapshot
+        ..snapshot.clone()
     };
     assert!(detect_all(&close, &FlagParams::default(), d("2026-10-20")).is_empty());
+    // A billing file downloaded on 10-20 spans the charge: the page showing the credit is one
+    // event with the charge, one flag (not also "charged but no credit").
+    let spanned = Snapshot {
+        files: vec![billing_file(
+            1,
+            OPENAI,
+            "2026-10-01",
+            "2026-10-01",
+            "2026-10-20",
+        )],
+        ..snapshot.clone()
+    };
+    let flags = detect_all(&spanned, &FlagParams::default(), d("2026-10-20"));
+    assert_eq!(
+        kinds(&flags),
+        [("balance_mismatch", "2026-10-15".to_string(), 2)]
+    );
+    // The page agreeing with the records (no credit for the charge) leaves the charge flagged.
+    let not_credited = Snapshot {
+        checkpoints: vec![checkpoint(1, OPENAI, "", "2026-10-15", "70.00")],
+        ..spanned
+    };
+    let flags = detect_all(&not_credited, &FlagParams::default(), d("2026-10-20"));
+    assert_eq!(
+        kinds(&flags),
+        [("charge_without_credit", "2026-10-12".to_string(), 1)]
+    );
 }
 
 #[test]
