@@ -23,38 +23,14 @@
 //!   1250 + 125 + 1000 = 2375 µ$. Codex: 3 requests, 24625 µ$.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use burnrate::domain::agents::Tool;
 use burnrate::store::{AgentTotals, Period, Store, ValueGroup};
 
+use crate::common::{ok, ok_json as json, run as burnrate};
+
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agents")
-}
-
-fn burnrate(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burnrate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("BURNRATE_DB")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(o)).unwrap()
+    crate::common::fixture("agents")
 }
 
 fn totals(db: &Path, tool: Tool) -> AgentTotals {

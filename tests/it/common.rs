@@ -43,6 +43,36 @@ pub fn json(db: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
+/// The output of a run that must have succeeded (the failure names its exit code and both
+/// streams).
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out)
+}
+
+/// The JSON a run that must have succeeded printed.
+pub fn ok_json(out: &Output) -> Value {
+    let text = ok(out);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// `burnrate import --json PATHS...`: what it did, and its reports (whatever the exit code: a
+/// file may fail on purpose).
+pub fn import_json(db: &Path, paths: &[PathBuf]) -> (Output, Value) {
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["import", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = run(db, &args);
+    let reports = json_of(&out);
+    (out, reports)
+}
+
 /// The JSON a run printed.
 pub fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)

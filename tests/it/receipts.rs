@@ -7,25 +7,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::run as burnrate;
+use crate::common::{json as json_of, run as burnrate};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/receipts")
-        .join(name)
+    crate::common::fixture("receipts").join(name)
 }
 
 fn import(db: &Path, names: &[&str]) -> (Output, serde_json::Value) {
-    let paths: Vec<String> = names
-        .iter()
-        .map(|n| fixture(n).display().to_string())
-        .collect();
-    let mut args = vec!["import", "--json"];
-    args.extend(paths.iter().map(String::as_str));
-    let out = burnrate(db, &args);
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-    (out, json)
+    let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
+    crate::common::import_json(db, &paths)
 }
 
 /// Every billing record: provider, kind, status, day, amount, numbers, card, tax, credit and
@@ -457,16 +447,6 @@ fn statement(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-fn json_of(db: &Path, args: &[&str]) -> serde_json::Value {
-    let out = burnrate(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// (billing, bank) of every matched payment, and the review list's size.

@@ -21,12 +21,10 @@ fn fixture(name: &str) -> PathBuf {
 use serde_json::Value;
 
 fn import(db: &Path, names: &[&str]) -> Value {
-    let mut args = vec!["import".to_string(), "--json".to_string()];
-    args.extend(names.iter().map(|n| fixture(n).display().to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, out, err) = burnrate(db, &args);
-    assert_eq!(code, 0, "{out}{err}");
-    serde_json::from_str(&out).unwrap()
+    let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
+    let (out, reports) = crate::common::import_json(db, &paths);
+    crate::common::ok(&out);
+    reports
 }
 
 const ALL: [&str; 5] = [
