@@ -302,6 +302,11 @@ impl App {
                     reset: self.reset_chart,
                     bounds,
                     height: chart_height,
+                    all_dates: (self.prefs.filters.range != crate::domain::views::DateRange::All)
+                        .then(|| crate::domain::views::Filters {
+                            range: crate::domain::views::DateRange::All,
+                            ..self.prefs.filters.clone()
+                        }),
                 };
                 ui::chart::chart_ui(ui, &chart, actions);
                 ui.add_space(theme::GAP);

@@ -22,7 +22,9 @@ use chrono::{Datelike as _, NaiveDate};
 
 use super::balance::LEGEND_WIDTH;
 use super::{Action, format, theme};
-use crate::domain::views::{Bucket, CostSeries, DayBounds, Focus, SeriesGroup, next_bucket};
+use crate::domain::views::{
+    Bucket, CostSeries, DayBounds, Filters, Focus, SeriesGroup, next_bucket,
+};
 
 /// What the chart shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +40,14 @@ pub struct ChartView {
     pub bounds: DayBounds,
     /// The plot's height in points (it grows with the window).
     pub height: f32,
+    /// The filters with every date let through, when the range leaves some out: an empty
+    /// chart offers them ("Show all dates"), since files from months ago are usual in a first
+    /// import and "Last 90 days" would show nothing of them.
+    pub all_dates: Option<Filters>,
 }
+
+/// The empty chart's button that lets every date through.
+pub const SHOW_ALL_DATES: &str = "Show all dates";
 
 /// Buckets the x axis shows at the least, so one day of data is a bar, not a wall.
 const MIN_BUCKETS_SHOWN: f64 = 7.0;
@@ -227,13 +236,19 @@ pub fn chart_ui(ui: &mut egui::Ui, view: &ChartView, actions: &mut Vec<Action>) 
         };
         theme::card_frame(ui).show(ui, |ui| {
             ui.set_min_size(egui::vec2(ui.available_width(), theme::CHART_HEIGHT / 2.0));
-            ui.centered_and_justified(|ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(theme::CHART_HEIGHT / 6.0);
                 ui.label(
                     egui::RichText::new(format!(
                         "No usage cost{range} with these filters. Import a usage or cost export (OpenAI, Anthropic, Cursor, Copilot, OpenRouter, a cloud bill), or widen the date range."
                     ))
                     .color(theme::weak(ui)),
                 );
+                if let Some(all) = &view.all_dates
+                    && ui.button(SHOW_ALL_DATES).clicked()
+                {
+                    actions.push(Action::SetFilters(all.clone()));
+                }
             });
         });
         return;

@@ -668,3 +668,30 @@ fn a_flag_threshold_is_shown_and_typed_as_money() {
     assert_eq!(stored["value"], 2000, "{stored}");
     assert_eq!(stored["value_text"], "20.00");
 }
+
+/// A first import is often months old: with "Last 90 days" the chart is empty, and offers to
+/// show all dates, after which the imported usage is drawn.
+#[test]
+fn an_empty_chart_offers_every_date_when_the_usage_is_older() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let march = fixture("providers/anthropic-cost-2026-03.csv");
+    crate::common::run(&db, &["import", march.to_str().unwrap()]);
+    let mut harness = harness_for(dir.path());
+    settle(&mut harness);
+    harness.get_by_label_contains("No usage cost");
+    harness
+        .get_by_label(burnrate::ui::chart::SHOW_ALL_DATES)
+        .click();
+    settle(&mut harness);
+    assert!(harness.query_by_label_contains("No usage cost").is_none());
+    assert!(
+        harness
+            .query_by_label(burnrate::ui::chart::SHOW_ALL_DATES)
+            .is_none()
+    );
+    assert_eq!(
+        harness.state().prefs().filters.range,
+        burnrate::domain::views::DateRange::All
+    );
+}
