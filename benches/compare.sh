@@ -266,6 +266,7 @@ say "the window on the $(count "$EXPORT_ROWS")-row ledger, headless: $RUNS runs"
 for i in $(seq "$RUNS"); do
     timed window env BURNRATE_BENCH_LEDGER="$LEDGER" BURNRATE_BENCH_TODAY="$AS_OF" \
         BURNRATE_BENCH_PROJECT="Search 1" BURNRATE_BENCH_SKIP_IMPORT=1 "$FRAMES"
+    grep -v '^bench ' "$WORK/stdout" >"$WORK/window-report.txt" || true
     grep '^bench window\.' "$WORK/stdout" | while read -r _ key value; do
         echo "$value" >>"$RES/$key"
     done
@@ -291,7 +292,7 @@ fi
 LOAD_END=$(uptime | sed 's/.*load average: //')
 
 # --- the table ---------------------------------------------------------------------------------
-fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v >= 10000) printf "%.1f s\n", v / 1000; else if (v >= 100) printf "%.0f ms\n", v; else printf "%.1f ms\n", v }'; }
+fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v >= 1000) printf "%.2f s\n", v / 1000; else if (v >= 100) printf "%.0f ms\n", v; else printf "%.1f ms\n", v }'; }
 fmt_mib() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else printf "%.0f MiB\n", v / 1024 }'; }
 # verdict VALUE LIMIT UNIT: "met" or "missed by X (Y x the target)" for a value that must stay
 # at or under LIMIT; verdict_min for one that must reach LIMIT.
@@ -299,8 +300,10 @@ verdict() {
     awk -v v="$1" -v l="$2" -v u="$3" 'BEGIN {
         if (v == "n/a") { print "not measured"; exit }
         if (v + 0 <= l + 0) { print "met"; exit }
-        if (u == "x") printf "**missed** by %.2fx\n", v - l
-        else printf "**missed** by %.0f%s (%.1fx the target)\n", v - l, u, v / l }'
+        d = v - l
+        if (u == "x") printf "**missed** by %.2fx\n", d
+        else if (u == " ms" && d >= 1000) printf "**missed** by %.2f s (%.1fx the target)\n", d / 1000, v / l
+        else printf "**missed** by %.0f%s (%.1fx the target)\n", d, u, v / l }'
 }
 verdict_min() {
     awk -v v="$1" -v l="$2" 'BEGIN {
@@ -429,6 +432,29 @@ git -C "$ROOT" diff --quiet HEAD -- src benches examples Cargo.toml Cargo.lock 2
     echo "  of the runs. The window's figure is the whole headless bench process."
     echo "- The machine is shared: the load average above says how busy it was. Rerun on a quiet"
     echo "  machine for figures to compare between commits."
+    echo
+    echo "## Every run"
+    echo
+    echo "Milliseconds (peak memory in KiB), in the order run; the table above shows their medians."
+    echo
+    echo '```'
+    for f in "$RES"/*.ms "$RES"/*.rss "$RES"/import_vs_floor "$RES"/reimport_vs_import "$RES"/hledger_vs_bank "$RES"/window.*_ms; do
+        [ -s "$f" ] || continue
+        printf '%-40s %s\n' "$(basename "$f")" "$(tr '\n' ' ' <"$f")"
+    done
+    echo '```'
+    echo
+    echo "## The window bench's own report (last run)"
+    echo
+    echo '```'
+    cat "$WORK/window-report.txt" 2>/dev/null || true
+    echo '```'
+    echo
+    echo "## The import's report (last run)"
+    echo
+    echo '```'
+    cat "$WORK/import-report.txt" 2>/dev/null || true
+    echo '```'
 } >"$OUT"
 echo >&2
 echo "compare.sh: wrote $OUT" >&2
