@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::common::run;
 
 fn bad(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bad")
-        .join(name)
+    crate::common::fixture("bad").join(name)
 }
 
 #[derive(Debug)]
@@ -83,7 +81,7 @@ fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
 /// A ledger holding a real import, so that "changes nothing" has something to change.
 fn seeded_ledger(dir: &Path) -> PathBuf {
     let db = dir.join("ledger.sqlite");
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank_us/chase-card.csv");
+    let seed = crate::common::fixture("bank_us/chase-card.csv");
     let out = run(&db, &["import", seed.to_str().unwrap()]);
     assert!(out.status.success());
     db

@@ -66,8 +66,7 @@ fn an_import_killed_at_any_moment_leaves_the_ledger_before_or_after_and_sound() 
     big_export(&file, rows);
     // The ledger every run starts from: one earlier import in it.
     let seed = dir.path().join("seed.sqlite");
-    let earlier = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ledger/openai_cost_oct01_10.csv");
+    let earlier = crate::common::fixture("ledger/openai_cost_oct01_10.csv");
     assert!(import(&seed, &earlier).wait().unwrap().success());
     let before = state(&seed);
     // How long a whole import takes here, to spread the kills over it.

@@ -21,11 +21,7 @@ fn parse_file(path: &Path) -> ParsedFile {
 }
 
 fn fixture(name: &str) -> ParsedFile {
-    parse_file(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bank_eu")
-            .join(name),
-    )
+    parse_file(&crate::common::fixture("bank_eu").join(name))
 }
 
 fn lines(parsed: &ParsedFile) -> Vec<&BankLine> {
@@ -246,7 +242,7 @@ fn fixture_lines_follow_the_ledger_rules() {
 
 #[test]
 fn revolut_pending_line_completed_in_a_later_statement_keeps_its_key() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank_eu/revolut.csv");
+    let path = crate::common::fixture("bank_eu/revolut.csv");
     let first = String::from_utf8(read(&path)).unwrap();
     let pending_row = ",,Anthropic* Claude Sub,-18.45,0.00,EUR,PENDING,";
     assert!(first.contains(pending_row));

@@ -20,9 +20,7 @@ const AI_WORDS: &[&str] = &[
 ];
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bank_us")
-        .join(name)
+    crate::common::fixture("bank_us").join(name)
 }
 
 fn parse_file(path: &Path) -> ParsedFile {

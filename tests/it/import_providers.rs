@@ -11,9 +11,7 @@ use burnrate::domain::money::{Amount, checked_sum};
 use burnrate::domain::records::{BillingKind, BillingRecord, BillingStatus, Record, UsageRecord};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/providers")
-        .join(name);
+    let path = crate::common::fixture("providers").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 

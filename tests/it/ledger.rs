@@ -125,10 +125,7 @@ fn lines_that_only_look_alike_are_kept_and_counted() {
 fn a_schema_1_ledger_opens_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.sqlite");
-    let fixture = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/v1.sql"),
-    )
-    .unwrap();
+    let fixture = std::fs::read_to_string(crate::common::fixture("schema/v1.sql")).unwrap();
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(&fixture)
