@@ -177,6 +177,11 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
     if let Some(found) = answer.last_attempts.iter().find_map(attempt_points_to) {
         return found;
     }
+    if answer.reading.layer == Layer::BalanceDepleted
+        && let Some(why) = credit_left(answer)
+    {
+        return (None, why);
+    }
     let by_kind = |kind: FlagKind| answer.flags.iter().find(|f| f.kind == kind);
     let flag_layers = [
         (
@@ -247,6 +252,33 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
             answer.as_of
         ),
     )
+}
+
+/// For an error that says the credit is spent, while the ledger shows credit on every account
+/// in question (an older failed recharge since made good is history, not today's cause): the
+/// key's organization, or a ledger behind the provider.
+fn credit_left(answer: &Explanation) -> Option<String> {
+    let known: Vec<&AccountEvidence> = answer.accounts.iter().filter(|a| a.known).collect();
+    if known.is_empty() || known.iter().any(|a| a.balance.round_to_cents() <= 0) {
+        return None;
+    }
+    let balances: Vec<String> = known
+        .iter()
+        .map(|a| {
+            let least = if a.lower_bound { "at least " } else { "" };
+            format!(
+                "{} {least}{} {}",
+                a.account.label(),
+                a.balance.to_cents_string(),
+                a.currency
+            )
+        })
+        .collect();
+    Some(format!(
+        "The ledger shows credit left as of {} ({}), so it does not explain a spent balance: check that the key belongs to the organization and project holding that credit, and import the latest billing export in case the ledger is behind the provider.",
+        answer.as_of,
+        balances.join(", ")
+    ))
 }
 
 /// Which accounts of the provider the ledger knows, for an error about keys or organizations.

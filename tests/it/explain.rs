@@ -249,3 +249,31 @@ fn without_a_ledger_the_text_is_still_explained_and_no_ledger_is_created() {
     assert!(out.contains("There is no ledger at"), "{out}");
     assert!(!db.exists());
 }
+
+/// Three weeks later credit has arrived again: the declined recharge of 03-20 is history, not
+/// the reason for today's error, and the answer says the ledger shows credit left.
+#[test]
+fn insufficient_quota_with_credit_left_points_at_the_key_or_a_ledger_behind() {
+    let (_dir, db) = scenario_ledger();
+    let v = json(
+        &db,
+        &[
+            "--as-of",
+            "2026-04-10",
+            "explain",
+            "--json",
+            "429 insufficient_quota",
+        ],
+    );
+    assert_eq!(v["layer"], "balance_depleted");
+    assert_eq!(v["ledger_layer"], Value::Null);
+    let first = v["ledger_says"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("The ledger shows credit left as of 2026-04-10 (openai/Acme 36.00 USD)"),
+        "{first}"
+    );
+    assert!(first.contains("organization and project"), "{first}");
+    // The older flags are still listed as evidence.
+    assert!(kinds(&v).contains(&"recharge_failed"));
+    assert_eq!(v["last_attempts"][0]["failure"], "none");
+}
