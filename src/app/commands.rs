@@ -7,8 +7,12 @@
 //! Answers are sentences for the message line ("Saved the budgets."), or the reason the write
 //! failed, for people.
 
+use chrono::NaiveDate;
+
+use crate::domain::balance::AccountKey;
 use crate::domain::import::FileOptions;
 use crate::domain::ledger::Budget;
+use crate::domain::money::{Amount, Currency};
 use crate::services::clock::now_utc;
 use crate::store::{BudgetSetting, ImportMode, SourceMeta, Store, StoreError};
 use crate::ui::LedgerCommand;
@@ -92,22 +96,12 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
             day,
             amount,
             currency,
-        } => {
-            let label = account.label();
-            saved(
-                store
-                    .add_checkpoint(&account, day.and_time(chrono::NaiveTime::MIN), amount, currency)
-                    .map(|written| {
-                        let replaced = written.replaced.map_or_else(String::new, |(before, c)| {
-                            format!(" It replaces the {} {c} entered before.", before.to_cents_string())
-                        });
-                        format!(
-                            "Saved: the {label} billing page showed {} {currency} on {day}; the balance follows it from that day.{replaced}",
-                            amount.to_cents_string()
-                        )
-                    }),
-            )
-        }
+        } => add_checkpoint(store, &account, day, amount, currency),
+        LedgerCommand::RemoveCheckpoint {
+            account,
+            day,
+            record,
+        } => remove_checkpoint(store, &account, day, &record),
         LedgerCommand::SetReportingCurrency(code) => {
             let code = crate::ui::settings::currency_code(&code)
                 .map_err(|why| format!("Could not save: {why}"))?;
@@ -203,4 +197,50 @@ fn billing_csv(entry: &BillingEntry) -> Result<Vec<u8>, String> {
     out.write_record(header).map_err(|e| e.to_string())?;
     out.write_record(row).map_err(|e| e.to_string())?;
     out.into_inner().map_err(|e| e.to_string())
+}
+
+/// The balance the billing page shows, typed on a balance card: a checkpoint at the start of
+/// `day` (the same day typed again replaces it).
+fn add_checkpoint(
+    store: &Store,
+    account: &AccountKey,
+    day: NaiveDate,
+    amount: Amount,
+    currency: Currency,
+) -> Result<String, String> {
+    let label = account.label();
+    store
+        .add_checkpoint(account, day.and_time(chrono::NaiveTime::MIN), amount, currency)
+        .map(|written| {
+            let replaced = written.replaced.map_or_else(String::new, |(before, c)| {
+                format!(" It replaces the {} {c} entered before.", before.to_cents_string())
+            });
+            format!(
+                "Saved: the {label} billing page showed {} {currency} on {day}; the balance follows it from that day.{replaced}",
+                amount.to_cents_string()
+            )
+        })
+        .map_err(|e| format!("Could not save: {e}"))
+}
+
+/// Removes the balance a card shows as entered from the billing page.
+fn remove_checkpoint(
+    store: &Store,
+    account: &AccountKey,
+    day: NaiveDate,
+    record: &str,
+) -> Result<String, String> {
+    let label = account.label();
+    let Some(id) = crate::store::StoredCheckpoint::id_of(record) else {
+        return Err(format!(
+            "Could not remove the {label} balance of {day}: it is not a balance entered from the billing page."
+        ));
+    };
+    match store.remove_checkpoint(id) {
+        Ok(true) => Ok(format!(
+            "Removed the {label} balance of {day}: the balance follows the records again."
+        )),
+        Ok(false) => Err(format!("The {label} balance of {day} was already removed.")),
+        Err(e) => Err(format!("Could not remove the balance: {e}")),
+    }
 }

@@ -111,6 +111,7 @@ fn account_balance(inputs: &Snapshot, p: &Projection, today: NaiveDate) -> Accou
             .filter(|(day, _)| on_the_line(*day))
             .collect(),
         checkpoints: b.checkpoints.iter().map(|c| (c.day, c.shown)).collect(),
+        latest_checkpoint: b.checkpoints.last().map(|c| c.record.clone()),
         points,
         closing: b.closing(),
         burn_per_day: p.burn_per_day,

@@ -378,6 +378,8 @@ pub struct AccountBalance {
     pub failed: Vec<(NaiveDate, Amount)>,
     /// The balances the billing page showed (checkpoints), oldest first.
     pub checkpoints: Vec<(NaiveDate, Amount)>,
+    /// The evidence id of the latest of them (`checkpoint:4`), which the card can remove.
+    pub latest_checkpoint: Option<String>,
     pub closing: Amount,
     /// Average usage per day over the last 7 days.
     pub burn_per_day: Amount,

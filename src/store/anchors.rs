@@ -49,6 +49,11 @@ impl StoredCheckpoint {
     pub fn record(&self) -> String {
         format!("checkpoint:{}", self.id)
     }
+
+    /// The id in an evidence id made by [`StoredCheckpoint::record`] (`checkpoint:4` -> 4).
+    pub fn id_of(record: &str) -> Option<i64> {
+        record.strip_prefix("checkpoint:")?.parse().ok()
+    }
 }
 
 /// The days one file's records run over, gathered while the file is read (every row, records

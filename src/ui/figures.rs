@@ -162,16 +162,49 @@ pub fn balance_caption(b: &AccountBalance) -> String {
     )
 }
 
-/// Where the balance stands on, when the billing page's balance was entered: "billing page
-/// showed $100.00 on Oct 20" (the latest).
+/// Where the balance stands on, when the billing page's balance was entered: "billing page:
+/// $100.00 on Oct 20" (the latest).
 pub fn checkpoint_caption(b: &AccountBalance) -> Option<String> {
     let (day, shown) = b.checkpoints.last()?;
     Some(format!(
-        "billing page showed {} on {}",
+        "billing page: {} on {}",
         format::money(*shown, &b.currency),
         day.format("%b %-d")
     ))
 }
+
+/// The card's "billing page showed ..." line with a button that removes that balance (entered
+/// on the wrong account, or no longer wanted): the balance then follows the records again.
+fn checkpoint_line_ui(
+    ui: &mut egui::Ui,
+    b: &AccountBalance,
+    line: &str,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        let (Some(record), Some((day, _))) = (&b.latest_checkpoint, b.checkpoints.last()) else {
+            caption(ui, line);
+            return;
+        };
+        caption(ui, line);
+        let remove = ui
+            .add(egui::Link::new(egui::RichText::new(REMOVE_BALANCE).small()))
+            .on_hover_text(format!(
+                "Remove the balance entered for {} on {day}: the balance follows the records again",
+                b.label
+            ));
+        if remove.clicked() {
+            actions.push(Action::Ledger(LedgerCommand::RemoveCheckpoint {
+                account: AccountKey::new(&b.provider, &b.organization),
+                day: *day,
+                record: record.clone(),
+            }));
+        }
+    });
+}
+
+/// The label of the button that removes the latest balance entered on a card.
+pub const REMOVE_BALANCE: &str = "remove";
 
 /// What a balance card shows as its amount.
 pub fn balance_value(b: &AccountBalance) -> String {
@@ -307,7 +340,7 @@ pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Actio
             card_with_hover(ui, slot, (&title, &hover), &value, |ui| {
                 caption(ui, &balance_caption(b));
                 if let Some(line) = checkpoint_caption(b) {
-                    caption(ui, &line);
+                    checkpoint_line_ui(ui, b, &line, actions);
                 }
                 checkpoint_entry_ui(ui, b, view.today, actions);
             });
@@ -409,6 +442,7 @@ mod tests {
             topups: Vec::new(),
             failed: Vec::new(),
             checkpoints: Vec::new(),
+            latest_checkpoint: None,
             closing: Amount::from_cents(5_000).unwrap(),
             burn_per_day: Amount::from_cents(burn_cents).unwrap(),
             depletes_on: None,
@@ -445,7 +479,7 @@ mod tests {
         ];
         assert_eq!(
             checkpoint_caption(&b).as_deref(),
-            Some("billing page showed $100.00 on Oct 20")
+            Some("billing page: $100.00 on Oct 20")
         );
     }
 }

@@ -219,6 +219,13 @@ pub enum LedgerCommand {
         amount: crate::domain::money::Amount,
         currency: crate::domain::money::Currency,
     },
+    /// Remove a balance read off the billing page (`record` is its evidence id,
+    /// `checkpoint:4`), as `burnrate checkpoint remove` does.
+    RemoveCheckpoint {
+        account: AccountKey,
+        day: chrono::NaiveDate,
+        record: String,
+    },
 }
 
 /// What the user does with the import sheet.

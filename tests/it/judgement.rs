@@ -343,7 +343,7 @@ fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() 
     );
     assert!(h.query_all_by_label("$412.35").count() >= 1);
     assert!(
-        h.query_by_label("billing page showed $412.35 on Oct 30")
+        h.query_by_label("billing page: $412.35 on Oct 30")
             .is_some()
     );
     assert!(h.query_by_label("at least $412.35").is_none());
@@ -352,6 +352,18 @@ fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() 
     assert_eq!(checkpoints[0]["amount"], "412.35");
     assert_eq!(checkpoints.as_array().unwrap().len(), 1);
     assert!(h.state().flag_ids().is_empty());
+    // Entered on the wrong account, or no longer wanted: the card removes it.
+    h.get_by_label("remove").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Removed the openai/Acme balance of 2026-10-30")
+            .is_some()
+    );
+    assert!(h.query_all_by_label("at least $58.00").count() >= 1);
+    assert_eq!(
+        json(&db, &["checkpoint", "list", "--json"]),
+        serde_json::json!([])
+    );
 }
 
 /// Usage and nothing else: the balance is unknown, never "$0.00 · no credit left".
