@@ -459,7 +459,7 @@ impl Store {
     pub fn daily_usage(&self) -> Result<(Vec<DailyUsage>, Vec<ProjectDay>), StoreError> {
         let sql = format!(
             "SELECT provider, {ORGANIZATION}, {PROJECT}, day, upper(currency), cost_nanos
-             FROM usage_counted"
+             FROM usage_project_counted"
         );
         let mut accounts = Groups::<4>::new();
         let mut projects = Groups::<4>::new();

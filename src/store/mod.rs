@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_anchors.sql"),
     include_str!("migrations/0007_usage_charge.sql"),
     include_str!("migrations/0008_usage_daily.sql"),
+    include_str!("migrations/0009_usage_project_daily.sql"),
 ];
 
 /// The schema version this build writes.

@@ -123,6 +123,12 @@ pub struct SourceFileRow {
     pub rejected: i64,
 }
 
+/// The counted daily sums per model (every name a usage record has but its line item).
+const PER_MODEL: &str = "usage_counted";
+/// The counted daily sums per project, whatever the model: fewer rows when only providers,
+/// organizations or projects matter.
+const PER_PROJECT: &str = "usage_project_counted";
+
 impl Store {
     /// Totals for a period, grouped.
     ///
@@ -134,9 +140,9 @@ impl Store {
             ReportKind::Usage(group) => {
                 // The daily sums know every grouping but the line item, which reads records.
                 let sql = match group {
-                    UsageGroup::Provider => Self::counted_sums("provider"),
-                    UsageGroup::Project => Self::counted_sums(&sql::project_label()),
-                    UsageGroup::Model => Self::counted_sums(&sql::model_label()),
+                    UsageGroup::Provider => Self::counted_sums("provider", PER_PROJECT),
+                    UsageGroup::Project => Self::counted_sums(&sql::project_label(), PER_PROJECT),
+                    UsageGroup::Model => Self::counted_sums(&sql::model_label(), PER_MODEL),
                     UsageGroup::LineItem => format!(
                         "SELECT {}, currency, cost_nanos FROM usage u
                          WHERE {COUNTED_USAGE} AND day BETWEEN ?1 AND ?2",
@@ -188,11 +194,10 @@ impl Store {
         }
     }
 
-    /// The counted daily sums of the days `?1` to `?2`, each with its `group` and currency.
-    fn counted_sums(group: &str) -> String {
-        format!(
-            "SELECT {group}, currency, cost_nanos FROM usage_counted WHERE day BETWEEN ?1 AND ?2"
-        )
+    /// The counted daily sums (`sums`: [`PER_MODEL`] or [`PER_PROJECT`]) of the days `?1` to
+    /// `?2`, each with its `group` and currency.
+    fn counted_sums(group: &str, sums: &str) -> String {
+        format!("SELECT {group}, currency, cost_nanos FROM {sums} WHERE day BETWEEN ?1 AND ?2")
     }
 
     /// The import history, newest first.

@@ -45,8 +45,18 @@ const UPSERT_DIMENSIONS: &str = "INSERT INTO usage_dimensions(provider, organiza
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
     ON CONFLICT DO UPDATE SET records = records + excluded.records";
 
+/// Adds one project day's change to its sums (the daily sums without the model).
+const UPSERT_PROJECTS: &str = "INSERT INTO usage_project_daily(day, provider, organization_id,
+        grain, organization_name, project_id, project_name, currency, records, cost_records,
+        cost_nanos, tokens)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+    ON CONFLICT DO UPDATE SET records = records + excluded.records,
+        cost_records = cost_records + excluded.cost_records,
+        cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens";
+
 /// The groups and combinations whose records are all gone.
 const PRUNE: &str = "DELETE FROM usage_daily WHERE records = 0;
+    DELETE FROM usage_project_daily WHERE records = 0;
     DELETE FROM usage_dimensions WHERE records = 0;";
 
 /// One usage record as the sums see it: its group and what it adds.
@@ -108,6 +118,16 @@ struct Change {
 }
 
 impl Change {
+    /// Adds another group's change.
+    fn merge(&mut self, other: Self) -> Result<(), StoreError> {
+        let add = |a: i64, b: i64| a.checked_add(b).ok_or(StoreError::Overflow);
+        self.records = add(self.records, other.records)?;
+        self.cost_records = add(self.cost_records, other.cost_records)?;
+        self.cost_nanos = add(self.cost_nanos, other.cost_nanos)?;
+        self.tokens = add(self.tokens, other.tokens)?;
+        Ok(())
+    }
+
     fn add(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
         let add = |sum: i64, value: i64| {
             value
@@ -153,6 +173,7 @@ pub(super) struct DailySums<'conn> {
     /// The group key of the record being added, reused so a record allocates nothing.
     scratch: Vec<u8>,
     upsert: Statement<'conn>,
+    upsert_projects: Statement<'conn>,
     upsert_dimensions: Statement<'conn>,
     /// Whether a group may have lost records (a revised record moved out of it).
     shrank: bool,
@@ -192,6 +213,7 @@ impl<'conn> DailySums<'conn> {
             changes: HashMap::default(),
             scratch: Vec::with_capacity(256),
             upsert: conn.prepare(UPSERT)?,
+            upsert_projects: conn.prepare(UPSERT_PROJECTS)?,
             upsert_dimensions: conn.prepare(UPSERT_DIMENSIONS)?,
             shrank: false,
         })
@@ -236,6 +258,9 @@ impl<'conn> DailySums<'conn> {
         // What the changes do to each combination of names, whatever the day.
         let mut dimensions: HashMap<[&str; 8], i64, BuildHasherDefault<FxHasher>> =
             HashMap::default();
+        // And to each project's day, whatever the model.
+        let mut projects: HashMap<[&str; 8], Change, BuildHasherDefault<FxHasher>> =
+            HashMap::default();
         for (key, change) in groups {
             let Some(f) = decode(key) else {
                 continue;
@@ -245,6 +270,28 @@ impl<'conn> DailySums<'conn> {
             *records = records
                 .checked_add(change.records)
                 .ok_or(StoreError::Overflow)?;
+            let [
+                day,
+                provider,
+                org_id,
+                grain,
+                org_name,
+                project_id,
+                project_name,
+                _,
+                currency,
+            ] = f;
+            let project = [
+                day,
+                provider,
+                org_id,
+                grain,
+                org_name,
+                project_id,
+                project_name,
+                currency,
+            ];
+            projects.entry(project).or_default().merge(change)?;
             self.upsert
                 .execute(rusqlite::params![
                     f[0],
@@ -256,6 +303,30 @@ impl<'conn> DailySums<'conn> {
                     f[6],
                     f[7],
                     f[8],
+                    change.records,
+                    change.cost_records,
+                    change.cost_nanos,
+                    change.tokens
+                ])
+                .map_err(overflow)?;
+        }
+        // In the order of the table's key, as the daily sums are written.
+        let mut projects: Vec<([&str; 8], Change)> = projects.into_iter().collect();
+        projects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (f, change) in projects {
+            if change == Change::default() {
+                continue;
+            }
+            self.upsert_projects
+                .execute(rusqlite::params![
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3],
+                    f[4],
+                    f[5],
+                    f[6],
+                    f[7],
                     change.records,
                     change.cost_records,
                     change.cost_nanos,
@@ -315,6 +386,20 @@ pub(super) fn add_records(
              cost_records = cost_records + excluded.cost_records,
              cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens"
     );
+    let projects = format!(
+        "INSERT INTO usage_project_daily(day, provider, organization_id, grain, organization_name,
+             project_id, project_name, currency, records, cost_records, cost_nanos, tokens)
+         SELECT day, provider, organization_id, grain, organization_name, project_id,
+             project_name, currency, ?{sign_param} * count(*),
+             ?{sign_param} * count(cost_nanos), ?{sign_param} * coalesce(sum(cost_nanos), 0),
+             ?{sign_param} * coalesce(sum(tokens), 0)
+         FROM usage WHERE {filter}
+         GROUP BY day, provider, organization_id, grain, organization_name, project_id,
+             project_name, currency
+         ON CONFLICT DO UPDATE SET records = records + excluded.records,
+             cost_records = cost_records + excluded.cost_records,
+             cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens"
+    );
     let dimensions = format!(
         "INSERT INTO usage_dimensions(provider, organization_id, grain, organization_name,
              project_id, project_name, model, currency, records)
@@ -327,7 +412,7 @@ pub(super) fn add_records(
     );
     let mut all: Vec<&dyn rusqlite::ToSql> = params.to_vec();
     all.push(&sign);
-    for sql in [sql, dimensions] {
+    for sql in [sql, projects, dimensions] {
         conn.prepare_cached(&sql)?
             .execute(all.as_slice())
             .map_err(overflow)?;

@@ -232,6 +232,29 @@ fn sums(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     )
 }
 
+/// The sums per project and day as stored, and as the daily sums add up over models.
+fn project_sums(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    const PROJECT_DAY: &str = "day, provider, organization_id, grain, organization_name, \
+                               project_id, project_name, currency";
+    (
+        rows(
+            store,
+            &format!(
+                "SELECT {PROJECT_DAY}, records, cost_records, cost_nanos, tokens
+                 FROM usage_project_daily ORDER BY {PROJECT_DAY}"
+            ),
+        ),
+        rows(
+            store,
+            &format!(
+                "SELECT {PROJECT_DAY}, count(*), count(cost_nanos), coalesce(sum(cost_nanos), 0),
+                        coalesce(sum(tokens), 0)
+                 FROM usage GROUP BY {PROJECT_DAY} ORDER BY {PROJECT_DAY}"
+            ),
+        ),
+    )
+}
+
 /// The combinations of names as stored, and as the records count them.
 fn dimensions(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     const NAMES: &str = "provider, organization_id, grain, organization_name, project_id, \
@@ -252,14 +275,16 @@ fn dimensions(store: &Store) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
 /// asked it of every record before the daily sums.
 type DaySums = Vec<(String, String, String, i64)>;
 
+fn rows_of(store: &Store, sql: &str) -> DaySums {
+    let mut stmt = store.conn().prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
 fn counted(store: &Store) -> (DaySums, DaySums) {
-    let rows = |sql: &str| {
-        let mut stmt = store.conn().prepare(sql).unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap()
-    };
+    let rows = |sql: &str| rows_of(store, sql);
     (
         rows(
             "SELECT day, provider, organization_id, sum(cost_nanos) FROM usage_counted
@@ -319,6 +344,20 @@ fn run(dir: &Path, steps: &[Step]) {
         assert_eq!(stored, from_records, "dimensions after step {n}: {step:?}");
         let (view, rule) = counted(&store);
         assert_eq!(view, rule, "counted usage after step {n}: {step:?}");
+        let (stored, from_records) = project_sums(&store);
+        assert_eq!(
+            stored, from_records,
+            "project sums after step {n}: {step:?}"
+        );
+        let per_project = rows_of(
+            &store,
+            "SELECT day, provider, organization_id, sum(cost_nanos) FROM usage_project_counted
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        );
+        assert_eq!(
+            per_project, view,
+            "counted project sums after step {n}: {step:?}"
+        );
     }
 }
 
@@ -442,5 +481,7 @@ fn keys_masked_after_the_import_move_the_sums() {
     assert_eq!(stored, from_records);
     assert_eq!(project_names(&store), ["sk-proj-...A9b2"]);
     let (stored, from_records) = dimensions(&store);
+    assert_eq!(stored, from_records);
+    let (stored, from_records) = project_sums(&store);
     assert_eq!(stored, from_records);
 }

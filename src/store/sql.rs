@@ -5,7 +5,8 @@
 //! Providers' exports can hold both an organisation-wide total row and the detailed rows of the
 //! same day (an ungrouped and a grouped OpenAI export of one month). Adding both would count the
 //! day twice, so a total counts only on days its provider and organization have no detailed
-//! usage with a cost. That rule is the `usage_counted` view over the daily sums (migration 8):
+//! usage with a cost. That rule is the `usage_counted` view over the daily sums (migration 8;
+//! `usage_project_counted`, migration 9, is the same rule over the sums without the model):
 //! totals read the view, and [`COUNTED_USAGE`] asks it about single records. A project is named
 //! by its name, else its id; reports and filters show a record outside any project (or without a
 //! model) as [`NONE`].
