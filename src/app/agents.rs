@@ -199,20 +199,18 @@ impl StartupImport {
     }
 
     /// Takes the import's news; the closing sentence when it ended (the ledger may have
-    /// changed). While it runs, [`StartupImport::status`] says how far it is.
-    pub fn poll(&mut self) -> Option<String> {
-        let ended = self.poll_events();
-        if ended {
-            return self.status.take();
-        }
-        None
+    /// changed): `Ok` when every file was read, `Err` when one could not be or the import
+    /// stopped. While it runs, [`StartupImport::status`] says how far it is.
+    pub fn poll(&mut self) -> Option<Result<String, String>> {
+        let ok = self.poll_events()?;
+        let text = self.status.take().unwrap_or_default();
+        Some(if ok { Ok(text) } else { Err(text) })
     }
 
-    fn poll_events(&mut self) -> bool {
-        let Some(events) = &self.events else {
-            return false;
-        };
-        let mut ended = false;
+    /// `Some(every file read)` once the import ended.
+    fn poll_events(&mut self) -> Option<bool> {
+        let events = self.events.as_ref()?;
+        let mut ended = None;
         loop {
             match events.try_recv() {
                 Ok(Event::Planned(files)) => self.files = files,
@@ -236,11 +234,11 @@ impl StartupImport {
                             format::count(inserted)
                         )
                     });
-                    ended = true;
+                    ended = Some(failed == 0);
                 }
                 Ok(Event::Failed(why)) => {
                     self.status = Some(format!("The start-up import of agent logs stopped: {why}"));
-                    ended = true;
+                    ended = Some(false);
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
@@ -250,5 +248,41 @@ impl StartupImport {
             }
         }
         ended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StartupImport;
+
+    /// The window paints the start-up import's end red or not from what happened, not from its
+    /// wording: a ledger that cannot be opened is a failure; an empty folder is not.
+    #[test]
+    fn the_start_up_import_says_whether_it_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let wait = |import: &mut StartupImport| {
+            for _ in 0..1_000 {
+                if let Some(done) = import.poll() {
+                    return done;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            panic!("the start-up import never ended");
+        };
+        let logs = dir.path().join("logs");
+        std::fs::create_dir(&logs).unwrap();
+        let mut import = StartupImport::default();
+        import.start(dir.path().join("ledger.sqlite"), vec![logs.clone()], || {});
+        let done = wait(&mut import);
+        assert!(done.is_ok(), "{done:?}");
+        // A folder where the ledger should be cannot be opened as one.
+        let mut import = StartupImport::default();
+        import.start(dir.path().to_path_buf(), vec![logs], || {});
+        let done = wait(&mut import);
+        assert!(
+            done.as_ref()
+                .is_err_and(|text| text.starts_with("The start-up import of agent logs stopped")),
+            "{done:?}"
+        );
     }
 }

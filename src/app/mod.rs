@@ -380,10 +380,10 @@ impl App {
     /// takes its answers. Never queries the ledger itself.
     fn refresh(&mut self, ctx: &egui::Context) {
         if let Some(done) = self.agent_import.poll() {
-            self.tell(
-                &done,
-                done.contains("could not") || done.contains("stopped"),
-            );
+            match done {
+                Ok(text) => self.tell(&text, false),
+                Err(text) => self.tell(&text, true),
+            }
             self.check_revision = true;
         }
         if self.check_revision {
