@@ -178,7 +178,55 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
         String::new()
     };
     writeln!(out, "{} flag(s) as of {as_of}{hidden_note}", shown.len())?;
+    lower_bound_notes(&mut out, &judged, &all, as_of)?;
     Ok(0)
+}
+
+/// Once per account whose lower bound reached zero while usage went on (not judged as
+/// depleted: the true balance may never have reached zero), how to anchor it.
+fn lower_bound_notes(
+    out: &mut impl std::io::Write,
+    judged: &crate::services::projection::Judged,
+    flags: &[Flag],
+    as_of: NaiveDate,
+) -> anyhow::Result<()> {
+    for p in &judged.projections {
+        let b = &p.balance;
+        let Some(e) = b.depletion_episodes().into_iter().find(|e| e.lower_bound) else {
+            continue;
+        };
+        let flagged = flags.iter().any(|f| {
+            f.kind == crate::domain::flags::FlagKind::BalanceDepleted
+                && f.provider == b.account.provider
+                && f.date == e.zero_on
+        });
+        if flagged {
+            continue;
+        }
+        writeln!(
+            out,
+            "\nNote: by its records alone, {} reached zero on {} while usage went on: its history starts \
+             with usage before any known credit, so that is a lower bound, not a depletion. To know the \
+             balance, {}",
+            b.account.label(),
+            e.zero_on,
+            anchor_hint(&b.account, as_of)
+        )?;
+    }
+    Ok(())
+}
+
+/// How to anchor an account's balance on the billing page's.
+fn anchor_hint(account: &AccountKey, as_of: NaiveDate) -> String {
+    format!(
+        "enter the balance your billing page shows: `burnrate checkpoint add --provider {}{} --date {as_of} --amount AMOUNT`",
+        account.provider,
+        if account.organization.is_empty() {
+            String::new()
+        } else {
+            format!(" --account '{}'", account.organization)
+        }
+    )
 }
 
 pub(super) fn flag_json(f: &Flag) -> Value {
@@ -341,15 +389,7 @@ fn headline(
     } else {
         ""
     };
-    let anchor_hint = format!(
-        "enter the balance your billing page shows: `burnrate checkpoint add --provider {}{} --date {as_of} --amount AMOUNT`",
-        account.provider,
-        if account.organization.is_empty() {
-            String::new()
-        } else {
-            format!(" --account '{}'", account.organization)
-        }
-    );
+    let anchor_hint = anchor_hint(account, as_of);
     if !b.is_known() {
         writeln!(
             out,

@@ -383,3 +383,36 @@ fn the_window_says_balance_unknown_before_any_credit_is_known() {
     assert!(h.query_by_label_contains("days left").is_none());
     h.get_by_label_contains("Enter the balance your billing page shows");
 }
+
+/// A lower bound that reaches zero while usage goes on is no flag, and `flags` says once how to
+/// anchor the account.
+#[test]
+fn a_lower_bound_at_zero_is_no_flag_and_one_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
+    // 10.00 bought on 08-10 while usage (2.00 a day) ran since 08-01: zero on 08-14 by the
+    // records alone, and usage goes on every day after.
+    let billing = dir.path().join("billing.csv");
+    std::fs::write(
+        &billing,
+        "date,provider,number,kind,amount,currency,status,expires_at,description,organization,project\n\
+         2026-08-10T09:00:00Z,openai,INV-0810,credit_purchase,10.00,USD,paid,,API credits,Acme,\n",
+    )
+    .unwrap();
+    import(&db, &billing);
+    let as_of = ["--as-of", "2026-10-30"];
+    let flags = json(&db, &[&as_of[..], &["flags", "--json"]].concat());
+    assert_eq!(kinds(&flags), Vec::<(String, String)>::new());
+    let (code, text, _) = burnrate(&db, &[&as_of[..], &["flags"]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(text.matches("Note: ").count(), 1, "{text}");
+    assert!(
+        text.contains("openai/Acme reached zero on 2026-08-14 while usage went on"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`burnrate checkpoint add --provider openai --account 'Acme' --date 2026-10-30 --amount AMOUNT`"),
+        "{text}"
+    );
+}
