@@ -85,11 +85,35 @@ pub struct DismissedFlag {
 /// The time of day of a stored timestamp; `None` for date-only records (stored at midnight).
 fn time_of_day(text: Option<&str>) -> Option<NaiveTime> {
     let text = text?;
+    // Stored as `YYYY-MM-DDTHH:MM:SS` (a bank history holds a hundred thousand): read the
+    // digits of the time where they stand before trying chrono's format parser.
+    if let Some(t) = plain_time(text) {
+        return (t != NaiveTime::MIN).then_some(t);
+    }
     let t = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
         .ok()?
         .time();
     (t != NaiveTime::MIN).then_some(t)
+}
+
+/// The time of `YYYY-MM-DDTHH:MM:SS` (a valid date, `T` or a space), else `None`.
+fn plain_time(text: &str) -> Option<NaiveTime> {
+    let b = text.as_bytes();
+    let (day, time) = (text.get(..10)?, b.get(10..)?);
+    if b.len() != 19 || !matches!(b.get(10), Some(b'T' | b' ')) {
+        return None;
+    }
+    crate::domain::import::dates::plain_iso_date(day)?;
+    let two = |i: usize| -> Option<u32> {
+        let (a, b) = (time.get(i)?, time.get(i + 1)?);
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    if time.get(3) != Some(&b':') || time.get(6) != Some(&b':') {
+        return None;
+    }
+    NaiveTime::from_hms_opt(two(1)?, two(4)?, two(7)?)
 }
 
 fn invalid(what: &str, value: &str) -> StoreError {
@@ -915,6 +939,32 @@ mod tests {
 #[cfg(test)]
 mod settings_tests {
     use super::*;
+
+    #[test]
+    fn stored_times_read_quickly_as_chrono_reads_them() {
+        for text in [
+            "2026-10-01T09:30:05",
+            "2026-10-01 23:59:59",
+            "2026-10-01T00:00:00",
+            "2026-02-30T10:00:00",
+            "2026-10-01T24:00:00",
+            "2026-10-01T9:30:05",
+            "2026-10-01X09:30:05",
+            "2026-10-01T09:30:05Z",
+            "2026-10-01",
+            "2026-10-01T09-30-05",
+        ] {
+            let chrono = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
+                .ok()
+                .map(|t| t.time());
+            if let Some(quick) = plain_time(text) {
+                assert_eq!(Some(quick), chrono, "{text}");
+            }
+            let expected = chrono.filter(|t| *t != NaiveTime::MIN);
+            assert_eq!(time_of_day(Some(text)), expected, "{text}");
+        }
+    }
 
     fn usd(text: &str) -> Amount {
         Amount::parse(text, DecimalMark::Dot).unwrap()

@@ -51,9 +51,22 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
     }
     let mut flags = Vec::new();
     for ((provider, project, currency), days) in &series {
-        let Some(first) = days.keys().next().copied() else {
+        let (Some(first), Some(last)) = (
+            days.keys().next().copied(),
+            days.keys().next_back().copied(),
+        ) else {
             continue;
         };
+        // Every day from the first to the last, zero without usage: a trailing window is a
+        // slice of it.
+        let offset = |d: NaiveDate| usize::try_from((d - first).num_days()).ok();
+        let mut dense = vec![0i64; offset(last).map_or(0, |o| o + 1)];
+        for (day, cost) in days {
+            if let Some(slot) = offset(*day).and_then(|o| dense.get_mut(o)) {
+                *slot = cost.nanos();
+            }
+        }
+        let mut trailing: Vec<i64> = Vec::new();
         // Every spike day: (day, cost, the trailing median it broke).
         let mut spikes: Vec<(NaiveDate, Amount, i64)> = Vec::new();
         for (day, cost) in days.iter().filter(|(d, c)| **d <= as_of && **c > min_cost) {
@@ -63,11 +76,11 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
             if first > start {
                 continue;
             }
-            let mut trailing: Vec<i64> = start
-                .iter_days()
-                .take_while(|d| d < day)
-                .map(|d| days.get(&d).map_or(0, |a| a.nanos()))
-                .collect();
+            let (Some(from), Some(to)) = (offset(start), offset(*day)) else {
+                continue;
+            };
+            trailing.clear();
+            trailing.extend_from_slice(dense.get(from..to).unwrap_or_default());
             let Some(med) = median(&mut trailing) else {
                 continue;
             };
