@@ -22,7 +22,7 @@ use super::ledger::{BankItem, BillingItem, Coverage, Snapshot};
 use super::matching::{HoldEnd, HoldMatch, Matching};
 use super::money::{Amount, Currency};
 use super::projection;
-use super::records::{BankStatus, BillingKind, BillingStatus};
+use super::records::{BankStatus, BillingKind, BillingStatus, days_between};
 
 /// How many attempts per provider the doctor walks.
 pub const ATTEMPTS_PER_PROVIDER: usize = 10;
@@ -140,10 +140,6 @@ impl Attempt {
         let all: BTreeSet<&String> = self.stages.iter().flat_map(|s| &s.records).collect();
         all.into_iter().cloned().collect()
     }
-}
-
-fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    (to - from).num_days()
 }
 
 fn money(amount: Amount, currency: &str) -> String {

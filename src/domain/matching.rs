@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use super::fx::RateBook;
 use super::ledger::{BankItem, BankRef, BillingItem, Decision, Snapshot, parse_record};
 use super::money::{Amount, Currency};
-use super::records::{BankStatus, BillingKind, SpendKind};
+use super::records::{BankStatus, BillingKind, SpendKind, days_between};
 
 /// How far apart two amounts in different currencies may be after conversion.
 pub const FX_TOLERANCE_PERCENT: i64 = 3;
@@ -236,10 +236,6 @@ pub fn match_all(snapshot: &Snapshot, params: &MatchParams) -> Matching {
     let holds = settle_holds(inputs, params);
     let payments = match_payments_after(inputs, params, &holds);
     Matching { holds, payments }
-}
-
-fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    (to - from).num_days()
 }
 
 /// Whether `other` is within `percent` of `base` (both taken as magnitudes).

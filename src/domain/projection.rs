@@ -118,12 +118,9 @@ fn project_balance(snapshot: &Snapshot, balance: Balance) -> Result<Projection, 
     let recharge_failing_since = setting
         .as_ref()
         .and(snapshot.auto_recharge_failing_since(&account));
-    let simulated = setting
-        .as_ref()
-        .filter(|_| recharge_failing_since.is_none());
     let forecast = balance.forecast(
         burn_per_day,
-        simulated,
+        snapshot.forecast_recharge_for(&account),
         &snapshot.auto_recharge_history(&account),
     )?;
     Ok(Projection {

@@ -15,6 +15,12 @@ pub use super::billing_details::{BillingDetails, LineItem, SourceVia};
 use super::fx::Rate;
 use super::money::{Amount, Currency};
 
+/// Whole days from `from` to `to` (negative when `to` is earlier): the one day arithmetic of
+/// matching, the flags and the doctor.
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
 /// One record of any kind, as produced by an importer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {

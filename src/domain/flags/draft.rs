@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Flag, FlagKind, Severity};
 use crate::domain::money::{Amount, Currency};
+pub(super) use crate::domain::records::days_between;
 
 /// A flag's stable id: the first 16 hex digits of SHA-256 over kind, provider and evidence.
 fn flag_id(kind: FlagKind, provider: &str, identity: &[String]) -> String {
@@ -65,10 +66,6 @@ impl FlagDraft {
             diagnosis: self.diagnosis,
         }
     }
-}
-
-pub(super) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    (to - from).num_days()
 }
 
 pub(super) fn money(amount: Amount, currency: Currency) -> String {
