@@ -197,6 +197,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!(filtered[0].amount.to_cents_string(), "6.25");
+        // Without a model filter the totals read the sums per project; with one, per model.
+        let per_model: Vec<i64> = ["gpt-4o", "(none)"]
+            .into_iter()
+            .map(|model| {
+                let filters = Filters {
+                    model: model.into(),
+                    ..Filters::default()
+                };
+                let totals = store.usage_in_range(bounds, &filters, &[]).unwrap();
+                totals.iter().map(|t| t.amount.nanos()).sum()
+            })
+            .collect();
+        assert_eq!(per_model.iter().sum::<i64>(), in_range[0].amount.nanos());
+        assert!(per_model.iter().all(|n| *n > 0), "{per_model:?}");
         let options = store.filter_options().unwrap();
         assert_eq!(options.projects, vec!["(none)", "Web app"]);
         assert_eq!(options.models, vec!["(none)", "gpt-4o"]);

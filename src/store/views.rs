@@ -187,9 +187,11 @@ impl Store {
             SeriesGroup::Project => sql::project_label(),
             SeriesGroup::Model => sql::model_label(),
         };
+        let sums = Sums::for_filters(filters, group == SeriesGroup::Model);
         let sql = format!(
-            "SELECT day, {group_expr}, currency, cost_nanos FROM usage_counted WHERE {}",
-            usage_filter_where()
+            "SELECT day, {group_expr}, currency, cost_nanos FROM {} WHERE {}",
+            sums.counted(),
+            usage_filter_where_in(&sums)
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let rows: Vec<(String, String, String, i64)> =
@@ -316,9 +318,11 @@ impl Store {
         filters: &Filters,
         account_aliases: &[String],
     ) -> Result<Totals, StoreError> {
+        let sums = Sums::for_filters(filters, false);
         let sql = format!(
-            "SELECT currency, cost_nanos FROM usage_counted WHERE {}",
-            usage_filter_where()
+            "SELECT currency, cost_nanos FROM {} WHERE {}",
+            sums.counted(),
+            usage_filter_where_in(&sums)
         );
         let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let rows = sum_rows::<1>(self.conn(), &sql, p.filter_params().as_slice())?;
@@ -502,15 +506,49 @@ impl Store {
 /// bound; an empty one lets everything through. The project and model are compared by their
 /// labels ([`sql::project_label`], [`sql::model_label`]).
 fn usage_filter_where() -> String {
+    usage_filter_where_in(&Sums::PerModel)
+}
+
+/// The daily sums a view of usage reads: per model, or per project (a third of the rows on a
+/// team's history) when neither the grouping nor the filters name a model.
+enum Sums {
+    PerModel,
+    PerProject,
+}
+
+impl Sums {
+    fn for_filters(filters: &Filters, by_model: bool) -> Self {
+        if by_model || !filters.model.is_empty() {
+            Self::PerModel
+        } else {
+            Self::PerProject
+        }
+    }
+
+    /// The view of the counted sums.
+    fn counted(&self) -> &'static str {
+        match self {
+            Self::PerModel => "usage_counted",
+            Self::PerProject => "usage_project_counted",
+        }
+    }
+}
+
+/// [`usage_filter_where`] over `sums`. The sums per project have no model: there the model
+/// filter must be empty (it always is when [`Sums::for_filters`] chose them).
+fn usage_filter_where_in(sums: &Sums) -> String {
+    let model = match sums {
+        Sums::PerModel => format!("(:model = '' OR {} = :model)", sql::model_label()),
+        Sums::PerProject => ":model = ''".to_string(),
+    };
     format!(
         "day BETWEEN :from AND :to
     AND (:provider = '' OR provider = :provider)
     AND (:accounts = '' OR organization_name IN (SELECT value FROM json_each(:accounts))
          OR organization_id IN (SELECT value FROM json_each(:accounts)))
     AND (:project = '' OR {project} = :project)
-    AND (:model = '' OR {model} = :model)",
+    AND {model}",
         project = sql::project_label(),
-        model = sql::model_label(),
     )
 }
 
