@@ -128,6 +128,9 @@ fn error_for_window(report: &ImportReport) -> Option<String> {
         Some(ImportProblem::NotAnAgentLog) => {
             "burnrate reads the logs Claude Code keeps in ~/.claude/projects and Codex in ~/.codex/sessions; add those folders in Settings, Coding-agent logs"
         }
+        Some(ImportProblem::UnrecognizedColumns) => {
+            "If it is a bank or card statement, say below which column holds what. If it should be one of the formats burnrate reads, check that it is that provider's CSV export"
+        }
     };
     Some(format!("{error}. {advice}."))
 }

@@ -550,7 +550,6 @@ fn file_preview(
     let Some((mut view, source)) = mapping::editor(&job.path, index) else {
         return (file, None);
     };
-    file.error = file.error.map(|e| unrecognised_for_window(&e));
     // A mapping the user already chose for this file stays in the editor.
     if let Some(chosen) = &job.options.mapping {
         view.mapping = chosen.clone();
@@ -618,16 +617,4 @@ fn destination_note(destination: &Destination) -> Option<String> {
         "These files go into {which} at {}; the demo stays as it is.",
         destination.ledger.display()
     ))
-}
-
-/// The importers' "does not recognise this file's columns" message as the window says it: the
-/// mapping editor is right below, so the command line's `burnrate map ... --as FORMAT` advice
-/// becomes what to do here.
-fn unrecognised_for_window(error: &str) -> String {
-    let what = error
-        .find(" If it is a bank")
-        .map_or(error, |cut| error.get(..cut).unwrap_or(error));
-    format!(
-        "{what} If it is a bank or card statement, say below which column holds what. If it should be one of the formats burnrate reads, check that it is that provider's CSV export."
-    )
 }

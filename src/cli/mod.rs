@@ -451,15 +451,17 @@ fn import_files(db: &Path, args: &ImportArgs) -> anyhow::Result<i32> {
 fn add_command_line_advice(report: &mut ImportReport) {
     let advice = match report.problem {
         Some(ImportProblem::BadRowsInStrictImport) => {
-            "--strict imports nothing when any row is bad; import without it to keep the good rows"
+            "; --strict imports nothing when any row is bad; import without it to keep the good rows"
         }
         Some(ImportProblem::NotAnAgentLog) => {
-            "pass `--as claude-code` or `--as codex` if it is one"
+            "; pass `--as claude-code` or `--as codex` if it is one"
+        }
+        Some(ImportProblem::UnrecognizedColumns) => {
+            ". If it is a bank or card statement, map its columns once with `burnrate map FILE --date COLUMN --description COLUMN --amount COLUMN`; if it is one of the formats above, pass `--as FORMAT`"
         }
         None => return,
     };
     if let Some(error) = &mut report.error {
-        error.push_str("; ");
         error.push_str(advice);
     }
 }

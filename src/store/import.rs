@@ -126,6 +126,8 @@ pub enum ImportProblem {
     BadRowsInStrictImport,
     /// A file given as a coding-agent log that no line of reads as Claude Code or Codex.
     NotAnAgentLog,
+    /// No format recognises the file's columns (a bank CSV to map, or the wrong export).
+    UnrecognizedColumns,
 }
 
 impl ImportReport {
@@ -293,6 +295,9 @@ impl Store {
             Ok(p) => p,
             Err(e) => {
                 report.ambiguous_dates = matches!(e, ImportError::AmbiguousDates { .. });
+                if matches!(e, ImportError::Unrecognized { .. }) {
+                    report.problem = Some(ImportProblem::UnrecognizedColumns);
+                }
                 if let ImportError::UnknownCurrency { format_id, .. } = &e {
                     // The file was recognised; only its currency is missing.
                     report.needs_currency = true;

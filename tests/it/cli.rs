@@ -184,8 +184,9 @@ fn unknown_file_names_formats_tried_and_how_to_map() {
     assert!(
         err.contains("does not recognise")
             && err.contains("Revolut")
-            && err.contains("burnrate map"),
-        "{err}"
+            && err.contains("burnrate map FILE --date COLUMN")
+            && err.contains("pass `--as FORMAT`"),
+        "the command line's advice: {err}"
     );
     assert!(
         err.trim_end().ends_with("statement.csv"),

@@ -230,9 +230,9 @@ pub enum ImportError {
         "it is not a CSV text file (it holds binary data); export the statement or report as CSV"
     )]
     Binary,
-    #[error(
-        "burnrate does not recognise this file's columns ({columns}). Tried: {tried}. If it is a bank or card statement, map its columns once with `burnrate map FILE --date COLUMN --description COLUMN --amount COLUMN` (or the mapping editor in the window); if it is one of the formats above, pass `--as FORMAT`"
-    )]
+    #[error("burnrate does not recognise this file's columns ({columns}). Tried: {tried}")]
+    /// (What to do about it is each front end's advice: the command line's `burnrate map` and
+    /// `--as`, the window's mapping editor.)
     Unrecognized { columns: String, tried: String },
     #[error("there is no format named '{0}'; `burnrate formats` lists them")]
     UnknownFormat(String),
