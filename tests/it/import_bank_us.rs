@@ -304,7 +304,10 @@ fn shared_samples_import_cleanly() {
             panic!("{} must stay unrecognised", path.display());
         };
         assert!(
-            e.to_string().contains("burnrate map"),
+            matches!(
+                e,
+                burnrate::domain::import::ImportError::Unrecognized { .. }
+            ),
             "{}: {e}",
             path.display()
         );
