@@ -819,6 +819,20 @@ mod tests {
         }
     }
 
+    /// 6.00 of usage a day on 03-01, 03-02 and 03-03: 10.00 of credit bought on 03-01 runs out
+    /// on 03-02.
+    fn six_a_day_in_early_march(provider: &str) -> Vec<DailyUsage> {
+        ["2026-03-01", "2026-03-02", "2026-03-03"]
+            .iter()
+            .map(|day| DailyUsage {
+                account: AccountKey::new(provider, ""),
+                day: d(day),
+                cost: usd("6.00"),
+                currency: Currency::of(*b"USD"),
+            })
+            .collect()
+    }
+
     fn summary(attempts: &[Attempt]) -> Vec<(String, &'static str, Vec<&'static str>)> {
         attempts
             .iter()
@@ -1021,15 +1035,7 @@ mod tests {
             billing.extend(extra);
             let inputs = Snapshot {
                 billing,
-                usage: ["2026-03-01", "2026-03-02", "2026-03-03"]
-                    .iter()
-                    .map(|day| DailyUsage {
-                        account: AccountKey::new("openai", ""),
-                        day: d(day),
-                        cost: usd("6.00"),
-                        currency: Currency::of(*b"USD"),
-                    })
-                    .collect(),
+                usage: six_a_day_in_early_march("openai"),
                 ..Snapshot::default()
             };
             let got = walk(&inputs, d("2026-03-10"));
@@ -1080,15 +1086,7 @@ mod tests {
                     provider: provider.into(),
                     ..bill(1, CreditPurchase, Paid, "2026-03-01", "10.00")
                 }],
-                usage: ["2026-03-01", "2026-03-02", "2026-03-03"]
-                    .iter()
-                    .map(|day| DailyUsage {
-                        account: AccountKey::new(provider, ""),
-                        day: d(day),
-                        cost: usd("6.00"),
-                        currency: Currency::of(*b"USD"),
-                    })
-                    .collect(),
+                usage: six_a_day_in_early_march(provider),
                 ..Snapshot::default()
             };
             let got = walk(&inputs, d("2026-03-10"));

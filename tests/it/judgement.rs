@@ -41,6 +41,16 @@ fn downloaded_on(dir: &Path, source: &Path, day: &str) -> PathBuf {
     copy
 }
 
+/// The window on the ledger in `dir` as of `day`, its views built.
+fn window_on(dir: &Path, day: &str) -> egui_kittest::Harness<'static, burnrate::app::App> {
+    use crate::common::window::{config, harness, settle};
+    let mut window_config = config(dir);
+    window_config.today = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+    let mut h = harness(window_config, burnrate::app::Prefs::default());
+    settle(&mut h);
+    h
+}
+
 fn kinds(flags: &Value) -> Vec<(String, String)> {
     flags
         .as_array()
@@ -310,16 +320,13 @@ fn the_window_and_the_command_line_give_the_same_flags_for_the_same_day() {
 /// "at least" what the records show, and the card's entry anchors it.
 #[test]
 fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() {
-    use crate::common::window::{config, harness, settle};
+    use crate::common::window::settle;
     use egui_kittest::kittest::Queryable;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
     import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
     import(&db, &history("revolut-2026-08-01_2026-10-31.csv"));
-    let mut window_config = config(dir.path());
-    window_config.today = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
-    let mut h = harness(window_config, burnrate::app::Prefs::default());
-    settle(&mut h);
+    let mut h = window_on(dir.path(), "2026-10-30");
     assert!(h.state().flag_ids().is_empty(), "no false alarm");
     assert!(
         h.query_all_by_label("at least $58.00").count() >= 1,
@@ -369,15 +376,11 @@ fn the_window_shows_a_lower_bound_and_takes_the_balance_from_the_billing_page() 
 /// Usage and nothing else: the balance is unknown, never "$0.00 · no credit left".
 #[test]
 fn the_window_says_balance_unknown_before_any_credit_is_known() {
-    use crate::common::window::{config, harness, settle};
     use egui_kittest::kittest::Queryable;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.sqlite");
     import(&db, &history("openai-cost-2026-08-01_2026-10-29.csv"));
-    let mut window_config = config(dir.path());
-    window_config.today = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
-    let mut h = harness(window_config, burnrate::app::Prefs::default());
-    settle(&mut h);
+    let h = window_on(dir.path(), "2026-10-30");
     assert!(h.query_all_by_label("balance unknown").count() >= 1);
     assert!(h.query_by_label_contains("no credit left").is_none());
     assert!(h.query_by_label_contains("days left").is_none());
