@@ -179,6 +179,29 @@ pub(super) struct DailySums<'conn> {
     shrank: bool,
 }
 
+/// Adds `change` to the sums of the group `names` with `upsert` ([`UPSERT`] or
+/// [`UPSERT_PROJECTS`]: the names, then records, records with a cost, cost and tokens).
+fn write_change(
+    upsert: &mut Statement<'_>,
+    names: &[&str],
+    change: Change,
+) -> Result<(), StoreError> {
+    let values = [
+        change.records,
+        change.cost_records,
+        change.cost_nanos,
+        change.tokens,
+    ];
+    let params = names
+        .iter()
+        .map(|name| name as &dyn rusqlite::ToSql)
+        .chain(values.iter().map(|value| value as &dyn rusqlite::ToSql));
+    upsert
+        .execute(rusqlite::params_from_iter(params))
+        .map_err(overflow)?;
+    Ok(())
+}
+
 /// Writes the fields of a group as its key: each field's length, then its bytes.
 fn encode(fields: &[&str; 9], out: &mut Vec<u8>) {
     out.clear();
@@ -292,23 +315,7 @@ impl<'conn> DailySums<'conn> {
                 currency,
             ];
             projects.entry(project).or_default().merge(change)?;
-            self.upsert
-                .execute(rusqlite::params![
-                    f[0],
-                    f[1],
-                    f[2],
-                    f[3],
-                    f[4],
-                    f[5],
-                    f[6],
-                    f[7],
-                    f[8],
-                    change.records,
-                    change.cost_records,
-                    change.cost_nanos,
-                    change.tokens
-                ])
-                .map_err(overflow)?;
+            write_change(&mut self.upsert, &f, change)?;
         }
         // In the order of the table's key, as the daily sums are written.
         let mut projects: Vec<([&str; 8], Change)> = projects.into_iter().collect();
@@ -317,22 +324,7 @@ impl<'conn> DailySums<'conn> {
             if change == Change::default() {
                 continue;
             }
-            self.upsert_projects
-                .execute(rusqlite::params![
-                    f[0],
-                    f[1],
-                    f[2],
-                    f[3],
-                    f[4],
-                    f[5],
-                    f[6],
-                    f[7],
-                    change.records,
-                    change.cost_records,
-                    change.cost_nanos,
-                    change.tokens
-                ])
-                .map_err(overflow)?;
+            write_change(&mut self.upsert_projects, &f, change)?;
         }
         for (f, records) in dimensions {
             if records == 0 {
