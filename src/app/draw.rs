@@ -210,12 +210,15 @@ impl App {
             self.money()
                 .and_then(|m| m.flags.iter().find(|f| f.flag.id == id))
         });
-        let topups = self.topups().cloned().unwrap_or_default();
+        // Borrowed, not cloned: the model (attempts, forecasts, recharges) is drawn every frame.
+        let topups = self.topups();
         let view = FlagsView {
-            doctor: topups.doctor_view(doctor_flag, self.config.today),
+            doctor: topups
+                .map(|t| t.doctor_view(doctor_flag, self.config.today))
+                .unwrap_or_default(),
             flags,
             panel: self.extras.flags_panel,
-            matches: topups.matches,
+            matches: topups.map(|t| t.matches.clone()).unwrap_or_default(),
             explain: ui::explain::ExplainView {
                 providers: self
                     .cache

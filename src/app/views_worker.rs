@@ -88,7 +88,8 @@ impl LedgerViews {
 #[derive(Debug, Default)]
 pub struct DashboardViews {
     pub usage_in_range: Totals,
-    pub chart: CostSeries,
+    /// Shared with the chart the window draws every frame (never copied).
+    pub chart: Arc<CostSeries>,
 }
 
 /// A ledger table: the ids of its rows in order (none for the import history) and its first
@@ -440,13 +441,13 @@ fn answer(
         _ => {
             let d = Arc::new(DashboardViews {
                 usage_in_range: store.usage_in_range(bounds, &wanted.filters, &aliases)?,
-                chart: store.cost_series(
+                chart: Arc::new(store.cost_series(
                     wanted.group,
                     wanted.bucket,
                     bounds,
                     &wanted.filters,
                     &aliases,
-                )?,
+                )?),
             });
             built.dashboard = Some((dashboard_key, Arc::clone(&d)));
             d

@@ -29,7 +29,8 @@ use crate::domain::views::{
 /// What the chart shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartView {
-    pub series: CostSeries,
+    /// Shared with the views cache: drawn every frame, built once per change.
+    pub series: std::sync::Arc<CostSeries>,
     pub group: SeriesGroup,
     pub bucket: Bucket,
     /// The series left out of the bars (shown greyed in the legend).
