@@ -303,6 +303,7 @@ verdict() {
         d = v - l
         if (u == "x") printf "**missed** by %.2fx\n", d
         else if (u == " ms" && d >= 1000) printf "**missed** by %.2f s (%.1fx the target)\n", d / 1000, v / l
+        else if (d < 10) printf "**missed** by %.1f%s (%.1fx the target)\n", d, u, v / l
         else printf "**missed** by %.0f%s (%.1fx the target)\n", d, u, v / l }'
 }
 verdict_min() {
