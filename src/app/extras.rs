@@ -26,7 +26,8 @@ pub struct ReviewState {
     /// The (revision, month) the shown review was loaded for.
     key: Option<(i64, NaiveDate)>,
     loading: Option<Receiver<Result<Review, String>>>,
-    review: Option<Review>,
+    /// Shared with the Review view drawn every frame (never copied).
+    review: Option<std::sync::Arc<Review>>,
     error: Option<String>,
 }
 
@@ -82,7 +83,7 @@ impl Extras {
         };
         match rx.try_recv() {
             Ok(Ok(r)) => {
-                self.review.review = Some(r);
+                self.review.review = Some(std::sync::Arc::new(r));
                 self.review.error = None;
                 self.review.loading = None;
             }
@@ -111,13 +112,17 @@ impl Extras {
 
     /// The review shown, when it is the picked month's.
     pub fn review(&self, today: NaiveDate) -> Option<&Review> {
+        self.shown_review(today).map(std::convert::AsRef::as_ref)
+    }
+
+    fn shown_review(&self, today: NaiveDate) -> Option<&std::sync::Arc<Review>> {
         let month = self.review_month(today);
         self.review.review.as_ref().filter(|r| r.month == month)
     }
 
     pub fn review_view(&self, today: NaiveDate) -> ReviewView {
         let month = self.review_month(today);
-        let shown = self.review(today).cloned();
+        let shown = self.shown_review(today).cloned();
         ReviewView {
             month: Some(month),
             months: self.months.clone(),

@@ -21,7 +21,8 @@ pub struct ReviewView {
     pub month: Option<NaiveDate>,
     /// The months that can be picked (first days, newest first).
     pub months: Vec<NaiveDate>,
-    pub review: Option<Review>,
+    /// Shared with the window's cache: drawn every frame, loaded once per month and change.
+    pub review: Option<std::sync::Arc<Review>>,
     /// Why the review could not be computed.
     pub error: Option<String>,
 }
