@@ -169,6 +169,7 @@ fn main() -> std::io::Result<()> {
         demo_path: dir.path().join("demo.sqlite"),
         start_in_demo: false,
         today: setup.today,
+        demo_today: setup.today,
         native_dialogs: false,
     };
     let opened = Instant::now();

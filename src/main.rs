@@ -21,8 +21,9 @@ fn main() -> ExitCode {
                 eprintln!("burnrate: --demo and --db name two different ledgers; give one of them");
                 return ExitCode::from(2);
             }
-            burnrate::services::demo::rebuild_default(&db)
-                .and_then(|demo| cli::run(&demo, command, clock))
+            burnrate::services::demo::rebuild_default(&db).and_then(|demo| {
+                cli::run(&demo, command, burnrate::services::demo::clock(args.as_of))
+            })
         }
         Some(command) => cli::run(&db, command, clock),
         None => burnrate::app::run(burnrate::app::Launch {
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
             db,
             demo: args.demo,
             clock,
+            demo_clock: burnrate::services::demo::clock(args.as_of),
             screenshot_to: args.screenshot_to,
         }),
     };

@@ -72,9 +72,10 @@ impl App {
             .fill(theme::banner_fill(ui))
             .inner_margin(6.0);
         if self.is_demo {
+            let as_of = self.today().to_string();
             egui::Panel::top("demo banner")
                 .frame(frame)
-                .show(ui, |ui| ui::demo_banner_ui(ui, actions));
+                .show(ui, |ui| ui::demo_banner_ui(ui, &as_of, actions));
         }
         if self.store.is_read_only() {
             egui::Panel::top("read-only banner")
@@ -162,7 +163,7 @@ impl App {
                     ui::settings::settings_ui(ui, &view, actions);
                 }
                 View::Review => {
-                    let view = self.extras.review_view(self.config.today);
+                    let view = self.extras.review_view(self.today());
                     ui::review::review_ui(ui, &view, actions);
                 }
             }
@@ -198,7 +199,7 @@ impl App {
                     .as_ref()
                     .map(|l| l.options.providers.clone())
                     .unwrap_or_default(),
-                today: self.config.today,
+                today: self.today(),
             };
             ui::billing_form::billing_form_ui(ctx, &view, actions);
         }
@@ -214,7 +215,7 @@ impl App {
         let topups = self.topups();
         let view = FlagsView {
             doctor: topups
-                .map(|t| t.doctor_view(doctor_flag, self.config.today))
+                .map(|t| t.doctor_view(doctor_flag, self.today()))
                 .unwrap_or_default(),
             flags,
             panel: self.extras.flags_panel,
@@ -226,11 +227,11 @@ impl App {
                     .as_ref()
                     .map(|l| l.options.providers.clone())
                     .unwrap_or_default(),
-                as_of: self.config.today.to_string(),
+                as_of: self.today().to_string(),
                 answer: self.extras.explain.answer().cloned(),
                 working: self.extras.explain.is_working(),
             },
-            as_of: self.config.today.to_string(),
+            as_of: self.today().to_string(),
         };
         ui::flags::flags_ui(ui, &view, actions);
     }
@@ -260,7 +261,7 @@ impl App {
                 .map(|d| d.usage_in_range.clone())
                 .unwrap_or_default(),
             range_label,
-            today: self.config.today,
+            today: self.today(),
             all_in: self.cache.ledger.as_ref().and_then(|l| l.all_in.clone()),
             balances: self.shown_balances(),
             open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
@@ -320,7 +321,7 @@ impl App {
                         .map(|t| t.forecasts.clone())
                         .unwrap_or_default(),
                     bounds,
-                    today: self.config.today,
+                    today: self.today(),
                     height: balance_height,
                 };
                 ui::balance::balance_ui(ui, &balance, actions);

@@ -71,7 +71,7 @@ impl App {
 
     /// Saves the review as HTML to `path`, or where the user says.
     pub(super) fn save_report(&mut self, path: Option<PathBuf>) {
-        let today = self.config.today;
+        let today = self.today();
         let name = self.extras.report_file_name(today);
         let Some(path) = path.or_else(|| self.choose_path(PathFor::SaveReport, &name)) else {
             return;

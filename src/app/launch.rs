@@ -23,6 +23,8 @@ pub struct Config {
     /// Open the demo instead of `db` (the demo must have been built).
     pub start_in_demo: bool,
     pub today: NaiveDate,
+    /// The day the demo ledger is shown as of (`--as-of`, else the last day of its files).
+    pub demo_today: NaiveDate,
     /// Whether "Import files..." may open the native file dialog (off in tests).
     pub native_dialogs: bool,
 }
@@ -54,6 +56,8 @@ pub struct Launch {
     /// `--demo`: show the demo ledger.
     pub demo: bool,
     pub clock: Clock,
+    /// The day the demo is shown as of ([`demo::clock`]).
+    pub demo_clock: Clock,
     /// `--screenshot-to`: save a PNG of the dashboard once drawn, then close.
     pub screenshot_to: Option<PathBuf>,
 }
@@ -69,6 +73,7 @@ impl Launch {
             demo_path: demo::default_path(),
             start_in_demo: self.demo || first_run,
             today: self.clock.today(),
+            demo_today: self.demo_clock.today(),
             native_dialogs: true,
         }
     }

@@ -38,6 +38,8 @@ pub use self::prefs::Prefs;
 use self::screenshot::{Outcome, Screenshot};
 use self::sheet::{Destination, Effect, ImportSheet};
 use self::views_worker::{DashboardViews, LedgerViews, Part, TableViews, ViewsWorker, Wanted};
+use chrono::NaiveDate;
+
 use crate::domain::import::formats;
 use crate::domain::views::{DayBounds, Filters, Focus};
 use crate::services::demo;
@@ -208,6 +210,16 @@ impl App {
         self.extras.queued.push(action);
     }
 
+    /// The day the ledger shown is judged as of: the demo keeps its own day
+    /// ([`Config::demo_today`]), the user's ledger today's.
+    fn today(&self) -> NaiveDate {
+        if self.is_demo {
+            self.config.demo_today
+        } else {
+            self.config.today
+        }
+    }
+
     /// Whether the window shows the demo ledger.
     pub fn is_demo(&self) -> bool {
         self.is_demo
@@ -288,7 +300,7 @@ impl App {
         self.extras.refresh(
             self.cache.ledger.as_deref(),
             self.store.path(),
-            self.config.today,
+            self.today(),
             self.prefs.view == View::Review,
             &ctx,
         );
@@ -392,11 +404,9 @@ impl App {
         }
         if self.views.is_none() {
             let wake = ctx.clone();
-            match ViewsWorker::spawn(
-                self.store.path().to_path_buf(),
-                self.config.today,
-                move || wake.request_repaint(),
-            ) {
+            match ViewsWorker::spawn(self.store.path().to_path_buf(), self.today(), move || {
+                wake.request_repaint();
+            }) {
                 Ok(worker) => self.views = Some(worker),
                 Err(e) => {
                     self.tell(&format!("Could not start the views thread: {e}"), true);
@@ -462,7 +472,7 @@ impl App {
     }
 
     fn bounds(&self) -> DayBounds {
-        self.prefs.filters.bounds(self.config.today)
+        self.prefs.filters.bounds(self.today())
     }
 
     /// The money views of the last answer (empty until the first).

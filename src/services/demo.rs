@@ -12,11 +12,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use chrono::NaiveDate;
 
 use crate::domain::balance::{AccountKey, AutoRecharge};
 use crate::domain::import::FileOptions;
 use crate::domain::ledger::BudgetScope;
 use crate::domain::money::{Amount, Currency};
+use crate::services::Clock;
 use crate::services::import::import_paths;
 use crate::store::{BudgetSetting, ImportMode, ImportReport, Store};
 
@@ -44,6 +46,18 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../assets/demo/Chase4821_Activity_20261120.CSV"),
     ),
 ];
+
+/// The last day of the demo's sample files. The demo is shown as of this day unless `--as-of`
+/// names another, so its figures, charts and forecasts read the same whatever today's date (shown
+/// as of today, its current month would be empty and its forecasts long past).
+pub fn last_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+}
+
+/// The day the demo is shown as of: `--as-of` when given, else [`last_day`].
+pub fn clock(as_of: Option<NaiveDate>) -> Clock {
+    Clock::fixed(as_of.unwrap_or_else(last_day))
+}
 
 /// Where the demo ledger lives: `burnrate/burnrate-demo.sqlite` in the cache folder.
 pub fn default_path() -> PathBuf {

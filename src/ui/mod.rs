@@ -327,8 +327,8 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView, actions: &mut Vec<Action
     });
 }
 
-/// The banner over the demo ledger.
-pub fn demo_banner_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+/// The banner over the demo ledger, which is shown as of `as_of` (the last day of its files).
+pub fn demo_banner_ui(ui: &mut egui::Ui, as_of: &str, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.label(
             egui::RichText::new("You are looking at the demo ledger")
@@ -336,9 +336,9 @@ pub fn demo_banner_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 .color(theme::banner_text(ui)),
         );
         ui.label(
-            egui::RichText::new(
-                "- sample data; nothing here is yours. Files you drop or import start your own ledger.",
-            )
+            egui::RichText::new(format!(
+                "- sample data as of {as_of}; nothing here is yours. Files you drop or import start your own ledger."
+            ))
                 .color(theme::banner_text(ui)),
         );
         if ui.button("Start my own ledger").clicked() {

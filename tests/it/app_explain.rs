@@ -17,6 +17,7 @@ fn window() -> (tempfile::TempDir, Harness) {
     let (dir, _db) = scenario_ledger();
     let config = burnrate::app::Config {
         today: NaiveDate::from_ymd_opt(2026, 3, 22).unwrap(),
+        demo_today: NaiveDate::from_ymd_opt(2026, 3, 22).unwrap(),
         ..config(dir.path())
     };
     let mut harness = harness(config, burnrate::app::Prefs::default());

@@ -695,3 +695,38 @@ fn an_empty_chart_offers_every_date_when_the_usage_is_older() {
         burnrate::domain::views::DateRange::All
     );
 }
+
+/// The demo is shown as of the last day of its files, whatever today's date: its month's cards
+/// are not empty and the banner says the day; "Start my own ledger" then judges the user's ledger
+/// as of today.
+#[test]
+fn the_demo_keeps_its_own_day_and_the_users_ledger_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2027, 2, 3).unwrap();
+    let demo_day = burnrate::services::demo::last_day();
+    let config = Config {
+        start_in_demo: true,
+        today,
+        demo_today: demo_day,
+        ..config(dir.path())
+    };
+    burnrate::services::demo::build(&config.demo_path, &config.db).unwrap();
+    let mut harness = harness(config, Prefs::default());
+    step_until(&mut harness, "You are looking at the demo ledger");
+    harness.get_by_label_contains(&format!("sample data as of {demo_day}"));
+    harness.get_by_label(&format!("Usage cost {}", demo_day.format("%Y-%m")));
+    assert!(harness.query_by_label("Usage cost 2027-02").is_none());
+
+    // The user's own ledger is judged as of today: after an import its cards are this month's.
+    harness.get_by_label("Start my own ledger").click();
+    step_until(&mut harness, "Drop exports");
+    assert!(
+        harness
+            .query_by_label_contains("sample data as of")
+            .is_none()
+    );
+    let file = dir.path().join("cost_2026-11-01_2026-11-02.csv");
+    std::fs::write(&file, OPENAI_COST).unwrap();
+    import_files(&mut harness, vec![file]);
+    step_until(&mut harness, "Usage cost 2027-02");
+}

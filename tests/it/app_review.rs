@@ -123,6 +123,7 @@ fn the_review_opens_on_the_latest_month_with_usage_and_says_when_a_month_has_non
     let mut harness = harness(
         Config {
             today,
+            demo_today: today,
             ..config(dir.path())
         },
         Prefs::default(),

@@ -493,6 +493,50 @@ fn demo_with_a_command_reads_the_demo_and_never_creates_the_users_ledger() {
     );
     let both = run(&["--demo", "--db", "x.sqlite", "report"]);
     assert_eq!(both.status.code(), Some(2));
+
+    // The demo is judged as of the last day of its files, whatever today's date: its balances
+    // and flags read as on that day, and --as-of still names another.
+    let last_day = burnrate::services::demo::last_day().to_string();
+    for command in [["flags", "--json"], ["diagnose", "--json"]] {
+        let plain = run(&[&["--demo"][..], &command[..]].concat());
+        let dated = run(&[&["--demo", "--as-of", &last_day][..], &command[..]].concat());
+        assert!(plain.status.success(), "{}", stderr(&plain));
+        assert_eq!(stdout(&plain), stdout(&dated), "{command:?}");
+    }
+    let balance = json(&run(&[
+        "--demo",
+        "balance",
+        "--provider",
+        "anthropic",
+        "--json",
+    ]));
+    assert_eq!(balance["as_of"], last_day.as_str(), "{balance}");
+    let earlier = json(&run(&[
+        "--demo",
+        "--as-of",
+        "2026-10-01",
+        "balance",
+        "--provider",
+        "anthropic",
+        "--json",
+    ]));
+    assert_eq!(earlier["as_of"], "2026-10-01");
+}
+
+/// The demo's day is the last day its files hold: the newest usage, billing record and bank line
+/// of the demo ledger all fall on it or before, and its usage reaches it.
+#[test]
+fn the_demo_is_shown_as_of_the_last_day_of_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.sqlite");
+    let reports = burnrate::services::demo::build(&demo, &dir.path().join("mine.sqlite")).unwrap();
+    assert!(reports.iter().all(|r| r.error.is_none()));
+    let conn = rusqlite::Connection::open(&demo).unwrap();
+    let newest = |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let last_day = burnrate::services::demo::last_day().to_string();
+    assert_eq!(newest("SELECT max(day) FROM usage"), last_day);
+    assert!(newest("SELECT max(day) FROM billing") <= last_day);
+    assert!(newest("SELECT max(day) FROM bank_lines") <= last_day);
 }
 
 /// One clock: without `--as-of` the commands take today from the machine's local calendar (as

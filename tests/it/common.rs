@@ -149,6 +149,7 @@ pub mod window {
             demo_path: dir.join("demo.sqlite"),
             start_in_demo: false,
             today: today(),
+            demo_today: today(),
             native_dialogs: false,
         }
     }
