@@ -109,7 +109,12 @@ pub struct App {
     extras: Extras,
     /// The start-up import of the user's coding-agent log folders.
     agent_import: agents::StartupImport,
+    /// "Open demo" builds the demo on its own thread (six files imported); its answer.
+    demo_build: Option<DemoBuild>,
 }
+
+/// The demo builder thread's answer: each file's report, or why it could not be built.
+type DemoBuild = std::sync::mpsc::Receiver<anyhow::Result<Vec<crate::store::ImportReport>>>;
 
 impl App {
     /// Opens the ledger (or the demo) and prepares the first views.
@@ -160,6 +165,7 @@ impl App {
             billing_form: false,
             path_prompt: None,
             screenshot: None,
+            demo_build: None,
             formats,
             extras: Extras::default(),
             agent_import: agents::StartupImport::default(),
@@ -179,9 +185,9 @@ impl App {
         self.on_effects(effects);
     }
 
-    /// Whether a check, an import or an undo is running.
+    /// Whether a check, an import, an undo or the demo's build is running.
     pub fn is_busy(&self) -> bool {
-        self.sheet.is_busy()
+        self.sheet.is_busy() || self.demo_build.is_some()
     }
 
     /// The ledger file the window shows.
@@ -391,6 +397,7 @@ impl App {
     /// Asks the views thread for the views of what the window shows (when that changed) and
     /// takes its answers. Never queries the ledger itself.
     fn refresh(&mut self, ctx: &egui::Context) {
+        self.poll_demo_build(ctx);
         if let Some(done) = self.agent_import.poll() {
             match done {
                 Ok(text) => self.tell(&text, false),
@@ -660,11 +667,53 @@ impl App {
         self.prefs.view = View::Ledger;
     }
 
+    /// Starts building the demo on a thread; [`App::poll_demo_build`] opens it when built.
     fn open_demo(&mut self) {
-        if self.sheet.is_busy() {
+        if self.sheet.is_busy() || self.demo_build.is_some() {
             return;
         }
-        let built = demo::build(&self.config.demo_path, &self.config.db);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (demo_path, db) = (self.config.demo_path.clone(), self.config.db.clone());
+        let spawned = std::thread::Builder::new()
+            .name("demo".into())
+            .spawn(move || {
+                let _ = tx.send(demo::build(&demo_path, &db));
+            });
+        match spawned {
+            Ok(_) => {
+                self.demo_build = Some(rx);
+                self.tell("Building the demo ledger…", false);
+            }
+            Err(e) => self.tell(&format!("Could not build the demo: {e}"), true),
+        }
+    }
+
+    /// Opens the demo once its thread has built it.
+    fn poll_demo_build(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.demo_build else {
+            return;
+        };
+        if self.sheet.is_busy() {
+            // Files dropped meanwhile: the user moved on to their own ledger, which stays shown
+            // (the demo is built on disk; "Open demo" opens it).
+            if rx.try_recv().is_ok() {
+                self.demo_build = None;
+            } else {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            return;
+        }
+        let built = match rx.try_recv() {
+            Ok(built) => built,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                return;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err(anyhow::anyhow!("the demo builder stopped"))
+            }
+        };
+        self.demo_build = None;
         match built {
             Ok(reports) => {
                 let failed: Vec<String> = reports

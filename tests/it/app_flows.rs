@@ -115,6 +115,11 @@ fn the_demo_opens_beside_an_empty_ledger() {
     let mut harness = harness_for(dir.path());
     settle(&mut harness);
     harness.get_by_label("Open demo").click();
+    // The demo is built on its own thread: the window keeps drawing and says so (the click is
+    // taken in the first frame, the message drawn in the next).
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("Building the demo ledger");
     settle(&mut harness);
     harness.get_by_label("You are looking at the demo ledger");
     harness.get_by_label("Cost by model").click();
