@@ -35,11 +35,15 @@ pub fn apply(store: &mut Store, command: LedgerCommand) -> Result<String, String
                 .add_merchant_rule(&rule, &now_utc())
                 .map(|n| format!("Added the rule; {n} bank line(s) re-tagged.")),
         ),
-        LedgerCommand::RemoveMerchantRule(pattern) => saved(
-            store
-                .remove_merchant_rule(&pattern)
-                .map(|_| format!("Removed the rule for '{pattern}'.")),
-        ),
+        LedgerCommand::RemoveMerchantRule(pattern) => {
+            saved(store.remove_merchant_rule(&pattern).map(|removed| {
+                if removed {
+                    format!("Removed the rule for '{pattern}'.")
+                } else {
+                    format!("No rule for '{pattern}' was saved; nothing was removed.")
+                }
+            }))
+        }
         LedgerCommand::SetBudgets(budgets) => {
             let settings: Vec<BudgetSetting> = budgets.iter().map(budget_setting).collect();
             saved(
@@ -242,5 +246,37 @@ fn remove_checkpoint(
         )),
         Ok(false) => Err(format!("The {label} balance of {day} was already removed.")),
         Err(e) => Err(format!("Could not remove the balance: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::merchants::MerchantRule;
+    use crate::domain::records::SpendKind;
+
+    #[test]
+    fn removing_a_rule_says_whether_there_was_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        let absent = apply(
+            &mut store,
+            LedgerCommand::RemoveMerchantRule("ACME AI".to_string()),
+        );
+        assert_eq!(
+            absent.unwrap(),
+            "No rule for 'ACME AI' was saved; nothing was removed."
+        );
+        store
+            .add_merchant_rule(
+                &MerchantRule::new("ACME AI", "acme", SpendKind::ApiTopup),
+                "2026-12-05T00:00:00Z",
+            )
+            .unwrap();
+        let removed = apply(
+            &mut store,
+            LedgerCommand::RemoveMerchantRule("ACME AI".to_string()),
+        );
+        assert_eq!(removed.unwrap(), "Removed the rule for 'ACME AI'.");
     }
 }
