@@ -207,6 +207,11 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
     ];
     for (kind, layer, words) in flag_layers {
         if let Some(f) = by_kind(kind) {
+            // A balance that ran out earlier and holds credit again today is history: a later
+            // top-up ended that episode, so it does not explain today's error.
+            if kind == FlagKind::BalanceDepleted && holds_credit_again(answer, &f.provider) {
+                continue;
+            }
             return (
                 Some(layer),
                 format!(
@@ -252,6 +257,17 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
             answer.as_of
         ),
     )
+}
+
+/// Whether every account of `provider` whose balance the ledger knows holds credit as of the
+/// day asked about (and there is at least one).
+fn holds_credit_again(answer: &Explanation, provider: &str) -> bool {
+    let mut known = answer
+        .accounts
+        .iter()
+        .filter(|a| a.known && a.account.provider == provider)
+        .peekable();
+    known.peek().is_some() && known.all(|a| a.balance.round_to_cents() > 0)
 }
 
 /// For an error that says the credit is spent, while the ledger shows credit on every account

@@ -277,3 +277,37 @@ fn insufficient_quota_with_credit_left_points_at_the_key_or_a_ledger_behind() {
     assert!(kinds(&v).contains(&"recharge_failed"));
     assert_eq!(v["last_attempts"][0]["failure"], "none");
 }
+
+/// The demo as of 2026-11-20: anthropic ran out on 11-06 (an open `balance_depleted` flag) and was
+/// topped up since (217.93 USD left). A card decline today is a payment failure; the old episode
+/// is listed as evidence but the ledger does not say today's balance ran out.
+#[test]
+fn a_balance_that_ran_out_and_was_topped_up_since_is_history_not_todays_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_burnrate"))
+        .args([
+            "--demo",
+            "explain",
+            "--json",
+            "--provider",
+            "anthropic",
+            "Your card was declined. decline_code: insufficient_funds",
+        ])
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["layer"], "payment_failure");
+    assert!(kinds(&v).contains(&"balance_depleted"), "{v}");
+    assert_ne!(v["ledger_layer"], "balance_depleted", "{v}");
+    let said = v["ledger_says"].to_string();
+    assert!(!said.contains("points to a balance that ran out"), "{said}");
+    assert!(said.contains("217.93"), "{said}");
+}
