@@ -15,6 +15,15 @@ use crate::ui::tables::TableView;
 use crate::ui::{self, Action, TopBarView, View, theme};
 
 impl App {
+    /// The ledger's providers, for the pickers of the billing form and the error explainer.
+    fn providers(&self) -> Vec<String> {
+        self.cache
+            .ledger
+            .as_ref()
+            .map(|l| l.options.providers.clone())
+            .unwrap_or_default()
+    }
+
     /// The doctor's attempts, the match review and the forecasts of the last answer.
     fn topups(&self) -> Option<&TopupsModel> {
         self.cache.ledger.as_ref().map(|l| &l.topups)
@@ -193,12 +202,7 @@ impl App {
         }
         if self.billing_form {
             let view = ui::billing_form::BillingFormView {
-                providers: self
-                    .cache
-                    .ledger
-                    .as_ref()
-                    .map(|l| l.options.providers.clone())
-                    .unwrap_or_default(),
+                providers: self.providers(),
                 today: self.today(),
             };
             ui::billing_form::billing_form_ui(ctx, &view, actions);
@@ -221,14 +225,9 @@ impl App {
             panel: self.extras.flags_panel,
             matches: topups.map(|t| t.matches.clone()).unwrap_or_default(),
             explain: ui::explain::ExplainView {
-                providers: self
-                    .cache
-                    .ledger
-                    .as_ref()
-                    .map(|l| l.options.providers.clone())
-                    .unwrap_or_default(),
+                providers: self.providers(),
                 as_of: self.today().to_string(),
-                answer: self.extras.explain.answer().cloned(),
+                answer: self.extras.explain.answer(),
                 working: self.extras.explain.is_working(),
             },
             as_of: self.today().to_string(),

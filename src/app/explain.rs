@@ -22,7 +22,7 @@ pub struct ExplainState {
     /// The (revision, question) the shown or computed answer is for.
     key: Option<(i64, Question)>,
     loading: Option<Receiver<Explanation>>,
-    answer: Option<Explanation>,
+    answer: Option<Arc<Explanation>>,
 }
 
 impl ExplainState {
@@ -56,7 +56,7 @@ impl ExplainState {
         };
         match rx.try_recv() {
             Ok(answer) => {
-                self.answer = Some(answer);
+                self.answer = Some(Arc::new(answer));
                 self.loading = None;
             }
             Err(TryRecvError::Empty) => {}
@@ -64,9 +64,10 @@ impl ExplainState {
         }
     }
 
-    /// The answer shown (the last one, while a newer one is computed).
-    pub fn answer(&self) -> Option<&Explanation> {
-        self.answer.as_ref()
+    /// The answer shown (the last one, while a newer one is computed), shared with the frame
+    /// that draws it rather than copied every frame.
+    pub fn answer(&self) -> Option<Arc<Explanation>> {
+        self.answer.clone()
     }
 
     /// Whether an answer is being computed.

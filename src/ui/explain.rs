@@ -19,7 +19,7 @@ pub struct ExplainView {
     pub providers: Vec<String>,
     pub as_of: String,
     /// The answer to the last question (kept while a newer one is computed).
-    pub answer: Option<Explanation>,
+    pub answer: Option<std::sync::Arc<Explanation>>,
     /// An answer is being computed.
     pub working: bool,
 }
