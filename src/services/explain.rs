@@ -262,12 +262,18 @@ fn point_to(answer: &Explanation) -> (Option<Layer>, String) {
 /// Whether every account of `provider` whose balance the ledger knows holds credit as of the
 /// day asked about (and there is at least one).
 fn holds_credit_again(answer: &Explanation, provider: &str) -> bool {
-    let mut known = answer
-        .accounts
-        .iter()
-        .filter(|a| a.known && a.account.provider == provider)
-        .peekable();
-    known.peek().is_some() && known.all(|a| a.balance.round_to_cents() > 0)
+    all_hold_credit(
+        answer
+            .accounts
+            .iter()
+            .filter(|a| a.known && a.account.provider == provider),
+    )
+}
+
+/// Whether there is at least one of `accounts` and each holds credit.
+fn all_hold_credit<'a>(accounts: impl IntoIterator<Item = &'a AccountEvidence>) -> bool {
+    let mut accounts = accounts.into_iter().peekable();
+    accounts.peek().is_some() && accounts.all(|a| a.balance.round_to_cents() > 0)
 }
 
 /// For an error that says the credit is spent, while the ledger shows credit on every account
@@ -275,7 +281,7 @@ fn holds_credit_again(answer: &Explanation, provider: &str) -> bool {
 /// key's organization, or a ledger behind the provider.
 fn credit_left(answer: &Explanation) -> Option<String> {
     let known: Vec<&AccountEvidence> = answer.accounts.iter().filter(|a| a.known).collect();
-    if known.is_empty() || known.iter().any(|a| a.balance.round_to_cents() <= 0) {
+    if !all_hold_credit(known.iter().copied()) {
         return None;
     }
     let balances: Vec<String> = known
