@@ -647,6 +647,17 @@ impl Store {
         let book = self.price_book()?;
         let from_text = from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string());
         let tx = self.conn.transaction()?;
+        let value_since = |tx: &rusqlite::Transaction<'_>| -> Result<i64, StoreError> {
+            let sum: Option<i64> = tx
+                .query_row(
+                    "SELECT SUM(value_nanos) FROM agent_usage WHERE day >= ?1",
+                    [&from_text],
+                    |r| r.get(0),
+                )
+                .map_err(sql::overflow)?;
+            Ok(sum.unwrap_or(0))
+        };
+        let value_before = value_since(&tx)?;
         let mut report = RepriceReport {
             from: from.map(|d| d.to_string()),
             ..RepriceReport::default()
@@ -680,8 +691,7 @@ impl Store {
                 let old_version: Option<String> = r.get(12)?;
                 let web: i64 = r.get(9)?;
                 let fast: bool = r.get(10)?;
-                let priced = day
-                    .parse::<NaiveDate>()
+                let priced = sql::parse_day(&day)
                     .ok()
                     .and_then(|d| book.price(&model, d, &tokens, web, fast));
                 let (new_value, new_version) = match priced {
@@ -699,18 +709,18 @@ impl Store {
                     _ => {}
                 }
                 let slot = by_model.entry(model).or_default();
-                slot.0 = slot.0.saturating_add(old_value.unwrap_or(0));
-                slot.1 = slot.1.saturating_add(new_value.unwrap_or(0));
+                slot.0 = slot
+                    .0
+                    .checked_add(old_value.unwrap_or(0))
+                    .ok_or(StoreError::Overflow)?;
+                slot.1 = slot
+                    .1
+                    .checked_add(new_value.unwrap_or(0))
+                    .ok_or(StoreError::Overflow)?;
             }
         }
-        let totals: (Option<i64>,) = tx.query_row(
-            "SELECT SUM(value_nanos) FROM agent_usage WHERE day >= ?1",
-            [&from_text],
-            |r| Ok((r.get(0)?,)),
-        )?;
-        let delta: i64 = by_model.values().map(|(b, a)| a - b).sum();
-        report.value_after = Amount::from_nanos(totals.0.unwrap_or(0));
-        report.value_before = Amount::from_nanos(totals.0.unwrap_or(0) - delta);
+        report.value_before = Amount::from_nanos(value_before);
+        report.value_after = Amount::from_nanos(value_since(&tx)?);
         report.by_model = by_model
             .into_iter()
             .filter(|(_, (b, a))| b != a)
