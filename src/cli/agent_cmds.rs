@@ -576,8 +576,8 @@ pub fn print_subscriptions(
         w.write_record(["tool", "provider", "paid", "currency", "value", "leverage"])?;
         for r in rows {
             w.write_record([
-                r.tool.clone(),
-                r.provider.clone(),
+                super::output::csv_safe_text(&r.tool),
+                super::output::csv_safe_text(&r.provider),
                 r.paid.to_cents_string(),
                 r.currency.to_string(),
                 r.value.to_cents_string(),
