@@ -15,7 +15,7 @@ use crate::domain::balance::{
     AccountKey, Balance, CheckpointOutcome, DailyUsage, DayBalance, DepletionEpisode, LotKind,
 };
 use crate::domain::ledger::{BankItem, BillingItem, Snapshot, credit_lots};
-use crate::domain::money::{Amount, checked_sum};
+use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus};
 
 pub(super) fn balance_flags(cx: &Context<'_>) -> Vec<Flag> {
@@ -233,6 +233,22 @@ fn unrecorded_charges<'a>(
         .collect()
 }
 
+/// Card charges as the diagnosis names them, each in its own currency ("25.00 USD on
+/// 2026-10-12, 20.00 EUR on 2026-10-14"): charges in two currencies are never added up.
+fn charges_text(lines: &[&BankItem]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} on {}",
+                money(l.outflow().unwrap_or_default(), l.currency),
+                l.day
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether a checkpoint raises `balance_mismatch`: beyond tolerance, and judged (exact, or a
 /// lower bound the page shows less than).
 fn is_mismatch(c: &CheckpointOutcome) -> bool {
@@ -241,7 +257,10 @@ fn is_mismatch(c: &CheckpointOutcome) -> bool {
 
 /// The card charges (bank line ids) that a `balance_mismatch` names as credit the billing page
 /// shows but the records lack: the page proves the credit arrived, so the charge is that
-/// flag's story, not `charge_without_credit`'s (one event, one flag).
+/// flag's story, not `charge_without_credit`'s (one event, one flag). Only when the page's
+/// surplus pays for them: charges in the account's currency adding up to no more than the
+/// surplus plus a quarter (the tax a charge carries and the credit does not) and one unit. A
+/// surplus of 5.00 does not explain two charges of 100.00, which stay flagged.
 pub(super) fn charges_a_checkpoint_explains(cx: &Context<'_>) -> BTreeSet<i64> {
     let mut ids = BTreeSet::new();
     for b in &cx.balances {
@@ -251,11 +270,36 @@ pub(super) fn charges_a_checkpoint_explains(cx: &Context<'_>) -> BTreeSet<i64> {
             .iter()
             .filter(|c| is_mismatch(c) && c.difference > Amount::ZERO)
         {
-            ids.extend(recent_charges(cx, provider, c).iter().map(|l| l.id));
-            ids.extend(unrecorded_charges(cx, provider, c).iter().map(|l| l.id));
+            let mut lines = recent_charges(cx, provider, c);
+            lines.extend(unrecorded_charges(cx, provider, c));
+            if surplus_pays_for(c, b.currency, &lines) {
+                ids.extend(lines.iter().map(|l| l.id));
+            }
         }
     }
     ids
+}
+
+/// Whether the credit a page shows beyond the records (`c.difference`, in `currency`) can be
+/// what `lines` bought: all charged in that currency, adding up to at most the surplus plus a
+/// quarter and one unit.
+fn surplus_pays_for(c: &CheckpointOutcome, currency: Currency, lines: &[&BankItem]) -> bool {
+    let mut charged = Amount::ZERO;
+    for l in lines {
+        let Some(outflow) = l.outflow() else {
+            continue;
+        };
+        if l.currency != currency {
+            return false;
+        }
+        match charged.checked_add(outflow) {
+            Some(sum) => charged = sum,
+            None => return false,
+        }
+    }
+    let surplus = i128::from(c.difference.nanos());
+    let limit = surplus + surplus / 4 + i128::from(crate::domain::money::NANOS_PER_UNIT);
+    i128::from(charged.nanos()) <= limit
 }
 
 /// `balance_mismatch`: a checkpoint (the balance the billing page showed) that the balance
@@ -322,7 +366,6 @@ fn mismatch_layers(
     c: &CheckpointOutcome,
     records: &mut Vec<String>,
 ) -> Vec<String> {
-    let cur = b.currency;
     let provider = &b.account.provider;
     let mut layers: Vec<String> = Vec::new();
     // A top-up charged within the last day may not have reached the page or the records yet.
@@ -330,20 +373,9 @@ fn mismatch_layers(
     if !recent.is_empty() {
         records.extend(recent.iter().map(|l| l.record()));
         layers.push(format!(
-            "a top-up still synchronizing: the card was charged {} on {}, within a day of the \
+            "a top-up still synchronizing: the card was charged {}, within a day of the \
              checkpoint, and the balance may not show it yet",
-            money(
-                recent
-                    .iter()
-                    .filter_map(|l| l.outflow())
-                    .fold(Amount::ZERO, |a, x| a.checked_add(x).unwrap_or(a)),
-                cur
-            ),
-            recent
-                .iter()
-                .map(|l| l.day.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            charges_text(&recent)
         ));
     }
     if c.difference > Amount::ZERO {
@@ -359,11 +391,7 @@ fn mismatch_layers(
             layers.push(format!(
                 "credit bought but not in the billing records: card charges without credit near that \
                  date ({}); import the billing export that lists them",
-                unrecorded
-                    .iter()
-                    .map(|l| format!("{} on {}", money(l.outflow().unwrap_or_default(), l.currency), l.day))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                charges_text(&unrecorded)
             ));
         }
         layers.push(

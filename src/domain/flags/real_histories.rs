@@ -179,6 +179,23 @@ fn a_checkpoint_that_disagrees_names_the_unrecorded_charge() {
         kinds(&flags),
         [("balance_mismatch", "2026-10-15".to_string(), 2)]
     );
+    // A page showing 6.00 more than the records does not explain a 100.00 charge: the charge
+    // stays flagged beside the mismatch.
+    let small_surplus = Snapshot {
+        bank: vec![topup(21, OPENAI, Settled, "2026-10-12", "-100.00")],
+        checkpoints: vec![checkpoint(1, OPENAI, "", "2026-10-15", "76.00")],
+        ..spanned.clone()
+    };
+    let flags = detect_all(&small_surplus, &FlagParams::default(), d("2026-10-20"));
+    let mut found = kinds(&flags);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("balance_mismatch", "2026-10-15".to_string(), 2),
+            ("charge_without_credit", "2026-10-12".to_string(), 1)
+        ]
+    );
     // The page agreeing with the records (no credit for the charge) leaves the charge flagged.
     let not_credited = Snapshot {
         checkpoints: vec![checkpoint(1, OPENAI, "", "2026-10-15", "70.00")],
