@@ -108,7 +108,6 @@ pub fn build(
         by_project: by(ValueGroup::Project)?,
         by_model: by(ValueGroup::Model)?,
         limits,
-        startup_status: None,
     })
 }
 

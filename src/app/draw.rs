@@ -285,9 +285,10 @@ impl App {
                 let (chart_height, balance_height) = chart_heights(window_height - used);
                 // Coding agents sit under the figures; the charts keep their size below them.
                 if let Some(ledger) = &self.cache.ledger {
-                    let mut agents = ledger.agents.clone();
-                    agents.startup_status.clone_from(&self.agent_import.status);
-                    ui::agents::dashboard_ui(ui, &agents, actions);
+                    // Borrowed: the month's projects and models are drawn every frame.
+                    let agents = &ledger.agents;
+                    let status = self.agent_import.status.as_deref();
+                    ui::agents::dashboard_ui(ui, agents, status, actions);
                     if !agents.is_empty() {
                         ui.add_space(theme::GAP);
                     }

@@ -57,9 +57,6 @@ pub struct AgentsView {
     pub by_model: Vec<(String, Amount)>,
     /// The last days with plan-limit readings, newest first.
     pub limits: Vec<LimitLine>,
-    /// The start-up import's state, when one runs or ran (`Importing agent logs: 120 of 900
-    /// files`).
-    pub startup_status: Option<String>,
 }
 
 impl AgentsView {
@@ -98,10 +95,16 @@ fn card(ui: &mut egui::Ui, title: &str, body: impl FnOnce(&mut egui::Ui)) {
     });
 }
 
-/// The dashboard's coding-agent section.
-pub fn dashboard_ui(ui: &mut egui::Ui, view: &AgentsView, actions: &mut Vec<Action>) {
+/// The dashboard's coding-agent section, with the start-up import's state when one runs or ran
+/// (`Importing agent logs: 120 of 900 files`).
+pub fn dashboard_ui(
+    ui: &mut egui::Ui,
+    view: &AgentsView,
+    startup_status: Option<&str>,
+    actions: &mut Vec<Action>,
+) {
     if view.is_empty() {
-        if let Some(status) = &view.startup_status {
+        if let Some(status) = startup_status {
             ui.label(egui::RichText::new(status).color(theme::weak(ui)));
         }
         return;
@@ -139,7 +142,7 @@ pub fn dashboard_ui(ui: &mut egui::Ui, view: &AgentsView, actions: &mut Vec<Acti
     });
     ui.add_space(theme::GAP / 2.0);
     subscriptions_card(ui, view);
-    if let Some(status) = &view.startup_status {
+    if let Some(status) = startup_status {
         ui.label(egui::RichText::new(status).color(theme::weak(ui)));
     }
     ui.add_space(theme::GAP);
