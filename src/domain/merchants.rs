@@ -96,40 +96,86 @@ pub fn built_in_rules() -> Vec<MerchantRule> {
 /// Uppercase words of a descriptor, punctuation dropped: `Anthropic* Claude Sub` -> `ANTHROPIC
 /// CLAUDE SUB`; `CLAUDE.AI` -> `CLAUDE AI`.
 pub fn normalize_descriptor(text: &str) -> String {
-    let decoded = text.replace("&amp;", "&");
-    decoded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_uppercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut words = String::with_capacity(text.len());
+    push_words(&mut words, text);
+    words
 }
 
-fn matches_words(descriptor: &str, pattern: &str) -> bool {
-    if pattern.is_empty() {
-        return false;
+/// Appends the uppercase words of `text` to `out`, one space between words (none before the
+/// first or after the last): what [`normalize_descriptor`] returns, written in one pass.
+fn push_words(out: &mut String, text: &str) {
+    let decoded = if text.contains("&amp;") {
+        std::borrow::Cow::Owned(text.replace("&amp;", "&"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let start = out.len();
+    let mut between_words = false;
+    for c in decoded.chars() {
+        if !c.is_alphanumeric() {
+            between_words = true;
+            continue;
+        }
+        if between_words && out.len() > start {
+            out.push(' ');
+        }
+        between_words = false;
+        out.extend(c.to_uppercase());
     }
-    let padded = format!(" {descriptor} ");
-    padded.contains(&format!(" {pattern} "))
+}
+
+/// The user's rules then the built-in ones, normalised once, to tag many lines (an import, a
+/// re-tag after a rule changed) without redoing that work for every line.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    /// Each rule's pattern as ` WORDS ` (padded with one space each side, so a plain substring
+    /// search matches whole words only), its provider in lowercase, its kind. Rules whose
+    /// pattern has no word match nothing and are left out.
+    rules: Vec<(String, String, SpendKind)>,
+}
+
+impl Tagger {
+    /// The tagger of `user_rules` (tried first, in order) and the built-in rules.
+    pub fn new(user_rules: &[MerchantRule]) -> Self {
+        let user = user_rules
+            .iter()
+            .map(|r| (r.pattern.as_str(), r.provider.as_str(), r.kind));
+        let built_in = BUILT_IN.iter().map(|(p, prov, k)| (*p, *prov, *k));
+        let rules = user
+            .chain(built_in)
+            .filter_map(|(pattern, provider, kind)| {
+                let mut padded = String::from(" ");
+                push_words(&mut padded, pattern);
+                if padded.len() == 1 {
+                    return None;
+                }
+                padded.push(' ');
+                Some((padded, provider.to_lowercase(), kind))
+            })
+            .collect();
+        Self { rules }
+    }
+
+    /// The provider (lowercase) and kind of the first rule whose words appear, whole, in
+    /// `description`'s words.
+    pub fn tag(&self, description: &str) -> Option<(&str, SpendKind)> {
+        let mut padded = String::with_capacity(description.len() + 2);
+        padded.push(' ');
+        push_words(&mut padded, description);
+        padded.push(' ');
+        self.rules
+            .iter()
+            .find(|(pattern, _, _)| padded.contains(pattern.as_str()))
+            .map(|(_, provider, kind)| (provider.as_str(), *kind))
+    }
 }
 
 /// Tags a descriptor with the user's rules first, then the built-in ones.
 pub fn tag(description: &str, user_rules: &[MerchantRule]) -> Option<Tag> {
-    let descriptor = normalize_descriptor(description);
-    let user = user_rules.iter().map(|r| {
-        (
-            normalize_descriptor(&r.pattern),
-            r.provider.as_str(),
-            r.kind,
-        )
-    });
-    let built_in = BUILT_IN
-        .iter()
-        .map(|(p, prov, k)| ((*p).to_string(), *prov, *k));
-    user.chain(built_in)
-        .find(|(pattern, _, _)| matches_words(&descriptor, pattern))
-        .map(|(_, provider, kind)| Tag {
-            provider: provider.to_lowercase(),
+    Tagger::new(user_rules)
+        .tag(description)
+        .map(|(provider, kind)| Tag {
+            provider: provider.to_string(),
             kind,
         })
 }
@@ -184,6 +230,31 @@ mod tests {
         for (desc, want) in cases {
             assert_eq!(t(desc), want.map(|(p, k)| (p.to_string(), k)), "{desc}");
         }
+    }
+
+    #[test]
+    fn descriptors_become_uppercase_words() {
+        let cases = [
+            ("Anthropic* Claude Sub", "ANTHROPIC CLAUDE SUB"),
+            ("CLAUDE.AI", "CLAUDE AI"),
+            ("  AT&amp;T   Mobility*  ", "AT T MOBILITY"),
+            ("straße Café 42", "STRASSE CAFÉ 42"),
+            ("***", ""),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(normalize_descriptor(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_rule_without_words_matches_nothing() {
+        let rules = vec![MerchantRule::new("**", "nobody", SpendKind::Other)];
+        assert_eq!(
+            tag("** OPENAI", &rules).map(|t| t.provider).as_deref(),
+            Some("openai")
+        );
+        assert_eq!(tag("", &rules), None);
     }
 
     #[test]

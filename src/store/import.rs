@@ -22,7 +22,7 @@ use super::usage_writer::UsageWriter;
 use super::{Store, StoreError, rollup};
 use crate::domain::fx::Rate;
 use crate::domain::import::{self, FileOptions, ImportError, LeftOut, Opener, RowError, RowStream};
-use crate::domain::merchants::{self, MerchantRule};
+use crate::domain::merchants::Tagger;
 use crate::domain::money::Amount;
 use crate::domain::records::{BankLine, BankStatus, BillingRecord, Record};
 
@@ -210,8 +210,41 @@ fn bank_row_fingerprint(tx: &Transaction<'_>, id: i64) -> Result<i64, StoreError
         })?)
 }
 
+/// A time as the ledger stores it (`2026-10-31T23:59:59`, chrono's `%Y-%m-%dT%H:%M:%S`).
 pub(super) fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
-    t.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+    t.map(datetime_text)
+}
+
+/// `t` as `%Y-%m-%dT%H:%M:%S` writes it, without parsing the format for every line (an import
+/// writes two times a line). Years outside 0-9999 and leap seconds, which chrono writes its
+/// own way, are left to chrono.
+fn datetime_text(t: chrono::NaiveDateTime) -> String {
+    use chrono::Timelike as _;
+    use std::fmt::Write as _;
+    let mut text = day_text(t.date());
+    if text.len() != 10 || t.nanosecond() >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    }
+    let _ = write!(text, "T{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
+    text
+}
+
+/// A day as the ledger stores it (`2026-10-31`, as chrono displays it).
+pub(super) fn day_text(day: chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    use std::fmt::Write as _;
+    if !(0..=9999).contains(&day.year()) {
+        return day.to_string();
+    }
+    let mut text = String::with_capacity(19);
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        day.month(),
+        day.day()
+    );
+    text
 }
 
 /// SHA-256 of a file's bytes, streamed.
@@ -322,7 +355,7 @@ impl Store {
                 return Ok(report);
             }
         };
-        let rules = self.merchant_rules()?;
+        let tagger = Tagger::new(&self.merchant_rules()?);
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO source_files(name, path, sha256, format, imported_at) VALUES (?1, ?2, '', ?3, ?4)",
@@ -332,7 +365,7 @@ impl Store {
         let mut writer = Writer {
             tx: &tx,
             file_id,
-            rules: &rules,
+            tagger: &tagger,
             usage: None,
             spans: FileSpans::default(),
         };
@@ -523,7 +556,8 @@ fn write_row(
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
     file_id: i64,
-    rules: &'a [MerchantRule],
+    /// The merchant rules, to tag bank lines with the service they paid.
+    tagger: &'a Tagger,
     /// Made at the file's first usage record.
     usage: Option<UsageWriter<'a>>,
     /// The days the file's billing records and bank lines run over.
@@ -613,18 +647,62 @@ impl Writer<'_> {
 
     fn bank(&mut self, b: &BankLine, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
         let status = b.status.unwrap_or(BankStatus::Settled);
+        let posted_at = dt(b.posted_at);
+        let started_at = dt(b.started_at);
         let fp = bank_fingerprint(
             b.amount.nanos(),
             status.as_str(),
-            dt(b.posted_at).as_deref(),
-            dt(b.started_at).as_deref(),
+            posted_at.as_deref(),
+            started_at.as_deref(),
             b.fee.map(Amount::nanos),
             b.original_amount.map(Amount::nanos),
             &b.description,
         );
-        let day = b.day().map(|d| d.to_string()).unwrap_or_default();
-        let tag = merchants::tag(&b.description, self.rules);
+        let day = b.day().map(day_text).unwrap_or_default();
+        // A new line is the common case: insert it, and look for a stored one only when its
+        // key is taken (one statement a line instead of a lookup and an insert).
+        let tag = self.tagger.tag(&b.description);
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
+                 currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
+                 provider, spend_kind, source_file_id, source_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                 ON CONFLICT(key) DO NOTHING",
+            )?
+            .execute(params![
+                key,
+                fp,
+                b.account,
+                started_at,
+                posted_at,
+                day,
+                b.description,
+                b.amount.nanos(),
+                b.currency,
+                b.amount_text,
+                b.original_amount.map(Amount::nanos),
+                b.original_currency.as_deref().unwrap_or_default(),
+                b.fee.map(Amount::nanos),
+                status.as_str(),
+                b.issuer_id,
+                b.related_id,
+                b.note,
+                tag.map(|(provider, _)| provider),
+                tag.map(|(_, kind)| kind.as_str()),
+                self.file_id,
+                line
+            ])?;
+        if inserted == 1 {
+            // The line's own key is left out, so asking after the insert is asking before it.
+            let look_alike = self.look_alike("bank_lines", &day, b.amount.nanos(), key)?;
+            return Ok((Write::Inserted, look_alike));
+        }
         match self.existing("bank_lines", key)? {
+            None => Err(StoreError::Invalid(
+                "a bank line's key was taken but no line holds it".into(),
+            )),
             Some((id, old, _))
                 if unchanged(self.tx, Table::BankLines, id, old, fp, || {
                     bank_row_fingerprint(self.tx, id)
@@ -651,8 +729,8 @@ impl Writer<'_> {
                         b.amount.nanos(),
                         b.amount_text,
                         status.as_str(),
-                        dt(b.posted_at),
-                        dt(b.started_at),
+                        posted_at,
+                        started_at,
                         b.fee.map(Amount::nanos),
                         b.original_amount.map(Amount::nanos),
                         b.original_currency.as_deref().unwrap_or_default(),
@@ -660,40 +738,6 @@ impl Writer<'_> {
                         day
                     ])?;
                 Ok((Write::Updated, false))
-            }
-            None => {
-                let look_alike = self.look_alike("bank_lines", &day, b.amount.nanos(), key)?;
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
-                         currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
-                         provider, spend_kind, source_file_id, source_line)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                    )?
-                    .execute(params![
-                        key,
-                        fp,
-                        b.account,
-                        dt(b.started_at),
-                        dt(b.posted_at),
-                        day,
-                        b.description,
-                        b.amount.nanos(),
-                        b.currency,
-                        b.amount_text,
-                        b.original_amount.map(Amount::nanos),
-                        b.original_currency.as_deref().unwrap_or_default(),
-                        b.fee.map(Amount::nanos),
-                        status.as_str(),
-                        b.issuer_id,
-                        b.related_id,
-                        b.note,
-                        tag.as_ref().map(|t| t.provider.clone()),
-                        tag.as_ref().map(|t| t.kind.as_str()),
-                        self.file_id,
-                        line
-                    ])?;
-                Ok((Write::Inserted, look_alike))
             }
         }
     }
@@ -721,6 +765,38 @@ impl Writer<'_> {
                     .execute(params![day, r.currency, r.per_euro.nanos(), self.file_id])?;
                 Ok(Write::Inserted)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    #[test]
+    fn times_are_stored_as_chrono_writes_them() {
+        let at = |text: &str| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").unwrap_or_default()
+        };
+        for t in [
+            at("2026-10-31 23:59:59"),
+            at("0001-01-02 03:04:05"),
+            at("2026-06-30 23:59:60"),
+            at("2024-02-29 00:00:00.5"),
+            NaiveDate::from_ymd_opt(12_345, 1, 2)
+                .and_then(|d| d.and_hms_opt(1, 2, 3))
+                .unwrap_or_default(),
+            NaiveDate::from_ymd_opt(-3, 1, 2)
+                .and_then(|d| d.and_hms_opt(1, 2, 3))
+                .unwrap_or_default(),
+        ] {
+            assert_eq!(
+                dt(Some(t)),
+                Some(t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+                "{t:?}"
+            );
+            assert_eq!(day_text(t.date()), t.date().to_string(), "{t:?}");
         }
     }
 }
