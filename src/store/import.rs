@@ -495,13 +495,13 @@ fn write_rows(
     std::thread::scope(|scope| {
         let rows = reader::spawn(scope, stream)?;
         // Dropping `rows` on an early return stops the reader.
-        for message in rows {
+        while let Some(message) = rows.next_message() {
             let (batch, bytes) = match message {
                 Message::Rows(batch, bytes) => (batch, bytes),
                 Message::Broken(why) => return Ok(Some(why)),
                 Message::Failed(e) => return Err(e),
             };
-            for row in batch {
+            for row in &batch {
                 report.rows += 1;
                 if report.rows.is_multiple_of(4096)
                     && !progress(Progress {
@@ -514,6 +514,7 @@ fn write_rows(
                 report.masked_secrets += row.masked;
                 write_row(writer, row, report)?;
             }
+            rows.done(batch);
         }
         Ok(None)
     })
@@ -522,13 +523,13 @@ fn write_rows(
 /// Writes one row's records, counting what happened.
 fn write_row(
     writer: &mut Writer<'_>,
-    row: ReadRow,
+    row: &ReadRow,
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
-    let records = match row.outcome {
+    let records = match &row.outcome {
         ReadOutcome::Records(records) => records,
         ReadOutcome::Rejected(e) => {
-            report.rejected.push(e);
+            report.rejected.push(e.clone());
             return Ok(());
         }
         ReadOutcome::LeftOut => return Ok(()),
@@ -537,7 +538,7 @@ fn write_row(
         report.skipped += 1;
     }
     for (record, key) in records {
-        let (write, look_alike) = writer.write(&record, &key, row.line)?;
+        let (write, look_alike) = writer.write(record, key, row.line)?;
         match write {
             Write::Inserted => report.inserted += 1,
             Write::Updated => report.updated += 1,
@@ -547,7 +548,7 @@ fn write_row(
             report.look_alikes += 1;
         }
         if report.sample.len() < SAMPLE_RECORDS {
-            report.sample.push(record);
+            report.sample.push(record.clone());
         }
     }
     Ok(())

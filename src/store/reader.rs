@@ -9,8 +9,12 @@
 //! thousand rows whatever the file's size. The writer stops the reader by dropping its end of
 //! the channel (a cancel, a failure); the reader stops at the end of the file or at a broken
 //! one, which it reports as the last message.
+//!
+//! The writer hands each batch back once written ([`Rows::done`]): the reader frees its rows
+//! and reuses its room, so the writing thread, the slower one, spends no time on the memory of
+//! rows it did not allocate.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use super::StoreError;
 use super::occurrences::{self, Key, KeyHasher, Occurrences};
@@ -49,22 +53,53 @@ pub(super) enum Message {
     Failed(StoreError),
 }
 
-/// Starts reading `stream` on a thread of `scope`; the rows arrive on the returned receiver.
+/// The reader's batches, as the writer receives them.
+pub(super) struct Rows {
+    receive: Receiver<Message>,
+    spent: Sender<Vec<ReadRow>>,
+}
+
+impl Rows {
+    /// The reader's next message; `None` once it has stopped.
+    pub fn next_message(&self) -> Option<Message> {
+        self.receive.recv().ok()
+    }
+
+    /// Hands a written batch back to the reader, which frees it on its own thread.
+    pub fn done(&self, batch: Vec<ReadRow>) {
+        // A reader that has stopped no longer takes batches: this thread frees it then.
+        let _ = self.spent.send(batch);
+    }
+}
+
+/// Starts reading `stream` on a thread of `scope`; the rows arrive through the returned
+/// [`Rows`].
 pub(super) fn spawn<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     stream: &'scope mut RowStream,
-) -> Result<Receiver<Message>, StoreError> {
+) -> Result<Rows, StoreError> {
     let (send, receive) = sync_channel(BATCHES_IN_FLIGHT);
+    let (spent, spent_receive) = channel();
     std::thread::Builder::new()
         .name("import-reader".into())
-        .spawn_scoped(scope, move || read_rows(stream, &send))
+        .spawn_scoped(scope, move || read_rows(stream, &send, &spent_receive))
         .map_err(|e| StoreError::Invalid(format!("the import could not start reading: {e}")))?;
-    Ok(receive)
+    Ok(Rows { receive, spent })
+}
+
+/// A batch to fill: one the writer handed back, emptied here, or a new one.
+fn next_batch(spent: &Receiver<Vec<ReadRow>>) -> Vec<ReadRow> {
+    let mut reused = None;
+    while let Ok(mut batch) = spent.try_recv() {
+        batch.clear();
+        reused.get_or_insert(batch);
+    }
+    reused.unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS))
 }
 
 /// Reads every row, masks and keys its records, and sends them on in batches. Returns when the
 /// file ends, breaks, or the writer stops listening.
-fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>) {
+fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>, spent: &Receiver<Vec<ReadRow>>) {
     let mut occurrences = Occurrences::new();
     let mut natural = String::with_capacity(256);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -102,7 +137,7 @@ fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>) {
         };
         batch.push(row);
         if batch.len() >= BATCH_ROWS {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            let full = std::mem::replace(&mut batch, next_batch(spent));
             if send.send(Message::Rows(full, stream.bytes_read)).is_err() {
                 return;
             }

@@ -212,9 +212,47 @@ fn encode(fields: &[&str; 9], out: &mut Vec<u8>) {
     }
 }
 
-/// The fields of a group key written by [`encode`].
-fn decode(key: &[u8]) -> Option<[&str; 9]> {
-    let mut fields = [""; 9];
+/// The project's day of a group: its fields without the model.
+fn project_of<'a>(f: &[&'a str; 9]) -> [&'a str; 8] {
+    let [
+        day,
+        provider,
+        org_id,
+        grain,
+        org_name,
+        project_id,
+        project_name,
+        _model,
+        currency,
+    ] = *f;
+    [
+        day,
+        provider,
+        org_id,
+        grain,
+        org_name,
+        project_id,
+        project_name,
+        currency,
+    ]
+}
+
+/// Adds a project day's change to its sums, unless the change is none.
+fn write_project(
+    upsert: &mut Statement<'_>,
+    names: &[&str; 8],
+    change: Change,
+) -> Result<(), StoreError> {
+    if change == Change::default() {
+        return Ok(());
+    }
+    write_change(upsert, names, change)
+}
+
+/// The `N` fields of a group key written by [`encode`] (or of its end: the key after its day
+/// holds the 8 names of a combination).
+fn decode<const N: usize>(key: &[u8]) -> Option<[&str; N]> {
+    let mut fields = [""; N];
     let mut rest = key;
     for field in &mut fields {
         let (len, tail) = rest.split_first_chunk::<4>()?;
@@ -271,65 +309,51 @@ impl<'conn> DailySums<'conn> {
     pub fn flush(&mut self) -> Result<(), StoreError> {
         // Day first, as the table orders its groups, so the writes walk its pages once instead of
         // jumping about (a key starts with the day's length, the same for every day).
-        let mut groups: Vec<(&Vec<u8>, Change)> = self
+        let mut groups: Vec<(&[u8], Change)> = self
             .changes
             .iter()
             .filter(|(_, change)| **change != Change::default())
-            .map(|(key, change)| (key, *change))
+            .map(|(key, change)| (key.as_slice(), *change))
             .collect();
         groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        // What the changes do to each combination of names, whatever the day.
-        let mut dimensions: HashMap<[&str; 8], i64, BuildHasherDefault<FxHasher>> =
-            HashMap::default();
-        // And to each project's day, whatever the model.
-        let mut projects: HashMap<[&str; 8], Change, BuildHasherDefault<FxHasher>> =
-            HashMap::default();
+        // What the changes do to each combination of names, whatever the day: keyed by the
+        // group key's bytes after the day.
+        let mut dimensions: HashMap<&[u8], i64, BuildHasherDefault<FxHasher>> = HashMap::default();
+        // And to each project's day, whatever the model. The model comes after the project in a
+        // group key, so the sorted groups of one project's day follow each other: a run of them
+        // is summed and written once. (A run broken by another currency is written in parts,
+        // which the upsert adds up.)
+        let mut project: Option<([&str; 8], Change)> = None;
         for (key, change) in groups {
-            let Some(f) = decode(key) else {
+            let Some(f) = decode::<9>(key) else {
                 continue;
             };
-            let [_, names @ ..] = f;
+            let names = key.get(4 + f[0].len()..).unwrap_or_default();
             let records = dimensions.entry(names).or_insert(0);
             *records = records
                 .checked_add(change.records)
                 .ok_or(StoreError::Overflow)?;
-            let [
-                day,
-                provider,
-                org_id,
-                grain,
-                org_name,
-                project_id,
-                project_name,
-                _,
-                currency,
-            ] = f;
-            let project = [
-                day,
-                provider,
-                org_id,
-                grain,
-                org_name,
-                project_id,
-                project_name,
-                currency,
-            ];
-            projects.entry(project).or_default().merge(change)?;
             write_change(&mut self.upsert, &f, change)?;
-        }
-        // In the order of the table's key, as the daily sums are written.
-        let mut projects: Vec<([&str; 8], Change)> = projects.into_iter().collect();
-        projects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (f, change) in projects {
-            if change == Change::default() {
-                continue;
+            let this = project_of(&f);
+            match &mut project {
+                Some((names, sum)) if *names == this => sum.merge(change)?,
+                _ => {
+                    if let Some((names, sum)) = project.replace((this, change)) {
+                        write_project(&mut self.upsert_projects, &names, sum)?;
+                    }
+                }
             }
-            write_change(&mut self.upsert_projects, &f, change)?;
         }
-        for (f, records) in dimensions {
+        if let Some((names, sum)) = project {
+            write_project(&mut self.upsert_projects, &names, sum)?;
+        }
+        for (names, records) in dimensions {
             if records == 0 {
                 continue;
             }
+            let Some(f) = decode::<8>(names) else {
+                continue;
+            };
             self.upsert_dimensions.execute(rusqlite::params![
                 f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], records
             ])?;
@@ -434,8 +458,8 @@ mod tests {
         ];
         let mut key = Vec::new();
         encode(&fields, &mut key);
-        assert_eq!(decode(&key), Some(fields));
-        assert_eq!(decode(&key[..key.len() - 1]), None);
+        assert_eq!(decode::<9>(&key), Some(fields));
+        assert_eq!(decode::<9>(&key[..key.len() - 1]), None);
     }
 }
 

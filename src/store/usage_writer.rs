@@ -1,7 +1,8 @@
 //! Writing usage records during an import: the hot path of a million-row export.
 //!
 //! Statements are prepared once per file and the values that do not change within a file (its
-//! id) are bound once; a record's day is written into a reused buffer. A new export is inserted
+//! id) are bound once; a text is bound again only when it differs from the last record's
+//! ([`BoundTexts`]), and a record's day is written as text once per day. A new export is inserted
 //! straight away (the unique index of day and key is then the only lookup); once a record turns out to be
 //! in the ledger already, the next ones are looked up first, so a re-import reads instead of
 //! failing inserts. A record already in the ledger is left alone when its cost, tokens, requests,
@@ -13,6 +14,7 @@
 
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Statement};
 
 use super::StoreError;
@@ -30,6 +32,8 @@ const INSERT: &str = "INSERT INTO usage(key, fingerprint, source_kind, day, prov
     ON CONFLICT(day, key) DO NOTHING";
 /// The parameter of [`INSERT`] holding the file's id, bound once per file.
 const INSERT_FILE_ID: usize = 22;
+/// How many parameters [`INSERT`] has.
+const INSERT_PARAMS: usize = 25;
 
 const FIND: &str = "SELECT id, cost_nanos, tokens, requests, project_name, organization_name,
         api_key_name, day, provider, organization_id, grain, project_id, model, currency, charge,
@@ -118,14 +122,56 @@ impl Stored {
     }
 }
 
+/// The texts last bound to the parameters of [`INSERT`]. SQLite copies every text it is
+/// given, and a file repeats most of a record's names row after row (its provider, organization,
+/// currency, the day of a thousand rows), so a text is bound again only when it changed: the
+/// statement keeps its bindings from one execution to the next.
+struct BoundTexts {
+    texts: Vec<Option<String>>,
+}
+
+impl BoundTexts {
+    fn new() -> Self {
+        Self {
+            texts: vec![None; INSERT_PARAMS + 1],
+        }
+    }
+
+    /// Binds `value` to parameter `index` of `statement` unless it is bound already.
+    fn bind(
+        &mut self,
+        statement: &mut Statement<'_>,
+        index: usize,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let Some(slot) = self.texts.get_mut(index) else {
+            statement.raw_bind_parameter(index, value)?;
+            return Ok(());
+        };
+        if slot.as_deref() == Some(value) {
+            return Ok(());
+        }
+        // Forgotten first: after a failed bind, the parameter holds nothing known.
+        let mut text = slot.take().unwrap_or_default();
+        statement.raw_bind_parameter(index, value)?;
+        text.clear();
+        text.push_str(value);
+        *slot = Some(text);
+        Ok(())
+    }
+}
+
 /// The usage half of one file's import.
 pub(super) struct UsageWriter<'conn> {
     insert: Statement<'conn>,
+    bound: BoundTexts,
     find: Statement<'conn>,
     update: Statement<'conn>,
     sums: DailySums<'conn>,
     /// Whether the last record was already in the ledger.
     known: bool,
+    /// The day of the last record, and as text: an export writes each day's rows together.
+    day_of: Option<NaiveDate>,
     day: String,
 }
 
@@ -141,8 +187,10 @@ impl<'conn> UsageWriter<'conn> {
             insert,
             find: conn.prepare(FIND)?,
             update: conn.prepare(UPDATE)?,
+            bound: BoundTexts::new(),
             sums: DailySums::new(conn)?,
             known: false,
+            day_of: None,
             day: String::with_capacity(10),
         })
     }
@@ -152,9 +200,12 @@ impl<'conn> UsageWriter<'conn> {
     /// # Errors
     /// When a daily sum would overflow, or on a SQLite failure.
     pub fn write(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
-        self.day.clear();
-        if let Some(day) = u.day {
-            let _ = write!(self.day, "{day}");
+        if self.day_of != u.day || self.day.is_empty() {
+            self.day.clear();
+            if let Some(day) = u.day {
+                let _ = write!(self.day, "{day}");
+            }
+            self.day_of = u.day;
         }
         if self.known {
             match self.find_stored(key)? {
@@ -186,29 +237,30 @@ impl<'conn> UsageWriter<'conn> {
     /// Inserts the record unless its key is in the ledger; whether it was inserted.
     fn insert(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<bool, StoreError> {
         let s = &mut self.insert;
+        let b = &mut self.bound;
         s.raw_bind_parameter(1, key)?;
-        s.raw_bind_parameter(2, u.source_kind)?;
-        s.raw_bind_parameter(3, self.day.as_str())?;
-        s.raw_bind_parameter(4, u.provider.as_str())?;
-        s.raw_bind_parameter(5, u.organization_id.as_str())?;
-        s.raw_bind_parameter(6, u.organization_name.as_str())?;
-        s.raw_bind_parameter(7, u.project_id.as_str())?;
-        s.raw_bind_parameter(8, u.project_name.as_str())?;
-        s.raw_bind_parameter(9, u.model.as_str())?;
-        s.raw_bind_parameter(10, u.token_kind.as_str())?;
-        s.raw_bind_parameter(11, u.line_item.as_str())?;
-        s.raw_bind_parameter(12, u.api_key_id.as_str())?;
-        s.raw_bind_parameter(13, u.api_key_name.as_str())?;
-        s.raw_bind_parameter(14, u.user.as_str())?;
-        s.raw_bind_parameter(15, u.extra_dimensions.as_str())?;
+        b.bind(s, 2, u.source_kind)?;
+        b.bind(s, 3, self.day.as_str())?;
+        b.bind(s, 4, u.provider.as_str())?;
+        b.bind(s, 5, u.organization_id.as_str())?;
+        b.bind(s, 6, u.organization_name.as_str())?;
+        b.bind(s, 7, u.project_id.as_str())?;
+        b.bind(s, 8, u.project_name.as_str())?;
+        b.bind(s, 9, u.model.as_str())?;
+        b.bind(s, 10, u.token_kind.as_str())?;
+        b.bind(s, 11, u.line_item.as_str())?;
+        b.bind(s, 12, u.api_key_id.as_str())?;
+        b.bind(s, 13, u.api_key_name.as_str())?;
+        b.bind(s, 14, u.user.as_str())?;
+        b.bind(s, 15, u.extra_dimensions.as_str())?;
         s.raw_bind_parameter(16, u.tokens)?;
         s.raw_bind_parameter(17, u.requests)?;
         s.raw_bind_parameter(18, u.cost.map(Amount::nanos))?;
-        s.raw_bind_parameter(19, u.currency.as_str())?;
+        b.bind(s, 19, u.currency.as_str())?;
         s.raw_bind_parameter(20, u.cost_text.as_str())?;
-        s.raw_bind_parameter(21, u.grain.unwrap_or(UsageGrain::Detail).as_str())?;
+        b.bind(s, 21, u.grain.unwrap_or(UsageGrain::Detail).as_str())?;
         s.raw_bind_parameter(23, line)?;
-        s.raw_bind_parameter(24, u.charge.as_str())?;
+        b.bind(s, 24, u.charge.as_str())?;
         s.raw_bind_parameter(25, u.byok_cost.map(Amount::nanos))?;
         Ok(s.raw_execute()? == 1)
     }
