@@ -21,7 +21,9 @@ use super::reader::{self, Message, ReadOutcome, ReadRow};
 use super::usage_writer::UsageWriter;
 use super::{Store, StoreError, rollup};
 use crate::domain::fx::Rate;
-use crate::domain::import::{self, FileOptions, ImportError, LeftOut, Opener, RowError, RowStream};
+use crate::domain::import::{
+    self, FileOptions, ImportError, LeftOut, Opener, RowError, RowStream, dates,
+};
 use crate::domain::merchants::Tagger;
 use crate::domain::money::Amount;
 use crate::domain::records::{BankLine, BankStatus, BillingRecord, Record};
@@ -212,39 +214,7 @@ fn bank_row_fingerprint(tx: &Transaction<'_>, id: i64) -> Result<i64, StoreError
 
 /// A time as the ledger stores it (`2026-10-31T23:59:59`, chrono's `%Y-%m-%dT%H:%M:%S`).
 pub(super) fn dt(t: Option<chrono::NaiveDateTime>) -> Option<String> {
-    t.map(datetime_text)
-}
-
-/// `t` as `%Y-%m-%dT%H:%M:%S` writes it, without parsing the format for every line (an import
-/// writes two times a line). Years outside 0-9999 and leap seconds, which chrono writes its
-/// own way, are left to chrono.
-fn datetime_text(t: chrono::NaiveDateTime) -> String {
-    use chrono::Timelike as _;
-    use std::fmt::Write as _;
-    let mut text = day_text(t.date());
-    if text.len() != 10 || t.nanosecond() >= 1_000_000_000 {
-        return t.format("%Y-%m-%dT%H:%M:%S").to_string();
-    }
-    let _ = write!(text, "T{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
-    text
-}
-
-/// A day as the ledger stores it (`2026-10-31`, as chrono displays it).
-pub(super) fn day_text(day: chrono::NaiveDate) -> String {
-    use chrono::Datelike as _;
-    use std::fmt::Write as _;
-    if !(0..=9999).contains(&day.year()) {
-        return day.to_string();
-    }
-    let mut text = String::with_capacity(19);
-    let _ = write!(
-        text,
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        day.month(),
-        day.day()
-    );
-    text
+    t.map(|t| dates::datetime_text(t, 'T'))
 }
 
 /// SHA-256 of a file's bytes, streamed.
@@ -368,6 +338,7 @@ impl Store {
             tagger: &tagger,
             usage: None,
             spans: FileSpans::default(),
+            bank_statements: None,
         };
         if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
             report.error = Some(stop);
@@ -563,6 +534,35 @@ struct Writer<'a> {
     usage: Option<UsageWriter<'a>>,
     /// The days the file's billing records and bank lines run over.
     spans: FileSpans,
+    /// Made at the file's first bank line.
+    bank_statements: Option<BankStatements<'a>>,
+}
+
+/// The two statements every new bank line runs, prepared once per file rather than looked up
+/// in the connection's cache (by their text) for every line.
+struct BankStatements<'a> {
+    /// Inserts a line unless its key is taken.
+    insert: rusqlite::Statement<'a>,
+    /// Whether a line other than `?3` (an id) has the day `?1` and the amount `?2`; read from
+    /// the `bank_lookalike` index alone.
+    look_alike: rusqlite::Statement<'a>,
+}
+
+impl<'a> BankStatements<'a> {
+    fn prepare(tx: &'a Transaction<'a>) -> Result<Self, StoreError> {
+        Ok(Self {
+            insert: tx.prepare(
+                "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
+                 currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
+                 provider, spend_kind, source_file_id, source_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                 ON CONFLICT(key) DO NOTHING",
+            )?,
+            look_alike: tx.prepare(
+                "SELECT EXISTS(SELECT 1 FROM bank_lines WHERE day = ?1 AND amount_nanos = ?2 AND id != ?3)",
+            )?,
+        })
+    }
 }
 
 impl Writer<'_> {
@@ -659,45 +659,45 @@ impl Writer<'_> {
             b.original_amount.map(Amount::nanos),
             &b.description,
         );
-        let day = b.day().map(day_text).unwrap_or_default();
+        let day = b.day().map(dates::day_text).unwrap_or_default();
         // A new line is the common case: insert it, and look for a stored one only when its
         // key is taken (one statement a line instead of a lookup and an insert).
         let tag = self.tagger.tag(&b.description);
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
-                 currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
-                 provider, spend_kind, source_file_id, source_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-                 ON CONFLICT(key) DO NOTHING",
-            )?
-            .execute(params![
-                key,
-                fp,
-                b.account,
-                started_at,
-                posted_at,
-                day,
-                b.description,
-                b.amount.nanos(),
-                b.currency,
-                b.amount_text,
-                b.original_amount.map(Amount::nanos),
-                b.original_currency.as_deref().unwrap_or_default(),
-                b.fee.map(Amount::nanos),
-                status.as_str(),
-                b.issuer_id,
-                b.related_id,
-                b.note,
-                tag.map(|(provider, _)| provider),
-                tag.map(|(_, kind)| kind.as_str()),
-                self.file_id,
-                line
-            ])?;
+        let statements = match &mut self.bank_statements {
+            Some(statements) => statements,
+            None => self
+                .bank_statements
+                .insert(BankStatements::prepare(self.tx)?),
+        };
+        let inserted = statements.insert.execute(params![
+            key,
+            fp,
+            b.account,
+            started_at,
+            posted_at,
+            day,
+            b.description,
+            b.amount.nanos(),
+            b.currency,
+            b.amount_text,
+            b.original_amount.map(Amount::nanos),
+            b.original_currency.as_deref().unwrap_or_default(),
+            b.fee.map(Amount::nanos),
+            status.as_str(),
+            b.issuer_id,
+            b.related_id,
+            b.note,
+            tag.map(|(provider, _)| provider),
+            tag.map(|(_, kind)| kind.as_str()),
+            self.file_id,
+            line
+        ])?;
         if inserted == 1 {
-            // The line's own key is left out, so asking after the insert is asking before it.
-            let look_alike = self.look_alike("bank_lines", &day, b.amount.nanos(), key)?;
+            // The new line itself is left out, so asking after the insert is asking before it.
+            let look_alike = statements.look_alike.query_row(
+                params![day, b.amount.nanos(), self.tx.last_insert_rowid()],
+                |r| r.get(0),
+            )?;
             return Ok((Write::Inserted, look_alike));
         }
         match self.existing("bank_lines", key)? {
@@ -766,38 +766,6 @@ impl Writer<'_> {
                     .execute(params![day, r.currency, r.per_euro.nanos(), self.file_id])?;
                 Ok(Write::Inserted)
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{NaiveDate, NaiveDateTime};
-
-    #[test]
-    fn times_are_stored_as_chrono_writes_them() {
-        let at = |text: &str| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").unwrap_or_default()
-        };
-        for t in [
-            at("2026-10-31 23:59:59"),
-            at("0001-01-02 03:04:05"),
-            at("2026-06-30 23:59:60"),
-            at("2024-02-29 00:00:00.5"),
-            NaiveDate::from_ymd_opt(12_345, 1, 2)
-                .and_then(|d| d.and_hms_opt(1, 2, 3))
-                .unwrap_or_default(),
-            NaiveDate::from_ymd_opt(-3, 1, 2)
-                .and_then(|d| d.and_hms_opt(1, 2, 3))
-                .unwrap_or_default(),
-        ] {
-            assert_eq!(
-                dt(Some(t)),
-                Some(t.format("%Y-%m-%dT%H:%M:%S").to_string()),
-                "{t:?}"
-            );
-            assert_eq!(day_text(t.date()), t.date().to_string(), "{t:?}");
         }
     }
 }

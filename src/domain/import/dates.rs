@@ -114,6 +114,9 @@ pub fn parse_datetime(text: &str, order: Option<DateOrder>) -> Option<NaiveDateT
     if let Some(day) = plain_iso_date(t) {
         return Some(day.and_time(NaiveTime::MIN));
     }
+    if let Some(time) = plain_iso_datetime(t) {
+        return Some(time);
+    }
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Some(dt.naive_utc());
     }
@@ -172,14 +175,75 @@ pub fn plain_iso_date(t: &str) -> Option<NaiveDate> {
     if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let digits = b.get(range)?;
-        digits.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let year = i32::try_from(number(0..4)?).ok()?;
-    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+    let year = i32::try_from(digits(b.get(0..4)?)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(b.get(5..7)?)?, digits(b.get(8..10)?)?)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with a `T`) and nothing else, the way most statements write a
+/// time, read without trying chrono's formats in turn (four fail before one matches). What
+/// it does not read (a leap second, an hour 24) goes down the general path.
+fn plain_iso_datetime(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    if b.len() != 19
+        || !matches!(b.get(10), Some(b' ' | b'T'))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let day = plain_iso_date(t.get(..10)?)?;
+    let time = NaiveTime::from_hms_opt(
+        digits(b.get(11..13)?)?,
+        digits(b.get(14..16)?)?,
+        digits(b.get(17..19)?)?,
+    )?;
+    Some(day.and_time(time))
+}
+
+/// The number an ASCII run of digits spells; `None` when a byte is not a digit.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// `t` as chrono's `%Y-%m-%d{separator}%H:%M:%S` writes it (`2026-10-31T23:59:59`), without
+/// chrono reading the format string for every record. Years outside 0-9999 and leap seconds,
+/// which chrono writes its own way, are left to chrono.
+pub fn datetime_text(t: NaiveDateTime, separator: char) -> String {
+    use chrono::Timelike as _;
+    use std::fmt::Write as _;
+    let mut text = day_text(t.date());
+    if text.len() != 10 || t.nanosecond() >= 1_000_000_000 {
+        let format = format!("%Y-%m-%d{separator}%H:%M:%S");
+        return t.format(&format).to_string();
+    }
+    let _ = write!(
+        text,
+        "{separator}{:02}:{:02}:{:02}",
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    text
+}
+
+/// A day as chrono displays it (`2026-10-31`, `%Y-%m-%d`), without reading a format string.
+pub fn day_text(day: NaiveDate) -> String {
+    use chrono::Datelike as _;
+    use std::fmt::Write as _;
+    if !(0..=9999).contains(&day.year()) {
+        return day.to_string();
+    }
+    let mut text = String::with_capacity(19);
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        day.month(),
+        day.day()
+    );
+    text
 }
 
 /// Dates that spell the month: `12-Dec-2019`, `12 Dec 2019`, `25 January 2018`, `Apr 8, 2018`,
@@ -256,6 +320,63 @@ mod tests {
             assert_eq!(plain_iso_date(text), general, "{text}");
         }
         assert_eq!(d("2026-02-30", None), "");
+    }
+
+    #[test]
+    fn plain_times_read_as_the_general_formats_read_them() {
+        for text in [
+            "2026-03-04 10:11:12",
+            "2026-03-04T23:59:59",
+            "2016-12-31 23:59:60",
+            "2026-03-04 24:00:00",
+            "2026-02-30 10:00:00",
+            "2026-03-04 10:61:00",
+            "2026-03-04t10:11:12",
+            "2026-03-04 1:11:12 ",
+            "+2026-03-04 10:11:1",
+        ] {
+            let general = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            if let Some(fast) = plain_iso_datetime(text) {
+                assert_eq!(Some(fast), general, "{text}");
+            }
+        }
+        assert!(plain_iso_datetime("2026-03-04 10:11:12").is_some());
+        assert!(plain_iso_datetime("2026-03-04T10:11:12").is_some());
+        // A leap second goes down the general path and is read there, as before.
+        assert_eq!(
+            parse_datetime("2016-12-31 23:59:60", None),
+            NaiveDateTime::parse_from_str("2016-12-31 23:59:60", "%Y-%m-%d %H:%M:%S").ok()
+        );
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let at = |text: &str| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").unwrap_or_default()
+        };
+        for t in [
+            at("2026-10-31 23:59:59"),
+            at("0001-01-02 03:04:05"),
+            at("2016-12-31 23:59:60"),
+            at("2024-02-29 00:00:00.5"),
+            NaiveDate::from_ymd_opt(12_345, 1, 2)
+                .and_then(|d| d.and_hms_opt(1, 2, 3))
+                .unwrap_or_default(),
+            NaiveDate::from_ymd_opt(-3, 1, 2)
+                .and_then(|d| d.and_hms_opt(1, 2, 3))
+                .unwrap_or_default(),
+        ] {
+            for (separator, format) in [('T', "%Y-%m-%dT%H:%M:%S"), (' ', "%Y-%m-%d %H:%M:%S")] {
+                assert_eq!(
+                    datetime_text(t, separator),
+                    t.format(format).to_string(),
+                    "{t:?}"
+                );
+            }
+            assert_eq!(day_text(t.date()), t.date().to_string(), "{t:?}");
+        }
     }
 
     #[test]

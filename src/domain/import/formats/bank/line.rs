@@ -167,26 +167,24 @@ fn content_key(
     amount: Amount,
     key: &ContentKey,
 ) -> String {
-    let moment = |format: &str| {
-        when.map(|t| t.format(format).to_string())
+    let time = || {
+        when.map(|t| dates::datetime_text(t, ' '))
             .unwrap_or_default()
     };
+    let day = || when.map(|t| dates::day_text(t.date())).unwrap_or_default();
     match key {
         ContentKey::TimeAndAmount => format!(
             "bank|{account}|{}|{text}|{currency}|{}",
-            moment("%Y-%m-%d %H:%M:%S"),
+            time(),
             amount.nanos()
         ),
-        ContentKey::Time => format!(
-            "bank|{account}|{}|{text}|{currency}",
-            moment("%Y-%m-%d %H:%M:%S")
-        ),
+        ContentKey::Time => format!("bank|{account}|{}|{text}|{currency}", time()),
         ContentKey::DayAndAmount => format!(
             "bank|{account}|{}|{text}|{currency}|{}",
-            moment("%Y-%m-%d"),
+            day(),
             amount.nanos()
         ),
-        ContentKey::Day => format!("bank|{account}|{}|{text}|{currency}", moment("%Y-%m-%d")),
+        ContentKey::Day => format!("bank|{account}|{}|{text}|{currency}", day()),
         ContentKey::AsWritten(date) => {
             format!("bank|{account}|{date}|{text}|{currency}|{}", amount.nanos())
         }
