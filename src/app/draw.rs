@@ -2,9 +2,12 @@
 //! user picked (dashboard, flags, ledger, review, settings), the import sheet over it and the
 //! drop overlay. Reads only the cached views (never the ledger) and pushes [`Action`]s.
 
+use std::sync::Arc;
+
 use super::App;
 use super::topups::TopupsModel;
-use crate::domain::views::{AccountBalance, FlagRow};
+use super::views_worker::LedgerViews;
+use crate::domain::views::{AccountBalance, DayBounds, Filters, FlagRow};
 use crate::ui::balance::BalanceView;
 use crate::ui::chart::ChartView;
 use crate::ui::empty::EmptyView;
@@ -29,36 +32,18 @@ impl App {
         self.cache.ledger.as_ref().map(|l| &l.topups)
     }
 
-    /// The flags the filters let through, open ones first.
-    fn shown_flags(&self) -> Vec<FlagRow> {
-        let f = &self.prefs.filters;
-        let bounds = self.bounds();
+    /// The flags the filters let through, open ones first (borrowed from the money model; the
+    /// order is kept in [`ShownFlags`], not rebuilt per frame).
+    fn shown_flags(&self) -> Vec<&FlagRow> {
         let Some(money) = self.money() else {
             return Vec::new();
         };
-        let mut rows: Vec<_> = money
+        self.cache
             .flags
+            .order
             .iter()
-            .filter(|r| bounds.contains(r.flag.date))
-            .filter(|r| f.provider.is_empty() || r.flag.provider == f.provider)
-            .filter(|r| {
-                f.project.is_empty() || r.flag.project.as_deref().is_none_or(|p| p == f.project)
-            })
-            .cloned()
-            .collect();
-        rows.sort_by(|a, b| {
-            (
-                a.dismissed.is_some(),
-                std::cmp::Reverse(a.flag.severity),
-                std::cmp::Reverse(a.flag.date),
-            )
-                .cmp(&(
-                    b.dismissed.is_some(),
-                    std::cmp::Reverse(b.flag.severity),
-                    std::cmp::Reverse(b.flag.date),
-                ))
-        });
-        rows
+            .filter_map(|&i| money.flags.get(i))
+            .collect()
     }
 
     fn shown_balances(&self) -> Vec<AccountBalance> {
@@ -102,12 +87,14 @@ impl App {
             ui.disable();
         }
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
-        let flags = self.shown_flags();
-        let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
+        let bounds = self.bounds();
+        self.cache
+            .flags
+            .update(self.cache.ledger.as_ref(), &self.prefs.filters, bounds);
         let top = TopBarView {
             ledger: self.store.path().display().to_string(),
             view: self.prefs.view,
-            open_flags,
+            open_flags: self.cache.flags.open,
             busy,
             is_empty: self.is_empty(),
         };
@@ -155,8 +142,8 @@ impl App {
                 return;
             }
             match self.prefs.view {
-                View::Dashboard => self.dashboard_ui(ui, &flags, actions),
-                View::Flags => self.flags_view_ui(ui, flags, actions),
+                View::Dashboard => self.dashboard_ui(ui, actions),
+                View::Flags => self.flags_view_ui(ui, actions),
                 View::Ledger => self.ledger_ui(ui, busy, actions),
                 View::Settings => {
                     let mut view = self
@@ -210,20 +197,27 @@ impl App {
     }
 
     /// The Flags view: the flags, the top-up doctor and the match review.
-    fn flags_view_ui(&self, ui: &mut egui::Ui, flags: Vec<FlagRow>, actions: &mut Vec<Action>) {
-        let doctor_flag = self.doctor.as_deref().and_then(|id| {
-            self.money()
-                .and_then(|m| m.flags.iter().find(|f| f.flag.id == id))
-        });
-        // Borrowed, not cloned: the model (attempts, forecasts, recharges) is drawn every frame.
+    fn flags_view_ui(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let panel = self.extras.flags_panel;
+        // Borrowed, not cloned: the model (attempts, forecasts, recharges) is drawn every frame;
+        // the doctor's walk is arranged only while its panel shows.
         let topups = self.topups();
+        let doctor = match (panel, topups) {
+            (ui::FlagsPanel::Doctor, Some(t)) => {
+                let doctor_flag = self.doctor.as_deref().and_then(|id| {
+                    self.money()
+                        .and_then(|m| m.flags.iter().find(|f| f.flag.id == id))
+                });
+                t.doctor_view(doctor_flag, self.today())
+            }
+            _ => ui::doctor::DoctorView::default(),
+        };
+        let no_matches = ui::matches::MatchesView::default();
         let view = FlagsView {
-            doctor: topups
-                .map(|t| t.doctor_view(doctor_flag, self.today()))
-                .unwrap_or_default(),
-            flags,
-            panel: self.extras.flags_panel,
-            matches: topups.map(|t| t.matches.clone()).unwrap_or_default(),
+            doctor,
+            flags: self.shown_flags(),
+            panel,
+            matches: topups.map_or(&no_matches, |t| &t.matches),
             explain: ui::explain::ExplainView {
                 providers: self.providers(),
                 as_of: self.today().to_string(),
@@ -235,7 +229,7 @@ impl App {
         ui::flags::flags_ui(ui, &view, actions);
     }
 
-    fn dashboard_ui(&self, ui: &mut egui::Ui, flags: &[FlagRow], actions: &mut Vec<Action>) {
+    fn dashboard_ui(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let bounds = self.bounds();
         let range_label = if self.prefs.filters.range == crate::domain::views::DateRange::All {
             "all time".to_string()
@@ -263,14 +257,8 @@ impl App {
             today: self.today(),
             all_in: self.cache.ledger.as_ref().and_then(|l| l.all_in.clone()),
             balances: self.shown_balances(),
-            open_flags: flags.iter().filter(|f| f.dismissed.is_none()).count(),
-            critical_flags: flags
-                .iter()
-                .filter(|f| {
-                    f.dismissed.is_none()
-                        && f.flag.severity == crate::domain::flags::Severity::Critical
-                })
-                .count(),
+            open_flags: self.cache.flags.open,
+            critical_flags: self.cache.flags.critical,
         };
         // The charts share what the window leaves below the key figures (never less than their
         // usual heights; the dashboard scrolls then): a large window shows larger charts.
@@ -337,7 +325,7 @@ impl App {
             search: self.search.clone(),
             total_rows: shown.total_rows,
             offset: self.cache.offset,
-            rows: rows.clone(),
+            rows,
             busy,
             sort: self.prefs.sort(self.prefs.tab),
             focus: self.focus.as_ref().map(|f| f.label.clone()),
@@ -372,4 +360,78 @@ fn chart_heights(room: f32) -> (f32, f32) {
         (plots * 0.55).max(theme::CHART_HEIGHT),
         (plots * 0.45).max(theme::BALANCE_HEIGHT),
     )
+}
+
+/// The flags the filters let through, as positions in the money model's list, open ones first,
+/// with the counts the top bar and the key figures show. Rebuilt when the views or the filters
+/// change, never per frame: a long history raises thousands of flags.
+#[derive(Default)]
+pub(super) struct ShownFlags {
+    /// The views, filters and days the order was built from (the views are held, so a newer
+    /// answer is never mistaken for them).
+    key: Option<(Arc<LedgerViews>, String, String, DayBounds)>,
+    order: Vec<usize>,
+    /// Flags not dismissed among them.
+    open: usize,
+    /// Critical flags not dismissed among them.
+    critical: usize,
+}
+
+impl ShownFlags {
+    fn update(&mut self, ledger: Option<&Arc<LedgerViews>>, filters: &Filters, bounds: DayBounds) {
+        let Some(ledger) = ledger else {
+            *self = Self::default();
+            return;
+        };
+        let same = self.key.as_ref().is_some_and(|(l, provider, project, b)| {
+            Arc::ptr_eq(l, ledger)
+                && *provider == filters.provider
+                && *project == filters.project
+                && *b == bounds
+        });
+        if same {
+            return;
+        }
+        let flags = &ledger.money.flags;
+        let mut order: Vec<usize> = flags
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| bounds.contains(r.flag.date))
+            .filter(|(_, r)| filters.provider.is_empty() || r.flag.provider == filters.provider)
+            .filter(|(_, r)| {
+                filters.project.is_empty()
+                    || r.flag
+                        .project
+                        .as_deref()
+                        .is_none_or(|p| p == filters.project)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let key = |r: &FlagRow| {
+            (
+                r.dismissed.is_some(),
+                std::cmp::Reverse(r.flag.severity),
+                std::cmp::Reverse(r.flag.date),
+            )
+        };
+        // Stable: flags of one rank keep the model's order.
+        order.sort_by_key(|&i| flags.get(i).map(key));
+        let open_rows = || {
+            order
+                .iter()
+                .filter_map(|&i| flags.get(i))
+                .filter(|r| r.dismissed.is_none())
+        };
+        self.open = open_rows().count();
+        self.critical = open_rows()
+            .filter(|r| r.flag.severity == crate::domain::flags::Severity::Critical)
+            .count();
+        self.order = order;
+        self.key = Some((
+            Arc::clone(ledger),
+            filters.provider.clone(),
+            filters.project.clone(),
+            bounds,
+        ));
+    }
 }

@@ -63,6 +63,8 @@ struct Cache {
     /// The index of the first row of `rows` in the table.
     offset: usize,
     rows: Option<Rows>,
+    /// The flags the filters let through, in the order they are shown.
+    flags: draw::ShownFlags,
 }
 
 /// The burnrate window.

@@ -26,14 +26,15 @@ pub enum FlagsPanel {
     Explain,
 }
 
-/// What the flags panel shows.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FlagsView {
+/// What the flags panel shows (borrowed from the views the window keeps: drawn every frame).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagsView<'a> {
     /// Flags the filters let through, open ones first.
-    pub flags: Vec<FlagRow>,
+    pub flags: Vec<&'a FlagRow>,
     pub panel: FlagsPanel,
+    /// The doctor's walk (empty unless its panel shows).
     pub doctor: DoctorView,
-    pub matches: MatchesView,
+    pub matches: &'a MatchesView,
     pub explain: super::explain::ExplainView,
     pub as_of: String,
 }
@@ -61,7 +62,7 @@ pub fn flags_ui(ui: &mut egui::Ui, view: &FlagsView, actions: &mut Vec<Action>) 
     match view.panel {
         FlagsPanel::Flags => flag_list_ui(ui, view, actions),
         FlagsPanel::Doctor => doctor_ui(ui, &view.doctor, actions),
-        FlagsPanel::Matches => matches_ui(ui, &view.matches, actions),
+        FlagsPanel::Matches => matches_ui(ui, view.matches, actions),
         FlagsPanel::Explain => super::explain::explain_ui(ui, &view.explain, actions),
     }
 }

@@ -40,16 +40,16 @@ impl Rows {
     }
 }
 
-/// What the table area shows.
+/// What the table area shows (the page is borrowed from the window's cache: drawn every frame).
 #[derive(Debug, Clone)]
-pub struct TableView {
+pub struct TableView<'a> {
     pub tab: Tab,
     pub search: String,
     /// Rows matching the search.
     pub total_rows: usize,
     /// The index of the first row of `rows`.
     pub offset: usize,
-    pub rows: Rows,
+    pub rows: &'a Rows,
     pub busy: bool,
     pub sort: Sort,
     /// What the tables are narrowed to after a click on a bar or a flag.
@@ -112,7 +112,7 @@ pub fn tables_ui(ui: &mut egui::Ui, view: &TableView, actions: &mut Vec<Action>)
         });
     }
     ui.add_space(4.0);
-    match &view.rows {
+    match view.rows {
         Rows::Imports(files) => imports_ui(ui, files, view.busy, actions),
         rows => records_ui(ui, view, rows, actions),
     }
