@@ -320,7 +320,7 @@ impl App {
             self.apply(action, &ctx);
         }
         let ready = !self.sheet.is_busy()
-            && self.cache.dashboard.is_some()
+            && self.cache.ledger.is_some()
             && !self.is_updating()
             && (self.prefs.view != View::Review || self.extras.review_ready());
         self.poll_chart_export(&ctx);
@@ -427,7 +427,8 @@ impl App {
             group: self.prefs.group,
             bucket: self.prefs.bucket,
             filters: self.prefs.filters.clone(),
-            tab: self.prefs.tab,
+            dashboard: self.prefs.view == View::Dashboard,
+            tab: (self.prefs.view == View::Ledger).then_some(self.prefs.tab),
             search: self.search.clone(),
             focus: self.focus.clone(),
             sort: self.prefs.sort(self.prefs.tab),

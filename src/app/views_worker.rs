@@ -3,10 +3,12 @@
 //! connection to the ledger, so the window's thread never runs a query that scans the usage
 //! table and never freezes while a million rows are summed.
 //!
-//! The window sends a [`Wanted`] (filters, chart toggles, table) whenever it changes, and asks
-//! again after the ledger may have changed. The thread keeps only the newest request, reads the
-//! ledger's revision itself, rebuilds only the parts whose inputs changed and answers with
-//! every part of the request (rebuilt or kept), then [`Part::Done`]. Each answer carries its
+//! The window sends a [`Wanted`] (filters, chart toggles, the view and table shown) whenever it
+//! changes, and asks again after the ledger may have changed. The thread keeps only the newest
+//! request, reads the ledger's revision itself, rebuilds only the parts whose inputs changed and
+//! answers with every part of the request (rebuilt or kept), then [`Part::Done`]. The
+//! dashboard's chart and a table's id list are parts of a request only while their view shows:
+//! a filter changed on the dashboard does not sort a million table rows. Each answer carries its
 //! request id; the window drops answers to older requests. WAL lets this thread read while an
 //! import writes.
 //!
@@ -42,7 +44,11 @@ pub struct Wanted {
     pub group: SeriesGroup,
     pub bucket: Bucket,
     pub filters: Filters,
-    pub tab: Tab,
+    /// Whether the dashboard shows: its figures and chart are built only then.
+    pub dashboard: bool,
+    /// The ledger table shown (none outside the Ledger view: a table's id list, a million ids
+    /// on a long history, is built only while it can be seen).
+    pub tab: Option<Tab>,
     pub search: String,
     pub focus: Option<Focus>,
     pub sort: Sort,
@@ -430,37 +436,20 @@ fn answer(
     }
     let bounds = wanted.filters.bounds(today);
     let aliases = aliases(&ledger.money, &wanted.filters);
-    let dashboard_key = (
-        revision,
-        wanted.group,
-        wanted.bucket,
-        wanted.filters.clone(),
-    );
-    let dashboard = match &built.dashboard {
-        Some((key, d)) if *key == dashboard_key => Arc::clone(d),
-        _ => {
-            let d = Arc::new(DashboardViews {
-                usage_in_range: store.usage_in_range(bounds, &wanted.filters, &aliases)?,
-                chart: Arc::new(store.cost_series(
-                    wanted.group,
-                    wanted.bucket,
-                    bounds,
-                    &wanted.filters,
-                    &aliases,
-                )?),
-            });
-            built.dashboard = Some((dashboard_key, Arc::clone(&d)));
-            d
+    if wanted.dashboard {
+        let dashboard = dashboard_views(store, wanted, revision, bounds, &aliases, built)?;
+        send(id, Part::Dashboard(dashboard));
+        if let Ok(newer) = inbox.try_recv() {
+            return Ok(Some(newer));
         }
-    };
-    send(id, Part::Dashboard(dashboard));
-    if let Ok(newer) = inbox.try_recv() {
-        return Ok(Some(newer));
     }
+    let Some(tab) = wanted.tab else {
+        return Ok(None);
+    };
     let table_key = (
         revision,
         (
-            wanted.tab,
+            tab,
             wanted.search.clone(),
             wanted.filters.clone(),
             wanted.focus.clone(),
@@ -478,13 +467,48 @@ fn answer(
                 focus: wanted.focus.clone(),
                 sort: wanted.sort,
             };
-            let t = Arc::new(table_views(store, wanted.tab, &query)?);
+            let t = Arc::new(table_views(store, tab, &query)?);
             built.table = Some((table_key, Arc::clone(&t)));
             t
         }
     };
     send(id, Part::Table(table));
     Ok(None)
+}
+
+/// The dashboard's figures and chart for `wanted`, kept from the last build when its inputs
+/// are the same.
+fn dashboard_views(
+    store: &Store,
+    wanted: &Wanted,
+    revision: i64,
+    bounds: crate::domain::views::DayBounds,
+    aliases: &[String],
+    built: &mut Built,
+) -> Result<Arc<DashboardViews>, StoreError> {
+    let dashboard_key = (
+        revision,
+        wanted.group,
+        wanted.bucket,
+        wanted.filters.clone(),
+    );
+    if let Some((key, d)) = &built.dashboard
+        && *key == dashboard_key
+    {
+        return Ok(Arc::clone(d));
+    }
+    let d = Arc::new(DashboardViews {
+        usage_in_range: store.usage_in_range(bounds, &wanted.filters, aliases)?,
+        chart: Arc::new(store.cost_series(
+            wanted.group,
+            wanted.bucket,
+            bounds,
+            &wanted.filters,
+            aliases,
+        )?),
+    });
+    built.dashboard = Some((dashboard_key, Arc::clone(&d)));
+    Ok(d)
 }
 
 /// Every name the filtered account appears under (none without an account filter).
