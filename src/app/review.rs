@@ -28,7 +28,7 @@ pub fn months(inputs: &Snapshot, today: NaiveDate) -> Vec<NaiveDate> {
         .iter()
         .map(|u| u.day)
         .chain(inputs.billing.iter().map(|b| b.day))
-        .chain(inputs.bank.iter().map(|l| l.day))
+        .chain(inputs.bank_days().map(|(_, day)| day))
         .filter(|d| *d <= today)
         .map(month_of)
         .chain([month_of(today)])

@@ -18,7 +18,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use crate::domain::doctor::Attempt;
-use crate::domain::ledger::{BankItem, BillingItem, Decision, Snapshot, parse_record};
+use crate::domain::ledger::{BankItem, BillingItem, Decision, parse_record};
 use crate::domain::matching::{Matching, Reason};
 use crate::domain::money::Amount;
 use crate::services::dispute::reason_text;
@@ -106,13 +106,12 @@ fn bank_text(l: &BankItem) -> String {
 /// When the ledger cannot be read or written, or a record named does not exist.
 pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let inputs = store.snapshot()?;
     if let Some(action) = &args.action {
         let (left, right, decision) = match action {
             MatchesAction::Confirm { left, right } => (left, right, Decision::Confirmed),
             MatchesAction::Unlink { left, right } => (left, right, Decision::Unlinked),
         };
-        check_pair(&inputs, left, right)?;
+        check_pair(&store, left, right)?;
         store.decide_match(left, right, decision, &super::now_utc())?;
         println!(
             "{} {} and {}.",
@@ -126,6 +125,7 @@ pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyho
         );
         return Ok(0);
     }
+    let inputs = store.snapshot()?;
     let judged = projection::judge(&inputs, store.flag_params()?, as_of);
     let (inputs, m) = (judged.snapshot(), &judged.judgement.matching);
     let confirmed: BTreeSet<(String, String)> = inputs
@@ -226,25 +226,27 @@ fn matches_json(m: &Matching, as_of: NaiveDate) -> Value {
     })
 }
 
-/// A pair must name an existing billing record (or hold) and an existing bank line.
-fn check_pair(inputs: &Snapshot, left: &str, right: &str) -> anyhow::Result<()> {
+/// A pair must name an existing billing record (or hold) and an existing bank line, tagged
+/// with a provider or not (the snapshot holds only the tagged ones, so the store is asked).
+fn check_pair(store: &Store, left: &str, right: &str) -> anyhow::Result<()> {
     let usage = "name records as flags do: `billing:3 bank:12` (a payment) or `bank:5 bank:9` (a hold and the line that ended it)";
     let (Some((left_kind, left_id)), Some(("bank", right_id))) =
         (parse_record(left), parse_record(right))
     else {
         bail!("'{left} {right}' is not a pair burnrate can match; {usage}");
     };
-    let exists = |kind: &str, id: i64| match kind {
-        "billing" => inputs.billing.iter().any(|b| b.id == id),
-        _ => inputs.bank.iter().any(|l| l.id == id),
+    let exists = |kind: &str, id: i64| -> anyhow::Result<bool> {
+        Ok(!store
+            .evidence_records(&[format!("{kind}:{id}")])?
+            .is_empty())
     };
-    if !exists(left_kind, left_id) {
+    if !exists(left_kind, left_id)? {
         bail!(
             "there is no record {}; `burnrate matches` lists them",
             left.trim()
         );
     }
-    if !exists("bank", right_id) {
+    if !exists("bank", right_id)? {
         bail!(
             "there is no record {}; `burnrate matches` lists them",
             right.trim()

@@ -238,6 +238,81 @@ pub struct ProjectDay {
     pub currency: Currency,
 }
 
+/// The usage cost of one project in one currency, per day with usage: a long history has a
+/// row per project and day, so the names are held once per project rather than once a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectUsage {
+    pub provider: String,
+    /// Empty for usage outside any project.
+    pub project: String,
+    pub currency: Currency,
+    /// Days ascending, each once.
+    pub days: Vec<(NaiveDate, Amount)>,
+}
+
+impl ProjectUsage {
+    /// Gathers project-days per provider, project and currency, sorted by them; the costs of
+    /// one day are added (a sum beyond 64 bits keeps the first cost, as the detectors never
+    /// judge a total they cannot add up).
+    pub fn from_days(rows: impl IntoIterator<Item = ProjectDay>) -> Vec<Self> {
+        let mut series: BTreeMap<(String, String, Currency), BTreeMap<NaiveDate, Amount>> =
+            BTreeMap::new();
+        for u in rows {
+            let day = series
+                .entry((u.provider, u.project, u.currency))
+                .or_default()
+                .entry(u.day)
+                .or_default();
+            *day = day.checked_add(u.cost).unwrap_or(*day);
+        }
+        series
+            .into_iter()
+            .map(|((provider, project, currency), days)| Self {
+                provider,
+                project,
+                currency,
+                days: days.into_iter().collect(),
+            })
+            .collect()
+    }
+
+    /// The project-days, sorted by provider, project, day and currency.
+    pub fn to_days(series: &[Self]) -> Vec<ProjectDay> {
+        let mut out: Vec<ProjectDay> = series
+            .iter()
+            .flat_map(|s| {
+                s.days.iter().map(|(day, cost)| ProjectDay {
+                    provider: s.provider.clone(),
+                    project: s.project.clone(),
+                    day: *day,
+                    cost: *cost,
+                    currency: s.currency,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.provider, &a.project, a.day, a.currency).cmp(&(
+                &b.provider,
+                &b.project,
+                b.day,
+                b.currency,
+            ))
+        });
+        out
+    }
+
+    /// The same project without the days after `as_of` (`None` when none is left).
+    fn up_to(&self, as_of: NaiveDate) -> Option<Self> {
+        let kept = self.days.partition_point(|(day, _)| *day <= as_of);
+        (kept > 0).then(|| Self {
+            provider: self.provider.clone(),
+            project: self.project.clone(),
+            currency: self.currency,
+            days: self.days.get(..kept).unwrap_or_default().to_vec(),
+        })
+    }
+}
+
 /// An organization of a provider, as usage exports name it: usage rows carry `name` when set,
 /// else `id`; billing records may write either.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,13 +343,18 @@ pub struct Budget {
 /// change what the records mean.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// Every imported bank and card line (untagged ones too: they date the statements).
+    /// The bank and card lines that can bear on AI money: those tagged with a provider, and
+    /// any line the user named in a match decision.
     pub bank: Vec<BankItem>,
+    /// The statement (source file) and day of every other imported line, once per pair: the
+    /// grocery lines of a statement say nothing about AI money, yet they date the statement
+    /// (see [`Snapshot::file_spans`]) and the months with records.
+    pub statement_days: Vec<(i64, NaiveDate)>,
     pub billing: Vec<BillingItem>,
     /// Usage cost per account and day.
     pub usage: Vec<DailyUsage>,
-    /// Usage cost per project and day.
-    pub project_usage: Vec<ProjectDay>,
+    /// Usage cost per project and day, sorted by provider, project and currency.
+    pub project_usage: Vec<ProjectUsage>,
     pub organizations: Vec<OrgAlias>,
     pub budgets: Vec<Budget>,
     /// The user's auto-recharge settings, one per account.
@@ -302,6 +382,12 @@ impl Snapshot {
                 .filter(|b| b.day <= as_of)
                 .cloned()
                 .collect(),
+            statement_days: self
+                .statement_days
+                .iter()
+                .filter(|(_, day)| *day <= as_of)
+                .copied()
+                .collect(),
             billing: self
                 .billing
                 .iter()
@@ -317,8 +403,7 @@ impl Snapshot {
             project_usage: self
                 .project_usage
                 .iter()
-                .filter(|u| u.day <= as_of)
-                .cloned()
+                .filter_map(|u| u.up_to(as_of))
                 .collect(),
             organizations: self.organizations.clone(),
             budgets: self.budgets.clone(),
@@ -472,9 +557,8 @@ impl Snapshot {
                 )
             })
             .chain(
-                self.bank
-                    .iter()
-                    .map(|l| ((l.source_file_id, FileKind::Bank, String::new()), l.day)),
+                self.bank_days()
+                    .map(|(file, day)| ((file, FileKind::Bank, String::new()), day)),
             );
         for (key, day) in days {
             if measured.contains(&(key.0, key.1)) {
@@ -495,6 +579,15 @@ impl Snapshot {
             },
         ));
         spans
+    }
+
+    /// The statement and day of every imported bank or card line: those in [`Snapshot::bank`]
+    /// and the others ([`Snapshot::statement_days`]).
+    pub fn bank_days(&self) -> impl Iterator<Item = (i64, NaiveDate)> + '_ {
+        self.bank
+            .iter()
+            .map(|l| (l.source_file_id, l.day))
+            .chain(self.statement_days.iter().copied())
     }
 
     /// Which days the imported files should show records of (build it once, ask it often).

@@ -11,11 +11,15 @@
 //! out (`usd` in the openai exports is `USD`). A date-only record is stored at midnight, so a time
 //! of exactly `00:00:00` is read as "no time of day".
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::groups::Groups;
+use super::rollup::FxHasher;
 use super::sql::{ORGANIZATION, PROJECT, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
@@ -25,7 +29,7 @@ use crate::domain::fx::Rate;
 use crate::domain::import::receipts;
 use crate::domain::ledger::{
     BankItem, BankRef, BillingItem, Budget, BudgetScope, Decision, MatchDecision, OrgAlias,
-    ProjectDay, Snapshot, parse_record,
+    ProjectDay, ProjectUsage, Snapshot, parse_record,
 };
 use crate::domain::money::{Amount, Currency, DecimalMark};
 use crate::domain::records::{BankStatus, BillingKind, BillingStatus, SpendKind};
@@ -133,6 +137,7 @@ impl Store {
         let (usage, project_usage) = self.daily_usage()?;
         Ok(Snapshot {
             bank: self.bank_items()?,
+            statement_days: self.statement_days()?,
             billing: self.billing_items()?,
             usage,
             project_usage,
@@ -281,7 +286,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Every bank and card line, oldest first.
+    /// The bank and card lines that can bear on AI money, oldest first: every line tagged with a
+    /// provider, and any other line a match decision names (the user may pair a billing record
+    /// with a line no merchant rule recognized). A statement of a hundred thousand grocery lines
+    /// brings only its days ([`Store::statement_days`]).
     ///
     /// # Errors
     /// On a database failure or a status or kind this build does not know.
@@ -291,6 +299,13 @@ impl Store {
                     COALESCE(l.started_at, l.posted_at), l.amount_nanos, l.currency, l.description,
                     l.account, f.name
              FROM bank_lines l JOIN source_files f ON f.id = l.source_file_id
+             WHERE l.id IN (
+                 SELECT id FROM bank_lines WHERE provider IS NOT NULL
+                 UNION ALL
+                 SELECT CAST(substr(record, 6) AS INTEGER)
+                 FROM (SELECT left_record AS record FROM match_decisions
+                       UNION ALL SELECT right_record FROM match_decisions)
+                 WHERE record LIKE 'bank:%')
              ORDER BY l.day, l.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -344,6 +359,21 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The statement and day of every line without a provider, once per pair, by statement
+    /// and day: what dates the statements beside [`Store::bank_items`].
+    ///
+    /// # Errors
+    /// On a database failure.
+    pub fn statement_days(&self) -> Result<Vec<(i64, NaiveDate)>, StoreError> {
+        // A plain scan beats the provider index here: nearly every line is untagged.
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT DISTINCT source_file_id, day FROM bank_lines NOT INDEXED
+             WHERE provider IS NULL ORDER BY source_file_id, day",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, parse_day(r.get_ref(1)?.as_str()?)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every billing record, oldest first.
@@ -467,34 +497,53 @@ impl Store {
         Ok(self.daily_usage()?.0)
     }
 
-    /// Usage cost per project (name, else id; empty outside projects) and day.
+    /// Usage cost per project (name, else id; empty outside projects) and day, sorted by
+    /// provider, project, day and currency.
     ///
     /// # Errors
     /// On a database failure or a total too large to add up.
     pub fn daily_project_usage(&self) -> Result<Vec<ProjectDay>, StoreError> {
-        Ok(self.daily_usage()?.1)
+        Ok(ProjectUsage::to_days(&self.daily_usage()?.1))
     }
 
-    /// Usage cost per account and day, and per project and day, in one pass over the daily
-    /// sums: both sorted by provider, account or project, day and currency.
+    /// Usage cost per account and day (sorted by provider, account, day and currency), and per
+    /// project and day (one series per provider, project and currency, sorted by them), in one
+    /// pass over the daily sums.
     ///
     /// # Errors
     /// On a database failure or a total too large to add up.
-    pub fn daily_usage(&self) -> Result<(Vec<DailyUsage>, Vec<ProjectDay>), StoreError> {
+    pub fn daily_usage(&self) -> Result<(Vec<DailyUsage>, Vec<ProjectUsage>), StoreError> {
+        // The daily sums come by day (their key's order): a day's text is read once per day.
         let sql = format!(
             "SELECT provider, {ORGANIZATION}, {PROJECT}, day, upper(currency), cost_nanos
-             FROM usage_project_counted"
+             FROM usage_project_counted ORDER BY day"
         );
         let mut accounts = Groups::<4>::new();
-        let mut projects = Groups::<4>::new();
+        let mut projects = ProjectSums::default();
+        let mut day: Option<(String, NaiveDate)> = None;
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
-            let (provider, day, currency) = (text(0)?, text(3)?, text(4)?);
+            let (provider, day_text, currency) = (text(0)?, text(3)?, text(4)?);
             let cost: i64 = r.get(5)?;
-            accounts.add([provider, text(1)?, day, currency], cost)?;
-            projects.add([provider, text(2)?, day, currency], cost)?;
+            accounts.add([provider, text(1)?, day_text, currency], cost)?;
+            let parsed = match &day {
+                Some((last, parsed)) if last == day_text => *parsed,
+                _ => {
+                    let parsed = parse_day(day_text)?;
+                    day = Some((day_text.to_string(), parsed));
+                    parsed
+                }
+            };
+            let currency = Currency::parse_stored(currency);
+            projects.add(
+                provider,
+                text(2)?,
+                currency,
+                parsed,
+                Amount::from_nanos(cost),
+            )?;
         }
         let usage = accounts
             .sorted()?
@@ -508,20 +557,7 @@ impl Store {
                 })
             })
             .collect::<Result<_, rusqlite::Error>>()?;
-        let project_usage = projects
-            .sorted()?
-            .into_iter()
-            .map(|([provider, project, day, currency], cost)| {
-                Ok(ProjectDay {
-                    provider,
-                    project,
-                    day: parse_day(&day)?,
-                    currency: Currency::parse_stored(&currency),
-                    cost: Amount::from_nanos(cost),
-                })
-            })
-            .collect::<Result<_, rusqlite::Error>>()?;
-        Ok((usage, project_usage))
+        Ok((usage, projects.finish()?))
     }
 
     /// The organizations usage exports name, with their ids and names.
@@ -830,6 +866,86 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.set_flag_params(&params)?;
         Ok(params)
+    }
+}
+
+/// Project-days gathered into one series per provider, project and currency, names held once
+/// per series (a large ledger has a row per project and day).
+#[derive(Default)]
+struct ProjectSums {
+    index: HashMap<Vec<u8>, usize, BuildHasherDefault<FxHasher>>,
+    /// The key of the row being added: provider, project and currency, `0`-separated.
+    key: Vec<u8>,
+    series: Vec<ProjectUsage>,
+    /// Whether a day came before one already added (never with the daily sums' order).
+    unsorted: bool,
+}
+
+impl ProjectSums {
+    fn add(
+        &mut self,
+        provider: &str,
+        project: &str,
+        currency: Currency,
+        day: NaiveDate,
+        cost: Amount,
+    ) -> Result<(), StoreError> {
+        self.key.clear();
+        self.key.extend_from_slice(provider.as_bytes());
+        self.key.push(0);
+        self.key.extend_from_slice(project.as_bytes());
+        self.key.push(0);
+        self.key.extend_from_slice(currency.as_str().as_bytes());
+        let at = if let Some(&at) = self.index.get(self.key.as_slice()) {
+            at
+        } else {
+            self.series.push(ProjectUsage {
+                provider: provider.to_string(),
+                project: project.to_string(),
+                currency,
+                days: Vec::new(),
+            });
+            let at = self.series.len() - 1;
+            self.index.insert(self.key.clone(), at);
+            at
+        };
+        let Some(series) = self.series.get_mut(at) else {
+            return Ok(());
+        };
+        match series.days.last_mut() {
+            Some((last, sum)) if *last == day => {
+                *sum = sum.checked_add(cost).ok_or(StoreError::Overflow)?;
+            }
+            Some((last, _)) if *last > day => {
+                self.unsorted = true;
+                series.days.push((day, cost));
+            }
+            _ => series.days.push((day, cost)),
+        }
+        Ok(())
+    }
+
+    /// The series sorted by provider, project and currency, each by day.
+    fn finish(mut self) -> Result<Vec<ProjectUsage>, StoreError> {
+        if self.unsorted {
+            for series in &mut self.series {
+                series.days.sort_by_key(|(day, _)| *day);
+                let mut merged: Vec<(NaiveDate, Amount)> = Vec::with_capacity(series.days.len());
+                for (day, cost) in series.days.drain(..) {
+                    match merged.last_mut() {
+                        Some((last, sum)) if *last == day => {
+                            *sum = sum.checked_add(cost).ok_or(StoreError::Overflow)?;
+                        }
+                        _ => merged.push((day, cost)),
+                    }
+                }
+                series.days = merged;
+            }
+        }
+        self.series.sort_by(|a, b| {
+            (&a.provider, &a.project, a.currency).cmp(&(&b.provider, &b.project, b.currency))
+        });
+        Ok(self.series)
     }
 }
 

@@ -419,3 +419,42 @@ fn a_lower_bound_at_zero_is_no_flag_and_one_hint() {
         "{text}"
     );
 }
+
+/// Judgement reads the lines tagged with a provider, and the others only where the user named
+/// one: a card line no merchant rule recognized can still be confirmed as what paid a top-up,
+/// and the match list then shows it paying; the grocery line beside it still dates the card's
+/// statement.
+#[test]
+fn a_line_no_rule_tagged_can_be_confirmed_as_the_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.sqlite");
+    let billing = dir.path().join("billing.csv");
+    std::fs::write(
+        &billing,
+        "date,provider,number,kind,amount,currency,status\n2026-10-01,openai,R-1,credit_purchase,20.00,USD,paid\n",
+    )
+    .unwrap();
+    let card = dir.path().join("Chase1234_Activity.CSV");
+    std::fs::write(
+        &card,
+        "Transaction Date,Post Date,Description,Category,Type,Amount,Memo\n\
+         10/01/2026,10/02/2026,RESELLER SERVICES 4411,Shopping,Sale,-20.00,\n\
+         10/20/2026,10/20/2026,CORNER GROCERY,Groceries,Sale,-54.10,\n",
+    )
+    .unwrap();
+    import(&db, &billing);
+    import(&db, &card);
+    let (code, _, err) = burnrate(&db, &["matches", "confirm", "billing:1", "bank:1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = burnrate(&db, &["matches", "confirm", "billing:1", "bank:99"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("there is no record bank:99"), "{err}");
+    let (code, out, err) = burnrate(&db, &["--as-of", "2026-10-25", "matches"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("paid by bank:1  2026-10-01 RESELLER SERVICES 4411"),
+        "{out}"
+    );
+    assert!(out.contains("[confirmed]"), "{out}");
+    assert!(!out.contains("GROCERY"), "{out}");
+}

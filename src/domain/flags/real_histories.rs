@@ -10,7 +10,7 @@ use super::test_support::{bill_in, d, detect_all, every_day, paid, topup, usd, u
 use super::{Flag, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, AutoRecharge, Checkpoint};
 use crate::domain::fx::Rate;
-use crate::domain::ledger::{FileKind, FileSpan, ProjectDay, Snapshot};
+use crate::domain::ledger::{FileKind, FileSpan, ProjectDay, ProjectUsage, Snapshot};
 use crate::domain::money::Currency;
 use crate::domain::projection::{self, Projection};
 use crate::domain::records::BankStatus::Settled;
@@ -553,11 +553,13 @@ fn a_spend_that_jumps_and_stays_high_is_one_spike() {
             .collect()
     };
     let snapshot = Snapshot {
-        project_usage: [
-            days("2026-10-01", "2026-10-20", "2.00"),
-            days("2026-10-21", "2026-10-25", "12.00"),
-        ]
-        .concat(),
+        project_usage: ProjectUsage::from_days(
+            [
+                days("2026-10-01", "2026-10-20", "2.00"),
+                days("2026-10-21", "2026-10-25", "12.00"),
+            ]
+            .concat(),
+        ),
         ..Snapshot::default()
     };
     let flags = detect_all(&snapshot, &FlagParams::default(), d("2026-10-26"));

@@ -6,28 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
 use super::draft::{FlagDraft, money};
 use super::{Context, Flag, FlagKind, FlagParams, Severity};
 use crate::domain::balance::{AccountKey, DailyUsage};
-use crate::domain::ledger::{BillingItem, Budget, BudgetScope, ProjectDay, Snapshot};
+use crate::domain::ledger::{BillingItem, Budget, BudgetScope, ProjectUsage, Snapshot};
 use crate::domain::money::{Amount, Currency, checked_sum};
 use crate::domain::records::{BillingKind, BillingStatus};
-
-fn median(values: &mut [i64]) -> Option<i64> {
-    values.sort_unstable();
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let hi = *values.get(n / 2)?;
-    if n % 2 == 1 {
-        return Some(hi);
-    }
-    let lo = *values.get(n / 2 - 1)?;
-    Some(lo.midpoint(hi))
-}
 
 /// `spend_spike`: a project's daily cost above `spike_factor` times the median of its trailing
 /// `spike_window_days` days (days without usage count as zero) and above `spike_min_cents`.
@@ -38,59 +24,14 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
         return Vec::new();
     };
     let window = u64::try_from(params.spike_window_days.max(1)).unwrap_or(14);
-    // Keyed by borrowed names: a long history has a row per project and day.
-    let mut series: BTreeMap<(&str, &str, Currency), BTreeMap<NaiveDate, Amount>> = BTreeMap::new();
-    for u in inputs
+    let width = usize::try_from(window).unwrap_or(14);
+    let mut flags = Vec::new();
+    for series in inputs
         .project_usage
         .iter()
         .filter(|u| !u.project.is_empty())
     {
-        let key = (u.provider.as_str(), u.project.as_str(), u.currency);
-        let day = series.entry(key).or_default().entry(u.day).or_default();
-        *day = day.checked_add(u.cost).unwrap_or(*day);
-    }
-    let mut flags = Vec::new();
-    for ((provider, project, currency), days) in &series {
-        let (Some(first), Some(last)) = (
-            days.keys().next().copied(),
-            days.keys().next_back().copied(),
-        ) else {
-            continue;
-        };
-        // Every day from the first to the last, zero without usage: a trailing window is a
-        // slice of it.
-        let offset = |d: NaiveDate| usize::try_from((d - first).num_days()).ok();
-        let mut dense = vec![0i64; offset(last).map_or(0, |o| o + 1)];
-        for (day, cost) in days {
-            if let Some(slot) = offset(*day).and_then(|o| dense.get_mut(o)) {
-                *slot = cost.nanos();
-            }
-        }
-        let mut trailing: Vec<i64> = Vec::new();
-        // Every spike day: (day, cost, the trailing median it broke).
-        let mut spikes: Vec<(NaiveDate, Amount, i64)> = Vec::new();
-        for (day, cost) in days.iter().filter(|(d, c)| **d <= as_of && **c > min_cost) {
-            let Some(start) = day.checked_sub_days(Days::new(window)) else {
-                continue;
-            };
-            if first > start {
-                continue;
-            }
-            let (Some(from), Some(to)) = (offset(start), offset(*day)) else {
-                continue;
-            };
-            trailing.clear();
-            trailing.extend_from_slice(dense.get(from..to).unwrap_or_default());
-            let Some(med) = median(&mut trailing) else {
-                continue;
-            };
-            let Some(limit) = med.checked_mul(params.spike_factor) else {
-                continue;
-            };
-            if cost.nanos() > limit {
-                spikes.push((*day, *cost, med));
-            }
-        }
+        let spikes = spike_days(series, params, as_of, min_cost, width);
         // One flag per run of consecutive spike days: a cost that jumps and stays high is one
         // episode, dated its first day.
         let mut runs: Vec<Vec<(NaiveDate, Amount, i64)>> = Vec::new();
@@ -102,10 +43,92 @@ pub(super) fn spend_spikes(cx: &Context<'_>) -> Vec<Flag> {
                 _ => runs.push(vec![spike]),
             }
         }
-        let key = (*provider, *project, *currency);
+        let key = (
+            series.provider.as_str(),
+            series.project.as_str(),
+            series.currency,
+        );
         flags.extend(runs.iter().filter_map(|run| spike_flag(key, run, window)));
     }
     flags
+}
+
+/// Every spike day of one project: (day, cost, the trailing median it broke). The trailing
+/// window slides a day at a time and stays sorted, so each day costs a few moves, not a sort.
+fn spike_days(
+    series: &ProjectUsage,
+    params: &FlagParams,
+    as_of: NaiveDate,
+    min_cost: Amount,
+    width: usize,
+) -> Vec<(NaiveDate, Amount, i64)> {
+    let (Some(first), Some(last)) = (series.days.first(), series.days.last()) else {
+        return Vec::new();
+    };
+    let first = first.0;
+    // Every day from the first to the last, zero without usage: a trailing window is a slice.
+    let offset = |d: NaiveDate| usize::try_from((d - first).num_days()).ok();
+    let mut dense = vec![0i64; offset(last.0).map_or(0, |o| o + 1)];
+    for (day, cost) in &series.days {
+        if let Some(slot) = offset(*day).and_then(|o| dense.get_mut(o)) {
+            *slot = cost.nanos();
+        }
+    }
+    let mut spikes = Vec::new();
+    let Some(start) = dense.get(..width) else {
+        // Not a full window of history yet.
+        return spikes;
+    };
+    let mut trailing = start.to_vec();
+    trailing.sort_unstable();
+    // `trailing` holds the `width` days before `i`, sorted.
+    let mut i = width;
+    for (day, cost) in &series.days {
+        let Some(at) = offset(*day).filter(|at| *at >= width) else {
+            continue;
+        };
+        // Slide the window up to the day.
+        while i < at {
+            let (Some(&out), Some(&inn)) = (dense.get(i - width), dense.get(i)) else {
+                return spikes;
+            };
+            slide(&mut trailing, out, inn);
+            i += 1;
+        }
+        if *day > as_of || *cost <= min_cost {
+            continue;
+        }
+        let Some(med) = sorted_median(&trailing) else {
+            continue;
+        };
+        let Some(limit) = med.checked_mul(params.spike_factor) else {
+            continue;
+        };
+        if cost.nanos() > limit {
+            spikes.push((*day, *cost, med));
+        }
+    }
+    spikes
+}
+
+/// Replaces one `out` value of the sorted `values` with `inn`, keeping them sorted.
+fn slide(values: &mut Vec<i64>, out: i64, inn: i64) {
+    if let Ok(at) = values.binary_search(&out) {
+        values.remove(at);
+    }
+    let at = values.partition_point(|v| *v < inn);
+    values.insert(at, inn);
+}
+
+/// The median of sorted values (the midpoint of the two middle ones for an even count).
+fn sorted_median(values: &[i64]) -> Option<i64> {
+    let n = values.len();
+    let hi = *values.get(n / 2)?;
+    if n % 2 == 1 {
+        return Some(hi);
+    }
+    let lo = *values.get(n.checked_sub(1)? / 2)?;
+    Some(lo.midpoint(hi))
 }
 
 /// The flag of one run of spike days of a project.
@@ -179,24 +202,31 @@ pub(super) fn budgets_exceeded(cx: &Context<'_>) -> Vec<Flag> {
     let (inputs, params, as_of) = (cx.inputs, cx.params, cx.as_of);
     let mut flags = Vec::new();
     for budget in inputs.budgets.iter().filter(|b| b.monthly > Amount::ZERO) {
-        let rows: Vec<&ProjectDay> = inputs
+        let series: Vec<&ProjectUsage> = inputs
             .project_usage
             .iter()
-            .filter(|u| u.day <= as_of && u.currency == budget.currency)
+            .filter(|u| u.currency == budget.currency)
             .filter(|u| match budget.scope {
                 BudgetScope::Project => u.project == budget.name,
                 BudgetScope::Provider => u.provider == budget.name,
             })
+            .filter(|u| u.days.first().is_some_and(|(day, _)| *day <= as_of))
             .collect();
         let mut by_month: BTreeMap<NaiveDate, BTreeMap<NaiveDate, Amount>> = BTreeMap::new();
-        for u in &rows {
-            let month = u.day.with_day(1).unwrap_or(u.day);
-            let day = by_month.entry(month).or_default().entry(u.day).or_default();
-            *day = day.checked_add(u.cost).unwrap_or(*day);
+        for (day, cost) in series
+            .iter()
+            .flat_map(|u| u.days.iter().filter(|(day, _)| *day <= as_of))
+        {
+            let month = day.with_day(1).unwrap_or(*day);
+            let sum = by_month.entry(month).or_default().entry(*day).or_default();
+            *sum = sum.checked_add(*cost).unwrap_or(*sum);
         }
         let provider = match budget.scope {
             BudgetScope::Provider => budget.name.clone(),
-            BudgetScope::Project => rows.first().map(|u| u.provider.clone()).unwrap_or_default(),
+            BudgetScope::Project => series
+                .first()
+                .map(|u| u.provider.clone())
+                .unwrap_or_default(),
         };
         for (month, days) in by_month {
             if let Some(flag) = budget_month(budget, &provider, month, &days, params) {
@@ -403,6 +433,7 @@ mod tests {
     use super::super::test_support::{Case, bill_in, case, d, every_day, run, run_only, usd};
     use super::*;
     use crate::domain::flags::test_support::detect_all;
+    use crate::domain::ledger::ProjectDay;
 
     use crate::domain::records::BillingKind::Invoice;
 
@@ -424,11 +455,84 @@ mod tests {
             .collect()
     }
 
+    /// The sliding window finds the spike days a window sorted afresh each day finds: random
+    /// series with gaps, ties, zero and negative days, every window width of a month.
+    #[test]
+    fn a_sliding_median_finds_what_sorting_each_window_finds() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let first = d("2026-01-01");
+        let mut found = 0;
+        for round in 0..200 {
+            let mut days = Vec::new();
+            let mut day = first;
+            for _ in 0..next(120) {
+                day = day + chrono::Days::new(1 + next(3) * next(2));
+                let cents = i64::try_from(next(5_000)).unwrap() - 200;
+                let cost = Amount::from_cents(cents * i64::try_from(next(4)).unwrap()).unwrap();
+                days.push((day, cost));
+            }
+            let series = ProjectUsage {
+                provider: "openai".into(),
+                project: "Web app".into(),
+                currency: Currency::USD,
+                days,
+            };
+            let params = FlagParams {
+                spike_factor: i64::try_from(1 + next(4)).unwrap(),
+                ..FlagParams::default()
+            };
+            let min_cost = Amount::from_cents(i64::try_from(next(2_000)).unwrap()).unwrap();
+            let as_of = first + chrono::Days::new(next(300));
+            for width in 1..=31 {
+                let sorted_afresh: Vec<(NaiveDate, Amount, i64)> = series
+                    .days
+                    .iter()
+                    .filter(|(day, cost)| *day <= as_of && *cost > min_cost)
+                    .filter_map(|(day, cost)| {
+                        let start = *day - chrono::Days::new(u64::try_from(width).unwrap());
+                        let first = series.days.first()?.0;
+                        if first > start {
+                            return None;
+                        }
+                        let mut window: Vec<i64> = start
+                            .iter_days()
+                            .take_while(|d| d < day)
+                            .map(|d| {
+                                series
+                                    .days
+                                    .iter()
+                                    .find(|(x, _)| *x == d)
+                                    .map_or(0, |(_, c)| c.nanos())
+                            })
+                            .collect();
+                        window.sort_unstable();
+                        let med = sorted_median(&window)?;
+                        (cost.nanos() > med.checked_mul(params.spike_factor)?)
+                            .then_some((*day, *cost, med))
+                    })
+                    .collect();
+                assert_eq!(
+                    spike_days(&series, &params, as_of, min_cost, width),
+                    sorted_afresh,
+                    "round {round}, width {width}"
+                );
+                found += sorted_afresh.len();
+            }
+        }
+        assert!(found > 1_000, "the random series hold spikes ({found})");
+    }
+
     #[test]
     fn spikes_and_budgets() {
         let spike_day = d("2026-03-21");
         let project = |rows: Vec<ProjectDay>| Snapshot {
-            project_usage: rows,
+            project_usage: ProjectUsage::from_days(rows),
             ..Snapshot::default()
         };
         let with_day = |cost: &str| {
@@ -443,7 +547,7 @@ mod tests {
             currency: Currency::of(*b"USD"),
         };
         let budgeted = |monthly: &str| Snapshot {
-            project_usage: daily("Web app", "2026-03-01", 12, "10.00"),
+            project_usage: ProjectUsage::from_days(daily("Web app", "2026-03-01", 12, "10.00")),
             budgets: vec![budget(monthly)],
             ..Snapshot::default()
         };
