@@ -98,6 +98,19 @@ pub const THREE_MONTHS: [&str; 6] = [
     "chase-card-q1.csv",
 ];
 
+/// Every stored bank and card line as (day, currency), by day: what an import stored,
+/// tagged with a provider or not (judgement's snapshot holds only the tagged ones).
+pub fn stored_bank_lines(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT day, upper(currency) FROM bank_lines ORDER BY day, id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 /// A ledger in a temporary folder with the small scenario imported (`tests/fixtures/scenario`:
 /// billing records, a Chase card statement, an `OpenAI` cost export).
 pub fn scenario_ledger() -> (tempfile::TempDir, PathBuf) {
