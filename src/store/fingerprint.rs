@@ -25,7 +25,12 @@ impl Fingerprint {
     /// Adds a text value. The length prefix keeps `("ab", "c")` and `("a", "bc")` apart.
     pub(super) fn text(mut self, value: &str) -> Self {
         self.0.update(b"t");
-        self.0.update(value.len().to_string().as_bytes());
+        let mut digits = [0; 20];
+        self.0.update(decimal(
+            u64::try_from(value.len()).unwrap_or(u64::MAX),
+            false,
+            &mut digits,
+        ));
         self.0.update(b":");
         self.0.update(value.as_bytes());
         self
@@ -43,7 +48,9 @@ impl Fingerprint {
     /// Adds a number (an amount in nanos, a count).
     pub(super) fn int(mut self, value: i64) -> Self {
         self.0.update(b"i");
-        self.0.update(value.to_string().as_bytes());
+        let mut digits = [0; 20];
+        self.0
+            .update(decimal(value.unsigned_abs(), value < 0, &mut digits));
         self.0.update(b";");
         self
     }
@@ -64,6 +71,30 @@ impl Fingerprint {
         first.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
         i64::from_be_bytes(first)
     }
+}
+
+/// A number written in decimal as `to_string` writes it (a `-` first when `negative`), in
+/// `digits`, without allocating: every record feeds several numbers.
+fn decimal(mut magnitude: u64, negative: bool, digits: &mut [u8; 20]) -> &[u8] {
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        *slot = b"0123456789"
+            .get(usize::try_from(magnitude % 10).unwrap_or(0))
+            .copied()
+            .unwrap_or(b'0');
+        magnitude /= 10;
+        start -= 1;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative && start > 0 {
+        start -= 1;
+        if let Some(sign) = digits.get_mut(start) {
+            *sign = b'-';
+        }
+    }
+    digits.get(start..).unwrap_or_default()
 }
 
 /// Whether the stored row `id` of `table`, whose fingerprint is `stored`, holds the content
@@ -102,7 +133,28 @@ pub(super) enum Table {
 
 #[cfg(test)]
 mod tests {
-    use super::Fingerprint;
+    use super::{Fingerprint, decimal};
+
+    #[test]
+    fn numbers_are_fed_as_to_string_writes_them() {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            1_000_000_000,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            let mut digits = [0; 20];
+            assert_eq!(
+                decimal(n.unsigned_abs(), n < 0, &mut digits),
+                n.to_string().as_bytes()
+            );
+        }
+    }
 
     #[test]
     fn a_fingerprint_is_pinned_to_its_values_and_their_order() {

@@ -212,38 +212,41 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// which chrono writes its own way, are left to chrono.
 pub fn datetime_text(t: NaiveDateTime, separator: char) -> String {
     use chrono::Timelike as _;
-    use std::fmt::Write as _;
     let mut text = day_text(t.date());
     if text.len() != 10 || t.nanosecond() >= 1_000_000_000 {
         let format = format!("%Y-%m-%d{separator}%H:%M:%S");
         return t.format(&format).to_string();
     }
-    let _ = write!(
-        text,
-        "{separator}{:02}:{:02}:{:02}",
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    text.push(separator);
+    push_digits(&mut text, t.hour(), 2);
+    text.push(':');
+    push_digits(&mut text, t.minute(), 2);
+    text.push(':');
+    push_digits(&mut text, t.second(), 2);
     text
 }
 
 /// A day as chrono displays it (`2026-10-31`, `%Y-%m-%d`), without reading a format string.
 pub fn day_text(day: NaiveDate) -> String {
     use chrono::Datelike as _;
-    use std::fmt::Write as _;
-    if !(0..=9999).contains(&day.year()) {
+    let Some(year) = u32::try_from(day.year()).ok().filter(|y| *y <= 9999) else {
         return day.to_string();
-    }
+    };
     let mut text = String::with_capacity(19);
-    let _ = write!(
-        text,
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        day.month(),
-        day.day()
-    );
+    push_digits(&mut text, year, 4);
+    text.push('-');
+    push_digits(&mut text, day.month(), 2);
+    text.push('-');
+    push_digits(&mut text, day.day(), 2);
     text
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = n / 10u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// Dates that spell the month: `12-Dec-2019`, `12 Dec 2019`, `25 January 2018`, `Apr 8, 2018`,
