@@ -6,12 +6,12 @@
 //! Nothing here judges anything new: it arranges what the domain computed into the plain views
 //! of `domain::views`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
 use crate::domain::balance::{AccountKey, LotKind};
-use crate::domain::ledger::Snapshot;
+use crate::domain::ledger::{BankItem, BillingItem, Snapshot};
 use crate::domain::money::{Amount, Currency, Money};
 use crate::domain::projection::Projection;
 use crate::domain::records::{BankStatus, BillingStatus};
@@ -42,11 +42,12 @@ impl MoneyModel {
             .map(|d| (d.flag_id, d.note))
             .collect();
         let inputs = judged.snapshot();
+        let records = Records::of(inputs);
         let flags = detected
             .into_iter()
             .map(|flag| FlagRow {
                 dismissed: dismissed.get(&flag.id).cloned(),
-                evidence: flag.records.iter().map(|r| describe(inputs, r)).collect(),
+                evidence: flag.records.iter().map(|r| describe(&records, r)).collect(),
                 flag,
             })
             .collect();
@@ -142,8 +143,26 @@ fn failed_topups(
         .collect()
 }
 
+/// The snapshot's bank lines and billing records by id, for describing the flags' evidence: a
+/// long history raises thousands of flags whose records are among 100,000 bank lines, each
+/// found by one lookup instead of a walk of the list.
+struct Records<'a> {
+    bank: HashMap<i64, &'a BankItem>,
+    billing: HashMap<i64, &'a BillingItem>,
+}
+
+impl<'a> Records<'a> {
+    fn of(inputs: &'a Snapshot) -> Self {
+        // In reverse, so the first record of an id wins, as a search from the start finds it.
+        Self {
+            bank: inputs.bank.iter().rev().map(|b| (b.id, b)).collect(),
+            billing: inputs.billing.iter().rev().map(|b| (b.id, b)).collect(),
+        }
+    }
+}
+
 /// One evidence record, described for people.
-fn describe(inputs: &Snapshot, record: &str) -> EvidenceRow {
+fn describe(records: &Records<'_>, record: &str) -> EvidenceRow {
     let mut row = EvidenceRow {
         record: record.to_string(),
         ..EvidenceRow::default()
@@ -156,7 +175,7 @@ fn describe(inputs: &Snapshot, record: &str) -> EvidenceRow {
             if let Some(b) = rest
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| inputs.bank.iter().find(|b| b.id == id))
+                .and_then(|id| records.bank.get(&id))
             {
                 row.day = Some(b.day);
                 row.what = format!(
@@ -177,7 +196,7 @@ fn describe(inputs: &Snapshot, record: &str) -> EvidenceRow {
             if let Some(b) = rest
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| inputs.billing.iter().find(|b| b.id == id))
+                .and_then(|id| records.billing.get(&id))
             {
                 row.day = Some(b.day);
                 row.what = format!(
