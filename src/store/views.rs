@@ -188,12 +188,12 @@ impl Store {
             SeriesGroup::Model => sql::model_label(),
         };
         let sums = Sums::for_filters(filters, group == SeriesGroup::Model);
+        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let sql = format!(
             "SELECT day, {group_expr}, currency, cost_nanos FROM {} WHERE {}",
             sums.counted(),
-            usage_filter_where_in(&sums)
+            p.filter_where(&sums)
         );
-        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let rows: Vec<(String, String, String, i64)> =
             sum_rows::<3>(self.conn(), &sql, p.filter_params().as_slice())?
                 .into_iter()
@@ -319,12 +319,12 @@ impl Store {
         account_aliases: &[String],
     ) -> Result<Totals, StoreError> {
         let sums = Sums::for_filters(filters, false);
+        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let sql = format!(
             "SELECT currency, cost_nanos FROM {} WHERE {}",
             sums.counted(),
-            usage_filter_where_in(&sums)
+            p.filter_where(&sums)
         );
-        let p = UsageParams::new(bounds, filters, account_aliases, None, "");
         let rows = sum_rows::<1>(self.conn(), &sql, p.filter_params().as_slice())?;
         let mut sums = BTreeMap::new();
         for ([currency], nanos) in rows {
@@ -348,12 +348,11 @@ impl Store {
             return self.usage_ids_by_day(query);
         }
         let order = order_by(&USAGE_SORT, "day", query);
-        let sql = format!(
-            "SELECT id FROM usage u WHERE {} AND {} ORDER BY {order}",
-            usage_filter_where(),
-            usage_table_where()
-        );
         let p = UsageParams::for_table(query);
+        let sql = format!(
+            "SELECT id FROM usage u WHERE {} ORDER BY {order}",
+            p.table_where()
+        );
         self.ids(&sql, &p.as_params())
     }
 
@@ -363,13 +362,12 @@ impl Store {
     /// sorter, which took most of the time the table's ids cost.
     fn usage_ids_by_day(&self, query: &TableQuery) -> Result<Vec<i64>, StoreError> {
         let descending = query.sort.descending;
+        let p = UsageParams::for_table(query);
         let sql = format!(
-            "SELECT day, id FROM usage u WHERE {} AND {} ORDER BY day {}",
-            usage_filter_where(),
-            usage_table_where(),
+            "SELECT day, id FROM usage u WHERE {} ORDER BY day {}",
+            p.table_where(),
             direction(descending)
         );
-        let p = UsageParams::for_table(query);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt.query(p.as_params().as_slice())?;
         let sort_day = |ids: &mut [i64]| {
@@ -548,13 +546,6 @@ impl Store {
     }
 }
 
-/// The usage rows the filters let through (the dashboard's queries). Every parameter is always
-/// bound; an empty one lets everything through. The project and model are compared by their
-/// labels ([`sql::project_label`], [`sql::model_label`]).
-fn usage_filter_where() -> String {
-    usage_filter_where_in(&Sums::PerModel)
-}
-
 /// The daily sums a view of usage reads: per model, or per project (a third of the rows on a
 /// team's history) when neither the grouping nor the filters name a model.
 enum Sums {
@@ -578,38 +569,6 @@ impl Sums {
             Self::PerProject => "usage_project_counted",
         }
     }
-}
-
-/// [`usage_filter_where`] over `sums`. The sums per project have no model: there the model
-/// filter must be empty (it always is when [`Sums::for_filters`] chose them).
-fn usage_filter_where_in(sums: &Sums) -> String {
-    let model = match sums {
-        Sums::PerModel => format!("(:model = '' OR {} = :model)", sql::model_label()),
-        Sums::PerProject => ":model = ''".to_string(),
-    };
-    format!(
-        "day BETWEEN :from AND :to
-    AND (:provider = '' OR provider = :provider)
-    AND (:accounts = '' OR organization_name IN (SELECT value FROM json_each(:accounts))
-         OR organization_id IN (SELECT value FROM json_each(:accounts)))
-    AND (:project = '' OR {project} = :project)
-    AND {model}",
-        project = sql::project_label(),
-    )
-}
-
-/// What the tables add to [`usage_filter_where`]: the focus and the search.
-fn usage_table_where() -> String {
-    format!(
-        "(:fproject = '' OR {project} = :fproject)
-    AND (:fmodel = '' OR {model} = :fmodel)
-    AND (:days = '' OR day IN (SELECT value FROM json_each(:days)))
-    AND (:q = '' OR provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
-         OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\'
-         OR day LIKE :q ESCAPE '\\')",
-        project = sql::project_label(),
-        model = sql::model_label(),
-    )
 }
 
 /// The billing records the filters, the focus and the search let through.
@@ -685,7 +644,7 @@ fn in_order<T>(ids: &[i64], rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Vec<T> {
     ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
 
-/// The bound values of [`usage_filter_where`] and [`usage_table_where`].
+/// The bound values of [`UsageParams::filter_where`] and [`UsageParams::table_where`].
 struct UsageParams {
     from: String,
     to: String,
@@ -757,27 +716,89 @@ impl UsageParams {
         )
     }
 
-    /// The parameters of [`usage_filter_where`] alone.
+    /// The usage rows the filters let through (the dashboard's queries), over `sums`: the day
+    /// range, then a clause for each filter that is set (a filter left empty lets everything
+    /// through and is left out, so a million rows are not each compared with it). The project
+    /// and model are compared by their labels ([`sql::project_label`], [`sql::model_label`]).
+    /// The sums per project have no model: there a model filter lets nothing through (it is
+    /// always empty when [`Sums::for_filters`] chose them).
+    fn filter_where(&self, sums: &Sums) -> String {
+        let mut clauses = vec!["day BETWEEN :from AND :to".to_string()];
+        if !self.provider.is_empty() {
+            clauses.push("provider = :provider".into());
+        }
+        if !self.accounts.is_empty() {
+            clauses.push(
+                "(organization_name IN (SELECT value FROM json_each(:accounts))
+         OR organization_id IN (SELECT value FROM json_each(:accounts)))"
+                    .into(),
+            );
+        }
+        if !self.project.is_empty() {
+            clauses.push(format!("{} = :project", sql::project_label()));
+        }
+        if !self.model.is_empty() {
+            clauses.push(match sums {
+                Sums::PerModel => format!("{} = :model", sql::model_label()),
+                Sums::PerProject => "0".into(),
+            });
+        }
+        clauses.join(" AND ")
+    }
+
+    /// [`UsageParams::filter_where`] over the usage records, and what the tables add: the
+    /// focus and the search (each only when set).
+    fn table_where(&self) -> String {
+        let mut clauses = vec![self.filter_where(&Sums::PerModel)];
+        if !self.fproject.is_empty() {
+            clauses.push(format!("{} = :fproject", sql::project_label()));
+        }
+        if !self.fmodel.is_empty() {
+            clauses.push(format!("{} = :fmodel", sql::model_label()));
+        }
+        if !self.days.is_empty() {
+            clauses.push("day IN (SELECT value FROM json_each(:days))".into());
+        }
+        if !self.q.is_empty() {
+            clauses.push(
+                "(provider LIKE :q ESCAPE '\\' OR project_name LIKE :q ESCAPE '\\'
+         OR project_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\' OR line_item LIKE :q ESCAPE '\\'
+         OR day LIKE :q ESCAPE '\\')"
+                    .into(),
+            );
+        }
+        clauses.join(" AND ")
+    }
+
+    /// The parameters [`UsageParams::filter_where`] names.
     fn filter_params(&self) -> Params<'_> {
-        vec![
-            (":from", &self.from),
-            (":to", &self.to),
+        let mut params: Params<'_> = vec![(":from", &self.from), (":to", &self.to)];
+        for (name, value) in [
             (":provider", &self.provider),
             (":accounts", &self.accounts),
             (":project", &self.project),
             (":model", &self.model),
-        ]
+        ] {
+            if !value.is_empty() {
+                params.push((name, value));
+            }
+        }
+        params
     }
 
-    /// The parameters of [`usage_filter_where`] and [`usage_table_where`].
+    /// The parameters [`UsageParams::table_where`] names.
     fn as_params(&self) -> Params<'_> {
         let mut params = self.filter_params();
-        params.extend::<[(&str, &dyn ToSql); 4]>([
+        for (name, value) in [
             (":fproject", &self.fproject),
             (":fmodel", &self.fmodel),
             (":days", &self.days),
             (":q", &self.q),
-        ]);
+        ] {
+            if !value.is_empty() {
+                params.push((name, value));
+            }
+        }
         params
     }
 }
@@ -902,14 +923,12 @@ mod tests {
         let store = ledger();
         let reference = |q: &TableQuery| -> Vec<i64> {
             let dir = direction(q.sort.descending);
+            let p = UsageParams::for_table(q);
             let sql = format!(
-                "SELECT id FROM usage u WHERE {} AND {} ORDER BY day {dir}, id {dir}",
-                usage_filter_where(),
-                usage_table_where()
+                "SELECT id FROM usage u WHERE {} ORDER BY day {dir}, id {dir}",
+                p.table_where()
             );
-            store
-                .ids(&sql, &UsageParams::for_table(q).as_params())
-                .unwrap()
+            store.ids(&sql, &p.as_params()).unwrap()
         };
         let mut q = query("");
         let newest = store.usage_ids(&q).unwrap();
@@ -925,6 +944,12 @@ mod tests {
         q.filters.project = "Web app".into();
         assert_eq!(store.usage_ids(&q).unwrap().len(), 5);
         assert_eq!(store.usage_ids(&q).unwrap(), reference(&q));
+        q.filters.provider = "openai".into();
+        q.filters.model = "gpt-4o".into();
+        assert_eq!(store.usage_ids(&q).unwrap(), reference(&q));
+        assert_eq!(store.usage_ids(&q).unwrap().len(), 4);
+        q.filters.provider = "anthropic".into();
+        assert!(store.usage_ids(&q).unwrap().is_empty());
         let mut searched = query("mini");
         searched.sort.descending = false;
         assert_eq!(store.usage_ids(&searched).unwrap(), reference(&searched));
