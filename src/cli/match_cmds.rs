@@ -125,7 +125,7 @@ pub fn matches_command(db: &Path, args: &MatchesArgs, as_of: NaiveDate) -> anyho
         );
         return Ok(0);
     }
-    let inputs = store.snapshot()?;
+    let inputs = store.account_snapshot()?;
     let judged = projection::judge(&inputs, store.flag_params()?, as_of);
     let (inputs, m) = (judged.snapshot(), &judged.judgement.matching);
     let confirmed: BTreeSet<(String, String)> = inputs
@@ -265,7 +265,7 @@ fn check_pair(store: &Store, left: &str, right: &str) -> anyhow::Result<()> {
 pub fn diagnose_command(db: &Path, args: &DiagnoseArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
     let provider = args.provider.as_deref().map(|p| p.trim().to_lowercase());
-    let attempts = projection::load(&store, as_of)?.attempts(provider.as_deref());
+    let attempts = projection::load_accounts(&store, as_of)?.attempts(provider.as_deref());
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = attempts.iter().map(attempt_json).collect();

@@ -283,7 +283,7 @@ fn pick_account(
 /// When the ledger cannot be read, the account is ambiguous or unknown, or a total overflows.
 pub fn balance_command(db: &Path, args: &BalanceArgs, as_of: NaiveDate) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
-    let judged = projection::load(&store, as_of)?;
+    let judged = projection::load_accounts(&store, as_of)?;
     let provider = args.provider.trim().to_lowercase();
     let account = pick_account(judged.snapshot(), &provider, args.account.as_deref())?;
     let p = judged

@@ -33,6 +33,21 @@ pub fn load(store: &Store, as_of: NaiveDate) -> Result<Judged, StoreError> {
     Ok(judge(&store.snapshot()?, store.flag_params()?, as_of))
 }
 
+/// [`load`] for the balance, the match list and the top-up doctor, which never read usage per
+/// project: the snapshot leaves it out ([`Store::account_snapshot`]), so a large ledger is
+/// read in a fraction of the time. Its [`Judged::flags`] lack spend spikes and budgets: the
+/// flags come from [`load`].
+///
+/// # Errors
+/// When the ledger cannot be read.
+pub fn load_accounts(store: &Store, as_of: NaiveDate) -> Result<Judged, StoreError> {
+    Ok(judge(
+        &store.account_snapshot()?,
+        store.flag_params()?,
+        as_of,
+    ))
+}
+
 /// Judges a snapshot already read (the window keeps one per ledger revision).
 pub fn judge(snapshot: &Snapshot, params: FlagParams, as_of: NaiveDate) -> Judged {
     let judgement = Judgement::new(snapshot, &params, as_of);

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::groups::Groups;
 use super::rollup::FxHasher;
-use super::sql::{ORGANIZATION, PROJECT, parse_day};
+use super::sql::{ORGANIZATION, PROJECT, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::billing_details::{LineItem, ReceiptFacts, statement_card};
@@ -133,8 +133,27 @@ impl Store {
     /// On a database failure, a total too large to add up, a damaged budget setting, or a record
     /// kind this build does not know.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let (rates, refs) = self.match_data()?;
         let (usage, project_usage) = self.daily_usage()?;
+        self.snapshot_with(usage, project_usage)
+    }
+
+    /// What balances, matching and the top-up doctor read: [`Store::snapshot`] without the
+    /// usage per project, which only the spend-spike and budget flags read. Its usage per
+    /// account is summed by SQLite as it reads the daily sums in their stored order, so a
+    /// ledger of ten million usage rows answers `balance` without shipping every project-day.
+    ///
+    /// # Errors
+    /// As [`Store::snapshot`].
+    pub fn account_snapshot(&self) -> Result<Snapshot, StoreError> {
+        self.snapshot_with(self.account_usage()?, Vec::new())
+    }
+
+    fn snapshot_with(
+        &self,
+        usage: Vec<DailyUsage>,
+        project_usage: Vec<ProjectUsage>,
+    ) -> Result<Snapshot, StoreError> {
+        let (rates, refs) = self.match_data()?;
         Ok(Snapshot {
             bank: self.bank_items()?,
             statement_days: self.statement_days()?,
@@ -495,6 +514,64 @@ impl Store {
     /// On a database failure or a total too large to add up.
     pub fn daily_account_usage(&self) -> Result<Vec<DailyUsage>, StoreError> {
         Ok(self.daily_usage()?.0)
+    }
+
+    /// Usage cost per account and day, sorted by provider, account, day and currency: what
+    /// [`Store::daily_usage`] gives first, added up by SQLite per day, provider and organization
+    /// (the daily sums' key order, so no sort), currencies apart.
+    ///
+    /// # Errors
+    /// On a database failure or a total too large to add up.
+    pub(crate) fn account_usage(&self) -> Result<Vec<DailyUsage>, StoreError> {
+        let sql = format!(
+            "SELECT provider, {ORGANIZATION}, day, min(upper(currency)), max(upper(currency)),
+                    sum(cost_nanos), organization_id, grain, organization_name
+             FROM usage_project_counted
+             GROUP BY day, provider, organization_id, grain, organization_name"
+        );
+        let mut accounts = Groups::<4>::new();
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next().map_err(overflow)? {
+            let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
+            let (provider, account, day) = (text(0)?, text(1)?, text(2)?);
+            let (lowest, highest) = (text(3)?, text(4)?);
+            if lowest == highest {
+                accounts.add([provider, account, day, lowest], r.get(5)?)?;
+                continue;
+            }
+            // Usage in more than one currency that day: each currency apart.
+            let mut each = self.conn().prepare_cached(
+                "SELECT upper(currency), sum(cost_nanos) FROM usage_project_counted
+                 WHERE day = :day AND provider = :provider AND organization_id = :id
+                   AND grain = :grain AND organization_name = :name
+                 GROUP BY upper(currency)",
+            )?;
+            let mut sums = each.query(rusqlite::named_params! {
+                ":day": day,
+                ":provider": provider,
+                ":id": text(6)?,
+                ":grain": text(7)?,
+                ":name": text(8)?,
+            })?;
+            while let Some(c) = sums.next().map_err(overflow)? {
+                let currency = c.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                accounts.add([provider, account, day, currency], c.get(1)?)?;
+            }
+        }
+        accounts
+            .sorted()?
+            .into_iter()
+            .map(|([provider, account, day, currency], cost)| {
+                Ok(DailyUsage {
+                    account: AccountKey::new(&provider, &account),
+                    day: parse_day(&day)?,
+                    currency: Currency::parse_stored(&currency),
+                    cost: Amount::from_nanos(cost),
+                })
+            })
+            .collect::<Result<_, rusqlite::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// Usage cost per project (name, else id; empty outside projects) and day, sorted by
@@ -1037,6 +1114,90 @@ mod tests {
                 .evidence_records(&["billing:3".into(), "usage:2026-03-01:x".into()])
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    /// The balance's usage summed by SQLite equals the usage judgement sums row by row: two
+    /// currencies on one day (one written in lower case), an organization named on some rows
+    /// only, a total dropped on a day with detail and kept on a day without.
+    #[test]
+    fn usage_per_account_summed_by_sqlite_equals_the_sums_row_by_row() {
+        let store = Store::open_in_memory().unwrap();
+        // (day, organization id, grain, organization name, project, currency, cost)
+        let rows = [
+            ("2026-10-01", "org-a", "detail", "Acme", "Web", "usd", 100),
+            ("2026-10-01", "org-a", "detail", "Acme", "Batch", "USD", 20),
+            ("2026-10-01", "org-a", "detail", "Acme", "Web", "EUR", 7),
+            ("2026-10-01", "org-a", "total", "Acme", "", "USD", 999),
+            ("2026-10-01", "org-a", "detail", "", "Web", "USD", 3),
+            ("2026-10-02", "org-a", "total", "Acme", "", "USD", 50),
+            ("2026-10-02", "org-b", "detail", "", "Web", "usd", 5),
+            ("2026-10-03", "org-b", "detail", "", "Web", "EUR", 1),
+            ("2026-10-03", "org-b", "detail", "", "Web", "GBP", 2),
+        ];
+        for (day, id, grain, name, project, currency, cost) in rows {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO usage_project_daily(day, provider, organization_id, grain,
+                         organization_name, project_id, project_name, currency, records,
+                         cost_records, cost_nanos, tokens)
+                     VALUES (?1, 'openai', ?2, ?3, ?4, ?5, '', ?6, 1, 1, ?7, 0)",
+                    params![day, id, grain, name, project, currency, cost],
+                )
+                .unwrap();
+        }
+        let by_sqlite = store.account_usage().unwrap();
+        assert_eq!(by_sqlite, store.daily_usage().unwrap().0);
+        let seen: Vec<(String, String, String, i64)> = by_sqlite
+            .iter()
+            .map(|u| {
+                (
+                    u.account.organization.clone(),
+                    u.day.to_string(),
+                    u.currency.as_str().to_string(),
+                    u.cost.nanos(),
+                )
+            })
+            .collect();
+        let row = |org: &str, day: &str, cur: &str, nanos: i64| {
+            (org.to_string(), day.to_string(), cur.to_string(), nanos)
+        };
+        assert_eq!(
+            seen,
+            vec![
+                row("Acme", "2026-10-01", "EUR", 7),
+                row("Acme", "2026-10-01", "USD", 120),
+                row("Acme", "2026-10-02", "USD", 50),
+                row("org-a", "2026-10-01", "USD", 3),
+                row("org-b", "2026-10-02", "USD", 5),
+                row("org-b", "2026-10-03", "EUR", 1),
+                row("org-b", "2026-10-03", "GBP", 2),
+            ]
+        );
+        let web: Vec<(String, String, i64)> = store
+            .daily_project_usage()
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.project == "Web")
+            .map(|p| {
+                (
+                    p.day.to_string(),
+                    p.currency.as_str().to_string(),
+                    p.cost.nanos(),
+                )
+            })
+            .collect();
+        let day = |day: &str, cur: &str, nanos: i64| (day.to_string(), cur.to_string(), nanos);
+        assert_eq!(
+            web,
+            vec![
+                day("2026-10-01", "EUR", 7),
+                day("2026-10-01", "USD", 103),
+                day("2026-10-02", "USD", 5),
+                day("2026-10-03", "EUR", 1),
+                day("2026-10-03", "GBP", 2),
+            ]
         );
     }
 
