@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveTime, TimeDelta};
+use chrono::{Days, NaiveDate, NaiveTime, TimeDelta};
 
 use super::draft::{FlagDraft, days_between, money};
 use super::{Context, Flag, FlagKind, FlagParams, Severity};
@@ -95,18 +95,23 @@ fn topups(inputs: &Snapshot, matching: &Matching) -> Vec<Topup> {
     all
 }
 
-/// Clusters one trail's top-ups into events of two or more.
+/// Clusters one trail's top-ups (by day, as [`topups`] sorts them) into events of two or more.
 fn clusters(items: &[&Topup], window_minutes: i64) -> Vec<Vec<usize>> {
     let mut taken = vec![false; items.len()];
     let mut out = Vec::new();
+    // Items come by day: one event never spans more days than the window reaches, so the
+    // search for a top-up's doubles stops there instead of walking the whole history.
+    let reach = Days::new(u64::try_from(window_minutes.max(0) / (24 * 60) + 1).unwrap_or(u64::MAX));
     for (i, first) in items.iter().enumerate() {
         if taken.get(i).copied().unwrap_or(true) {
             continue;
         }
+        let last_day = first.day.checked_add_days(reach).unwrap_or(NaiveDate::MAX);
         let members: Vec<usize> = items
             .iter()
             .enumerate()
             .skip(i)
+            .take_while(|(_, t)| t.day <= last_day)
             .filter(|(j, t)| {
                 !taken.get(*j).copied().unwrap_or(true)
                     && first.same_money(t)
