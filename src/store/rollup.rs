@@ -15,7 +15,8 @@
 //! Which groups count toward totals is not decided here: the `usage_counted` view (migration 8)
 //! holds that rule. Sums are exact integers; the table is STRICT, so a sum beyond 64 bits is an
 //! error ([`StoreError::Overflow`]), never a float. The buffer holds at most [`FLUSH_GROUPS`]
-//! groups before it writes them out, so its memory does not grow with the file.
+//! groups before it writes them out, so its memory does not grow with the file, and is written
+//! out sooner, at a new day, once it holds [`FLUSH_GROUPS_AT_NEW_DAY`].
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -29,6 +30,12 @@ use crate::domain::records::{UsageGrain, UsageRecord};
 
 /// The most groups the buffer holds before it writes them to the table.
 const FLUSH_GROUPS: usize = 32_768;
+
+/// The groups from which the buffer is written when a record of another day arrives. An export
+/// lists its days in order, so the groups of the days before are complete: writing a few days at
+/// a time keeps each write short, and the import's reading thread, which can run only a few
+/// thousand rows ahead, never waits long for it.
+const FLUSH_GROUPS_AT_NEW_DAY: usize = 2_048;
 
 /// Adds one group's change to its sums (a new group starts from the change).
 const UPSERT: &str =
@@ -177,6 +184,8 @@ pub(super) struct DailySums<'conn> {
     upsert_dimensions: Statement<'conn>,
     /// Whether a group may have lost records (a revised record moved out of it).
     shrank: bool,
+    /// The day of the last record added.
+    day: String,
 }
 
 /// Adds `change` to the sums of the group `names` with `upsert` ([`UPSERT`] or
@@ -277,6 +286,7 @@ impl<'conn> DailySums<'conn> {
             upsert_projects: conn.prepare(UPSERT_PROJECTS)?,
             upsert_dimensions: conn.prepare(UPSERT_DIMENSIONS)?,
             shrank: false,
+            day: String::with_capacity(10),
         })
     }
 
@@ -285,6 +295,13 @@ impl<'conn> DailySums<'conn> {
     /// # Errors
     /// When a sum would overflow, or on a SQLite failure while writing a full buffer.
     pub fn add(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
+        if self.day != c.day {
+            if self.changes.len() >= FLUSH_GROUPS_AT_NEW_DAY {
+                self.flush()?;
+            }
+            self.day.clear();
+            self.day.push_str(c.day);
+        }
         encode(&c.fields(), &mut self.scratch);
         if let Some(change) = self.changes.get_mut(self.scratch.as_slice()) {
             change.add(c, sign)?;
