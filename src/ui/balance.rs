@@ -241,11 +241,15 @@ fn legend_ui(ui: &mut egui::Ui, drawn: &[&AccountBalance], view: &BalanceView) {
                     ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                 ui.painter()
                     .rect_filled(rect, 2.0, theme::series_color(index));
-                ui.add(egui::Label::new(&account.label).truncate());
+                // The balance first, from the right, then the name in the room left of it: a
+                // long account name is cut short (whole on hover) instead of running under it.
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(
                         egui::RichText::new(super::figures::balance_value(account)).monospace(),
                     );
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        ui.add(egui::Label::new(&account.label).truncate());
+                    });
                 });
             });
             let threshold = view

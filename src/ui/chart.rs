@@ -408,33 +408,39 @@ fn legend_ui(
                     if !shown {
                         name = name.color(weak).strikethrough();
                     }
-                    let label = ui
-                        .add(
-                            egui::Label::new(name)
-                                .truncate()
-                                .sense(egui::Sense::click()),
-                        )
-                        .on_hover_text(if shown {
-                            "Click to hide this series from the chart"
-                        } else {
-                            "Click to show this series again"
-                        });
+                    let text = total.map_or_else(
+                        || "too large".to_string(),
+                        |t| format::money(t, &series.currency),
+                    );
+                    let mut text = egui::RichText::new(text).monospace();
+                    if !shown {
+                        text = text.color(weak);
+                    }
+                    // The total first, from the right, then the name in the room left of it: a
+                    // long project name is cut short (whole on hover) instead of running under it.
+                    let (amount, label) = ui
+                        .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            let amount = ui.add(egui::Label::new(text).sense(egui::Sense::click()));
+                            let label = ui
+                                .with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                                    ui.add(
+                                        egui::Label::new(name)
+                                            .truncate()
+                                            .sense(egui::Sense::click()),
+                                    )
+                                })
+                                .inner
+                                .on_hover_text(if shown {
+                                    "Click to hide this series from the chart"
+                                } else {
+                                    "Click to show this series again"
+                                });
+                            (amount, label)
+                        })
+                        .inner;
                     label.widget_info(|| {
                         egui::WidgetInfo::selected(egui::Role::CheckBox, true, shown, &layer.name)
                     });
-                    let amount = ui
-                        .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            let text = total.map_or_else(
-                                || "too large".to_string(),
-                                |t| format::money(t, &series.currency),
-                            );
-                            let mut text = egui::RichText::new(text).monospace();
-                            if !shown {
-                                text = text.color(weak);
-                            }
-                            ui.add(egui::Label::new(text).sense(egui::Sense::click()))
-                        })
-                        .inner;
                     let clicked = swatch.clicked() || label.clicked() || amount.clicked();
                     if swatch.hovered() || label.hovered() || amount.hovered() {
                         ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
