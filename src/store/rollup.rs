@@ -177,6 +177,11 @@ impl Hasher for FxHasher {
 /// The changes an import makes to the daily sums, buffered by group and written in batches.
 pub(super) struct DailySums<'conn> {
     changes: HashMap<Vec<u8>, Change, BuildHasherDefault<FxHasher>>,
+    /// What the written groups did to each combination of names, whatever the day (keyed by a
+    /// group key's bytes after the day), held until [`DailySums::finish`]: an export repeats
+    /// its few hundred combinations every day, so they are written once per file instead of
+    /// once per batch of days.
+    dimensions: HashMap<Vec<u8>, i64, BuildHasherDefault<FxHasher>>,
     /// The group key of the record being added, reused so a record allocates nothing.
     scratch: Vec<u8>,
     upsert: Statement<'conn>,
@@ -281,6 +286,7 @@ impl<'conn> DailySums<'conn> {
     pub fn new(conn: &'conn Connection) -> Result<Self, StoreError> {
         Ok(Self {
             changes: HashMap::default(),
+            dimensions: HashMap::default(),
             scratch: Vec::with_capacity(256),
             upsert: conn.prepare(UPSERT)?,
             upsert_projects: conn.prepare(UPSERT_PROJECTS)?,
@@ -333,9 +339,6 @@ impl<'conn> DailySums<'conn> {
             .map(|(key, change)| (key.as_slice(), *change))
             .collect();
         groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        // What the changes do to each combination of names, whatever the day: keyed by the
-        // group key's bytes after the day.
-        let mut dimensions: HashMap<&[u8], i64, BuildHasherDefault<FxHasher>> = HashMap::default();
         // And to each project's day, whatever the model. The model comes after the project in a
         // group key, so the sorted groups of one project's day follow each other: a run of them
         // is summed and written once. (A run broken by another currency is written in parts,
@@ -346,10 +349,13 @@ impl<'conn> DailySums<'conn> {
                 continue;
             };
             let names = key.get(4 + f[0].len()..).unwrap_or_default();
-            let records = dimensions.entry(names).or_insert(0);
-            *records = records
-                .checked_add(change.records)
-                .ok_or(StoreError::Overflow)?;
+            if let Some(records) = self.dimensions.get_mut(names) {
+                *records = records
+                    .checked_add(change.records)
+                    .ok_or(StoreError::Overflow)?;
+            } else {
+                self.dimensions.insert(names.to_vec(), change.records);
+            }
             write_change(&mut self.upsert, &f, change)?;
             let this = project_of(&f);
             match &mut project {
@@ -364,18 +370,26 @@ impl<'conn> DailySums<'conn> {
         if let Some((names, sum)) = project {
             write_project(&mut self.upsert_projects, &names, sum)?;
         }
-        for (names, records) in dimensions {
+        self.changes.clear();
+        if self.dimensions.len() >= FLUSH_GROUPS {
+            self.write_dimensions()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the held changes of the combinations of names.
+    fn write_dimensions(&mut self) -> Result<(), StoreError> {
+        for (names, records) in self.dimensions.drain() {
             if records == 0 {
                 continue;
             }
-            let Some(f) = decode::<8>(names) else {
+            let Some(f) = decode::<8>(&names) else {
                 continue;
             };
             self.upsert_dimensions.execute(rusqlite::params![
                 f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], records
             ])?;
         }
-        self.changes.clear();
         Ok(())
     }
 
@@ -385,6 +399,7 @@ impl<'conn> DailySums<'conn> {
     /// When a sum would overflow, or on a SQLite failure.
     pub fn finish(mut self, conn: &Connection) -> Result<(), StoreError> {
         self.flush()?;
+        self.write_dimensions()?;
         if self.shrank {
             conn.execute_batch(PRUNE)?;
         }
