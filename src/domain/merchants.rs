@@ -159,13 +159,26 @@ impl Tagger {
     /// The provider (lowercase) and kind of the first rule whose words appear, whole, in
     /// `description`'s words.
     pub fn tag(&self, description: &str) -> Option<(&str, SpendKind)> {
+        self.rule_of(description)
+            .and_then(|rule| self.rule_tag(rule))
+    }
+
+    /// Which rule [`Tagger::tag`] finds for `description` (its place among the rules), so a
+    /// line can be tagged on one thread and its tag read with [`Tagger::rule_tag`] on another.
+    pub fn rule_of(&self, description: &str) -> Option<usize> {
         let mut padded = String::with_capacity(description.len() + 2);
         padded.push(' ');
         push_words(&mut padded, description);
         padded.push(' ');
         self.rules
             .iter()
-            .find(|(pattern, _, _)| padded.contains(pattern.as_str()))
+            .position(|(pattern, _, _)| padded.contains(pattern.as_str()))
+    }
+
+    /// The provider (lowercase) and kind of the rule at `rule`, as [`Tagger::rule_of`] found it.
+    pub fn rule_tag(&self, rule: usize) -> Option<(&str, SpendKind)> {
+        self.rules
+            .get(rule)
             .map(|(_, provider, kind)| (provider.as_str(), *kind))
     }
 }

@@ -7,8 +7,11 @@
 //! settled line is never turned back into a pending one by an older statement. Only exact keys
 //! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -17,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::anchors::FileSpans;
 use super::fingerprint::{Fingerprint, Table, unchanged};
 use super::occurrences::KeyHasher;
-use super::reader::{self, Message, ReadOutcome, ReadRow};
+use super::reader::{self, Keyed, Message, ReadOutcome, ReadRow};
 use super::usage_writer::UsageWriter;
 use super::{Store, StoreError, rollup};
 use crate::domain::fx::Rate;
@@ -190,6 +193,48 @@ fn bank_fingerprint(
         .opt_int(original_nanos)
         .text(description)
         .finish()
+}
+
+/// What a bank line is stored with beside its own fields: its times and day as the ledger
+/// writes them, its fingerprint and its merchant rule. They depend on the line alone, so the
+/// reading thread works them out ([`reader`]) and the writing thread only binds them.
+pub(super) struct BankValues {
+    status: BankStatus,
+    posted_at: Option<String>,
+    started_at: Option<String>,
+    /// The day the line is filed under, and its text.
+    day: Option<NaiveDate>,
+    day_text: String,
+    fingerprint: i64,
+    /// The merchant rule that tags the line, as [`Tagger::rule_of`] found it.
+    rule: Option<usize>,
+}
+
+impl BankValues {
+    pub(super) fn of(b: &BankLine, tagger: &Tagger) -> Self {
+        let status = b.status.unwrap_or(BankStatus::Settled);
+        let posted_at = dt(b.posted_at);
+        let started_at = dt(b.started_at);
+        let fingerprint = bank_fingerprint(
+            b.amount.nanos(),
+            status.as_str(),
+            posted_at.as_deref(),
+            started_at.as_deref(),
+            b.fee.map(Amount::nanos),
+            b.original_amount.map(Amount::nanos),
+            &b.description,
+        );
+        let day = b.day();
+        Self {
+            status,
+            posted_at,
+            started_at,
+            day,
+            day_text: day.map(dates::day_text).unwrap_or_default(),
+            fingerprint,
+            rule: tagger.rule_of(&b.description),
+        }
+    }
 }
 
 /// The fingerprint of the stored bank line `id`, from its stored values.
@@ -464,7 +509,7 @@ fn write_rows(
     progress: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<Option<String>, StoreError> {
     std::thread::scope(|scope| {
-        let rows = reader::spawn(scope, stream)?;
+        let rows = reader::spawn(scope, stream, writer.tagger)?;
         // Dropping `rows` on an early return stops the reader.
         while let Some(message) = rows.next_message() {
             let (batch, bytes) = match message {
@@ -508,8 +553,8 @@ fn write_row(
     if records.is_empty() {
         report.skipped += 1;
     }
-    for (record, key) in records {
-        let (write, look_alike) = writer.write(record, key, row.line)?;
+    for keyed in records {
+        let (write, look_alike) = writer.write(keyed, row.line)?;
         match write {
             Write::Inserted => report.inserted += 1,
             Write::Updated => report.updated += 1,
@@ -519,7 +564,7 @@ fn write_row(
             report.look_alikes += 1;
         }
         if report.sample.len() < SAMPLE_RECORDS {
-            report.sample.push(record.clone());
+            report.sample.push(keyed.record.clone());
         }
     }
     Ok(())
@@ -546,11 +591,19 @@ struct BankStatements<'a> {
     /// Whether a line other than `?3` (an id) has the day `?1` and the amount `?2`; read from
     /// the `bank_lookalike` index alone.
     look_alike: rusqlite::Statement<'a>,
+    /// While the ledger holds only lines this file inserted (it held none before, and no line
+    /// was updated since): their days and amounts. A new line looks like another exactly when
+    /// its day and amount are here, so the `look_alike` query is not run for it.
+    file_only: Option<HashSet<(Option<NaiveDate>, i64)>>,
 }
 
 impl<'a> BankStatements<'a> {
     fn prepare(tx: &'a Transaction<'a>) -> Result<Self, StoreError> {
+        let empty: bool = tx.query_row("SELECT NOT EXISTS(SELECT 1 FROM bank_lines)", [], |r| {
+            r.get(0)
+        })?;
         Ok(Self {
+            file_only: empty.then(HashSet::new),
             insert: tx.prepare(
                 "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
                  currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
@@ -574,12 +627,8 @@ impl Writer<'_> {
         }
     }
 
-    fn write(
-        &mut self,
-        record: &Record,
-        key: &[u8],
-        line: u64,
-    ) -> Result<(Write, bool), StoreError> {
+    fn write(&mut self, keyed: &Keyed, line: u64) -> Result<(Write, bool), StoreError> {
+        let (record, key) = (&keyed.record, keyed.key.as_slice());
         let line = i64::try_from(line).unwrap_or(i64::MAX);
         self.spans.note(record);
         match record {
@@ -591,7 +640,10 @@ impl Writer<'_> {
                 Ok((usage.write(u, key, line)?, false))
             }
             Record::Billing(b) => self.billing(b, key, line),
-            Record::Bank(b) => self.bank(b, key, line),
+            Record::Bank(b) => match &keyed.bank {
+                Some(values) => self.bank(b, values, key, line),
+                None => self.bank(b, &BankValues::of(b, self.tagger), key, line),
+            },
             Record::Rate(r) => Ok((self.rate(r)?, false)),
             Record::Balance(b) => Ok((
                 super::anchors::write_balance(self.tx, self.file_id, b, key, line)?,
@@ -646,23 +698,25 @@ impl Writer<'_> {
         Ok((write, look_alike))
     }
 
-    fn bank(&mut self, b: &BankLine, key: &[u8], line: i64) -> Result<(Write, bool), StoreError> {
-        let status = b.status.unwrap_or(BankStatus::Settled);
-        let posted_at = dt(b.posted_at);
-        let started_at = dt(b.started_at);
-        let fp = bank_fingerprint(
-            b.amount.nanos(),
-            status.as_str(),
-            posted_at.as_deref(),
-            started_at.as_deref(),
-            b.fee.map(Amount::nanos),
-            b.original_amount.map(Amount::nanos),
-            &b.description,
-        );
-        let day = b.day().map(dates::day_text).unwrap_or_default();
+    fn bank(
+        &mut self,
+        b: &BankLine,
+        values: &BankValues,
+        key: &[u8],
+        line: i64,
+    ) -> Result<(Write, bool), StoreError> {
+        let BankValues {
+            status,
+            posted_at,
+            started_at,
+            day_text: day,
+            fingerprint: fp,
+            ..
+        } = values;
+        let (status, fp) = (*status, *fp);
         // A new line is the common case: insert it, and look for a stored one only when its
         // key is taken (one statement a line instead of a lookup and an insert).
-        let tag = self.tagger.tag(&b.description);
+        let tag = values.rule.and_then(|rule| self.tagger.rule_tag(rule));
         let statements = match &mut self.bank_statements {
             Some(statements) => statements,
             None => self
@@ -693,12 +747,21 @@ impl Writer<'_> {
             line
         ])?;
         if inserted == 1 {
-            // The new line itself is left out, so asking after the insert is asking before it.
-            let look_alike = statements.look_alike.query_row(
-                params![day, b.amount.nanos(), self.tx.last_insert_rowid()],
-                |r| r.get(0),
-            )?;
+            let look_alike = match &mut statements.file_only {
+                // `insert` is false when the day and amount were there already.
+                Some(seen) => !seen.insert((values.day, b.amount.nanos())),
+                // The new line itself is left out, so asking after the insert is asking
+                // before it.
+                None => statements.look_alike.query_row(
+                    params![day, b.amount.nanos(), self.tx.last_insert_rowid()],
+                    |r| r.get(0),
+                )?,
+            };
             return Ok((Write::Inserted, look_alike));
+        }
+        if let Some(statements) = &mut self.bank_statements {
+            // A line may now change its day or amount: the ledger is asked from here on.
+            statements.file_only = None;
         }
         match self.existing("bank_lines", key)? {
             None => Err(StoreError::Invalid(

@@ -10,6 +10,9 @@
 //! the channel (a cancel, a failure); the reader stops at the end of the file or at a broken
 //! one, which it reports as the last message.
 //!
+//! Work a record's storing needs that depends on the record alone (a bank line's stored times,
+//! fingerprint and merchant tag, [`BankValues`]) is done here too, off the writing thread.
+//!
 //! The writer hands each batch back once written ([`Rows::done`]): the reader frees its rows
 //! and reuses its room, so the writing thread, the slower one, spends no time on the memory of
 //! rows it did not allocate.
@@ -17,8 +20,10 @@
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use super::StoreError;
+use super::import::BankValues;
 use super::occurrences::{self, Key, KeyHasher, Occurrences};
 use crate::domain::import::{RowError, RowOutcome, RowStream};
+use crate::domain::merchants::Tagger;
 use crate::domain::records::Record;
 
 /// Rows in one hand-over.
@@ -35,10 +40,17 @@ pub(super) struct ReadRow {
     pub masked: u64,
 }
 
+/// A record read, with its key and, for a bank line, the values stored beside its own.
+pub(super) struct Keyed {
+    pub record: Record,
+    pub key: Key,
+    pub bank: Option<BankValues>,
+}
+
 /// A row's records with their keys (none: a row with nothing to import), why it was refused,
 /// or a row the format leaves out on purpose (counted by the stream itself).
 pub(super) enum ReadOutcome {
-    Records(Vec<(Record, Key)>),
+    Records(Vec<Keyed>),
     Rejected(RowError),
     LeftOut,
 }
@@ -72,17 +84,20 @@ impl Rows {
     }
 }
 
-/// Starts reading `stream` on a thread of `scope`; the rows arrive through the returned
-/// [`Rows`].
+/// Starts reading `stream` on a thread of `scope`, tagging bank lines with `tagger`; the rows
+/// arrive through the returned [`Rows`].
 pub(super) fn spawn<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     stream: &'scope mut RowStream,
+    tagger: &'scope Tagger,
 ) -> Result<Rows, StoreError> {
     let (send, receive) = sync_channel(BATCHES_IN_FLIGHT);
     let (spent, spent_receive) = channel();
     std::thread::Builder::new()
         .name("import-reader".into())
-        .spawn_scoped(scope, move || read_rows(stream, &send, &spent_receive))
+        .spawn_scoped(scope, move || {
+            read_rows(stream, tagger, &send, &spent_receive);
+        })
         .map_err(|e| StoreError::Invalid(format!("the import could not start reading: {e}")))?;
     Ok(Rows { receive, spent })
 }
@@ -99,7 +114,12 @@ fn next_batch(spent: &Receiver<Vec<ReadRow>>) -> Vec<ReadRow> {
 
 /// Reads every row, masks and keys its records, and sends them on in batches. Returns when the
 /// file ends, breaks, or the writer stops listening.
-fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>, spent: &Receiver<Vec<ReadRow>>) {
+fn read_rows(
+    stream: &mut RowStream,
+    tagger: &Tagger,
+    send: &SyncSender<Message>,
+    spent: &Receiver<Vec<ReadRow>>,
+) {
     let mut occurrences = Occurrences::new();
     let mut natural = String::with_capacity(256);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -123,17 +143,19 @@ fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>, spent: &Receive
                 outcome: ReadOutcome::LeftOut,
                 masked: 0,
             },
-            RowOutcome::Records(records) => match keyed(records, &mut occurrences, &mut natural) {
-                Ok((records, masked)) => ReadRow {
-                    line,
-                    outcome: ReadOutcome::Records(records),
-                    masked,
-                },
-                Err(e) => {
-                    let _ = send.send(Message::Failed(e));
-                    return;
+            RowOutcome::Records(records) => {
+                match keyed(records, tagger, &mut occurrences, &mut natural) {
+                    Ok((records, masked)) => ReadRow {
+                        line,
+                        outcome: ReadOutcome::Records(records),
+                        masked,
+                    },
+                    Err(e) => {
+                        let _ = send.send(Message::Failed(e));
+                        return;
+                    }
                 }
-            },
+            }
         };
         batch.push(row);
         if batch.len() >= BATCH_ROWS {
@@ -154,9 +176,10 @@ fn read_rows(stream: &mut RowStream, send: &SyncSender<Message>, spent: &Receive
 /// find their records again); what is stored is masked.
 fn keyed(
     records: Vec<Record>,
+    tagger: &Tagger,
     occurrences: &mut Occurrences,
     natural: &mut String,
-) -> Result<(Vec<(Record, Key)>, u64), StoreError> {
+) -> Result<(Vec<Keyed>, u64), StoreError> {
     let mut masked = 0u64;
     let mut out = Vec::with_capacity(records.len());
     for mut record in records {
@@ -171,7 +194,11 @@ fn keyed(
             0 => first,
             n => hasher.key(n),
         };
-        out.push((record, key));
+        let bank = match &record {
+            Record::Bank(b) => Some(BankValues::of(b, tagger)),
+            _ => None,
+        };
+        out.push(Keyed { record, key, bank });
     }
     Ok((out, masked))
 }
