@@ -637,7 +637,7 @@ impl Writer<'_> {
                     Some(usage) => usage,
                     None => self.usage.insert(UsageWriter::new(self.tx, self.file_id)?),
                 };
-                Ok((usage.write(u, key, line)?, false))
+                Ok((usage.write(u, key, line, keyed.same)?, false))
             }
             Record::Billing(b) => self.billing(b, key, line),
             Record::Bank(b) => match &keyed.bank {

@@ -22,9 +22,10 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use super::StoreError;
 use super::import::BankValues;
 use super::occurrences::{self, Key, KeyHasher, Occurrences};
+use super::usage_writer::SameTexts;
 use crate::domain::import::{RowError, RowOutcome, RowStream};
 use crate::domain::merchants::Tagger;
-use crate::domain::records::Record;
+use crate::domain::records::{Record, UsageRecord};
 
 /// Rows in one hand-over.
 const BATCH_ROWS: usize = 512;
@@ -40,11 +41,13 @@ pub(super) struct ReadRow {
     pub masked: u64,
 }
 
-/// A record read, with its key and, for a bank line, the values stored beside its own.
+/// A record read, with its key and, for a bank line, the values stored beside its own; for a
+/// usage record, which of its texts repeat the usage record before it.
 pub(super) struct Keyed {
     pub record: Record,
     pub key: Key,
     pub bank: Option<BankValues>,
+    pub same: SameTexts,
 }
 
 /// A row's records with their keys (none: a row with nothing to import), why it was refused,
@@ -144,7 +147,8 @@ fn read_rows(
                 masked: 0,
             },
             RowOutcome::Records(records) => {
-                match keyed(records, tagger, &mut occurrences, &mut natural) {
+                let before = last_usage(batch.last());
+                match keyed(records, tagger, &mut occurrences, &mut natural, before) {
                     Ok((records, masked)) => ReadRow {
                         line,
                         outcome: ReadOutcome::Records(records),
@@ -170,7 +174,20 @@ fn read_rows(
     }
 }
 
-/// A row's records with their keys, secrets masked; and how many secrets were.
+/// The last usage record of `row`, if it has one.
+fn last_usage(row: Option<&ReadRow>) -> Option<&UsageRecord> {
+    let ReadOutcome::Records(records) = &row?.outcome else {
+        return None;
+    };
+    records.iter().rev().find_map(|keyed| match &keyed.record {
+        Record::Usage(u) => Some(u),
+        _ => None,
+    })
+}
+
+/// A row's records with their keys, secrets masked, and what each usage record shares with the
+/// one before it (`before`: the last of the row read before, when known); and how many secrets
+/// were masked.
 ///
 /// The key comes from the text as the file wrote it (ledgers imported before keys were masked
 /// find their records again); what is stored is masked.
@@ -179,6 +196,7 @@ fn keyed(
     tagger: &Tagger,
     occurrences: &mut Occurrences,
     natural: &mut String,
+    before: Option<&UsageRecord>,
 ) -> Result<(Vec<Keyed>, u64), StoreError> {
     let mut masked = 0u64;
     let mut out = Vec::with_capacity(records.len());
@@ -198,7 +216,26 @@ fn keyed(
             Record::Bank(b) => Some(BankValues::of(b, tagger)),
             _ => None,
         };
-        out.push(Keyed { record, key, bank });
+        let same = match &record {
+            Record::Usage(u) => {
+                let previous = out
+                    .iter()
+                    .rev()
+                    .find_map(|keyed: &Keyed| match &keyed.record {
+                        Record::Usage(u) => Some(u),
+                        _ => None,
+                    })
+                    .or(before);
+                previous.map_or(SameTexts::UNKNOWN, |p| SameTexts::between(p, u))
+            }
+            _ => SameTexts::UNKNOWN,
+        };
+        out.push(Keyed {
+            record,
+            key,
+            bank,
+            same,
+        });
     }
     Ok((out, masked))
 }

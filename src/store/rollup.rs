@@ -309,6 +309,28 @@ impl<'conn> DailySums<'conn> {
             self.day.push_str(c.day);
         }
         encode(&c.fields(), &mut self.scratch);
+        self.add_to_scratch(c, sign)
+    }
+
+    /// Adds a record of the group of the contribution added last, whose key is at hand: its
+    /// names are not read again.
+    ///
+    /// # Errors
+    /// As [`DailySums::add`].
+    pub fn add_to_last_group(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
+        debug_assert!(
+            {
+                let mut key = Vec::new();
+                encode(&c.fields(), &mut key);
+                key == self.scratch
+            },
+            "a record said to be of the last group is not"
+        );
+        self.add_to_scratch(c, sign)
+    }
+
+    /// Adds a record to the group whose key is in `scratch`.
+    fn add_to_scratch(&mut self, c: &Contribution<'_>, sign: i64) -> Result<(), StoreError> {
         if let Some(change) = self.changes.get_mut(self.scratch.as_slice()) {
             change.add(c, sign)?;
         } else {

@@ -9,6 +9,11 @@
 //! names and charge are the same, and updated in place when the provider revised them. Every record
 //! written or revised moves the daily sums ([`DailySums`]) in the same transaction.
 //!
+//! The texts that repeat row after row are compared by the reading thread, which has both records
+//! in its cache ([`SameTexts`]): the writing thread, the slower half of a large import, then
+//! neither compares nor reads the texts of a record that equal the last record's, and adds a
+//! record of the last record's group to the daily sums without spelling out its group again.
+//!
 //! The `fingerprint` column of usage is written 0: records are compared by their stored values,
 //! which needs no hash and reads the same for records written by earlier versions.
 
@@ -122,6 +127,99 @@ impl Stored {
     }
 }
 
+/// Which texts of a usage record equal those of the usage record before it in the file (with its
+/// day, currency and grain), found by the reading thread. What it says holds only for the
+/// record that directly follows the one it was compared with; [`SameTexts::UNKNOWN`] says
+/// nothing, and every text is then compared as usual.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct SameTexts(u16);
+
+/// The texts [`SameTexts`] compares, each at its bit.
+const PROVIDER: usize = 0;
+const ORGANIZATION_ID: usize = 1;
+const ORGANIZATION_NAME: usize = 2;
+const PROJECT_ID: usize = 3;
+const PROJECT_NAME: usize = 4;
+const MODEL: usize = 5;
+const TOKEN_KIND: usize = 6;
+const LINE_ITEM: usize = 7;
+const API_KEY_ID: usize = 8;
+const API_KEY_NAME: usize = 9;
+const USER: usize = 10;
+const DIMENSIONS: usize = 11;
+const CURRENCY: usize = 12;
+const GRAIN: usize = 13;
+const DAY: usize = 14;
+/// The bits of everything that names a record's group in the daily sums.
+const GROUP_BITS: u16 = 1 << PROVIDER
+    | 1 << ORGANIZATION_ID
+    | 1 << ORGANIZATION_NAME
+    | 1 << PROJECT_ID
+    | 1 << PROJECT_NAME
+    | 1 << MODEL
+    | 1 << CURRENCY
+    | 1 << GRAIN
+    | 1 << DAY;
+
+impl SameTexts {
+    /// Nothing known: every text is compared.
+    pub const UNKNOWN: Self = Self(0);
+
+    /// What `next` has in common with `previous`, the usage record before it.
+    pub fn between(previous: &UsageRecord, next: &UsageRecord) -> Self {
+        let pairs = [
+            (previous.provider.as_str(), next.provider.as_str()),
+            (
+                previous.organization_id.as_str(),
+                next.organization_id.as_str(),
+            ),
+            (
+                previous.organization_name.as_str(),
+                next.organization_name.as_str(),
+            ),
+            (previous.project_id.as_str(), next.project_id.as_str()),
+            (previous.project_name.as_str(), next.project_name.as_str()),
+            (previous.model.as_str(), next.model.as_str()),
+            (previous.token_kind.as_str(), next.token_kind.as_str()),
+            (previous.line_item.as_str(), next.line_item.as_str()),
+            (previous.api_key_id.as_str(), next.api_key_id.as_str()),
+            (previous.api_key_name.as_str(), next.api_key_name.as_str()),
+            (previous.user.as_str(), next.user.as_str()),
+            (
+                previous.extra_dimensions.as_str(),
+                next.extra_dimensions.as_str(),
+            ),
+            (previous.currency.as_str(), next.currency.as_str()),
+            (grain(previous), grain(next)),
+        ];
+        let mut bits = 0u16;
+        for (bit, (a, b)) in pairs.iter().enumerate() {
+            if a == b {
+                bits |= 1 << bit;
+            }
+        }
+        if previous.day == next.day {
+            bits |= 1 << DAY;
+        }
+        Self(bits)
+    }
+
+    /// Whether the text at `bit` is the last record's.
+    fn has(self, bit: usize) -> bool {
+        (self.0 >> bit) & 1 == 1
+    }
+
+    /// Whether the record belongs to the last record's group of the daily sums.
+    fn same_group(self) -> bool {
+        self.0 & GROUP_BITS == GROUP_BITS
+    }
+}
+
+/// A record's grain as stored.
+fn grain(u: &UsageRecord) -> &'static str {
+    u.grain.unwrap_or(UsageGrain::Detail).as_str()
+}
+
 /// The texts last bound to the parameters of [`INSERT`]. SQLite copies every text it is
 /// given, and a file repeats most of a record's names row after row (its provider, organization,
 /// currency, the day of a thousand rows), so a text is bound again only when it changed: the
@@ -137,13 +235,19 @@ impl BoundTexts {
         }
     }
 
-    /// Binds `value` to parameter `index` of `statement` unless it is bound already.
+    /// Binds `value` to parameter `index` of `statement` unless it is bound already. `known`:
+    /// the caller knows it is (the parameter holds the last record's text, which equals it), so
+    /// it is not even read.
     fn bind(
         &mut self,
         statement: &mut Statement<'_>,
         index: usize,
         value: &str,
+        known: bool,
     ) -> Result<(), StoreError> {
+        if known {
+            return Ok(());
+        }
         let Some(slot) = self.texts.get_mut(index) else {
             statement.raw_bind_parameter(index, value)?;
             return Ok(());
@@ -170,6 +274,11 @@ pub(super) struct UsageWriter<'conn> {
     sums: DailySums<'conn>,
     /// Whether the last record was already in the ledger.
     known: bool,
+    /// Whether [`INSERT`]'s parameters hold the last record's texts (it was inserted, or its
+    /// insert found its key taken), so that the texts [`SameTexts`] names need no binding.
+    bound_last: bool,
+    /// Whether the daily sums' last group is the last record's (it was inserted).
+    summed_last: bool,
     /// The day of the last record, and as text: an export writes each day's rows together.
     day_of: Option<NaiveDate>,
     day: String,
@@ -190,16 +299,33 @@ impl<'conn> UsageWriter<'conn> {
             bound: BoundTexts::new(),
             sums: DailySums::new(conn)?,
             known: false,
+            bound_last: false,
+            summed_last: false,
             day_of: None,
             day: String::with_capacity(10),
         })
     }
 
-    /// Writes one record with its key, read from `line` of the file.
+    /// Writes one record with its key, read from `line` of the file; `same` says which of its
+    /// texts equal those of the usage record before it in the file.
     ///
     /// # Errors
     /// When a daily sum would overflow, or on a SQLite failure.
-    pub fn write(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<Write, StoreError> {
+    pub fn write(
+        &mut self,
+        u: &UsageRecord,
+        key: &[u8],
+        line: i64,
+        same: SameTexts,
+    ) -> Result<Write, StoreError> {
+        // What the reader found holds against the record before; what this writer holds is
+        // the last record it bound and summed, which is that record only if it was written.
+        let bound_same = if std::mem::take(&mut self.bound_last) {
+            same
+        } else {
+            SameTexts::UNKNOWN
+        };
+        let same_group = std::mem::take(&mut self.summed_last) && same.same_group();
         if self.day_of != u.day || self.day.is_empty() {
             self.day.clear();
             if let Some(day) = u.day {
@@ -213,8 +339,14 @@ impl<'conn> UsageWriter<'conn> {
                 None => self.known = false,
             }
         }
-        if self.insert(u, key, line)? {
-            self.sums.add(&Contribution::of(u, &self.day), 1)?;
+        if self.insert(u, key, line, bound_same)? {
+            let contribution = Contribution::of(u, &self.day);
+            if same_group {
+                self.sums.add_to_last_group(&contribution, 1)?;
+            } else {
+                self.sums.add(&contribution, 1)?;
+            }
+            self.summed_last = true;
             return Ok(Write::Inserted);
         }
         self.known = true;
@@ -234,34 +366,43 @@ impl<'conn> UsageWriter<'conn> {
             .optional()?)
     }
 
-    /// Inserts the record unless its key is in the ledger; whether it was inserted.
-    fn insert(&mut self, u: &UsageRecord, key: &[u8], line: i64) -> Result<bool, StoreError> {
+    /// Inserts the record unless its key is in the ledger; whether it was inserted. `same`: the
+    /// texts bound already, as the last record's.
+    fn insert(
+        &mut self,
+        u: &UsageRecord,
+        key: &[u8],
+        line: i64,
+        same: SameTexts,
+    ) -> Result<bool, StoreError> {
         let s = &mut self.insert;
         let b = &mut self.bound;
         s.raw_bind_parameter(1, key)?;
-        b.bind(s, 2, u.source_kind)?;
-        b.bind(s, 3, self.day.as_str())?;
-        b.bind(s, 4, u.provider.as_str())?;
-        b.bind(s, 5, u.organization_id.as_str())?;
-        b.bind(s, 6, u.organization_name.as_str())?;
-        b.bind(s, 7, u.project_id.as_str())?;
-        b.bind(s, 8, u.project_name.as_str())?;
-        b.bind(s, 9, u.model.as_str())?;
-        b.bind(s, 10, u.token_kind.as_str())?;
-        b.bind(s, 11, u.line_item.as_str())?;
-        b.bind(s, 12, u.api_key_id.as_str())?;
-        b.bind(s, 13, u.api_key_name.as_str())?;
-        b.bind(s, 14, u.user.as_str())?;
-        b.bind(s, 15, u.extra_dimensions.as_str())?;
+        b.bind(s, 2, u.source_kind, false)?;
+        b.bind(s, 3, self.day.as_str(), same.has(DAY))?;
+        b.bind(s, 4, u.provider.as_str(), same.has(PROVIDER))?;
+        b.bind(s, 5, &u.organization_id, same.has(ORGANIZATION_ID))?;
+        b.bind(s, 6, &u.organization_name, same.has(ORGANIZATION_NAME))?;
+        b.bind(s, 7, &u.project_id, same.has(PROJECT_ID))?;
+        b.bind(s, 8, &u.project_name, same.has(PROJECT_NAME))?;
+        b.bind(s, 9, &u.model, same.has(MODEL))?;
+        b.bind(s, 10, &u.token_kind, same.has(TOKEN_KIND))?;
+        b.bind(s, 11, &u.line_item, same.has(LINE_ITEM))?;
+        b.bind(s, 12, &u.api_key_id, same.has(API_KEY_ID))?;
+        b.bind(s, 13, &u.api_key_name, same.has(API_KEY_NAME))?;
+        b.bind(s, 14, &u.user, same.has(USER))?;
+        b.bind(s, 15, &u.extra_dimensions, same.has(DIMENSIONS))?;
         s.raw_bind_parameter(16, u.tokens)?;
         s.raw_bind_parameter(17, u.requests)?;
         s.raw_bind_parameter(18, u.cost.map(Amount::nanos))?;
-        b.bind(s, 19, u.currency.as_str())?;
+        b.bind(s, 19, u.currency.as_str(), same.has(CURRENCY))?;
         s.raw_bind_parameter(20, u.cost_text.as_str())?;
-        b.bind(s, 21, u.grain.unwrap_or(UsageGrain::Detail).as_str())?;
+        b.bind(s, 21, grain(u), same.has(GRAIN))?;
         s.raw_bind_parameter(23, line)?;
-        b.bind(s, 24, u.charge.as_str())?;
+        b.bind(s, 24, u.charge.as_str(), false)?;
         s.raw_bind_parameter(25, u.byok_cost.map(Amount::nanos))?;
+        // Every parameter holds this record's value from here, whatever the insert finds.
+        self.bound_last = true;
         Ok(s.raw_execute()? == 1)
     }
 
