@@ -129,7 +129,8 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
         .iter()
         .filter(|f| args.all || !dismissed.contains_key(&f.id))
         .collect();
-    let mut out = std::io::stdout().lock();
+    // Thousands of flags: written in blocks, not a system call per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let list: Vec<Value> = shown
             .iter()
@@ -142,6 +143,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
             })
             .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        out.flush()?;
         return Ok(0);
     }
     for f in &shown {
@@ -179,6 +181,7 @@ pub fn flags_command(db: &Path, args: &FlagsArgs, as_of: NaiveDate) -> anyhow::R
     };
     writeln!(out, "{} flag(s) as of {as_of}{hidden_note}", shown.len())?;
     lower_bound_notes(&mut out, &judged, &all, as_of)?;
+    out.flush()?;
     Ok(0)
 }
 

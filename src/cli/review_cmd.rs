@@ -241,7 +241,8 @@ pub fn review_command(db: &Path, args: &ReportArgs, as_of: NaiveDate) -> anyhow:
             return Ok(0);
         }
     }
-    let mut out = std::io::stdout().lock();
+    // A review of thousands of lines: written in blocks, not a system call per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         writeln!(
             out,
@@ -253,6 +254,7 @@ pub fn review_command(db: &Path, args: &ReportArgs, as_of: NaiveDate) -> anyhow:
     } else {
         write_text(&mut out, &review, &tables)?;
     }
+    out.flush()?;
     Ok(0)
 }
 
