@@ -11,8 +11,9 @@
 //! out (`usd` in the openai exports is `USD`). A date-only record is stored at midnight, so a time
 //! of exactly `00:00:00` is read as "no time of day".
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{OptionalExtension, params};
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::groups::Groups;
 use super::rollup::FxHasher;
-use super::sql::{ORGANIZATION, PROJECT, overflow, parse_day};
+use super::sql::{ORGANIZATION, PROJECT, ascii_upper, overflow, parse_day};
 use super::{Store, StoreError};
 use crate::domain::balance::{AccountKey, AutoRecharge, DailyUsage};
 use crate::domain::billing_details::{LineItem, ReceiptFacts, statement_card};
@@ -133,8 +134,30 @@ impl Store {
     /// On a database failure, a total too large to add up, a damaged budget setting, or a record
     /// kind this build does not know.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let (usage, project_usage) = self.daily_usage()?;
-        self.snapshot_with(usage, project_usage)
+        Ok(self.snapshot_and(|_| Ok(()))?.0)
+    }
+
+    /// [`Store::snapshot`], and what `also` reads on this connection while a second one reads
+    /// usage per project (see [`Store::daily_usage`]): the review reads its month's usage in
+    /// that time.
+    ///
+    /// # Errors
+    /// As [`Store::snapshot`], or what `also` returns.
+    pub(crate) fn snapshot_and<T>(
+        &self,
+        also: impl FnOnce(&Self) -> Result<T, StoreError>,
+    ) -> Result<(Snapshot, T), StoreError> {
+        let ((usage, project_usage), (records, extra)) =
+            self.daily_usage_and(|store| Ok((store.records()?, also(store)?)))?;
+        Ok((
+            Snapshot {
+                usage,
+                project_usage,
+                ..records
+            }
+            .normalized(),
+            extra,
+        ))
     }
 
     /// What balances, matching and the top-up doctor read: [`Store::snapshot`] without the
@@ -153,13 +176,23 @@ impl Store {
         usage: Vec<DailyUsage>,
         project_usage: Vec<ProjectUsage>,
     ) -> Result<Snapshot, StoreError> {
+        Ok(Snapshot {
+            usage,
+            project_usage,
+            ..self.records()?
+        }
+        .normalized())
+    }
+
+    /// Everything a snapshot holds but usage, not yet normalized.
+    fn records(&self) -> Result<Snapshot, StoreError> {
         let (rates, refs) = self.match_data()?;
         Ok(Snapshot {
             bank: self.bank_items()?,
             statement_days: self.statement_days()?,
             billing: self.billing_items()?,
-            usage,
-            project_usage,
+            usage: Vec::new(),
+            project_usage: Vec::new(),
             organizations: self.organization_aliases()?,
             budgets: self.budgets()?,
             auto_recharges: self.auto_recharges()?,
@@ -168,8 +201,7 @@ impl Store {
             decisions: self.match_decisions()?,
             checkpoints: self.balance_checkpoints()?,
             files: self.file_spans()?,
-        }
-        .normalized())
+        })
     }
 
     /// What matching reads beside the records and the decisions: the ECB rates of the billing
@@ -584,25 +616,138 @@ impl Store {
     }
 
     /// Usage cost per account and day (sorted by provider, account, day and currency), and per
-    /// project and day (one series per provider, project and currency, sorted by them), in one
-    /// pass over the daily sums.
+    /// project and day (one series per provider, project and currency, sorted by them).
+    ///
+    /// A ledger of ten million usage records holds over a million project-days, and reading
+    /// them is most of what `flags` and the review cost. So the days are read in spans
+    /// ([`Store::usage_spans`]), by this connection and, for a ledger on disk, by a second
+    /// one on another thread, each taking the next span when done; the spans' sums are then
+    /// put together in day order. Both read in one read transaction each, and a span read by
+    /// the second connection counts only if it saw the ledger at the same revision as this
+    /// one (an import may commit in between): otherwise this connection reads it again.
     ///
     /// # Errors
     /// On a database failure or a total too large to add up.
     pub fn daily_usage(&self) -> Result<(Vec<DailyUsage>, Vec<ProjectUsage>), StoreError> {
+        Ok(self.daily_usage_and(|_| Ok(()))?.0)
+    }
+
+    /// [`Store::daily_usage`], and what `also` reads on this connection, in the same read
+    /// transaction, before it joins in reading the spans.
+    fn daily_usage_and<T>(
+        &self,
+        also: impl FnOnce(&Self) -> Result<T, StoreError>,
+    ) -> Result<(Usage, T), StoreError> {
+        // A transaction the caller has open may hold changes a second connection cannot see.
+        let apart = self.conn().is_autocommit();
+        let tx = if apart {
+            Some(self.conn().unchecked_transaction()?)
+        } else {
+            None
+        };
+        let revision = self.revision()?;
+        let spans = self.usage_spans()?;
+        let next = AtomicUsize::new(0);
+        let read = |store: &Self| -> Result<Vec<(usize, UsageSpan)>, StoreError> {
+            let mut done = Vec::new();
+            while let Some((index, (from, to))) = {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                spans.get(index).map(|span| (index, span))
+            } {
+                done.push((index, store.usage_span(from, to)?));
+            }
+            Ok(done)
+        };
+        let read = &read;
+        let (extra, parts, theirs) = std::thread::scope(|scope| {
+            let helper = apart && spans.len() > 1;
+            let helper = helper.then(|| self.sibling()).flatten().and_then(|side| {
+                std::thread::Builder::new()
+                    .name("usage reader".to_string())
+                    .spawn_scoped(scope, move || {
+                        let _tx = side.conn().unchecked_transaction().ok()?;
+                        let seen = side.revision().ok()?;
+                        (seen == revision).then(|| read(&side).ok()).flatten()
+                    })
+                    .ok()
+            });
+            let extra = also(self);
+            let mine = read(self);
+            let theirs = helper.and_then(|h| h.join().ok().flatten());
+            (extra, mine, theirs)
+        });
+        let extra = extra?;
+        let mut parts = parts?;
+        parts.extend(theirs.unwrap_or_default());
+        // Spans the second connection could not read (or saw at another revision).
+        let mut read_here = vec![false; spans.len()];
+        for (index, _) in &parts {
+            if let Some(seen) = read_here.get_mut(*index) {
+                *seen = true;
+            }
+        }
+        for (index, ((from, to), seen)) in spans.iter().zip(read_here).enumerate() {
+            if !seen {
+                parts.push((index, self.usage_span(from, to)?));
+            }
+        }
+        drop(tx);
+        parts.sort_unstable_by_key(|(index, _)| *index);
+        Ok((merge_spans(parts.into_iter().map(|(_, span)| span))?, extra))
+    }
+
+    /// The spans of days [`Store::daily_usage`] reads one at a time: `[from, to)` as stored
+    /// text, together covering every day text (the first starts at the empty text, the last
+    /// ends past the last day), split by date into [`USAGE_SPANS`] spans of about equal length.
+    fn usage_spans(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let (first, last): (Option<String>, Option<String>) = self.conn().query_row(
+            "SELECT min(day), max(day) FROM usage_project_daily",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Vec::new());
+        };
+        let end = format!("{last}\u{7f}");
+        let mut bounds = vec![String::new()];
+        if let (Ok(a), Ok(b)) = (parse_day(&first), parse_day(&last)) {
+            let days = (b - a).num_days();
+            for part in 1..USAGE_SPANS {
+                let bound =
+                    a + chrono::Days::new(u64::try_from(days * part / USAGE_SPANS).unwrap_or(0));
+                let bound = bound.format("%Y-%m-%d").to_string();
+                if bounds.last().is_some_and(|b| *b < bound) && bound <= last {
+                    bounds.push(bound);
+                }
+            }
+        }
+        bounds.push(end);
+        Ok(bounds
+            .windows(2)
+            .filter_map(|w| Some((w.first()?.clone(), w.get(1)?.clone())))
+            .collect())
+    }
+
+    /// Usage per account and per project of the days from `from` (included) to `to` (left
+    /// out), as stored text, in one pass over the daily sums.
+    fn usage_span(&self, from: &str, to: &str) -> Result<UsageSpan, StoreError> {
         // The daily sums come by day (their key's order): a day's text is read once per day.
+        // The currency is upper-cased here, not by SQLite's `upper`, whose result SQLite
+        // allocates under a lock all connections share: the second connection would wait on it.
         let sql = format!(
-            "SELECT provider, {ORGANIZATION}, {PROJECT}, day, upper(currency), cost_nanos
-             FROM usage_project_counted ORDER BY day"
+            "SELECT provider, {ORGANIZATION}, {PROJECT}, day, currency, cost_nanos
+             FROM usage_project_counted WHERE day >= :from AND day < :to ORDER BY day"
         );
         let mut accounts = Groups::<4>::new();
         let mut projects = ProjectSums::default();
         let mut day: Option<(String, NaiveDate)> = None;
+        let mut upper = String::new();
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(rusqlite::named_params! {":from": from, ":to": to})?;
         while let Some(r) = rows.next()? {
             let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
-            let (provider, day_text, currency) = (text(0)?, text(3)?, text(4)?);
+            let (provider, day_text) = (text(0)?, text(3)?);
+            let currency = ascii_upper(text(4)?, &mut upper);
             let cost: i64 = r.get(5)?;
             accounts.add([provider, text(1)?, day_text, currency], cost)?;
             let parsed = match &day {
@@ -622,19 +767,10 @@ impl Store {
                 Amount::from_nanos(cost),
             )?;
         }
-        let usage = accounts
-            .sorted()?
-            .into_iter()
-            .map(|([provider, account, day, currency], cost)| {
-                Ok(DailyUsage {
-                    account: AccountKey::new(&provider, &account),
-                    day: parse_day(&day)?,
-                    currency: Currency::parse_stored(&currency),
-                    cost: Amount::from_nanos(cost),
-                })
-            })
-            .collect::<Result<_, rusqlite::Error>>()?;
-        Ok((usage, projects.finish()?))
+        Ok(UsageSpan {
+            accounts: accounts.sorted()?,
+            projects: projects.finish()?,
+        })
     }
 
     /// The organizations usage exports name, with their ids and names.
@@ -946,6 +1082,59 @@ impl Store {
     }
 }
 
+/// How many spans of days [`Store::daily_usage`] reads the daily sums in: enough for two
+/// connections to finish close together, few enough that each span's series are few to merge.
+const USAGE_SPANS: i64 = 16;
+
+/// Usage per account and day, and per project.
+type Usage = (Vec<DailyUsage>, Vec<ProjectUsage>);
+
+/// The usage of one span of days: per account (provider, account, day, currency) and per
+/// project.
+struct UsageSpan {
+    accounts: Vec<([String; 4], i64)>,
+    projects: Vec<ProjectUsage>,
+}
+
+/// The spans' usage as one: `spans` in day order, so each series' days stay ascending.
+fn merge_spans(spans: impl IntoIterator<Item = UsageSpan>) -> Result<Usage, StoreError> {
+    let mut accounts = Vec::new();
+    let mut projects: BTreeMap<(String, String, Currency), Vec<(NaiveDate, Amount)>> =
+        BTreeMap::new();
+    for span in spans {
+        accounts.extend(span.accounts);
+        for series in span.projects {
+            projects
+                .entry((series.provider, series.project, series.currency))
+                .or_default()
+                .extend(series.days);
+        }
+    }
+    // Each day is in one span: no group is in two.
+    accounts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let usage = accounts
+        .into_iter()
+        .map(|([provider, account, day, currency], cost)| {
+            Ok(DailyUsage {
+                account: AccountKey::new(&provider, &account),
+                day: parse_day(&day)?,
+                currency: Currency::parse_stored(&currency),
+                cost: Amount::from_nanos(cost),
+            })
+        })
+        .collect::<Result<_, rusqlite::Error>>()?;
+    let projects = projects
+        .into_iter()
+        .map(|((provider, project, currency), days)| ProjectUsage {
+            provider,
+            project,
+            currency,
+            days,
+        })
+        .collect();
+    Ok((usage, projects))
+}
+
 /// Project-days gathered into one series per provider, project and currency, names held once
 /// per series (a large ledger has a row per project and day).
 #[derive(Default)]
@@ -1209,6 +1398,184 @@ mod tests {
             NaiveTime::from_hms_opt(10, 7, 0)
         );
         assert_eq!(time_of_day(None), None);
+    }
+
+    /// Awkward daily sums over two months: two currencies on a day (one in lower case, one in
+    /// mixed case), two organizations, a total dropped on days with detail and kept on days
+    /// without, a project named by its name on some rows and by its id on others, a second
+    /// provider, and days on both sides of every span boundary.
+    fn awkward_usage(store: &Store) {
+        let first = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        for d in 0..61i64 {
+            let day = (first + chrono::Days::new(d.unsigned_abs())).to_string();
+            // (provider, organization id, grain, organization name, project id, project name,
+            // model, currency, cost)
+            let mut rows = vec![
+                (
+                    "openai",
+                    "org-a",
+                    "detail",
+                    "Acme",
+                    "proj_1",
+                    "Web",
+                    "gpt-4o",
+                    "usd",
+                    d * 7 + 1,
+                ),
+                (
+                    "openai",
+                    "org-a",
+                    "detail",
+                    "Acme",
+                    "Web",
+                    "",
+                    "gpt-4o-mini",
+                    "USD",
+                    20,
+                ),
+            ];
+            let batch_currency = if d % 3 == 0 { "EUR" } else { "USD" };
+            rows.push((
+                "openai",
+                "org-a",
+                "detail",
+                "Acme",
+                "Batch",
+                "",
+                "gpt-4o",
+                batch_currency,
+                d,
+            ));
+            if d % 5 == 0 {
+                rows.push(("openai", "org-a", "total", "Acme", "", "", "", "USD", 999));
+            }
+            if d % 4 == 0 {
+                rows.push(("openai", "org-b", "total", "", "", "", "", "usd", 50));
+            }
+            if d % 4 == 1 {
+                rows.push((
+                    "openai", "org-b", "detail", "", "proj_2", "Web", "gpt-4o", "Usd", 5,
+                ));
+                rows.push(("openai", "org-b", "total", "", "", "", "", "USD", 777));
+            }
+            if d % 2 == 1 {
+                rows.push(("anthropic", "", "detail", "", "Web", "", "claude", "USD", 3));
+            }
+            for (provider, id, grain, name, project_id, project_name, model, currency, cost) in rows
+            {
+                for (table, model) in [("usage_project_daily", None), ("usage_daily", Some(model))]
+                {
+                    let (columns, value) = match model {
+                        None => ("", ""),
+                        Some(_) => (", model", ", :model"),
+                    };
+                    let sql = format!(
+                        "INSERT INTO {table}(day, provider, organization_id, grain,
+                             organization_name, project_id, project_name, currency, records,
+                             cost_records, cost_nanos, tokens{columns})
+                         VALUES (:day, :provider, :id, :grain, :name, :project_id, :project_name,
+                             :currency, 1, 1, :cost, 0{value})
+                         ON CONFLICT DO UPDATE SET cost_nanos = cost_nanos + excluded.cost_nanos"
+                    );
+                    let mut stmt = store.conn().prepare(&sql).unwrap();
+                    let mut params = rusqlite::named_params! {
+                        ":day": day, ":provider": provider, ":id": id, ":grain": grain,
+                        ":name": name, ":project_id": project_id, ":project_name": project_name,
+                        ":currency": currency, ":cost": cost,
+                    }
+                    .to_vec();
+                    if let Some(model) = &model {
+                        params.push((":model", model as &dyn rusqlite::ToSql));
+                    }
+                    stmt.execute(params.as_slice()).unwrap();
+                }
+            }
+        }
+    }
+
+    /// Usage per project gathered row by row from the daily sums, as the detectors read it.
+    fn project_usage_row_by_row(store: &Store) -> Vec<ProjectUsage> {
+        let sql = format!(
+            "SELECT provider, {PROJECT}, day, upper(currency), cost_nanos FROM usage_project_counted"
+        );
+        let mut stmt = store.conn().prepare(&sql).unwrap();
+        let rows: Vec<ProjectDay> = stmt
+            .query_map([], |r| {
+                Ok(ProjectDay {
+                    provider: r.get(0)?,
+                    project: r.get(1)?,
+                    day: parse_day(&r.get::<_, String>(2)?)?,
+                    currency: Currency::parse_stored(&r.get::<_, String>(3)?),
+                    cost: Amount::from_nanos(r.get(4)?),
+                })
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        ProjectUsage::from_days(rows)
+    }
+
+    /// Usage read in spans of days, by two connections when the ledger is a file, equals the
+    /// sums SQLite makes per account and the project-days gathered row by row; the review's
+    /// month, summed a day at a time, equals SQLite's `GROUP BY`.
+    #[test]
+    fn usage_read_in_spans_equals_the_sums_row_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let on_disk = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        let in_memory = Store::open_in_memory().unwrap();
+        for store in [&on_disk, &in_memory] {
+            awkward_usage(store);
+            assert!(store.usage_spans().unwrap().len() > 1);
+            let (accounts, projects) = store.daily_usage().unwrap();
+            assert_eq!(accounts, store.account_usage().unwrap());
+            assert_eq!(projects, project_usage_row_by_row(store));
+            let web_eur = projects
+                .iter()
+                .find(|p| p.provider == "openai" && p.project == "Batch" && p.currency == "EUR")
+                .unwrap();
+            assert_eq!(web_eur.days.len(), 21, "every third day of 61");
+            let snapshot = store.snapshot().unwrap();
+            assert_eq!(snapshot.project_usage, projects);
+
+            let month = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+            let sql = format!(
+                "SELECT day, provider, {PROJECT}, model, upper(currency), sum(cost_nanos)
+                 FROM usage_counted WHERE day BETWEEN '2026-09-01' AND '2026-10-31'
+                 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+            );
+            let mut stmt = store.conn().prepare(&sql).unwrap();
+            let by_sqlite: Vec<(String, String, String, String, String, i64)> = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let review: Vec<(String, String, String, String, String, i64)> = store
+                .review_usage(month)
+                .unwrap()
+                .into_iter()
+                .map(|u| {
+                    (
+                        u.day.to_string(),
+                        u.provider,
+                        u.project,
+                        u.model,
+                        u.currency.as_str().to_string(),
+                        u.cost.nanos(),
+                    )
+                })
+                .collect();
+            assert_eq!(review, by_sqlite);
+            assert!(review.iter().any(|u| u.4 == "EUR") && review.len() > 200);
+        }
     }
 }
 

@@ -181,6 +181,20 @@ impl Store {
         })
     }
 
+    /// A second, read-only connection to the same ledger file, for reading on another thread;
+    /// `None` for a ledger in memory, or when the file cannot be opened again.
+    fn sibling(&self) -> Option<Self> {
+        if self.path.as_os_str() == ":memory:" {
+            return None;
+        }
+        let conn = open::sibling(&self.path).ok()?;
+        Some(Self {
+            conn,
+            path: self.path.clone(),
+            read_only: true,
+        })
+    }
+
     /// Whether the ledger was opened read-only because it cannot be written: reading works,
     /// every change fails with [`StoreError::ReadOnly`].
     pub fn is_read_only(&self) -> bool {

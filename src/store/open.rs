@@ -288,6 +288,19 @@ fn install_wait(conn: &mut Connection, path: &Path) -> Result<(), rusqlite::Erro
     }))
 }
 
+/// A second, read-only connection to the ledger at `path`, for one large read split between
+/// two threads. It keeps SQLite's small default page cache: it reads the daily sums once,
+/// start to end, and a cache would only cost memory.
+pub(super) fn sibling(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(file_uri(path, "mode=ro"), flags)?;
+    install_wait(&mut conn, path)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}
+
 /// Opens a read-only connection: normally (`mode=ro`, it sees other writers' commits), or
 /// when even that needs a file it cannot create (a WAL ledger in a read-only folder, closed
 /// cleanly so it has no `-shm`), as immutable: nothing can change it while we read.

@@ -10,8 +10,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rusqlite::params;
 
-use super::groups::sum_rows;
-use super::sql::{PROJECT, parse_day};
+use super::groups::Groups;
+use super::sql::{PROJECT, ascii_upper, parse_day};
 use super::{Store, StoreError};
 use crate::domain::fx::{RATE_LOOKBACK_DAYS, Rate};
 use crate::domain::money::{Amount, Currency};
@@ -34,6 +34,23 @@ fn review_span(month: NaiveDate) -> Result<(NaiveDate, NaiveDate), StoreError> {
         .and_then(|d| d.pred_opt())
         .ok_or_else(bad)?;
     Ok((from, to))
+}
+
+/// The usage costs of the day `day` (as stored), sorted by provider, project, model and
+/// currency, added to `out`.
+fn day_costs(day: &str, groups: Groups<4>, out: &mut Vec<UsageCost>) -> Result<(), StoreError> {
+    let day = parse_day(day)?;
+    for ([provider, project, model, currency], nanos) in groups.sorted()? {
+        out.push(UsageCost {
+            day,
+            provider,
+            project,
+            model,
+            currency: Currency::parse_stored(&currency),
+            cost: Amount::from_nanos(nanos),
+        });
+    }
+    Ok(())
 }
 
 impl Store {
@@ -63,15 +80,17 @@ impl Store {
     /// # Errors
     /// On a SQLite failure or a total too large to add up.
     pub fn review_sources(&self, month: NaiveDate) -> Result<ReviewSources, StoreError> {
+        // The month's usage is read while a second connection reads usage per project.
+        let (snapshot, usage) = self.snapshot_and(|store| store.review_usage(month))?;
         Ok(ReviewSources {
-            snapshot: self.snapshot()?,
+            snapshot,
             params: self.flag_params()?,
             dismissed: self
                 .dismissed_flags()?
                 .into_iter()
                 .map(|d| d.flag_id)
                 .collect(),
-            usage: self.review_usage(month)?,
+            usage,
             rates: self.review_rates(month)?,
         })
     }
@@ -83,24 +102,37 @@ impl Store {
     /// On a SQLite failure or a total too large to add up.
     pub fn review_usage(&self, month: NaiveDate) -> Result<Vec<UsageCost>, StoreError> {
         let (from, to) = review_span(month)?;
+        // The daily sums come by day (their key's order), and the result is sorted by day
+        // first: each day's groups are summed and sorted apart, a few hundred at a time.
         let sql = format!(
-            "SELECT day, provider, {PROJECT}, model, upper(currency), cost_nanos
-             FROM usage_counted WHERE day BETWEEN ?1 AND ?2"
+            "SELECT day, provider, {PROJECT}, model, currency, cost_nanos
+             FROM usage_counted WHERE day BETWEEN ?1 AND ?2 ORDER BY day"
         );
-        let rows = sum_rows::<5>(self.conn(), &sql, params![from.to_string(), to.to_string()])?;
-        rows.into_iter()
-            .map(|([day, provider, project, model, currency], nanos)| {
-                Ok(UsageCost {
-                    day: parse_day(&day)?,
-                    provider,
-                    project,
-                    model,
-                    currency: Currency::parse_stored(&currency),
-                    cost: Amount::from_nanos(nanos),
-                })
-            })
-            .collect::<Result<_, rusqlite::Error>>()
-            .map_err(StoreError::from)
+        let mut out = Vec::new();
+        let mut groups = Groups::<4>::new();
+        let mut day: Option<String> = None;
+        let mut upper = String::new();
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let text = |i| r.get_ref(i)?.as_str().map_err(rusqlite::Error::from);
+            let this_day = text(0)?;
+            if day.as_deref() != Some(this_day)
+                && let Some(done) = day.replace(this_day.to_string())
+            {
+                day_costs(
+                    &done,
+                    std::mem::replace(&mut groups, Groups::new()),
+                    &mut out,
+                )?;
+            }
+            let currency = ascii_upper(text(4)?, &mut upper);
+            groups.add([text(1)?, text(2)?, text(3)?, currency], r.get(5)?)?;
+        }
+        if let Some(done) = day {
+            day_costs(&done, groups, &mut out)?;
+        }
+        Ok(out)
     }
 
     /// The ECB rates a review of `month` may need (the month before included, and the days

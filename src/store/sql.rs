@@ -69,6 +69,18 @@ pub fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
     })
 }
 
+/// `text` as SQLite's `upper` writes it (ASCII letters only), in `buffer` when it has a lower
+/// case letter. Queries over every daily sum upper-case their currency with this rather than
+/// with `upper`, whose result SQLite allocates under a lock all connections share.
+pub fn ascii_upper<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
+    if !text.bytes().any(|b| b.is_ascii_lowercase()) {
+        return text;
+    }
+    buffer.clear();
+    buffer.extend(text.chars().map(|c| c.to_ascii_uppercase()));
+    buffer
+}
+
 /// A failed query as a store error: SQLite's integer overflow in a `SUM` (or a sum a STRICT
 /// table refuses because `+` made it a float) is a total too large to add up exactly, never a
 /// wrapped or rounded number.
