@@ -87,7 +87,17 @@ impl DateEvidence {
 
 /// The three numbers of a `a/b/yyyy`, `a-b-yyyy` or `a.b.yyyy` date (not year-first).
 fn numeric_parts(text: &str) -> Option<(u32, u32, i32)> {
-    let date = text.trim().split([' ', 'T']).next()?;
+    let text = text.trim();
+    // Three digits first: a year-first date (`2026-03-04 10:00:00`), told apart at once, as
+    // most dates of a large file are.
+    if text
+        .as_bytes()
+        .get(..3)
+        .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    let date = text.split([' ', 'T']).next()?;
     let sep = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
     let mut it = date.split(sep);
     let a = it.next()?;
