@@ -21,7 +21,7 @@ use super::anchors::FileSpans;
 use super::fingerprint::{Fingerprint, Table, unchanged};
 use super::occurrences::KeyHasher;
 use super::reader::{self, Keyed, Message, ReadOutcome, ReadRow};
-use super::usage_writer::UsageWriter;
+use super::usage_writer::{BoundTexts, UsageWriter};
 use super::{Store, StoreError, rollup};
 use crate::domain::fx::Rate;
 use crate::domain::import::{
@@ -586,8 +586,10 @@ struct Writer<'a> {
 /// The two statements every new bank line runs, prepared once per file rather than looked up
 /// in the connection's cache (by their text) for every line.
 struct BankStatements<'a> {
-    /// Inserts a line unless its key is taken.
+    /// Inserts a line unless its key is taken. The file's id is bound once; a text only when
+    /// it differs from the last line's (an account, a currency, a status repeat line after line).
     insert: rusqlite::Statement<'a>,
+    bound: BoundTexts,
     /// Whether a line other than `?3` (an id) has the day `?1` and the amount `?2`; read from
     /// the `bank_lookalike` index alone.
     look_alike: rusqlite::Statement<'a>,
@@ -597,20 +599,27 @@ struct BankStatements<'a> {
     file_only: Option<HashSet<(Option<NaiveDate>, i64)>>,
 }
 
+/// The bank insert's parameters, and the one that holds the file's id.
+const BANK_INSERT_PARAMS: usize = 21;
+const BANK_INSERT_FILE_ID: usize = 20;
+
 impl<'a> BankStatements<'a> {
-    fn prepare(tx: &'a Transaction<'a>) -> Result<Self, StoreError> {
+    fn prepare(tx: &'a Transaction<'a>, file_id: i64) -> Result<Self, StoreError> {
         let empty: bool = tx.query_row("SELECT NOT EXISTS(SELECT 1 FROM bank_lines)", [], |r| {
             r.get(0)
         })?;
-        Ok(Self {
-            file_only: empty.then(HashSet::new),
-            insert: tx.prepare(
+        let mut insert = tx.prepare(
                 "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
                  currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
                  provider, spend_kind, source_file_id, source_line)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                  ON CONFLICT(key) DO NOTHING",
-            )?,
+        )?;
+        insert.raw_bind_parameter(BANK_INSERT_FILE_ID, file_id)?;
+        Ok(Self {
+            file_only: empty.then(HashSet::new),
+            insert,
+            bound: BoundTexts::new(BANK_INSERT_PARAMS),
             look_alike: tx.prepare(
                 "SELECT EXISTS(SELECT 1 FROM bank_lines WHERE day = ?1 AND amount_nanos = ?2 AND id != ?3)",
             )?,
@@ -721,31 +730,35 @@ impl Writer<'_> {
             Some(statements) => statements,
             None => self
                 .bank_statements
-                .insert(BankStatements::prepare(self.tx)?),
+                .insert(BankStatements::prepare(self.tx, self.file_id)?),
         };
-        let inserted = statements.insert.execute(params![
-            key,
-            fp,
-            b.account,
-            started_at,
-            posted_at,
-            day,
-            b.description,
-            b.amount.nanos(),
-            b.currency,
-            b.amount_text,
-            b.original_amount.map(Amount::nanos),
+        let (insert, bound) = (&mut statements.insert, &mut statements.bound);
+        insert.raw_bind_parameter(1, key)?;
+        insert.raw_bind_parameter(2, fp)?;
+        bound.bind(insert, 3, &b.account, false)?;
+        bound.bind_opt(insert, 4, started_at.as_deref())?;
+        bound.bind_opt(insert, 5, posted_at.as_deref())?;
+        bound.bind(insert, 6, day, false)?;
+        bound.bind(insert, 7, &b.description, false)?;
+        insert.raw_bind_parameter(8, b.amount.nanos())?;
+        bound.bind(insert, 9, b.currency.as_str(), false)?;
+        bound.bind(insert, 10, &b.amount_text, false)?;
+        insert.raw_bind_parameter(11, b.original_amount.map(Amount::nanos))?;
+        bound.bind(
+            insert,
+            12,
             b.original_currency.as_deref().unwrap_or_default(),
-            b.fee.map(Amount::nanos),
-            status.as_str(),
-            b.issuer_id,
-            b.related_id,
-            b.note,
-            tag.map(|(provider, _)| provider),
-            tag.map(|(_, kind)| kind.as_str()),
-            self.file_id,
-            line
-        ])?;
+            false,
+        )?;
+        insert.raw_bind_parameter(13, b.fee.map(Amount::nanos))?;
+        bound.bind(insert, 14, status.as_str(), false)?;
+        bound.bind(insert, 15, &b.issuer_id, false)?;
+        bound.bind(insert, 16, &b.related_id, false)?;
+        bound.bind(insert, 17, &b.note, false)?;
+        bound.bind_opt(insert, 18, tag.map(|(provider, _)| provider))?;
+        bound.bind_opt(insert, 19, tag.map(|(_, kind)| kind.as_str()))?;
+        insert.raw_bind_parameter(21, line)?;
+        let inserted = insert.raw_execute()?;
         if inserted == 1 {
             let look_alike = match &mut statements.file_only {
                 // `insert` is false when the day and amount were there already.
@@ -760,7 +773,8 @@ impl Writer<'_> {
             return Ok((Write::Inserted, look_alike));
         }
         if let Some(statements) = &mut self.bank_statements {
-            // A line may now change its day or amount: the ledger is asked from here on.
+            // A line of the file was in the ledger already and may change its day or amount:
+            // the ledger is asked from here on.
             statements.file_only = None;
         }
         match self.existing("bank_lines", key)? {

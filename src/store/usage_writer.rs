@@ -224,21 +224,42 @@ fn grain(u: &UsageRecord) -> &'static str {
 /// given, and a file repeats most of a record's names row after row (its provider, organization,
 /// currency, the day of a thousand rows), so a text is bound again only when it changed: the
 /// statement keeps its bindings from one execution to the next.
-struct BoundTexts {
+pub(super) struct BoundTexts {
     texts: Vec<Option<String>>,
 }
 
 impl BoundTexts {
-    fn new() -> Self {
+    /// Room for the texts of a statement with `params` parameters.
+    pub(super) fn new(params: usize) -> Self {
         Self {
-            texts: vec![None; INSERT_PARAMS + 1],
+            texts: vec![None; params + 1],
+        }
+    }
+
+    /// Binds `value` (absent: NULL) to parameter `index` of `statement` unless it is bound
+    /// already.
+    pub(super) fn bind_opt(
+        &mut self,
+        statement: &mut Statement<'_>,
+        index: usize,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.bind(statement, index, value, false),
+            None => {
+                if let Some(slot) = self.texts.get_mut(index) {
+                    *slot = None;
+                }
+                statement.raw_bind_parameter(index, rusqlite::types::Null)?;
+                Ok(())
+            }
         }
     }
 
     /// Binds `value` to parameter `index` of `statement` unless it is bound already. `known`:
     /// the caller knows it is (the parameter holds the last record's text, which equals it), so
     /// it is not even read.
-    fn bind(
+    pub(super) fn bind(
         &mut self,
         statement: &mut Statement<'_>,
         index: usize,
@@ -296,7 +317,7 @@ impl<'conn> UsageWriter<'conn> {
             insert,
             find: conn.prepare(FIND)?,
             update: conn.prepare(UPDATE)?,
-            bound: BoundTexts::new(),
+            bound: BoundTexts::new(INSERT_PARAMS),
             sums: DailySums::new(conn)?,
             known: false,
             bound_last: false,
