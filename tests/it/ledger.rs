@@ -122,6 +122,29 @@ fn lines_that_only_look_alike_are_kept_and_counted() {
 }
 
 #[test]
+fn a_new_line_that_looks_like_a_line_of_an_earlier_statement_is_counted() {
+    let (_dir, _path, mut store) = temp_store();
+    let header = "\"Transaction ID\",\"Date\",\"Time\",\"Type\",\"Name\",\"Emoji\",\"Category\",\"Amount\",\"Currency\",\"Local amount\",\"Local currency\",\"Notes and #tags\",\"Address\",\"Receipt\",\"Description\",\"Category split\",\"Money Out\",\"Money In\"\n";
+    let first = format!(
+        "{header}tx_0001,06/10/2026,10:00:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n"
+    );
+    let r = import_text(&mut store, "monzo-1.csv", &first);
+    assert_eq!((r.inserted, r.look_alikes), (1, 0), "{r:?}");
+    // The later statement repeats the first line, adds one like it and one on another day.
+    let later = format!(
+        "{header}tx_0001,06/10/2026,10:00:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n\
+        tx_0002,06/10/2026,10:05:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n\
+        tx_0003,07/10/2026,10:05:00,Card payment,OpenAI,,General,-10.00,GBP,-10.00,GBP,,,,OPENAI,,-10.00,\n"
+    );
+    let r = import_text(&mut store, "monzo-2.csv", &later);
+    assert_eq!(
+        (r.inserted, r.duplicates, r.look_alikes),
+        (2, 1, 1),
+        "only tx_0002 looks like a line already there: {r:?}"
+    );
+}
+
+#[test]
 fn a_schema_1_ledger_opens_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.sqlite");
