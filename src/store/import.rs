@@ -736,13 +736,14 @@ impl Writer<'_> {
         insert.raw_bind_parameter(1, key)?;
         insert.raw_bind_parameter(2, fp)?;
         bound.bind(insert, 3, &b.account, false)?;
-        bound.bind_opt(insert, 4, started_at.as_deref())?;
-        bound.bind_opt(insert, 5, posted_at.as_deref())?;
+        // Times, descriptions and amounts differ from line to line: bound as they come.
+        insert.raw_bind_parameter(4, started_at)?;
+        insert.raw_bind_parameter(5, posted_at)?;
         bound.bind(insert, 6, day, false)?;
-        bound.bind(insert, 7, &b.description, false)?;
+        insert.raw_bind_parameter(7, &b.description)?;
         insert.raw_bind_parameter(8, b.amount.nanos())?;
         bound.bind(insert, 9, b.currency.as_str(), false)?;
-        bound.bind(insert, 10, &b.amount_text, false)?;
+        insert.raw_bind_parameter(10, &b.amount_text)?;
         insert.raw_bind_parameter(11, b.original_amount.map(Amount::nanos))?;
         bound.bind(
             insert,

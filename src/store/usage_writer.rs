@@ -244,16 +244,14 @@ impl BoundTexts {
         index: usize,
         value: Option<&str>,
     ) -> Result<(), StoreError> {
-        match value {
-            Some(value) => self.bind(statement, index, value, false),
-            None => {
-                if let Some(slot) = self.texts.get_mut(index) {
-                    *slot = None;
-                }
-                statement.raw_bind_parameter(index, rusqlite::types::Null)?;
-                Ok(())
-            }
+        if let Some(value) = value {
+            return self.bind(statement, index, value, false);
         }
+        if let Some(slot) = self.texts.get_mut(index) {
+            *slot = None;
+        }
+        statement.raw_bind_parameter(index, rusqlite::types::Null)?;
+        Ok(())
     }
 
     /// Binds `value` to parameter `index` of `statement` unless it is bound already. `known`:
