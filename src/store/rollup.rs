@@ -25,6 +25,7 @@ use rusqlite::{Connection, Statement};
 
 use super::StoreError;
 use super::sql::overflow;
+use super::usage_writer::BoundTexts;
 use crate::domain::money::Amount;
 use crate::domain::records::{UsageGrain, UsageRecord};
 
@@ -185,7 +186,10 @@ pub(super) struct DailySums<'conn> {
     /// The group key of the record being added, reused so a record allocates nothing.
     scratch: Vec<u8>,
     upsert: Statement<'conn>,
+    /// The names bound to `upsert`, and to `upsert_projects`.
+    upsert_names: BoundTexts,
     upsert_projects: Statement<'conn>,
+    projects_names: BoundTexts,
     upsert_dimensions: Statement<'conn>,
     /// Whether a group may have lost records (a revised record moved out of it).
     shrank: bool,
@@ -194,25 +198,28 @@ pub(super) struct DailySums<'conn> {
 }
 
 /// Adds `change` to the sums of the group `names` with `upsert` ([`UPSERT`] or
-/// [`UPSERT_PROJECTS`]: the names, then records, records with a cost, cost and tokens).
+/// [`UPSERT_PROJECTS`]: the names, then records, records with a cost, cost and tokens), whose
+/// names bound so far are in `bound`. Groups are written in order, so most of a group's names
+/// (its day, organization, project) are the last group's and are not bound again.
 fn write_change(
     upsert: &mut Statement<'_>,
+    bound: &mut BoundTexts,
     names: &[&str],
     change: Change,
 ) -> Result<(), StoreError> {
+    for (index, name) in names.iter().enumerate() {
+        bound.bind(upsert, index + 1, name, false)?;
+    }
     let values = [
         change.records,
         change.cost_records,
         change.cost_nanos,
         change.tokens,
     ];
-    let params = names
-        .iter()
-        .map(|name| name as &dyn rusqlite::ToSql)
-        .chain(values.iter().map(|value| value as &dyn rusqlite::ToSql));
-    upsert
-        .execute(rusqlite::params_from_iter(params))
-        .map_err(overflow)?;
+    for (index, value) in values.iter().enumerate() {
+        upsert.raw_bind_parameter(names.len() + index + 1, value)?;
+    }
+    upsert.raw_execute().map_err(overflow)?;
     Ok(())
 }
 
@@ -254,13 +261,14 @@ fn project_of<'a>(f: &[&'a str; 9]) -> [&'a str; 8] {
 /// Adds a project day's change to its sums, unless the change is none.
 fn write_project(
     upsert: &mut Statement<'_>,
+    bound: &mut BoundTexts,
     names: &[&str; 8],
     change: Change,
 ) -> Result<(), StoreError> {
     if change == Change::default() {
         return Ok(());
     }
-    write_change(upsert, names, change)
+    write_change(upsert, bound, names, change)
 }
 
 /// The `N` fields of a group key written by [`encode`] (or of its end: the key after its day
@@ -289,7 +297,9 @@ impl<'conn> DailySums<'conn> {
             dimensions: HashMap::default(),
             scratch: Vec::with_capacity(256),
             upsert: conn.prepare(UPSERT)?,
+            upsert_names: BoundTexts::new(9),
             upsert_projects: conn.prepare(UPSERT_PROJECTS)?,
+            projects_names: BoundTexts::new(8),
             upsert_dimensions: conn.prepare(UPSERT_DIMENSIONS)?,
             shrank: false,
             day: String::with_capacity(10),
@@ -378,19 +388,29 @@ impl<'conn> DailySums<'conn> {
             } else {
                 self.dimensions.insert(names.to_vec(), change.records);
             }
-            write_change(&mut self.upsert, &f, change)?;
+            write_change(&mut self.upsert, &mut self.upsert_names, &f, change)?;
             let this = project_of(&f);
             match &mut project {
                 Some((names, sum)) if *names == this => sum.merge(change)?,
                 _ => {
                     if let Some((names, sum)) = project.replace((this, change)) {
-                        write_project(&mut self.upsert_projects, &names, sum)?;
+                        write_project(
+                            &mut self.upsert_projects,
+                            &mut self.projects_names,
+                            &names,
+                            sum,
+                        )?;
                     }
                 }
             }
         }
         if let Some((names, sum)) = project {
-            write_project(&mut self.upsert_projects, &names, sum)?;
+            write_project(
+                &mut self.upsert_projects,
+                &mut self.projects_names,
+                &names,
+                sum,
+            )?;
         }
         self.changes.clear();
         if self.dimensions.len() >= FLUSH_GROUPS {

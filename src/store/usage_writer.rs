@@ -220,10 +220,12 @@ fn grain(u: &UsageRecord) -> &'static str {
     u.grain.unwrap_or(UsageGrain::Detail).as_str()
 }
 
-/// The texts last bound to the parameters of [`INSERT`]. SQLite copies every text it is
-/// given, and a file repeats most of a record's names row after row (its provider, organization,
-/// currency, the day of a thousand rows), so a text is bound again only when it changed: the
-/// statement keeps its bindings from one execution to the next.
+/// The texts last bound to the parameters of a statement run again and again ([`INSERT`], a
+/// bank line's insert, the daily sums' upserts). SQLite copies every text it is given, and a
+/// file repeats most of a record's names row after row (its provider, organization, currency,
+/// the day of a thousand rows), as the daily sums' groups, written in order, repeat their day,
+/// organization and project; so a text is bound again only when it changed: the statement keeps
+/// its bindings from one execution to the next.
 pub(super) struct BoundTexts {
     texts: Vec<Option<String>>,
 }
@@ -257,6 +259,9 @@ impl BoundTexts {
     /// Binds `value` to parameter `index` of `statement` unless it is bound already. `known`:
     /// the caller knows it is (the parameter holds the last record's text, which equals it), so
     /// it is not even read.
+    ///
+    /// # Errors
+    /// On a SQLite failure.
     pub(super) fn bind(
         &mut self,
         statement: &mut Statement<'_>,
