@@ -426,8 +426,8 @@ impl Snapshot {
     /// it has exactly one, else the unnamed account.
     pub fn resolve_account(&self, provider: &str, organization: &str) -> AccountKey {
         let org = organization.trim();
-        let labels = self.known_organizations(provider);
         if org.is_empty() {
+            let labels = self.known_organizations(provider);
             let only = (labels.len() == 1)
                 .then(|| labels.first().cloned())
                 .flatten()
@@ -440,9 +440,14 @@ impl Snapshot {
             .filter(|a| a.provider == provider)
             .find(|a| a.id.eq_ignore_ascii_case(org) || a.name.eq_ignore_ascii_case(org))
             .map(|a| if a.name.is_empty() { &a.id } else { &a.name });
+        // The labels are gathered from every usage day: only when no alias names the account.
         let label = alias
             .cloned()
-            .or_else(|| labels.iter().find(|l| l.eq_ignore_ascii_case(org)).cloned())
+            .or_else(|| {
+                self.known_organizations(provider)
+                    .into_iter()
+                    .find(|l| l.eq_ignore_ascii_case(org))
+            })
             .unwrap_or_else(|| org.to_string());
         AccountKey::new(provider, &label)
     }
@@ -466,11 +471,12 @@ impl Snapshot {
 
     /// The non-empty organization labels a provider's usage and billing records use.
     fn known_organizations(&self, provider: &str) -> Vec<String> {
-        let mut labels: BTreeSet<String> = self
+        // Borrowed: a long history names the same few organizations on every day.
+        let mut labels: BTreeSet<&str> = self
             .usage
             .iter()
             .filter(|u| u.account.provider == provider && !u.account.organization.is_empty())
-            .map(|u| u.account.organization.clone())
+            .map(|u| u.account.organization.as_str())
             .collect();
         for b in self
             .billing
@@ -485,10 +491,10 @@ impl Snapshot {
                 .find(|a| a.id.eq_ignore_ascii_case(org) || a.name.eq_ignore_ascii_case(org));
             let label = alias.map_or(org, |a| if a.name.is_empty() { &a.id } else { &a.name });
             if !labels.iter().any(|l| l.eq_ignore_ascii_case(label)) {
-                labels.insert(label.to_string());
+                labels.insert(label);
             }
         }
-        labels.into_iter().collect()
+        labels.into_iter().map(str::to_string).collect()
     }
 
     /// Every account that has credit lots, a checkpoint, or usage drawn from prepaid credit,

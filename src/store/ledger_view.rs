@@ -700,8 +700,11 @@ impl Store {
     /// text, together covering every day text (the first starts at the empty text, the last
     /// ends past the last day), split by date into [`USAGE_SPANS`] spans of about equal length.
     fn usage_spans(&self) -> Result<Vec<(String, String)>, StoreError> {
+        // Two subqueries: SQLite finds a lone `min` or `max` at an end of the key, but scans
+        // every row for the two in one query.
         let (first, last): (Option<String>, Option<String>) = self.conn().query_row(
-            "SELECT min(day), max(day) FROM usage_project_daily",
+            "SELECT (SELECT min(day) FROM usage_project_daily),
+                    (SELECT max(day) FROM usage_project_daily)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
