@@ -538,10 +538,24 @@ pub struct DecimalEvidence {
 
 impl DecimalEvidence {
     pub fn observe(&mut self, text: &str) {
-        let t = text.trim();
-        let last_dot = t.rfind('.');
-        let last_comma = t.rfind(',');
-        let digits_after = |i: usize| t[i + 1..].chars().take_while(char::is_ascii_digit).count();
+        // One pass over the bytes: every amount of a file is weighed before its import.
+        let t = text.trim().as_bytes();
+        let (mut dots, mut commas) = (0usize, 0usize);
+        let (mut last_dot, mut last_comma) = (None, None);
+        for (i, b) in t.iter().enumerate() {
+            match b {
+                b'.' => (dots, last_dot) = (dots + 1, Some(i)),
+                b',' => (commas, last_comma) = (commas + 1, Some(i)),
+                _ => {}
+            }
+        }
+        let digits_after = |i: usize| {
+            t.get(i + 1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+        };
         match (last_dot, last_comma) {
             (Some(d), Some(c)) => {
                 if c > d {
@@ -552,13 +566,13 @@ impl DecimalEvidence {
             }
             (None, Some(c)) => {
                 let n = digits_after(c);
-                if t.matches(',').count() == 1 && n != 3 && n > 0 {
+                if commas == 1 && n != 3 && n > 0 {
                     self.comma += 1;
                 }
             }
             (Some(d), None) => {
                 let n = digits_after(d);
-                if t.matches('.').count() > 1 {
+                if dots > 1 {
                     self.comma += 1;
                 } else if n != 3 && n > 0 {
                     self.dot += 1;
@@ -618,5 +632,31 @@ mod tests {
             e.observe(t);
         }
         assert_eq!(e.verdict(), DecimalMark::Dot);
+    }
+
+    #[test]
+    fn each_amount_counts_for_the_mark_it_proves() {
+        // (text, counts for a dot, counts for a comma)
+        let cases = [
+            ("1.234,56", 0, 1),
+            ("1,234.56", 1, 0),
+            ("12,30", 0, 1),
+            ("12,5 €", 0, 1),
+            ("1,000", 0, 0),
+            ("1,000,000", 0, 0),
+            ("12.3", 1, 0),
+            ("-0.50", 1, 0),
+            (" 7.25 ", 1, 0),
+            ("1.000", 0, 0),
+            ("1.000.000", 0, 1),
+            ("€12,", 0, 0),
+            ("12", 0, 0),
+            ("", 0, 0),
+        ];
+        for (text, dot, comma) in cases {
+            let mut e = DecimalEvidence::default();
+            e.observe(text);
+            assert_eq!((e.dot, e.comma), (dot, comma), "{text:?}");
+        }
     }
 }
