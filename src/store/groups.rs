@@ -76,8 +76,17 @@ impl<const N: usize> Groups<N> {
             *sum = sum.checked_add(value).ok_or(StoreError::Overflow)?;
             return Ok(());
         }
+        // Rows come in key order: most names are the last row's, found by comparing them
+        // rather than by hashing.
+        let previous = self.last.map(|(key, _)| key);
         self.settle()?;
-        let key = names.map(|name| self.id(name));
+        let mut key = [0u32; N];
+        for (i, (id, name)) in key.iter_mut().zip(names).enumerate() {
+            *id = match previous.as_ref().and_then(|p| p.get(i)) {
+                Some(&last) if self.text(last) == name => last,
+                _ => self.id(name),
+            };
+        }
         self.last = Some((key, value));
         Ok(())
     }
@@ -86,7 +95,19 @@ impl<const N: usize> Groups<N> {
     ///
     /// # Errors
     /// When a group's sum would overflow.
-    pub fn sorted(mut self) -> Result<Vec<([String; N], i64)>, StoreError> {
+    pub fn sorted(self) -> Result<Vec<([String; N], i64)>, StoreError> {
+        self.sorted_with(|names, sum| (names.map(str::to_string), sum))
+    }
+
+    /// [`Groups::sorted`], each group made into what `each` makes of its names and sum
+    /// (copying only the names it keeps).
+    ///
+    /// # Errors
+    /// When a group's sum would overflow.
+    pub fn sorted_with<T>(
+        mut self,
+        mut each: impl FnMut([&str; N], i64) -> T,
+    ) -> Result<Vec<T>, StoreError> {
         self.settle()?;
         let mut out: Vec<([&str; N], i64)> = self
             .sums
@@ -96,7 +117,7 @@ impl<const N: usize> Groups<N> {
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(out
             .into_iter()
-            .map(|(names, sum)| (names.map(str::to_string), sum))
+            .map(|(names, sum)| each(names, sum))
             .collect())
     }
 }

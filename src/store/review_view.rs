@@ -40,16 +40,16 @@ fn review_span(month: NaiveDate) -> Result<(NaiveDate, NaiveDate), StoreError> {
 /// currency, added to `out`.
 fn day_costs(day: &str, groups: Groups<4>, out: &mut Vec<UsageCost>) -> Result<(), StoreError> {
     let day = parse_day(day)?;
-    for ([provider, project, model, currency], nanos) in groups.sorted()? {
-        out.push(UsageCost {
+    out.extend(
+        groups.sorted_with(|[provider, project, model, currency], nanos| UsageCost {
             day,
-            provider,
-            project,
-            model,
-            currency: Currency::parse_stored(&currency),
+            provider: provider.to_string(),
+            project: project.to_string(),
+            model: model.to_string(),
+            currency: Currency::parse_stored(currency),
             cost: Amount::from_nanos(nanos),
-        });
-    }
+        })?,
+    );
     Ok(())
 }
 
