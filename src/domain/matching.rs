@@ -553,10 +553,12 @@ fn match_payments_after(inputs: &Snapshot, params: &MatchParams, holds: &[HoldMa
     let mut pairs: Vec<PaymentMatch> = Vec::new();
     for b in &billing {
         for l in &bank {
-            if decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked) {
+            // The rules first: they turn down most pairs at the provider, and only a pair they
+            // accept needs looking up among the user's decisions.
+            let Some(reason) = payment_reason(b, l, &rates, window) else {
                 continue;
-            }
-            if let Some(reason) = payment_reason(b, l, &rates, window) {
+            };
+            if decided.get(&(b.id, l.id)) != Some(&Decision::Unlinked) {
                 pairs.push(PaymentMatch {
                     billing_id: b.id,
                     bank_id: l.id,
@@ -594,9 +596,15 @@ fn review_missing_rates(
         |b: &&&BillingItem| out.for_billing(b.id).is_none() && !out.billing_in_review(b.id);
     let free_bank = |l: &&&BankItem| out.for_bank(l.id).is_none() && !out.bank_in_review(l.id);
     let mut pairs: Vec<(PaymentMatch, String)> = Vec::new();
+    // The free bank lines once, not once per billing record: `out` does not change below.
+    let free_lines: Vec<&&BankItem> = bank.iter().filter(free_bank).collect();
     for b in billing.iter().filter(free_billing) {
-        for l in bank.iter().filter(free_bank) {
-            if decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked)
+        for l in free_lines.iter().copied() {
+            // Another provider's line, or one outside the days a payment can fall on, can
+            // never pay `b` (as `payment_reason` below says too): no rate is looked up for it.
+            if l.provider.as_deref() != Some(b.provider.as_str())
+                || !window.contains(days_between(b.day, l.day))
+                || decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked)
                 || b.currency == l.currency
                 || rates
                     .convert(b.amount.abs(), b.currency, l.currency, b.day)
