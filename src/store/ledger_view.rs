@@ -594,14 +594,7 @@ impl Store {
         accounts
             .sorted()?
             .into_iter()
-            .map(|([provider, account, day, currency], cost)| {
-                Ok(DailyUsage {
-                    account: AccountKey::new(&provider, &account),
-                    day: parse_day(&day)?,
-                    currency: Currency::parse_stored(&currency),
-                    cost: Amount::from_nanos(cost),
-                })
-            })
+            .map(account_day)
             .collect::<Result<_, rusqlite::Error>>()
             .map_err(StoreError::from)
     }
@@ -1117,14 +1110,7 @@ fn merge_spans(spans: impl IntoIterator<Item = UsageSpan>) -> Result<Usage, Stor
     accounts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let usage = accounts
         .into_iter()
-        .map(|([provider, account, day, currency], cost)| {
-            Ok(DailyUsage {
-                account: AccountKey::new(&provider, &account),
-                day: parse_day(&day)?,
-                currency: Currency::parse_stored(&currency),
-                cost: Amount::from_nanos(cost),
-            })
-        })
+        .map(account_day)
         .collect::<Result<_, rusqlite::Error>>()?;
     let projects = projects
         .into_iter()
@@ -1216,6 +1202,18 @@ impl ProjectSums {
         });
         Ok(self.series)
     }
+}
+
+/// One account's usage of a day, from its summed group: provider, account, day and currency.
+fn account_day(
+    ([provider, account, day, currency], cost): ([String; 4], i64),
+) -> Result<DailyUsage, rusqlite::Error> {
+    Ok(DailyUsage {
+        account: AccountKey::new(&provider, &account),
+        day: parse_day(&day)?,
+        currency: Currency::parse_stored(&currency),
+        cost: Amount::from_nanos(cost),
+    })
 }
 
 #[cfg(test)]
