@@ -275,27 +275,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::FileOptions;
 
     fn import(store: &mut Store, name: &str, text: &str) {
-        let bytes = text.as_bytes().to_vec();
-        let open = move || {
-            Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>)
-        };
-        let meta = SourceMeta {
-            name: name.into(),
-            path: name.into(),
-            imported_at: "2026-04-01T00:00:00Z".into(),
-        };
-        let r = store
-            .import_file(
-                &open,
-                &meta,
-                &FileOptions::default(),
-                ImportMode::default(),
-                &mut |_| true,
-            )
-            .unwrap();
+        let r = crate::store::import_text(store, name, text, "2026-04-01T00:00:00Z");
         assert!(r.error.is_none(), "{:?}", r.error);
     }
 

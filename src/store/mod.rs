@@ -436,6 +436,34 @@ fn retag_in(conn: &Connection) -> Result<usize, StoreError> {
     Ok(changed)
 }
 
+/// Test support: imports `text` into `store` as the file `name`, imported at `imported_at`,
+/// with the default options, and gives the import's report.
+#[cfg(test)]
+pub(crate) fn import_text(
+    store: &mut Store,
+    name: &str,
+    text: &str,
+    imported_at: &str,
+) -> ImportReport {
+    let bytes = text.as_bytes().to_vec();
+    let open =
+        move || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>);
+    let meta = SourceMeta {
+        name: name.into(),
+        path: name.into(),
+        imported_at: imported_at.into(),
+    };
+    store
+        .import_file(
+            &open,
+            &meta,
+            &crate::domain::import::FileOptions::default(),
+            ImportMode::default(),
+            &mut |_| true,
+        )
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,6 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use crate::domain::import::FileOptions;
 use crate::store::{ImportMode, SourceMeta, Store};
 
 #[derive(Debug, Clone)]
@@ -174,23 +173,7 @@ fn text(file: &File) -> String {
 }
 
 fn import(store: &mut Store, name: &str, text: &str) -> Option<i64> {
-    let bytes = text.as_bytes().to_vec();
-    let open =
-        move || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>);
-    let meta = SourceMeta {
-        name: name.into(),
-        path: name.into(),
-        imported_at: "2026-10-10T00:00:00Z".into(),
-    };
-    let report = store
-        .import_file(
-            &open,
-            &meta,
-            &FileOptions::default(),
-            ImportMode::default(),
-            &mut |_| true,
-        )
-        .unwrap();
+    let report = crate::store::import_text(store, name, text, "2026-10-10T00:00:00Z");
     assert_eq!(report.error, None, "{name}: {text}");
     report.source_file_id
 }

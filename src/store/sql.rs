@@ -97,9 +97,8 @@ pub fn overflow(e: rusqlite::Error) -> StoreError {
 mod tests {
     use chrono::NaiveDate;
 
-    use crate::domain::import::FileOptions;
     use crate::domain::views::{DayBounds, Filters};
-    use crate::store::{ImportMode, Period, ReportKind, SourceMeta, Store, UsageGroup};
+    use crate::store::{Period, ReportKind, Store, UsageGroup};
 
     /// An OpenAI cost export of one organization: on Oct 1 an organisation-wide total (10.00)
     /// and the detailed rows of the same day (1.50 + 2.25, one outside any project); on Oct 2
@@ -113,24 +112,8 @@ mod tests {
 
     fn ledger() -> Store {
         let mut store = Store::open_in_memory().unwrap();
-        let open = || {
-            Ok(Box::new(std::io::Cursor::new(EXPORT.as_bytes().to_vec()))
-                as Box<dyn std::io::Read + Send>)
-        };
-        let meta = SourceMeta {
-            name: "cost.csv".into(),
-            path: "cost.csv".into(),
-            imported_at: "2026-10-05T00:00:00Z".into(),
-        };
-        let report = store
-            .import_file(
-                &open,
-                &meta,
-                &FileOptions::default(),
-                ImportMode::default(),
-                &mut |_| true,
-            )
-            .unwrap();
+        let report =
+            crate::store::import_text(&mut store, "cost.csv", EXPORT, "2026-10-05T00:00:00Z");
         assert_eq!((report.inserted, report.error), (4, None));
         store
     }

@@ -893,24 +893,8 @@ mod tests {
 
     fn ledger() -> Store {
         let mut store = Store::open_in_memory().unwrap();
-        let open = || {
-            Ok(Box::new(std::io::Cursor::new(EXPORT.as_bytes().to_vec()))
-                as Box<dyn std::io::Read + Send>)
-        };
-        let meta = crate::store::SourceMeta {
-            name: "cost.csv".into(),
-            path: "cost.csv".into(),
-            imported_at: "2026-10-05T00:00:00Z".into(),
-        };
-        let report = store
-            .import_file(
-                &open,
-                &meta,
-                &crate::domain::import::FileOptions::default(),
-                crate::store::ImportMode::default(),
-                &mut |_| true,
-            )
-            .unwrap();
+        let report =
+            crate::store::import_text(&mut store, "cost.csv", EXPORT, "2026-10-05T00:00:00Z");
         assert_eq!((report.inserted, report.error), (6, None));
         store
     }
