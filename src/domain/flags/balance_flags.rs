@@ -270,14 +270,31 @@ pub(super) fn charges_a_checkpoint_explains(cx: &Context<'_>) -> BTreeSet<i64> {
             .iter()
             .filter(|c| is_mismatch(c) && c.difference > Amount::ZERO)
         {
-            let mut lines = recent_charges(cx, provider, c);
-            lines.extend(unrecorded_charges(cx, provider, c));
-            if surplus_pays_for(c, b.currency, &lines) {
-                ids.extend(lines.iter().map(|l| l.id));
-            }
+            let (recent, unrecorded) = surplus_charges(cx, provider, b.currency, c);
+            ids.extend(recent.iter().chain(&unrecorded).map(|l| l.id));
         }
     }
     ids
+}
+
+/// The card charges a page's surplus (`c.difference` above zero, in `currency`) explains: those
+/// charged within a day of the checkpoint and those without credit near it, when the surplus
+/// pays for them all ([`surplus_pays_for`]); none otherwise. What the mismatch names and what
+/// it takes off `charge_without_credit` are these same charges.
+fn surplus_charges<'a>(
+    cx: &Context<'a>,
+    provider: &'a str,
+    currency: Currency,
+    c: &CheckpointOutcome,
+) -> (Vec<&'a BankItem>, Vec<&'a BankItem>) {
+    let recent = recent_charges(cx, provider, c);
+    let unrecorded = unrecorded_charges(cx, provider, c);
+    let all: Vec<&BankItem> = recent.iter().chain(&unrecorded).copied().collect();
+    if surplus_pays_for(c, currency, &all) {
+        (recent, unrecorded)
+    } else {
+        (Vec::new(), Vec::new())
+    }
 }
 
 /// Whether the credit a page shows beyond the records (`c.difference`, in `currency`) can be
@@ -369,7 +386,12 @@ fn mismatch_layers(
     let provider = &b.account.provider;
     let mut layers: Vec<String> = Vec::new();
     // A top-up charged within the last day may not have reached the page or the records yet.
-    let recent = recent_charges(cx, provider, c);
+    // Where the page shows more, only the charges its surplus can have bought are named.
+    let (recent, unrecorded) = if c.difference > Amount::ZERO {
+        surplus_charges(cx, provider, b.currency, c)
+    } else {
+        (recent_charges(cx, provider, c), Vec::new())
+    };
     if !recent.is_empty() {
         records.extend(recent.iter().map(|l| l.record()));
         layers.push(format!(
@@ -380,7 +402,6 @@ fn mismatch_layers(
     }
     if c.difference > Amount::ZERO {
         // The page shows more credit than the records: a purchase or grant the records lack.
-        let unrecorded = unrecorded_charges(cx, provider, c);
         if unrecorded.is_empty() {
             layers.push(format!(
                 "credit bought but not in the billing records: import the newest billing export of \

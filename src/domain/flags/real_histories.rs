@@ -180,7 +180,8 @@ fn a_checkpoint_that_disagrees_names_the_unrecorded_charge() {
         [("balance_mismatch", "2026-10-15".to_string(), 2)]
     );
     // A page showing 6.00 more than the records does not explain a 100.00 charge: the charge
-    // stays flagged beside the mismatch.
+    // stays flagged beside the mismatch, which neither names it nor holds it as evidence (one
+    // event, one flag).
     let small_surplus = Snapshot {
         bank: vec![topup(21, OPENAI, Settled, "2026-10-12", "-100.00")],
         checkpoints: vec![checkpoint(1, OPENAI, "", "2026-10-15", "76.00")],
@@ -192,9 +193,23 @@ fn a_checkpoint_that_disagrees_names_the_unrecorded_charge() {
     assert_eq!(
         found,
         [
-            ("balance_mismatch", "2026-10-15".to_string(), 2),
+            ("balance_mismatch", "2026-10-15".to_string(), 1),
             ("charge_without_credit", "2026-10-12".to_string(), 1)
         ]
+    );
+    let mismatch = flags
+        .iter()
+        .find(|f| f.kind == FlagKind::BalanceMismatch)
+        .unwrap();
+    assert!(
+        !mismatch.diagnosis.contains("100.00"),
+        "{}",
+        mismatch.diagnosis
+    );
+    assert!(
+        !mismatch.records.iter().any(|r| r == "bank:21"),
+        "{:?}",
+        mismatch.records
     );
     // The page agreeing with the records (no credit for the charge) leaves the charge flagged.
     let not_credited = Snapshot {
