@@ -283,6 +283,13 @@ fn kinds_fit(billing: BillingKind, kind: Option<SpendKind>) -> bool {
     }
 }
 
+/// Whether `l` is the provider's and falls within the days a payment of `b` can fall on: the
+/// first test of every pair, whatever its currencies.
+fn could_pay(b: &BillingItem, l: &BankItem, window: Window) -> bool {
+    l.provider.as_deref() == Some(b.provider.as_str())
+        && window.contains(days_between(b.day, l.day))
+}
+
 /// The reason `l` could have paid `b`, when it could.
 fn payment_reason(
     b: &BillingItem,
@@ -290,12 +297,11 @@ fn payment_reason(
     rates: &RateBook,
     window: Window,
 ) -> Option<Reason> {
-    (l.provider.as_deref() == Some(b.provider.as_str())).then_some(())?;
+    could_pay(b, l, window).then_some(())?;
     let money_in = b.kind == BillingKind::Refund;
     (l.amount.is_negative() != money_in && !l.amount.is_zero()).then_some(())?;
     kinds_fit(b.billed_kind(), l.spend_kind).then_some(())?;
     let day_delta = days_between(b.day, l.day);
-    window.contains(day_delta).then_some(())?;
     let paid = l.amount.abs();
     let card = CardFit::of(b, l);
     if b.currency == l.currency {
@@ -600,10 +606,8 @@ fn review_missing_rates(
     let free_lines: Vec<&&BankItem> = bank.iter().filter(free_bank).collect();
     for b in billing.iter().filter(free_billing) {
         for l in free_lines.iter().copied() {
-            // Another provider's line, or one outside the days a payment can fall on, can
-            // never pay `b` (as `payment_reason` below says too): no rate is looked up for it.
-            if l.provider.as_deref() != Some(b.provider.as_str())
-                || !window.contains(days_between(b.day, l.day))
+            // A line that can never pay `b` needs no rate looked up.
+            if !could_pay(b, l, window)
                 || decided.get(&(b.id, l.id)) == Some(&Decision::Unlinked)
                 || b.currency == l.currency
                 || rates
