@@ -168,7 +168,26 @@ impl Store {
     /// # Errors
     /// As [`Store::snapshot`].
     pub fn account_snapshot(&self) -> Result<Snapshot, StoreError> {
-        self.snapshot_with(self.account_usage()?, Vec::new())
+        self.read_together(|store| store.snapshot_with(store.account_usage()?, Vec::new()))
+    }
+
+    /// Runs `read` in one read transaction (unless the caller has one open), so all it reads
+    /// comes from one revision of the ledger, even while an import commits beside it.
+    ///
+    /// # Errors
+    /// What `read` returns, or a database failure starting the transaction.
+    pub(crate) fn read_together<T>(
+        &self,
+        read: impl FnOnce(&Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = if self.conn().is_autocommit() {
+            Some(self.conn().unchecked_transaction()?)
+        } else {
+            None
+        };
+        let out = read(self);
+        drop(tx);
+        out
     }
 
     fn snapshot_with(
@@ -633,11 +652,16 @@ impl Store {
     ) -> Result<(Usage, T), StoreError> {
         // A transaction the caller has open may hold changes a second connection cannot see.
         let apart = self.conn().is_autocommit();
-        let tx = if apart {
-            Some(self.conn().unchecked_transaction()?)
-        } else {
-            None
-        };
+        self.read_together(|store| store.usage_in_spans(apart, also))
+    }
+
+    /// [`Store::daily_usage_and`] inside its read transaction; `apart`: whether a second
+    /// connection may help (no transaction of the caller's was open).
+    fn usage_in_spans<T>(
+        &self,
+        apart: bool,
+        also: impl FnOnce(&Self) -> Result<T, StoreError>,
+    ) -> Result<(Usage, T), StoreError> {
         let revision = self.revision()?;
         let spans = self.usage_spans()?;
         let next = AtomicUsize::new(0);
@@ -664,8 +688,16 @@ impl Store {
                     })
                     .ok()
             });
+            // On a failure the answer is an error: the spans left are not read by either side.
+            let stop = || next.store(spans.len(), Ordering::Relaxed);
             let extra = also(self);
+            if extra.is_err() {
+                stop();
+            }
             let mine = read(self);
+            if mine.is_err() {
+                stop();
+            }
             let theirs = helper.and_then(|h| h.join().ok().flatten());
             (extra, mine, theirs)
         });
@@ -684,7 +716,6 @@ impl Store {
                 parts.push((index, self.usage_span(from, to)?));
             }
         }
-        drop(tx);
         parts.sort_unstable_by_key(|(index, _)| *index);
         Ok((merge_spans(parts.into_iter().map(|(_, span)| span))?, extra))
     }

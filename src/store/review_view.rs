@@ -80,18 +80,26 @@ impl Store {
     /// # Errors
     /// On a SQLite failure or a total too large to add up.
     pub fn review_sources(&self, month: NaiveDate) -> Result<ReviewSources, StoreError> {
-        // The month's usage is read while a second connection reads usage per project.
-        let (snapshot, usage) = self.snapshot_and(|store| store.review_usage(month))?;
+        // The month's usage, the settings and the rates are read while a second connection
+        // reads usage per project, all from one revision of the ledger.
+        let (snapshot, (params, dismissed, usage, rates)) = self.snapshot_and(|store| {
+            Ok((
+                store.flag_params()?,
+                store
+                    .dismissed_flags()?
+                    .into_iter()
+                    .map(|d| d.flag_id)
+                    .collect(),
+                store.review_usage(month)?,
+                store.review_rates(month)?,
+            ))
+        })?;
         Ok(ReviewSources {
             snapshot,
-            params: self.flag_params()?,
-            dismissed: self
-                .dismissed_flags()?
-                .into_iter()
-                .map(|d| d.flag_id)
-                .collect(),
+            params,
+            dismissed,
             usage,
-            rates: self.review_rates(month)?,
+            rates,
         })
     }
 
