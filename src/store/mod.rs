@@ -424,10 +424,12 @@ fn retag_in(conn: &Connection) -> Result<usize, StoreError> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut changed = 0;
+    // The rules read once for every line, not once per line.
+    let tagger = crate::domain::merchants::Tagger::new(&rules);
     for (id, description, provider, kind) in lines {
-        let tag = crate::domain::merchants::tag(&description, &rules);
-        let new_provider = tag.as_ref().map(|t| t.provider.clone());
-        let new_kind = tag.as_ref().map(|t| t.kind.as_str().to_string());
+        let tag = tagger.tag(&description);
+        let new_provider = tag.map(|(provider, _)| provider.to_string());
+        let new_kind = tag.map(|(_, kind)| kind.as_str().to_string());
         if new_provider != provider || new_kind != kind {
             update.execute(params![id, new_provider, new_kind])?;
             changed += 1;
