@@ -649,9 +649,12 @@ impl Writer<'_> {
                 Ok((usage.write(u, key, line, keyed.same)?, false))
             }
             Record::Billing(b) => self.billing(b, key, line),
+            // The reading thread works out every bank line's values beside it.
             Record::Bank(b) => match &keyed.bank {
                 Some(values) => self.bank(b, values, key, line),
-                None => self.bank(b, &BankValues::of(b, self.tagger), key, line),
+                None => Err(StoreError::Invalid(format!(
+                    "line {line}: the bank line was read without its stored values"
+                ))),
             },
             Record::Rate(r) => Ok((self.rate(r)?, false)),
             Record::Balance(b) => Ok((

@@ -27,7 +27,7 @@ use super::StoreError;
 use super::sql::overflow;
 use super::usage_writer::BoundTexts;
 use crate::domain::money::Amount;
-use crate::domain::records::{UsageGrain, UsageRecord};
+use crate::domain::records::UsageRecord;
 
 /// The most groups the buffer holds before it writes them to the table.
 const FLUSH_GROUPS: usize = 32_768;
@@ -90,7 +90,7 @@ impl<'a> Contribution<'a> {
             day,
             provider: &record.provider,
             organization_id: &record.organization_id,
-            grain: record.grain.unwrap_or(UsageGrain::Detail).as_str(),
+            grain: super::usage_writer::grain(record),
             organization_name: &record.organization_name,
             project_id: &record.project_id,
             project_name: &record.project_name,

@@ -215,8 +215,8 @@ impl SameTexts {
     }
 }
 
-/// A record's grain as stored.
-fn grain(u: &UsageRecord) -> &'static str {
+/// A record's grain as stored (the daily sums group by the same text).
+pub(super) fn grain(u: &UsageRecord) -> &'static str {
     u.grain.unwrap_or(UsageGrain::Detail).as_str()
 }
 
