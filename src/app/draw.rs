@@ -46,7 +46,7 @@ impl App {
             .collect()
     }
 
-    fn shown_balances(&self) -> Vec<AccountBalance> {
+    fn shown_balances(&self) -> Vec<&AccountBalance> {
         let f = &self.prefs.filters;
         let Some(money) = self.money() else {
             return Vec::new();
@@ -56,7 +56,6 @@ impl App {
             .iter()
             .filter(|b| f.provider.is_empty() || b.provider == f.provider)
             .filter(|b| f.account.is_empty() || b.organization == f.account)
-            .cloned()
             .collect()
     }
 
@@ -306,7 +305,7 @@ impl App {
                     accounts: figures.balances.clone(),
                     forecasts: self
                         .topups()
-                        .map(|t| t.forecasts.clone())
+                        .map(|t| t.forecasts.as_slice())
                         .unwrap_or_default(),
                     bounds,
                     today: self.today(),

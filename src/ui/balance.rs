@@ -57,10 +57,11 @@ pub struct AccountForecast {
 
 /// What the balance chart shows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BalanceView {
-    pub accounts: Vec<AccountBalance>,
+pub struct BalanceView<'a> {
+    /// Borrowed from the views cache: drawn every frame.
+    pub accounts: Vec<&'a AccountBalance>,
     /// The projections (an account without one gets a straight line to its depletion day).
-    pub forecasts: Vec<AccountForecast>,
+    pub forecasts: &'a [AccountForecast],
     /// The days to draw (the filters' date range).
     pub bounds: DayBounds,
     pub today: NaiveDate,
@@ -154,7 +155,7 @@ fn day_label(x: f64, range: &std::ops::RangeInclusive<f64>) -> String {
 }
 
 /// The balance chart, its legend beside it (never over the lines).
-pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]) {
+pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView<'_>, _actions: &mut [Action]) {
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Balance over time").strong());
         ui.label(
@@ -168,6 +169,7 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
     let drawn: Vec<&AccountBalance> = view
         .accounts
         .iter()
+        .copied()
         .filter(|a| a.points.iter().any(|(d, _)| view.bounds.contains(*d)))
         .collect();
     if drawn.is_empty() {
@@ -232,7 +234,7 @@ pub fn balance_ui(ui: &mut egui::Ui, view: &BalanceView, _actions: &mut [Action]
 pub const LEGEND_WIDTH: f32 = 220.0;
 
 /// One line per account (its colour, name and balance today), and its auto-recharge threshold.
-fn legend_ui(ui: &mut egui::Ui, drawn: &[&AccountBalance], view: &BalanceView) {
+fn legend_ui(ui: &mut egui::Ui, drawn: &[&AccountBalance], view: &BalanceView<'_>) {
     ui.vertical(|ui| {
         ui.set_width(LEGEND_WIDTH);
         for (index, account) in drawn.iter().enumerate() {
@@ -333,7 +335,7 @@ fn add_item(plot_ui: &mut egui_plot::PlotUi<'_>, item: &Item) {
 }
 
 /// One account's line, markers, threshold and forecast.
-fn account_items(index: usize, account: &AccountBalance, view: &BalanceView) -> Vec<Item> {
+fn account_items(index: usize, account: &AccountBalance, view: &BalanceView<'_>) -> Vec<Item> {
     let color = theme::series_color(index);
     let item = |suffix: &str, shape, points: Vec<(NaiveDate, Amount)>| Item {
         name: if suffix.is_empty() {
@@ -427,7 +429,7 @@ fn account_items(index: usize, account: &AccountBalance, view: &BalanceView) -> 
 fn projected(
     account: &AccountBalance,
     f: &AccountForecast,
-    view: &BalanceView,
+    view: &BalanceView<'_>,
 ) -> Option<Vec<(NaiveDate, Amount)>> {
     if !view.bounds.contains(view.today) {
         return None;
@@ -440,7 +442,7 @@ fn projected(
 
 /// From today's balance down to zero on the depletion day (cut at [`FORECAST_MAX_DAYS`], at
 /// the balance the straight line reaches that day).
-fn forecast(account: &AccountBalance, view: &BalanceView) -> Option<Vec<(NaiveDate, Amount)>> {
+fn forecast(account: &AccountBalance, view: &BalanceView<'_>) -> Option<Vec<(NaiveDate, Amount)>> {
     let depletes = account.depletes_on?;
     if account.closing.is_zero() || depletes <= view.today || !view.bounds.contains(view.today) {
         return None;

@@ -21,7 +21,7 @@ pub const ENTER_BALANCE: &str = "Enter the balance your billing page shows";
 
 /// What the figures strip shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FiguresView {
+pub struct FiguresView<'a> {
     pub figures: KeyFigures,
     /// Usage cost in the filters' range.
     pub usage_in_range: Totals,
@@ -31,8 +31,8 @@ pub struct FiguresView {
     pub today: NaiveDate,
     /// Everything AI cost this month: API usage, subscriptions, other AI charges.
     pub all_in: Option<AllIn>,
-    /// The balances of the accounts the filters let through.
-    pub balances: Vec<AccountBalance>,
+    /// The balances of the accounts the filters let through (borrowed: drawn every frame).
+    pub balances: Vec<&'a AccountBalance>,
     pub open_flags: usize,
     pub critical_flags: usize,
 }
@@ -285,7 +285,7 @@ fn checkpoint_entry_ui(
 }
 
 /// The figures strip.
-pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView, actions: &mut Vec<Action>) {
+pub fn figures_ui(ui: &mut egui::Ui, view: &FiguresView<'_>, actions: &mut Vec<Action>) {
     let f = &view.figures;
     let spacing = ui.spacing().item_spacing.x;
     #[expect(
