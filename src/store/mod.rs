@@ -66,6 +66,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_usage_charge.sql"),
     include_str!("migrations/0008_usage_daily.sql"),
     include_str!("migrations/0009_usage_project_daily.sql"),
+    include_str!("migrations/0010_bank_indexes.sql"),
 ];
 
 /// The schema version this build writes.
