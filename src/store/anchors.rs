@@ -60,24 +60,43 @@ impl StoredCheckpoint {
 /// already in the ledger included: a newer export holds the older rows too).
 #[derive(Debug, Default)]
 pub(super) struct FileSpans {
-    spans: BTreeMap<(&'static str, String), (NaiveDate, NaiveDate)>,
+    /// The bank lines' days, kept apart: a statement notes one for each of its lines.
+    bank: Option<(NaiveDate, NaiveDate)>,
+    /// Billing records' days per provider.
+    billing: BTreeMap<String, (NaiveDate, NaiveDate)>,
 }
 
 impl FileSpans {
     /// Notes the day of a billing record (per provider) or a bank line.
     pub(super) fn note(&mut self, record: &Record) {
-        let (kind, provider, day) = match record {
-            Record::Billing(b) => ("billing", b.provider.clone(), b.occurred_at.date()),
-            Record::Balance(b) => ("billing", b.provider.clone(), b.at.date()),
-            Record::Bank(l) => match l.day() {
-                Some(day) => ("bank", String::new(), day),
-                None => return,
-            },
+        let (provider, day) = match record {
+            Record::Billing(b) => (&b.provider, b.occurred_at.date()),
+            Record::Balance(b) => (&b.provider, b.at.date()),
+            Record::Bank(l) => {
+                if let Some(day) = l.day() {
+                    widen(self.bank.get_or_insert((day, day)), day);
+                }
+                return;
+            }
             Record::Usage(_) | Record::Rate(_) => return,
         };
-        let span = self.spans.entry((kind, provider)).or_insert((day, day));
-        span.0 = span.0.min(day);
-        span.1 = span.1.max(day);
+        match self.billing.get_mut(provider) {
+            Some(span) => widen(span, day),
+            None => {
+                self.billing.insert(provider.clone(), (day, day));
+            }
+        }
+    }
+
+    /// Every span: the bank lines' (under no provider) first, then the billing records' by
+    /// provider.
+    fn all(&self) -> impl Iterator<Item = (&'static str, &str, NaiveDate, NaiveDate)> {
+        let bank = self.bank.map(|(first, last)| ("bank", "", first, last));
+        let billing = self
+            .billing
+            .iter()
+            .map(|(provider, &(first, last))| ("billing", provider.as_str(), first, last));
+        bank.into_iter().chain(billing)
     }
 
     /// Writes the spans of file `file_id` in the import's transaction.
@@ -86,7 +105,7 @@ impl FileSpans {
             "INSERT OR REPLACE INTO file_spans(source_file_id, kind, provider, first_day, last_day)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for ((kind, provider), (first, last)) in &self.spans {
+        for (kind, provider, first, last) in self.all() {
             insert.execute(params![
                 file_id,
                 kind,
@@ -97,6 +116,12 @@ impl FileSpans {
         }
         Ok(())
     }
+}
+
+/// Widens `span` to take in `day`.
+fn widen(span: &mut (NaiveDate, NaiveDate), day: NaiveDate) {
+    span.0 = span.0.min(day);
+    span.1 = span.1.max(day);
 }
 
 impl FileSpans {
@@ -110,7 +135,7 @@ impl FileSpans {
                  first_day = min(first_day, excluded.first_day),
                  last_day = max(last_day, excluded.last_day)",
         )?;
-        for ((kind, provider), (first, last)) in &self.spans {
+        for (kind, provider, first, last) in self.all() {
             upsert.execute(params![
                 file_id,
                 kind,

@@ -7,7 +7,6 @@
 //! settled line is never turned back into a pending one by an older statement. Only exact keys
 //! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
 
-use std::collections::HashSet;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
@@ -208,6 +207,9 @@ pub(super) struct BankValues {
     fingerprint: i64,
     /// The merchant rule that tags the line, as [`Tagger::rule_of`] found it.
     rule: Option<usize>,
+    /// Whether a line read before it in the same file has its day and amount; `None` when the
+    /// reader did not keep count (see [`reader`]), and the ledger is asked.
+    pub(super) earlier_twin: Option<bool>,
 }
 
 impl BankValues {
@@ -233,7 +235,13 @@ impl BankValues {
             day_text: day.map(dates::day_text).unwrap_or_default(),
             fingerprint,
             rule: tagger.rule_of(&b.description),
+            earlier_twin: None,
         }
+    }
+
+    /// The day and amount a look-alike line shares.
+    pub(super) fn day_and_amount(&self, b: &BankLine) -> (Option<NaiveDate>, i64) {
+        (self.day, b.amount.nanos())
     }
 }
 
@@ -593,10 +601,11 @@ struct BankStatements<'a> {
     /// Whether a line other than `?3` (an id) has the day `?1` and the amount `?2`; read from
     /// the `bank_lookalike` index alone.
     look_alike: rusqlite::Statement<'a>,
-    /// While the ledger holds only lines this file inserted (it held none before, and no line
-    /// was updated since): their days and amounts. A new line looks like another exactly when
-    /// its day and amount are here, so the `look_alike` query is not run for it.
-    file_only: Option<HashSet<(Option<NaiveDate>, i64)>>,
+    /// Whether the ledger holds only lines this file inserted (it held none before, and no
+    /// line was updated since). A new line then looks like another exactly when a line read
+    /// before it in the file has its day and amount, which the reader tells
+    /// ([`BankValues::earlier_twin`]), so the `look_alike` query is not run for it.
+    file_only: bool,
 }
 
 /// The bank insert's parameters, and the one that holds the file's id.
@@ -617,7 +626,7 @@ impl<'a> BankStatements<'a> {
         )?;
         insert.raw_bind_parameter(BANK_INSERT_FILE_ID, file_id)?;
         Ok(Self {
-            file_only: empty.then(HashSet::new),
+            file_only: empty,
             insert,
             bound: BoundTexts::new(BANK_INSERT_PARAMS),
             look_alike: tx.prepare(
@@ -764,9 +773,8 @@ impl Writer<'_> {
         insert.raw_bind_parameter(21, line)?;
         let inserted = insert.raw_execute()?;
         if inserted == 1 {
-            let look_alike = match &mut statements.file_only {
-                // `insert` is false when the day and amount were there already.
-                Some(seen) => !seen.insert((values.day, b.amount.nanos())),
+            let look_alike = match values.earlier_twin.filter(|_| statements.file_only) {
+                Some(twin) => twin,
                 // The new line itself is left out, so asking after the insert is asking
                 // before it.
                 None => statements.look_alike.query_row(
@@ -779,7 +787,7 @@ impl Writer<'_> {
         if let Some(statements) = &mut self.bank_statements {
             // A line of the file was in the ledger already and may change its day or amount:
             // the ledger is asked from here on.
-            statements.file_only = None;
+            statements.file_only = false;
         }
         match self.existing("bank_lines", key)? {
             None => Err(StoreError::Invalid(

@@ -17,7 +17,10 @@
 //! and reuses its room, so the writing thread, the slower one, spends no time on the memory of
 //! rows it did not allocate.
 
+use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+
+use chrono::NaiveDate;
 
 use super::StoreError;
 use super::import::BankValues;
@@ -124,6 +127,7 @@ fn read_rows(
     spent: &Receiver<Vec<ReadRow>>,
 ) {
     let mut occurrences = Occurrences::new();
+    let mut twins = Twins::default();
     let mut natural = String::with_capacity(256);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     while let Some(next) = stream.next_row() {
@@ -148,7 +152,14 @@ fn read_rows(
             },
             RowOutcome::Records(records) => {
                 let before = last_usage(batch.last());
-                match keyed(records, tagger, &mut occurrences, &mut natural, before) {
+                match keyed(
+                    records,
+                    tagger,
+                    &mut twins,
+                    &mut occurrences,
+                    &mut natural,
+                    before,
+                ) {
                     Ok((records, masked)) => ReadRow {
                         line,
                         outcome: ReadOutcome::Records(records),
@@ -174,6 +185,41 @@ fn read_rows(
     }
 }
 
+/// The days and amounts of the bank lines read so far, up to [`TWINS_REMEMBERED`] of them: whether
+/// a line repeats the day and amount of one before it in the file.
+struct Twins {
+    seen: HashSet<(Option<NaiveDate>, i64)>,
+    room: usize,
+}
+
+impl Default for Twins {
+    fn default() -> Self {
+        Self {
+            seen: HashSet::new(),
+            room: TWINS_REMEMBERED,
+        }
+    }
+}
+
+/// How many days and amounts [`Twins`] keeps: about 40 MiB at most; past them a statement's
+/// look-alikes are asked of the ledger.
+const TWINS_REMEMBERED: usize = 1 << 20;
+
+impl Twins {
+    /// Whether a bank line read before had this day and amount; `None` once too many were
+    /// read to tell.
+    fn earlier(&mut self, day_and_amount: (Option<NaiveDate>, i64)) -> Option<bool> {
+        if self.seen.contains(&day_and_amount) {
+            return Some(true);
+        }
+        if self.seen.len() >= self.room {
+            return None;
+        }
+        self.seen.insert(day_and_amount);
+        Some(false)
+    }
+}
+
 /// The last usage record of `row`, if it has one.
 fn last_usage(row: Option<&ReadRow>) -> Option<&UsageRecord> {
     let ReadOutcome::Records(records) = &row?.outcome else {
@@ -194,6 +240,7 @@ fn last_usage(row: Option<&ReadRow>) -> Option<&UsageRecord> {
 fn keyed(
     records: Vec<Record>,
     tagger: &Tagger,
+    twins: &mut Twins,
     occurrences: &mut Occurrences,
     natural: &mut String,
     before: Option<&UsageRecord>,
@@ -213,7 +260,11 @@ fn keyed(
             n => hasher.key(n),
         };
         let bank = match &record {
-            Record::Bank(b) => Some(BankValues::of(b, tagger)),
+            Record::Bank(b) => {
+                let mut values = BankValues::of(b, tagger);
+                values.earlier_twin = twins.earlier(values.day_and_amount(b));
+                Some(values)
+            }
             _ => None,
         };
         let same = match &record {
@@ -238,4 +289,25 @@ fn keyed(
         });
     }
     Ok((out, masked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twins_tell_a_repeated_day_and_amount_and_say_nothing_once_full() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3);
+        let mut twins = Twins {
+            seen: HashSet::new(),
+            room: 2,
+        };
+        assert_eq!(twins.earlier((day, -5_000_000_000)), Some(false));
+        assert_eq!(twins.earlier((day, -5_000_000_000)), Some(true));
+        assert_eq!(twins.earlier((None, -5_000_000_000)), Some(false));
+        // Full: a day and amount it never kept cannot be told apart from a new one.
+        assert_eq!(twins.earlier((day, -7_000_000_000)), None);
+        assert_eq!(twins.earlier((day, -7_000_000_000)), None);
+        assert_eq!(twins.earlier((None, -5_000_000_000)), Some(true));
+    }
 }
