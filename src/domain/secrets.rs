@@ -17,7 +17,7 @@
 //! and message ids), which records are found again by and which no one pastes a key into.
 
 use crate::domain::agents::AgentRequest;
-use crate::domain::records::{BillingRecord, Record};
+use crate::domain::records::{BillingRecord, Record, UsageRecord};
 
 /// A key shape: its prefix and the length its body must at least have.
 struct Shape {
@@ -140,6 +140,10 @@ const SHORTEST_KEY: usize = {
 /// Whether `text` has a run of key characters long enough to be a key: the cheap test that
 /// lets the names and ids of a million-row export through without a closer look.
 fn has_long_run(text: &str) -> bool {
+    // Most names and ids are shorter than any key: nothing to look at.
+    if text.len() < SHORTEST_KEY {
+        return false;
+    }
     let mut run = 0;
     for &b in text.as_bytes() {
         if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
@@ -194,18 +198,7 @@ pub fn mask_in_place(text: &mut String) -> usize {
 /// key or a control character can hide in.
 pub fn text_fields_mut(record: &mut Record) -> Vec<&mut String> {
     match record {
-        Record::Usage(u) => vec![
-            &mut u.organization_id,
-            &mut u.organization_name,
-            &mut u.project_id,
-            &mut u.project_name,
-            &mut u.model,
-            &mut u.line_item,
-            &mut u.api_key_id,
-            &mut u.api_key_name,
-            &mut u.user,
-            &mut u.extra_dimensions,
-        ],
+        Record::Usage(u) => usage_fields_mut(u).into(),
         Record::Billing(b) => billing_fields_mut(b),
         Record::Bank(b) => vec![
             &mut b.account,
@@ -217,6 +210,35 @@ pub fn text_fields_mut(record: &mut Record) -> Vec<&mut String> {
         Record::Rate(_) => Vec::new(),
         Record::Balance(b) => vec![&mut b.organization],
     }
+}
+
+/// Calls `f` on every free-text field of a record, the fields [`text_fields_mut`] lists. A usage
+/// record's fields are visited without gathering them in a list first: a large export checks and
+/// masks a million of them, and every list is an allocation.
+pub fn for_each_text_field_mut(record: &mut Record, mut f: impl FnMut(&mut String)) {
+    if let Record::Usage(u) = record {
+        usage_fields_mut(u).into_iter().for_each(f);
+        return;
+    }
+    for field in text_fields_mut(record) {
+        f(field);
+    }
+}
+
+/// The free-text fields of a usage record.
+fn usage_fields_mut(u: &mut UsageRecord) -> [&mut String; 10] {
+    [
+        &mut u.organization_id,
+        &mut u.organization_name,
+        &mut u.project_id,
+        &mut u.project_name,
+        &mut u.model,
+        &mut u.line_item,
+        &mut u.api_key_id,
+        &mut u.api_key_name,
+        &mut u.user,
+        &mut u.extra_dimensions,
+    ]
 }
 
 /// The free-text fields of a billing record, with what its receipt added (tax lines, the
@@ -245,7 +267,9 @@ pub fn mask_billing(record: &mut BillingRecord) -> usize {
 
 /// Masks every secret key in a record's text; returns how many were masked.
 pub fn mask_record(record: &mut Record) -> usize {
-    text_fields_mut(record).into_iter().map(mask_in_place).sum()
+    let mut masked = 0;
+    for_each_text_field_mut(record, |text| masked += mask_in_place(text));
+    masked
 }
 
 /// Masks the secret keys in the text of a coding agent's request that a person chose: the
