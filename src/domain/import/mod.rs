@@ -305,11 +305,7 @@ pub fn read_header(open: &Opener<'_>) -> Result<(Header, Dialect), ImportError> 
             Err(e) => return Err(csv_error(&e)),
         }
         let line = record.position().map_or(1, csv::Position::line);
-        let row = Row {
-            record: &record,
-            line,
-            dialect: &dialect,
-        };
+        let row = Row::new(&record, line, &dialect);
         let names: Vec<String> = (0..record.len())
             .map(|i| row.text(i).into_owned())
             .collect();
@@ -482,11 +478,7 @@ fn for_each_row(
         if line <= header.line {
             continue;
         }
-        let row = Row {
-            record: &record,
-            line,
-            dialect: &dialect,
-        };
+        let row = Row::new(&record, line, &dialect);
         if !row.is_blank() {
             f(&row);
         }
@@ -526,7 +518,7 @@ struct QuoteWatch {
     open_at_end: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum QuoteState {
     FieldStart,
     Unquoted,
@@ -554,17 +546,59 @@ impl Read for QuoteWatch {
                 std::sync::atomic::Ordering::Relaxed,
             );
         }
-        for &b in buf.get(..n).unwrap_or_default() {
-            let end = b == self.delimiter || b == b'\n';
-            self.state = match (self.state, b) {
-                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
-                (QuoteState::FieldStart | QuoteState::QuoteInQuoted, b'"')
-                | (QuoteState::Quoted, _) => QuoteState::Quoted,
-                _ if end => QuoteState::FieldStart,
-                _ => QuoteState::Unquoted,
-            };
-        }
+        self.state = self
+            .state
+            .after(buf.get(..n).unwrap_or_default(), self.delimiter);
         Ok(n)
+    }
+}
+
+impl QuoteState {
+    /// The state after one byte.
+    fn step(self, b: u8, delimiter: u8) -> Self {
+        let end = b == delimiter || b == b'\n';
+        match (self, b) {
+            (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
+            (QuoteState::FieldStart | QuoteState::QuoteInQuoted, b'"')
+            | (QuoteState::Quoted, _) => QuoteState::Quoted,
+            _ if end => QuoteState::FieldStart,
+            _ => QuoteState::Unquoted,
+        }
+    }
+
+    /// The state after `bytes`, as [`QuoteState::step`] over each byte gives it, found by
+    /// jumping from quote to quote: only a quote can open or close a quoted cell, and outside
+    /// one the byte before a quote alone says whether it starts its cell. Every byte of a file
+    /// passes here, so the bytes between quotes are not looked at one by one.
+    fn after(self, bytes: &[u8], delimiter: u8) -> Self {
+        let mut state = self;
+        let mut rest = bytes;
+        while let Some((&first, tail)) = rest.split_first() {
+            if state == QuoteState::QuoteInQuoted {
+                state = state.step(first, delimiter);
+                rest = tail;
+                continue;
+            }
+            let quote = memchr::memchr(b'"', rest);
+            // Outside a quoted cell, any byte but a quote leaves the state its own kind says.
+            let plain = |b: u8| QuoteState::FieldStart.step(b, delimiter);
+            match (state, quote) {
+                (QuoteState::Quoted, None) => return state,
+                (QuoteState::Quoted, Some(at)) => {
+                    state = QuoteState::QuoteInQuoted;
+                    rest = rest.get(at + 1..).unwrap_or_default();
+                }
+                (_, None) => return rest.last().map_or(state, |&b| plain(b)),
+                (_, Some(at)) => {
+                    if let Some(&before) = at.checked_sub(1).and_then(|i| rest.get(i)) {
+                        state = plain(before);
+                    }
+                    state = state.step(b'"', delimiter);
+                    rest = rest.get(at + 1..).unwrap_or_default();
+                }
+            }
+        }
+        state
     }
 }
 
@@ -651,11 +685,7 @@ impl RowStream {
             if pos <= self.prepared.header.line {
                 continue;
             }
-            let row = Row {
-                record: &self.record,
-                line: pos,
-                dialect: &self.prepared.dialect,
-            };
+            let row = Row::new(&self.record, pos, &self.prepared.dialect);
             if row.is_blank() {
                 continue;
             }
@@ -737,6 +767,8 @@ fn short_row(record: &csv::ByteRecord, header: &Header, line: u64) -> RowError {
 /// header's delimiters is such a swallowed row; a real multi-line description does not look
 /// like that.
 fn swallowed_rows(record: &csv::ByteRecord, header: &Header, delimiter: u8) -> Option<usize> {
+    // Nearly every row is on one line: no cell to look into.
+    memchr::memchr(b'\n', record.as_slice())?;
     // A continuation line with more than half the header's delimiters is a row, not a line
     // of a multi-line description (an address has two or three commas, a row has them all).
     let needed = (header.len() / 2).max(2);
@@ -800,6 +832,32 @@ pub fn parse_bytes(bytes: &[u8], options: &FileOptions) -> Result<ParsedFile, Im
 mod tests {
     use super::*;
     use crate::domain::import::test_support::usage;
+
+    #[test]
+    fn quote_watch_jumping_between_quotes_ends_where_each_byte_leads() {
+        // Every text of up to seven bytes of quotes, delimiters, line ends and letters, from
+        // every state: the jumps give the state the byte-by-byte walk gives.
+        let alphabet = [b'"', b',', b'\n', b'a'];
+        let states = [
+            QuoteState::FieldStart,
+            QuoteState::Unquoted,
+            QuoteState::Quoted,
+            QuoteState::QuoteInQuoted,
+        ];
+        for len in 0..=7u32 {
+            for mut n in 0..4usize.pow(len) {
+                let mut bytes = Vec::new();
+                for _ in 0..len {
+                    bytes.push(alphabet[n % 4]);
+                    n /= 4;
+                }
+                for start in states {
+                    let walked = bytes.iter().fold(start, |s, &b| s.step(b, b','));
+                    assert_eq!(start.after(&bytes, b','), walked, "{start:?} {bytes:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn openai_cost_skips_empty_days_and_keeps_30_decimals() {

@@ -230,12 +230,32 @@ pub struct Row<'a> {
     /// The 1-based line where the row starts.
     pub line: u64,
     pub dialect: &'a Dialect,
+    /// The row's cells, one after another, when they are UTF-8 (nearly always): checked once
+    /// for the whole row instead of once for each cell read.
+    utf8: Option<&'a str>,
 }
 
 impl<'a> Row<'a> {
+    /// The row `record`, which starts at `line` of a file in `dialect`.
+    pub fn new(record: &'a csv::ByteRecord, line: u64, dialect: &'a Dialect) -> Self {
+        Self {
+            record,
+            line,
+            dialect,
+            utf8: std::str::from_utf8(record.as_slice()).ok(),
+        }
+    }
+
     /// The cell's text, trimmed; empty when the row is shorter than the header.
     pub fn text(&self, column: usize) -> Cow<'a, str> {
-        let Some(bytes) = self.record.get(column) else {
+        let Some(range) = self.record.range(column) else {
+            return Cow::Borrowed("");
+        };
+        // A cell of a UTF-8 row is UTF-8 when it starts and ends between characters.
+        if let Some(s) = self.utf8.and_then(|row| row.get(range.clone())) {
+            return Cow::Borrowed(s.trim());
+        }
+        let Some(bytes) = self.record.as_slice().get(range) else {
             return Cow::Borrowed("");
         };
         if let Ok(s) = std::str::from_utf8(bytes) {
@@ -263,8 +283,16 @@ impl<'a> Row<'a> {
     /// # Errors
     /// When the cell is empty or not a number.
     pub fn amount(&self, column: usize) -> Result<Amount, FieldError> {
-        let text = self.text(column);
-        Amount::parse(&text, self.dialect.decimal)
+        self.amount_in(column, &self.text(column))
+    }
+
+    /// The required amount `text`, the cell of `column` already read (a format that also
+    /// stores the text as written reads the cell once).
+    ///
+    /// # Errors
+    /// When the text is empty or not a number.
+    pub fn amount_in(&self, column: usize, text: &str) -> Result<Amount, FieldError> {
+        Amount::parse(text, self.dialect.decimal)
             .map_err(|e| FieldError::at(column, amount_reason(&e)))
     }
 
@@ -312,10 +340,13 @@ impl<'a> Row<'a> {
         let Some(column) = column else {
             return Ok(None);
         };
-        if self.text(column).is_empty() {
+        let text = self.text(column);
+        if text.is_empty() {
             return Ok(None);
         }
-        self.currency(column).map(Some)
+        Currency::parse(&text)
+            .map(Some)
+            .map_err(|e| FieldError::at(column, e.to_string()))
     }
 
     /// A required date or date-time.

@@ -34,6 +34,19 @@ fn day_of(
     }
 }
 
+/// Whether a quantity unit counts tokens (`tokens`, `Tokens`): it holds the word in any case.
+/// An ASCII unit, as every export writes, is compared in place instead of lowercased into a new
+/// text for each of a million rows.
+fn counts_tokens(unit: &str) -> bool {
+    if unit.is_ascii() {
+        return unit
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"token"));
+    }
+    unit.to_lowercase().contains("token")
+}
+
 /// The "Cost data" export.
 pub struct OpenAiCost;
 
@@ -133,7 +146,7 @@ impl RowParser for CostParser {
             // An empty day: the export writes the bucket's time columns and nothing else.
             return Ok(());
         }
-        let cost = row.amount(self.amount)?;
+        let cost = row.amount_in(self.amount, &cost_text)?;
         let line_item = row.opt_text(self.line_item).into_owned();
         let (model, token_kind) = self.split(&line_item);
         let project_id = row.opt_text(self.project_id).into_owned();
@@ -155,8 +168,7 @@ impl RowParser for CostParser {
         } else {
             UsageGrain::Detail
         };
-        let unit = row.opt_text(self.quantity_unit).to_lowercase();
-        let tokens = if unit.contains("token") {
+        let tokens = if counts_tokens(&row.opt_text(self.quantity_unit)) {
             row.opt_count(self.quantity)?
         } else {
             None
@@ -295,5 +307,30 @@ impl RowParser for ActivityParser {
             }));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counts_tokens;
+
+    #[test]
+    fn a_unit_counts_tokens_whatever_its_case() {
+        let cases = [
+            ("tokens", true),
+            ("Tokens", true),
+            ("TOKENS", true),
+            ("input tokens", true),
+            ("token", true),
+            ("requests", false),
+            ("", false),
+            ("toke", false),
+            // The Kelvin sign lowercases to an ASCII `k`: read as the lowercased text reads.
+            ("to\u{212a}ens", true),
+            ("images (Ä)", false),
+        ];
+        for (unit, expected) in cases {
+            assert_eq!(counts_tokens(unit), expected, "{unit:?}");
+        }
     }
 }
