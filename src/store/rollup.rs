@@ -274,13 +274,21 @@ fn write_project(
 /// The `N` fields of a group key written by [`encode`] (or of its end: the key after its day
 /// holds the 8 names of a combination).
 fn decode<const N: usize>(key: &[u8]) -> Option<[&str; N]> {
+    // Names shorter than 128 bytes (nearly all) have lengths of ASCII bytes, and the whole key
+    // is then UTF-8: checked once, and each name taken from it where it starts and ends between
+    // characters.
+    let whole = std::str::from_utf8(key).ok();
     let mut fields = [""; N];
     let mut rest = key;
     for field in &mut fields {
         let (len, tail) = rest.split_first_chunk::<4>()?;
         let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        let start = key.len() - tail.len();
         let (text, tail) = tail.split_at_checked(len)?;
-        *field = std::str::from_utf8(text).ok()?;
+        *field = match whole.and_then(|w| w.get(start..start + len)) {
+            Some(name) => name,
+            None => std::str::from_utf8(text).ok()?,
+        };
         rest = tail;
     }
     Some(fields)
