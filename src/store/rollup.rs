@@ -19,6 +19,7 @@
 //! out sooner, at a new day, once it holds [`FLUSH_GROUPS_AT_NEW_DAY`].
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rusqlite::{Connection, Statement};
@@ -38,14 +39,34 @@ const FLUSH_GROUPS: usize = 32_768;
 /// thousand rows ahead, never waits long for it.
 const FLUSH_GROUPS_AT_NEW_DAY: usize = 2_048;
 
-/// Adds one group's change to its sums (a new group starts from the change).
-const UPSERT: &str =
-    "INSERT INTO usage_daily(day, provider, organization_id, grain, organization_name,
-        project_id, project_name, model, currency, records, cost_records, cost_nanos, tokens)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-    ON CONFLICT DO UPDATE SET records = records + excluded.records,
+/// The daily sums' columns: a group's names, then what it adds.
+const DAILY_COLUMNS: &str = "INSERT INTO usage_daily(day, provider, organization_id, grain,
+        organization_name, project_id, project_name, model, currency, records, cost_records,
+        cost_nanos, tokens)";
+
+/// How many values a group of the daily sums is written with ([`DAILY_COLUMNS`]).
+const DAILY_WIDTH: usize = 13;
+
+/// A project day's columns (the daily sums without the model).
+const PROJECT_COLUMNS: &str = "INSERT INTO usage_project_daily(day, provider, organization_id,
+        grain, organization_name, project_id, project_name, currency, records, cost_records,
+        cost_nanos, tokens)";
+
+/// How many values a project day is written with ([`PROJECT_COLUMNS`]).
+const PROJECT_WIDTH: usize = 12;
+
+/// Adds a group's change to its sums (a new group starts from the change).
+const ADD_TO_SUMS: &str = "ON CONFLICT DO UPDATE SET records = records + excluded.records,
         cost_records = cost_records + excluded.cost_records,
         cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens";
+
+/// Groups written by one run of the many-group upsert.
+///
+/// A statement run has a fixed cost (its cursors opened, its registers released) and starts
+/// its search for a group at the table's root; within one run, a group that comes after the
+/// last one written, as a new day's groups in the table's order do, is found next to it. So
+/// the buffer is written this many groups a statement; the few left over one by one.
+const GROUPS_PER_UPSERT: usize = 64;
 
 /// Adds records to one combination of names.
 const UPSERT_DIMENSIONS: &str = "INSERT INTO usage_dimensions(provider, organization_id, grain,
@@ -53,14 +74,31 @@ const UPSERT_DIMENSIONS: &str = "INSERT INTO usage_dimensions(provider, organiza
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
     ON CONFLICT DO UPDATE SET records = records + excluded.records";
 
-/// Adds one project day's change to its sums (the daily sums without the model).
-const UPSERT_PROJECTS: &str = "INSERT INTO usage_project_daily(day, provider, organization_id,
-        grain, organization_name, project_id, project_name, currency, records, cost_records,
-        cost_nanos, tokens)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-    ON CONFLICT DO UPDATE SET records = records + excluded.records,
-        cost_records = cost_records + excluded.cost_records,
-        cost_nanos = cost_nanos + excluded.cost_nanos, tokens = tokens + excluded.tokens";
+/// The upsert of `groups` groups into the table `columns` names, each of `width` values: the
+/// parameters of a group follow those of the one before it (`?1` to `?13` for the first group
+/// of the daily sums, `?14` to `?26` for the second). The text is made of the constants above and
+/// numbers alone, once per import.
+fn upsert_sql(columns: &str, width: usize, groups: usize) -> String {
+    let mut sql = String::with_capacity(columns.len() + ADD_TO_SUMS.len() + groups * width * 6);
+    sql.push_str(columns);
+    sql.push_str(" VALUES ");
+    for group in 0..groups {
+        if group > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for value in 0..width {
+            if value > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "?{}", group * width + value + 1);
+        }
+        sql.push(')');
+    }
+    sql.push(' ');
+    sql.push_str(ADD_TO_SUMS);
+    sql
+}
 
 /// The groups and combinations whose records are all gone.
 const PRUNE: &str = "DELETE FROM usage_daily WHERE records = 0;
@@ -126,6 +164,16 @@ struct Change {
 }
 
 impl Change {
+    /// What the upserts bind after a group's names: records, records with a cost, cost, tokens.
+    fn values(self) -> [i64; 4] {
+        [
+            self.records,
+            self.cost_records,
+            self.cost_nanos,
+            self.tokens,
+        ]
+    }
+
     /// Adds another group's change.
     fn merge(&mut self, other: Self) -> Result<(), StoreError> {
         let add = |a: i64, b: i64| a.checked_add(b).ok_or(StoreError::Overflow);
@@ -185,11 +233,16 @@ pub(super) struct DailySums<'conn> {
     dimensions: HashMap<Vec<u8>, i64, BuildHasherDefault<FxHasher>>,
     /// The group key of the record being added, reused so a record allocates nothing.
     scratch: Vec<u8>,
+    /// Upserts of one group, of [`GROUPS_PER_UPSERT`] groups; and the same for project days.
     upsert: Statement<'conn>,
-    /// The names bound to `upsert`, and to `upsert_projects`.
+    upsert_many: Statement<'conn>,
+    /// The names bound to `upsert`, to `upsert_many`, and so on.
     upsert_names: BoundTexts,
+    many_names: BoundTexts,
     upsert_projects: Statement<'conn>,
+    projects_many: Statement<'conn>,
     projects_names: BoundTexts,
+    projects_many_names: BoundTexts,
     upsert_dimensions: Statement<'conn>,
     /// Whether a group may have lost records (a revised record moved out of it).
     shrank: bool,
@@ -197,8 +250,8 @@ pub(super) struct DailySums<'conn> {
     day: String,
 }
 
-/// Adds `change` to the sums of the group `names` with `upsert` ([`UPSERT`] or
-/// [`UPSERT_PROJECTS`]: the names, then records, records with a cost, cost and tokens), whose
+/// Adds `change` to the sums of the group `names` with `upsert` (the one-group upsert of the
+/// daily sums or of the project days: the names, then [`Change::values`]), whose
 /// names bound so far are in `bound`. Groups are written in order, so most of a group's names
 /// (its day, organization, project) are the last group's and are not bound again.
 fn write_change(
@@ -210,13 +263,7 @@ fn write_change(
     for (index, name) in names.iter().enumerate() {
         bound.bind(upsert, index + 1, name, false)?;
     }
-    let values = [
-        change.records,
-        change.cost_records,
-        change.cost_nanos,
-        change.tokens,
-    ];
-    for (index, value) in values.iter().enumerate() {
+    for (index, value) in change.values().iter().enumerate() {
         upsert.raw_bind_parameter(names.len() + index + 1, value)?;
     }
     upsert.raw_execute().map_err(overflow)?;
@@ -258,17 +305,36 @@ fn project_of<'a>(f: &[&'a str; 9]) -> [&'a str; 8] {
     ]
 }
 
-/// Adds a project day's change to its sums, unless the change is none.
-fn write_project(
-    upsert: &mut Statement<'_>,
-    bound: &mut BoundTexts,
-    names: &[&str; 8],
-    change: Change,
+/// Adds the changes of `groups` to their sums: [`GROUPS_PER_UPSERT`] groups at a time with
+/// the `many` upsert, the rest one by one with the `one` upsert, each with the names bound to
+/// it so far. A name is bound only when it differs from the one its parameter holds: the
+/// groups of one run are often those of the same day and organization as the last run's.
+fn write_groups<const N: usize>(
+    one: (&mut Statement<'_>, &mut BoundTexts),
+    many: (&mut Statement<'_>, &mut BoundTexts),
+    groups: &[([&str; N], Change)],
 ) -> Result<(), StoreError> {
-    if change == Change::default() {
-        return Ok(());
+    let (many, many_bound) = many;
+    let mut runs = groups.chunks_exact(GROUPS_PER_UPSERT);
+    for run in &mut runs {
+        let mut index = 0;
+        for (names, change) in run {
+            for name in names {
+                index += 1;
+                many_bound.bind(many, index, name, false)?;
+            }
+            for value in change.values() {
+                index += 1;
+                many.raw_bind_parameter(index, value)?;
+            }
+        }
+        many.raw_execute().map_err(overflow)?;
     }
-    write_change(upsert, bound, names, change)
+    let (one, bound) = one;
+    for (names, change) in runs.remainder() {
+        write_change(one, bound, names, *change)?;
+    }
+    Ok(())
 }
 
 /// The `N` fields of a group key written by [`encode`] (or of its end: the key after its day
@@ -304,10 +370,22 @@ impl<'conn> DailySums<'conn> {
             changes: HashMap::default(),
             dimensions: HashMap::default(),
             scratch: Vec::with_capacity(256),
-            upsert: conn.prepare(UPSERT)?,
+            upsert: conn.prepare(&upsert_sql(DAILY_COLUMNS, DAILY_WIDTH, 1))?,
+            upsert_many: conn.prepare(&upsert_sql(
+                DAILY_COLUMNS,
+                DAILY_WIDTH,
+                GROUPS_PER_UPSERT,
+            ))?,
             upsert_names: BoundTexts::new(9),
-            upsert_projects: conn.prepare(UPSERT_PROJECTS)?,
+            many_names: BoundTexts::new(DAILY_WIDTH * GROUPS_PER_UPSERT),
+            upsert_projects: conn.prepare(&upsert_sql(PROJECT_COLUMNS, PROJECT_WIDTH, 1))?,
+            projects_many: conn.prepare(&upsert_sql(
+                PROJECT_COLUMNS,
+                PROJECT_WIDTH,
+                GROUPS_PER_UPSERT,
+            ))?,
             projects_names: BoundTexts::new(8),
+            projects_many_names: BoundTexts::new(PROJECT_WIDTH * GROUPS_PER_UPSERT),
             upsert_dimensions: conn.prepare(UPSERT_DIMENSIONS)?,
             shrank: false,
             day: String::with_capacity(10),
@@ -370,24 +448,24 @@ impl<'conn> DailySums<'conn> {
     /// # Errors
     /// When a sum would overflow, or on a SQLite failure.
     pub fn flush(&mut self) -> Result<(), StoreError> {
-        // Day first, as the table orders its groups, so the writes walk its pages once instead of
-        // jumping about (a key starts with the day's length, the same for every day).
-        let mut groups: Vec<(&[u8], Change)> = self
+        // In the table's own order: a group's names one after another, each compared byte by
+        // byte as SQLite compares text. An import's new days come after the ledger's, so each
+        // group lands right after the last one written, where a run of the many-group upsert
+        // finds its place without a search from the table's root.
+        let mut groups: Vec<([&str; 9], &[u8], Change)> = self
             .changes
             .iter()
             .filter(|(_, change)| **change != Change::default())
-            .map(|(key, change)| (key.as_slice(), *change))
+            .filter_map(|(key, change)| Some((decode::<9>(key)?, key.as_slice(), *change)))
             .collect();
-        groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // And to each project's day, whatever the model. The model comes after the project in a
-        // group key, so the sorted groups of one project's day follow each other: a run of them
-        // is summed and written once. (A run broken by another currency is written in parts,
-        // which the upsert adds up.)
-        let mut project: Option<([&str; 8], Change)> = None;
-        for (key, change) in groups {
-            let Some(f) = decode::<9>(key) else {
-                continue;
-            };
+        // group's names, so the sorted groups of one project's day follow each other: a run of
+        // them is summed and written once. (A run broken by another currency is written in
+        // parts, which the upsert adds up.)
+        let mut daily: Vec<([&str; 9], Change)> = Vec::with_capacity(groups.len());
+        let mut projects: Vec<([&str; 8], Change)> = Vec::new();
+        for (f, key, change) in groups {
             let names = key.get(4 + f[0].len()..).unwrap_or_default();
             if let Some(records) = self.dimensions.get_mut(names) {
                 *records = records
@@ -396,30 +474,25 @@ impl<'conn> DailySums<'conn> {
             } else {
                 self.dimensions.insert(names.to_vec(), change.records);
             }
-            write_change(&mut self.upsert, &mut self.upsert_names, &f, change)?;
+            daily.push((f, change));
             let this = project_of(&f);
-            match &mut project {
+            match projects.last_mut() {
                 Some((names, sum)) if *names == this => sum.merge(change)?,
-                _ => {
-                    if let Some((names, sum)) = project.replace((this, change)) {
-                        write_project(
-                            &mut self.upsert_projects,
-                            &mut self.projects_names,
-                            &names,
-                            sum,
-                        )?;
-                    }
-                }
+                _ => projects.push((this, change)),
             }
         }
-        if let Some((names, sum)) = project {
-            write_project(
-                &mut self.upsert_projects,
-                &mut self.projects_names,
-                &names,
-                sum,
-            )?;
-        }
+        // A project day whose changes cancel out changes nothing.
+        projects.retain(|(_, change)| *change != Change::default());
+        write_groups(
+            (&mut self.upsert, &mut self.upsert_names),
+            (&mut self.upsert_many, &mut self.many_names),
+            &daily,
+        )?;
+        write_groups(
+            (&mut self.upsert_projects, &mut self.projects_names),
+            (&mut self.projects_many, &mut self.projects_many_names),
+            &projects,
+        )?;
         self.changes.clear();
         if self.dimensions.len() >= FLUSH_GROUPS {
             self.write_dimensions()?;
