@@ -525,6 +525,7 @@ fn write_rows(
                 Message::Broken(why) => return Ok(Some(why)),
                 Message::Failed(e) => return Err(e),
             };
+            writer.insert_ahead(&batch)?;
             for row in &batch {
                 report.rows += 1;
                 if report.rows.is_multiple_of(4096)
@@ -637,6 +638,31 @@ impl<'a> BankStatements<'a> {
 }
 
 impl Writer<'_> {
+    /// Inserts the usage records of `batch` ahead of their turns, when it holds usage records
+    /// alone ([`UsageWriter::insert_ahead`]); their turns come as its rows are written.
+    fn insert_ahead(&mut self, batch: &[ReadRow]) -> Result<(), StoreError> {
+        let mut records = Vec::with_capacity(batch.len());
+        for row in batch {
+            let ReadOutcome::Records(keyed) = &row.outcome else {
+                continue;
+            };
+            for keyed in keyed {
+                let Record::Usage(u) = &keyed.record else {
+                    return Ok(());
+                };
+                records.push((u, &keyed.key, i64::try_from(row.line).unwrap_or(i64::MAX)));
+            }
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        let usage = match &mut self.usage {
+            Some(usage) => usage,
+            None => self.usage.insert(UsageWriter::new(self.tx, self.file_id)?),
+        };
+        usage.insert_ahead(&records)
+    }
+
     /// Writes what the usage records left buffered (their daily sums).
     fn finish(self) -> Result<(), StoreError> {
         match self.usage {

@@ -356,6 +356,91 @@ proptest! {
     }
 }
 
+/// A file long enough that its usage records are inserted ahead of their turns, many a
+/// statement (the usage writer's `insert_ahead`), with new, repeated and revised records mixed.
+fn long_file() -> impl Strategy<Value = File> {
+    prop::collection::vec(cost_row(), 33..120).prop_map(File::Cost)
+}
+
+fn long_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        5 => long_file().prop_map(Step::Import),
+        3 => any::<usize>().prop_map(Step::Again),
+        2 => any::<usize>().prop_map(Step::Undo),
+        1 => long_file().prop_map(Step::Merge),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn daily_sums_equal_the_records_after_any_history_of_long_exports(
+        steps in prop::collection::vec(long_step(), 1..6)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), &steps);
+    }
+}
+
+#[test]
+fn a_long_export_read_again_with_revised_and_new_rows_counts_each_record_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+    let row = |i: u8| CostRow {
+        day: 1 + i % 3,
+        org: i % 2,
+        project: i % 3,
+        name: 0,
+        model: (i / 2) % 2,
+        kind: (i / 3) % 2,
+        cents: 100 + u32::from(i),
+        tokens: u32::from(i),
+        total: false,
+    };
+    let first: Vec<CostRow> = (0..100).map(row).collect();
+    let report = crate::store::import_text(&mut store, "a.csv", &text(&File::Cost(first)), "t");
+    assert_eq!(
+        (report.inserted, report.updated, report.duplicates),
+        (100, 0, 0)
+    );
+    // The same export a day later: every tenth cost revised, forty rows more.
+    let second: Vec<CostRow> = (0..140)
+        .map(|i| {
+            let mut r = row(i);
+            if i < 100 && i % 10 == 0 {
+                r.cents += 7;
+            }
+            r
+        })
+        .collect();
+    let report = crate::store::import_text(&mut store, "b.csv", &text(&File::Cost(second)), "t");
+    assert_eq!(
+        (report.inserted, report.updated, report.duplicates),
+        (40, 10, 90)
+    );
+    let (stored, from_records) = sums(&store);
+    assert_eq!(stored, from_records);
+    let (stored, from_records) = project_sums(&store);
+    assert_eq!(stored, from_records);
+    let lines: Vec<i64> = store
+        .conn()
+        .prepare("SELECT source_line FROM usage ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // The records take ids in the order of their lines: the first file's, then the new ones.
+    assert_eq!(lines.len(), 140);
+    assert!(lines[..100].windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    assert!(lines[100..].windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    assert_eq!(
+        lines[100], 102,
+        "the first new record is line 102 of the second file"
+    );
+}
+
 #[test]
 fn a_revised_cost_and_a_renamed_project_move_the_sums() {
     let dir = tempfile::tempdir().unwrap();
