@@ -213,7 +213,8 @@ pub(super) struct BankValues {
 }
 
 impl BankValues {
-    pub(super) fn of(b: &BankLine, tagger: &Tagger) -> Self {
+    /// The values of `b`, which the merchant rule `rule` tags (as [`Tagger::rule_of`] finds it).
+    pub(super) fn of(b: &BankLine, rule: Option<usize>) -> Self {
         let status = b.status.unwrap_or(BankStatus::Settled);
         let posted_at = dt(b.posted_at);
         let started_at = dt(b.started_at);
@@ -234,7 +235,7 @@ impl BankValues {
             day,
             day_text: day.map(dates::day_text).unwrap_or_default(),
             fingerprint,
-            rule: tagger.rule_of(&b.description),
+            rule,
             earlier_twin: None,
         }
     }

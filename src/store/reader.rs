@@ -17,7 +17,7 @@
 //! and reuses its room, so the writing thread, the slower one, spends no time on the memory of
 //! rows it did not allocate.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use chrono::NaiveDate;
@@ -128,6 +128,7 @@ fn read_rows(
 ) {
     let mut occurrences = Occurrences::new();
     let mut twins = Twins::default();
+    let mut rules = Rules::new(tagger);
     let mut natural = String::with_capacity(256);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     while let Some(next) = stream.next_row() {
@@ -154,7 +155,7 @@ fn read_rows(
                 let before = last_usage(batch.last());
                 match keyed(
                     records,
-                    tagger,
+                    &mut rules,
                     &mut twins,
                     &mut occurrences,
                     &mut natural,
@@ -182,6 +183,38 @@ fn read_rows(
     }
     if !batch.is_empty() {
         let _ = send.send(Message::Rows(batch, stream.bytes_read));
+    }
+}
+
+/// The merchant rule of each description read so far: a statement names the same shops line
+/// after line, and finding a rule normalises the description and searches it for every rule's
+/// words. Up to [`RULES_REMEMBERED`] descriptions are kept; past them, rules are found anew.
+struct Rules<'t> {
+    tagger: &'t Tagger,
+    found: HashMap<String, Option<usize>>,
+}
+
+/// How many descriptions [`Rules`] keeps (a few MiB at most).
+const RULES_REMEMBERED: usize = 1 << 14;
+
+impl<'t> Rules<'t> {
+    fn new(tagger: &'t Tagger) -> Self {
+        Self {
+            tagger,
+            found: HashMap::new(),
+        }
+    }
+
+    /// [`Tagger::rule_of`] `description`.
+    fn rule_of(&mut self, description: &str) -> Option<usize> {
+        if let Some(rule) = self.found.get(description) {
+            return *rule;
+        }
+        let rule = self.tagger.rule_of(description);
+        if self.found.len() < RULES_REMEMBERED {
+            self.found.insert(description.to_owned(), rule);
+        }
+        rule
     }
 }
 
@@ -239,7 +272,7 @@ fn last_usage(row: Option<&ReadRow>) -> Option<&UsageRecord> {
 /// find their records again); what is stored is masked.
 fn keyed(
     records: Vec<Record>,
-    tagger: &Tagger,
+    rules: &mut Rules<'_>,
     twins: &mut Twins,
     occurrences: &mut Occurrences,
     natural: &mut String,
@@ -250,6 +283,10 @@ fn keyed(
     for mut record in records {
         match &record {
             Record::Usage(u) => u.write_natural_key(natural),
+            Record::Bank(b) => {
+                natural.clear();
+                natural.push_str(&b.natural_key);
+            }
             other => *natural = other.natural_key(),
         }
         masked += u64::try_from(crate::domain::secrets::mask_record(&mut record)).unwrap_or(0);
@@ -261,7 +298,7 @@ fn keyed(
         };
         let bank = match &record {
             Record::Bank(b) => {
-                let mut values = BankValues::of(b, tagger);
+                let mut values = BankValues::of(b, rules.rule_of(&b.description));
                 values.earlier_twin = twins.earlier(values.day_and_amount(b));
                 Some(values)
             }

@@ -15,6 +15,8 @@
 //! [`ContentKey`] produces would make a re-imported statement look new, so the shapes below are
 //! fixed. Pure: no file system, no store.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDateTime;
 
 use crate::domain::import::dates;
@@ -167,28 +169,38 @@ fn content_key(
     amount: Amount,
     key: &ContentKey,
 ) -> String {
-    let time = || {
-        when.map(|t| dates::datetime_text(t, ' '))
-            .unwrap_or_default()
-    };
-    let day = || when.map(|t| dates::day_text(t.date())).unwrap_or_default();
-    match key {
-        ContentKey::TimeAndAmount => format!(
-            "bank|{account}|{}|{text}|{currency}|{}",
-            time(),
-            amount.nanos()
-        ),
-        ContentKey::Time => format!("bank|{account}|{}|{text}|{currency}", time()),
-        ContentKey::DayAndAmount => format!(
-            "bank|{account}|{}|{text}|{currency}|{}",
-            day(),
-            amount.nanos()
-        ),
-        ContentKey::Day => format!("bank|{account}|{}|{text}|{currency}", day()),
-        ContentKey::AsWritten(date) => {
-            format!("bank|{account}|{date}|{text}|{currency}|{}", amount.nanos())
+    // Written piece by piece: `bank|account|when|text|currency[|amount]`, once per line of
+    // a statement.
+    let mut out = String::with_capacity(account.len() + text.len() + currency.len() + 56);
+    out.push_str("bank|");
+    out.push_str(account);
+    out.push('|');
+    let with_amount = match key {
+        ContentKey::TimeAndAmount | ContentKey::Time => {
+            if let Some(t) = when {
+                out.push_str(&dates::datetime_text(t, ' '));
+            }
+            matches!(key, ContentKey::TimeAndAmount)
         }
+        ContentKey::DayAndAmount | ContentKey::Day => {
+            if let Some(t) = when {
+                out.push_str(&dates::day_text(t.date()));
+            }
+            matches!(key, ContentKey::DayAndAmount)
+        }
+        ContentKey::AsWritten(date) => {
+            out.push_str(date);
+            true
+        }
+    };
+    out.push('|');
+    out.push_str(text);
+    out.push('|');
+    out.push_str(currency);
+    if with_amount {
+        let _ = write!(out, "|{}", amount.nanos());
     }
+    out
 }
 
 /// The foreign-currency side of a line, signed like the line; nothing when the statement gives
@@ -344,6 +356,15 @@ mod tests {
             assert_eq!(line(key.clone(), ""), want, "{key:?}");
             assert_eq!(line(key.clone(), "T1"), "bank|acct|id|T1", "{key:?}");
         }
+        // A line with no time keeps an empty place for it.
+        let mut l = Line::new(
+            "acct".into(),
+            amount,
+            Currency::parse("usd").unwrap(),
+            ContentKey::DayAndAmount,
+        );
+        l.description = "OPENAI".into();
+        assert_eq!(l.build().natural_key, "bank|acct||OPENAI|USD|-20000000000");
         // A layout that names no currency keys its lines with an empty code.
         let mut l = Line::without_currency("paypal".into(), amount, ContentKey::TimeAndAmount);
         l.started_at = at("2026-01-13 09:12:40");
