@@ -7,6 +7,7 @@
 //! settled line is never turned back into a pending one by an older statement. Only exact keys
 //! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
@@ -28,7 +29,7 @@ use crate::domain::import::{
 };
 use crate::domain::merchants::Tagger;
 use crate::domain::money::Amount;
-use crate::domain::records::{BankLine, BankStatus, BillingRecord, Record};
+use crate::domain::records::{BankLine, BankStatus, BillingRecord, Record, SpendKind};
 
 /// Where a file came from.
 #[derive(Debug, Clone)]
@@ -593,8 +594,8 @@ struct Writer<'a> {
     bank_statements: Option<BankStatements<'a>>,
 }
 
-/// The two statements every new bank line runs, prepared once per file rather than looked up
-/// in the connection's cache (by their text) for every line.
+/// The statements new bank lines run, prepared once per file rather than looked up in the
+/// connection's cache (by their text) for every line.
 struct BankStatements<'a> {
     /// Inserts a line unless its key is taken. The file's id is bound once; a text only when
     /// it differs from the last line's (an account, a currency, a status repeat line after line).
@@ -608,33 +609,162 @@ struct BankStatements<'a> {
     /// before it in the file has its day and amount, which the reader tells
     /// ([`BankValues::earlier_twin`]), so the `look_alike` query is not run for it.
     file_only: bool,
+    /// Inserts [`BANK_LINES_PER_INSERT`] lines at a time, with the texts bound to it; made at
+    /// the first batch inserted ahead ([`BankStatements::insert_ahead`]).
+    insert_many: Option<(rusqlite::Statement<'a>, BoundTexts)>,
+    /// How many of the next bank lines were inserted ahead of their turn.
+    ahead: usize,
 }
 
-/// The bank insert's parameters, and the one that holds the file's id.
+/// The bank insert's columns, parameters, and the parameter that holds the file's id.
+const BANK_INSERT: &str = "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description,
+     amount_nanos, currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id,
+     related_id, note, provider, spend_kind, source_file_id, source_line) VALUES ";
 const BANK_INSERT_PARAMS: usize = 21;
 const BANK_INSERT_FILE_ID: usize = 20;
+
+/// Lines inserted by one run of the many-line insert.
+const BANK_LINES_PER_INSERT: usize = 32;
+
+/// The bank insert of `lines` lines: the parameters of a line follow those of the one before
+/// it (`?22` to `?42` for the second). Made of [`BANK_INSERT`] and numbers alone.
+fn bank_insert_sql(lines: usize) -> String {
+    let mut sql = String::with_capacity(BANK_INSERT.len() + lines * 120 + 40);
+    sql.push_str(BANK_INSERT);
+    for line in 0..lines {
+        if line > 0 {
+            sql.push_str(", ");
+        }
+        let first = line * BANK_INSERT_PARAMS;
+        let _ = write!(sql, "(?{}", first + 1);
+        for param in 2..=BANK_INSERT_PARAMS {
+            let _ = write!(sql, ", ?{}", first + param);
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT(key) DO NOTHING");
+    sql
+}
+
+/// What one bank line binds to the insert: the line, its stored values, key, source line and
+/// merchant tag.
+struct BankBinding<'r> {
+    b: &'r BankLine,
+    values: &'r BankValues,
+    key: &'r [u8],
+    line: i64,
+    tag: Option<(&'r str, SpendKind)>,
+}
+
+/// Binds a line to the parameters after `offset` of `insert`; a text only when it differs from
+/// the one bound there before (an account, a currency, a status repeat line after line).
+fn bind_bank_line(
+    insert: &mut rusqlite::Statement<'_>,
+    bound: &mut BoundTexts,
+    offset: usize,
+    binding: &BankBinding<'_>,
+) -> Result<(), StoreError> {
+    let BankBinding {
+        b,
+        values,
+        key,
+        line,
+        tag,
+    } = binding;
+    let at = |param: usize| offset + param;
+    insert.raw_bind_parameter(at(1), *key)?;
+    insert.raw_bind_parameter(at(2), values.fingerprint)?;
+    bound.bind(insert, at(3), &b.account, false)?;
+    // Times, descriptions and amounts differ from line to line: bound as they come.
+    insert.raw_bind_parameter(at(4), &values.started_at)?;
+    insert.raw_bind_parameter(at(5), &values.posted_at)?;
+    bound.bind(insert, at(6), &values.day_text, false)?;
+    insert.raw_bind_parameter(at(7), &b.description)?;
+    insert.raw_bind_parameter(at(8), b.amount.nanos())?;
+    bound.bind(insert, at(9), b.currency.as_str(), false)?;
+    insert.raw_bind_parameter(at(10), &b.amount_text)?;
+    insert.raw_bind_parameter(at(11), b.original_amount.map(Amount::nanos))?;
+    bound.bind(
+        insert,
+        at(12),
+        b.original_currency.as_deref().unwrap_or_default(),
+        false,
+    )?;
+    insert.raw_bind_parameter(at(13), b.fee.map(Amount::nanos))?;
+    bound.bind(insert, at(14), values.status.as_str(), false)?;
+    bound.bind(insert, at(15), &b.issuer_id, false)?;
+    bound.bind(insert, at(16), &b.related_id, false)?;
+    bound.bind(insert, at(17), &b.note, false)?;
+    bound.bind_opt(insert, at(18), tag.map(|(provider, _)| provider))?;
+    bound.bind_opt(insert, at(19), tag.map(|(_, kind)| kind.as_str()))?;
+    insert.raw_bind_parameter(at(21), *line)?;
+    Ok(())
+}
 
 impl<'a> BankStatements<'a> {
     fn prepare(tx: &'a Transaction<'a>, file_id: i64) -> Result<Self, StoreError> {
         let empty: bool = tx.query_row("SELECT NOT EXISTS(SELECT 1 FROM bank_lines)", [], |r| {
             r.get(0)
         })?;
-        let mut insert = tx.prepare(
-                "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description, amount_nanos,
-                 currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id, related_id, note,
-                 provider, spend_kind, source_file_id, source_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
-                 ON CONFLICT(key) DO NOTHING",
-        )?;
+        let mut insert = tx.prepare(&bank_insert_sql(1))?;
         insert.raw_bind_parameter(BANK_INSERT_FILE_ID, file_id)?;
         Ok(Self {
             file_only: empty,
+            insert_many: None,
+            ahead: 0,
             insert,
             bound: BoundTexts::new(BANK_INSERT_PARAMS),
             look_alike: tx.prepare(
                 "SELECT EXISTS(SELECT 1 FROM bank_lines WHERE day = ?1 AND amount_nanos = ?2 AND id != ?3)",
             )?,
         })
+    }
+
+    /// Inserts a batch's bank lines ahead of their turns, [`BANK_LINES_PER_INSERT`] a
+    /// statement, while the ledger holds only lines of this file and the reader told each
+    /// line's look-alike: a statement's run has a fixed cost (cursors on the table, its indexes
+    /// and the file it points at), paid once for many lines. Each line's turn then only counts
+    /// it ([`Writer::bank`]). The lines are inserted in the same order as one by one, so they
+    /// get the same ids; the lines after the last full run are written one by one.
+    ///
+    /// # Errors
+    /// On a SQLite failure, or when a run finds a key taken: the ledger held none of this
+    /// file's lines and the reader numbers a repeated line, so two lines of the file would have
+    /// one key, and nothing is imported.
+    fn insert_ahead(
+        &mut self,
+        tx: &'a Transaction<'a>,
+        file_id: i64,
+        lines: &[BankBinding<'_>],
+    ) -> Result<(), StoreError> {
+        if !self.file_only || self.ahead > 0 || lines.len() < BANK_LINES_PER_INSERT {
+            return Ok(());
+        }
+        if self.insert_many.is_none() {
+            let mut insert = tx.prepare(&bank_insert_sql(BANK_LINES_PER_INSERT))?;
+            for line in 0..BANK_LINES_PER_INSERT {
+                insert
+                    .raw_bind_parameter(line * BANK_INSERT_PARAMS + BANK_INSERT_FILE_ID, file_id)?;
+            }
+            let bound = BoundTexts::new(BANK_INSERT_PARAMS * BANK_LINES_PER_INSERT);
+            self.insert_many = Some((insert, bound));
+        }
+        let Some((insert, bound)) = &mut self.insert_many else {
+            return Ok(());
+        };
+        for run in lines.chunks_exact(BANK_LINES_PER_INSERT) {
+            for (place, line) in run.iter().enumerate() {
+                bind_bank_line(insert, bound, place * BANK_INSERT_PARAMS, line)?;
+            }
+            if insert.raw_execute()? != run.len() {
+                return Err(StoreError::Invalid(
+                    "two lines of this statement came out with the same key; nothing was imported"
+                        .into(),
+                ));
+            }
+            self.ahead += run.len();
+        }
+        Ok(())
     }
 }
 
@@ -649,7 +779,7 @@ impl Writer<'_> {
             };
             for keyed in keyed {
                 let Record::Usage(u) = &keyed.record else {
-                    return Ok(());
+                    return self.bank_ahead(batch);
                 };
                 records.push((u, &keyed.key, i64::try_from(row.line).unwrap_or(i64::MAX)));
             }
@@ -662,6 +792,40 @@ impl Writer<'_> {
             None => self.usage.insert(UsageWriter::new(self.tx, self.file_id)?),
         };
         usage.insert_ahead(&records)
+    }
+
+    /// Inserts the bank lines of `batch` ahead of their turns, when it holds bank lines alone
+    /// and the reader told whether each repeats the day and amount of one before it
+    /// ([`BankStatements::insert_ahead`]).
+    fn bank_ahead(&mut self, batch: &[ReadRow]) -> Result<(), StoreError> {
+        let mut lines = Vec::with_capacity(batch.len());
+        for row in batch {
+            let ReadOutcome::Records(keyed) = &row.outcome else {
+                continue;
+            };
+            for keyed in keyed {
+                let (Record::Bank(b), Some(values)) = (&keyed.record, &keyed.bank) else {
+                    return Ok(());
+                };
+                if values.earlier_twin.is_none() {
+                    return Ok(());
+                }
+                lines.push(BankBinding {
+                    b,
+                    values,
+                    key: keyed.key.as_slice(),
+                    line: i64::try_from(row.line).unwrap_or(i64::MAX),
+                    tag: values.rule.and_then(|rule| self.tagger.rule_tag(rule)),
+                });
+            }
+        }
+        let statements = match &mut self.bank_statements {
+            Some(statements) => statements,
+            None => self
+                .bank_statements
+                .insert(BankStatements::prepare(self.tx, self.file_id)?),
+        };
+        statements.insert_ahead(self.tx, self.file_id, &lines)
     }
 
     /// Writes what the usage records left buffered (their daily sums).
@@ -762,42 +926,28 @@ impl Writer<'_> {
             ..
         } = values;
         let (status, fp) = (*status, *fp);
-        // A new line is the common case: insert it, and look for a stored one only when its
-        // key is taken (one statement a line instead of a lookup and an insert).
-        let tag = values.rule.and_then(|rule| self.tagger.rule_tag(rule));
         let statements = match &mut self.bank_statements {
             Some(statements) => statements,
             None => self
                 .bank_statements
                 .insert(BankStatements::prepare(self.tx, self.file_id)?),
         };
-        let (insert, bound) = (&mut statements.insert, &mut statements.bound);
-        insert.raw_bind_parameter(1, key)?;
-        insert.raw_bind_parameter(2, fp)?;
-        bound.bind(insert, 3, &b.account, false)?;
-        // Times, descriptions and amounts differ from line to line: bound as they come.
-        insert.raw_bind_parameter(4, started_at)?;
-        insert.raw_bind_parameter(5, posted_at)?;
-        bound.bind(insert, 6, day, false)?;
-        insert.raw_bind_parameter(7, &b.description)?;
-        insert.raw_bind_parameter(8, b.amount.nanos())?;
-        bound.bind(insert, 9, b.currency.as_str(), false)?;
-        insert.raw_bind_parameter(10, &b.amount_text)?;
-        insert.raw_bind_parameter(11, b.original_amount.map(Amount::nanos))?;
-        bound.bind(
-            insert,
-            12,
-            b.original_currency.as_deref().unwrap_or_default(),
-            false,
-        )?;
-        insert.raw_bind_parameter(13, b.fee.map(Amount::nanos))?;
-        bound.bind(insert, 14, status.as_str(), false)?;
-        bound.bind(insert, 15, &b.issuer_id, false)?;
-        bound.bind(insert, 16, &b.related_id, false)?;
-        bound.bind(insert, 17, &b.note, false)?;
-        bound.bind_opt(insert, 18, tag.map(|(provider, _)| provider))?;
-        bound.bind_opt(insert, 19, tag.map(|(_, kind)| kind.as_str()))?;
-        insert.raw_bind_parameter(21, line)?;
+        // Inserted ahead of its turn, with the reader's word on its look-alike.
+        if statements.ahead > 0 {
+            statements.ahead -= 1;
+            return Ok((Write::Inserted, values.earlier_twin == Some(true)));
+        }
+        // A new line is the common case: insert it, and look for a stored one only when its
+        // key is taken (one statement a line instead of a lookup and an insert).
+        let binding = BankBinding {
+            b,
+            values,
+            key,
+            line,
+            tag: values.rule.and_then(|rule| self.tagger.rule_tag(rule)),
+        };
+        let insert = &mut statements.insert;
+        bind_bank_line(insert, &mut statements.bound, 0, &binding)?;
         let inserted = insert.raw_execute()?;
         if inserted == 1 {
             let look_alike = match values.earlier_twin.filter(|_| statements.file_only) {

@@ -168,3 +168,88 @@ fn a_schema_1_ledger_opens_with_its_data() {
         .unwrap();
     assert_eq!(report[0].amount.to_cents_string(), "1.46");
 }
+
+/// Every stored value of the bank lines of `file`, in id order, without the id itself.
+fn stored_lines(path: &Path, file: i64) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT hex(key), fingerprint, account, started_at, posted_at, day, description,
+                    amount_nanos, currency, amount_text, original_nanos, original_currency,
+                    fee_nanos, status, issuer_id, related_id, note, provider, spend_kind, source_line
+             FROM bank_lines WHERE source_file_id = ?1 ORDER BY id",
+        )
+        .unwrap();
+    let columns = stmt.column_count();
+    stmt.query_map([file], |r| {
+        (0..columns)
+            .map(|i| {
+                Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    other => format!("{other:?}"),
+                })
+            })
+            .collect()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_long_first_statement_is_stored_and_counted_as_when_the_ledger_held_lines_before() {
+    // A first statement is written many lines at a time; one imported after another line is
+    // written line by line. Both must store and count the same. 1,300 lines: more than one
+    // batch of the reader, runs of many lines and a tail; identical purchases, look-alikes on
+    // the same day at other times, pending and reverted lines, an AI charge now and then.
+    let mut text = String::from(REVOLUT_HEADER);
+    for i in 0..1300u32 {
+        let day = 1 + (i / 60) % 28;
+        let (hour, minute) = ((i / 60) % 24, i % 60);
+        let (description, cents) = match i % 7 {
+            0 => ("OPENAI *CHATGPT SUBSCR", 2000),
+            1 | 2 => ("Lidl", 1000 + (i % 3)),
+            3 => ("Mercadona", 3027),
+            _ => ("Ikea", 10000 + i % 50),
+        };
+        let state = match i % 97 {
+            5 => "PENDING",
+            9 => "REVERTED",
+            _ => "COMPLETED",
+        };
+        let time = format!("2026-10-{day:02} {hour:02}:{minute:02}:00");
+        let completed = if state == "PENDING" { "" } else { &time };
+        let amount = format!("-{}.{:02}", cents / 100, cents % 100);
+        let line = format!(
+            "CARD_PAYMENT,Current,{time},{completed},{description},{amount},0.00,EUR,{state},\n"
+        );
+        text.push_str(&line);
+        if i % 113 == 0 {
+            // The same purchase twice, to the second.
+            text.push_str(&line);
+        }
+    }
+    let (_dir_a, path_a, mut first) = temp_store();
+    let alone = import_text(&mut first, "revolut.csv", &text);
+    let (_dir_b, path_b, mut after) = temp_store();
+    let earlier = import_text(
+        &mut after,
+        "monzo.csv",
+        "\"Transaction ID\",\"Date\",\"Time\",\"Type\",\"Name\",\"Emoji\",\"Category\",\"Amount\",\"Currency\",\"Local amount\",\"Local currency\",\"Notes and #tags\",\"Address\",\"Receipt\",\"Description\",\"Category split\",\"Money Out\",\"Money In\"\n\
+         tx_0001,06/09/2026,10:00:00,Card payment,Shop,,General,-1.00,GBP,-1.00,GBP,,,,SHOP,,-1.00,\n",
+    );
+    assert_eq!(earlier.inserted, 1, "{earlier:?}");
+    let second = import_text(&mut after, "revolut.csv", &text);
+    let count = |r: &ImportReport| (r.rows, r.inserted, r.updated, r.duplicates, r.look_alikes);
+    assert_eq!(count(&alone), count(&second));
+    assert!(
+        alone.inserted > 1300 && alone.look_alikes > 100,
+        "{alone:?}"
+    );
+    assert_eq!(
+        stored_lines(&path_a, alone.source_file_id.unwrap()),
+        stored_lines(&path_b, second.source_file_id.unwrap())
+    );
+}
