@@ -380,6 +380,30 @@ impl Store {
                 return Ok(report);
             }
         };
+        // The records an import writes point at the file it adds in the same transaction, so
+        // SQLite's check that each record's file exists is left off while it writes. The check
+        // costs a lookup per record, and it would make SQLite copy every page a statement of
+        // many lines changes into a statement journal (a temporary file), in case the check
+        // failed half way through the statement.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let written = self.write_file(&mut stream, meta, &sha, report, mode, progress);
+        let checked = self.conn.pragma_update(None, "foreign_keys", "ON");
+        let report = written?;
+        checked?;
+        Ok(report)
+    }
+
+    /// Writes the rows of `stream` in one transaction: [`Store::import_file`] once the file is
+    /// open and its format known.
+    fn write_file(
+        &mut self,
+        stream: &mut RowStream,
+        meta: &SourceMeta,
+        sha: &Mutex<Sha256>,
+        mut report: ImportReport,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<ImportReport, StoreError> {
         let tagger = Tagger::new(&self.merchant_rules()?);
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -395,7 +419,7 @@ impl Store {
             spans: FileSpans::default(),
             bank_statements: None,
         };
-        if let Some(stop) = write_rows(&mut writer, &mut stream, &mut report, progress)? {
+        if let Some(stop) = write_rows(&mut writer, stream, &mut report, progress)? {
             report.error = Some(stop);
             return Ok(report);
         }
@@ -616,8 +640,11 @@ struct BankStatements<'a> {
     ahead: usize,
 }
 
-/// The bank insert's columns, parameters, and the parameter that holds the file's id.
-const BANK_INSERT: &str = "INSERT INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description,
+/// The bank insert's columns, parameters, and the parameter that holds the file's id. A line
+/// whose key is taken is not inserted (the caller then looks at the stored one). `OR IGNORE`
+/// rather than `ON CONFLICT(key) DO NOTHING`: no constraint can then stop a statement of many
+/// lines half way, so SQLite keeps no statement journal for it.
+const BANK_INSERT: &str = "INSERT OR IGNORE INTO bank_lines(key, fingerprint, account, started_at, posted_at, day, description,
      amount_nanos, currency, amount_text, original_nanos, original_currency, fee_nanos, status, issuer_id,
      related_id, note, provider, spend_kind, source_file_id, source_line) VALUES ";
 const BANK_INSERT_PARAMS: usize = 21;
@@ -642,7 +669,6 @@ fn bank_insert_sql(lines: usize) -> String {
         }
         sql.push(')');
     }
-    sql.push_str(" ON CONFLICT(key) DO NOTHING");
     sql
 }
 
