@@ -795,23 +795,29 @@ impl<'a> BankStatements<'a> {
 }
 
 impl Writer<'_> {
-    /// Inserts the bank lines of `batch` ahead of their turns, when it holds bank lines alone
-    /// ([`BankStatements::insert_ahead`]); their turns come as its rows are written. A batch of
-    /// usage records is written record by record: an insert of many rows may fail part way, so
-    /// SQLite copies every page it changes to a statement journal, which goes to a temporary
-    /// file past 64 KiB, and a run of usage records (their index by day and key takes them all
-    /// over the day) changes more pages than that.
+    /// Inserts the usage records of `batch` ahead of their turns, when it holds usage records
+    /// alone ([`UsageWriter::insert_ahead`]); their turns come as its rows are written.
     fn insert_ahead(&mut self, batch: &[ReadRow]) -> Result<(), StoreError> {
-        let only_usage = batch.iter().all(|row| match &row.outcome {
-            ReadOutcome::Records(keyed) => keyed
-                .iter()
-                .all(|keyed| matches!(keyed.record, Record::Usage(_))),
-            ReadOutcome::Rejected(_) | ReadOutcome::LeftOut => true,
-        });
-        if only_usage {
+        let mut records = Vec::with_capacity(batch.len());
+        for row in batch {
+            let ReadOutcome::Records(keyed) = &row.outcome else {
+                continue;
+            };
+            for keyed in keyed {
+                let Record::Usage(u) = &keyed.record else {
+                    return self.bank_ahead(batch);
+                };
+                records.push((u, &keyed.key, i64::try_from(row.line).unwrap_or(i64::MAX)));
+            }
+        }
+        if records.is_empty() {
             return Ok(());
         }
-        self.bank_ahead(batch)
+        let usage = match &mut self.usage {
+            Some(usage) => usage,
+            None => self.usage.insert(UsageWriter::new(self.tx, self.file_id)?),
+        };
+        usage.insert_ahead(&records)
     }
 
     /// Inserts the bank lines of `batch` ahead of their turns, when it holds bank lines alone

@@ -356,8 +356,8 @@ proptest! {
     }
 }
 
-/// A long file, with new, repeated and revised records mixed: its groups can fill a run of the
-/// daily sums' many-group upsert.
+/// A file long enough that its usage records are inserted ahead of their turns, many a
+/// statement (the usage writer's `insert_ahead`), with new, repeated and revised records mixed.
 fn long_file() -> impl Strategy<Value = File> {
     prop::collection::vec(cost_row(), 33..120).prop_map(File::Cost)
 }
