@@ -7,7 +7,6 @@
 //! settled line is never turned back into a pending one by an older statement. Only exact keys
 //! de-duplicate: rows that merely look alike (same day and amount) are kept and counted.
 
-use std::fmt::Write as _;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
@@ -658,17 +657,7 @@ const BANK_LINES_PER_INSERT: usize = 32;
 fn bank_insert_sql(lines: usize) -> String {
     let mut sql = String::with_capacity(BANK_INSERT.len() + lines * 120 + 40);
     sql.push_str(BANK_INSERT);
-    for line in 0..lines {
-        if line > 0 {
-            sql.push_str(", ");
-        }
-        let first = line * BANK_INSERT_PARAMS;
-        let _ = write!(sql, "(?{}", first + 1);
-        for param in 2..=BANK_INSERT_PARAMS {
-            let _ = write!(sql, ", ?{}", first + param);
-        }
-        sql.push(')');
-    }
+    super::sql::push_parameter_rows(&mut sql, lines, BANK_INSERT_PARAMS, "");
     sql
 }
 

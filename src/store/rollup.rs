@@ -19,7 +19,6 @@
 //! out sooner, at a new day, once it holds [`FLUSH_GROUPS_AT_NEW_DAY`].
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rusqlite::{Connection, Statement};
@@ -82,19 +81,7 @@ fn upsert_sql(columns: &str, width: usize, groups: usize) -> String {
     let mut sql = String::with_capacity(columns.len() + ADD_TO_SUMS.len() + groups * width * 6);
     sql.push_str(columns);
     sql.push_str(" VALUES ");
-    for group in 0..groups {
-        if group > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for value in 0..width {
-            if value > 0 {
-                sql.push_str(", ");
-            }
-            let _ = write!(sql, "?{}", group * width + value + 1);
-        }
-        sql.push(')');
-    }
+    super::sql::push_parameter_rows(&mut sql, groups, width, "");
     sql.push(' ');
     sql.push_str(ADD_TO_SUMS);
     sql

@@ -15,6 +15,8 @@
 //! share (aliased `u` where a rule needs to look at other rows); queries splice these fixed
 //! texts in, never user text.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 
 use super::StoreError;
@@ -58,6 +60,30 @@ pub fn line_item_label() -> String {
     )
 }
 
+/// Appends `rows` parenthesised rows of `width` numbered parameters, each row's parameters
+/// following the last row's (`(?1, ?2), (?3, ?4)` for two rows of two): the values of an insert
+/// of many rows. `after_first`, when not empty, is written after each row's first parameter (a
+/// literal the statement stores for every row). The text is made of numbers alone.
+pub fn push_parameter_rows(sql: &mut String, rows: usize, width: usize, after_first: &str) {
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for param in 1..=width {
+            if param > 1 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "?{}", row * width + param);
+            if param == 1 && !after_first.is_empty() {
+                sql.push_str(", ");
+                sql.push_str(after_first);
+            }
+        }
+        sql.push(')');
+    }
+}
+
 /// A stored day (`YYYY-MM-DD`), read from a row.
 pub fn parse_day(text: &str) -> rusqlite::Result<NaiveDate> {
     // Every stored day is `YYYY-MM-DD`; a history holds hundreds of thousands of them.
@@ -95,6 +121,16 @@ pub fn overflow(e: rusqlite::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rows_of_parameters_number_on_from_row_to_row() {
+        let mut sql = String::from("VALUES ");
+        super::push_parameter_rows(&mut sql, 2, 3, "");
+        assert_eq!(sql, "VALUES (?1, ?2, ?3), (?4, ?5, ?6)");
+        let mut sql = String::new();
+        super::push_parameter_rows(&mut sql, 2, 2, "0");
+        assert_eq!(sql, "(?1, 0, ?2), (?3, 0, ?4)");
+    }
+
     use chrono::NaiveDate;
 
     use crate::domain::views::{DayBounds, Filters};

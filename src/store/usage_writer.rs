@@ -50,17 +50,8 @@ fn insert_many_sql() -> String {
     let mut sql = String::with_capacity(columns.len() + RECORDS_PER_INSERT * 160 + 64);
     sql.push_str(columns);
     sql.push_str("VALUES ");
-    for record in 0..RECORDS_PER_INSERT {
-        if record > 0 {
-            sql.push_str(", ");
-        }
-        let first = record * INSERT_PARAMS;
-        let _ = write!(sql, "(?{}, 0", first + 1);
-        for param in 2..=INSERT_PARAMS {
-            let _ = write!(sql, ", ?{}", first + param);
-        }
-        sql.push(')');
-    }
+    // The fingerprint (0) follows each record's key, as in [`INSERT`].
+    super::sql::push_parameter_rows(&mut sql, RECORDS_PER_INSERT, INSERT_PARAMS, "0");
     sql
 }
 
