@@ -472,13 +472,7 @@ impl<'conn> UsageWriter<'conn> {
                 return Ok(Write::Inserted);
             }
             // Its key was taken: as when the one-record insert finds it so, below.
-            self.known = true;
-            let Some(stored) = self.find_stored(key)? else {
-                return Err(StoreError::Invalid(
-                    "a usage record vanished during its import".into(),
-                ));
-            };
-            return self.revise(&stored, u);
+            return self.revise_taken(key, u);
         }
         if self.known {
             match self.find_stored(key)? {
@@ -490,6 +484,12 @@ impl<'conn> UsageWriter<'conn> {
             self.sum(u, same_group)?;
             return Ok(Write::Inserted);
         }
+        self.revise_taken(key, u)
+    }
+
+    /// Revises the stored record whose key an insert found taken; the records after it are
+    /// looked for in the ledger first (a re-import or an overlapping export).
+    fn revise_taken(&mut self, key: &[u8], u: &UsageRecord) -> Result<Write, StoreError> {
         self.known = true;
         let Some(stored) = self.find_stored(key)? else {
             return Err(StoreError::Invalid(
