@@ -506,6 +506,63 @@ mod tests {
         );
     }
 
+    /// An import writes with foreign keys unchecked (its records point at the file it adds);
+    /// the check is back on after it, whether it ended or was cancelled, so no record can be
+    /// left pointing at a file that is gone.
+    #[test]
+    fn foreign_keys_are_checked_again_after_an_import_ends_or_is_cancelled() {
+        use std::fmt::Write as _;
+        let mut store = Store::open_in_memory().unwrap();
+        let checked = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap()
+        };
+        let mut text = String::from(
+            "Type,Product,Started Date,Completed Date,Description,Amount,Fee,Currency,State,Balance\n",
+        );
+        for i in 0..5000 {
+            let (hour, minute) = (i / 60 % 24, i % 60);
+            let second = i / 1440;
+            let _ = writeln!(
+                text,
+                "CARD_PAYMENT,Current,2026-10-01 {hour:02}:{minute:02}:{second:02},,Shop {i},-1.00,0.00,EUR,PENDING,"
+            );
+        }
+        let report = import_text(&mut store, "revolut.csv", &text, "2026-11-25T00:00:00Z");
+        assert_eq!(report.inserted, 5000, "{report:?}");
+        assert_eq!(checked(&store), 1);
+        let file = report.source_file_id.unwrap();
+        assert!(
+            store
+                .conn
+                .execute("DELETE FROM source_files WHERE id = ?1", [file])
+                .is_err(),
+            "a file its bank lines point at cannot go"
+        );
+        let bytes = text.into_bytes();
+        let open = move || {
+            Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read + Send>)
+        };
+        let meta = SourceMeta {
+            name: "again.csv".into(),
+            path: "again.csv".into(),
+            imported_at: "2026-11-26T00:00:00Z".into(),
+        };
+        let cancelled = store
+            .import_file(
+                &open,
+                &meta,
+                &crate::domain::import::FileOptions::default(),
+                ImportMode::default(),
+                &mut |_| false,
+            )
+            .unwrap();
+        assert!(!cancelled.written, "{cancelled:?}");
+        assert_eq!(checked(&store), 1);
+    }
+
     #[test]
     fn settings_round_trip_and_bump_revision() {
         let store = Store::open_in_memory().unwrap();
